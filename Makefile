@@ -1,0 +1,46 @@
+# The two commands a new user needs: `make lab` (the workshop) and `make test` (the tests).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
+LAUNCH_TYPE ?= FARGATE
+
+.PHONY: install lab test workshop sandbox-start sandbox-stop clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	@command -v git >/dev/null || { echo "git is needed: install it, then run make again"; exit 1; }
+	@command -v node >/dev/null || { echo "Node.js 18+ is needed: install it, then run make again"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
+	touch $(STAMP)
+
+lab: install
+	$(BIN)/python -m helpers sandbox start
+	$(BIN)/jupyter lab notebooks/
+
+test: install
+	$(BIN)/python -m pytest
+
+workshop: install
+	mkdir -p build
+	$(BIN)/python -m helpers sandbox start
+	@for nb in $(NOTEBOOKS); do \
+	  echo "== $$nb"; \
+	  $(BIN)/papermill --log-level WARNING -k python3 $$nb build/$$(basename $$nb) -p launch_type $(LAUNCH_TYPE) || exit 1; \
+	done
+
+sandbox-start: install
+	$(BIN)/python -m helpers sandbox start
+
+sandbox-stop: install
+	$(BIN)/python -m helpers sandbox stop
+
+clean:
+	-$(BIN)/python -m helpers sandbox stop
+	rm -rf build .pytest_cache

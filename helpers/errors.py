@@ -1,0 +1,25 @@
+"""Errors the kit raises on purpose: each message says what went wrong and what to do next."""
+
+
+class WorkshopError(Exception):
+    """Base class: shown to learners as a short message, not a traceback wall."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this instead of printing the full traceback.
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+class InvalidSettingError(WorkshopError, ValueError):
+    """A setting (prefix, region, launch type, ...) is not usable."""
+
+
+class StateFileError(WorkshopError):
+    """The state file is missing or cannot be read."""
+
+
+class SandboxError(WorkshopError):
+    """The local sandbox endpoint could not be started or reached."""
+
+
+class CredentialsError(WorkshopError):
+    """No usable AWS credentials for the aws backend."""

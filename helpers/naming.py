@@ -1,0 +1,142 @@
+"""Every resource name the kit uses, derived from the workshop prefix, and the rules each must obey.
+
+Names are deterministic so that every ``ensure_*`` step can find what an earlier run created.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ENVIRONMENTS: tuple[str, ...] = ("dev", "qa", "prod")
+BRANCHES: dict[str, str] = {"dev": "master", "qa": "qa", "prod": "prod"}
+
+PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+PREFIX_MAX_LENGTH = 20
+
+# (service rule name, pattern, max length)
+_RULES: dict[str, tuple[re.Pattern[str], int]] = {
+    "s3-bucket": (re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$"), 63),
+    "iam-role": (re.compile(r"^[\w+=,.@-]+$"), 64),
+    "ecr-repository": (re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"), 256),
+    "codecommit-repository": (re.compile(r"^[\w.-]+$"), 100),
+    "codebuild-project": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$"), 255),
+    "codepipeline": (re.compile(r"^[A-Za-z0-9.@_-]+$"), 100),
+    "ecs-cluster": (re.compile(r"^[A-Za-z0-9_-]+$"), 255),
+    "ecs-service": (re.compile(r"^[A-Za-z0-9_-]+$"), 255),
+    "cloudformation-stack": (re.compile(r"^[A-Za-z][A-Za-z0-9-]*$"), 128),
+    "elbv2": (re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$"), 32),
+    "sns-topic": (re.compile(r"^[A-Za-z0-9_-]+$"), 256),
+    "events-rule": (re.compile(r"^[.\-_A-Za-z0-9]+$"), 64),
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names of everything one workshop creates. ``account`` and ``region`` make the bucket unique."""
+
+    prefix: str
+    account: str = "123456789012"
+    region: str = "us-east-1"
+
+    @property
+    def repository(self) -> str:
+        return f"{self.prefix}-app"
+
+    @property
+    def artifact_bucket(self) -> str:
+        return f"{self.prefix}-artifacts-{self.account}-{self.region}"
+
+    @property
+    def approval_topic(self) -> str:
+        return f"{self.prefix}-prod-approval"
+
+    @property
+    def codepipeline_role(self) -> str:
+        return f"{self.prefix}-codepipeline-service-role"
+
+    @property
+    def codebuild_role(self) -> str:
+        return f"{self.prefix}-codebuild-service-role"
+
+    @property
+    def events_role(self) -> str:
+        return f"{self.prefix}-events-start-pipeline-role"
+
+    @property
+    def task_execution_role(self) -> str:
+        return f"{self.prefix}-ecs-task-execution-role"
+
+    @property
+    def instance_role(self) -> str:
+        return f"{self.prefix}-ecs-instance-role"
+
+    @property
+    def nodejs_project(self) -> str:
+        return f"{self.prefix}-build-nodejs"
+
+    @property
+    def container_image_project(self) -> str:
+        return f"{self.prefix}-build-container-image"
+
+    @property
+    def load_balancer(self) -> str:
+        return f"{self.prefix}-alb"
+
+    def ecr_repository(self, env: str) -> str:
+        return f"{self.prefix}-{env}"
+
+    def cluster(self, env: str) -> str:
+        return f"{self.prefix}-{env}"
+
+    def service(self, env: str) -> str:
+        return f"{self.prefix}-{env}-service"
+
+    def pipeline(self, env: str) -> str:
+        return f"{self.prefix}-{env}"
+
+    def target_group(self, env: str) -> str:
+        return f"{self.prefix}-{env}-tg"
+
+    def stack(self, purpose: str) -> str:
+        return f"{self.prefix}-{purpose}"
+
+    def all_names(self) -> list[tuple[str, str]]:
+        """(rule, name) for every derived name, so a prefix can be checked once, up front."""
+        names = [
+            ("codecommit-repository", self.repository),
+            ("s3-bucket", self.artifact_bucket),
+            ("sns-topic", self.approval_topic),
+            ("iam-role", self.codepipeline_role),
+            ("iam-role", self.codebuild_role),
+            ("iam-role", self.events_role),
+            ("iam-role", self.task_execution_role),
+            ("iam-role", self.instance_role),
+            ("codebuild-project", self.nodejs_project),
+            ("codebuild-project", self.container_image_project),
+            ("elbv2", self.load_balancer),
+            ("cloudformation-stack", self.stack("build-container-image")),
+            ("cloudformation-stack", self.stack("pipelines")),
+        ]
+        for env in ENVIRONMENTS:
+            names += [
+                ("ecr-repository", self.ecr_repository(env)),
+                ("ecs-cluster", self.cluster(env)),
+                ("ecs-service", self.service(env)),
+                ("codepipeline", self.pipeline(env)),
+                ("events-rule", self.pipeline(env)),
+                ("elbv2", self.target_group(env)),
+            ]
+        return names
+
+
+def name_problems(names: Names) -> list[str]:
+    """Every derived name that breaks its service's rule, as readable sentences."""
+    problems = []
+    for rule, name in names.all_names():
+        pattern, max_length = _RULES[rule]
+        if len(name) > max_length:
+            problems.append(f"{rule} name {name!r} is {len(name)} characters; the limit is {max_length}")
+        elif not pattern.match(name):
+            problems.append(f"{rule} name {name!r} has characters that {rule} names do not allow")
+    return problems

@@ -1,0 +1,225 @@
+"""Start, stop and inspect the detached sandbox server.
+
+It runs in its own session (so it survives Jupyter kernel restarts) and records its pid, port and
+endpoint in ``$WORKSHOP_HOME/sandbox/server.json``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import SandboxError
+from ..paths import REPO_ROOT, workshop_home
+
+DEFAULT_PORT = 4750
+HEALTH_PATH = "/_sandbox/health"
+
+
+@dataclass
+class SandboxStatus:
+    running: bool
+    endpoint: str | None = None
+    pid: int | None = None
+    port: int | None = None
+    sandbox_id: str | None = None
+    started_at: str | None = None
+    log_file: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def sandbox_dir() -> Path:
+    path = workshop_home() / "sandbox"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def configured_port() -> int:
+    raw = os.environ.get("WORKSHOP_SANDBOX_PORT", str(DEFAULT_PORT))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SandboxError(f"WORKSHOP_SANDBOX_PORT={raw!r} is not a port number; unset it or set e.g. 4750.") from None
+    if not 1024 <= port <= 65535:
+        raise SandboxError(f"WORKSHOP_SANDBOX_PORT={port} is outside 1024-65535; choose a free port such as 4750.")
+    return port
+
+
+def status() -> SandboxStatus:
+    record = _read_record()
+    if record is None:
+        return SandboxStatus(running=False)
+    health = _health(record["endpoint"])
+    if health is None or health.get("sandbox_id") != record.get("sandbox_id") or not _alive(record["pid"]):
+        return SandboxStatus(running=False)
+    return SandboxStatus(running=True, **{k: record.get(k) for k in
+                                           ("endpoint", "pid", "port", "sandbox_id", "started_at", "log_file")})
+
+
+def endpoint() -> str:
+    """The running sandbox's URL, or a SandboxError that says how to start it."""
+    record = _read_record()
+    if record is None or not _alive(record["pid"]):
+        raise SandboxError(
+            "The sandbox is not running. Start it with `python -m helpers sandbox start` "
+            "(or run notebooks/00-setup.ipynb, which starts it)."
+        )
+    return str(record["endpoint"])
+
+
+def start(timeout: float = 60.0) -> SandboxStatus:
+    """Start the sandbox unless it already runs (idempotent)."""
+    with _lock():
+        current = status()
+        if current.running:
+            return current
+        _stop_recorded_process()
+        port = configured_port()
+        if _port_in_use(port):
+            raise SandboxError(
+                f"Port {port} on 127.0.0.1 is used by another program. Stop it, or set "
+                "WORKSHOP_SANDBOX_PORT to a free port and try again."
+            )
+        data_dir = sandbox_dir() / "data"
+        shutil.rmtree(data_dir, ignore_errors=True)  # moto's state is in memory: start both empty
+        data_dir.mkdir(parents=True)
+        log_file = sandbox_dir() / "server.log"
+        sandbox_id = uuid.uuid4().hex
+        endpoint_url = f"http://127.0.0.1:{port}"
+        with open(log_file, "wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "helpers.sandbox.serve", "--port", str(port),
+                 "--data-dir", str(data_dir), "--sandbox-id", sandbox_id],
+                cwd=REPO_ROOT, env=_server_environment(), stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
+            )
+        record = {"pid": proc.pid, "port": port, "endpoint": endpoint_url, "sandbox_id": sandbox_id,
+                  "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "log_file": str(log_file),
+                  "data_dir": str(data_dir)}
+        _record_file().write_text(json.dumps(record, indent=2))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                _record_file().unlink(missing_ok=True)
+                raise SandboxError(f"The sandbox exited during start-up (code {proc.returncode}); see {log_file}:\n"
+                                   + _tail(log_file))
+            health = _health(endpoint_url)
+            if health and health.get("sandbox_id") == sandbox_id:
+                return status()
+            time.sleep(0.1)
+        _stop_recorded_process()
+        raise SandboxError(f"The sandbox did not answer within {timeout:.0f} s; see {log_file}:\n" + _tail(log_file))
+
+
+def stop() -> SandboxStatus:
+    """Stop the sandbox and everything it started (idempotent)."""
+    with _lock():
+        _stop_recorded_process()
+    return SandboxStatus(running=False)
+
+
+def _stop_recorded_process() -> None:
+    record = _read_record()
+    if record is None:
+        return
+    pid = int(record["pid"])
+    if _alive(pid):
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    _record_file().unlink(missing_ok=True)
+
+
+def _server_environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def _record_file() -> Path:
+    return sandbox_dir() / "server.json"
+
+
+def _read_record() -> dict | None:
+    try:
+        return json.loads(_record_file().read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)  # reap our own exited child, if it is one
+        if waited == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _health(endpoint_url: str) -> dict | None:
+    try:
+        with urllib.request.urlopen(endpoint_url + HEALTH_PATH, timeout=2) as response:
+            return json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@contextmanager
+def _lock() -> Iterator[None]:
+    with open(sandbox_dir() / "lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,68 @@
+"""What runs inside the sandbox process: moto's server with the kit's extensions installed.
+
+Paths under ``/_sandbox/`` belong to the kit (health now; the git endpoint and pipeline view later);
+everything else goes to moto's own dispatcher, exactly as ``moto_server`` would serve it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from . import services
+
+_StartResponse = Callable[..., Any]
+
+
+class SandboxApp:
+    """WSGI app: the kit's own routes first, then moto."""
+
+    def __init__(self, moto_app: Callable[..., Iterable[bytes]], sandbox_id: str) -> None:
+        self.moto_app = moto_app
+        self.sandbox_id = sandbox_id
+
+    def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/_sandbox/health":
+            body = json.dumps({"sandbox_id": self.sandbox_id, "services": services.EXTENDED_SERVICES}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return self.moto_app(environ, start_response)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run the workshop sandbox in the foreground.")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--sandbox-id", required=True)
+    args = parser.parse_args(argv)
+
+    services.install(args.data_dir)
+
+    from moto.moto_server.threaded_moto_server import MotoRequestHandler
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    app = SandboxApp(DomainDispatcherApplication(create_backend_app), args.sandbox_id)
+    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+
+    def shut_down(signum: int, frame: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, shut_down)
+    signal.signal(signal.SIGINT, shut_down)
+    print(f"Workshop sandbox {args.sandbox_id} serving on http://127.0.0.1:{args.port}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        services.shutdown()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""One JSON state file per workshop prefix: the settings and every resource the kit created.
+
+Each notebook reads it so that it can run on its own after the earlier ones, and cleanup reads it
+to know what to delete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidSettingError, StateFileError
+from .paths import workshop_home
+from .settings import DEFAULT_PREFIX, WorkshopSettings, prefix_problems
+
+FORMAT_VERSION = 1
+_CURRENT_POINTER = "current-prefix"
+
+
+def state_path(prefix: str) -> Path:
+    return workshop_home() / f"{prefix}.json"
+
+
+@dataclass
+class WorkshopState:
+    settings: WorkshopSettings
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return state_path(self.settings.prefix)
+
+    def record(self, key: str, *, type: str, name: str, arn: str | None = None,
+               environment: str | None = None, **details: Any) -> None:
+        """Remember a resource the kit created (and so must delete), then save at once."""
+        entry = {"type": type, "name": name, "arn": arn, "environment": environment, **details}
+        previous = self.resources.get(key, {})
+        entry["created_at"] = previous.get("created_at") or _now()
+        self.resources[key] = entry
+        self.save()
+
+    def forget(self, key: str) -> None:
+        if self.resources.pop(key, None) is not None:
+            self.save()
+
+    def save(self) -> None:
+        document = {
+            "format": FORMAT_VERSION,
+            "settings": self.settings.to_dict(),
+            "resources": self.resources,
+            **self.extra,
+        }
+        _write_atomically(self.path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+def load_state(prefix: str | None = None) -> WorkshopState:
+    """The saved workshop, or a StateFileError that says how to get one."""
+    prefix = prefix or current_prefix()
+    problems = prefix_problems(prefix)
+    if problems:
+        raise InvalidSettingError(problems[0])
+    path = state_path(prefix)
+    if not path.exists():
+        raise StateFileError(
+            f"No workshop state for prefix {prefix!r} at {path}. Run notebooks/00-setup.ipynb first "
+            f"(with prefix={prefix!r}), or set WORKSHOP_HOME to the folder that holds it."
+        )
+    try:
+        document = json.loads(path.read_text())
+        settings = WorkshopSettings.build(**document["settings"])
+        resources = dict(document.get("resources", {}))
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError, InvalidSettingError) as error:
+        raise StateFileError(
+            f"The state file {path} is damaged ({type(error).__name__}: {error}). Fix it, or move it away "
+            f"and run notebooks/00-setup.ipynb again; `python -m helpers cleanup --prefix {prefix}` still "
+            "finds resources by their tags."
+        ) from None
+    extra = {k: v for k, v in document.items() if k not in {"format", "settings", "resources"}}
+    return WorkshopState(settings=settings, resources=resources, extra=extra)
+
+
+def save_settings(settings: WorkshopSettings) -> WorkshopState:
+    """Create or update the state file for ``settings.prefix``, keeping recorded resources."""
+    try:
+        state = load_state(settings.prefix)
+    except StateFileError:
+        if state_path(settings.prefix).exists():
+            raise
+        state = WorkshopState(settings=settings)
+    state.settings = settings
+    state.save()
+    set_current_prefix(settings.prefix)
+    return state
+
+
+def current_prefix() -> str:
+    """The prefix notebook 00 chose last, so later notebooks need no parameter."""
+    pointer = workshop_home() / _CURRENT_POINTER
+    if pointer.exists():
+        value = pointer.read_text().strip()
+        if value:
+            return value
+    return DEFAULT_PREFIX
+
+
+def set_current_prefix(prefix: str) -> None:
+    _write_atomically(workshop_home() / _CURRENT_POINTER, prefix + "\n")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

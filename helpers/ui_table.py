@@ -1,0 +1,31 @@
+"""A table that reads well both in JupyterLab (coloured HTML) and under papermill (plain text)."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+_SHADES = {"✅": "#e6f4ea", "⚠": "#fef7e0", "❌": "#fce8e6", "⏳": "#e8f0fe"}
+
+
+class StatusTable:
+    """Rows are shaded by the first character of their ``status`` column."""
+
+    def __init__(self, frame: pd.DataFrame, caption: str = "") -> None:
+        self.frame = frame
+        self.caption = caption
+
+    def _repr_html_(self) -> str:
+        def shade(row: pd.Series) -> list[str]:
+            colour = _SHADES.get(str(row.get("status", " "))[:1], "")
+            return [f"background-color: {colour}" if colour else ""] * len(row)
+
+        styled = self.frame.style.apply(shade, axis=1) if "status" in self.frame else self.frame.style
+        if self.caption:
+            styled = styled.set_caption(html.escape(self.caption))
+        return styled.to_html()
+
+    def __repr__(self) -> str:
+        text = self.frame.to_string()
+        return f"{self.caption}\n{text}" if self.caption else text

@@ -1,0 +1,88 @@
+"""Small tools the tests share: sandbox clients, unique names, and a botocore shape check."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+import subprocess
+import sys
+import json
+import uuid
+from typing import Any
+
+import boto3
+from botocore.model import Shape
+
+from helpers.sandbox import process
+
+REGION = "us-east-1"
+_counter = itertools.count()
+
+
+def sandbox_client(service: str, region: str = REGION) -> Any:
+    return boto3.client(service, endpoint_url=process.endpoint(), region_name=region,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:6]}{next(_counter)}"
+
+
+def assert_matches_output_shape(client: Any, operation: str, response: dict[str, Any]) -> None:
+    """Every field the sandbox returned is declared by botocore's output shape, with the right type,
+    and every required field is there."""
+    model = client.meta.service_model.operation_model(operation).output_shape
+    body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    _check(model, body, operation)
+
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "blob": (bytes,), "integer": (int,), "long": (int,), "boolean": (bool,),
+    "timestamp": (datetime.datetime,), "double": (float, int), "float": (float, int),
+}
+
+
+def _check(shape: Shape | None, value: Any, where: str) -> None:
+    if shape is None:
+        assert value in ({}, None), f"{where}: operation has no output, got {value!r}"
+        return
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(value, dict), f"{where}: expected an object, got {value!r}"
+        members = shape.members
+        unknown = set(value) - set(members)
+        assert not unknown, f"{where}: fields not in the AWS model: {sorted(unknown)}"
+        for required in shape.required_members:
+            assert required in value, f"{where}: required field {required!r} missing"
+        for name, item in value.items():
+            _check(members[name], item, f"{where}.{name}")
+    elif kind == "list":
+        assert isinstance(value, list), f"{where}: expected a list, got {value!r}"
+        for index, item in enumerate(value):
+            _check(shape.member, item, f"{where}[{index}]")
+    elif kind == "map":
+        assert isinstance(value, dict), f"{where}: expected a map, got {value!r}"
+        for key, item in value.items():
+            _check(shape.value, item, f"{where}[{key!r}]")
+    else:
+        assert isinstance(value, _PY_TYPES[kind]), f"{where}: expected {kind}, got {value!r}"
+        if kind == "string" and shape.enum:
+            assert value in shape.enum, f"{where}: {value!r} is not one of {shape.enum}"
+
+
+def aws_cli(*args: str, region: str = REGION, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """The real AWS CLI (PyPI awscli), pointed at the sandbox."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": region, "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+           "AWS_PAGER": ""}
+    result = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", process.endpoint(), "--output", "json", *args],
+                            capture_output=True, text=True, env=env)
+    if check:
+        assert result.returncode == 0, f"aws {' '.join(args)} failed: {result.stderr}"
+    return result
+
+
+def cli_json(*args: str, region: str = REGION) -> Any:
+    out = aws_cli(*args, region=region).stdout
+    return json.loads(out) if out.strip() else {}

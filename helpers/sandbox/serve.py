@@ -29,10 +29,16 @@ class SandboxApp:
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/_sandbox/health":
-            body = json.dumps({"sandbox_id": self.sandbox_id, "services": services.EXTENDED_SERVICES}).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            return self._json(start_response, {"sandbox_id": self.sandbox_id, "services": services.EXTENDED_SERVICES})
+        if path == "/_sandbox/elbv2/listeners":
+            return self._json(start_response, services.listener_urls())
         return self.moto_app(environ, start_response)
+
+    @staticmethod
+    def _json(start_response: _StartResponse, document: object) -> Iterable[bytes]:
+        body = json.dumps(document).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,14 +1,14 @@
 """The kit's extensions to moto, one package per AWS service, each laid out like moto's own
 (``models.py`` for backend state, ``responses.py`` for the wire layer, ``exceptions.py``, ``urls.py``).
 
-``install()`` is the one place they are plugged into moto.
+``install()`` is the one place they are plugged into moto; ``shutdown()`` stops what they started.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-EXTENDED_SERVICES: list[str] = ["codecommit"]
+EXTENDED_SERVICES: list[str] = ["codecommit", "ecs", "elbv2"]
 _installed = False
 
 
@@ -17,11 +17,28 @@ def install(data_dir: Path) -> None:
     global _installed
     if _installed:
         return
-    from . import codecommit
+    from . import codecommit, ecs, elbv2
 
     codecommit.install(data_dir)
+    ecs.install(data_dir)
+    elbv2.install()
     _installed = True
 
 
 def shutdown() -> None:
-    """Stop whatever the extensions started (nothing yet beyond files on disk)."""
+    """Stop every task process and listener the extensions started."""
+    from . import ecs, elbv2
+
+    ecs.shutdown()
+    elbv2.shutdown()
+
+
+def listener_urls() -> list[dict[str, object]]:
+    """Every sandbox listener with the local URL that serves it, for the kit's environment URLs."""
+    from moto.elbv2.models import elbv2_backends
+
+    rows = []
+    for account, region, backend in elbv2_backends.iter_backends():
+        for row in getattr(backend, "listener_urls", lambda: [])():
+            rows.append({"account": account, "region": region, **row})
+    return rows

@@ -1,0 +1,23 @@
+"""ECS whose services run their tasks as local processes and serve through the sandbox's ELBv2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .models import ServingECSBackend
+
+
+def install(data_dir: Path) -> None:
+    from moto.ecs import models as moto_models
+
+    ServingECSBackend.work_root = data_dir / "ecs"
+    moto_models.ecs_backends.backend = ServingECSBackend
+    moto_models.ecs_backends.clear()
+
+
+def shutdown() -> None:
+    from moto.ecs import models as moto_models
+
+    for _, _, backend in moto_models.ecs_backends.iter_backends():
+        if isinstance(backend, ServingECSBackend):
+            backend.stop_all_tasks()

@@ -1,0 +1,283 @@
+"""ECS backend state whose services really run: tasks are local processes, deployments replace them
+only after the new ones pass their health check, and the circuit breaker rolls back failures.
+
+Counts, deployments and events follow the shapes of DescribeServices, so the ``services_stable``
+waiter and the CodePipeline ECS deploy action see what they would see on AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from moto.core.utils import utcnow
+from moto.ecs.models import EC2ContainerServiceBackend, Service
+
+from .runner import ImageLookup, ImageNotRunnable, TaskProcess, resolve_image
+
+#: How long create/update_service wait for a deployment to settle before answering (AWS answers at
+#: once; waiting briefly lets a waiter's first poll see a steady service).
+SETTLE_SECONDS = 8.0
+HEALTH_TIMEOUT_SECONDS = 20.0
+#: Failed task launches before the circuit breaker trips (AWS: at least 3).
+CIRCUIT_BREAKER_THRESHOLD = 3
+
+
+class ServingECSBackend(EC2ContainerServiceBackend):
+    #: Set by ``install()``.
+    work_root: Path = Path("/tmp/workshop-sandbox-ecs")
+    #: Set by the ECR extension once it can tell which images it holds.
+    image_lookup: ImageLookup | None = None
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.tasks: dict[str, list[TaskProcess]] = {}  # deployment id -> running tasks
+        self.service_locks: dict[str, threading.Lock] = {}
+        self.rollouts: dict[str, threading.Thread] = {}
+
+    def reset(self) -> None:
+        self.stop_all_tasks()
+        super().reset()
+
+    # -- capacity providers: AWS lists them all when no names are given ------------------------
+    def describe_capacity_providers(self, names: list[str] | None) -> Any:  # type: ignore[override]
+        if not names:
+            return list(self.capacity_providers.values()), []
+        return super().describe_capacity_providers(names)
+
+    # -- services --------------------------------------------------------------------------------
+    def create_service(self, cluster_str: str, service_name: str, desired_count: int,  # type: ignore[override]
+                       task_definition_str: str | None = None, *args: Any,
+                       deployment_configuration: dict[str, Any] | None = None,
+                       capacity_provider_strategy: list[dict[str, Any]] | None = None,
+                       health_check_grace_period_seconds: int | None = None, **kwargs: Any) -> Service:
+        existing = self.services.get(f"{cluster_str.split('/')[-1]}:{service_name}")
+        if existing is not None and existing.status == "ACTIVE":
+            from moto.ecs.exceptions import InvalidParameterException
+
+            raise InvalidParameterException("Creation of service was not idempotent.")
+        service = super().create_service(cluster_str, service_name, desired_count, task_definition_str,
+                                         *args, **kwargs)
+        service.deployment_configuration = deployment_configuration or {
+            "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+            "maximumPercent": 200, "minimumHealthyPercent": 100}
+        service.capacity_provider_strategy = capacity_provider_strategy or []
+        if capacity_provider_strategy:
+            service.launch_type = None
+        service.health_check_grace_period_seconds = health_check_grace_period_seconds
+        service.created_at = utcnow()
+        service.events = []
+        service.deployments = []
+        self._start_deployment(service)
+        return service
+
+    def update_service(self, service_properties: dict[str, Any]) -> Service:
+        cluster = service_properties.get("cluster", "default")
+        name = str(service_properties.get("service")).split("/")[-1]
+        before = self._get_service(cluster, name)
+        old_definition, old_desired = before.task_definition, before.desired_count
+        force = bool(service_properties.get("force_new_deployment"))
+        task_definition = service_properties.get("task_definition")
+        if task_definition:
+            service_properties["task_definition"] = self.describe_task_definition(task_definition).arn
+        running_before = before.running_count
+        service = super().update_service(service_properties)
+        service.running_count, service.pending_count = running_before, 0  # moto fakes these: undo
+        if force or service.task_definition != old_definition:
+            self._start_deployment(service)
+        elif service.desired_count != old_desired:
+            self._start_deployment(service, scale_only=True)
+        return service
+
+    def delete_service(self, cluster_name: str, service_name: str, force: bool) -> Service:
+        service = super().delete_service(cluster_name, service_name, force)
+        self._stop_service_tasks(service)
+        service.running_count = 0
+        for deployment in service.deployments:
+            deployment["status"] = "INACTIVE"
+        self._publish_targets(service, [])
+        return service
+
+    def stop_all_tasks(self) -> None:
+        for tasks in list(self.tasks.values()):
+            for task in tasks:
+                task.stop(timeout=2)
+        self.tasks.clear()
+
+    def local_tasks(self, service: Service) -> list[TaskProcess]:
+        return [t for d in service.deployments for t in self.tasks.get(d["id"], [])]
+
+    # -- deployments -----------------------------------------------------------------------------
+    def _start_deployment(self, service: Service, scale_only: bool = False) -> None:
+        lock = self.service_locks.setdefault(service.arn, threading.Lock())
+        now = utcnow()
+        deployment = {
+            "id": f"ecs-svc/{uuid.uuid4().int % 10**19:019d}", "status": "PRIMARY",
+            "taskDefinition": service.task_definition, "desiredCount": service.desired_count,
+            "pendingCount": service.desired_count, "runningCount": 0, "failedTasks": 0,
+            "createdAt": now, "updatedAt": now, "launchType": service.launch_type,
+            "capacityProviderStrategy": getattr(service, "capacity_provider_strategy", []),
+            "networkConfiguration": service.network_configuration or None,
+            "rolloutState": "IN_PROGRESS", "rolloutStateReason": "ECS deployment in progress.",
+        }
+        deployment = {k: v for k, v in deployment.items() if v is not None}
+        if scale_only and service.deployments:
+            deployment = service.deployments[0]
+            deployment.update(desiredCount=service.desired_count, updatedAt=now)
+        else:
+            for older in service.deployments:
+                if older["status"] == "PRIMARY":
+                    older["status"] = "ACTIVE"
+            service.deployments.insert(0, deployment)
+        thread = threading.Thread(target=self._roll_out, args=(service, deployment, lock), daemon=True)
+        self.rollouts[service.arn] = thread
+        thread.start()
+        thread.join(SETTLE_SECONDS)
+
+    def _roll_out(self, service: Service, deployment: dict[str, Any], lock: threading.Lock) -> None:
+        with lock:
+            if deployment not in service.deployments or service.status != "ACTIVE":
+                return
+            try:
+                self._run_deployment(service, deployment)
+            except Exception as error:  # never leave a deployment IN_PROGRESS forever
+                self._fail(service, deployment, f"ECS deployment failed: {error}")
+
+    def _run_deployment(self, service: Service, deployment: dict[str, Any]) -> None:
+        definition = self.describe_task_definition(deployment["taskDefinition"])
+        tasks = self.tasks.setdefault(deployment["id"], [])
+        while len(tasks) > deployment["desiredCount"]:
+            tasks.pop().stop()
+        failures = 0
+        breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
+        while len(tasks) < deployment["desiredCount"]:
+            task, reason = self._launch(service, definition)
+            if task is not None:
+                tasks.append(task)
+                deployment["runningCount"] = len(tasks)
+                deployment["pendingCount"] = deployment["desiredCount"] - len(tasks)
+                continue
+            failures += 1
+            deployment["failedTasks"] = failures
+            self._event(service, f"(service {service.name}) was unable to place a task: {reason}")
+            if failures >= CIRCUIT_BREAKER_THRESHOLD:
+                self._fail(service, deployment, "ECS deployment circuit breaker: tasks failed to start."
+                           if breaker.get("enable") else
+                           f"tasks failed to start {failures} times; the sandbox stops retrying.")
+                return
+        self._complete(service, deployment)
+
+    def _launch(self, service: Service, definition: Any) -> tuple[TaskProcess | None, str]:
+        container = _serving_container(service, definition)
+        task_id = uuid.uuid4().hex
+        try:
+            source = resolve_image(container["image"], type(self).image_lookup)
+            task = TaskProcess(task_id, container, source, self._work_dir(),
+                               log_sink=self._log_sink(container, service))
+        except ImageNotRunnable as error:
+            return None, str(error)
+        path = self._health_check_path(service)
+        if task.wait_healthy(path, HEALTH_TIMEOUT_SECONDS):
+            self._event(service, f"(service {service.name}) has started 1 tasks: (task {task_id}).")
+            return task, ""
+        output = " | ".join(task.output[-3:])
+        task.stop()
+        return None, f"task {task_id} failed its health check on {path}" + (f": {output}" if output else "")
+
+    def _complete(self, service: Service, deployment: dict[str, Any]) -> None:
+        tasks = self.tasks.get(deployment["id"], [])
+        self._publish_targets(service, [t.endpoint for t in tasks])
+        for older in [d for d in service.deployments if d is not deployment]:
+            for task in self.tasks.pop(older["id"], []):
+                task.stop()
+            service.deployments.remove(older)
+        deployment.update(status="PRIMARY", rolloutState="COMPLETED", runningCount=len(tasks), pendingCount=0,
+                          rolloutStateReason=f"ECS deployment {deployment['id']} completed.", updatedAt=utcnow())
+        service.task_definition = deployment["taskDefinition"]
+        service.running_count, service.pending_count = len(tasks), 0
+        self._event(service, f"(service {service.name}) has reached a steady state.")
+
+    def _fail(self, service: Service, deployment: dict[str, Any], reason: str) -> None:
+        for task in self.tasks.pop(deployment["id"], []):
+            task.stop()
+        deployment.update(rolloutState="FAILED", rolloutStateReason=reason, runningCount=0, pendingCount=0,
+                          updatedAt=utcnow())
+        self._event(service, f"(service {service.name}) {reason} (deployment {deployment['id']})")
+        breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
+        previous = next((d for d in service.deployments if d is not deployment and self.tasks.get(d["id"])), None)
+        if breaker.get("rollback") and previous is not None:
+            deployment["status"] = "INACTIVE"
+            service.deployments.remove(deployment)
+            previous.update(status="PRIMARY", updatedAt=utcnow())
+            service.task_definition = previous["taskDefinition"]
+            service.failed_deployments = getattr(service, "failed_deployments", []) + [deployment]
+            self._event(service, f"(service {service.name}) rolling back to deployment {previous['id']} "
+                                 f"(taskDefinition {previous['taskDefinition']}).")
+            self._event(service, f"(service {service.name}) has reached a steady state.")
+        service.running_count = len(self.local_tasks(service))
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _publish_targets(self, service: Service, endpoints: list[tuple[str, int]]) -> None:
+        from moto.elbv2.models import elbv2_backends
+
+        elbv2 = elbv2_backends[self.account_id][self.region_name]
+        for balancer in service.load_balancers:
+            target_group = balancer.get("targetGroupArn")
+            if target_group and hasattr(elbv2, "set_local_targets"):
+                elbv2.set_local_targets(target_group, service.arn, endpoints)
+
+    def _health_check_path(self, service: Service) -> str:
+        from moto.elbv2.models import elbv2_backends
+
+        elbv2 = elbv2_backends[self.account_id][self.region_name]
+        for balancer in service.load_balancers:
+            group = elbv2.target_groups.get(balancer.get("targetGroupArn", ""))
+            if group is not None and getattr(group, "healthcheck_path", None):
+                return str(group.healthcheck_path)
+        return "/"
+
+    def _log_sink(self, container: dict[str, Any], service: Service) -> Any:
+        options = (container.get("logConfiguration") or {}).get("options", {})
+        group = options.get("awslogs-group")
+        if not group:
+            return None
+        from moto.logs.models import logs_backends
+
+        logs = logs_backends[self.account_id][self.region_name]
+        prefix = options.get("awslogs-stream-prefix", "ecs")
+
+        def sink(task_id: str, line: str) -> None:
+            stream = f"{prefix}/{container.get('name')}/{task_id}"
+            if group not in logs.groups:
+                return
+            if stream not in logs.groups[group].streams:
+                logs.create_log_stream(group, stream)
+            logs.put_log_events(group, stream, [{"timestamp": int(time.time() * 1000), "message": line}])
+
+        return sink
+
+    def _event(self, service: Service, message: str) -> None:
+        service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message})
+        del service.events[100:]
+
+    def _stop_service_tasks(self, service: Service) -> None:
+        for deployment in service.deployments:
+            for task in self.tasks.pop(deployment["id"], []):
+                task.stop()
+
+    def _work_dir(self) -> Path:
+        path = type(self).work_root / self.account_id / self.region_name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def _serving_container(service: Service, definition: Any) -> dict[str, Any]:
+    containers = definition.container_definitions
+    wanted = {b.get("containerName") for b in service.load_balancers}
+    for container in containers:
+        if container.get("name") in wanted:
+            return container
+    return containers[0]

@@ -1,0 +1,137 @@
+"""Run an ECS task as a local process: the container's command, with the machine's Node.js.
+
+The sandbox has no container engine. A task's container runs as a process in a folder that stands
+for the image: an image built in the sandbox's ECR (its build context and Dockerfile CMD), or a
+public ``node`` image (an empty folder, the task definition's command). Each task gets its own port
+through the ``PORT`` variable, as each awsvpc task gets its own address on AWS.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+NODE_IMAGE = re.compile(r"^(?:(?:public\.ecr\.aws/docker/|docker\.io/)?(?:library/)?node)(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$")
+
+
+class ImageNotRunnable(Exception):
+    """The sandbox cannot run this image (ECS would report CannotPullContainerError)."""
+
+
+@dataclass
+class ImageSource:
+    """What the sandbox knows of an image: the folder that stands for it and its default command."""
+
+    folder: Path | None
+    command: list[str] = field(default_factory=list)
+    entry_point: list[str] = field(default_factory=list)
+
+
+#: Looks an image URI up in the sandbox's ECR; returns None when the image is not there.
+ImageLookup = Callable[[str], "ImageSource | None"]
+
+
+def resolve_image(image: str, lookup: ImageLookup | None) -> ImageSource:
+    found = lookup(image) if lookup else None
+    if found is not None:
+        return found
+    if NODE_IMAGE.match(image):
+        return ImageSource(folder=None, command=["node"])
+    raise ImageNotRunnable(
+        f"CannotPullContainerError: the sandbox runs only images built in its own ECR or public node images, "
+        f"not {image}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class TaskProcess:
+    """One running task: a process, its port, and a log pump."""
+
+    def __init__(self, task_id: str, container: dict[str, Any], source: ImageSource, work_root: Path,
+                 log_sink: Callable[[str, str], None] | None = None) -> None:
+        self.task_id = task_id
+        self.container_name = container.get("name", "app")
+        self.port = free_port()
+        self.started_at = time.time()
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"task-{task_id[:8]}-", dir=work_root))
+        if source.folder is not None:
+            shutil.copytree(source.folder, self._workdir, dirs_exist_ok=True)
+        argv = list(container.get("entryPoint") or source.entry_point) + list(container.get("command") or source.command)
+        if not argv:
+            raise ImageNotRunnable("CannotStartContainerError: the container has no command")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self._workdir),
+               "HOST": "127.0.0.1", "PORT": str(self.port), "NODE_ENV": "production"}
+        env.update({e["name"]: e["value"] for e in container.get("environment", []) if "name" in e})
+        env["PORT"] = str(self.port)
+        try:
+            self.process = subprocess.Popen(argv, cwd=self._workdir, env=env, stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        except OSError as error:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            raise ImageNotRunnable(f"CannotStartContainerError: {error}") from None
+        self.output: list[str] = []
+        self._pump = threading.Thread(target=self._read_output, args=(log_sink,), daemon=True)
+        self._pump.start()
+
+    @property
+    def endpoint(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.port)
+
+    def exited(self) -> bool:
+        return self.process.poll() is not None
+
+    def wait_healthy(self, path: str = "/", timeout: float = 20.0) -> bool:
+        """True once the task answers 2xx/3xx on ``path``; False if it exits or never does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.exited():
+                return False
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2) as response:
+                    if 200 <= response.status < 400:
+                        return True
+            except urllib.error.HTTPError as error:
+                if 200 <= error.code < 400:
+                    return True
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.03)
+        return False
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if not self.exited():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def _read_output(self, sink: Callable[[str, str], None] | None) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            line = raw.decode(errors="replace").rstrip("\n")
+            self.output.append(line)
+            del self.output[:-200]
+            if sink is not None:
+                try:
+                    sink(self.task_id, line)
+                except Exception:  # logging must never break a task
+                    pass

@@ -1,0 +1,20 @@
+"""ELBv2 whose HTTP listeners really listen on 127.0.0.1 and forward to local ECS tasks."""
+
+from __future__ import annotations
+
+from .models import ServingELBv2Backend
+
+
+def install() -> None:
+    from moto.elbv2 import models as moto_models
+
+    moto_models.elbv2_backends.backend = ServingELBv2Backend
+    moto_models.elbv2_backends.clear()
+
+
+def shutdown() -> None:
+    from moto.elbv2 import models as moto_models
+
+    for _, _, backend in moto_models.elbv2_backends.iter_backends():
+        if isinstance(backend, ServingELBv2Backend):
+            backend.close_all()

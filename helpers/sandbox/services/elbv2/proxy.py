@@ -1,0 +1,82 @@
+"""A listener that really listens: a small HTTP reverse proxy on 127.0.0.1 that forwards to the
+healthy local targets of its target group, as an ALB listener forwards to registered targets."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+Endpoint = tuple[str, int]
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+               "transfer-encoding", "upgrade"}
+
+
+class ListenerProxy:
+    def __init__(self, targets: Callable[[], list[Endpoint]]) -> None:
+        self._targets = targets
+        self._turn = itertools.count()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet, like an ALB without access logs
+                pass
+
+            def _forward(self) -> None:
+                proxy.forward(self)
+
+            do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def forward(self, request: BaseHTTPRequestHandler) -> None:
+        targets = self._targets()
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else None
+        if not targets:
+            self._reply(request, 503, b"503 Service Temporarily Unavailable: no healthy targets\n")
+            return
+        host, port = targets[next(self._turn) % len(targets)]
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+        headers["X-Forwarded-For"] = request.client_address[0]
+        try:
+            connection = http.client.HTTPConnection(host, port, timeout=30)
+            connection.request(request.command, request.path, body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            connection.close()
+        except OSError:
+            self._reply(request, 502, b"502 Bad Gateway\n")
+            return
+        request.send_response(response.status, response.reason)
+        for key, value in response.getheaders():
+            if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
+                request.send_header(key, value)
+        request.send_header("Content-Length", str(len(payload)))
+        request.end_headers()
+        if request.command != "HEAD":
+            request.wfile.write(payload)
+
+    @staticmethod
+    def _reply(request: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", "text/plain")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        if request.command != "HEAD":
+            request.wfile.write(body)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,4 +1,5 @@
-"""Command line: ``python -m helpers sandbox start|stop|status [--json]``."""
+"""Command line: ``python -m helpers sandbox start|stop|status [--json]``,
+``python -m helpers status --prefix P [--json]`` and ``python -m helpers cleanup --prefix P``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,29 @@ def _sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from .inventory import environments_frame, resources_frame, status_document
+    from .setup import open_workshop
+
+    workshop = open_workshop(args.prefix)
+    if args.json:
+        print(json.dumps(status_document(workshop), indent=2, default=str))
+    else:
+        print(resources_frame(workshop).to_string(index=False))
+        print()
+        print(environments_frame(workshop).to_string())
+    return 0
+
+
+def _cleanup(args: argparse.Namespace) -> int:
+    from .cleanup import cleanup
+    from .setup import open_workshop
+
+    result = cleanup(open_workshop(args.prefix))
+    print(repr(result))
+    return 0 if result.caption.startswith("Nothing") else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description="ECS continuous-deployment workshop kit")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -29,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     sandbox_parser.add_argument("action", choices=["start", "stop", "status"])
     sandbox_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     sandbox_parser.set_defaults(func=_sandbox)
+    status_parser = commands.add_parser("status", help="the workshop's resources and environment URLs")
+    status_parser.add_argument("--prefix", help="the workshop prefix (default: the one notebook 00 chose last)")
+    status_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    status_parser.set_defaults(func=_status)
+    cleanup_parser = commands.add_parser("cleanup", help="delete everything the workshop created")
+    cleanup_parser.add_argument("--prefix", help="the workshop prefix (default: the one notebook 00 chose last)")
+    cleanup_parser.set_defaults(func=_cleanup)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -23,3 +23,14 @@ class SandboxError(WorkshopError):
 
 class CredentialsError(WorkshopError):
     """No usable AWS credentials for the aws backend."""
+
+
+class ResourceConflictError(WorkshopError):
+    """A resource with a name the kit needs exists but was not created by this workshop."""
+
+    def __init__(self, kind: str, name: str, prefix: str) -> None:
+        super().__init__(
+            f"A {kind} named {name!r} already exists but was not created by workshop {prefix!r} (it has no "
+            f"tag workshop:prefix={prefix}). The kit will not reuse or delete it: choose another prefix in "
+            "notebook 00, or remove it yourself if it is yours."
+        )

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 ENVIRONMENTS: tuple[str, ...] = ("dev", "qa", "prod")
 BRANCHES: dict[str, str] = {"dev": "master", "qa": "qa", "prod": "prod"}
+#: One load balancer, one listener port per environment: each environment keeps a stable URL.
+LISTENER_PORTS: dict[str, int] = {"dev": 8080, "qa": 8081, "prod": 80}
+CONTAINER_PORT = 8080
 
 PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 PREFIX_MAX_LENGTH = 20
@@ -28,6 +31,12 @@ _RULES: dict[str, tuple[re.Pattern[str], int]] = {
     "elbv2": (re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$"), 32),
     "sns-topic": (re.compile(r"^[A-Za-z0-9_-]+$"), 256),
     "events-rule": (re.compile(r"^[.\-_A-Za-z0-9]+$"), 64),
+    # ECS refuses capacity provider names that start with aws, ecs or fargate.
+    "capacity-provider": (re.compile(r"^(?!aws|ecs|fargate)[A-Za-z0-9_-]+$"), 255),
+    "launch-template": (re.compile(r"^[A-Za-z0-9().\-/_]+$"), 128),
+    "auto-scaling-group": (re.compile(r"^[^:]+$"), 255),
+    "security-group": (re.compile(r"^[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$"), 255),
+    "log-group": (re.compile(r"^[.\-_/#A-Za-z0-9]+$"), 512),
 }
 
 
@@ -83,6 +92,37 @@ class Names:
     def load_balancer(self) -> str:
         return f"{self.prefix}-alb"
 
+    @property
+    def instance_profile(self) -> str:
+        return self.instance_role
+
+    @property
+    def load_balancer_security_group(self) -> str:
+        return f"{self.prefix}-alb-sg"
+
+    @property
+    def tasks_security_group(self) -> str:
+        return f"{self.prefix}-tasks-sg"
+
+    @property
+    def vpc(self) -> str:
+        return f"{self.prefix}-vpc"
+
+    def launch_template(self, env: str) -> str:
+        return f"{self.prefix}-{env}-ecs-instances"
+
+    def auto_scaling_group(self, env: str) -> str:
+        return f"{self.prefix}-{env}-ecs-instances"
+
+    def capacity_provider(self, env: str) -> str:
+        return f"cp-{self.prefix}-{env}"
+
+    def log_group(self, env: str) -> str:
+        return f"/ecs/{self.prefix}-{env}"
+
+    def task_family(self, env: str) -> str:
+        return f"{self.prefix}-{env}"
+
     def ecr_repository(self, env: str) -> str:
         return f"{self.prefix}-{env}"
 
@@ -117,6 +157,8 @@ class Names:
             ("elbv2", self.load_balancer),
             ("cloudformation-stack", self.stack("build-container-image")),
             ("cloudformation-stack", self.stack("pipelines")),
+            ("security-group", self.load_balancer_security_group),
+            ("security-group", self.tasks_security_group),
         ]
         for env in ENVIRONMENTS:
             names += [
@@ -126,6 +168,10 @@ class Names:
                 ("codepipeline", self.pipeline(env)),
                 ("events-rule", self.pipeline(env)),
                 ("elbv2", self.target_group(env)),
+                ("capacity-provider", self.capacity_provider(env)),
+                ("launch-template", self.launch_template(env)),
+                ("auto-scaling-group", self.auto_scaling_group(env)),
+                ("log-group", self.log_group(env)),
             ]
         return names
 

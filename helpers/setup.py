@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
+
+from .context import Workshop
 from .errors import InvalidSettingError, StateFileError
 from .sandbox import process as sandbox_process
 from .settings import WorkshopSettings
@@ -53,4 +56,9 @@ def load(prefix: str | None = None) -> WorkshopState:
     return state
 
 
-__all__ = ["configure", "load", "StateFileError"]
+def open_workshop(prefix: str | None = None, session: boto3.Session | None = None) -> Workshop:
+    """What notebooks 01-05 start with: the saved workshop, ready to make calls."""
+    return Workshop(load(prefix), session)
+
+
+__all__ = ["configure", "load", "open_workshop", "StateFileError"]

@@ -92,6 +92,12 @@ def start(timeout: float = 60.0) -> SandboxStatus:
         _stop_recorded_process()
         port = configured_port()
         if _port_in_use(port):
+            if _health(f"http://127.0.0.1:{port}") is not None:
+                raise SandboxError(
+                    f"Another workshop sandbox, started with a different WORKSHOP_HOME, is using port {port}. "
+                    "Stop it with `python -m helpers sandbox stop` under that WORKSHOP_HOME, or set "
+                    "WORKSHOP_SANDBOX_PORT to a free port."
+                )
             raise SandboxError(
                 f"Port {port} on 127.0.0.1 is used by another program. Stop it, or set "
                 "WORKSHOP_SANDBOX_PORT to a free port and try again."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXTENDED_SERVICES: list[str] = ["codecommit", "ecs", "elbv2"]
+EXTENDED_SERVICES: list[str] = ["codecommit", "ecs", "elbv2", "iam"]
 _installed = False
 
 
@@ -17,11 +17,12 @@ def install(data_dir: Path) -> None:
     global _installed
     if _installed:
         return
-    from . import codecommit, ecs, elbv2
+    from . import codecommit, ecs, elbv2, iam
 
     codecommit.install(data_dir)
     ecs.install(data_dir)
     elbv2.install()
+    iam.install()
     _installed = True
 
 

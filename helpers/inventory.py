@@ -1,0 +1,81 @@
+"""What the workshop has: its resources, and each environment's URL with what it answers now."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pandas as pd
+
+from .context import Workshop
+from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
+from .sandbox import process as sandbox_process
+from .ui_table import StatusTable
+
+
+def resources_frame(workshop: Workshop) -> pd.DataFrame:
+    rows = [{"type": v["type"], "name": v["name"], "environment": v.get("environment") or "", "arn": v.get("arn") or ""}
+            for v in workshop.state.resources.values()]
+    frame = pd.DataFrame(rows, columns=["type", "name", "environment", "arn"])
+    return frame.sort_values(["environment", "type", "name"], ignore_index=True)
+
+
+def environment_urls(workshop: Workshop) -> dict[str, str | None]:
+    """Each environment's stable URL: the load balancer's listener (on the sandbox, its local port)."""
+    resources = workshop.state.resources
+    if "load-balancer" not in resources:
+        return {env: None for env in ENVIRONMENTS}
+    if workshop.on_sandbox:
+        with urllib.request.urlopen(sandbox_process.endpoint() + "/_sandbox/elbv2/listeners", timeout=5) as answer:
+            local = {row["listenerArn"]: row["localUrl"] for row in json.load(answer)}
+        return {env: local.get(resources.get(f"listener/{env}", {}).get("arn", "")) for env in ENVIRONMENTS}
+    dns = resources["load-balancer"].get("dns_name")
+    return {env: f"http://{dns}" + ("" if LISTENER_PORTS[env] == 80 else f":{LISTENER_PORTS[env]}")
+            for env in ENVIRONMENTS}
+
+
+def fetch(url: str | None, timeout: float = 5.0) -> tuple[int | None, str]:
+    """(HTTP status, body) of a GET, or (None, why not)."""
+    if not url:
+        return None, "no URL yet"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read(2000).decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(500).decode(errors="replace")
+    except (urllib.error.URLError, OSError) as error:
+        return None, f"no answer ({getattr(error, 'reason', error)})"
+
+
+def environments_frame(workshop: Workshop) -> pd.DataFrame:
+    rows = []
+    for env, url in environment_urls(workshop).items():
+        status, body = fetch(url)
+        rows.append({"environment": env, "branch": BRANCHES[env], "url": url or "",
+                     "status": ("✅ " if status == 200 else "❌ ") + str(status or "-"), "answer": body.strip()[:120]})
+    return pd.DataFrame(rows).set_index("environment")
+
+
+def show_environments(workshop: Workshop) -> StatusTable:
+    frame = environments_frame(workshop)
+    answering = int(frame["status"].str.startswith("✅").sum())
+    return StatusTable(frame, f"{answering} of {len(frame)} environments answer.")
+
+
+def show_resources(workshop: Workshop) -> StatusTable:
+    frame = resources_frame(workshop)
+    return StatusTable(frame, f"{len(frame)} resources recorded in {workshop.state.path}.")
+
+
+def status_document(workshop: Workshop) -> dict[str, Any]:
+    """What ``python -m helpers status --json`` prints."""
+    environments = {}
+    for env, url in environment_urls(workshop).items():
+        status, body = fetch(url)
+        environments[env] = {"url": url, "branch": BRANCHES[env], "status": status, "answer": body.strip()[:500]}
+    settings = workshop.settings
+    return {"prefix": settings.prefix, "backend": settings.backend, "region": settings.region,
+            "launch_type": settings.launch_type, "environments": environments,
+            "resources": resources_frame(workshop).to_dict(orient="records")}

@@ -1,0 +1,47 @@
+"""Three ECR repositories, one per environment: images scanned on push, and lifecycle policies that
+keep 5 (Dev), 5 (QA) and 100 (Prod) images, as the original templates do."""
+
+from __future__ import annotations
+
+import json
+
+from ..context import Workshop
+from ..errors import ResourceConflictError
+from ..naming import ENVIRONMENTS
+
+IMAGES_KEPT = {"dev": 5, "qa": 5, "prod": 100}
+_DESCRIPTIONS = {"dev": "development", "qa": "quality assurance", "prod": "production"}
+
+
+def lifecycle_policy(env: str) -> str:
+    return json.dumps({"rules": [{
+        "rulePriority": 1,
+        "description": f"LifeCycle policy for a {_DESCRIPTIONS[env]} environment",
+        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": IMAGES_KEPT[env]},
+        "action": {"type": "expire"}}]})
+
+
+def ensure_image_repositories(workshop: Workshop) -> list[dict[str, str]]:
+    return [ensure_image_repository(workshop, env) for env in ENVIRONMENTS]
+
+
+def ensure_image_repository(workshop: Workshop, env: str) -> dict[str, str]:
+    ecr = workshop.client("ecr")
+    name = workshop.names.ecr_repository(env)
+    try:
+        repository = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+        if not workshop.is_ours(ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]):
+            raise ResourceConflictError("ECR repository", name, workshop.prefix)
+        action = "exists"
+    except ecr.exceptions.RepositoryNotFoundException:
+        repository = ecr.create_repository(
+            repositoryName=name, tags=workshop.tag_list(env), imageTagMutability="MUTABLE",
+            imageScanningConfiguration={"scanOnPush": True},
+            encryptionConfiguration={"encryptionType": "AES256"})["repository"]
+        action = "created"
+    ecr.put_image_scanning_configuration(repositoryName=name, imageScanningConfiguration={"scanOnPush": True})
+    ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=lifecycle_policy(env))
+    workshop.record(f"ecr-repository/{env}", type="AWS::ECR::Repository", name=name, arn=repository["repositoryArn"],
+                    environment=env, uri=repository["repositoryUri"])
+    return {"type": "ECR repository", "name": name, "arn": repository["repositoryArn"], "environment": env,
+            "action": action}

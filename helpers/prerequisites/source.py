@@ -1,0 +1,57 @@
+"""The CodeCommit repository: the sample app committed to ``master`` through the API (no git
+credentials needed), then ``qa`` and ``prod`` branched from it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..context import Workshop
+from ..errors import ResourceConflictError
+from ..naming import BRANCHES
+from ..paths import DATA_DIR
+
+SAMPLE_APP = DATA_DIR / "sample-app"
+_SKIP = {"node_modules", ".git"}
+
+
+def sample_app_files(root: Path = SAMPLE_APP) -> list[dict[str, object]]:
+    """The ``putFiles`` of the first commit: every file of the sample app, with its mode."""
+    files = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not _SKIP.intersection(path.relative_to(root).parts):
+            mode = "EXECUTABLE" if os.access(path, os.X_OK) else "NORMAL"
+            files.append({"filePath": path.relative_to(root).as_posix(), "fileContent": path.read_bytes(),
+                          "fileMode": mode})
+    return files
+
+
+def ensure_source_repository(workshop: Workshop) -> dict[str, str]:
+    codecommit = workshop.client("codecommit")
+    name = workshop.names.repository
+    try:
+        metadata = codecommit.get_repository(repositoryName=name)["repositoryMetadata"]
+        tags = codecommit.list_tags_for_resource(resourceArn=metadata["Arn"])["tags"]
+        if not workshop.is_ours(tags):
+            raise ResourceConflictError("CodeCommit repository", name, workshop.prefix)
+        action = "exists"
+    except codecommit.exceptions.RepositoryDoesNotExistException:
+        metadata = codecommit.create_repository(
+            repositoryName=name, repositoryDescription=f"Sample app of the ECS CD workshop {workshop.prefix!r}",
+            tags=workshop.tags())["repositoryMetadata"]
+        action = "created"
+    workshop.record("codecommit-repository", type="AWS::CodeCommit::Repository", name=name, arn=metadata["Arn"],
+                    clone_url=metadata.get("cloneUrlHttp"))
+    branches = set(codecommit.list_branches(repositoryName=name)["branches"])
+    master = BRANCHES["dev"]
+    if master not in branches:
+        commit = codecommit.create_commit(
+            repositoryName=name, branchName=master, authorName="ECS CD workshop", email="workshop@example.com",
+            commitMessage="Add the sample app", putFiles=sample_app_files())["commitId"]
+        action = "created" if action == "created" else "committed"
+    else:
+        commit = codecommit.get_branch(repositoryName=name, branchName=master)["branch"]["commitId"]
+    for branch in (BRANCHES["qa"], BRANCHES["prod"]):
+        if branch not in branches:
+            codecommit.create_branch(repositoryName=name, branchName=branch, commitId=commit)
+    return {"type": "CodeCommit repository", "name": name, "arn": metadata["Arn"], "action": action}

@@ -1,0 +1,12 @@
+"""IAM with ListInstanceProfileTags, which the kit uses to tell its instance profile from others."""
+
+from __future__ import annotations
+
+from .models import TaggedProfilesIAMBackend
+
+
+def install() -> None:
+    from moto.iam import models as moto_models
+
+    moto_models.iam_backends.backend = TaggedProfilesIAMBackend
+    moto_models.iam_backends.clear()

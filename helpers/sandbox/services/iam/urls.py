@@ -1,0 +1,5 @@
+from .responses import TaggedProfilesIamResponse
+
+url_bases = [r"https?://iam\.(.*\.)?amazonaws\.com"]
+
+url_paths = {"{0}/$": TaggedProfilesIamResponse.dispatch}

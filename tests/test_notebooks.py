@@ -15,6 +15,7 @@ import pytest
 from helpers.paths import REPO_ROOT
 from helpers.state import load_state
 from tests.helpers_for_tests import unique
+from tests.workshop_runs import outputs_text, run_notebook
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 
@@ -45,23 +46,6 @@ def test_notebooks_match_their_sources(tmp_path):
     subprocess.run([sys.executable, str(REPO_ROOT / "tools" / "notebook_sources.py")], check=True)
     after = {p.name: p.read_text() for p in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))}
     assert after == before
-
-
-def run_notebook(name: str, tmp_path: Path, **parameters: object) -> nbformat.NotebookNode:
-    output = tmp_path / name
-    papermill.execute_notebook(str(REPO_ROOT / "notebooks" / name), str(output), parameters=parameters,
-                               kernel_name="python3", progress_bar=False, cwd=str(REPO_ROOT / "notebooks"))
-    return nbformat.read(output, as_version=4)
-
-
-def outputs_text(notebook: nbformat.NotebookNode) -> str:
-    parts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            parts.append(output.get("text", ""))
-            parts.append(output.get("data", {}).get("text/plain", ""))
-            parts.append(output.get("data", {}).get("text/html", ""))
-    return "\n".join(parts)
 
 
 def test_setup_notebook_on_the_sandbox(tmp_path):

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sandbox-id", required=True)
     args = parser.parse_args(argv)
 
-    services.install(args.data_dir)
+    services.install(args.data_dir, f"http://127.0.0.1:{args.port}")
 
     from moto.moto_server.threaded_moto_server import MotoRequestHandler
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

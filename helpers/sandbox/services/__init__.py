@@ -8,21 +8,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXTENDED_SERVICES: list[str] = ["codecommit", "ecs", "elbv2", "iam"]
+EXTENDED_SERVICES: list[str] = ["codebuild", "codecommit", "ecr", "ecs", "elbv2", "iam", "s3"]
 _installed = False
 
 
-def install(data_dir: Path) -> None:
+def install(data_dir: Path, endpoint: str) -> None:
     """Plug every extension into moto. Call once, before the server handles a request."""
     global _installed
     if _installed:
         return
-    from . import codecommit, ecs, elbv2, iam
+    from . import codebuild, codecommit, ecr, ecs, elbv2, iam, loopback, s3
 
+    loopback.set_endpoint(endpoint)
+    codebuild.install(data_dir)
+    ecr.install(data_dir)
     codecommit.install(data_dir)
     ecs.install(data_dir)
     elbv2.install()
     iam.install()
+    s3.install()
     _installed = True
 
 

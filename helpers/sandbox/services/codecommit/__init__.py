@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .models import GitCodeCommitBackend
-
 
 def install(data_dir: Path) -> None:
     """Make moto's CodeCommit BackendDict build our backend (and so route through our urls.py)."""
     from moto.codecommit import models as moto_models
+
+    from .models import GitCodeCommitBackend
 
     GitCodeCommitBackend.data_dir = data_dir / "codecommit"
     moto_models.codecommit_backends.backend = GitCodeCommitBackend

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .models import ServingECSBackend
-
 
 def install(data_dir: Path) -> None:
     from moto.ecs import models as moto_models
+
+    from .models import ServingECSBackend
 
     ServingECSBackend.work_root = data_dir / "ecs"
     moto_models.ecs_backends.backend = ServingECSBackend
@@ -17,6 +17,8 @@ def install(data_dir: Path) -> None:
 
 def shutdown() -> None:
     from moto.ecs import models as moto_models
+
+    from .models import ServingECSBackend
 
     for _, _, backend in moto_models.ecs_backends.iter_backends():
         if isinstance(backend, ServingECSBackend):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .models import ServingELBv2Backend
-
 
 def install() -> None:
     from moto.elbv2 import models as moto_models
+
+    from .models import ServingELBv2Backend
 
     moto_models.elbv2_backends.backend = ServingELBv2Backend
     moto_models.elbv2_backends.clear()
@@ -14,6 +14,8 @@ def install() -> None:
 
 def shutdown() -> None:
     from moto.elbv2 import models as moto_models
+
+    from .models import ServingELBv2Backend
 
     for _, _, backend in moto_models.elbv2_backends.iter_backends():
         if isinstance(backend, ServingELBv2Backend):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .models import TaggedProfilesIAMBackend
-
 
 def install() -> None:
     from moto.iam import models as moto_models
+
+    from .models import TaggedProfilesIAMBackend
 
     moto_models.iam_backends.backend = TaggedProfilesIAMBackend
     moto_models.iam_backends.clear()

@@ -1,0 +1,29 @@
+"""Clients for the sandbox's own endpoint, so one extension uses another service through its API
+(as AWS services do) instead of reaching into moto's internals."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_endpoint = {"url": os.environ.get("WORKSHOP_SANDBOX_ENDPOINT", "")}
+
+
+def set_endpoint(url: str) -> None:
+    _endpoint["url"] = url
+    client.cache_clear()
+
+
+def endpoint() -> str:
+    return _endpoint["url"]
+
+
+@lru_cache(maxsize=64)
+def client(service: str, region: str) -> Any:
+    return boto3.client(service, region_name=region, endpoint_url=_endpoint["url"],
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(retries={"mode": "standard", "max_attempts": 3}))

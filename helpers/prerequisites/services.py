@@ -20,6 +20,11 @@ PLACEHOLDER_SERVER = (
     " s.end('Placeholder for ' + process.env.WORKSHOP_ENVIRONMENT + ': waiting for the first pipeline run');"
     "}).listen(Number(process.env.PORT || 8080), process.env.HOST || '0.0.0.0')"
 )
+#: CodePipeline's ECS deploy action copies the task definition and replaces only the image, so the
+#: placeholder's command stays in every revision the pipelines register. It therefore starts the app
+#: when the image has one (the sample app's image has app.js in its WORKDIR) and the placeholder
+#: server otherwise (the public node image).
+PLACEHOLDER_COMMAND = ["sh", "-c", f'if [ -f app.js ]; then exec node app.js; else exec node -e "{PLACEHOLDER_SERVER}"; fi']
 LOG_RETENTION_DAYS = 7
 STABLE_TIMEOUT = {"sandbox": 60.0, "aws": 20 * 60.0}
 
@@ -56,7 +61,7 @@ def placeholder_task_definition(workshop: Workshop, env: str) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": workshop.settings.container_name,
         "image": PLACEHOLDER_IMAGE,
-        "command": ["node", "-e", PLACEHOLDER_SERVER],
+        "command": PLACEHOLDER_COMMAND,
         "essential": True,
         "portMappings": [{"containerPort": CONTAINER_PORT, "protocol": "tcp",
                           **({} if fargate else {"hostPort": 0})}],

@@ -30,6 +30,8 @@ class SandboxApp:
         path = environ.get("PATH_INFO", "")
         if path == "/_sandbox/health":
             return self._json(start_response, {"sandbox_id": self.sandbox_id, "services": services.EXTENDED_SERVICES})
+        if path == "/_sandbox/ecs/tasks":
+            return self._json(start_response, services.task_summaries())
         if path == "/_sandbox/elbv2/listeners":
             return self._json(start_response, services.listener_urls())
         return self.moto_app(environ, start_response)

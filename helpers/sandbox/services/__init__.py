@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXTENDED_SERVICES: list[str] = ["codebuild", "codecommit", "ecr", "ecs", "elbv2", "iam", "s3"]
+EXTENDED_SERVICES: list[str] = ["codebuild", "codecommit", "codepipeline", "ecr", "ecs", "elbv2", "iam", "s3"]
 _installed = False
 
 
@@ -17,12 +17,13 @@ def install(data_dir: Path, endpoint: str) -> None:
     global _installed
     if _installed:
         return
-    from . import codebuild, codecommit, ecr, ecs, elbv2, iam, loopback, s3
+    from . import codebuild, codecommit, codepipeline, ecr, ecs, elbv2, iam, loopback, s3
 
     loopback.set_endpoint(endpoint)
     codebuild.install(data_dir)
     ecr.install(data_dir)
     codecommit.install(data_dir)
+    codepipeline.install()
     ecs.install(data_dir)
     elbv2.install()
     iam.install()
@@ -46,4 +47,20 @@ def listener_urls() -> list[dict[str, object]]:
     for account, region, backend in elbv2_backends.iter_backends():
         for row in getattr(backend, "listener_urls", lambda: [])():
             rows.append({"account": account, "region": region, **row})
+    return rows
+
+
+def task_summaries() -> list[dict[str, object]]:
+    """Every task process the sandbox's ECS has started and still tracks: what runs where."""
+    from moto.ecs.models import ecs_backends
+
+    rows = []
+    for account, region, backend in ecs_backends.iter_backends():
+        for service in list(getattr(backend, "services", {}).values()):
+            for deployment in service.deployments:
+                for task in getattr(backend, "tasks", {}).get(deployment["id"], []):
+                    rows.append({"account": account, "region": region, "cluster": service.cluster_name,
+                                 "service": service.name, "deployment": deployment["id"], "taskId": task.task_id,
+                                 "pid": task.process.pid, "port": task.port, "running": not task.exited(),
+                                 "exitCode": task.process.returncode, "output": task.output[-5:]})
     return rows

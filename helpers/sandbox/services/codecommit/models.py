@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from moto.codecommit.exceptions import RepositoryDoesNotExistException, RepositoryNameExistsException
 from moto.codecommit.models import CodeCommit, CodeCommitBackend
@@ -83,6 +83,9 @@ class GitRepository(CodeCommit):
 class GitCodeCommitBackend(CodeCommitBackend):
     #: Set by ``install()``: where the bare repositories live.
     data_dir: Path = Path("/tmp/workshop-sandbox-codecommit")
+    #: Called as (account, region, repository, branch, old commit, new commit) when a branch moves:
+    #: how EventBridge hears of CodeCommit reference changes.
+    reference_listeners: list[Callable[..., None]] = []
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
@@ -139,6 +142,7 @@ class GitCodeCommitBackend(CodeCommitBackend):
                 raise CommitDoesNotExistException()
             repository.git.set_branch(branch_name, commit)
             repository.touch()
+        self.notify(repository, branch_name, None, commit)
 
     def get_branch(self, repository_name: str, branch_name: str) -> dict[str, str]:
         repository = self._repository(repository_name)
@@ -161,6 +165,7 @@ class GitCodeCommitBackend(CodeCommitBackend):
                 raise DefaultBranchCannotBeDeletedException()
             repository.git.delete_branch(branch_name)
             repository.touch()
+        self.notify(repository, branch_name, branch["commitId"], None)
         return branch
 
     # -- commits -----------------------------------------------------------------------------------
@@ -334,8 +339,11 @@ class GitCodeCommitBackend(CodeCommitBackend):
                                                   f"'{repository_name}'.")
             if not repository.git.is_ancestor(destination_commit, source_commit):
                 raise ManualMergeRequiredException()
+            old = repository.git.branch_commit(target)
             repository.git.set_branch(target, source_commit)
             repository.touch()
+        if old != source_commit:
+            self.notify(repository, target, old, source_commit)
         return {"commitId": source_commit, "treeId": repository.git.tree_of(source_commit)}
 
     # -- tags --------------------------------------------------------------------------------------
@@ -407,12 +415,16 @@ class GitCodeCommitBackend(CodeCommitBackend):
             raise ParentCommitIdOutdatedException()
         return tip
 
-    @staticmethod
-    def _move_branch(repository: GitRepository, branch: str, commit: str, parent: str | None) -> None:
+    def _move_branch(self, repository: GitRepository, branch: str, commit: str, parent: str | None) -> None:
         repository.git.set_branch(branch, commit, parent or "0" * 40)
         if parent is None:
             repository.git.set_default_branch(branch)
         repository.touch()
+        self.notify(repository, branch, parent, commit)
+
+    def notify(self, repository: GitRepository, branch: str, old: str | None, new: str | None) -> None:
+        for listener in self.reference_listeners:
+            listener(self.account_id, self.region_name, repository, branch, old, new)
 
 
 def _file_metadata(entry: TreeEntry) -> dict[str, str]:

@@ -1,0 +1,423 @@
+"""The CodePipeline engine: one thread per execution runs the stages in order and the actions of a
+stage by runOrder, passing artifacts through the artifact bucket.
+
+Actions: CodeCommit source, CodeBuild build, Manual approval, ECS deploy. Each stage is held by one
+execution at a time; an execution waiting for a stage is superseded by a newer one, as in
+CodePipeline's SUPERSEDED mode.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import threading
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from .. import loopback
+
+POLL_SECONDS = 0.05
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ActionFailed(Exception):
+    def __init__(self, message: str, code: str = "JobFailed") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ExecutionStopped(Exception):
+    pass
+
+
+@dataclass
+class Artifact:
+    name: str
+    bucket: str
+    key: str
+    revision: str | None = None
+
+
+@dataclass
+class ActionRun:
+    stage: str
+    name: str
+    declaration: dict[str, Any]
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    status: str = "InProgress"
+    started: datetime = field(default_factory=now)
+    updated: datetime = field(default_factory=now)
+    summary: str | None = None
+    token: str | None = None
+    external_id: str | None = None
+    external_url: str | None = None
+    error: dict[str, str] | None = None
+    inputs: list[Artifact] = field(default_factory=list)
+    outputs: list[Artifact] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
+    approval: threading.Event = field(default_factory=threading.Event)
+    approval_result: dict[str, str] | None = None
+
+    def finish(self, status: str, summary: str | None = None, error: dict[str, str] | None = None) -> None:
+        self.status, self.updated = status, now()
+        if summary is not None:
+            self.summary = summary
+        self.error = error
+
+
+@dataclass
+class StageRun:
+    name: str
+    status: str = "InProgress"
+    actions: dict[str, ActionRun] = field(default_factory=dict)
+
+
+class Execution:
+    def __init__(self, pipeline: dict[str, Any], trigger: dict[str, str], region: str, account: str,
+                 stage_gate: "StageGate") -> None:
+        self.id = str(uuid.uuid4())
+        self.pipeline = json.loads(json.dumps(pipeline))  # the version it started with
+        self.name = pipeline["name"]
+        self.version = pipeline.get("version", 1)
+        self.trigger = trigger
+        self.region, self.account = region, account
+        self.status = "InProgress"
+        self.status_summary: str | None = None
+        self.started = self.updated = now()
+        self.stages: dict[str, StageRun] = {}
+        self.artifacts: dict[str, Artifact] = {}
+        self.source_revisions: list[dict[str, Any]] = []
+        self.stop_requested: dict[str, Any] | None = None
+        self.gate = stage_gate
+        self.retry_stage: str | None = None
+        self.done = threading.Event()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self, actions: dict[str, Callable[["Execution", ActionRun], None]]) -> None:
+        self.actions = actions
+        threading.Thread(target=self._run, args=(0,), daemon=True, name=f"pipeline-{self.name}").start()
+
+    def _run(self, first_stage: int) -> None:
+        stages = self.pipeline["stages"]
+        try:
+            for index in range(first_stage, len(stages)):
+                stage = stages[index]
+                self.gate.enter(self, stage["name"])
+                try:
+                    ok = self._run_stage(stage)
+                finally:
+                    self.gate.leave(self, stage["name"])
+                if not ok:
+                    self._end("Failed")
+                    return
+            self._end("Succeeded")
+        except ExecutionStopped:
+            if self.status == "Superseded":
+                self._end("Superseded")
+            else:
+                self._end("Stopped")
+
+    def _run_stage(self, stage: dict[str, Any]) -> bool:
+        run = StageRun(stage["name"])
+        previous = self.stages.get(stage["name"])
+        self.stages[stage["name"]] = run
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for action in stage["actions"]:
+            groups.setdefault(int(action.get("runOrder", 1)), []).append(action)
+        for order in sorted(groups):
+            runs = []
+            for declaration in groups[order]:
+                if previous and self.retry_stage == stage["name"] and self._retry_mode == "FAILED_ACTIONS":
+                    earlier = previous.actions.get(declaration["name"])
+                    if earlier is not None and earlier.status == "Succeeded":
+                        run.actions[declaration["name"]] = earlier
+                        continue
+                runs.append(ActionRun(stage["name"], declaration["name"], declaration))
+            threads = []
+            for action_run in runs:
+                run.actions[action_run.name] = action_run
+                thread = threading.Thread(target=self._run_action, args=(action_run,), daemon=True)
+                thread.start()
+                threads.append(thread)
+            for thread in threads:
+                thread.join()
+            if self.stop_requested is not None:
+                run.status = "Stopped"
+                raise ExecutionStopped()
+            if any(a.status != "Succeeded" for a in run.actions.values()):
+                failed = next(a for a in run.actions.values() if a.status != "Succeeded")
+                run.status = "Failed"
+                message = failed.error["message"] if failed.error else failed.status
+                self.status_summary = f"Stage {stage['name']} failed at action {failed.name}: {message}"
+                return False
+        run.status = "Succeeded"
+        return True
+
+    def _run_action(self, action: ActionRun) -> None:
+        declaration = action.declaration
+        provider = declaration["actionTypeId"]["provider"]
+        executor = self.actions.get(provider)
+        try:
+            action.inputs = [self.artifacts[a["name"]] for a in declaration.get("inputArtifacts", [])]
+            if executor is None:
+                raise ActionFailed(f"The sandbox does not run {provider} actions", "ConfigurationError")
+            executor(self, action)
+            if action.status == "InProgress":
+                action.finish("Succeeded")
+            for artifact in action.outputs:
+                self.artifacts[artifact.name] = artifact
+            namespace = declaration.get("namespace")
+            if namespace:
+                self.variables[namespace] = action.variables
+        except ExecutionStopped:
+            action.finish("Abandoned" if (self.stop_requested or {}).get("abandon") else "Failed",
+                          "Stopped", {"code": "JobFailed", "message": "Execution was stopped"})
+        except ActionFailed as error:
+            action.finish("Failed", error={"code": error.code, "message": str(error)})
+        except KeyError as error:
+            action.finish("Failed", error={"code": "ConfigurationError", "message": f"Missing input artifact {error}"})
+        except Exception as error:  # a sandbox bug must fail the action, not hang the pipeline
+            action.finish("Failed", error={"code": "JobFailed", "message": f"{type(error).__name__}: {error}"})
+
+    @property
+    def variables(self) -> dict[str, dict[str, str]]:
+        if not hasattr(self, "_variables"):
+            self._variables: dict[str, dict[str, str]] = {}
+        return self._variables
+
+    _retry_mode = "FAILED_ACTIONS"
+
+    def retry(self, stage_name: str, mode: str) -> None:
+        stages = [s["name"] for s in self.pipeline["stages"]]
+        self.retry_stage, self._retry_mode = stage_name, mode
+        self.status, self.status_summary, self.updated = "InProgress", None, now()
+        self.done.clear()
+        threading.Thread(target=self._run, args=(stages.index(stage_name),), daemon=True).start()
+
+    def _end(self, status: str) -> None:
+        if status == "Stopped" and self.status == "Superseded":
+            status = "Superseded"
+        self.status, self.updated = status, now()
+        self.done.set()
+
+    def check_stop(self) -> None:
+        if self.stop_requested is not None or self.status == "Superseded":
+            raise ExecutionStopped()
+
+    # -- artifacts -----------------------------------------------------------------------------
+    def store(self) -> dict[str, str]:
+        return self.pipeline["artifactStore"]
+
+    def new_artifact(self, name: str, body: bytes, revision: str | None) -> Artifact:
+        bucket = self.store()["location"]
+        key = f"{self.name[:20]}/{name[:10]}/{secrets.token_hex(4)[:7]}"
+        loopback.client("s3", self.region).put_object(Bucket=bucket, Key=key, Body=body)
+        return Artifact(name, bucket, key, revision)
+
+    def read_artifact(self, artifact: Artifact) -> bytes:
+        return bytes(loopback.client("s3", self.region).get_object(Bucket=artifact.bucket, Key=artifact.key)["Body"].read())
+
+    def output_location(self, name: str) -> Artifact:
+        bucket = self.store()["location"]
+        return Artifact(name, bucket, f"{self.name[:20]}/{name[:10]}/{secrets.token_hex(4)[:7]}")
+
+
+class StageGate:
+    """One execution per stage at a time; a newer execution waiting for a stage supersedes an older one."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Condition()
+        self.holders: dict[str, str] = {}
+        self.waiting: dict[str, Execution] = {}
+
+    def enter(self, execution: Execution, stage: str) -> None:
+        with self.lock:
+            older = self.waiting.get(stage)
+            if older is not None and older is not execution and older.started < execution.started:
+                older.status = "Superseded"
+                self.lock.notify_all()
+            self.waiting[stage] = execution
+            while self.holders.get(stage) not in (None, execution.id):
+                self.lock.wait(POLL_SECONDS * 4)
+                if execution.status == "Superseded" or execution.stop_requested is not None:
+                    if self.waiting.get(stage) is execution:
+                        del self.waiting[stage]
+                    raise ExecutionStopped()
+            if self.waiting.get(stage) is execution:
+                del self.waiting[stage]
+            self.holders[stage] = execution.id
+
+    def leave(self, execution: Execution, stage: str) -> None:
+        with self.lock:
+            if self.holders.get(stage) == execution.id:
+                del self.holders[stage]
+            self.lock.notify_all()
+
+
+# -- action executors --------------------------------------------------------------------------------
+def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
+    from moto.codecommit.models import codecommit_backends
+
+    configuration = action.declaration.get("configuration", {})
+    name, branch = configuration.get("RepositoryName"), configuration.get("BranchName")
+    repository = codecommit_backends[execution.account][execution.region].repositories.get(name)
+    if repository is None:
+        raise ActionFailed(f"The repository {name} does not exist", "ConfigurationError")
+    commit = repository.git.branch_commit(branch)
+    if commit is None:
+        raise ActionFailed(f"The branch {branch} does not exist in the repository {name}")
+    info = repository.git.commit_info(commit)
+    body = repository.git.git("archive", "--format=zip", commit)
+    for output in action.declaration.get("outputArtifacts", []):
+        action.outputs.append(execution.new_artifact(output["name"], body, commit))
+    action.variables = {"CommitId": commit, "BranchName": branch, "RepositoryName": name,
+                        "CommitMessage": str(info["message"]), "AuthorDate": str(info["author"]["date"]),
+                        "CommitterDate": str(info["committer"]["date"])}
+    action.external_id = commit
+    action.summary = str(info["message"])
+    execution.source_revisions.append({"actionName": action.name, "revisionId": commit,
+                                       "revisionSummary": str(info["message"]),
+                                       "revisionUrl": f"https://{execution.region}.console.aws.amazon.com/codesuite/"
+                                                      f"codecommit/repositories/{name}/commit/{commit}"})
+
+
+def run_codebuild(execution: Execution, action: ActionRun) -> None:
+    from moto.codebuild.models import codebuild_backends
+
+    from ..codebuild.models import PipelineInput
+
+    configuration = action.declaration.get("configuration", {})
+    project = configuration.get("ProjectName")
+    if not action.inputs:
+        raise ActionFailed("The CodeBuild action needs an input artifact", "ConfigurationError")
+    primary = action.inputs[0]
+    overrides = json.loads(configuration.get("EnvironmentVariables") or "[]")
+    outputs = [execution.output_location(o["name"]) for o in action.declaration.get("outputArtifacts", [])]
+    backend = codebuild_backends[execution.account][execution.region]
+    try:
+        build = backend.start_build(project, environment_variables_override=overrides, pipeline=PipelineInput(
+            source_zip=execution.read_artifact(primary), resolved_source_version=primary.revision or "",
+            initiator=f"codepipeline/{execution.name}",
+            output_bucket=outputs[0].bucket if outputs else None, output_key=outputs[0].key if outputs else None))
+    except Exception as error:
+        raise ActionFailed(f"Error calling startBuild: {getattr(error, 'message', error)}", "ConfigurationError") from None
+    action.external_id = build["id"]
+    action.external_url = (f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/"
+                           f"{project}/build/{build['id']}")
+    while not backend.wait_for_build(build["id"], POLL_SECONDS * 4)["buildComplete"]:
+        if execution.stop_requested is not None:
+            backend.stop_build(build["id"])
+            raise ExecutionStopped()
+    if build["buildStatus"] != "SUCCEEDED":
+        failed = next((p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED")), {})
+        context = (failed.get("contexts") or [{}])[0]
+        raise ActionFailed(f"Build terminated with state: {build['buildStatus']}. Phase: {failed.get('phaseType')}, "
+                           f"Code: {context.get('statusCode')}, Message: {context.get('message')}")
+    for output in outputs:
+        output.revision = primary.revision
+        action.outputs.append(output)
+
+
+def run_manual_approval(execution: Execution, action: ActionRun) -> None:
+    configuration = action.declaration.get("configuration", {})
+    action.token = str(uuid.uuid4())
+    topic = configuration.get("NotificationArn")
+    if topic:
+        message = {
+            "region": execution.region, "consoleLink": _console(execution),
+            "approval": {"pipelineName": execution.name, "stageName": action.stage, "actionName": action.name,
+                         "token": action.token, "expires": "in 7 days",
+                         "externalEntityLink": configuration.get("ExternalEntityLink"),
+                         "approvalReviewLink": _console(execution),
+                         "customData": configuration.get("CustomData")},
+        }
+        try:
+            loopback.client("sns", execution.region).publish(
+                TopicArn=topic, Subject=f"APPROVAL NEEDED: AWS CodePipeline {execution.name} for action {action.name}",
+                Message=json.dumps(message))
+        except Exception as error:
+            raise ActionFailed(f"Unable to publish the approval notification to {topic}: {error}",
+                               "ConfigurationError") from None
+    while not action.approval.wait(POLL_SECONDS * 4):
+        execution.check_stop()
+    result = action.approval_result or {}
+    action.summary = result.get("summary")
+    if result.get("status") != "Approved":
+        raise ActionFailed(f"Rejected: {result.get('summary') or 'no comment'}", "JobFailed")
+
+
+def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
+    configuration = action.declaration.get("configuration", {})
+    cluster, service_name = configuration.get("ClusterName"), configuration.get("ServiceName")
+    file_name = configuration.get("FileName") or "imagedefinitions.json"
+    if not action.inputs:
+        raise ActionFailed("The ECS deploy action needs an input artifact", "ConfigurationError")
+    with zipfile.ZipFile(io.BytesIO(execution.read_artifact(action.inputs[0]))) as archive:
+        try:
+            definitions = json.loads(archive.read(file_name))
+        except KeyError:
+            raise ActionFailed(f"Exception while trying to read the image artifact file from the artifact: "
+                               f"{action.inputs[0].name}. File {file_name} not found.") from None
+        except json.JSONDecodeError as error:
+            raise ActionFailed(f"Exception while trying to parse the image URI file from the artifact: "
+                               f"{action.inputs[0].name}. {error}") from None
+    images = {d.get("name"): d.get("imageUri") for d in definitions if isinstance(d, dict)}
+    ecs = loopback.client("ecs", execution.region)
+    services = ecs.describe_services(cluster=cluster, services=[service_name])["services"]
+    if not services or services[0]["status"] != "ACTIVE":
+        raise ActionFailed(f"The Amazon ECS service '{service_name}' does not exist in cluster '{cluster}'.")
+    current = ecs.describe_task_definition(taskDefinition=services[0]["taskDefinition"], include=["TAGS"])
+    definition = current["taskDefinition"]
+    containers = definition["containerDefinitions"]
+    unknown = [name for name in images if name not in {c["name"] for c in containers}]
+    if unknown:
+        raise ActionFailed(f"Invalid action configuration: the AWS ECS container {unknown[0]} does not exist")
+    for container in containers:
+        if container["name"] in images:
+            container["image"] = images[container["name"]]
+    allowed = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions", "volumes",
+               "placementConstraints", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
+    arguments = {k: definition[k] for k in allowed if definition.get(k) not in (None, [], "")}
+    if current.get("tags"):
+        arguments["tags"] = current["tags"]
+    registered = ecs.register_task_definition(**arguments)["taskDefinition"]["taskDefinitionArn"]
+    updated = ecs.update_service(cluster=cluster, service=service_name, taskDefinition=registered)["service"]
+    deployment_id = updated["deployments"][0]["id"]
+    action.external_id = deployment_id
+    action.summary = f"Deploying {registered.rsplit('/', 1)[-1]} to {service_name}"
+    timeout = time.monotonic() + float(configuration.get("DeploymentTimeout") or 60) * 60
+    while time.monotonic() < timeout:
+        execution.check_stop()
+        service = ecs.describe_services(cluster=cluster, services=[service_name])["services"][0]
+        deployment = next((d for d in service["deployments"] if d["id"] == deployment_id), None)
+        if deployment is None or deployment.get("rolloutState") == "FAILED":
+            reason = (deployment or {}).get("rolloutStateReason") or next(
+                (e["message"] for e in service.get("events", []) if "circuit breaker" in e["message"]),
+                "the deployment did not complete")
+            raise ActionFailed(f"Deployment {deployment_id} failed: {reason}")
+        if deployment.get("rolloutState") == "COMPLETED" and len(service["deployments"]) == 1:
+            action.summary = f"Deployed {registered.rsplit('/', 1)[-1]} to {service_name}"
+            return
+        time.sleep(POLL_SECONDS * 2)
+    raise ActionFailed(f"Deployment {deployment_id} did not finish within the deployment timeout")
+
+
+EXECUTORS: dict[str, Callable[[Execution, ActionRun], None]] = {
+    "CodeCommit": run_codecommit_source,
+    "CodeBuild": run_codebuild,
+    "Manual": run_manual_approval,
+    "ECS": run_ecs_deploy,
+}
+
+
+def _console(execution: Execution) -> str:
+    return (f"https://console.aws.amazon.com/codesuite/codepipeline/pipelines/{execution.name}/view"
+            f"?region={execution.region}")

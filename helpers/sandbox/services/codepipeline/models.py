@@ -1,0 +1,227 @@
+"""CodePipeline backend state with executions that run (see ``engine.py``), approvals, and the
+state, execution and action-execution views AWS serves."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from moto.codepipeline.models import CodePipelineBackend
+
+from .engine import EXECUTORS, ActionRun, Execution, StageGate, now
+from .exceptions import (
+    ActionNotFoundException,
+    ApprovalAlreadyCompletedException,
+    DuplicatedStopRequestException,
+    InvalidApprovalTokenException,
+    PipelineExecutionNotFoundException,
+    PipelineExecutionNotStoppableException,
+    PipelineNotFoundException,
+    StageNotFoundException,
+    StageNotRetryableException,
+)
+
+
+class EnginePipelineBackend(CodePipelineBackend):
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.runs: dict[str, list[Execution]] = {}
+        self.gates: dict[str, StageGate] = {}
+        self.lock = threading.RLock()
+
+    # -- pipelines ---------------------------------------------------------------------------------
+    def create_pipeline(self, pipeline: dict[str, Any], tags: list[dict[str, str]]) -> Any:
+        result = super().create_pipeline(pipeline, tags)
+        self.runs[pipeline["name"]] = []
+        self.gates[pipeline["name"]] = StageGate()
+        self.start_pipeline_execution(pipeline["name"], None, trigger={
+            "triggerType": "CreatePipeline", "triggerDetail": self._caller()})
+        return result
+
+    def delete_pipeline(self, name: str) -> None:
+        for execution in self.runs.pop(name, []):
+            if execution.status == "InProgress":
+                execution.stop_requested = {"abandon": True, "reason": "pipeline deleted"}
+        self.gates.pop(name, None)
+        super().delete_pipeline(name)
+
+    # -- executions --------------------------------------------------------------------------------
+    def start_pipeline_execution(self, name: str, variables: list[dict[str, str]] | None,  # type: ignore[override]
+                                 trigger: dict[str, str] | None = None) -> str:
+        pipeline = self._pipeline(name)
+        execution = Execution(pipeline, trigger or {"triggerType": "StartPipelineExecution",
+                                                    "triggerDetail": self._caller()},
+                              self.region_name, self.account_id, self.gates.setdefault(name, StageGate()))
+        with self.lock:
+            self.runs.setdefault(name, []).append(execution)
+        execution.start(EXECUTORS)
+        return execution.id
+
+    def get_pipeline_execution(self, name: str, execution_id: str) -> dict[str, Any]:  # type: ignore[override]
+        execution = self._execution(name, execution_id)
+        document: dict[str, Any] = {
+            "pipelineName": name, "pipelineVersion": execution.version, "pipelineExecutionId": execution.id,
+            "status": execution.status, "trigger": execution.trigger, "executionMode": "SUPERSEDED",
+            "executionType": "STANDARD",
+            "artifactRevisions": [{"name": a.name, "revisionId": a.revision, "created": execution.started}
+                                  for a in execution.artifacts.values() if a.revision],
+        }
+        if execution.status_summary:
+            document["statusSummary"] = execution.status_summary
+        return document
+
+    def list_pipeline_executions(self, name: str) -> list[dict[str, Any]]:  # type: ignore[override]
+        self._pipeline(name)
+        summaries = []
+        for execution in reversed(self.runs.get(name, [])):
+            summary: dict[str, Any] = {
+                "pipelineExecutionId": execution.id, "status": execution.status, "startTime": execution.started,
+                "lastUpdateTime": execution.updated, "trigger": execution.trigger, "executionMode": "SUPERSEDED",
+                "sourceRevisions": [{k: v for k, v in r.items() if k != "revisionUrl"} for r in execution.source_revisions],
+            }
+            if execution.status_summary:
+                summary["statusSummary"] = execution.status_summary
+            if execution.stop_requested is not None:
+                summary["stopTrigger"] = {"reason": execution.stop_requested.get("reason") or ""}
+            summaries.append(summary)
+        return summaries
+
+    def get_pipeline_state(self, name: str) -> dict[str, Any]:
+        pipeline = self._pipeline(name)
+        record = self.pipelines[name]
+        executions = self.runs.get(name, [])
+        stage_states = []
+        for stage in pipeline["stages"]:
+            latest = next((e for e in reversed(executions) if stage["name"] in e.stages), None)
+            state: dict[str, Any] = {"stageName": stage["name"], "inboundTransitionState": {"enabled": True},
+                                     "actionStates": []}
+            for action in stage["actions"]:
+                action_state: dict[str, Any] = {"actionName": action["name"]}
+                run = latest.stages[stage["name"]].actions.get(action["name"]) if latest else None
+                if run is not None:
+                    action_state["latestExecution"] = _action_execution(run)
+                    if run.external_id and action["actionTypeId"]["category"] == "Source":
+                        action_state["currentRevision"] = {"revisionId": run.external_id}
+                action_state["entityUrl"] = _entity_url(action, self.region_name)
+                state["actionStates"].append(action_state)
+            if latest is not None:
+                run_status = latest.stages[stage["name"]].status
+                state["latestExecution"] = {"pipelineExecutionId": latest.id, "status": run_status}
+            stage_states.append(state)
+        return {"pipelineName": name, "pipelineVersion": pipeline.get("version", 1), "stageStates": stage_states,
+                "created": record._created, "updated": record._updated}
+
+    def list_action_executions(self, name: str, execution_id: str | None) -> list[dict[str, Any]]:
+        self._pipeline(name)
+        details = []
+        for execution in reversed(self.runs.get(name, [])):
+            if execution_id and execution.id != execution_id:
+                continue
+            for stage in execution.stages.values():
+                for run in stage.actions.values():
+                    declaration = run.declaration
+                    detail: dict[str, Any] = {
+                        "pipelineExecutionId": execution.id, "actionExecutionId": run.id,
+                        "pipelineVersion": execution.version, "stageName": run.stage, "actionName": run.name,
+                        "startTime": run.started, "lastUpdateTime": run.updated, "status": run.status,
+                        "input": {"actionTypeId": declaration["actionTypeId"],
+                                  "configuration": declaration.get("configuration", {}),
+                                  "resolvedConfiguration": declaration.get("configuration", {}),
+                                  "region": self.region_name,
+                                  "inputArtifacts": [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}}
+                                                     for a in run.inputs]},
+                        "output": {"outputArtifacts": [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}}
+                                                       for a in run.outputs],
+                                   "executionResult": {k: v for k, v in {
+                                       "externalExecutionId": run.external_id,
+                                       "externalExecutionSummary": run.summary or (run.error or {}).get("message"),
+                                       "externalExecutionUrl": run.external_url}.items() if v},
+                                   "outputVariables": run.variables},
+                    }
+                    if declaration.get("namespace"):
+                        detail["input"]["namespace"] = declaration["namespace"]
+                    details.append(detail)
+        return details
+
+    def put_approval_result(self, name: str, stage_name: str, action_name: str, result: dict[str, str],
+                            token: str) -> datetime:
+        pipeline = self._pipeline(name)
+        stage = next((s for s in pipeline["stages"] if s["name"] == stage_name), None)
+        if stage is None:
+            raise StageNotFoundException(f"Stage {stage_name} does not exist in pipeline {name}")
+        if not any(a["name"] == action_name for a in stage["actions"]):
+            raise ActionNotFoundException(f"Action {action_name} does not exist in stage {stage_name}")
+        runs = [e.stages[stage_name].actions.get(action_name) for e in self.runs.get(name, []) if stage_name in e.stages]
+        run = next((r for r in runs if r is not None and r.token == token), None)
+        if run is None:
+            raise InvalidApprovalTokenException(f"The token {token} is not valid for action {action_name}")
+        if run.status != "InProgress" or run.approval.is_set():
+            raise ApprovalAlreadyCompletedException("The approval action has already been approved or rejected")
+        run.approval_result = {"summary": result.get("summary", ""), "status": result.get("status", "")}
+        run.approval.set()
+        return now()
+
+    def stop_pipeline_execution(self, name: str, execution_id: str, abandon: bool, reason: str | None) -> str:
+        execution = self._execution(name, execution_id)
+        if execution.stop_requested is not None:
+            raise DuplicatedStopRequestException(f"Execution {execution_id} is already being stopped")
+        if execution.status != "InProgress":
+            raise PipelineExecutionNotStoppableException(
+                f"Unable to stop pipeline execution {execution_id} in status {execution.status}")
+        execution.stop_requested = {"abandon": abandon, "reason": reason or ""}
+        execution.status = "Stopping"
+        return execution.id
+
+    def retry_stage_execution(self, name: str, stage_name: str, execution_id: str, mode: str) -> str:
+        execution = self._execution(name, execution_id)
+        stage = execution.stages.get(stage_name)
+        if stage is None:
+            raise StageNotFoundException(f"Stage {stage_name} has not run in execution {execution_id}")
+        latest = [e for e in self.runs.get(name, []) if stage_name in e.stages][-1]
+        if stage.status != "Failed" or execution.status != "Failed" or latest is not execution:
+            raise StageNotRetryableException(f"Stage {stage_name} of execution {execution_id} cannot be retried: "
+                                             "only the latest failed stage can")
+        execution.retry(stage_name, mode or "FAILED_ACTIONS")
+        return execution.id
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _pipeline(self, name: str) -> dict[str, Any]:
+        record = self.pipelines.get(name)
+        if record is None:
+            raise PipelineNotFoundException(f"Account '{self.account_id}' does not have a pipeline with name '{name}'")
+        return dict(record.pipeline)
+
+    def _execution(self, name: str, execution_id: str) -> Execution:
+        self._pipeline(name)
+        for execution in self.runs.get(name, []):
+            if execution.id == execution_id:
+                return execution
+        raise PipelineExecutionNotFoundException(
+            f"Pipeline execution with id '{execution_id}' does not exist in pipeline with name '{name}'")
+
+    def _caller(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:user/moto"
+
+
+def _action_execution(run: ActionRun) -> dict[str, Any]:
+    latest: dict[str, Any] = {"actionExecutionId": run.id, "status": run.status, "lastStatusChange": run.updated}
+    for key, value in (("summary", run.summary), ("token", run.token if run.status == "InProgress" else None),
+                       ("externalExecutionId", run.external_id), ("externalExecutionUrl", run.external_url),
+                       ("errorDetails", run.error)):
+        if value:
+            latest[key] = value
+    return latest
+
+
+def _entity_url(action: dict[str, Any], region: str) -> str:
+    configuration = action.get("configuration", {})
+    provider = action["actionTypeId"]["provider"]
+    base = f"https://{region}.console.aws.amazon.com"
+    if provider == "CodeCommit":
+        return f"{base}/codesuite/codecommit/repositories/{configuration.get('RepositoryName')}/browse"
+    if provider == "CodeBuild":
+        return f"{base}/codesuite/codebuild/projects/{configuration.get('ProjectName')}"
+    if provider == "ECS":
+        return f"{base}/ecs/home?region={region}#/clusters/{configuration.get('ClusterName')}/services"
+    return f"{base}/codesuite/codepipeline/home"

@@ -1,0 +1,54 @@
+"""EventBridge between CodeCommit and CodePipeline: a branch that moves emits AWS's "CodeCommit
+Repository State Change" event, and every enabled rule that matches it and targets a pipeline
+starts that pipeline (the templates' rules, with PollForSourceChanges off)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+
+def reference_event(account: str, region: str, repository: Any, branch: str, old: str | None,
+                    new: str | None) -> dict[str, Any]:
+    kind = "referenceCreated" if old is None else "referenceDeleted" if new is None else "referenceUpdated"
+    detail: dict[str, Any] = {
+        "callerUserArn": f"arn:aws:iam::{account}:user/moto", "event": kind, "referenceType": "branch",
+        "referenceName": branch, "referenceFullName": f"refs/heads/{branch}",
+        "repositoryName": repository.name, "repositoryId": repository.repository_metadata["repositoryId"],
+    }
+    if new:
+        detail["commitId"] = new
+    if old:
+        detail["oldCommitId"] = old
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "CodeCommit Repository State Change",
+            "source": "aws.codecommit", "account": account, "time": datetime.now(timezone.utc).isoformat(),
+            "region": region, "resources": [repository.arn], "detail": detail}
+
+
+def on_reference_change(account: str, region: str, repository: Any, branch: str, old: str | None,
+                        new: str | None) -> None:
+    event = reference_event(account, region, repository, branch, old, new)
+    threading.Thread(target=_deliver, args=(account, region, event), daemon=True).start()
+
+
+def _deliver(account: str, region: str, event: dict[str, Any]) -> None:
+    from moto.codepipeline.models import codepipeline_backends
+    from moto.events.models import events_backends
+
+    bus = events_backends[account][region].event_buses.get("default")
+    if bus is None:
+        return
+    pipelines = codepipeline_backends[account][region]
+    for rule in list(bus.rules.values()):
+        if rule.state != "ENABLED" or rule.event_pattern is None or not rule.event_pattern.matches_event(event):
+            continue
+        for target in rule.targets:
+            arn = str(target.get("Arn", ""))
+            if ":codepipeline:" not in arn:
+                continue
+            name = arn.rsplit(":", 1)[-1]
+            if name in pipelines.pipelines:
+                pipelines.start_pipeline_execution(name, None, trigger={
+                    "triggerType": "CloudWatchEvent", "triggerDetail": rule.arn})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXTENDED_SERVICES: list[str] = ["codebuild", "codecommit", "codepipeline", "ecr", "ecs", "elbv2", "iam", "s3"]
+EXTENDED_SERVICES: list[str] = ["cloudformation", "codebuild", "codecommit", "codepipeline", "ecr", "ecs", "elbv2", "iam", "s3"]
 _installed = False
 
 
@@ -17,9 +17,10 @@ def install(data_dir: Path, endpoint: str) -> None:
     global _installed
     if _installed:
         return
-    from . import codebuild, codecommit, codepipeline, ecr, ecs, elbv2, iam, loopback, s3
+    from . import cloudformation, codebuild, codecommit, codepipeline, ecr, ecs, elbv2, iam, loopback, s3
 
     loopback.set_endpoint(endpoint)
+    cloudformation.install()
     codebuild.install(data_dir)
     ecr.install(data_dir)
     codecommit.install(data_dir)

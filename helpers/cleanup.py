@@ -54,6 +54,89 @@ def _code(error: ClientError) -> str:
     return str(error.response["Error"]["Code"])
 
 
+# -- stacks, pipelines and builds -------------------------------------------------------------------
+def _recorded(workshop: Workshop, kind: str, name: str) -> bool:
+    return any(v["type"] == kind and v["name"] == name for v in workshop.state.resources.values())
+
+
+def _find_stacks(workshop: Workshop) -> Iterable[Found]:
+    cfn = workshop.client("cloudformation")
+    for purpose in ("pipelines", "build-container-image", "build-nodejs"):
+        name = workshop.names.stack(purpose)
+        try:
+            stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        except ClientError:
+            continue
+        if stack["StackStatus"] != "DELETE_COMPLETE":
+            yield Found("CloudFormation stack", name, stack["StackId"], workshop.is_ours(stack.get("Tags")))
+
+
+def _delete_stack(workshop: Workshop, found: Found) -> None:
+    cfn = workshop.client("cloudformation")
+    cfn.delete_stack(StackName=found.ident)
+    cfn.get_waiter("stack_delete_complete").wait(
+        StackName=found.ident, WaiterConfig={"Delay": 1 if workshop.on_sandbox else 10, "MaxAttempts": 180})
+
+
+def _find_pipelines(workshop: Workshop) -> Iterable[Found]:
+    codepipeline = workshop.client("codepipeline")
+    for env in ENVIRONMENTS:
+        name = workshop.names.pipeline(env)
+        try:
+            arn = codepipeline.get_pipeline(name=name)["metadata"]["pipelineArn"]
+        except ClientError:
+            continue
+        tags = codepipeline.list_tags_for_resource(resourceArn=arn)["tags"]
+        yield Found("CodePipeline pipeline", name, name, workshop.is_ours(tags))
+
+
+def _delete_pipeline(workshop: Workshop, found: Found) -> None:
+    workshop.client("codepipeline").delete_pipeline(name=found.ident)
+
+
+def _find_rules(workshop: Workshop) -> Iterable[Found]:
+    events = workshop.client("events")
+    for env in ENVIRONMENTS:
+        name = workshop.names.pipeline(env)
+        try:
+            rule = events.describe_rule(Name=name)
+        except ClientError:
+            continue
+        tags = events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]
+        yield Found("EventBridge rule", name, name,
+                    workshop.is_ours(tags) or _recorded(workshop, "AWS::Events::Rule", name))
+
+
+def _delete_rule(workshop: Workshop, found: Found) -> None:
+    events = workshop.client("events")
+    targets = [t["Id"] for t in events.list_targets_by_rule(Rule=found.ident)["Targets"]]
+    if targets:
+        events.remove_targets(Rule=found.ident, Ids=targets)
+    events.delete_rule(Name=found.ident)
+
+
+def _find_build_projects(workshop: Workshop) -> Iterable[Found]:
+    codebuild = workshop.client("codebuild")
+    names = [workshop.names.nodejs_project, workshop.names.container_image_project]
+    for project in codebuild.batch_get_projects(names=names)["projects"]:
+        yield Found("CodeBuild project", project["name"], project["name"], workshop.is_ours(project.get("tags")))
+
+
+def _delete_build_project(workshop: Workshop, found: Found) -> None:
+    workshop.client("codebuild").delete_project(name=found.ident)
+
+
+def _find_build_log_groups(workshop: Workshop) -> Iterable[Found]:
+    logs = workshop.client("logs")
+    for project in (workshop.names.nodejs_project, workshop.names.container_image_project):
+        name = f"/aws/codebuild/{project}"
+        for group in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]:
+            if group["logGroupName"] == name:
+                tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
+                yield Found("log group", name, name,
+                            workshop.is_ours(tags) or _recorded(workshop, "AWS::Logs::LogGroup", name))
+
+
 # -- ECS -------------------------------------------------------------------------------------------
 def _find_services(workshop: Workshop) -> Iterable[Found]:
     ecs = workshop.client("ecs")
@@ -409,6 +492,10 @@ def _delete_log_group(workshop: Workshop, found: Found) -> None:
 
 #: Dependency order: what uses a resource goes before it.
 KINDS: tuple[Kind, ...] = (
+    Kind("CloudFormation stacks", _find_stacks, _delete_stack),
+    Kind("CodePipeline pipelines", _find_pipelines, _delete_pipeline),
+    Kind("EventBridge rules", _find_rules, _delete_rule),
+    Kind("CodeBuild projects", _find_build_projects, _delete_build_project),
     Kind("ECS services", _find_services, _delete_service),
     Kind("Auto Scaling groups", _find_auto_scaling_groups, _delete_auto_scaling_group),
     Kind("EC2 instances", _find_instances, _delete_instance),
@@ -427,6 +514,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("IAM roles", _find_roles, _delete_role),
     Kind("IAM instance profiles", _find_instance_profiles, _delete_instance_profile),
     Kind("log groups", _find_log_groups, _delete_log_group),
+    Kind("build log groups", _find_build_log_groups, _delete_log_group),
 )
 
 

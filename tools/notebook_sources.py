@@ -206,13 +206,95 @@ Open **02-build-projects**. The same summary is available from a terminal:
 """),
 ]
 
+BUILD_PROJECTS = [
+    ("md", """
+# 02 · Build projects
+
+Every pipeline's Build stage runs two CodeBuild projects, shared by the three pipelines:
+
+1. **build-nodejs** runs `buildspec_nodejs.yml`: `npm test`, then it writes the short commit id to
+   `source_version` and passes the whole source on.
+2. **build-container-image** runs `buildspec_containerImage.yml`: it logs in to ECR
+   (`aws ecr get-login-password | docker login`), builds the image, tags it with the short commit id, pushes it,
+   and writes `imagedefinitions.json` for the ECS deploy action. Docker builds need *privileged mode*.
+   `CONTAINER_NAME` and `ECR_REPOSITORY_URI` are placeholders: each pipeline's action overrides them with its own
+   environment's values.
+
+Each project is a CloudFormation stack (`data/templates/`). The stacks are deployed through *change sets*, so a
+re-run with nothing changed says so and changes nothing.
+"""),
+    *OPEN_WORKSHOP,
+    ("code", """
+from helpers import build_projects, setup
+
+workshop = setup.open_workshop(prefix)
+"""),
+    ("code", """
+build_projects.deploy_nodejs_project(workshop)
+"""),
+    ("code", """
+build_projects.deploy_container_image_project(workshop)
+"""),
+    ("md", """
+Run either cell again: the result says `no changes`.
+"""),
+]
+
+PIPELINES = [
+    ("md", """
+# 03 · Pipelines
+
+One stack, three pipelines: **Dev** follows `master`, **QA** follows `qa`, **Prod** follows `prod`. Each one is
+
+**Source** (CodeCommit) → **Build** (BuildApp, then BuildContainer; Prod asks for a **manual approval** first,
+notifying the SNS topic) → **Deploy** (ECS, reading `imagedefinitions.json`).
+
+Each pipeline is started by an EventBridge rule that matches commits on its own branch (the pipelines do not poll).
+CodePipeline also starts every new pipeline once, so you will see the first runs right away.
+"""),
+    *OPEN_WORKSHOP,
+    ("code", """
+from helpers import inventory, pipelines, setup
+
+workshop = setup.open_workshop(prefix)
+"""),
+    ("code", """
+pipelines.deploy_pipelines(workshop)
+"""),
+    ("md", """
+## Where to look
+
+On AWS these are console links; on the sandbox they are the sandbox's own pipeline pages.
+"""),
+    ("code", """
+pipelines.show_links(workshop)
+"""),
+    ("md", """
+## The first runs, live
+
+The table updates in place until Dev and QA have deployed and Prod is waiting for its approval (notebook 04
+approves it).
+"""),
+    ("code", """
+pipelines.watch_first_runs(workshop)
+"""),
+    ("md", """
+## What each environment serves now
+
+Dev and QA answer with the sample app; Prod still serves the placeholder until its approval.
+"""),
+    ("code", """
+inventory.show_environments(workshop)
+"""),
+]
+
 CLEANUP = [
     ("md", """
 # 05 · Cleanup
 
 Deletes everything this workshop created, in dependency order: services, Auto Scaling groups and capacity
 providers, clusters, task definitions, the load balancer and target groups, security groups, image repositories
-with their images, the bucket with every object version, the topic, the repository, roles and log groups.
+with their images, the bucket with every object version, the pipeline and build-project stacks, the topic, the repository, roles and log groups.
 
 Only resources tagged `workshop:prefix=<your prefix>` are deleted; anything else with a similar name is left
 alone and listed. Running it again is safe. From a terminal: `python -m helpers cleanup --prefix <prefix>`.
@@ -241,4 +323,6 @@ cleanup.leftovers_table(workshop)
 if __name__ == "__main__":
     write_notebook(NOTEBOOKS / "00-setup.ipynb", SETUP)
     write_notebook(NOTEBOOKS / "01-prerequisites.ipynb", PREREQUISITES)
+    write_notebook(NOTEBOOKS / "02-build-projects.ipynb", BUILD_PROJECTS)
+    write_notebook(NOTEBOOKS / "03-pipelines.ipynb", PIPELINES)
     write_notebook(NOTEBOOKS / "05-cleanup.ipynb", CLEANUP)

@@ -30,6 +30,15 @@ class SandboxApp:
         path = environ.get("PATH_INFO", "")
         if path == "/_sandbox/health":
             return self._json(start_response, {"sandbox_id": self.sandbox_id, "services": services.EXTENDED_SERVICES})
+        if path.startswith("/_sandbox/codepipeline/"):
+            _, _, _, region, name = (path.split("/") + ["", ""])[:5]
+            page = services.pipeline_page(region, name)
+            if page is None:
+                start_response("404 Not Found", [("Content-Type", "text/plain")])
+                return [b"no such pipeline"]
+            body = page.encode()
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+            return [body]
         if path == "/_sandbox/ecs/tasks":
             return self._json(start_response, services.task_summaries())
         if path == "/_sandbox/elbv2/listeners":

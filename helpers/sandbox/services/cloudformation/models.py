@@ -118,8 +118,12 @@ class CodeBuildProject(CloudFormationModel):
                                         region_name: str) -> None:
         from moto.codebuild.models import codebuild_backends
 
-        name = cloudformation_json.get("Properties", {}).get("Name", resource_name)
-        codebuild_backends[account_id][region_name].delete_project(name)
+        codebuild_backends[account_id][region_name].delete_project(resource_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        from moto.codebuild.models import codebuild_backends
+
+        codebuild_backends[account_id][region_name].delete_project(self.name)
 
 
 class CodePipelinePipeline(CloudFormationModel):
@@ -191,7 +195,9 @@ class CodePipelinePipeline(CloudFormationModel):
                                         region_name: str) -> None:
         from moto.codepipeline.models import codepipeline_backends
 
-        name = cloudformation_json.get("Properties", {}).get("Name", resource_name)
         backend = codepipeline_backends[account_id][region_name]
-        if name in backend.pipelines:
-            backend.delete_pipeline(name)
+        if resource_name in backend.pipelines:
+            backend.delete_pipeline(resource_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self.delete_from_cloudformation_json(self.name, {}, account_id, region_name)

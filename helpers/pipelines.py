@@ -1,0 +1,169 @@
+"""Notebooks 03 and 04: the pipeline stack, links to each pipeline, and a live view of runs that
+updates in place (a table in JupyterLab, plain text in an executed notebook)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import pandas as pd
+from IPython.display import display
+
+from .context import Workshop
+from .errors import WorkshopError
+from .naming import BRANCHES, ENVIRONMENTS
+from .sandbox import process as sandbox_process
+from .stacks import StackResult, deploy_stack
+from .ui_table import StatusTable
+
+ENV_LABELS = {"dev": "Dev", "qa": "QA", "prod": "Prod"}
+FINISHED = {"Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"}
+_ICONS = {"Succeeded": "✅", "Failed": "❌", "InProgress": "⏳", "Stopped": "⏹", "Stopping": "⏹",
+          "Superseded": "⏭", "Waiting": "✋"}
+
+
+def deploy_pipelines(workshop: Workshop) -> StackResult:
+    names = workshop.names
+    parameters = {
+        "WorkshopPrefix": workshop.prefix, "CodePipelineServiceRoleName": names.codepipeline_role,
+        "CodePipelineArtifactBucketName": names.artifact_bucket, "SNSTopicName": names.approval_topic,
+        "CloudWatchEventRoleName": names.events_role, "CodeCommitRepositoryName": names.repository,
+        "CodeBuildNodejsProjectName": names.nodejs_project,
+        "CodeBuildContainerImageProjectName": names.container_image_project,
+        "ECSTaskContainerName": workshop.settings.container_name,
+    }
+    for env in ENVIRONMENTS:
+        label = ENV_LABELS[env]
+        parameters.update({
+            f"CodePipelineNameFor{label}Env": names.pipeline(env), f"CodeCommitBranchNameFor{label}Env": BRANCHES[env],
+            f"ECRRepositoryNameFor{label}Env": names.ecr_repository(env), f"ECSClusterNameFor{label}Env": names.cluster(env),
+            f"ECSServiceNameFor{label}Env": names.service(env)})
+    result = deploy_stack(workshop, names.stack("pipelines"), "deployment-pipeline-for-all-env.yaml", parameters,
+                          key="stack/pipelines")
+    region, account = workshop.settings.region, workshop.account
+    for env in ENVIRONMENTS:
+        name = names.pipeline(env)
+        workshop.record(f"pipeline/{env}", type="AWS::CodePipeline::Pipeline", name=name, environment=env,
+                        arn=f"arn:{workshop.partition}:codepipeline:{region}:{account}:{name}")
+        workshop.record(f"events-rule/{env}", type="AWS::Events::Rule", name=name, environment=env,
+                        arn=f"arn:{workshop.partition}:events:{region}:{account}:rule/{name}")
+    return result
+
+
+def pipeline_url(workshop: Workshop, env: str) -> str:
+    """The AWS console page of a pipeline, or the sandbox's own page for it."""
+    name, region = workshop.names.pipeline(env), workshop.settings.region
+    if workshop.on_sandbox:
+        return f"{sandbox_process.endpoint()}/_sandbox/codepipeline/{region}/{name}"
+    return (f"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/{name}/view"
+            f"?region={region}")
+
+
+def show_links(workshop: Workshop) -> StatusTable:
+    rows = [{"environment": env, "branch": BRANCHES[env], "pipeline": workshop.names.pipeline(env),
+             "view": pipeline_url(workshop, env)} for env in ENVIRONMENTS]
+    where = "the sandbox's own pipeline pages" if workshop.on_sandbox else "the AWS console"
+    return StatusTable(pd.DataFrame(rows).set_index("environment"), f"Open each pipeline in {where}.")
+
+
+# -- run status --------------------------------------------------------------------------------------
+def latest_run(workshop: Workshop, env: str, after: str | None = None) -> dict[str, Any]:
+    """One row describing the newest execution of an environment's pipeline (after ``after``)."""
+    codepipeline = workshop.client("codepipeline")
+    name = workshop.names.pipeline(env)
+    executions = codepipeline.list_pipeline_executions(pipelineName=name, maxResults=10)["pipelineExecutionSummaries"]
+    if after is not None:
+        newer = []
+        for execution in executions:
+            if execution["pipelineExecutionId"] == after:
+                break
+            newer.append(execution)
+        executions = newer
+    row: dict[str, Any] = {"environment": env, "pipeline": name, "execution": "", "commit": "", "stage": "",
+                           "action": "", "status": "Waiting for a run", "elapsed": "", "detail": ""}
+    if not executions:
+        return row
+    execution = executions[0]
+    revision = (execution.get("sourceRevisions") or [{}])[0]
+    started = execution["startTime"]
+    ended = execution["lastUpdateTime"] if execution["status"] in FINISHED else datetime.now(timezone.utc)
+    row.update(execution=execution["pipelineExecutionId"], status=execution["status"],
+               commit=(revision.get("revisionId") or "")[:8],
+               elapsed=f"{(ended - started).total_seconds():.0f} s", detail=execution.get("statusSummary", ""))
+    state = codepipeline.get_pipeline_state(name=name)
+    for stage in state["stageStates"]:
+        latest = stage.get("latestExecution", {})
+        if latest.get("pipelineExecutionId") != execution["pipelineExecutionId"]:
+            continue
+        row["stage"] = stage["stageName"]
+        for action in stage["actionStates"]:
+            action_latest = action.get("latestExecution", {})
+            if action_latest.get("status") in ("InProgress", "Failed"):
+                row["action"] = action["actionName"]
+                if action_latest.get("token"):
+                    row["status"] = "Waiting"
+                    row["detail"] = "waiting for approval"
+                    row["token"] = action_latest["token"]
+                break
+            row["action"] = action["actionName"]
+        if latest.get("status") == "InProgress":
+            break
+    return row
+
+
+def status_table(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, after: dict[str, str] | None = None) -> StatusTable:
+    rows = [latest_run(workshop, env, (after or {}).get(env)) for env in envs]
+    frame = pd.DataFrame(rows).drop(columns=["token"], errors="ignore").set_index("environment")
+    frame["status"] = [f"{_ICONS.get(s, '·')} {s}" for s in frame["status"]]
+    return StatusTable(frame, f"Pipeline runs at {datetime.now():%H:%M:%S}")
+
+
+class RunSummary(dict):  # type: ignore[type-arg]
+    """The rows a watch ended with, by environment; shown as one line (the table is already above)."""
+
+    def __repr__(self) -> str:
+        return "Finished watching: " + ", ".join(
+            f"{ENV_LABELS[env]} {_ICONS.get(row['status'], '·')} {row['status']}"
+            + (f" ({row['detail']})" if row.get("detail") else "") for env, row in self.items())
+
+
+def watch(workshop: Workshop, done: Callable[[dict[str, dict[str, Any]]], bool], envs: tuple[str, ...] = ENVIRONMENTS,
+          after: dict[str, str] | None = None, timeout: float | None = None) -> RunSummary:
+    """Show the runs and update the table in place until ``done(rows by environment)`` is true."""
+    timeout = timeout or (180 if workshop.on_sandbox else 3600)
+    delay = 0.5 if workshop.on_sandbox else 10
+    handle = display(status_table(workshop, envs, after), display_id=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = {env: latest_run(workshop, env, (after or {}).get(env)) for env in envs}
+        table = status_table(workshop, envs, after)
+        if handle is not None:
+            handle.update(table)
+        if done(rows):
+            return RunSummary(rows)
+        if time.monotonic() > deadline:
+            raise WorkshopError(f"The pipelines did not get there within {timeout:.0f} s:\n{table!r}")
+        time.sleep(delay)
+
+
+def first_runs_settled(rows: dict[str, dict[str, Any]]) -> bool:
+    """Dev and QA finished; Prod is waiting for its approval (or finished)."""
+    return all(rows[e]["status"] in FINISHED for e in ("dev", "qa") if e in rows) and (
+        "prod" not in rows or rows["prod"]["status"] in FINISHED | {"Waiting"})
+
+
+def watch_first_runs(workshop: Workshop) -> RunSummary:
+    """The first run of each pipeline starts when the stack creates it."""
+    return watch(workshop, first_runs_settled)
+
+
+def latest_execution_ids(workshop: Workshop) -> dict[str, str]:
+    """The newest execution of each pipeline now, to watch only what comes after it."""
+    ids = {}
+    for env in ENVIRONMENTS:
+        executions = workshop.client("codepipeline").list_pipeline_executions(
+            pipelineName=workshop.names.pipeline(env), maxResults=1)["pipelineExecutionSummaries"]
+        if executions:
+            ids[env] = executions[0]["pipelineExecutionId"]
+    return ids

@@ -30,6 +30,10 @@ class SandboxApp:
         path = environ.get("PATH_INFO", "")
         if path == "/_sandbox/health":
             return self._json(start_response, {"sandbox_id": self.sandbox_id, "services": services.EXTENDED_SERVICES})
+        if path.startswith("/_sandbox/git/"):
+            from .services.codecommit import git_http
+
+            return git_http.handle(environ, start_response)
         if path.startswith("/_sandbox/codepipeline/"):
             _, _, _, region, name = (path.split("/") + ["", ""])[:5]
             page = services.pipeline_page(region, name)

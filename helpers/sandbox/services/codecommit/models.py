@@ -58,6 +58,11 @@ class GitRepository(CodeCommit):
         super().__init__(account_id, region, description, name)
         self.git = BareRepository(git_path)
         self.git.init()
+        from .. import loopback
+        from .git_http import clone_url
+
+        if loopback.endpoint():
+            self.repository_metadata["cloneUrlHttp"] = clone_url(loopback.endpoint(), region, name)
         self.tags: dict[str, str] = dict(tags or {})
         self.lock = threading.RLock()
 

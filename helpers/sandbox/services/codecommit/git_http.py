@@ -1,0 +1,75 @@
+"""git over HTTP for the sandbox's CodeCommit: ``git clone`` and ``git push`` against a repository's
+clone URL, served by git's own ``git http-backend``. A push that moves a branch is announced like any
+other CodeCommit change, so it starts the branch's pipeline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Any, Callable, Iterable
+
+PREFIX = "/_sandbox/git/"
+
+
+def clone_url(endpoint: str, region: str, name: str) -> str:
+    return f"{endpoint}{PREFIX}{region}/{name}"
+
+
+def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    from moto.codecommit.models import codecommit_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    rest = environ["PATH_INFO"][len(PREFIX):]
+    region, _, tail = rest.partition("/")
+    name, _, path = tail.partition("/")
+    name = name.removesuffix(".git")
+    backend = codecommit_backends[DEFAULT_ACCOUNT_ID][region]
+    repository = backend.repositories.get(name)
+    if repository is None:
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [f"repository {name} not found in {region}\n".encode()]
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    pushing = path.endswith("git-receive-pack") and environ.get("REQUEST_METHOD") == "POST"
+    before = repository.git.branches() if pushing else {}
+    cgi_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "GIT_PROJECT_ROOT": str(repository.git.path.parent),
+        "GIT_HTTP_EXPORT_ALL": "1",
+        "PATH_INFO": f"/{repository.git.path.name}/{path}",
+        "REQUEST_METHOD": environ.get("REQUEST_METHOD", "GET"),
+        "QUERY_STRING": environ.get("QUERY_STRING", ""),
+        "CONTENT_TYPE": environ.get("CONTENT_TYPE", ""),
+        "CONTENT_LENGTH": str(len(body)),
+        "REMOTE_USER": "workshop",
+        "REMOTE_ADDR": environ.get("REMOTE_ADDR", "127.0.0.1"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+    }
+    if environ.get("HTTP_CONTENT_ENCODING"):
+        cgi_env["HTTP_CONTENT_ENCODING"] = environ["HTTP_CONTENT_ENCODING"]
+    if environ.get("HTTP_GIT_PROTOCOL"):
+        cgi_env["GIT_PROTOCOL"] = environ["HTTP_GIT_PROTOCOL"]
+    with repository.lock:
+        result = subprocess.run(["git", "http-backend"], input=body, capture_output=True, env=cgi_env)
+        after = repository.git.branches() if pushing else {}
+    head, _, payload = result.stdout.partition(b"\r\n\r\n")
+    if not _:
+        head, _, payload = result.stdout.partition(b"\n\n")
+    status, headers = "200 OK", []
+    for line in head.decode(errors="replace").splitlines():
+        key, _, value = line.partition(":")
+        if key.lower() == "status":
+            status = value.strip()
+        elif key:
+            headers.append((key.strip(), value.strip()))
+    start_response(status, headers + [("Content-Length", str(len(payload)))])
+    if pushing:
+        if not before and after:
+            first = "master" if "master" in after else sorted(after)[0]
+            repository.git.set_default_branch(first)
+        repository.touch()
+        for branch in sorted(set(before) | set(after)):
+            if before.get(branch) != after.get(branch):
+                backend.notify(repository, branch, before.get(branch), after.get(branch))
+    return [payload]

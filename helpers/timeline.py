@@ -1,0 +1,53 @@
+"""A timeline of every pipeline execution of this workshop: when each ran, how long, how it ended."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .context import Workshop
+from .naming import ENVIRONMENTS
+
+COLOURS = {"Succeeded": "#2e7d32", "Failed": "#c62828", "InProgress": "#1565c0", "Stopped": "#757575",
+           "Superseded": "#9e9e9e", "Stopping": "#757575"}
+
+
+def executions(workshop: Workshop) -> list[dict[str, object]]:
+    codepipeline = workshop.client("codepipeline")
+    rows = []
+    for env in ENVIRONMENTS:
+        summaries = codepipeline.list_pipeline_executions(pipelineName=workshop.names.pipeline(env),
+                                                          maxResults=100)["pipelineExecutionSummaries"]
+        for summary in summaries:
+            end = summary["lastUpdateTime"] if summary["status"] != "InProgress" else datetime.now(timezone.utc)
+            revision = (summary.get("sourceRevisions") or [{}])[0]
+            rows.append({"environment": env, "start": summary["startTime"], "end": end, "status": summary["status"],
+                         "commit": (revision.get("revisionId") or "")[:8],
+                         "summary": (revision.get("revisionSummary") or "").splitlines()[0][:40] if revision else ""})
+    return rows
+
+
+def timeline(workshop: Workshop) -> Figure:
+    rows = executions(workshop)
+    figure, axes = plt.subplots(figsize=(11, 3.2))
+    lanes = {env: index for index, env in enumerate(reversed(ENVIRONMENTS))}
+    for row in rows:
+        start, end = mdates.date2num(row["start"]), mdates.date2num(row["end"])
+        width = max(end - start, 1 / 86400)
+        lane = lanes[str(row["environment"])]
+        axes.broken_barh([(start, width)], (lane - 0.35, 0.7), color=COLOURS.get(str(row["status"]), "#555"))
+        axes.annotate(str(row["commit"]), (start, lane + 0.42), fontsize=7, color="#333")
+    axes.set_yticks(list(lanes.values()), [e.capitalize() if e != "qa" else "QA" for e in lanes])
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M:%S"))
+    axes.set_ylim(-0.7, len(lanes) - 0.2)
+    axes.set_title(f"Pipeline executions of workshop {workshop.prefix!r} ({len(rows)} runs)")
+    axes.legend(handles=[Patch(color=c, label=s) for s, c in COLOURS.items() if any(r["status"] == s for r in rows)],
+                loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8)
+    axes.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    plt.close(figure)
+    return figure

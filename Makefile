@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.ipynb))
 LAUNCH_TYPE ?= FARGATE
 
 .PHONY: install lab test workshop sandbox-start sandbox-stop clean
@@ -28,12 +27,8 @@ test: install
 	$(BIN)/python -m pytest
 
 workshop: install
-	mkdir -p build
 	$(BIN)/python -m helpers sandbox start
-	@for nb in $(NOTEBOOKS); do \
-	  echo "== $$nb"; \
-	  $(BIN)/papermill --log-level WARNING -k python3 $$nb build/$$(basename $$nb) -p launch_type $(LAUNCH_TYPE) || exit 1; \
-	done
+	$(BIN)/python -m helpers workshop --launch-type $(LAUNCH_TYPE) --output build
 
 sandbox-start: install
 	$(BIN)/python -m helpers sandbox start

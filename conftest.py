@@ -23,6 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("WORKSHOP_TEST_KEEP_ENV") != "1":
         os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-test-")
         os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
+    os.environ["WORKSHOP_AUTO_APPROVE"] = "1"  # nbval runs notebook 04 without parameters
     for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(variable, None)
 

@@ -46,6 +46,18 @@ def _cleanup(args: argparse.Namespace) -> int:
     return 0 if result.caption.startswith("Nothing") else 1
 
 
+def _workshop(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .runner import run_workshop
+
+    parameters = {"prefix": args.prefix, "launch_type": args.launch_type, "region": args.region,
+                  "backend": args.backend, "auto_approve": True}
+    timings = run_workshop(Path(args.output), {k: v for k, v in parameters.items() if v is not None})
+    print(f"workshop done in {sum(timings.values()):.1f} s; executed notebooks in {args.output}/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description="ECS continuous-deployment workshop kit")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     cleanup_parser = commands.add_parser("cleanup", help="delete everything the workshop created")
     cleanup_parser.add_argument("--prefix", help="the workshop prefix (default: the one notebook 00 chose last)")
     cleanup_parser.set_defaults(func=_cleanup)
+    workshop_parser = commands.add_parser("workshop", help="run every notebook headless (an instructor's dry run)")
+    workshop_parser.add_argument("--prefix", default="ecs-cd-dry-run")
+    workshop_parser.add_argument("--launch-type", default="FARGATE", choices=["FARGATE", "EC2"])
+    workshop_parser.add_argument("--region")
+    workshop_parser.add_argument("--backend", default="sandbox", choices=["sandbox", "aws"])
+    workshop_parser.add_argument("--output", default="build")
+    workshop_parser.set_defaults(func=_workshop)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

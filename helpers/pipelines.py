@@ -144,7 +144,25 @@ def watch(workshop: Workshop, done: Callable[[dict[str, dict[str, Any]]], bool],
             return RunSummary(rows)
         if time.monotonic() > deadline:
             raise WorkshopError(f"The pipelines did not get there within {timeout:.0f} s:\n{table!r}")
-        time.sleep(delay)
+        pause(delay)
+
+
+def pause(seconds: float) -> None:
+    """Sleep, but keep handling widget clicks (an Approve button) while a notebook cell waits."""
+    try:
+        from IPython import get_ipython
+        from jupyter_ui_poll import ui_events
+
+        if get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None:
+            deadline = time.monotonic() + seconds
+            with ui_events() as poll:
+                while time.monotonic() < deadline:
+                    poll(10)
+                    time.sleep(0.05)
+            return
+    except ImportError:
+        pass
+    time.sleep(seconds)
 
 
 def first_runs_settled(rows: dict[str, dict[str, Any]]) -> bool:

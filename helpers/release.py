@@ -167,10 +167,13 @@ def clear_pending_approval(workshop: Workshop, comment: str = "Superseded by a n
 
 
 def approval(workshop: Workshop, auto_approve: bool = False, comment: str = "Looks good") -> Any:
-    """Approve at once (``auto_approve``, for CI) or show Approve / Reject buttons."""
+    """Approve at once (``auto_approve``, for CI) or show Approve / Reject buttons.
+
+    WORKSHOP_AUTO_APPROVE=1 in the environment does the same, for runners that cannot pass parameters
+    (the test suite's nbval run)."""
     if pending_approval(workshop) is None:
         return "No Prod approval is waiting (Prod has already been through this release)."
-    if auto_approve:
+    if auto_approve or os.environ.get("WORKSHOP_AUTO_APPROVE") == "1":
         return decide(workshop, True, comment)
     return approval_panel(workshop)
 

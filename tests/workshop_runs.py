@@ -5,18 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-import papermill
 
-from helpers.paths import REPO_ROOT
-
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+from helpers.runner import NOTEBOOK_DIR, run_notebook as _run
 
 
 def run_notebook(name: str, output_dir: Path, **parameters: object) -> nbformat.NotebookNode:
-    output = output_dir / name
-    papermill.execute_notebook(str(NOTEBOOK_DIR / name), str(output), parameters=parameters, kernel_name="python3",
-                               progress_bar=False, cwd=str(NOTEBOOK_DIR))
-    return nbformat.read(output, as_version=4)
+    _run(NOTEBOOK_DIR / name, output_dir, dict(parameters))
+    return nbformat.read(output_dir / name, as_version=4)
 
 
 def outputs_text(notebook: nbformat.NotebookNode) -> str:
@@ -27,3 +22,13 @@ def outputs_text(notebook: nbformat.NotebookNode) -> str:
             parts.append(output.get("data", {}).get("text/plain", ""))
             parts.append(output.get("data", {}).get("text/html", ""))
     return "\n".join(parts)
+
+
+def has_image(notebook: nbformat.NotebookNode) -> bool:
+    return any("image/png" in o.get("data", {}) for c in notebook.cells for o in c.get("outputs", []))
+
+
+def plain_text(notebook: nbformat.NotebookNode) -> str:
+    """Only the plain-text outputs (no HTML), so each line is counted once."""
+    return "\n".join(output.get("text", "") + output.get("data", {}).get("text/plain", "")
+                     for cell in notebook.cells for output in cell.get("outputs", []))

@@ -1,0 +1,77 @@
+"""The whole workshop, 00 -> 05, on the sandbox for Fargate and EC2, checking at each step what each
+environment's URL answers, and that nothing is left at the end."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from helpers import cleanup, setup
+from helpers.inventory import environment_urls
+from helpers.naming import ENVIRONMENTS
+from tests.helpers_for_tests import sandbox_client, unique
+from tests.workshop_runs import has_image, plain_text, run_notebook
+
+
+def answers(prefix: str) -> dict[str, str]:
+    urls = environment_urls(setup.open_workshop(prefix))
+    result = {}
+    for env, url in urls.items():
+        with urllib.request.urlopen(url, timeout=5) as response:
+            result[env] = response.read().decode()
+    return result
+
+
+@pytest.mark.parametrize("launch_type", ["FARGATE", "EC2"])
+def test_the_whole_workshop(launch_type, tmp_path):
+    prefix = unique(f"wf{launch_type[:1].lower()}")
+    run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, launch_type=launch_type)
+    run_notebook("01-prerequisites.ipynb", tmp_path, prefix=prefix)
+    placeholder = {env: f"Placeholder for {env}: waiting for the first pipeline run" for env in ENVIRONMENTS}
+    assert answers(prefix) == placeholder
+
+    projects = plain_text(run_notebook("02-build-projects.ipynb", tmp_path, prefix=prefix))
+    assert projects.count("CREATE_COMPLETE (created)") == 2
+    again = plain_text(run_notebook("02-build-projects.ipynb", tmp_path, prefix=prefix))
+    assert again.count("(no changes)") == 2
+
+    pipelines = plain_text(run_notebook("03-pipelines.ipynb", tmp_path, prefix=prefix))
+    assert "Prod ✋ Waiting (waiting for approval)" in pipelines
+    assert answers(prefix) == {"dev": "Hello world", "qa": "Hello world", "prod": placeholder["prod"]}
+    assert_pipelines_as_designed(prefix)
+
+    release = run_notebook("04-test-the-pipeline.ipynb", tmp_path, prefix=prefix, auto_approve=True,
+                           new_message="Hello from the pipeline", git_message="Hello from git")
+    text = plain_text(release)
+    assert "Approved with comment: Looks good" in text
+    assert "Dev ❌ Failed (Stage Build failed at action BuildApp" in text  # the broken build
+    assert has_image(release)  # the timeline
+    assert answers(prefix) == {"dev": "Hello from git", "qa": "Hello from the pipeline",
+                               "prod": "Hello from the pipeline"}
+
+    run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
+    left = [f for f in cleanup.leftovers(setup.open_workshop(prefix)) if f.ours]
+    assert left == []
+
+
+def assert_pipelines_as_designed(prefix: str) -> None:
+    """Three pipelines; Prod's approval comes before its builds and notifies the topic; each pipeline is
+    started by a rule on its own branch."""
+    codepipeline, events = sandbox_client("codepipeline"), sandbox_client("events")
+    names = {p["name"] for p in codepipeline.list_pipelines()["pipelines"]}
+    assert {f"{prefix}-{env}" for env in ENVIRONMENTS} <= names
+    prod = codepipeline.get_pipeline(name=f"{prefix}-prod")["pipeline"]
+    build = next(s for s in prod["stages"] if s["name"] == "Build")
+    order = sorted(build["actions"], key=lambda a: a["runOrder"])
+    assert [a["name"] for a in order] == ["Approval", "BuildApp", "BuildContainer"]
+    assert order[0]["configuration"]["NotificationArn"].endswith(f":{prefix}-prod-approval")
+    for env, branch in (("dev", "master"), ("qa", "qa"), ("prod", "prod")):
+        pattern = json.loads(events.describe_rule(Name=f"{prefix}-{env}")["EventPattern"])
+        assert pattern["detail"]["referenceName"] == [branch]
+        targets = events.list_targets_by_rule(Rule=f"{prefix}-{env}")["Targets"]
+        assert targets[0]["Arn"].endswith(f":{prefix}-{env}")
+        source = codepipeline.get_pipeline(name=f"{prefix}-{env}")["pipeline"]["stages"][0]["actions"][0]
+        assert source["configuration"]["BranchName"] == branch
+        assert source["configuration"]["PollForSourceChanges"] == "false"

@@ -152,6 +152,7 @@ class BuildspecRunner:
         lines = [
             "set -a",
             f"[ -s {shlex.quote(str(env_file))} ] && . {shlex.quote(str(env_file))} 2>/dev/null",
+            f"CODEBUILD_BUILD_SUCCEEDING={self.environment.get('CODEBUILD_BUILD_SUCCEEDING', '1')}",
             'cd "${__WORKSHOP_PWD:-$CODEBUILD_SRC_DIR}" 2>/dev/null || cd "$CODEBUILD_SRC_DIR"',
             f"rm -f {shlex.quote(str(failed))}",
             f"__workshop_save() {{ __WORKSHOP_PWD=\"$PWD\"; export -p > {shlex.quote(str(env_file))}; }}",

@@ -7,7 +7,12 @@ from pathlib import Path
 
 
 def install(data_dir: Path) -> None:
+    from moto.ecr import models as moto_models
+
     from ..ecs.models import ServingECSBackend
     from .images import EcrImageLookup
+    from .models import RegistryECRBackend
 
+    moto_models.ecr_backends.backend = RegistryECRBackend
+    moto_models.ecr_backends.clear()
     ServingECSBackend.image_lookup = EcrImageLookup(data_dir)

@@ -1,0 +1,204 @@
+"""Contract tests for the sandbox's CodeBuild: builds that really run their buildspec, through boto3
+and the AWS CLI."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.helpers_for_tests import aws_cli, assert_matches_output_shape, cli_json, sandbox_client, unique
+
+ROLE = "arn:aws:iam::123456789012:role/build-role"
+ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL",
+               "environmentVariables": [{"name": "FROM_PROJECT", "value": "project", "type": "PLAINTEXT"},
+                                        {"name": "OVERRIDDEN", "value": "project", "type": "PLAINTEXT"}]}
+
+SPEC = """
+version: 0.2
+env:
+  variables:
+    FROM_BUILDSPEC: buildspec
+phases:
+  install:
+    commands:
+      - GREETING=kept-between-phases
+  pre_build:
+    commands:
+      - echo "id=$CODEBUILD_BUILD_ID initiator=$CODEBUILD_INITIATOR number=$CODEBUILD_BUILD_NUMBER"
+  build:
+    commands:
+      - echo "greeting=$GREETING project=$FROM_PROJECT override=$OVERRIDDEN spec=$FROM_BUILDSPEC"
+      - echo "$GREETING" > out.txt
+      - {failing}
+  post_build:
+    commands:
+      - echo "post_build ran, succeeding=$CODEBUILD_BUILD_SUCCEEDING"
+artifacts:
+  files:
+    - out.txt
+"""
+
+
+def wait(build_id: str, timeout: float = 60) -> dict:
+    codebuild = sandbox_client("codebuild")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        build = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
+        if build["buildComplete"]:
+            return build
+        time.sleep(0.1)
+    raise AssertionError(f"build {build_id} did not finish")
+
+
+def log_text(build: dict) -> str:
+    events = sandbox_client("logs").get_log_events(logGroupName=build["logs"]["groupName"],
+                                                   logStreamName=build["logs"]["streamName"])["events"]
+    return "\n".join(e["message"] for e in events)
+
+
+@pytest.fixture
+def project():
+    """A NO_SOURCE project with an inline buildspec and S3 artifacts."""
+    name = unique("cb")
+    bucket = unique("cb-artifacts")
+    sandbox_client("s3").create_bucket(Bucket=bucket)
+
+    def make(failing: str = "echo fine") -> str:
+        sandbox_client("codebuild").create_project(
+            name=name, source={"type": "NO_SOURCE", "buildspec": SPEC.replace("{failing}", failing)},
+            artifacts={"type": "S3", "location": bucket, "name": "result.zip"}, environment=ENVIRONMENT,
+            serviceRole=ROLE)
+        return name
+
+    make.bucket = bucket  # type: ignore[attr-defined]
+    yield make
+    try:
+        sandbox_client("codebuild").delete_project(name=name)
+    except ClientError:
+        pass
+
+
+def test_a_build_runs_its_phases_with_the_documented_variables(project):
+    codebuild = sandbox_client("codebuild")
+    name = project()
+    started = codebuild.start_build(projectName=name, environmentVariablesOverride=[
+        {"name": "OVERRIDDEN", "value": "override", "type": "PLAINTEXT"}])
+    assert_matches_output_shape(codebuild, "StartBuild", started)
+    build = wait(started["build"]["id"])
+    assert_matches_output_shape(codebuild, "BatchGetBuilds", {"builds": [build], "buildsNotFound": []})
+    assert build["buildStatus"] == "SUCCEEDED", (build["phases"], log_text(build))
+    phases = [(p["phaseType"], p.get("phaseStatus")) for p in build["phases"]]
+    assert phases[:10] == [("SUBMITTED", "SUCCEEDED"), ("PROVISIONING", "SUCCEEDED"), ("DOWNLOAD_SOURCE", "SUCCEEDED"),
+                           ("INSTALL", "SUCCEEDED"), ("PRE_BUILD", "SUCCEEDED"), ("BUILD", "SUCCEEDED"),
+                           ("POST_BUILD", "SUCCEEDED"), ("UPLOAD_ARTIFACTS", "SUCCEEDED"), ("FINALIZING", "SUCCEEDED"),
+                           ("COMPLETED", None)]
+    text = log_text(build)
+    assert "greeting=kept-between-phases project=project override=override spec=buildspec" in text
+    assert f"id={build['id']} initiator=moto number=1" in text
+    assert "post_build ran, succeeding=1" in text
+    assert build["artifacts"]["location"].endswith(f"{project.bucket}/result.zip")
+    body = sandbox_client("s3").get_object(Bucket=project.bucket, Key="result.zip")["Body"].read()
+    assert body[:2] == b"PK"  # a zip
+
+
+def test_a_failing_command_fails_its_phase_and_post_build_still_runs(project):
+    name = project(failing="exit 7")
+    build = wait(sandbox_client("codebuild").start_build(projectName=name)["build"]["id"])
+    assert build["buildStatus"] == "FAILED"
+    phase = next(p for p in build["phases"] if p["phaseType"] == "BUILD")
+    assert phase["phaseStatus"] == "FAILED"
+    assert phase["contexts"][0]["statusCode"] == "COMMAND_EXECUTION_ERROR"
+    assert "exit status 7" in phase["contexts"][0]["message"]
+    assert "post_build ran, succeeding=0" in log_text(build)
+    assert not any(p["phaseType"] == "UPLOAD_ARTIFACTS" for p in build["phases"])
+
+
+def test_stop_build(project):
+    codebuild = sandbox_client("codebuild")
+    name = project(failing="sleep 30")
+    build_id = codebuild.start_build(projectName=name)["build"]["id"]
+    time.sleep(1)
+    stopped = codebuild.stop_build(id=build_id)
+    assert_matches_output_shape(codebuild, "StopBuild", stopped)
+    assert wait(build_id, 20)["buildStatus"] == "STOPPED"
+
+
+def test_listing_builds(project):
+    codebuild = sandbox_client("codebuild")
+    name = project()
+    first = codebuild.start_build(projectName=name)["build"]["id"]
+    second = codebuild.start_build(projectName=name)["build"]["id"]
+    wait(first), wait(second)
+    listed = codebuild.list_builds_for_project(projectName=name)
+    assert_matches_output_shape(codebuild, "ListBuildsForProject", listed)
+    assert listed["ids"] == [second, first]
+    assert {first, second} <= set(codebuild.list_builds()["ids"])
+    missing = codebuild.batch_get_builds(ids=[first, f"{name}:nope"])
+    assert missing["buildsNotFound"] == [f"{name}:nope"]
+
+
+def test_codepipeline_projects_need_no_location_and_cannot_be_started_directly():
+    codebuild = sandbox_client("codebuild")
+    name = unique("cbp")
+    created = codebuild.create_project(name=name, source={"type": "CODEPIPELINE", "buildspec": "buildspec.yml"},
+                                       artifacts={"type": "CODEPIPELINE"}, environment=ENVIRONMENT, serviceRole=ROLE)
+    assert_matches_output_shape(codebuild, "CreateProject", created)
+    with pytest.raises(ClientError) as excinfo:
+        codebuild.start_build(projectName=name)
+    assert excinfo.value.response["Error"]["Code"] == "InvalidInputException"
+    updated = codebuild.update_project(name=name, description="changed")
+    assert updated["project"]["description"] == "changed"
+    codebuild.delete_project(name=name)
+
+
+def test_a_codecommit_source_builds_the_branch_head():
+    codecommit, codebuild = sandbox_client("codecommit"), sandbox_client("codebuild")
+    repo = unique("cbsrc")
+    location = codecommit.create_repository(repositoryName=repo)["repositoryMetadata"]["cloneUrlHttp"]
+    commit = codecommit.put_file(repositoryName=repo, branchName="master", filePath="buildspec.yml",
+                                 fileContent=b"version: 0.2\nphases:\n  build:\n    commands:\n"
+                                             b"      - echo resolved=$CODEBUILD_RESOLVED_SOURCE_VERSION\n")["commitId"]
+    name = unique("cbcc")
+    codebuild.create_project(name=name, source={"type": "CODECOMMIT", "location": location},
+                             artifacts={"type": "NO_ARTIFACTS"}, environment=ENVIRONMENT, serviceRole=ROLE)
+    build = wait(codebuild.start_build(projectName=name, sourceVersion="master")["build"]["id"])
+    assert build["buildStatus"] == "SUCCEEDED"
+    assert build["resolvedSourceVersion"] == commit
+    assert f"resolved={commit}" in log_text(build)
+
+
+def test_builds_through_the_cli(project):
+    name = project()
+    build_id = cli_json("codebuild", "start-build", "--project-name", name)["build"]["id"]
+    wait(build_id)
+    described = cli_json("codebuild", "batch-get-builds", "--ids", build_id)
+    assert described["builds"][0]["buildStatus"] == "SUCCEEDED"
+    assert cli_json("codebuild", "list-builds-for-project", "--project-name", name)["ids"] == [build_id]
+    stopped = aws_cli("codebuild", "stop-build", "--id", build_id)
+    assert json.loads(stopped.stdout)["build"]["buildStatus"] == "SUCCEEDED"  # already finished: unchanged
+
+
+def test_the_docker_stand_in_needs_a_login_and_an_existing_repository(tmp_path, monkeypatch):
+    from helpers.clients import sandbox_environment
+    from helpers.sandbox.buildtools import docker
+
+    for key, value in sandbox_environment("us-east-1").items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SANDBOX_DOCKER_HOME", str(tmp_path / "docker"))
+    (tmp_path / "Dockerfile").write_text("FROM public.ecr.aws/docker/library/node:20-alpine\nWORKDIR /app\n"
+                                         "COPY app.js ./\nCMD [\"node\", \"app.js\"]\n")
+    (tmp_path / "app.js").write_text("console.log('hi')\n")
+    uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{unique('nope')}:v1"
+    assert docker.main(["build", "--tag", uri, str(tmp_path)]) == 0
+    assert docker.main(["push", uri]) == 1  # not logged in
+    registry = uri.split("/")[0]
+    assert docker.main(["login", "--username", "AWS", "--password", "token", registry]) == 0
+    assert docker.main(["push", uri]) == 1  # the repository does not exist
+    repository = uri.split("/", 1)[1].split(":")[0]
+    sandbox_client("ecr").create_repository(repositoryName=repository)
+    assert docker.main(["push", uri]) == 0
+    image = sandbox_client("ecr").describe_images(repositoryName=repository)["imageDetails"][0]
+    assert image["imageTags"] == ["v1"]

@@ -102,7 +102,9 @@ class EnginePipelineBackend(CodePipelineBackend):
                 if run is not None:
                     action_state["latestExecution"] = _action_execution(run)
                     if run.external_id and action["actionTypeId"]["category"] == "Source":
-                        action_state["currentRevision"] = {"revisionId": run.external_id}
+                        action_state["currentRevision"] = {"revisionId": run.external_id,
+                                                           "revisionChangeId": run.external_id,
+                                                           "created": run.updated}
                 action_state["entityUrl"] = _entity_url(action, self.region_name)
                 state["actionStates"].append(action_state)
             if latest is not None:

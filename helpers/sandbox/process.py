@@ -169,6 +169,8 @@ def _server_environment() -> dict[str, str]:
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         "PYTHONUNBUFFERED": "1",
+        # One malloc arena per thread is what makes a threaded server's memory balloon; two is plenty.
+        "MALLOC_ARENA_MAX": "2",
     })
     return env
 

@@ -56,6 +56,23 @@ class SandboxApp:
         return [body]
 
 
+def _return_freed_memory(every: float = 5.0) -> None:
+    """Hand memory that Python has freed back to the system now and then (glibc keeps it otherwise),
+    so the sandbox stays small on a learner's laptop."""
+    import ctypes
+    import gc
+    import time
+
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except OSError:
+        return
+    while True:
+        time.sleep(every)
+        gc.collect()
+        trim(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the workshop sandbox in the foreground.")
     parser.add_argument("--port", type=int, required=True)
@@ -77,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, shut_down)
     signal.signal(signal.SIGINT, shut_down)
+    threading.Thread(target=_return_freed_memory, daemon=True, name="memory-trim").start()
     print(f"Workshop sandbox {args.sandbox_id} serving on http://127.0.0.1:{args.port}", flush=True)
     try:
         server.serve_forever()

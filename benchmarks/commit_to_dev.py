@@ -1,0 +1,96 @@
+"""Benchmark: commit -> the new message served by the Dev URL, on the sandbox (median of N runs),
+and the resident memory of the sandbox with its three services running.
+
+    .venv/bin/python benchmarks/commit_to_dev.py [--runs 5]
+
+It uses its own WORKSHOP_HOME and port, so it never touches a learner's workshop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    total = 0.0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += next(int(l.split()[1]) for l in status if l.startswith("VmRSS:")) / 1024
+        except (OSError, StopIteration):
+            continue
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        if int(stat.read().rsplit(")", 1)[1].split()[1]) == current:
+                            pids.append(int(entry))
+                except OSError:
+                    pass
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-bench-")
+    os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
+
+    from helpers import build_projects, pipelines, prerequisites, release, setup
+    from helpers.inventory import environment_urls
+    from helpers.sandbox import process
+
+    try:
+        setup.configure(prefix="bench")
+        workshop = setup.open_workshop("bench")
+        prerequisites.ensure_all(workshop)
+        build_projects.deploy_nodejs_project(workshop)
+        build_projects.deploy_container_image_project(workshop)
+        pipelines.deploy_pipelines(workshop)
+        pipelines.watch(workshop, pipelines.first_runs_settled)
+        print(f"sandbox with three services: {_rss_mb(process.status().pid):.0f} MB resident (all processes)")
+        url = environment_urls(workshop)["dev"]
+        timings = []
+        for run in range(args.runs):
+            message = f"Benchmark run {run} at {time.time():.0f}"
+            started = time.monotonic()
+            release.change_message(workshop, message)
+            while True:
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as answer:
+                        if answer.read().decode() == message:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() - started > 60:
+                    raise SystemExit(f"run {run}: Dev did not serve the new message within 60 s")
+                time.sleep(0.02)
+            timings.append(time.monotonic() - started)
+            print(f"run {run}: commit -> served by Dev in {timings[-1]:.2f} s")
+        print(f"median of {len(timings)}: {statistics.median(timings):.2f} s (min {min(timings):.2f}, "
+              f"max {max(timings):.2f})")
+    finally:
+        process.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Benchmark: the whole workshop (00 -> 05, one launch type) headless on the sandbox, against the
+unavoidable work: one kernel start per notebook plus the real `npm test` runs the pipelines make.
+
+    .venv/bin/python benchmarks/workshop.py [--launch-type FARGATE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def kernel_start_seconds() -> float:
+    from jupyter_client.manager import start_new_kernel
+
+    started = time.monotonic()
+    manager, client = start_new_kernel(kernel_name="python3")
+    client.execute_interactive("pass", timeout=60)
+    elapsed = time.monotonic() - started
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+    return elapsed
+
+
+def npm_test_seconds() -> float:
+    started = time.monotonic()
+    subprocess.run(["npm", "test", "--silent"], cwd=ROOT / "data" / "sample-app", check=True, capture_output=True)
+    return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--launch-type", default="FARGATE", choices=["FARGATE", "EC2"])
+    args = parser.parse_args()
+    os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-bench-")
+    os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
+
+    from helpers.runner import notebooks, run_workshop
+    from helpers.sandbox import process
+
+    try:
+        process.start()
+        started = time.monotonic()
+        run_workshop(Path(os.environ["WORKSHOP_HOME"]) / "build",
+                     {"prefix": "bench", "launch_type": args.launch_type, "auto_approve": True})
+        total = time.monotonic() - started
+        from helpers import setup
+        from helpers.pipelines import FINISHED  # noqa: F401
+        builds = sum(len(setup.open_workshop("bench").client("codebuild").list_builds()["ids"]) for _ in [0])
+    finally:
+        process.stop()
+    kernel = kernel_start_seconds()
+    npm = npm_test_seconds()
+    nodejs_builds = builds // 2 + builds % 2
+    unavoidable = kernel * len(notebooks()) + npm * nodejs_builds
+    print(f"workshop ({args.launch_type}): {total:.1f} s")
+    print(f"unavoidable: {len(notebooks())} kernel starts x {kernel:.2f} s + {nodejs_builds} npm test runs x "
+          f"{npm:.2f} s = {unavoidable:.1f} s; ratio {total / unavoidable:.2f}")
+
+
+if __name__ == "__main__":
+    main()

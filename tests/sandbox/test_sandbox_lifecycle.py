@@ -1,0 +1,70 @@
+"""Stopping the sandbox stops every process it started; three running services stay within the
+memory budget."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import pytest
+
+from helpers import prerequisites, setup
+from helpers.sandbox import process
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _descendants(pid: int) -> list[int]:
+    result, queue = [], [pid]
+    while queue:
+        for child in _children(queue.pop()):
+            result.append(child)
+            queue.append(child)
+    return result
+
+
+@pytest.fixture
+def own_sandbox(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("WORKSHOP_SANDBOX_PORT", str(probe.getsockname()[1]))
+    yield
+    process.stop()
+
+
+def test_three_services_fit_the_memory_budget_and_stop_with_the_sandbox(own_sandbox):
+    setup.configure(prefix="lifecycle")
+    workshop = setup.open_workshop("lifecycle")
+    prerequisites.ensure_all(workshop)
+    sandbox_pid = process.status().pid
+    descendants = _descendants(sandbox_pid)
+    assert len(descendants) >= 3  # one task process per service
+    total = _rss_mb(sandbox_pid) + sum(_rss_mb(pid) for pid in descendants)
+    assert total < 500, f"sandbox with three services uses {total:.0f} MB"
+    process.stop()
+    time.sleep(0.5)
+    alive = [pid for pid in descendants + [sandbox_pid] if os.path.exists(f"/proc/{pid}") and
+             open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]
+    assert alive == []

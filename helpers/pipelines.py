@@ -132,7 +132,7 @@ def watch(workshop: Workshop, done: Callable[[dict[str, dict[str, Any]]], bool],
           after: dict[str, str] | None = None, timeout: float | None = None) -> RunSummary:
     """Show the runs and update the table in place until ``done(rows by environment)`` is true."""
     timeout = timeout or (180 if workshop.on_sandbox else 3600)
-    delay = 0.5 if workshop.on_sandbox else 10
+    delay = 0.1 if workshop.on_sandbox else 10
     handle = display(status_table(workshop, envs, after), display_id=True)
     deadline = time.monotonic() + timeout
     while True:

@@ -21,8 +21,6 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from ..services.ecr.images import image_folder, parse_ecr_uri
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
@@ -196,6 +194,8 @@ def push(reference: str, data_dir: Path) -> None:
     if not stored.exists():
         stored.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(local, stored)
+    import boto3  # only a push talks to the registry; build and login start faster without it
+
     ecr = boto3.client("ecr", region_name=parts["region"])
     try:
         ecr.put_image(repositoryName=parts["repository"], imageManifest=json.dumps(manifest),

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAUNCH_TYPE ?= FARGATE
 
-.PHONY: install lab test workshop sandbox-start sandbox-stop clean
+.PHONY: install lab test browser workshop sandbox-start sandbox-stop clean
 
 install: $(STAMP)
 
@@ -23,8 +23,15 @@ lab: install
 	$(BIN)/python -m helpers sandbox start
 	$(BIN)/jupyter lab notebooks/
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
+
+# The browser test drives Debian's Chromium; as root (CI, containers) it is installed when missing.
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is needed for the browser test: sudo apt-get install chromium (or your OS's package)"; exit 1; fi; }
 
 workshop: install
 	$(BIN)/python -m helpers sandbox start

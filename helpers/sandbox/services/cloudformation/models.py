@@ -201,3 +201,45 @@ class CodePipelinePipeline(CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         self.delete_from_cloudformation_json(self.name, {}, account_id, region_name)
+
+
+def _backend_class() -> type:
+    """CloudFormation's backend with ExecuteChangeSet refreshing the stack's outputs (moto keeps the
+    outputs it computed at CreateChangeSet time, before any resource existed)."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    class ChangeSetCloudFormationBackend(CloudFormationBackend):
+        def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
+            super().execute_change_set(change_set_name, stack_name)
+            for stack in self.stacks.values():
+                if stack.name == stack_name or stack.stack_id == stack_name or any(
+                        cs.stack_id == stack.stack_id for key, cs in self.change_sets.items()
+                        if key == change_set_name or cs.change_set_name == change_set_name):
+                    stack._parse_template()
+                    stack.output_map = stack._create_output_map()
+
+    ChangeSetCloudFormationBackend.__module__ = __name__
+    return ChangeSetCloudFormationBackend
+
+
+def references_with_sub(template: Any) -> list[str]:
+    """Every parameter or resource a template fragment refers to: ``Ref`` and, unlike moto's own walk,
+    ``Fn::Sub``'s ``${Name}`` too (so a changed parameter used in a Sub updates its resource)."""
+    import re
+
+    references: list[str] = []
+    fragments = [template]
+    while fragments:
+        item = fragments.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key == "Ref" and isinstance(value, str):
+                    references.append(value)
+                elif key == "Fn::Sub":
+                    text = value[0] if isinstance(value, list) else value
+                    if isinstance(text, str):
+                        references += re.findall(r"\$\{([^}!.]+)\}", text)
+                fragments.append(value)
+        elif isinstance(item, list):
+            fragments.extend(item)
+    return references

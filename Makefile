@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 	@command -v git >/dev/null || { echo "git is needed: install it, then run make again"; exit 1; }
 	@command -v node >/dev/null || { echo "Node.js 18+ is needed: install it, then run make again"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# uv (from PyPI) resolves and installs in seconds; plain pip is the fallback.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv \
+	  && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]' \
+	  || $(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	touch $(STAMP)
 

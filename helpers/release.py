@@ -8,6 +8,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -231,7 +232,9 @@ def clone_url(workshop: Workshop) -> str:
 
 
 def _git(*args: str, cwd: Path | None = None) -> str:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "Workshop participant",
+    # git finds the codecommit:: helper (git-remote-codecommit) on PATH, next to this Python.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "PATH": path, "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "Workshop participant",
            "GIT_AUTHOR_EMAIL": "participant@example.com", "GIT_COMMITTER_NAME": "Workshop participant",
            "GIT_COMMITTER_EMAIL": "participant@example.com"}
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)

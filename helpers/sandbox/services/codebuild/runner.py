@@ -13,6 +13,7 @@ import os
 import shlex
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -125,14 +126,23 @@ class BuildspecRunner:
                                    cwd=self.source_dir, env=environment, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         assert process.stdout is not None
+        ended = threading.Event()
+
+        def watchdog() -> None:  # stop or time out even when the command prints nothing
+            while not ended.wait(0.1):
+                if self.should_stop() or time.monotonic() > self.deadline:
+                    try:
+                        os.killpg(process.pid, 9)
+                    except ProcessLookupError:
+                        pass
+                    return
+
+        threading.Thread(target=watchdog, daemon=True).start()
         for raw in process.stdout:
             self.log(raw.decode(errors="replace").rstrip("\n"))
-            if self.should_stop() or time.monotonic() > self.deadline:
-                break
+        ended.set()
         timed_out = time.monotonic() > self.deadline
         stopped = self.should_stop()
-        if timed_out or stopped:
-            os.killpg(process.pid, 9)
         code = process.wait()
         if stopped:
             return "STOPPED", "Build was stopped"

@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 lab: install
 	$(BIN)/python -m helpers sandbox start
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: install browser
 	$(BIN)/python -m pytest

@@ -7,7 +7,6 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -169,7 +168,3 @@ def _result(workshop: Workshop, stack_name: str, change: str, key: str) -> Stack
                                for r in resources})
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     return StackResult(stack_name, stack["StackStatus"], change, resources, outputs)
-
-
-def read_template(name: str) -> Path:
-    return TEMPLATES / name

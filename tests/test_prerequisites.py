@@ -81,7 +81,7 @@ def test_services_run_the_container_on_8080_with_a_circuit_breaker(workshop_run)
 
 
 def test_each_environment_url_answers(workshop_run):
-    prefix, folder, notebook = workshop_run[0], workshop_run[2], workshop_run[3]
+    prefix, notebook = workshop_run[0], workshop_run[3]
     status = json.loads(subprocess.run([sys.executable, "-m", "helpers", "status", "--prefix", prefix, "--json"],
                                        capture_output=True, text=True, check=True).stdout)
     for env in ENVIRONMENTS:

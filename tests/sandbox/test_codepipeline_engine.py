@@ -110,6 +110,7 @@ def test_prod_waits_for_approval_and_a_rejection_fails_it(workshop):
     after = release.snapshot(workshop)
     release.promote(workshop, "master", "qa")
     release.promote(workshop, "qa", "prod")
+    assert wait_for_run(workshop, "qa", after)["status"] == "Succeeded"  # later tests compare Prod with QA
     row = wait_for_run(workshop, "prod", after, stop_at_approval=True)
     assert (row["status"], row["action"]) == ("Waiting", "Approval")
     state = codepipeline.get_pipeline_state(name=name)

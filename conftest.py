@@ -23,18 +23,20 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("WORKSHOP_TEST_KEEP_ENV") != "1":
         os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-test-")
         os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
+    # The emulator's own tests reach it through localaws.api, whose default home is LOCALAWS_HOME.
+    os.environ["LOCALAWS_HOME"] = os.path.join(os.environ.get("WORKSHOP_HOME", ".workshop"), "sandbox")
     os.environ["WORKSHOP_AUTO_APPROVE"] = "1"  # nbval runs notebook 04 without parameters
     for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(variable, None)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    from helpers.sandbox import process
+    from helpers import sandbox as process
 
     process.start()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    from helpers.sandbox import process
+    from helpers import sandbox as process
 
     process.stop()

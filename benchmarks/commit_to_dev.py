@@ -57,7 +57,7 @@ def main() -> None:
 
     from helpers import build_projects, pipelines, prerequisites, release, setup
     from helpers.inventory import environment_urls
-    from helpers.sandbox import process
+    from helpers import sandbox as process
 
     try:
         setup.configure(prefix="bench")

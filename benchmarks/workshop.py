@@ -51,7 +51,7 @@ def main() -> None:
     os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
 
     from helpers.runner import notebooks, run_workshop
-    from helpers.sandbox import process
+    from helpers import sandbox as process
 
     try:
         process.start()

@@ -8,7 +8,7 @@ import json
 import sys
 
 from .errors import WorkshopError
-from .sandbox import process as sandbox
+from . import sandbox
 
 
 def _sandbox(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from botocore.config import Config
 
 from . import __version__
 from .errors import CredentialsError
-from .sandbox import process as sandbox_process
+from . import sandbox
 
 if TYPE_CHECKING:
     from .settings import WorkshopSettings
@@ -39,7 +39,7 @@ def session_for(settings: "WorkshopSettings", session: boto3.Session | None = No
 
 def client(service: str, settings: "WorkshopSettings", session: boto3.Session | None = None) -> Any:
     if settings.backend == "sandbox":
-        return _sandbox_client(service, settings.region, sandbox_process.endpoint())
+        return _sandbox_client(service, settings.region, sandbox.endpoint())
     if session is not None:
         return session.client(service, region_name=settings.region, config=_CONFIG)
     return _aws_client(service, settings.profile, settings.region)
@@ -52,7 +52,7 @@ def sandbox_environment(region: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": SANDBOX_CREDENTIALS["aws_secret_access_key"],
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
-        "AWS_ENDPOINT_URL": sandbox_process.endpoint(),
+        "AWS_ENDPOINT_URL": sandbox.endpoint(),
         "AWS_CONFIG_FILE": "/dev/null",
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     }

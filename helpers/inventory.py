@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from typing import Any
@@ -11,7 +10,7 @@ import pandas as pd
 
 from .context import Workshop
 from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
-from .sandbox import process as sandbox_process
+from . import sandbox
 from .ui_table import StatusTable
 
 
@@ -28,8 +27,7 @@ def environment_urls(workshop: Workshop) -> dict[str, str | None]:
     if "load-balancer" not in resources:
         return {env: None for env in ENVIRONMENTS}
     if workshop.on_sandbox:
-        with urllib.request.urlopen(sandbox_process.endpoint() + "/_sandbox/elbv2/listeners", timeout=5) as answer:
-            local = {row["listenerArn"]: row["localUrl"] for row in json.load(answer)}
+        local = {row["listenerArn"]: row["localUrl"] for row in sandbox.listener_urls()}
         return {env: local.get(resources.get(f"listener/{env}", {}).get("arn", "")) for env in ENVIRONMENTS}
     dns = resources["load-balancer"].get("dns_name")
     return {env: f"http://{dns}" + ("" if LISTENER_PORTS[env] == 80 else f":{LISTENER_PORTS[env]}")

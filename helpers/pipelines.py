@@ -13,7 +13,7 @@ from IPython.display import display
 from .context import Workshop
 from .errors import WorkshopError
 from .naming import BRANCHES, ENVIRONMENTS
-from .sandbox import process as sandbox_process
+from . import sandbox
 from .stacks import StackResult, deploy_stack
 from .ui_table import StatusTable
 
@@ -55,7 +55,7 @@ def pipeline_url(workshop: Workshop, env: str) -> str:
     """The AWS console page of a pipeline, or the sandbox's own page for it."""
     name, region = workshop.names.pipeline(env), workshop.settings.region
     if workshop.on_sandbox:
-        return f"{sandbox_process.endpoint()}/_sandbox/codepipeline/{region}/{name}"
+        return sandbox.pipeline_page_url(region, name)
     return (f"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/{name}/view"
             f"?region={region}")
 

@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from . import clients
 from .errors import WorkshopError
 from .regions import REQUIRED_SERVICES, missing_services
-from .sandbox import process as sandbox_process
+from . import sandbox
 from .state import WorkshopState
 from .ui_table import StatusTable
 
@@ -76,7 +76,7 @@ def failed_checks(state: WorkshopState, session: boto3.Session | None = None) ->
 def _sandbox_check(state: WorkshopState) -> Check:
     if state.settings.backend != "sandbox":
         return Check("sandbox", OK, "not used with the aws backend")
-    status = sandbox_process.status()
+    status = sandbox.status()
     if not status.running:
         return Check("sandbox", FAIL, "not running", "Run `python -m helpers sandbox start`, then re-run this cell.")
     if state.resources and state.extra.get("sandbox_id") != status.sandbox_id:

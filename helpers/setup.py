@@ -8,7 +8,7 @@ import boto3
 
 from .context import Workshop
 from .errors import InvalidSettingError, StateFileError
-from .sandbox import process as sandbox_process
+from . import sandbox
 from .settings import WorkshopSettings
 from .state import WorkshopState, current_prefix, load_state, save_settings, state_path
 
@@ -41,7 +41,7 @@ def configure(prefix: str | None = None, **choices: Any) -> WorkshopState:
             )
     state = save_settings(settings)
     if settings.backend == "sandbox":
-        status = sandbox_process.start()
+        status = sandbox.start()
         if not state.resources:  # remember which sandbox holds this workshop's resources
             state.extra["sandbox_id"] = status.sandbox_id
             state.save()
@@ -52,7 +52,7 @@ def load(prefix: str | None = None) -> WorkshopState:
     """The workshop saved by notebook 00; starts the sandbox when the workshop uses it."""
     state = load_state(prefix)
     if state.settings.backend == "sandbox":
-        sandbox_process.start()
+        sandbox.start()
     return state
 
 

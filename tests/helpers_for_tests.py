@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.model import Shape
 
-from helpers.sandbox import process
+from localaws import api as process
 
 REGION = "us-east-1"
 _counter = itertools.count()
@@ -23,6 +23,13 @@ _counter = itertools.count()
 def sandbox_client(service: str, region: str = REGION) -> Any:
     return boto3.client(service, endpoint_url=process.endpoint(), region_name=region,
                         aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def sandbox_environment(region: str = REGION) -> dict[str, str]:
+    """What points the AWS CLI or an SDK at the sandbox, with dummy keys."""
+    return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": region,
+            "AWS_REGION": region, "AWS_ENDPOINT_URL": process.endpoint(), "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PAGER": ""}
 
 
 def unique(prefix: str) -> str:
@@ -73,9 +80,7 @@ def _check(shape: Shape | None, value: Any, where: str) -> None:
 
 def aws_cli(*args: str, region: str = REGION, check: bool = True) -> subprocess.CompletedProcess[str]:
     """The real AWS CLI (PyPI awscli), pointed at the sandbox."""
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": region, "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-           "AWS_PAGER": ""}
+    env = {**os.environ, **sandbox_environment(region)}
     result = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", process.endpoint(), "--output", "json", *args],
                             capture_output=True, text=True, env=env)
     if check:

@@ -12,7 +12,7 @@ import pytest
 
 from helpers import clients
 from helpers.errors import SandboxError
-from helpers.sandbox import process
+from helpers import sandbox as process
 from helpers.settings import WorkshopSettings
 
 

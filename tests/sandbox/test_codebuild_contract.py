@@ -9,7 +9,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers_for_tests import aws_cli, assert_matches_output_shape, cli_json, sandbox_client, unique
+from tests.helpers_for_tests import aws_cli, assert_matches_output_shape, cli_json, sandbox_client, sandbox_environment, unique
 
 ROLE = "arn:aws:iam::123456789012:role/build-role"
 ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL",
@@ -182,8 +182,7 @@ def test_builds_through_the_cli(project):
 
 
 def test_the_docker_stand_in_needs_a_login_and_an_existing_repository(tmp_path, monkeypatch):
-    from helpers.clients import sandbox_environment
-    from helpers.sandbox.buildtools import docker
+    from localaws.buildtools import docker
 
     for key, value in sandbox_environment("us-east-1").items():
         monkeypatch.setenv(key, value)

@@ -282,9 +282,9 @@ def test_tags(codecommit, repo):
 
 def test_commits_are_real_git_commits(codecommit, repo, first_commit, tmp_path):
     """The repository on disk is ordinary git: a clone sees the API's commits."""
-    from helpers.sandbox import process
+    from localaws import api as process
 
-    data_dir = process.sandbox_dir() / "data" / "codecommit"
+    data_dir = process.default_home() / "data" / "codecommit"
     bare = next(data_dir.rglob(f"{repo}.git"))
     subprocess.run(["git", "clone", "--quiet", str(bare), str(tmp_path / "clone")], check=True)
     assert (tmp_path / "clone" / "README.md").read_bytes() == b"hello\n"
@@ -294,12 +294,12 @@ def test_commits_are_real_git_commits(codecommit, repo, first_commit, tmp_path):
 
 
 def test_delete_repository_removes_git_data(codecommit):
-    from helpers.sandbox import process
+    from localaws import api as process
 
     name = unique("deleted")
     codecommit.create_repository(repositoryName=name)
-    assert list((process.sandbox_dir() / "data" / "codecommit").rglob(f"{name}.git"))
+    assert list((process.default_home() / "data" / "codecommit").rglob(f"{name}.git"))
     response = codecommit.delete_repository(repositoryName=name)
     assert_matches_output_shape(codecommit, "DeleteRepository", response)
-    assert not list((process.sandbox_dir() / "data" / "codecommit").rglob(f"{name}.git"))
+    assert not list((process.default_home() / "data" / "codecommit").rglob(f"{name}.git"))
     assert codecommit.delete_repository(repositoryName=name) is not None  # idempotent, as on AWS

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from helpers.sandbox import process
+from localaws import api as process
 from tests.helpers_for_tests import aws_cli, assert_matches_output_shape, cli_json, sandbox_client, unique
 
 NODE = "public.ecr.aws/docker/library/node:20-alpine"

@@ -1,7 +1,7 @@
 """Start, stop and inspect the detached sandbox server.
 
 It runs in its own session (so it survives Jupyter kernel restarts) and records its pid, port and
-endpoint in ``$WORKSHOP_HOME/sandbox/server.json``.
+endpoint in ``<home>/server.json``; ``home`` is the folder the caller gives (see ``api.default_home``).
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import SandboxError
-from ..paths import REPO_ROOT, workshop_home
+from . import routes
+from .errors import SandboxError
 
 DEFAULT_PORT = 4750
-HEALTH_PATH = "/_sandbox/health"
 
 
 @dataclass
@@ -44,25 +43,14 @@ class SandboxStatus:
         return asdict(self)
 
 
-def sandbox_dir() -> Path:
-    path = workshop_home() / "sandbox"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _ensure(home: Path) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    return home
 
 
-def configured_port() -> int:
-    raw = os.environ.get("WORKSHOP_SANDBOX_PORT", str(DEFAULT_PORT))
-    try:
-        port = int(raw)
-    except ValueError:
-        raise SandboxError(f"WORKSHOP_SANDBOX_PORT={raw!r} is not a port number; unset it or set e.g. 4750.") from None
-    if not 1024 <= port <= 65535:
-        raise SandboxError(f"WORKSHOP_SANDBOX_PORT={port} is outside 1024-65535; choose a free port such as 4750.")
-    return port
-
-
-def status() -> SandboxStatus:
-    record = _read_record()
+def status(home: Path) -> SandboxStatus:
+    """Whether the sandbox recorded in ``home`` runs and answers as itself."""
+    record = _read_record(home)
     if record is None:
         return SandboxStatus(running=False)
     health = _health(record["endpoint"])
@@ -72,76 +60,70 @@ def status() -> SandboxStatus:
                                            ("endpoint", "pid", "port", "sandbox_id", "started_at", "log_file")})
 
 
-def endpoint() -> str:
-    """The running sandbox's URL, or a SandboxError that says how to start it."""
-    record = _read_record()
+def endpoint(home: Path) -> str:
+    """The running sandbox's URL, or a SandboxError when it does not run."""
+    record = _read_record(home)
     if record is None or not _alive(record["pid"]):
-        raise SandboxError(
-            "The sandbox is not running. Start it with `python -m helpers sandbox start` "
-            "(or run notebooks/00-setup.ipynb, which starts it)."
-        )
+        raise SandboxError("The sandbox is not running.")
     return str(record["endpoint"])
 
 
-def start(timeout: float = 60.0) -> SandboxStatus:
+def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0) -> SandboxStatus:
     """Start the sandbox unless it already runs (idempotent)."""
-    with _lock():
-        current = status()
+    with _lock(home):
+        current = status(home)
         if current.running:
             return current
-        _stop_recorded_process()
-        port = configured_port()
+        _stop_recorded_process(home)
         if _port_in_use(port):
             if _health(f"http://127.0.0.1:{port}") is not None:
                 raise SandboxError(
-                    f"Another workshop sandbox, started with a different WORKSHOP_HOME, is using port {port}. "
-                    "Stop it with `python -m helpers sandbox stop` under that WORKSHOP_HOME, or set "
-                    "WORKSHOP_SANDBOX_PORT to a free port."
+                    f"Another sandbox, with a different home folder, is using port {port}. "
+                    "Stop that one, or choose another free port."
                 )
             raise SandboxError(
-                f"Port {port} on 127.0.0.1 is used by another program. Stop it, or set "
-                "WORKSHOP_SANDBOX_PORT to a free port and try again."
+                f"Port {port} on 127.0.0.1 is used by another program. Stop it, or choose another free port."
             )
-        data_dir = sandbox_dir() / "data"
+        data_dir = _ensure(home) / "data"
         shutil.rmtree(data_dir, ignore_errors=True)  # moto's state is in memory: start both empty
         data_dir.mkdir(parents=True)
-        log_file = sandbox_dir() / "server.log"
+        log_file = home / "server.log"
         sandbox_id = uuid.uuid4().hex
         endpoint_url = f"http://127.0.0.1:{port}"
         with open(log_file, "wb") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "helpers.sandbox.serve", "--port", str(port),
+                [sys.executable, "-m", "localaws.serve", "--port", str(port),
                  "--data-dir", str(data_dir), "--sandbox-id", sandbox_id],
-                cwd=REPO_ROOT, env=_server_environment(), stdin=subprocess.DEVNULL,
+                cwd=home, env=_server_environment(), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
             )
         record = {"pid": proc.pid, "port": port, "endpoint": endpoint_url, "sandbox_id": sandbox_id,
                   "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "log_file": str(log_file),
                   "data_dir": str(data_dir)}
-        _record_file().write_text(json.dumps(record, indent=2))
+        _record_file(home).write_text(json.dumps(record, indent=2))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                _record_file().unlink(missing_ok=True)
+                _record_file(home).unlink(missing_ok=True)
                 raise SandboxError(f"The sandbox exited during start-up (code {proc.returncode}); see {log_file}:\n"
                                    + _tail(log_file))
             health = _health(endpoint_url)
             if health and health.get("sandbox_id") == sandbox_id:
-                return status()
+                return status(home)
             time.sleep(0.1)
-        _stop_recorded_process()
+        _stop_recorded_process(home)
         raise SandboxError(f"The sandbox did not answer within {timeout:.0f} s; see {log_file}:\n" + _tail(log_file))
 
 
-def stop() -> SandboxStatus:
+def stop(home: Path) -> SandboxStatus:
     """Stop the sandbox and everything it started (idempotent)."""
-    with _lock():
-        _stop_recorded_process()
+    with _lock(home):
+        _stop_recorded_process(home)
     return SandboxStatus(running=False)
 
 
-def _stop_recorded_process() -> None:
-    record = _read_record()
+def _stop_recorded_process(home: Path) -> None:
+    record = _read_record(home)
     if record is None:
         return
     pid = int(record["pid"])
@@ -158,7 +140,7 @@ def _stop_recorded_process() -> None:
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-    _record_file().unlink(missing_ok=True)
+    _record_file(home).unlink(missing_ok=True)
 
 
 def _server_environment() -> dict[str, str]:
@@ -175,13 +157,13 @@ def _server_environment() -> dict[str, str]:
     return env
 
 
-def _record_file() -> Path:
-    return sandbox_dir() / "server.json"
+def _record_file(home: Path) -> Path:
+    return _ensure(home) / "server.json"
 
 
-def _read_record() -> dict | None:
+def _read_record(home: Path) -> dict | None:
     try:
-        return json.loads(_record_file().read_text())
+        return json.loads(_record_file(home).read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return None
 
@@ -204,7 +186,7 @@ def _alive(pid: int) -> bool:
 
 def _health(endpoint_url: str) -> dict | None:
     try:
-        with urllib.request.urlopen(endpoint_url + HEALTH_PATH, timeout=2) as response:
+        with urllib.request.urlopen(endpoint_url + routes.HEALTH, timeout=2) as response:
             return json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError):
         return None
@@ -224,8 +206,8 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 
 @contextmanager
-def _lock() -> Iterator[None]:
-    with open(sandbox_dir() / "lock", "w") as handle:
+def _lock(home: Path) -> Iterator[None]:
+    with open(_ensure(home) / "lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -8,18 +8,18 @@ import os
 import subprocess
 from typing import Any, Callable, Iterable
 
-PREFIX = "/_sandbox/git/"
+from ... import routes
 
 
 def clone_url(endpoint: str, region: str, name: str) -> str:
-    return f"{endpoint}{PREFIX}{region}/{name}"
+    return endpoint + routes.git_repository(region, name)
 
 
 def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     from moto.codecommit.models import codecommit_backends
     from moto.core import DEFAULT_ACCOUNT_ID
 
-    rest = environ["PATH_INFO"][len(PREFIX):]
+    rest = environ["PATH_INFO"][len(routes.GIT):]
     region, _, tail = rest.partition("/")
     name, _, path = tail.partition("/")
     name = name.removesuffix(".git")

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from helpers import prerequisites, setup
-from helpers.sandbox import process
+from helpers import sandbox as process
 
 
 def _rss_mb(pid: int) -> float:

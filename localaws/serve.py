@@ -1,6 +1,6 @@
 """What runs inside the sandbox process: moto's server with the kit's extensions installed.
 
-Paths under ``/_sandbox/`` belong to the kit (health now; the git endpoint and pipeline view later);
+Paths under ``/_sandbox/`` (see ``routes.py``) belong to the emulator: health, git, pipeline pages, tasks, listeners;
 everything else goes to moto's own dispatcher, exactly as ``moto_server`` would serve it.
 """
 
@@ -13,8 +13,12 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
+from urllib.parse import unquote
 
-from . import services
+from . import routes, services
+from .services.codepipeline import views as pipeline_views
+from .services.ecs import views as ecs_views
+from .services.elbv2 import views as elbv2_views
 
 _StartResponse = Callable[..., Any]
 
@@ -28,25 +32,26 @@ class SandboxApp:
 
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == "/_sandbox/health":
+        if path == routes.HEALTH:
             return self._json(start_response, {"sandbox_id": self.sandbox_id, "services": services.EXTENDED_SERVICES})
-        if path.startswith("/_sandbox/git/"):
+        if path.startswith(routes.GIT):
             from .services.codecommit import git_http
 
             return git_http.handle(environ, start_response)
-        if path.startswith("/_sandbox/codepipeline/"):
-            _, _, _, region, name = (path.split("/") + ["", ""])[:5]
-            page = services.pipeline_page(region, name)
+        if path.startswith(routes.PIPELINE_PAGES):
+            region, _, name = path[len(routes.PIPELINE_PAGES):].partition("/")
+            region, name = unquote(region), unquote(name)
+            page = pipeline_views.pipeline_page(region, name)
             if page is None:
                 start_response("404 Not Found", [("Content-Type", "text/plain")])
                 return [b"no such pipeline"]
             body = page.encode()
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
             return [body]
-        if path == "/_sandbox/ecs/tasks":
-            return self._json(start_response, services.task_summaries())
-        if path == "/_sandbox/elbv2/listeners":
-            return self._json(start_response, services.listener_urls())
+        if path == routes.ECS_TASKS:
+            return self._json(start_response, ecs_views.task_summaries())
+        if path == routes.LISTENERS:
+            return self._json(start_response, elbv2_views.listener_urls())
         return self.moto_app(environ, start_response)
 
     @staticmethod

@@ -24,7 +24,7 @@ import yaml
 
 PHASES = ("install", "pre_build", "build", "post_build")
 _WRAPPERS = {
-    "docker": f'exec "{sys.executable}" -m helpers.sandbox.buildtools.docker "$@"\n',
+    "docker": f'exec "{sys.executable}" -m localaws.buildtools.docker "$@"\n',
     "aws": f'exec "{sys.executable}" -m awscli "$@"\n',
 }
 

@@ -1,0 +1,40 @@
+"""The kit's extensions to moto, one package per AWS service, each laid out like moto's own
+(``models.py`` for backend state, ``responses.py`` for the wire layer, ``exceptions.py``, ``urls.py``).
+
+``install()`` is the one place they are plugged into moto; ``shutdown()`` stops what they started.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXTENDED_SERVICES: list[str] = ["cloudformation", "codebuild", "codecommit", "codepipeline", "ecr", "ecs", "elbv2", "iam", "s3"]
+_installed = False
+
+
+def install(data_dir: Path, endpoint: str) -> None:
+    """Plug every extension into moto. Call once, before the server handles a request."""
+    global _installed
+    if _installed:
+        return
+    from . import cloudformation, codebuild, codecommit, codepipeline, ecr, ecs, elbv2, iam, loopback, s3
+
+    loopback.set_endpoint(endpoint)
+    cloudformation.install()
+    codebuild.install(data_dir)
+    ecr.install(data_dir)
+    codecommit.install(data_dir)
+    codepipeline.install()
+    ecs.install(data_dir)
+    elbv2.install()
+    iam.install()
+    s3.install()
+    _installed = True
+
+
+def shutdown() -> None:
+    """Stop every task process and listener the extensions started."""
+    from . import ecs, elbv2
+
+    ecs.shutdown()
+    elbv2.shutdown()

@@ -1,0 +1,19 @@
+"""What the emulator shows about its ECS tasks besides the ECS API: the local processes."""
+
+from __future__ import annotations
+
+
+def task_summaries() -> list[dict[str, object]]:
+    """Every task process the sandbox's ECS has started and still tracks: what runs where."""
+    from moto.ecs.models import ecs_backends
+
+    rows = []
+    for account, region, backend in ecs_backends.iter_backends():
+        for service in list(getattr(backend, "services", {}).values()):
+            for deployment in service.deployments:
+                for task in getattr(backend, "tasks", {}).get(deployment["id"], []):
+                    rows.append({"account": account, "region": region, "cluster": service.cluster_name,
+                                 "service": service.name, "deployment": deployment["id"], "taskId": task.task_id,
+                                 "pid": task.process.pid, "port": task.port, "running": not task.exited(),
+                                 "exitCode": task.process.returncode, "output": task.output[-5:]})
+    return rows

@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	@# uv (from PyPI) resolves and installs in seconds; plain pip is the fallback.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv \
-	  && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[sandbox,test]' \
-	  || $(BIN)/python -m pip install --quiet -e '.[sandbox,test]'
+	  && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[sandbox,test,dev]' \
+	  || $(BIN)/python -m pip install --quiet -e '.[sandbox,test,dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	touch $(STAMP)
 

@@ -34,7 +34,7 @@ def _rss_mb(pid: int) -> float:
         current = pids.pop()
         try:
             with open(f"/proc/{current}/status") as status:
-                total += next(int(l.split()[1]) for l in status if l.startswith("VmRSS:")) / 1024
+                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
         except (OSError, StopIteration):
             continue
         for entry in os.listdir("/proc"):
@@ -56,8 +56,8 @@ def main() -> None:
     os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
 
     from helpers import build_projects, pipelines, prerequisites, release, setup
-    from helpers.inventory import environment_urls
     from helpers import sandbox as process
+    from helpers.inventory import environment_urls
 
     try:
         setup.configure(prefix="bench")
@@ -86,8 +86,10 @@ def main() -> None:
                 time.sleep(0.02)
             timings.append(time.monotonic() - started)
             print(f"run {run}: commit -> served by Dev in {timings[-1]:.2f} s")
-        print(f"median of {len(timings)}: {statistics.median(timings):.2f} s (min {min(timings):.2f}, "
-              f"max {max(timings):.2f})")
+        print(
+            f"median of {len(timings)}: {statistics.median(timings):.2f} s (min {min(timings):.2f}, "
+            f"max {max(timings):.2f})"
+        )
     finally:
         process.stop()
 

@@ -50,14 +50,16 @@ def main() -> None:
     os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-bench-")
     os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
 
-    from helpers.runner import notebooks, run_workshop
     from helpers import sandbox as process
+    from helpers.runner import notebooks, run_workshop
 
     try:
         process.start()
         started = time.monotonic()
-        run_workshop(Path(os.environ["WORKSHOP_HOME"]) / "build",
-                     {"prefix": "bench", "launch_type": args.launch_type, "auto_approve": True})
+        run_workshop(
+            Path(os.environ["WORKSHOP_HOME"]) / "build",
+            {"prefix": "bench", "launch_type": args.launch_type, "auto_approve": True},
+        )
         total = time.monotonic() - started
         from helpers import setup
 
@@ -69,8 +71,10 @@ def main() -> None:
     nodejs_builds = builds // 2 + builds % 2
     unavoidable = kernel * len(notebooks()) + npm * nodejs_builds
     print(f"workshop ({args.launch_type}): {total:.1f} s")
-    print(f"unavoidable: {len(notebooks())} kernel starts x {kernel:.2f} s + {nodejs_builds} npm test runs x "
-          f"{npm:.2f} s = {unavoidable:.1f} s; ratio {total / unavoidable:.2f}")
+    print(
+        f"unavoidable: {len(notebooks())} kernel starts x {kernel:.2f} s + {nodejs_builds} npm test runs x "
+        f"{npm:.2f} s = {unavoidable:.1f} s; ratio {total / unavoidable:.2f}"
+    )
 
 
 if __name__ == "__main__":

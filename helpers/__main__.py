@@ -7,8 +7,8 @@ import argparse
 import json
 import sys
 
-from .errors import WorkshopError
 from . import sandbox
+from .errors import WorkshopError
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -51,8 +51,13 @@ def _workshop(args: argparse.Namespace) -> int:
 
     from .runner import run_workshop
 
-    parameters = {"prefix": args.prefix, "launch_type": args.launch_type, "region": args.region,
-                  "backend": args.backend, "auto_approve": True}
+    parameters = {
+        "prefix": args.prefix,
+        "launch_type": args.launch_type,
+        "region": args.region,
+        "backend": args.backend,
+        "auto_approve": True,
+    }
     timings = run_workshop(Path(args.output), {k: v for k, v in parameters.items() if v is not None})
     print(f"workshop done in {sum(timings.values()):.1f} s; executed notebooks in {args.output}/")
     return 0

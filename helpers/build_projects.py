@@ -11,15 +11,28 @@ PROJECTS = {"nodejs": "code-build-nodejs.yaml", "container-image": "code-build-c
 def deploy_build_project(workshop: Workshop, kind: str) -> StackResult:
     names = workshop.names
     project = names.nodejs_project if kind == "nodejs" else names.container_image_project
-    result = deploy_stack(workshop, names.stack(f"build-{kind}"), PROJECTS[kind], {
-        "CodeBuildProjectName": project, "CodeBuildServiceRoleName": names.codebuild_role,
-        "WorkshopPrefix": workshop.prefix}, key=f"stack/build-{kind}")
+    result = deploy_stack(
+        workshop,
+        names.stack(f"build-{kind}"),
+        PROJECTS[kind],
+        {
+            "CodeBuildProjectName": project,
+            "CodeBuildServiceRoleName": names.codebuild_role,
+            "WorkshopPrefix": workshop.prefix,
+        },
+        key=f"stack/build-{kind}",
+    )
     region, account = workshop.settings.region, workshop.account
-    workshop.record(f"codebuild-project/{kind}", type="AWS::CodeBuild::Project", name=project,
-                    arn=result.outputs.get("ProjectArn"))
+    workshop.record(
+        f"codebuild-project/{kind}", type="AWS::CodeBuild::Project", name=project, arn=result.outputs.get("ProjectArn")
+    )
     # CodeBuild creates this log group at the first build; the kit records it so cleanup removes it.
-    workshop.record(f"build-log-group/{kind}", type="AWS::Logs::LogGroup", name=f"/aws/codebuild/{project}",
-                    arn=f"arn:{workshop.partition}:logs:{region}:{account}:log-group:/aws/codebuild/{project}")
+    workshop.record(
+        f"build-log-group/{kind}",
+        type="AWS::Logs::LogGroup",
+        name=f"/aws/codebuild/{project}",
+        arn=f"arn:{workshop.partition}:logs:{region}:{account}:log-group:/aws/codebuild/{project}",
+    )
     return result
 
 

@@ -9,8 +9,9 @@ reported. Not-found is success, so cleanup can run any number of times.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 from botocore.exceptions import ClientError
@@ -37,11 +38,24 @@ class Kind:
 
 
 _GONE = {
-    "NoSuchEntity", "NoSuchBucket", "NotFound", "NotFoundException", "ResourceNotFoundException",
-    "RepositoryNotFoundException", "RepositoryDoesNotExistException", "ClusterNotFoundException",
-    "ServiceNotFoundException", "LoadBalancerNotFound", "TargetGroupNotFound", "InvalidGroup.NotFound",
-    "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound", "InvalidVpcID.NotFound",
-    "InvalidSubnetID.NotFound", "InvalidInternetGatewayID.NotFound", "InvalidRouteTableID.NotFound",
+    "NoSuchEntity",
+    "NoSuchBucket",
+    "NotFound",
+    "NotFoundException",
+    "ResourceNotFoundException",
+    "RepositoryNotFoundException",
+    "RepositoryDoesNotExistException",
+    "ClusterNotFoundException",
+    "ServiceNotFoundException",
+    "LoadBalancerNotFound",
+    "TargetGroupNotFound",
+    "InvalidGroup.NotFound",
+    "InvalidLaunchTemplateName.NotFoundException",
+    "InvalidLaunchTemplateId.NotFound",
+    "InvalidVpcID.NotFound",
+    "InvalidSubnetID.NotFound",
+    "InvalidInternetGatewayID.NotFound",
+    "InvalidRouteTableID.NotFound",
     "ValidationError",
 }
 
@@ -75,7 +89,8 @@ def _delete_stack(workshop: Workshop, found: Found) -> None:
     cfn = workshop.client("cloudformation")
     cfn.delete_stack(StackName=found.ident)
     cfn.get_waiter("stack_delete_complete").wait(
-        StackName=found.ident, WaiterConfig={"Delay": 1 if workshop.on_sandbox else 10, "MaxAttempts": 180})
+        StackName=found.ident, WaiterConfig={"Delay": 1 if workshop.on_sandbox else 10, "MaxAttempts": 180}
+    )
 
 
 def _find_pipelines(workshop: Workshop) -> Iterable[Found]:
@@ -103,8 +118,9 @@ def _find_rules(workshop: Workshop) -> Iterable[Found]:
         except ClientError:
             continue
         tags = events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]
-        yield Found("EventBridge rule", name, name,
-                    workshop.is_ours(tags) or _recorded(workshop, "AWS::Events::Rule", name))
+        yield Found(
+            "EventBridge rule", name, name, workshop.is_ours(tags) or _recorded(workshop, "AWS::Events::Rule", name)
+        )
 
 
 def _delete_rule(workshop: Workshop, found: Found) -> None:
@@ -133,8 +149,9 @@ def _find_build_log_groups(workshop: Workshop) -> Iterable[Found]:
         for group in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]:
             if group["logGroupName"] == name:
                 tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
-                yield Found("log group", name, name,
-                            workshop.is_ours(tags) or _recorded(workshop, "AWS::Logs::LogGroup", name))
+                yield Found(
+                    "log group", name, name, workshop.is_ours(tags) or _recorded(workshop, "AWS::Logs::LogGroup", name)
+                )
 
 
 # -- ECS -------------------------------------------------------------------------------------------
@@ -150,8 +167,13 @@ def _find_services(workshop: Workshop) -> Iterable[Found]:
             raise
         for service in services:
             if service["status"] != "INACTIVE":
-                yield Found("ECS service", f"{cluster}/{name}", service["serviceArn"], workshop.is_ours(service.get("tags")),
-                            {"cluster": cluster})
+                yield Found(
+                    "ECS service",
+                    f"{cluster}/{name}",
+                    service["serviceArn"],
+                    workshop.is_ours(service.get("tags")),
+                    {"cluster": cluster},
+                )
 
 
 def _delete_service(workshop: Workshop, found: Found) -> None:
@@ -160,8 +182,9 @@ def _delete_service(workshop: Workshop, found: Found) -> None:
     ecs.update_service(cluster=cluster, service=found.ident, desiredCount=0)
     ecs.delete_service(cluster=cluster, service=found.ident, force=True)
     if not workshop.on_sandbox:
-        ecs.get_waiter("services_inactive").wait(cluster=cluster, services=[found.ident],
-                                                 WaiterConfig={"Delay": 10, "MaxAttempts": 60})
+        ecs.get_waiter("services_inactive").wait(
+            cluster=cluster, services=[found.ident], WaiterConfig={"Delay": 10, "MaxAttempts": 60}
+        )
 
 
 def _find_task_definitions(workshop: Workshop) -> Iterable[Found]:
@@ -169,12 +192,17 @@ def _find_task_definitions(workshop: Workshop) -> Iterable[Found]:
     recorded = {v["name"] for v in workshop.state.resources.values() if v["type"] == "AWS::ECS::TaskDefinition"}
     for env in ENVIRONMENTS:
         family = workshop.names.task_family(env)
-        arns = [a for page in ecs.get_paginator("list_task_definitions").paginate(familyPrefix=family, status="ACTIVE")
-                for a in page["taskDefinitionArns"] if a.split("/")[-1].rsplit(":", 1)[0] == family]
+        arns = [
+            a
+            for page in ecs.get_paginator("list_task_definitions").paginate(familyPrefix=family, status="ACTIVE")
+            for a in page["taskDefinitionArns"]
+            if a.split("/")[-1].rsplit(":", 1)[0] == family
+        ]
         if not arns:
             continue
         ours = family in recorded or workshop.is_ours(
-            ecs.describe_task_definition(taskDefinition=arns[0], include=["TAGS"]).get("tags"))
+            ecs.describe_task_definition(taskDefinition=arns[0], include=["TAGS"]).get("tags")
+        )
         for arn in arns:
             yield Found("ECS task definition", arn.split("/")[-1], arn, ours)
 
@@ -192,8 +220,12 @@ def _find_auto_scaling_groups(workshop: Workshop) -> Iterable[Found]:
     autoscaling = workshop.client("autoscaling")
     names = [workshop.names.auto_scaling_group(env) for env in ENVIRONMENTS]
     for group in autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"]:
-        yield Found("Auto Scaling group", group["AutoScalingGroupName"], group["AutoScalingGroupName"],
-                    workshop.is_ours(group.get("Tags")))
+        yield Found(
+            "Auto Scaling group",
+            group["AutoScalingGroupName"],
+            group["AutoScalingGroupName"],
+            workshop.is_ours(group.get("Tags")),
+        )
 
 
 def _delete_auto_scaling_group(workshop: Workshop, found: Found) -> None:
@@ -206,8 +238,13 @@ def _delete_auto_scaling_group(workshop: Workshop, found: Found) -> None:
     autoscaling.update_auto_scaling_group(AutoScalingGroupName=found.ident, MinSize=0, DesiredCapacity=0)
     autoscaling.delete_auto_scaling_group(AutoScalingGroupName=found.ident, ForceDelete=True)
     if not workshop.on_sandbox:
-        _wait_until(lambda: not autoscaling.describe_auto_scaling_groups(
-            AutoScalingGroupNames=[found.ident])["AutoScalingGroups"], 600, 10)
+        _wait_until(
+            lambda: (
+                not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[found.ident])["AutoScalingGroups"]
+            ),
+            600,
+            10,
+        )
 
 
 def _detach_capacity_providers(workshop: Workshop, env: str) -> None:
@@ -215,14 +252,17 @@ def _detach_capacity_providers(workshop: Workshop, env: str) -> None:
     clusters = ecs.describe_clusters(clusters=[workshop.names.cluster(env)], include=["TAGS"])["clusters"]
     for cluster in clusters:
         if cluster["status"] == "ACTIVE" and workshop.is_ours(cluster.get("tags")) and cluster.get("capacityProviders"):
-            ecs.put_cluster_capacity_providers(cluster=cluster["clusterName"], capacityProviders=[],
-                                               defaultCapacityProviderStrategy=[])
+            ecs.put_cluster_capacity_providers(
+                cluster=cluster["clusterName"], capacityProviders=[], defaultCapacityProviderStrategy=[]
+            )
 
 
 def _find_instances(workshop: Workshop) -> Iterable[Found]:
     ec2 = workshop.client("ec2")
-    filters = [{"Name": "tag:workshop:prefix", "Values": [workshop.prefix]},
-               {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]}]
+    filters = [
+        {"Name": "tag:workshop:prefix", "Values": [workshop.prefix]},
+        {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]},
+    ]
     for reservation in ec2.describe_instances(Filters=filters)["Reservations"]:
         for instance in reservation["Instances"]:
             yield Found("EC2 instance", instance["InstanceId"], instance["InstanceId"], True)
@@ -237,7 +277,9 @@ def _find_capacity_providers(workshop: Workshop) -> Iterable[Found]:
     names = [workshop.names.capacity_provider(env) for env in ENVIRONMENTS]
     for provider in ecs.describe_capacity_providers(capacityProviders=names, include=["TAGS"])["capacityProviders"]:
         if provider.get("status", "ACTIVE") == "ACTIVE":
-            yield Found("ECS capacity provider", provider["name"], provider["name"], workshop.is_ours(provider.get("tags")))
+            yield Found(
+                "ECS capacity provider", provider["name"], provider["name"], workshop.is_ours(provider.get("tags"))
+            )
 
 
 def _delete_capacity_provider(workshop: Workshop, found: Found) -> None:
@@ -252,7 +294,9 @@ def _find_clusters(workshop: Workshop) -> Iterable[Found]:
     names = [workshop.names.cluster(env) for env in ENVIRONMENTS]
     for cluster in ecs.describe_clusters(clusters=names, include=["TAGS"])["clusters"]:
         if cluster["status"] != "INACTIVE":
-            yield Found("ECS cluster", cluster["clusterName"], cluster["clusterArn"], workshop.is_ours(cluster.get("tags")))
+            yield Found(
+                "ECS cluster", cluster["clusterName"], cluster["clusterArn"], workshop.is_ours(cluster.get("tags"))
+            )
 
 
 def _delete_cluster(workshop: Workshop, found: Found) -> None:
@@ -264,8 +308,12 @@ def _find_launch_templates(workshop: Workshop) -> Iterable[Found]:
     names = [workshop.names.launch_template(env) for env in ENVIRONMENTS]
     templates = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": names}])
     for template in templates["LaunchTemplates"]:
-        yield Found("launch template", template["LaunchTemplateName"], template["LaunchTemplateId"],
-                    workshop.is_ours(template.get("Tags")))
+        yield Found(
+            "launch template",
+            template["LaunchTemplateName"],
+            template["LaunchTemplateId"],
+            workshop.is_ours(template.get("Tags")),
+        )
 
 
 def _delete_launch_template(workshop: Workshop, found: Found) -> None:
@@ -293,7 +341,8 @@ def _delete_load_balancer(workshop: Workshop, found: Found) -> None:
     elbv2 = workshop.client("elbv2")
     elbv2.delete_load_balancer(LoadBalancerArn=found.ident)
     elbv2.get_waiter("load_balancers_deleted").wait(
-        LoadBalancerArns=[found.ident], WaiterConfig={"Delay": 1 if workshop.on_sandbox else 10, "MaxAttempts": 60})
+        LoadBalancerArns=[found.ident], WaiterConfig={"Delay": 1 if workshop.on_sandbox else 10, "MaxAttempts": 60}
+    )
 
 
 def _find_target_groups(workshop: Workshop) -> Iterable[Found]:
@@ -310,8 +359,11 @@ def _find_target_groups(workshop: Workshop) -> Iterable[Found]:
 
 def _delete_target_group(workshop: Workshop, found: Found) -> None:
     elbv2 = workshop.client("elbv2")
-    _retry(lambda: elbv2.delete_target_group(TargetGroupArn=found.ident), {"ResourceInUse"},
-           30 if workshop.on_sandbox else 300)
+    _retry(
+        lambda: elbv2.delete_target_group(TargetGroupArn=found.ident),
+        {"ResourceInUse"},
+        30 if workshop.on_sandbox else 300,
+    )
 
 
 def _find_security_groups(workshop: Workshop) -> Iterable[Found]:
@@ -324,15 +376,21 @@ def _find_security_groups(workshop: Workshop) -> Iterable[Found]:
 
 def _delete_security_group(workshop: Workshop, found: Found) -> None:
     ec2 = workshop.client("ec2")
-    referencing = ec2.describe_security_groups(
-        Filters=[{"Name": "ip-permission.group-id", "Values": [found.ident]}])["SecurityGroups"]
+    referencing = ec2.describe_security_groups(Filters=[{"Name": "ip-permission.group-id", "Values": [found.ident]}])[
+        "SecurityGroups"
+    ]
     for other in referencing:  # drop rules that point at this group, so it can go
-        rules = [p for p in other["IpPermissions"] if any(u["GroupId"] == found.ident for u in p.get("UserIdGroupPairs", []))]
+        rules = [
+            p for p in other["IpPermissions"] if any(u["GroupId"] == found.ident for u in p.get("UserIdGroupPairs", []))
+        ]
         if rules and workshop.is_ours(other.get("Tags")):
             ec2.revoke_security_group_ingress(GroupId=other["GroupId"], IpPermissions=rules)
     # Fargate tasks' network interfaces linger for a few minutes after the tasks stop.
-    _retry(lambda: ec2.delete_security_group(GroupId=found.ident), {"DependencyViolation"},
-           10 if workshop.on_sandbox else 600)
+    _retry(
+        lambda: ec2.delete_security_group(GroupId=found.ident),
+        {"DependencyViolation"},
+        10 if workshop.on_sandbox else 600,
+    )
 
 
 def _find_vpcs(workshop: Workshop) -> Iterable[Found]:
@@ -345,10 +403,14 @@ def _delete_vpc(workshop: Workshop, found: Found) -> None:
     ec2 = workshop.client("ec2")
     vpc_filter = [{"Name": "vpc-id", "Values": [found.ident]}]
     for subnet in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]:
-        _retry(lambda s=subnet: ec2.delete_subnet(SubnetId=s["SubnetId"]), {"DependencyViolation"},
-               10 if workshop.on_sandbox else 600)
-    for gateway in ec2.describe_internet_gateways(
-            Filters=[{"Name": "attachment.vpc-id", "Values": [found.ident]}])["InternetGateways"]:
+        _retry(
+            lambda s=subnet: ec2.delete_subnet(SubnetId=s["SubnetId"]),
+            {"DependencyViolation"},
+            10 if workshop.on_sandbox else 600,
+        )
+    for gateway in ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [found.ident]}])[
+        "InternetGateways"
+    ]:
         ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=found.ident)
         ec2.delete_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"])
     for table in ec2.describe_route_tables(Filters=vpc_filter)["RouteTables"]:
@@ -364,11 +426,15 @@ def _find_image_repositories(workshop: Workshop) -> Iterable[Found]:
     ecr = workshop.client("ecr")
     for env in ENVIRONMENTS:
         try:
-            repository = ecr.describe_repositories(repositoryNames=[workshop.names.ecr_repository(env)])["repositories"][0]
+            repository = ecr.describe_repositories(repositoryNames=[workshop.names.ecr_repository(env)])[
+                "repositories"
+            ][0]
         except ecr.exceptions.RepositoryNotFoundException:
             continue
         tags = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]
-        yield Found("ECR repository", repository["repositoryName"], repository["repositoryName"], workshop.is_ours(tags))
+        yield Found(
+            "ECR repository", repository["repositoryName"], repository["repositoryName"], workshop.is_ours(tags)
+        )
 
 
 def _delete_image_repository(workshop: Workshop, found: Found) -> None:
@@ -394,8 +460,10 @@ def _find_buckets(workshop: Workshop) -> Iterable[Found]:
 def _delete_bucket(workshop: Workshop, found: Found) -> None:
     s3 = workshop.client("s3")
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=found.ident):
-        objects = [{"Key": o["Key"], "VersionId": o["VersionId"]}
-                   for o in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        objects = [
+            {"Key": o["Key"], "VersionId": o["VersionId"]}
+            for o in page.get("Versions", []) + page.get("DeleteMarkers", [])
+        ]
         if objects:
             s3.delete_objects(Bucket=found.ident, Delete={"Objects": objects, "Quiet": True})
     s3.delete_bucket(Bucket=found.ident)
@@ -408,8 +476,12 @@ def _find_topics(workshop: Workshop) -> Iterable[Found]:
         sns.get_topic_attributes(TopicArn=arn)
     except sns.exceptions.NotFoundException:
         return
-    yield Found("SNS topic", workshop.names.approval_topic, arn,
-                workshop.is_ours(sns.list_tags_for_resource(ResourceArn=arn)["Tags"]))
+    yield Found(
+        "SNS topic",
+        workshop.names.approval_topic,
+        arn,
+        workshop.is_ours(sns.list_tags_for_resource(ResourceArn=arn)["Tags"]),
+    )
 
 
 def _delete_topic(workshop: Workshop, found: Found) -> None:
@@ -433,8 +505,13 @@ def _delete_repository(workshop: Workshop, found: Found) -> None:
 # -- IAM and logs -------------------------------------------------------------------------------------
 def _role_names(workshop: Workshop) -> list[str]:
     names = workshop.names
-    return [names.codepipeline_role, names.codebuild_role, names.events_role, names.task_execution_role,
-            names.instance_role]
+    return [
+        names.codepipeline_role,
+        names.codebuild_role,
+        names.events_role,
+        names.task_execution_role,
+        names.instance_role,
+    ]
 
 
 def _find_roles(workshop: Workshop) -> Iterable[Found]:
@@ -538,8 +615,11 @@ def cleanup(workshop: Workshop) -> StatusTable:
         workshop.state.save()
     frame = pd.DataFrame(rows or [{"type": "-", "name": "-", "status": "✅ nothing to delete"}])
     ours_left = [f for f in left if f.ours]
-    caption = ("Nothing of this workshop is left." if not ours_left else
-               f"{len(ours_left)} resources are left: " + ", ".join(f"{f.kind} {f.name}" for f in ours_left))
+    caption = (
+        "Nothing of this workshop is left."
+        if not ours_left
+        else f"{len(ours_left)} resources are left: " + ", ".join(f"{f.kind} {f.name}" for f in ours_left)
+    )
     return StatusTable(frame, caption)
 
 
@@ -551,8 +631,14 @@ def leftovers(workshop: Workshop) -> list[Found]:
 
 def leftovers_table(workshop: Workshop) -> StatusTable:
     left = leftovers(workshop)
-    rows = [{"type": f.kind, "name": f.name,
-             "status": "❌ left (this workshop's)" if f.ours else "⚠️ not this workshop's: untouched"} for f in left]
+    rows = [
+        {
+            "type": f.kind,
+            "name": f.name,
+            "status": "❌ left (this workshop's)" if f.ours else "⚠️ not this workshop's: untouched",
+        }
+        for f in left
+    ]
     frame = pd.DataFrame(rows or [{"type": "-", "name": "-", "status": "✅ nothing left"}])
     return StatusTable(frame, "Checked: " + ", ".join(k.label for k in KINDS) + ".")
 

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
-from . import __version__
+from . import __version__, sandbox
 from .errors import CredentialsError
-from . import sandbox
 
 if TYPE_CHECKING:
     from .settings import WorkshopSettings
@@ -28,7 +27,7 @@ _CONFIG = Config(
 )
 
 
-def session_for(settings: "WorkshopSettings", session: boto3.Session | None = None) -> boto3.Session:
+def session_for(settings: WorkshopSettings, session: boto3.Session | None = None) -> boto3.Session:
     """A session for the chosen backend. On the sandbox a passed session is ignored on purpose."""
     if settings.backend == "sandbox":
         return _sandbox_session(settings.region)
@@ -37,7 +36,7 @@ def session_for(settings: "WorkshopSettings", session: boto3.Session | None = No
     return _aws_session(settings.profile, settings.region)
 
 
-def client(service: str, settings: "WorkshopSettings", session: boto3.Session | None = None) -> Any:
+def client(service: str, settings: WorkshopSettings, session: boto3.Session | None = None) -> Any:
     if settings.backend == "sandbox":
         return _sandbox_client(service, settings.region, sandbox.endpoint())
     if session is not None:

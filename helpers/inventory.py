@@ -8,15 +8,17 @@ from typing import Any
 
 import pandas as pd
 
+from . import sandbox
 from .context import Workshop
 from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
-from . import sandbox
 from .ui_table import StatusTable
 
 
 def resources_frame(workshop: Workshop) -> pd.DataFrame:
-    rows = [{"type": v["type"], "name": v["name"], "environment": v.get("environment") or "", "arn": v.get("arn") or ""}
-            for v in workshop.state.resources.values()]
+    rows = [
+        {"type": v["type"], "name": v["name"], "environment": v.get("environment") or "", "arn": v.get("arn") or ""}
+        for v in workshop.state.resources.values()
+    ]
     frame = pd.DataFrame(rows, columns=["type", "name", "environment", "arn"])
     return frame.sort_values(["environment", "type", "name"], ignore_index=True)
 
@@ -25,13 +27,14 @@ def environment_urls(workshop: Workshop) -> dict[str, str | None]:
     """Each environment's stable URL: the load balancer's listener (on the sandbox, its local port)."""
     resources = workshop.state.resources
     if "load-balancer" not in resources:
-        return {env: None for env in ENVIRONMENTS}
+        return dict.fromkeys(ENVIRONMENTS)
     if workshop.on_sandbox:
         local = {row["listenerArn"]: row["localUrl"] for row in sandbox.listener_urls()}
         return {env: local.get(resources.get(f"listener/{env}", {}).get("arn", "")) for env in ENVIRONMENTS}
     dns = resources["load-balancer"].get("dns_name")
-    return {env: f"http://{dns}" + ("" if LISTENER_PORTS[env] == 80 else f":{LISTENER_PORTS[env]}")
-            for env in ENVIRONMENTS}
+    return {
+        env: f"http://{dns}" + ("" if LISTENER_PORTS[env] == 80 else f":{LISTENER_PORTS[env]}") for env in ENVIRONMENTS
+    }
 
 
 def fetch(url: str | None, timeout: float = 5.0) -> tuple[int | None, str]:
@@ -51,8 +54,15 @@ def environments_frame(workshop: Workshop) -> pd.DataFrame:
     rows = []
     for env, url in environment_urls(workshop).items():
         status, body = fetch(url)
-        rows.append({"environment": env, "branch": BRANCHES[env], "url": url or "",
-                     "status": ("✅ " if status == 200 else "❌ ") + str(status or "-"), "answer": body.strip()[:120]})
+        rows.append(
+            {
+                "environment": env,
+                "branch": BRANCHES[env],
+                "url": url or "",
+                "status": ("✅ " if status == 200 else "❌ ") + str(status or "-"),
+                "answer": body.strip()[:120],
+            }
+        )
     return pd.DataFrame(rows).set_index("environment")
 
 
@@ -74,6 +84,11 @@ def status_document(workshop: Workshop) -> dict[str, Any]:
         status, body = fetch(url)
         environments[env] = {"url": url, "branch": BRANCHES[env], "status": status, "answer": body.strip()[:500]}
     settings = workshop.settings
-    return {"prefix": settings.prefix, "backend": settings.backend, "region": settings.region,
-            "launch_type": settings.launch_type, "environments": environments,
-            "resources": resources_frame(workshop).to_dict(orient="records")}
+    return {
+        "prefix": settings.prefix,
+        "backend": settings.backend,
+        "region": settings.region,
+        "launch_type": settings.launch_type,
+        "environments": environments,
+        "resources": resources_frame(workshop).to_dict(orient="records"),
+    }

@@ -4,50 +4,77 @@ updates in place (a table in JupyterLab, plain text in an executed notebook)."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 from IPython.display import display
 
+from . import sandbox
 from .context import Workshop
 from .errors import WorkshopError
 from .naming import BRANCHES, ENVIRONMENTS
-from . import sandbox
 from .stacks import StackResult, deploy_stack
 from .ui_table import StatusTable
 
 ENV_LABELS = {"dev": "Dev", "qa": "QA", "prod": "Prod"}
 FINISHED = {"Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"}
-_ICONS = {"Succeeded": "✅", "Failed": "❌", "InProgress": "⏳", "Stopped": "⏹", "Stopping": "⏹",
-          "Superseded": "⏭", "Waiting": "✋"}
+_ICONS = {
+    "Succeeded": "✅",
+    "Failed": "❌",
+    "InProgress": "⏳",
+    "Stopped": "⏹",
+    "Stopping": "⏹",
+    "Superseded": "⏭",
+    "Waiting": "✋",
+}
 
 
 def deploy_pipelines(workshop: Workshop) -> StackResult:
     names = workshop.names
     parameters = {
-        "WorkshopPrefix": workshop.prefix, "CodePipelineServiceRoleName": names.codepipeline_role,
-        "CodePipelineArtifactBucketName": names.artifact_bucket, "SNSTopicName": names.approval_topic,
-        "CloudWatchEventRoleName": names.events_role, "CodeCommitRepositoryName": names.repository,
+        "WorkshopPrefix": workshop.prefix,
+        "CodePipelineServiceRoleName": names.codepipeline_role,
+        "CodePipelineArtifactBucketName": names.artifact_bucket,
+        "SNSTopicName": names.approval_topic,
+        "CloudWatchEventRoleName": names.events_role,
+        "CodeCommitRepositoryName": names.repository,
         "CodeBuildNodejsProjectName": names.nodejs_project,
         "CodeBuildContainerImageProjectName": names.container_image_project,
         "ECSTaskContainerName": workshop.settings.container_name,
     }
     for env in ENVIRONMENTS:
         label = ENV_LABELS[env]
-        parameters.update({
-            f"CodePipelineNameFor{label}Env": names.pipeline(env), f"CodeCommitBranchNameFor{label}Env": BRANCHES[env],
-            f"ECRRepositoryNameFor{label}Env": names.ecr_repository(env), f"ECSClusterNameFor{label}Env": names.cluster(env),
-            f"ECSServiceNameFor{label}Env": names.service(env)})
-    result = deploy_stack(workshop, names.stack("pipelines"), "deployment-pipeline-for-all-env.yaml", parameters,
-                          key="stack/pipelines")
+        parameters.update(
+            {
+                f"CodePipelineNameFor{label}Env": names.pipeline(env),
+                f"CodeCommitBranchNameFor{label}Env": BRANCHES[env],
+                f"ECRRepositoryNameFor{label}Env": names.ecr_repository(env),
+                f"ECSClusterNameFor{label}Env": names.cluster(env),
+                f"ECSServiceNameFor{label}Env": names.service(env),
+            }
+        )
+    result = deploy_stack(
+        workshop, names.stack("pipelines"), "deployment-pipeline-for-all-env.yaml", parameters, key="stack/pipelines"
+    )
     region, account = workshop.settings.region, workshop.account
     for env in ENVIRONMENTS:
         name = names.pipeline(env)
-        workshop.record(f"pipeline/{env}", type="AWS::CodePipeline::Pipeline", name=name, environment=env,
-                        arn=f"arn:{workshop.partition}:codepipeline:{region}:{account}:{name}")
-        workshop.record(f"events-rule/{env}", type="AWS::Events::Rule", name=name, environment=env,
-                        arn=f"arn:{workshop.partition}:events:{region}:{account}:rule/{name}")
+        workshop.record(
+            f"pipeline/{env}",
+            type="AWS::CodePipeline::Pipeline",
+            name=name,
+            environment=env,
+            arn=f"arn:{workshop.partition}:codepipeline:{region}:{account}:{name}",
+        )
+        workshop.record(
+            f"events-rule/{env}",
+            type="AWS::Events::Rule",
+            name=name,
+            environment=env,
+            arn=f"arn:{workshop.partition}:events:{region}:{account}:rule/{name}",
+        )
     return result
 
 
@@ -56,13 +83,19 @@ def pipeline_url(workshop: Workshop, env: str) -> str:
     name, region = workshop.names.pipeline(env), workshop.settings.region
     if workshop.on_sandbox:
         return sandbox.pipeline_page_url(region, name)
-    return (f"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/{name}/view"
-            f"?region={region}")
+    return f"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/{name}/view?region={region}"
 
 
 def show_links(workshop: Workshop) -> StatusTable:
-    rows = [{"environment": env, "branch": BRANCHES[env], "pipeline": workshop.names.pipeline(env),
-             "view": pipeline_url(workshop, env)} for env in ENVIRONMENTS]
+    rows = [
+        {
+            "environment": env,
+            "branch": BRANCHES[env],
+            "pipeline": workshop.names.pipeline(env),
+            "view": pipeline_url(workshop, env),
+        }
+        for env in ENVIRONMENTS
+    ]
     where = "the sandbox's own pipeline pages" if workshop.on_sandbox else "the AWS console"
     return StatusTable(pd.DataFrame(rows).set_index("environment"), f"Open each pipeline in {where}.")
 
@@ -80,17 +113,30 @@ def latest_run(workshop: Workshop, env: str, after: str | None = None) -> dict[s
                 break
             newer.append(execution)
         executions = newer
-    row: dict[str, Any] = {"environment": env, "pipeline": name, "execution": "", "commit": "", "stage": "",
-                           "action": "", "status": "Waiting for a run", "elapsed": "", "detail": ""}
+    row: dict[str, Any] = {
+        "environment": env,
+        "pipeline": name,
+        "execution": "",
+        "commit": "",
+        "stage": "",
+        "action": "",
+        "status": "Waiting for a run",
+        "elapsed": "",
+        "detail": "",
+    }
     if not executions:
         return row
     execution = executions[0]
     revision = (execution.get("sourceRevisions") or [{}])[0]
     started = execution["startTime"]
-    ended = execution["lastUpdateTime"] if execution["status"] in FINISHED else datetime.now(timezone.utc)
-    row.update(execution=execution["pipelineExecutionId"], status=execution["status"],
-               commit=(revision.get("revisionId") or "")[:8],
-               elapsed=f"{(ended - started).total_seconds():.0f} s", detail=execution.get("statusSummary", ""))
+    ended = execution["lastUpdateTime"] if execution["status"] in FINISHED else datetime.now(UTC)
+    row.update(
+        execution=execution["pipelineExecutionId"],
+        status=execution["status"],
+        commit=(revision.get("revisionId") or "")[:8],
+        elapsed=f"{(ended - started).total_seconds():.0f} s",
+        detail=execution.get("statusSummary", ""),
+    )
     state = codepipeline.get_pipeline_state(name=name)
     for stage in state["stageStates"]:
         latest = stage.get("latestExecution", {})
@@ -112,7 +158,9 @@ def latest_run(workshop: Workshop, env: str, after: str | None = None) -> dict[s
     return row
 
 
-def status_table(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, after: dict[str, str] | None = None) -> StatusTable:
+def status_table(
+    workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, after: dict[str, str] | None = None
+) -> StatusTable:
     rows = [latest_run(workshop, env, (after or {}).get(env)) for env in envs]
     frame = pd.DataFrame(rows).drop(columns=["token"], errors="ignore").set_index("environment")
     frame["status"] = [f"{_ICONS.get(s, '·')} {s}" for s in frame["status"]]
@@ -125,11 +173,18 @@ class RunSummary(dict):  # type: ignore[type-arg]
     def __repr__(self) -> str:
         return "Finished watching: " + ", ".join(
             f"{ENV_LABELS[env]} {_ICONS.get(row['status'], '·')} {row['status']}"
-            + (f" ({row['detail']})" if row.get("detail") else "") for env, row in self.items())
+            + (f" ({row['detail']})" if row.get("detail") else "")
+            for env, row in self.items()
+        )
 
 
-def watch(workshop: Workshop, done: Callable[[dict[str, dict[str, Any]]], bool], envs: tuple[str, ...] = ENVIRONMENTS,
-          after: dict[str, str] | None = None, timeout: float | None = None) -> RunSummary:
+def watch(
+    workshop: Workshop,
+    done: Callable[[dict[str, dict[str, Any]]], bool],
+    envs: tuple[str, ...] = ENVIRONMENTS,
+    after: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> RunSummary:
     """Show the runs and update the table in place until ``done(rows by environment)`` is true."""
     timeout = timeout or (180 if workshop.on_sandbox else 3600)
     delay = 0.1 if workshop.on_sandbox else 10
@@ -168,7 +223,8 @@ def pause(seconds: float) -> None:
 def first_runs_settled(rows: dict[str, dict[str, Any]]) -> bool:
     """Dev and QA finished; Prod is waiting for its approval (or finished)."""
     return all(rows[e]["status"] in FINISHED for e in ("dev", "qa") if e in rows) and (
-        "prod" not in rows or rows["prod"]["status"] in FINISHED | {"Waiting"})
+        "prod" not in rows or rows["prod"]["status"] in FINISHED | {"Waiting"}
+    )
 
 
 def watch_first_runs(workshop: Workshop) -> RunSummary:
@@ -181,7 +237,8 @@ def latest_execution_ids(workshop: Workshop) -> dict[str, str]:
     ids = {}
     for env in ENVIRONMENTS:
         executions = workshop.client("codepipeline").list_pipeline_executions(
-            pipelineName=workshop.names.pipeline(env), maxResults=1)["pipelineExecutionSummaries"]
+            pipelineName=workshop.names.pipeline(env), maxResults=1
+        )["pipelineExecutionSummaries"]
         if executions:
             ids[env] = executions[0]["pipelineExecutionId"]
     return ids

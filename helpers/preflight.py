@@ -14,10 +14,9 @@ import boto3
 import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from . import clients
+from . import clients, sandbox
 from .errors import WorkshopError
 from .regions import REQUIRED_SERVICES, missing_services
-from . import sandbox
 from .state import WorkshopState
 from .ui_table import StatusTable
 
@@ -36,27 +35,44 @@ class Check:
 
 def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> list[Check]:
     settings = state.settings
-    checks = [Check("backend", OK, settings.backend + (" (offline, local)" if settings.backend == "sandbox"
-                                                       else " (real AWS: resources cost money)"))]
+    checks = [
+        Check(
+            "backend",
+            OK,
+            settings.backend
+            + (" (offline, local)" if settings.backend == "sandbox" else " (real AWS: resources cost money)"),
+        )
+    ]
     checks.append(_sandbox_check(state))
     checks.append(_identity_check(state, session))
     missing = missing_services(settings.region)
-    checks.append(Check("region services", FAIL if missing else OK,
-                        f"{settings.region}: " + (f"missing {', '.join(missing)}" if missing
-                                                  else ", ".join(REQUIRED_SERVICES)),
-                        "Choose another region in the widget above." if missing else ""))
+    checks.append(
+        Check(
+            "region services",
+            FAIL if missing else OK,
+            f"{settings.region}: " + (f"missing {', '.join(missing)}" if missing else ", ".join(REQUIRED_SERVICES)),
+            "Choose another region in the widget above." if missing else "",
+        )
+    )
     checks.append(_instance_type_check(state, session))
-    checks.append(Check("approval email", OK if settings.approval_email else WARN,
-                        settings.approval_email or "none: Prod approvals are shown only in the notebooks",
-                        "" if settings.approval_email else "Optional: set approval_email to get the SNS email."))
+    checks.append(
+        Check(
+            "approval email",
+            OK if settings.approval_email else WARN,
+            settings.approval_email or "none: Prod approvals are shown only in the notebooks",
+            "" if settings.approval_email else "Optional: set approval_email to get the SNS email.",
+        )
+    )
     checks += _tool_checks(settings.backend)
     checks.append(Check("state file", OK, str(state.path)))
     return checks
 
 
 def preflight_table(state: WorkshopState, session: boto3.Session | None = None) -> pd.DataFrame:
-    rows = [{"check": c.check, "status": _ICONS[c.status], "detail": c.detail, "next step": c.next_step}
-            for c in run_checks(state, session)]
+    rows = [
+        {"check": c.check, "status": _ICONS[c.status], "detail": c.detail, "next step": c.next_step}
+        for c in run_checks(state, session)
+    ]
     return pd.DataFrame(rows).set_index("check")
 
 
@@ -64,8 +80,11 @@ def show_preflight(state: WorkshopState, session: boto3.Session | None = None) -
     """The table, coloured: green rows are ready, red rows say what to do next."""
     table = preflight_table(state, session)
     failures = int(table["status"].str.startswith("❌").sum())
-    caption = ("All required checks pass: continue with notebook 01." if failures == 0
-               else f"{failures} check(s) failed: follow the next steps, then re-run this cell.")
+    caption = (
+        "All required checks pass: continue with notebook 01."
+        if failures == 0
+        else f"{failures} check(s) failed: follow the next steps, then re-run this cell."
+    )
     return StatusTable(table, caption)
 
 
@@ -80,9 +99,13 @@ def _sandbox_check(state: WorkshopState) -> Check:
     if not status.running:
         return Check("sandbox", FAIL, "not running", "Run `python -m helpers sandbox start`, then re-run this cell.")
     if state.resources and state.extra.get("sandbox_id") != status.sandbox_id:
-        return Check("sandbox", WARN, f"running at {status.endpoint}, but restarted since this workshop's "
-                     "resources were created, so they are gone",
-                     f"Run `python -m helpers cleanup --prefix {state.settings.prefix}`, then notebook 01 again.")
+        return Check(
+            "sandbox",
+            WARN,
+            f"running at {status.endpoint}, but restarted since this workshop's "
+            "resources were created, so they are gone",
+            f"Run `python -m helpers cleanup --prefix {state.settings.prefix}`, then notebook 01 again.",
+        )
     return Check("sandbox", OK, f"running at {status.endpoint} (pid {status.pid})")
 
 
@@ -90,11 +113,19 @@ def _identity_check(state: WorkshopState, session: boto3.Session | None) -> Chec
     try:
         identity = clients.client("sts", state.settings, session).get_caller_identity()
     except NoCredentialsError:
-        return Check("identity", FAIL, "no AWS credentials found",
-                     "Run `aws configure` (or `aws sso login`), or set AWS_PROFILE / the profile setting.")
+        return Check(
+            "identity",
+            FAIL,
+            "no AWS credentials found",
+            "Run `aws configure` (or `aws sso login`), or set AWS_PROFILE / the profile setting.",
+        )
     except (ClientError, BotoCoreError, WorkshopError) as error:
-        return Check("identity", FAIL, f"{type(error).__name__}: {error}",
-                     "Refresh your credentials (expired session?) and re-run this cell.")
+        return Check(
+            "identity",
+            FAIL,
+            f"{type(error).__name__}: {error}",
+            "Refresh your credentials (expired session?) and re-run this cell.",
+        )
     return Check("identity", OK, f"account {identity['Account']}, {identity['Arn']}")
 
 
@@ -110,8 +141,12 @@ def _instance_type_check(state: WorkshopState, session: boto3.Session | None) ->
         return Check("instance type", WARN, f"could not check {settings.instance_type}: {error}")
     if offered:
         return Check("instance type", OK, f"{settings.instance_type} is offered in {settings.region}")
-    return Check("instance type", WARN, f"{settings.instance_type} is not offered in {settings.region}",
-                 "Choose an instance type the region offers, e.g. t3.micro.")
+    return Check(
+        "instance type",
+        WARN,
+        f"{settings.instance_type} is not offered in {settings.region}",
+        "Choose an instance type the region offers, e.g. t3.micro.",
+    )
 
 
 def _tool_checks(backend: str) -> list[Check]:
@@ -126,15 +161,20 @@ def _tool_checks(backend: str) -> list[Check]:
     node = _command_check("node", ["node", "--version"], required=backend == "sandbox")
     match = re.search(r"v(\d+)", node.detail)
     if node.status == OK and match and int(match.group(1)) < MIN_NODE_MAJOR:
-        node = Check("node", FAIL if backend == "sandbox" else WARN, node.detail,
-                     f"Install Node.js {MIN_NODE_MAJOR} or newer.")
+        node = Check(
+            "node", FAIL if backend == "sandbox" else WARN, node.detail, f"Install Node.js {MIN_NODE_MAJOR} or newer."
+        )
     checks.append(node)
     return checks
 
 
 def _command_check(name: str, command: list[str], required: bool) -> Check:
     if shutil.which(command[0]) is None:
-        return Check(name, FAIL if required else WARN, "not found on PATH",
-                     f"Install {name} (see README), then re-run this cell.")
+        return Check(
+            name,
+            FAIL if required else WARN,
+            "not found on PATH",
+            f"Install {name} (see README), then re-run this cell.",
+        )
     result = subprocess.run(command, capture_output=True, text=True)
     return Check(name, OK, (result.stdout or result.stderr).strip().splitlines()[0])

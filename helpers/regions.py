@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import boto3
 
@@ -18,7 +18,7 @@ REQUIRED_SERVICES: tuple[str, ...] = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def regions_offering(service: str) -> frozenset[str]:
     return frozenset(boto3.Session().get_available_regions(service))
 
@@ -38,6 +38,6 @@ def missing_services(region: str) -> list[str]:
 
 def all_known_regions() -> frozenset[str]:
     known: set[str] = set()
-    for service in ("ec2", "s3", "sts") + REQUIRED_SERVICES:
+    for service in ("ec2", "s3", "sts", *REQUIRED_SERVICES):
         known |= regions_offering(service)
     return frozenset(known)

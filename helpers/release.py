@@ -46,11 +46,22 @@ def commit_file(workshop: Workshop, path: str, text: str, message: str, branch: 
     codecommit = workshop.client("codecommit")
     parent = _head(workshop, branch)
     try:
-        result = codecommit.put_file(repositoryName=workshop.names.repository, branchName=branch, filePath=path,
-                                     fileContent=text.encode(), parentCommitId=parent, commitMessage=message,
-                                     name="Workshop participant", email="participant@example.com")
+        result = codecommit.put_file(
+            repositoryName=workshop.names.repository,
+            branchName=branch,
+            filePath=path,
+            fileContent=text.encode(),
+            parentCommitId=parent,
+            commitMessage=message,
+            name="Workshop participant",
+            email="participant@example.com",
+        )
     except codecommit.exceptions.SameFileContentException:
-        return {"branch": branch, "commit": parent, "message": f"unchanged: {path} already says this (nothing committed)"}
+        return {
+            "branch": branch,
+            "commit": parent,
+            "message": f"unchanged: {path} already says this (nothing committed)",
+        }
     return {"branch": branch, "commit": result["commitId"], "message": message}
 
 
@@ -80,23 +91,40 @@ def revert_last_commit(workshop: Workshop, branch: str = "master") -> pd.DataFra
     head = _head(workshop, branch)
     commit = codecommit.get_commit(repositoryName=repository, commitId=head)["commit"]
     if commit["message"] != BREAKING_COMMIT:
-        return pd.DataFrame([{"branch": branch, "commit": head,
-                              "message": f"unchanged: the last commit is not the breaking one ({commit['message']!r})"}])
+        return pd.DataFrame(
+            [
+                {
+                    "branch": branch,
+                    "commit": head,
+                    "message": f"unchanged: the last commit is not the breaking one ({commit['message']!r})",
+                }
+            ]
+        )
     parent = commit["parents"][0]
-    differences = codecommit.get_differences(repositoryName=repository, beforeCommitSpecifier=parent,
-                                             afterCommitSpecifier=head)["differences"]
+    differences = codecommit.get_differences(
+        repositoryName=repository, beforeCommitSpecifier=parent, afterCommitSpecifier=head
+    )["differences"]
     put, delete = [], []
     for difference in differences:
         if difference["changeType"] == "A":
             delete.append({"filePath": difference["afterBlob"]["path"]})
         else:
             path = difference["beforeBlob"]["path"]
-            content = codecommit.get_file(repositoryName=repository, commitSpecifier=parent, filePath=path)["fileContent"]
+            content = codecommit.get_file(repositoryName=repository, commitSpecifier=parent, filePath=path)[
+                "fileContent"
+            ]
             put.append({"filePath": path, "fileContent": content})
-    result = codecommit.create_commit(repositoryName=repository, branchName=branch, parentCommitId=head,
-                                      authorName="Workshop participant", email="participant@example.com",
-                                      commitMessage=f"Revert \"{commit['message']}\"", putFiles=put, deleteFiles=delete)
-    return pd.DataFrame([{"branch": branch, "commit": result["commitId"], "message": f"Revert \"{commit['message']}\""}])
+    result = codecommit.create_commit(
+        repositoryName=repository,
+        branchName=branch,
+        parentCommitId=head,
+        authorName="Workshop participant",
+        email="participant@example.com",
+        commitMessage=f'Revert "{commit["message"]}"',
+        putFiles=put,
+        deleteFiles=delete,
+    )
+    return pd.DataFrame([{"branch": branch, "commit": result["commitId"], "message": f'Revert "{commit["message"]}"'}])
 
 
 def promote(workshop: Workshop, source: str, target: str) -> pd.DataFrame:
@@ -104,11 +132,16 @@ def promote(workshop: Workshop, source: str, target: str) -> pd.DataFrame:
     codecommit = workshop.client("codecommit")
     try:
         result = codecommit.merge_branches_by_fast_forward(
-            repositoryName=workshop.names.repository, sourceCommitSpecifier=source,
-            destinationCommitSpecifier=target, targetBranch=target)
+            repositoryName=workshop.names.repository,
+            sourceCommitSpecifier=source,
+            destinationCommitSpecifier=target,
+            targetBranch=target,
+        )
     except codecommit.exceptions.ManualMergeRequiredException:
-        raise ReleaseError(f"{target} has commits that {source} does not: it cannot be fast-forwarded. Merge {target} "
-                           f"into {source} first (or reset {target}), then promote again.") from None
+        raise ReleaseError(
+            f"{target} has commits that {source} does not: it cannot be fast-forwarded. Merge {target} "
+            f"into {source} first (or reset {target}), then promote again."
+        ) from None
     return pd.DataFrame([{"merged": f"{source} → {target}", "commit": result["commitId"]}])
 
 
@@ -117,8 +150,9 @@ def snapshot(workshop: Workshop) -> dict[str, str]:
     return latest_execution_ids(workshop)
 
 
-def watch_environment(workshop: Workshop, env: str, after: dict[str, str], stop_at_approval: bool = False,
-                      timeout: float | None = None) -> RunSummary:
+def watch_environment(
+    workshop: Workshop, env: str, after: dict[str, str], stop_at_approval: bool = False, timeout: float | None = None
+) -> RunSummary:
     """Follow the run of ``env`` that started after ``after`` until it finishes (or, with
     ``stop_at_approval``, until it waits for an approval)."""
     branch = BRANCHES[env]
@@ -149,13 +183,17 @@ def pending_approval(workshop: Workshop) -> dict[str, str] | None:
 def decide(workshop: Workshop, approve: bool, comment: str) -> str:
     approval = pending_approval(workshop)
     if approval is None:
-        raise ReleaseError("Prod is not waiting for an approval right now: promote qa to prod first and let it reach "
-                           "the approval.")
+        raise ReleaseError(
+            "Prod is not waiting for an approval right now: promote qa to prod first and let it reach the approval."
+        )
     status = "Approved" if approve else "Rejected"
     workshop.client("codepipeline").put_approval_result(
-        pipelineName=workshop.names.pipeline("prod"), stageName=approval["stageName"],
-        actionName=approval["actionName"], result={"summary": comment or status, "status": status},
-        token=approval["token"])
+        pipelineName=workshop.names.pipeline("prod"),
+        stageName=approval["stageName"],
+        actionName=approval["actionName"],
+        result={"summary": comment or status, "status": status},
+        token=approval["token"],
+    )
     return f"{status} with comment: {comment or '-'}"
 
 
@@ -194,8 +232,9 @@ def approval_panel(workshop: Workshop) -> widgets.VBox:
 
     approve.on_click(lambda _: on_click(True))
     reject.on_click(lambda _: on_click(False))
-    return widgets.VBox([widgets.HTML("<b>Prod is waiting for your approval.</b>"), comment,
-                         widgets.HBox([approve, reject]), result])
+    return widgets.VBox(
+        [widgets.HTML("<b>Prod is waiting for your approval.</b>"), comment, widgets.HBox([approve, reject]), result]
+    )
 
 
 def environments(workshop: Workshop) -> StatusTable:
@@ -204,16 +243,26 @@ def environments(workshop: Workshop) -> StatusTable:
     urls = environment_urls(workshop)
     rows = []
     for env in ENVIRONMENTS:
-        service = ecs.describe_services(cluster=workshop.names.cluster(env),
-                                        services=[workshop.names.service(env)])["services"][0]
+        service = ecs.describe_services(cluster=workshop.names.cluster(env), services=[workshop.names.service(env)])[
+            "services"
+        ][0]
         definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
-        image = next((c["image"] for c in definition["containerDefinitions"]
-                      if c["name"] == workshop.settings.container_name), "")
+        image = next(
+            (c["image"] for c in definition["containerDefinitions"] if c["name"] == workshop.settings.container_name),
+            "",
+        )
         status, body = fetch(urls[env])
-        rows.append({"environment": env, "branch": BRANCHES[env], "branch commit": _head(workshop, BRANCHES[env])[:8],
-                     "image tag": image.rsplit(":", 1)[-1] if "dkr.ecr" in image else "placeholder",
-                     "task definition": f"{definition['family']}:{definition['revision']}",
-                     "url": urls[env] or "", "answers": body.strip()[:80] if status == 200 else f"HTTP {status}: {body[:60]}"})
+        rows.append(
+            {
+                "environment": env,
+                "branch": BRANCHES[env],
+                "branch commit": _head(workshop, BRANCHES[env])[:8],
+                "image tag": image.rsplit(":", 1)[-1] if "dkr.ecr" in image else "placeholder",
+                "task definition": f"{definition['family']}:{definition['revision']}",
+                "url": urls[env] or "",
+                "answers": body.strip()[:80] if status == 200 else f"HTTP {status}: {body[:60]}",
+            }
+        )
     return StatusTable(pd.DataFrame(rows).set_index("environment"), "What each environment runs now.")
 
 
@@ -225,8 +274,11 @@ def dev_run_failed_at_build(summary: RunSummary) -> bool:
 # -- the git way -----------------------------------------------------------------------------------
 def clone_url(workshop: Workshop) -> str:
     if workshop.on_sandbox:
-        return str(workshop.client("codecommit").get_repository(
-            repositoryName=workshop.names.repository)["repositoryMetadata"]["cloneUrlHttp"])
+        return str(
+            workshop.client("codecommit").get_repository(repositoryName=workshop.names.repository)[
+                "repositoryMetadata"
+            ]["cloneUrlHttp"]
+        )
     profile = f"{workshop.settings.profile}@" if workshop.settings.profile else ""
     return f"codecommit::{workshop.settings.region}://{profile}{workshop.names.repository}"
 
@@ -234,13 +286,22 @@ def clone_url(workshop: Workshop) -> str:
 def _git(*args: str, cwd: Path | None = None) -> str:
     # git finds the codecommit:: helper (git-remote-codecommit) on PATH, next to this Python.
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    env = {**os.environ, "PATH": path, "GIT_TERMINAL_PROMPT": "0", "GIT_AUTHOR_NAME": "Workshop participant",
-           "GIT_AUTHOR_EMAIL": "participant@example.com", "GIT_COMMITTER_NAME": "Workshop participant",
-           "GIT_COMMITTER_EMAIL": "participant@example.com"}
+    env = {
+        **os.environ,
+        "PATH": path,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_AUTHOR_NAME": "Workshop participant",
+        "GIT_AUTHOR_EMAIL": "participant@example.com",
+        "GIT_COMMITTER_NAME": "Workshop participant",
+        "GIT_COMMITTER_EMAIL": "participant@example.com",
+    }
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
     if result.returncode != 0:
-        hint = " (on AWS, `pip install git-remote-codecommit` and working credentials are needed)" \
-            if "codecommit::" in " ".join(args) else ""
+        hint = (
+            " (on AWS, `pip install git-remote-codecommit` and working credentials are needed)"
+            if "codecommit::" in " ".join(args)
+            else ""
+        )
         raise ReleaseError(f"git {' '.join(args)} failed{hint}: {result.stderr.strip()}")
     return result.stdout + result.stderr
 
@@ -265,4 +326,3 @@ def push_message_change(workshop: Workshop, new_message: str, folder: str | Path
     output = _git("push", "origin", "HEAD:master", cwd=target)
     commit = _git("rev-parse", "HEAD", cwd=target).strip()
     return pd.DataFrame([{"pushed": "master", "commit": commit, "git says": output.strip().splitlines()[-1]}])
-

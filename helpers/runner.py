@@ -23,9 +23,15 @@ def run_notebook(path: Path, output_dir: Path, parameters: dict[str, Any], log_o
     declared = set(papermill.inspect_notebook(str(path)))
     started = time.monotonic()
     output_dir.mkdir(parents=True, exist_ok=True)
-    papermill.execute_notebook(str(path), str(output_dir / path.name), kernel_name="python3", cwd=str(NOTEBOOK_DIR),
-                               parameters={k: v for k, v in parameters.items() if k in declared},
-                               progress_bar=False, log_output=log_output)
+    papermill.execute_notebook(
+        str(path),
+        str(output_dir / path.name),
+        kernel_name="python3",
+        cwd=str(NOTEBOOK_DIR),
+        parameters={k: v for k, v in parameters.items() if k in declared},
+        progress_bar=False,
+        log_output=log_output,
+    )
     return time.monotonic() - started
 
 

@@ -30,7 +30,7 @@ class WorkshopSettings:
     profile: str | None = None
 
     @classmethod
-    def build(cls, **values: Any) -> "WorkshopSettings":
+    def build(cls, **values: Any) -> WorkshopSettings:
         """Normalise and validate; raises one InvalidSettingError listing every problem."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
@@ -54,16 +54,29 @@ class WorkshopSettings:
         problems = []
         problems += prefix_problems(self.prefix)
         if self.backend not in BACKENDS:
-            problems.append(f"backend {self.backend!r} is not one of {list(BACKENDS)}: use 'sandbox' (offline, the default) or 'aws'.")
+            problems.append(
+                f"backend {self.backend!r} is not one of {list(BACKENDS)}: "
+                "use 'sandbox' (offline, the default) or 'aws'."
+            )
         problems += region_problems(self.region)
         if self.launch_type not in LAUNCH_TYPES:
-            problems.append(f"launch_type {self.launch_type!r} is not one of {list(LAUNCH_TYPES)}: use 'FARGATE' (serverless) or 'EC2' (an Auto Scaling group).")
+            problems.append(
+                f"launch_type {self.launch_type!r} is not one of {list(LAUNCH_TYPES)}: "
+                "use 'FARGATE' (serverless) or 'EC2' (an Auto Scaling group)."
+            )
         if not _INSTANCE_TYPE.match(self.instance_type or ""):
-            problems.append(f"instance_type {self.instance_type!r} does not look like an EC2 instance type such as 't2.micro'.")
+            problems.append(
+                f"instance_type {self.instance_type!r} does not look like an EC2 instance type such as 't2.micro'."
+            )
         if self.approval_email is not None and not _EMAIL.match(self.approval_email):
-            problems.append(f"approval_email {self.approval_email!r} is not an email address; leave it empty to skip email notifications.")
+            problems.append(
+                f"approval_email {self.approval_email!r} is not an email address; "
+                "leave it empty to skip email notifications."
+            )
         if not _CONTAINER_NAME.match(self.container_name or ""):
-            problems.append(f"container_name {self.container_name!r} must be 1-255 letters, digits, hyphens or underscores.")
+            problems.append(
+                f"container_name {self.container_name!r} must be 1-255 letters, digits, hyphens or underscores."
+            )
         return problems
 
     def names(self, account: str = "123456789012") -> Names:
@@ -78,7 +91,10 @@ def prefix_problems(prefix: str) -> list[str]:
         return ["prefix is empty: choose a short name such as 'ecs-cd' or your initials, e.g. 'ecs-cd-jd'."]
     hint = "Use 2-20 lowercase letters, digits and hyphens, starting with a letter, e.g. 'ecs-cd-jd'."
     if len(prefix) > PREFIX_MAX_LENGTH:
-        return [f"prefix {prefix!r} is {len(prefix)} characters; at most {PREFIX_MAX_LENGTH} keep every derived name legal. {hint}"]
+        return [
+            f"prefix {prefix!r} is {len(prefix)} characters; "
+            f"at most {PREFIX_MAX_LENGTH} keep every derived name legal. {hint}"
+        ]
     if not PREFIX_PATTERN.match(prefix) or "--" in prefix:
         return [f"prefix {prefix!r} is not allowed. {hint}"]
     return name_problems(Names(prefix))

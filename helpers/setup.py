@@ -6,9 +6,9 @@ from typing import Any
 
 import boto3
 
+from . import sandbox
 from .context import Workshop
 from .errors import InvalidSettingError, StateFileError
-from . import sandbox
 from .settings import WorkshopSettings
 from .state import WorkshopState, current_prefix, load_state, save_settings, state_path
 
@@ -61,4 +61,4 @@ def open_workshop(prefix: str | None = None, session: boto3.Session | None = Non
     return Workshop(load(prefix), session)
 
 
-__all__ = ["configure", "load", "open_workshop", "StateFileError"]
+__all__ = ["StateFileError", "configure", "load", "open_workshop"]

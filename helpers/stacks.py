@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -18,8 +18,17 @@ from .paths import DATA_DIR
 from .ui_table import StatusTable
 
 TEMPLATES = DATA_DIR / "templates"
-_DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "ROLLBACK_COMPLETE", "CREATE_FAILED",
-         "ROLLBACK_FAILED", "UPDATE_ROLLBACK_FAILED", "DELETE_COMPLETE", "DELETE_FAILED"}
+_DONE = {
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "ROLLBACK_COMPLETE",
+    "CREATE_FAILED",
+    "ROLLBACK_FAILED",
+    "UPDATE_ROLLBACK_FAILED",
+    "DELETE_COMPLETE",
+    "DELETE_FAILED",
+}
 _OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
 
 
@@ -36,11 +45,28 @@ class StackResult:
     outputs: dict[str, str] = field(default_factory=dict)
 
     def _frame(self) -> pd.DataFrame:
-        rows = [{"stack": self.name, "status": self.status, "change": self.change,
-                 "resource": r["LogicalResourceId"], "type": r["ResourceType"], "physical id": r.get("PhysicalResourceId", "")}
-                for r in self.resources]
-        rows += [{"stack": self.name, "status": self.status, "change": self.change, "resource": f"output {k}",
-                  "type": "Output", "physical id": v} for k, v in self.outputs.items()]
+        rows = [
+            {
+                "stack": self.name,
+                "status": self.status,
+                "change": self.change,
+                "resource": r["LogicalResourceId"],
+                "type": r["ResourceType"],
+                "physical id": r.get("PhysicalResourceId", ""),
+            }
+            for r in self.resources
+        ]
+        rows += [
+            {
+                "stack": self.name,
+                "status": self.status,
+                "change": self.change,
+                "resource": f"output {k}",
+                "type": "Output",
+                "physical id": v,
+            }
+            for k, v in self.outputs.items()
+        ]
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
@@ -58,8 +84,9 @@ def template_body(name: str) -> str:
     return (TEMPLATES / name).read_text()
 
 
-def deploy_stack(workshop: Workshop, stack_name: str, template: str, parameters: dict[str, str],
-                 key: str) -> StackResult:
+def deploy_stack(
+    workshop: Workshop, stack_name: str, template: str, parameters: dict[str, str], key: str
+) -> StackResult:
     """Create or update ``stack_name`` from ``data/templates/<template>`` through a change set."""
     cfn = workshop.client("cloudformation")
     body = template_body(template)
@@ -76,24 +103,36 @@ def deploy_stack(workshop: Workshop, stack_name: str, template: str, parameters:
     if existing is not None and _unchanged(cfn, existing, body, parameters):
         return _result(workshop, stack_name, "no changes", key)
     change_type = "UPDATE" if existing is not None else "CREATE"
-    change_set = f"{stack_name}-{datetime.now(timezone.utc):%Y%m%d%H%M%S}"
+    change_set = f"{stack_name}-{datetime.now(UTC):%Y%m%d%H%M%S}"
     cfn.create_change_set(
-        StackName=stack_name, ChangeSetName=change_set, ChangeSetType=change_type, TemplateBody=body,
+        StackName=stack_name,
+        ChangeSetName=change_set,
+        ChangeSetType=change_type,
+        TemplateBody=body,
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
-        Tags=workshop.tag_list(), Description=f"ECS CD workshop {workshop.prefix}")
-    started = datetime.now(timezone.utc)
+        Tags=workshop.tag_list(),
+        Description=f"ECS CD workshop {workshop.prefix}",
+    )
+    started = datetime.now(UTC)
     status = _wait_change_set(workshop, stack_name, change_set)
     if status == "NO_CHANGES":
         cfn.delete_change_set(StackName=stack_name, ChangeSetName=change_set)
         return _result(workshop, stack_name, "no changes", key)
     if change_type == "CREATE":
-        workshop.record(key, type="AWS::CloudFormation::Stack", name=stack_name,
-                        arn=cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackId"])
+        workshop.record(
+            key,
+            type="AWS::CloudFormation::Stack",
+            name=stack_name,
+            arn=cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackId"],
+        )
     cfn.execute_change_set(StackName=stack_name, ChangeSetName=change_set)
     final = _wait(workshop, stack_name, since=started)
     if final not in _OK:
-        raise StackError(f"Stack {stack_name} ended in {final}: " + "; ".join(_failure_reasons(cfn, stack_name))
-                         + ". Fix the cause and re-run this cell.")
+        raise StackError(
+            f"Stack {stack_name} ended in {final}: "
+            + "; ".join(_failure_reasons(cfn, stack_name))
+            + ". Fix the cause and re-run this cell."
+        )
     return _result(workshop, stack_name, "created" if change_type == "CREATE" else "updated", key)
 
 
@@ -155,16 +194,25 @@ def _wait(workshop: Workshop, stack_name: str, since: datetime | None = None, de
 
 def _failure_reasons(cfn: Any, stack_name: str) -> list[str]:
     events = cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
-    return [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}" for e in events
-            if e["ResourceStatus"].endswith("FAILED") and e.get("ResourceStatusReason")][:5] or ["no reason given"]
+    return [
+        f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}"
+        for e in events
+        if e["ResourceStatus"].endswith("FAILED") and e.get("ResourceStatusReason")
+    ][:5] or ["no reason given"]
 
 
 def _result(workshop: Workshop, stack_name: str, change: str, key: str) -> StackResult:
     cfn = workshop.client("cloudformation")
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
-    workshop.record(key, type="AWS::CloudFormation::Stack", name=stack_name, arn=stack["StackId"],
-                    resources={r["LogicalResourceId"]: {"type": r["ResourceType"], "id": r.get("PhysicalResourceId")}
-                               for r in resources})
+    workshop.record(
+        key,
+        type="AWS::CloudFormation::Stack",
+        name=stack_name,
+        arn=stack["StackId"],
+        resources={
+            r["LogicalResourceId"]: {"type": r["ResourceType"], "id": r.get("PhysicalResourceId")} for r in resources
+        },
+    )
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     return StackResult(stack_name, stack["StackStatus"], change, resources, outputs)

@@ -10,7 +10,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,9 @@ class WorkshopState:
     def path(self) -> Path:
         return state_path(self.settings.prefix)
 
-    def record(self, key: str, *, type: str, name: str, arn: str | None = None,
-               environment: str | None = None, **details: Any) -> None:
+    def record(
+        self, key: str, *, type: str, name: str, arn: str | None = None, environment: str | None = None, **details: Any
+    ) -> None:
         """Remember a resource the kit created (and so must delete), then save at once."""
         entry = {"type": type, "name": name, "arn": arn, "environment": environment, **details}
         previous = self.resources.get(key, {})
@@ -128,4 +129,4 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

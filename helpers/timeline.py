@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -12,22 +12,36 @@ from matplotlib.patches import Patch
 from .context import Workshop
 from .naming import ENVIRONMENTS
 
-COLOURS = {"Succeeded": "#2e7d32", "Failed": "#c62828", "InProgress": "#1565c0", "Stopped": "#757575",
-           "Superseded": "#9e9e9e", "Stopping": "#757575"}
+COLOURS = {
+    "Succeeded": "#2e7d32",
+    "Failed": "#c62828",
+    "InProgress": "#1565c0",
+    "Stopped": "#757575",
+    "Superseded": "#9e9e9e",
+    "Stopping": "#757575",
+}
 
 
 def executions(workshop: Workshop) -> list[dict[str, object]]:
     codepipeline = workshop.client("codepipeline")
     rows = []
     for env in ENVIRONMENTS:
-        summaries = codepipeline.list_pipeline_executions(pipelineName=workshop.names.pipeline(env),
-                                                          maxResults=100)["pipelineExecutionSummaries"]
+        summaries = codepipeline.list_pipeline_executions(pipelineName=workshop.names.pipeline(env), maxResults=100)[
+            "pipelineExecutionSummaries"
+        ]
         for summary in summaries:
-            end = summary["lastUpdateTime"] if summary["status"] != "InProgress" else datetime.now(timezone.utc)
+            end = summary["lastUpdateTime"] if summary["status"] != "InProgress" else datetime.now(UTC)
             revision = (summary.get("sourceRevisions") or [{}])[0]
-            rows.append({"environment": env, "start": summary["startTime"], "end": end, "status": summary["status"],
-                         "commit": (revision.get("revisionId") or "")[:8],
-                         "summary": (revision.get("revisionSummary") or "").splitlines()[0][:40] if revision else ""})
+            rows.append(
+                {
+                    "environment": env,
+                    "start": summary["startTime"],
+                    "end": end,
+                    "status": summary["status"],
+                    "commit": (revision.get("revisionId") or "")[:8],
+                    "summary": (revision.get("revisionSummary") or "").splitlines()[0][:40] if revision else "",
+                }
+            )
     return rows
 
 
@@ -45,8 +59,12 @@ def timeline(workshop: Workshop) -> Figure:
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M:%S"))
     axes.set_ylim(-0.7, len(lanes) - 0.2)
     axes.set_title(f"Pipeline executions of workshop {workshop.prefix!r} ({len(rows)} runs)")
-    axes.legend(handles=[Patch(color=c, label=s) for s, c in COLOURS.items() if any(r["status"] == s for r in rows)],
-                loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8)
+    axes.legend(
+        handles=[Patch(color=c, label=s) for s, c in COLOURS.items() if any(r["status"] == s for r in rows)],
+        loc="upper left",
+        bbox_to_anchor=(1.005, 1.0),
+        fontsize=8,
+    )
     axes.grid(axis="x", alpha=0.3)
     figure.tight_layout()
     plt.close(figure)

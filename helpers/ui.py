@@ -19,22 +19,32 @@ def settings_panel(state: WorkshopState) -> widgets.VBox:
     """Region, launch type, prefix and approval email; each change is saved to the state file."""
     settings = state.settings
     style = {"description_width": "130px"}
-    region = widgets.Dropdown(options=list(supported_regions()), value=settings.region,
-                              description="Region", style=style)
-    launch_type = widgets.ToggleButtons(options=[("Fargate", "FARGATE"), ("EC2", "EC2")],
-                                        value=settings.launch_type, description="Launch type", style=style)
-    prefix = widgets.Text(value=settings.prefix, description="Workshop prefix", continuous_update=False,
-                          style=style)
-    email = widgets.Text(value=settings.approval_email or "", placeholder="you@example.com (optional)",
-                         description="Approval email", continuous_update=False, style=style)
+    region = widgets.Dropdown(
+        options=list(supported_regions()), value=settings.region, description="Region", style=style
+    )
+    launch_type = widgets.ToggleButtons(
+        options=[("Fargate", "FARGATE"), ("EC2", "EC2")],
+        value=settings.launch_type,
+        description="Launch type",
+        style=style,
+    )
+    prefix = widgets.Text(value=settings.prefix, description="Workshop prefix", continuous_update=False, style=style)
+    email = widgets.Text(
+        value=settings.approval_email or "",
+        placeholder="you@example.com (optional)",
+        description="Approval email",
+        continuous_update=False,
+        style=style,
+    )
     message = widgets.HTML()
     current = {"prefix": settings.prefix}
 
     def save(field: str, control: widgets.ValueWidget, old: Any) -> None:
         try:
             if field == "prefix":
-                saved = setup.configure(prefix=control.value, region=region.value,
-                                        launch_type=launch_type.value, approval_email=email.value)
+                saved = setup.configure(
+                    prefix=control.value, region=region.value, launch_type=launch_type.value, approval_email=email.value
+                )
                 current["prefix"] = saved.settings.prefix
             else:
                 saved = setup.configure(prefix=current["prefix"], **{field: control.value})
@@ -45,15 +55,21 @@ def settings_panel(state: WorkshopState) -> widgets.VBox:
             _observe(control, field)
             return
         chosen = saved.settings
-        message.value = (f"<span style='color:#1e7e34'>Saved to {_escape(str(saved.path))}: prefix "
-                         f"<b>{chosen.prefix}</b>, region <b>{chosen.region}</b>, launch type "
-                         f"<b>{chosen.launch_type}</b>.</span>")
+        message.value = (
+            f"<span style='color:#1e7e34'>Saved to {_escape(str(saved.path))}: prefix "
+            f"<b>{chosen.prefix}</b>, region <b>{chosen.region}</b>, launch type "
+            f"<b>{chosen.launch_type}</b>.</span>"
+        )
 
     def _observe(control: widgets.ValueWidget, field: str) -> None:
         control.observe(lambda change: save(field, control, change["old"]), names="value")
 
-    for control, field in ((region, "region"), (launch_type, "launch_type"), (prefix, "prefix"),
-                           (email, "approval_email")):
+    for control, field in (
+        (region, "region"),
+        (launch_type, "launch_type"),
+        (prefix, "prefix"),
+        (email, "approval_email"),
+    ):
         _observe(control, field)
     panel = widgets.VBox([region, launch_type, prefix, email, message])
     panel.controls = {"region": region, "launch_type": launch_type, "prefix": prefix, "approval_email": email}

@@ -18,10 +18,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
 
 from . import routes
 from .errors import SandboxError
@@ -56,8 +56,9 @@ def status(home: Path) -> SandboxStatus:
     health = _health(record["endpoint"])
     if health is None or health.get("sandbox_id") != record.get("sandbox_id") or not _alive(record["pid"]):
         return SandboxStatus(running=False)
-    return SandboxStatus(running=True, **{k: record.get(k) for k in
-                                           ("endpoint", "pid", "port", "sandbox_id", "started_at", "log_file")})
+    return SandboxStatus(
+        running=True, **{k: record.get(k) for k in ("endpoint", "pid", "port", "sandbox_id", "started_at", "log_file")}
+    )
 
 
 def endpoint(home: Path) -> str:
@@ -92,21 +93,42 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0) -> Sandbo
         endpoint_url = f"http://127.0.0.1:{port}"
         with open(log_file, "wb") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "localaws.serve", "--port", str(port),
-                 "--data-dir", str(data_dir), "--sandbox-id", sandbox_id],
-                cwd=home, env=_server_environment(), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "localaws.serve",
+                    "--port",
+                    str(port),
+                    "--data-dir",
+                    str(data_dir),
+                    "--sandbox-id",
+                    sandbox_id,
+                ],
+                cwd=home,
+                env=_server_environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
             )
-        record = {"pid": proc.pid, "port": port, "endpoint": endpoint_url, "sandbox_id": sandbox_id,
-                  "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "log_file": str(log_file),
-                  "data_dir": str(data_dir)}
+        record = {
+            "pid": proc.pid,
+            "port": port,
+            "endpoint": endpoint_url,
+            "sandbox_id": sandbox_id,
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "log_file": str(log_file),
+            "data_dir": str(data_dir),
+        }
         _record_file(home).write_text(json.dumps(record, indent=2))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 _record_file(home).unlink(missing_ok=True)
-                raise SandboxError(f"The sandbox exited during start-up (code {proc.returncode}); see {log_file}:\n"
-                                   + _tail(log_file))
+                raise SandboxError(
+                    f"The sandbox exited during start-up (code {proc.returncode}); see {log_file}:\n" + _tail(log_file)
+                )
             health = _health(endpoint_url)
             if health and health.get("sandbox_id") == sandbox_id:
                 return status(home)
@@ -145,15 +167,17 @@ def _stop_recorded_process(home: Path) -> None:
 
 def _server_environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "PYTHONUNBUFFERED": "1",
-        # One malloc arena per thread is what makes a threaded server's memory balloon; two is plenty.
-        "MALLOC_ARENA_MAX": "2",
-    })
+    env.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            "PYTHONUNBUFFERED": "1",
+            # One malloc arena per thread is what makes a threaded server's memory balloon; two is plenty.
+            "MALLOC_ARENA_MAX": "2",
+        }
+    )
     return env
 
 

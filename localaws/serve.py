@@ -11,8 +11,9 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import unquote
 
 from . import routes, services
@@ -39,7 +40,7 @@ class SandboxApp:
 
             return git_http.handle(environ, start_response)
         if path.startswith(routes.PIPELINE_PAGES):
-            region, _, name = path[len(routes.PIPELINE_PAGES):].partition("/")
+            region, _, name = path[len(routes.PIPELINE_PAGES) :].partition("/")
             region, name = unquote(region), unquote(name)
             page = pipeline_views.pipeline_page(region, name)
             if page is None:

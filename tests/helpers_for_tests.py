@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import json
 import os
 import subprocess
 import sys
-import json
 import uuid
 from typing import Any
 
@@ -21,15 +21,27 @@ _counter = itertools.count()
 
 
 def sandbox_client(service: str, region: str = REGION) -> Any:
-    return boto3.client(service, endpoint_url=process.endpoint(), region_name=region,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        service,
+        endpoint_url=process.endpoint(),
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def sandbox_environment(region: str = REGION) -> dict[str, str]:
     """What points the AWS CLI or an SDK at the sandbox, with dummy keys."""
-    return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": region,
-            "AWS_REGION": region, "AWS_ENDPOINT_URL": process.endpoint(), "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PAGER": ""}
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_ENDPOINT_URL": process.endpoint(),
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_PAGER": "",
+    }
 
 
 def unique(prefix: str) -> str:
@@ -45,8 +57,14 @@ def assert_matches_output_shape(client: Any, operation: str, response: dict[str,
 
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "blob": (bytes,), "integer": (int,), "long": (int,), "boolean": (bool,),
-    "timestamp": (datetime.datetime,), "double": (float, int), "float": (float, int),
+    "string": (str,),
+    "blob": (bytes,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "timestamp": (datetime.datetime,),
+    "double": (float, int),
+    "float": (float, int),
 }
 
 
@@ -81,8 +99,12 @@ def _check(shape: Shape | None, value: Any, where: str) -> None:
 def aws_cli(*args: str, region: str = REGION, check: bool = True) -> subprocess.CompletedProcess[str]:
     """The real AWS CLI (PyPI awscli), pointed at the sandbox."""
     env = {**os.environ, **sandbox_environment(region)}
-    result = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", process.endpoint(), "--output", "json", *args],
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "awscli", "--endpoint-url", process.endpoint(), "--output", "json", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if check:
         assert result.returncode == 0, f"aws {' '.join(args)} failed: {result.stderr}"
     return result

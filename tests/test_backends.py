@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from helpers import clients
-from helpers.errors import SandboxError
 from helpers import sandbox as process
+from helpers.errors import SandboxError
 from helpers.settings import WorkshopSettings
 
 
@@ -42,8 +42,9 @@ def test_aws_backend_with_a_missing_profile_is_a_clear_error():
 
 
 def test_status_json_from_the_command_line():
-    result = subprocess.run([sys.executable, "-m", "helpers", "sandbox", "status", "--json"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers", "sandbox", "status", "--json"], capture_output=True, text=True, check=True
+    )
     status = json.loads(result.stdout)
     assert status["running"] is True
     assert status["endpoint"] == process.endpoint()

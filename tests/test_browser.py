@@ -23,8 +23,16 @@ from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import run_notebook
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -53,9 +61,23 @@ def lab(tmp_path_factory):
     port, token = _free_port(), "workshop-browser-test"
     env = {k: v for k, v in os.environ.items() if k != "WORKSHOP_AUTO_APPROVE"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}", "--ServerApp.open_browser=False", "--allow-root"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={folder}",
+            "--ServerApp.open_browser=False",
+            "--allow-root",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -159,8 +181,9 @@ def test_clicking_approve_lets_prod_deploy(lab, tmp_path):
             break
         time.sleep(0.5)
     assert runs[0]["status"] == "Succeeded"
-    actions = codepipeline.list_action_executions(pipelineName=f"{prefix}-prod", filter={
-        "pipelineExecutionId": runs[0]["pipelineExecutionId"]})["actionExecutionDetails"]
+    actions = codepipeline.list_action_executions(
+        pipelineName=f"{prefix}-prod", filter={"pipelineExecutionId": runs[0]["pipelineExecutionId"]}
+    )["actionExecutionDetails"]
     approval = next(a for a in actions if a["actionName"] == "Approval")
     assert approval["status"] == "Succeeded"
     assert approval["output"]["executionResult"]["externalExecutionSummary"] == "approved in the browser"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
+import jupytext
+import jupytext.config
 import nbformat
 import papermill
 import pytest
@@ -39,18 +39,26 @@ def test_committed_notebook_conventions(path: Path):
         assert "def " not in source and "class " not in source, "logic belongs in helpers/"
 
 
-def test_notebooks_match_their_sources(tmp_path):
-    """tools/notebook_sources.py is where notebooks are edited; the committed files must match it."""
-    before = {p.name: p.read_text() for p in NOTEBOOKS}
-    subprocess.run([sys.executable, str(REPO_ROOT / "tools" / "notebook_sources.py")], check=True)
-    after = {p.name: p.read_text() for p in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))}
-    assert after == before
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_notebook_and_its_py_percent_pair_say_the_same(path: Path):
+    """Instructors edit either file (jupytext.toml pairs them); a pair out of step fails here, with the fix."""
+    config = jupytext.config.load_jupytext_configuration_file(str(REPO_ROOT / "jupytext.toml"))
+    paired = path.with_suffix(".py")
+    assert paired.exists(), f"{paired.name} is missing: run `jupytext --sync notebooks/{path.name}`"
+    expected = jupytext.writes(nbformat.read(path, as_version=4), fmt="py:percent", config=config)
+    assert paired.read_text() == expected, f"{path.name} and {paired.name} differ: run `jupytext --sync {path}`"
 
 
 def test_setup_notebook_on_the_sandbox(tmp_path):
     prefix = unique("nb")
-    notebook = run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, region="eu-west-1", launch_type="EC2",
-                            approval_email="ops@example.com")
+    notebook = run_notebook(
+        "00-setup.ipynb",
+        tmp_path,
+        prefix=prefix,
+        region="eu-west-1",
+        launch_type="EC2",
+        approval_email="ops@example.com",
+    )
     state = load_state(prefix)
     assert (state.settings.region, state.settings.launch_type) == ("eu-west-1", "EC2")
     assert state.settings.approval_email == "ops@example.com"
@@ -58,8 +66,12 @@ def test_setup_notebook_on_the_sandbox(tmp_path):
     assert "All required checks pass" in text
     assert "❌" not in text
     assert "account 123456789012" in text
-    widgets = [o for c in notebook.cells for o in c.get("outputs", [])
-               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    widgets = [
+        o
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
     assert widgets, "the settings widgets are displayed"
 
 

@@ -38,7 +38,8 @@ def test_a_small_vpc_is_made_when_there_is_no_default_vpc():
         for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["Subnets"]:
             ec2.delete_subnet(SubnetId=subnet["SubnetId"])
         for gateway in ec2.describe_internet_gateways(
-                Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}])["InternetGateways"]:
+            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}]
+        )["InternetGateways"]:
             ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=vpc["VpcId"])
         ec2.delete_vpc(VpcId=vpc["VpcId"])
     prefix = unique("novpc")

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from helpers import build_projects, pipelines, prerequisites, release, setup
 from helpers.inventory import environment_urls
-from tests.helpers_for_tests import aws_cli, assert_matches_output_shape, cli_json, sandbox_client, unique
+from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,8 @@ def test_a_commit_on_master_is_served_by_dev(workshop):
     assert serves(workshop, "dev") == "Hello from a test"
     assert time.monotonic() - started < 30
     execution = sandbox_client("codepipeline").get_pipeline_execution(
-        pipelineName=workshop.names.pipeline("dev"), pipelineExecutionId=row["execution"])
+        pipelineName=workshop.names.pipeline("dev"), pipelineExecutionId=row["execution"]
+    )
     assert_matches_output_shape(sandbox_client("codepipeline"), "GetPipelineExecution", execution)
     assert execution["pipelineExecution"]["trigger"]["triggerType"] == "CloudWatchEvent"
 
@@ -68,26 +69,36 @@ def test_a_failing_unit_test_stops_at_build_and_dev_keeps_serving(workshop):
     assert "npm test" in row["detail"] and "Stage Build failed at action BuildApp" in row["detail"]
     assert serves(workshop, "dev") == before
     codepipeline = sandbox_client("codepipeline")
-    actions = codepipeline.list_action_executions(pipelineName=workshop.names.pipeline("dev"),
-                                                  filter={"pipelineExecutionId": row["execution"]})
+    actions = codepipeline.list_action_executions(
+        pipelineName=workshop.names.pipeline("dev"), filter={"pipelineExecutionId": row["execution"]}
+    )
     assert_matches_output_shape(codepipeline, "ListActionExecutions", actions)
     statuses = {a["actionName"]: a["status"] for a in actions["actionExecutionDetails"]}
     assert statuses == {"Source": "Succeeded", "BuildApp": "Failed"}
 
-    retried = codepipeline.retry_stage_execution(pipelineName=workshop.names.pipeline("dev"), stageName="Build",
-                                                 pipelineExecutionId=row["execution"], retryMode="FAILED_ACTIONS")
+    retried = codepipeline.retry_stage_execution(
+        pipelineName=workshop.names.pipeline("dev"),
+        stageName="Build",
+        pipelineExecutionId=row["execution"],
+        retryMode="FAILED_ACTIONS",
+    )
     assert retried["pipelineExecutionId"] == row["execution"]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        execution = codepipeline.get_pipeline_execution(pipelineName=workshop.names.pipeline("dev"),
-                                                        pipelineExecutionId=row["execution"])["pipelineExecution"]
+        execution = codepipeline.get_pipeline_execution(
+            pipelineName=workshop.names.pipeline("dev"), pipelineExecutionId=row["execution"]
+        )["pipelineExecution"]
         if execution["status"] != "InProgress":
             break
         time.sleep(0.2)
     assert execution["status"] == "Failed"  # the same commit fails again
     with pytest.raises(ClientError) as excinfo:
-        codepipeline.retry_stage_execution(pipelineName=workshop.names.pipeline("dev"), stageName="Source",
-                                           pipelineExecutionId=row["execution"], retryMode="FAILED_ACTIONS")
+        codepipeline.retry_stage_execution(
+            pipelineName=workshop.names.pipeline("dev"),
+            stageName="Source",
+            pipelineExecutionId=row["execution"],
+            retryMode="FAILED_ACTIONS",
+        )
     assert error_code(excinfo) == "StageNotRetryableException"
     after = release.snapshot(workshop)
     release.revert_last_commit(workshop)
@@ -117,20 +128,39 @@ def test_prod_waits_for_approval_and_a_rejection_fails_it(workshop):
     assert_matches_output_shape(codepipeline, "GetPipelineState", state)
     approval = release.pending_approval(workshop)
     with pytest.raises(ClientError) as excinfo:
-        codepipeline.put_approval_result(pipelineName=name, stageName="Build", actionName="Approval",
-                                         result={"summary": "x", "status": "Approved"}, token="not-the-token")
+        codepipeline.put_approval_result(
+            pipelineName=name,
+            stageName="Build",
+            actionName="Approval",
+            result={"summary": "x", "status": "Approved"},
+            token="not-the-token",
+        )
     assert error_code(excinfo) == "InvalidApprovalTokenException"
     with pytest.raises(ClientError) as excinfo:
-        codepipeline.put_approval_result(pipelineName=name, stageName="Build", actionName="Nope",
-                                         result={"summary": "x", "status": "Approved"}, token=approval["token"])
+        codepipeline.put_approval_result(
+            pipelineName=name,
+            stageName="Build",
+            actionName="Nope",
+            result={"summary": "x", "status": "Approved"},
+            token=approval["token"],
+        )
     assert error_code(excinfo) == "ActionNotFoundException"
-    response = codepipeline.put_approval_result(pipelineName=name, stageName="Build", actionName="Approval",
-                                                result={"summary": "not today", "status": "Rejected"},
-                                                token=approval["token"])
+    response = codepipeline.put_approval_result(
+        pipelineName=name,
+        stageName="Build",
+        actionName="Approval",
+        result={"summary": "not today", "status": "Rejected"},
+        token=approval["token"],
+    )
     assert_matches_output_shape(codepipeline, "PutApprovalResult", response)
     with pytest.raises(ClientError) as excinfo:
-        codepipeline.put_approval_result(pipelineName=name, stageName="Build", actionName="Approval",
-                                         result={"summary": "again", "status": "Approved"}, token=approval["token"])
+        codepipeline.put_approval_result(
+            pipelineName=name,
+            stageName="Build",
+            actionName="Approval",
+            result={"summary": "again", "status": "Approved"},
+            token=approval["token"],
+        )
     assert error_code(excinfo) == "ApprovalAlreadyCompletedException"
     row = wait_for_run(workshop, "prod", after)
     assert row["status"] == "Failed" and "Rejected: not today" in row["detail"]
@@ -152,8 +182,9 @@ def test_stopping_an_execution(workshop):
     after = release.snapshot(workshop)
     execution_id = codepipeline.start_pipeline_execution(name=name)["pipelineExecutionId"]
     wait_for_run(workshop, "prod", after, stop_at_approval=True)
-    stopped = codepipeline.stop_pipeline_execution(pipelineName=name, pipelineExecutionId=execution_id,
-                                                   abandon=True, reason="test")
+    stopped = codepipeline.stop_pipeline_execution(
+        pipelineName=name, pipelineExecutionId=execution_id, abandon=True, reason="test"
+    )
     assert_matches_output_shape(codepipeline, "StopPipelineExecution", stopped)
     with pytest.raises(ClientError) as excinfo:
         codepipeline.stop_pipeline_execution(pipelineName=name, pipelineExecutionId=execution_id, abandon=True)
@@ -184,22 +215,52 @@ def test_the_same_operations_through_the_cli(workshop):
     executions = cli_json("codepipeline", "list-pipeline-executions", "--pipeline-name", dev)
     assert executions["pipelineExecutionSummaries"][0]["pipelineExecutionId"] == execution_id
     assert executions["pipelineExecutionSummaries"][0]["trigger"]["triggerType"] == "StartPipelineExecution"
-    actions = cli_json("codepipeline", "list-action-executions", "--pipeline-name", dev,
-                       "--filter", f"pipelineExecutionId={execution_id}")
-    assert {a["actionName"] for a in actions["actionExecutionDetails"]} == {"Source", "BuildApp", "BuildContainer",
-                                                                            "Deploy"}
-    execution = cli_json("codepipeline", "get-pipeline-execution", "--pipeline-name", dev,
-                         "--pipeline-execution-id", execution_id)
+    actions = cli_json(
+        "codepipeline",
+        "list-action-executions",
+        "--pipeline-name",
+        dev,
+        "--filter",
+        f"pipelineExecutionId={execution_id}",
+    )
+    assert {a["actionName"] for a in actions["actionExecutionDetails"]} == {
+        "Source",
+        "BuildApp",
+        "BuildContainer",
+        "Deploy",
+    }
+    execution = cli_json(
+        "codepipeline", "get-pipeline-execution", "--pipeline-name", dev, "--pipeline-execution-id", execution_id
+    )
     assert execution["pipelineExecution"]["status"] == "Succeeded"
     prod = workshop.names.pipeline("prod")
     after = release.snapshot(workshop)
     prod_execution = cli_json("codepipeline", "start-pipeline-execution", "--name", prod)["pipelineExecutionId"]
     wait_for_run(workshop, "prod", after, stop_at_approval=True)
     token = release.pending_approval(workshop)["token"]
-    aws_cli("codepipeline", "put-approval-result", "--pipeline-name", prod, "--stage-name", "Build",
-            "--action-name", "Approval", "--result", "summary=cli,status=Approved", "--token", token)
+    aws_cli(
+        "codepipeline",
+        "put-approval-result",
+        "--pipeline-name",
+        prod,
+        "--stage-name",
+        "Build",
+        "--action-name",
+        "Approval",
+        "--result",
+        "summary=cli,status=Approved",
+        "--token",
+        token,
+    )
     assert wait_for_run(workshop, "prod", after)["status"] == "Succeeded"
     aws_cli("codepipeline", "start-pipeline-execution", "--name", prod)
-    stop = aws_cli("codepipeline", "stop-pipeline-execution", "--pipeline-name", prod, "--pipeline-execution-id",
-                   prod_execution, check=False)
+    stop = aws_cli(
+        "codepipeline",
+        "stop-pipeline-execution",
+        "--pipeline-name",
+        prod,
+        "--pipeline-execution-id",
+        prod_execution,
+        check=False,
+    )
     assert "PipelineExecutionNotStoppableException" in stop.stderr

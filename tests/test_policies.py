@@ -12,8 +12,14 @@ from helpers.paths import DATA_DIR
 from helpers.prerequisites.iam import ROLES
 
 #: Actions AWS does not scope to resources: "*" is the only resource they accept.
-UNSCOPED_ACTIONS = {"ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition",
-                    "ecs:DescribeTasks", "ecs:ListTasks", "ecs:DiscoverPollEndpoint"}
+UNSCOPED_ACTIONS = {
+    "ecr:GetAuthorizationToken",
+    "ecs:DescribeTaskDefinition",
+    "ecs:RegisterTaskDefinition",
+    "ecs:DescribeTasks",
+    "ecs:ListTasks",
+    "ecs:DiscoverPollEndpoint",
+}
 TEMPLATES = sorted((DATA_DIR / "policies").glob("*.json"))
 
 
@@ -33,6 +39,11 @@ def test_least_privilege(path: Path):
             assert set(actions) <= UNSCOPED_ACTIONS, f"{path.name}: {actions} on every resource"
         else:
             for resource in resources:
-                assert "${Prefix}" in resource or "${ArtifactBucket}" in resource or "${Repository}" in resource \
-                    or "Project}" in resource or "${TaskExecutionRole}" in resource or "${ApprovalTopic}" in resource, \
-                    f"{path.name}: {resource} is not scoped to the workshop"
+                assert (
+                    "${Prefix}" in resource
+                    or "${ArtifactBucket}" in resource
+                    or "${Repository}" in resource
+                    or "Project}" in resource
+                    or "${TaskExecutionRole}" in resource
+                    or "${ApprovalTopic}" in resource
+                ), f"{path.name}: {resource} is not scoped to the workshop"

@@ -46,17 +46,19 @@ def test_three_clusters_with_the_right_capacity(workshop_run):
     ecs = sandbox_client("ecs")
     clusters = ecs.describe_clusters(clusters=[f"{prefix}-{env}" for env in ENVIRONMENTS])["clusters"]
     assert [c["status"] for c in clusters] == ["ACTIVE"] * 3
-    for cluster, env in zip(clusters, ENVIRONMENTS):
+    for cluster, env in zip(clusters, ENVIRONMENTS, strict=False):
         expected = ["FARGATE", "FARGATE_SPOT"] if launch_type == "FARGATE" else [f"cp-{prefix}-{env}"]
         assert sorted(cluster["capacityProviders"]) == sorted(expected)
     if launch_type == "EC2":
         providers = ecs.describe_capacity_providers()["capacityProviders"]
         assert {f"cp-{prefix}-{env}" for env in ENVIRONMENTS} <= {p["name"] for p in providers}
         groups = sandbox_client("autoscaling").describe_auto_scaling_groups(
-            AutoScalingGroupNames=[f"{prefix}-{env}-ecs-instances" for env in ENVIRONMENTS])["AutoScalingGroups"]
+            AutoScalingGroupNames=[f"{prefix}-{env}-ecs-instances" for env in ENVIRONMENTS]
+        )["AutoScalingGroups"]
         assert len(groups) == 3
         template = sandbox_client("ec2").describe_launch_template_versions(
-            LaunchTemplateName=f"{prefix}-dev-ecs-instances")["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+            LaunchTemplateName=f"{prefix}-dev-ecs-instances"
+        )["LaunchTemplateVersions"][0]["LaunchTemplateData"]
         assert template["InstanceType"] == "t2.micro"
         assert template["IamInstanceProfile"]["Name"] == f"{prefix}-ecs-instance-role"
 
@@ -76,14 +78,21 @@ def test_services_run_the_container_on_8080_with_a_circuit_breaker(workshop_run)
         assert container["portMappings"][0]["containerPort"] == 8080
         assert container["logConfiguration"]["options"]["awslogs-group"] == f"/ecs/{prefix}-{env}"
         assert definition["networkMode"] == ("awsvpc" if launch_type == "FARGATE" else "bridge")
-    ecs.get_waiter("services_stable").wait(cluster=f"{prefix}-dev", services=[f"{prefix}-dev-service"],
-                                           WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    ecs.get_waiter("services_stable").wait(
+        cluster=f"{prefix}-dev", services=[f"{prefix}-dev-service"], WaiterConfig={"Delay": 1, "MaxAttempts": 5}
+    )
 
 
 def test_each_environment_url_answers(workshop_run):
     prefix, notebook = workshop_run[0], workshop_run[3]
-    status = json.loads(subprocess.run([sys.executable, "-m", "helpers", "status", "--prefix", prefix, "--json"],
-                                       capture_output=True, text=True, check=True).stdout)
+    status = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "helpers", "status", "--prefix", prefix, "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     for env in ENVIRONMENTS:
         url = status["environments"][env]["url"]
         with urllib.request.urlopen(url, timeout=5) as answer:
@@ -97,22 +106,29 @@ def test_load_balancer_listeners_and_target_groups(workshop_run):
     prefix, launch_type = workshop_run[:2]
     elbv2 = sandbox_client("elbv2")
     balancer = elbv2.describe_load_balancers(Names=[f"{prefix}-alb"])["LoadBalancers"][0]
-    ports = sorted(l["Port"] for l in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"])
+    ports = sorted(
+        listener["Port"]
+        for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    )
     assert ports == sorted(LISTENER_PORTS.values())
     for env in ENVIRONMENTS:
         group = elbv2.describe_target_groups(Names=[f"{prefix}-{env}-tg"])["TargetGroups"][0]
         assert group["HealthCheckPath"] == "/"
         assert group["TargetType"] == ("ip" if launch_type == "FARGATE" else "instance")
-        attributes = {a["Key"]: a["Value"] for a in
-                      elbv2.describe_target_group_attributes(TargetGroupArn=group["TargetGroupArn"])["Attributes"]}
+        attributes = {
+            a["Key"]: a["Value"]
+            for a in elbv2.describe_target_group_attributes(TargetGroupArn=group["TargetGroupArn"])["Attributes"]
+        }
         assert attributes["deregistration_delay.timeout_seconds"] == "5"
 
 
 def test_repository_branches_and_registries(workshop_run):
     prefix = workshop_run[0]
     codecommit = sandbox_client("codecommit")
-    branches = {b: codecommit.get_branch(repositoryName=f"{prefix}-app", branchName=b)["branch"]["commitId"]
-                for b in ("master", "qa", "prod")}
+    branches = {
+        b: codecommit.get_branch(repositoryName=f"{prefix}-app", branchName=b)["branch"]["commitId"]
+        for b in ("master", "qa", "prod")
+    }
     assert len(set(branches.values())) == 1
     app = codecommit.get_file(repositoryName=f"{prefix}-app", commitSpecifier="prod", filePath="app.js")
     assert b"Hello world" in app["fileContent"]
@@ -142,16 +158,19 @@ def test_roles_are_least_privilege(workshop_run):
 
 
 def test_running_01_again_changes_nothing(workshop_run):
-    prefix, launch_type, folder = workshop_run[:3]
+    prefix, _launch_type, folder = workshop_run[:3]
     before = load_state(prefix).resources
     definitions_before = sandbox_client("ecs").list_task_definitions(familyPrefix=f"{prefix}-dev")["taskDefinitionArns"]
     run_notebook("01-prerequisites.ipynb", folder, prefix=prefix)
     after = load_state(prefix).resources
     assert {k: v["arn"] for k, v in after.items()} == {k: v["arn"] for k, v in before.items()}
-    assert sandbox_client("ecs").list_task_definitions(familyPrefix=f"{prefix}-dev")["taskDefinitionArns"] == \
-        definitions_before
+    assert (
+        sandbox_client("ecs").list_task_definitions(familyPrefix=f"{prefix}-dev")["taskDefinitionArns"]
+        == definitions_before
+    )
     groups = sandbox_client("ec2").describe_security_groups(
-        Filters=[{"Name": "group-name", "Values": [f"{prefix}-alb-sg"]}])["SecurityGroups"]
+        Filters=[{"Name": "group-name", "Values": [f"{prefix}-alb-sg"]}]
+    )["SecurityGroups"]
     assert len(groups) == 1
     sns = sandbox_client("sns")
     assert len(sns.list_subscriptions_by_topic(TopicArn=after["sns-topic"]["arn"])["Subscriptions"]) == 1
@@ -160,7 +179,7 @@ def test_running_01_again_changes_nothing(workshop_run):
 def test_cleanup_twice_leaves_nothing_and_spares_lookalikes(workshop_run):
     """Last in this module: 05 deletes everything of the workshop, twice without error, and resources
     with similar names that the kit did not create survive."""
-    prefix, launch_type, folder = workshop_run[:3]
+    prefix, _launch_type, folder = workshop_run[:3]
     lookalikes = make_lookalikes(prefix)
     first = outputs_text(run_notebook("05-cleanup.ipynb", folder, prefix=prefix))
     assert "Nothing of this workshop is left." in first
@@ -170,12 +189,19 @@ def test_cleanup_twice_leaves_nothing_and_spares_lookalikes(workshop_run):
     assert load_state(prefix).resources == {}
     assert_lookalikes_survive(lookalikes)
     ecs = sandbox_client("ecs")
-    active = [c for c in ecs.describe_clusters(clusters=[f"{prefix}-{e}" for e in ENVIRONMENTS])["clusters"]
-              if c["status"] == "ACTIVE"]
+    active = [
+        c
+        for c in ecs.describe_clusters(clusters=[f"{prefix}-{e}" for e in ENVIRONMENTS])["clusters"]
+        if c["status"] == "ACTIVE"
+    ]
     assert active == []
     ec2 = sandbox_client("ec2")
-    running = ec2.describe_instances(Filters=[{"Name": "tag:workshop:prefix", "Values": [prefix]},
-                                              {"Name": "instance-state-name", "Values": ["running", "pending"]}])
+    running = ec2.describe_instances(
+        Filters=[
+            {"Name": "tag:workshop:prefix", "Values": [prefix]},
+            {"Name": "instance-state-name", "Values": ["running", "pending"]},
+        ]
+    )
     assert running["Reservations"] == []
 
 
@@ -191,9 +217,17 @@ def make_lookalikes(prefix: str) -> dict[str, str]:
         "repository": f"{prefix}-app-fork",
     }
     sandbox_client("s3").create_bucket(Bucket=names["bucket"])
-    sandbox_client("iam").create_role(RoleName=names["role"], AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))
+    sandbox_client("iam").create_role(
+        RoleName=names["role"],
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
     sandbox_client("ecr").create_repository(repositoryName=names["ecr"])
     sandbox_client("ecs").create_cluster(clusterName=names["cluster"])
     sandbox_client("sns").create_topic(Name=names["topic"])

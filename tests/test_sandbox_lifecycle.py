@@ -54,6 +54,15 @@ def own_sandbox(tmp_path, monkeypatch):
     process.stop()
 
 
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_three_services_fit_the_memory_budget_and_stop_with_the_sandbox(own_sandbox):
     setup.configure(prefix="lifecycle")
     workshop = setup.open_workshop("lifecycle")
@@ -65,6 +74,5 @@ def test_three_services_fit_the_memory_budget_and_stop_with_the_sandbox(own_sand
     assert total < 500, f"sandbox with three services uses {total:.0f} MB"
     process.stop()
     time.sleep(0.5)
-    alive = [pid for pid in descendants + [sandbox_pid] if os.path.exists(f"/proc/{pid}") and
-             open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]
+    alive = [pid for pid in [*descendants, sandbox_pid] if _running(pid)]
     assert alive == []

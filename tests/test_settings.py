@@ -43,8 +43,9 @@ def test_launch_type_is_normalised():
 
 def test_bad_launch_type_backend_email_and_instance_type():
     with pytest.raises(InvalidSettingError) as excinfo:
-        WorkshopSettings.build(launch_type="LAMBDA", backend="local", approval_email="not-an-email",
-                               instance_type="huge")
+        WorkshopSettings.build(
+            launch_type="LAMBDA", backend="local", approval_email="not-an-email", instance_type="huge"
+        )
     message = str(excinfo.value)
     for expected in ("launch_type 'LAMBDA'", "backend 'local'", "approval_email", "instance_type 'huge'"):
         assert expected in message

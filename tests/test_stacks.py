@@ -14,16 +14,24 @@ def test_create_no_change_then_update():
     prefix = unique("stk")
     setup.configure(prefix=prefix)
     workshop = setup.open_workshop(prefix)
-    parameters = {"CodeBuildProjectName": f"{prefix}-build-nodejs", "CodeBuildServiceRoleName": f"{prefix}-role",
-                  "WorkshopPrefix": prefix}
+    parameters = {
+        "CodeBuildProjectName": f"{prefix}-build-nodejs",
+        "CodeBuildServiceRoleName": f"{prefix}-role",
+        "WorkshopPrefix": prefix,
+    }
     name = workshop.names.stack("build-nodejs")
     first = stacks.deploy_stack(workshop, name, "code-build-nodejs.yaml", parameters, key="stack/test")
     assert (first.status, first.change) == ("CREATE_COMPLETE", "created")
     assert first.outputs["ProjectName"] == f"{prefix}-build-nodejs"
     again = stacks.deploy_stack(workshop, name, "code-build-nodejs.yaml", parameters, key="stack/test")
     assert again.change == "no changes"
-    changed = stacks.deploy_stack(workshop, name, "code-build-nodejs.yaml",
-                                  {**parameters, "CodeBuildServiceRoleName": f"{prefix}-other-role"}, key="stack/test")
+    changed = stacks.deploy_stack(
+        workshop,
+        name,
+        "code-build-nodejs.yaml",
+        {**parameters, "CodeBuildServiceRoleName": f"{prefix}-other-role"},
+        key="stack/test",
+    )
     assert changed.change == "updated" and changed.status == "UPDATE_COMPLETE"
     project = sandbox_client("codebuild").batch_get_projects(names=[f"{prefix}-build-nodejs"])["projects"][0]
     assert project["serviceRole"].endswith(f":role/{prefix}-other-role")
@@ -36,8 +44,13 @@ def test_a_stack_that_is_not_the_workshops_is_refused():
     workshop = setup.open_workshop(prefix)
     name = workshop.names.stack("build-nodejs")
     sandbox_client("cloudformation").create_stack(
-        StackName=name, TemplateBody='{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}')
+        StackName=name, TemplateBody='{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}'
+    )
     with pytest.raises(ResourceConflictError):
-        stacks.deploy_stack(workshop, name, "code-build-nodejs.yaml", {
-            "CodeBuildProjectName": f"{prefix}-p", "CodeBuildServiceRoleName": "r", "WorkshopPrefix": prefix},
-            key="stack/test")
+        stacks.deploy_stack(
+            workshop,
+            name,
+            "code-build-nodejs.yaml",
+            {"CodeBuildProjectName": f"{prefix}-p", "CodeBuildServiceRoleName": "r", "WorkshopPrefix": prefix},
+            key="stack/test",
+        )

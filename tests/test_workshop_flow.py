@@ -40,14 +40,23 @@ def test_the_whole_workshop(launch_type, tmp_path):
     assert answers(prefix) == {"dev": "Hello world", "qa": "Hello world", "prod": placeholder["prod"]}
     assert_pipelines_as_designed(prefix)
 
-    release = run_notebook("04-test-the-pipeline.ipynb", tmp_path, prefix=prefix, auto_approve=True,
-                           new_message="Hello from the pipeline", git_message="Hello from git")
+    release = run_notebook(
+        "04-test-the-pipeline.ipynb",
+        tmp_path,
+        prefix=prefix,
+        auto_approve=True,
+        new_message="Hello from the pipeline",
+        git_message="Hello from git",
+    )
     text = plain_text(release)
     assert "Approved with comment: Looks good" in text
     assert "Dev ❌ Failed (Stage Build failed at action BuildApp" in text  # the broken build
     assert has_image(release)  # the timeline
-    assert answers(prefix) == {"dev": "Hello from git", "qa": "Hello from the pipeline",
-                               "prod": "Hello from the pipeline"}
+    assert answers(prefix) == {
+        "dev": "Hello from git",
+        "qa": "Hello from the pipeline",
+        "prod": "Hello from the pipeline",
+    }
 
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
     left = [f for f in cleanup.leftovers(setup.open_workshop(prefix)) if f.ours]

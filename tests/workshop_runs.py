@@ -6,7 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.runner import NOTEBOOK_DIR, run_notebook as _run
+from helpers.runner import NOTEBOOK_DIR
+from helpers.runner import run_notebook as _run
 
 
 def run_notebook(name: str, output_dir: Path, **parameters: object) -> nbformat.NotebookNode:
@@ -30,5 +31,8 @@ def has_image(notebook: nbformat.NotebookNode) -> bool:
 
 def plain_text(notebook: nbformat.NotebookNode) -> str:
     """Only the plain-text outputs (no HTML), so each line is counted once."""
-    return "\n".join(output.get("text", "") + output.get("data", {}).get("text/plain", "")
-                     for cell in notebook.cells for output in cell.get("outputs", []))
+    return "\n".join(
+        output.get("text", "") + output.get("data", {}).get("text/plain", "")
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    )

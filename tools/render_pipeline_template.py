@@ -9,7 +9,7 @@ from pathlib import Path
 TARGET = Path(__file__).resolve().parents[1] / "data" / "templates" / "deployment-pipeline-for-all-env.yaml"
 ENVIRONMENTS = (("Dev", "development", "master"), ("QA", "quality assurance", "qa"), ("Prod", "production", "prod"))
 
-HEADER = '''AWSTemplateFormatVersion: "2010-09-09"
+HEADER = """AWSTemplateFormatVersion: "2010-09-09"
 Description: >-
   ECS CD workshop - three pipelines, one per environment: Dev follows master, QA follows qa and
   Prod follows prod. Each is Source (CodeCommit) -> Build (unit tests, then the container image;
@@ -89,11 +89,11 @@ Parameters:
     Type: String
     Description: Container name shared by the three task definitions
     Default: sample-app
-'''
+"""
 
 
 def parameters(env: str, description: str, branch: str) -> str:
-    return f'''  CodePipelineNameFor{env}Env:
+    return f"""  CodePipelineNameFor{env}Env:
     Type: String
     Description: Name of the {description} pipeline
   CodeCommitBranchNameFor{env}Env:
@@ -109,24 +109,24 @@ def parameters(env: str, description: str, branch: str) -> str:
   ECSServiceNameFor{env}Env:
     Type: String
     Description: Existing ECS service of the {description} environment
-'''
+"""
 
 
 def approval(env: str) -> str:
     if env != "Prod":
         return ""
-    return '''            - Name: Approval
+    return """            - Name: Approval
               RunOrder: 1
               ActionTypeId: {Category: Approval, Owner: AWS, Provider: Manual, Version: "1"}
               Configuration:
                 NotificationArn: !Sub arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${SNSTopicName}
                 CustomData: Approve to build and deploy this commit to production.
-'''
+"""
 
 
 def resources(env: str, description: str, branch: str) -> str:
     first = 2 if env == "Prod" else 1
-    return f'''  PipelineFor{env}Env:
+    return f"""  PipelineFor{env}Env:
     Type: AWS::CodePipeline::Pipeline
     Properties:
       Name: !Ref CodePipelineNameFor{env}Env
@@ -208,17 +208,17 @@ def resources(env: str, description: str, branch: str) -> str:
           Arn: !Sub arn:${{AWS::Partition}}:codepipeline:${{AWS::Region}}:${{AWS::AccountId}}:${{PipelineFor{env}Env}}
           RoleArn: !Sub arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/${{CloudWatchEventRoleName}}
 
-'''
+"""
 
 
 def outputs(env: str, description: str, branch: str) -> str:
-    return f'''  PipelineNameFor{env}Env:
+    return f"""  PipelineNameFor{env}Env:
     Description: Name of the {description} pipeline
     Value: !Ref PipelineFor{env}Env
   PipelineUrlFor{env}Env:
     Description: Console URL of the {description} pipeline
     Value: !Sub https://${{AWS::Region}}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${{PipelineFor{env}Env}}/view?region=${{AWS::Region}}
-'''
+"""
 
 
 def render() -> str:

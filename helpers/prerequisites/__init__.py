@@ -6,7 +6,7 @@ table of what it did. Re-running any of them is safe.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -57,8 +57,14 @@ def ensure_services(workshop: Workshop) -> StatusTable:
 
 
 STEPS: tuple[Callable[[Workshop], StatusTable], ...] = (
-    ensure_roles, ensure_source_repository, ensure_artifact_bucket, ensure_approval_topic,
-    ensure_image_repositories, ensure_network, ensure_clusters, ensure_services,
+    ensure_roles,
+    ensure_source_repository,
+    ensure_artifact_bucket,
+    ensure_approval_topic,
+    ensure_image_repositories,
+    ensure_network,
+    ensure_clusters,
+    ensure_services,
 )
 
 

@@ -39,19 +39,31 @@ def ensure_cluster(workshop: Workshop, env: str, providers: list[str], rows: lis
             raise ResourceConflictError("ECS cluster", name, workshop.prefix)
         action = "exists"
         if sorted(cluster.get("capacityProviders", [])) != sorted(providers):
-            ecs.put_cluster_capacity_providers(cluster=name, capacityProviders=providers,
-                                               defaultCapacityProviderStrategy=strategy)
+            ecs.put_cluster_capacity_providers(
+                cluster=name, capacityProviders=providers, defaultCapacityProviderStrategy=strategy
+            )
             action = "updated"
     else:
         cluster = ecs.create_cluster(
-            clusterName=name, tags=workshop.tag_list(env, key="key", value="value"),
-            capacityProviders=providers, defaultCapacityProviderStrategy=strategy,
-            settings=[{"name": "containerInsights", "value": "disabled"}])["cluster"]
+            clusterName=name,
+            tags=workshop.tag_list(env, key="key", value="value"),
+            capacityProviders=providers,
+            defaultCapacityProviderStrategy=strategy,
+            settings=[{"name": "containerInsights", "value": "disabled"}],
+        )["cluster"]
         action = "created"
-    workshop.record(f"ecs-cluster/{env}", type="AWS::ECS::Cluster", name=name, arn=cluster["clusterArn"],
-                    environment=env)
-    rows.append({"type": "ECS cluster", "name": name, "arn": cluster["clusterArn"], "environment": env,
-                 "action": f"{action} ({', '.join(providers)})"})
+    workshop.record(
+        f"ecs-cluster/{env}", type="AWS::ECS::Cluster", name=name, arn=cluster["clusterArn"], environment=env
+    )
+    rows.append(
+        {
+            "type": "ECS cluster",
+            "name": name,
+            "arn": cluster["clusterArn"],
+            "environment": env,
+            "action": f"{action} ({', '.join(providers)})",
+        }
+    )
     return str(cluster["clusterArn"])
 
 
@@ -75,10 +87,16 @@ def ensure_launch_template(workshop: Workshop, env: str, image_id: str, rows: li
         "SecurityGroupIds": [network["tasks_sg"]],
         "UserData": user_data(workshop.names.cluster(env)),
         "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
-        "TagSpecifications": [{"ResourceType": "instance", "Tags": workshop.tag_list(env) + [
-            {"Key": "Name", "Value": f"{workshop.prefix}-{env}-ecs-instance"}]}],
+        "TagSpecifications": [
+            {
+                "ResourceType": "instance",
+                "Tags": [*workshop.tag_list(env), {"Key": "Name", "Value": f"{workshop.prefix}-{env}-ecs-instance"}],
+            }
+        ],
     }
-    found = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": [name]}])["LaunchTemplates"]
+    found = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": [name]}])[
+        "LaunchTemplates"
+    ]
     if found:
         template = found[0]
         if not workshop.is_ours(template.get("Tags")):
@@ -86,13 +104,27 @@ def ensure_launch_template(workshop: Workshop, env: str, image_id: str, rows: li
         action = "exists"
     else:
         template = ec2.create_launch_template(
-            LaunchTemplateName=name, LaunchTemplateData=data,
-            TagSpecifications=[{"ResourceType": "launch-template", "Tags": workshop.tag_list(env)}])["LaunchTemplate"]
+            LaunchTemplateName=name,
+            LaunchTemplateData=data,
+            TagSpecifications=[{"ResourceType": "launch-template", "Tags": workshop.tag_list(env)}],
+        )["LaunchTemplate"]
         action = "created"
-    workshop.record(f"launch-template/{env}", type="AWS::EC2::LaunchTemplate", name=name,
-                    arn=template["LaunchTemplateId"], environment=env)
-    rows.append({"type": "launch template", "name": name, "arn": template["LaunchTemplateId"], "environment": env,
-                 "action": f"{action} ({workshop.settings.instance_type}, {image_id})"})
+    workshop.record(
+        f"launch-template/{env}",
+        type="AWS::EC2::LaunchTemplate",
+        name=name,
+        arn=template["LaunchTemplateId"],
+        environment=env,
+    )
+    rows.append(
+        {
+            "type": "launch template",
+            "name": name,
+            "arn": template["LaunchTemplateId"],
+            "environment": env,
+            "action": f"{action} ({workshop.settings.instance_type}, {image_id})",
+        }
+    )
     return str(template["LaunchTemplateId"])
 
 
@@ -107,16 +139,24 @@ def ensure_auto_scaling_group(workshop: Workshop, env: str, template_id: str, ro
     else:
         subnets = workshop.state.extra.get("network", {})["subnet_ids"]
         autoscaling.create_auto_scaling_group(
-            AutoScalingGroupName=name, MinSize=1, MaxSize=ASG_MAX_SIZE, DesiredCapacity=1,
+            AutoScalingGroupName=name,
+            MinSize=1,
+            MaxSize=ASG_MAX_SIZE,
+            DesiredCapacity=1,
             LaunchTemplate={"LaunchTemplateId": template_id, "Version": "$Latest"},
-            VPCZoneIdentifier=",".join(subnets), NewInstancesProtectedFromScaleIn=False,
-            Tags=[{**t, "PropagateAtLaunch": False, "ResourceId": name, "ResourceType": "auto-scaling-group"}
-                  for t in workshop.tag_list(env)])
+            VPCZoneIdentifier=",".join(subnets),
+            NewInstancesProtectedFromScaleIn=False,
+            Tags=[
+                {**t, "PropagateAtLaunch": False, "ResourceId": name, "ResourceType": "auto-scaling-group"}
+                for t in workshop.tag_list(env)
+            ],
+        )
         found = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
         action = "created"
     arn = found[0]["AutoScalingGroupARN"]
-    workshop.record(f"auto-scaling-group/{env}", type="AWS::AutoScaling::AutoScalingGroup", name=name, arn=arn,
-                    environment=env)
+    workshop.record(
+        f"auto-scaling-group/{env}", type="AWS::AutoScaling::AutoScalingGroup", name=name, arn=arn, environment=env
+    )
     rows.append({"type": "Auto Scaling group", "name": name, "arn": arn, "environment": env, "action": action})
     return str(arn)
 
@@ -124,22 +164,45 @@ def ensure_auto_scaling_group(workshop: Workshop, env: str, template_id: str, ro
 def ensure_capacity_provider(workshop: Workshop, env: str, group_arn: str, rows: list[dict[str, str]]) -> str:
     ecs = workshop.client("ecs")
     name = workshop.names.capacity_provider(env)
-    found = [p for p in ecs.describe_capacity_providers(capacityProviders=[name], include=["TAGS"])["capacityProviders"]
-             if p.get("status", "ACTIVE") == "ACTIVE"]
+    found = [
+        p
+        for p in ecs.describe_capacity_providers(capacityProviders=[name], include=["TAGS"])["capacityProviders"]
+        if p.get("status", "ACTIVE") == "ACTIVE"
+    ]
     if found:
         if not workshop.is_ours(found[0].get("tags")):
             raise ResourceConflictError("capacity provider", name, workshop.prefix)
         provider, action = found[0], "exists"
     else:
         provider = ecs.create_capacity_provider(
-            name=name, tags=workshop.tag_list(env, key="key", value="value"),
+            name=name,
+            tags=workshop.tag_list(env, key="key", value="value"),
             autoScalingGroupProvider={
-                "autoScalingGroupArn": group_arn, "managedTerminationProtection": "DISABLED",
-                "managedScaling": {"status": "ENABLED", "targetCapacity": 100, "minimumScalingStepSize": 1,
-                                   "maximumScalingStepSize": 1}})["capacityProvider"]
+                "autoScalingGroupArn": group_arn,
+                "managedTerminationProtection": "DISABLED",
+                "managedScaling": {
+                    "status": "ENABLED",
+                    "targetCapacity": 100,
+                    "minimumScalingStepSize": 1,
+                    "maximumScalingStepSize": 1,
+                },
+            },
+        )["capacityProvider"]
         action = "created"
-    workshop.record(f"capacity-provider/{env}", type="AWS::ECS::CapacityProvider", name=name,
-                    arn=provider["capacityProviderArn"], environment=env)
-    rows.append({"type": "capacity provider", "name": name, "arn": provider["capacityProviderArn"],
-                 "environment": env, "action": action})
+    workshop.record(
+        f"capacity-provider/{env}",
+        type="AWS::ECS::CapacityProvider",
+        name=name,
+        arn=provider["capacityProviderArn"],
+        environment=env,
+    )
+    rows.append(
+        {
+            "type": "capacity provider",
+            "name": name,
+            "arn": provider["capacityProviderArn"],
+            "environment": env,
+            "action": action,
+        }
+    )
     return name

@@ -25,16 +25,32 @@ class RoleSpec:
 
 
 ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec("codepipeline-service-role", "codepipeline.amazonaws.com",
-             "Lets the three pipelines read the source, run the builds, deploy to ECS and ask for approval."),
-    RoleSpec("codebuild-service-role", "codebuild.amazonaws.com",
-             "Lets the two build projects write logs, use pipeline artifacts and push images."),
-    RoleSpec("events-start-pipeline-role", "events.amazonaws.com",
-             "Lets EventBridge start the pipeline of the branch that changed."),
-    RoleSpec("ecs-task-execution-role", "ecs-tasks.amazonaws.com",
-             "Lets ECS pull the app's image and send its logs to CloudWatch Logs."),
-    RoleSpec("ecs-instance-role", "ec2.amazonaws.com",
-             "Lets the EC2 container instances join the workshop's clusters.", launch_types=("EC2",)),
+    RoleSpec(
+        "codepipeline-service-role",
+        "codepipeline.amazonaws.com",
+        "Lets the three pipelines read the source, run the builds, deploy to ECS and ask for approval.",
+    ),
+    RoleSpec(
+        "codebuild-service-role",
+        "codebuild.amazonaws.com",
+        "Lets the two build projects write logs, use pipeline artifacts and push images.",
+    ),
+    RoleSpec(
+        "events-start-pipeline-role",
+        "events.amazonaws.com",
+        "Lets EventBridge start the pipeline of the branch that changed.",
+    ),
+    RoleSpec(
+        "ecs-task-execution-role",
+        "ecs-tasks.amazonaws.com",
+        "Lets ECS pull the app's image and send its logs to CloudWatch Logs.",
+    ),
+    RoleSpec(
+        "ecs-instance-role",
+        "ec2.amazonaws.com",
+        "Lets the EC2 container instances join the workshop's clusters.",
+        launch_types=("EC2",),
+    ),
 )
 
 
@@ -69,8 +85,10 @@ def render_policy(workshop: Workshop, key: str) -> dict[str, Any]:
 
 
 def trust_policy(service: str) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }
 
 
 def required_roles(workshop: Workshop) -> list[RoleSpec]:
@@ -92,16 +110,22 @@ def ensure_role(workshop: Workshop, spec: RoleSpec) -> dict[str, str]:
     try:
         role = iam.get_role(RoleName=name)["Role"]
     except iam.exceptions.NoSuchEntityException:
-        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), Description=spec.description,
-                               Tags=workshop.tag_list(), MaxSessionDuration=3600)["Role"]
+        role = iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(trust),
+            Description=spec.description,
+            Tags=workshop.tag_list(),
+            MaxSessionDuration=3600,
+        )["Role"]
         action = "created"
     else:
         if not workshop.is_ours(iam.list_role_tags(RoleName=name)["Tags"]):
             raise ResourceConflictError("IAM role", name, workshop.prefix)
         iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
         action = "updated"
-    iam.put_role_policy(RoleName=name, PolicyName=INLINE_POLICY_NAME,
-                        PolicyDocument=json.dumps(render_policy(workshop, spec.key)))
+    iam.put_role_policy(
+        RoleName=name, PolicyName=INLINE_POLICY_NAME, PolicyDocument=json.dumps(render_policy(workshop, spec.key))
+    )
     workshop.record(f"iam-role/{spec.key}", type="AWS::IAM::Role", name=name, arn=role["Arn"])
     return {"type": "IAM role", "name": name, "arn": role["Arn"], "action": action}
 

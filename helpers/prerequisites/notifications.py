@@ -13,8 +13,9 @@ def ensure_approval_topic(workshop: Workshop) -> dict[str, str]:
     try:
         sns.get_topic_attributes(TopicArn=arn)
     except sns.exceptions.NotFoundException:
-        arn = sns.create_topic(Name=name, Tags=workshop.tag_list(),
-                               Attributes={"DisplayName": f"{workshop.prefix} prod approval"})["TopicArn"]
+        arn = sns.create_topic(
+            Name=name, Tags=workshop.tag_list(), Attributes={"DisplayName": f"{workshop.prefix} prod approval"}
+        )["TopicArn"]
         action = "created"
     else:
         if not workshop.is_ours(sns.list_tags_for_resource(ResourceArn=arn)["Tags"]):

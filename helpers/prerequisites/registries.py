@@ -14,11 +14,22 @@ _DESCRIPTIONS = {"dev": "development", "qa": "quality assurance", "prod": "produ
 
 
 def lifecycle_policy(env: str) -> str:
-    return json.dumps({"rules": [{
-        "rulePriority": 1,
-        "description": f"LifeCycle policy for a {_DESCRIPTIONS[env]} environment",
-        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": IMAGES_KEPT[env]},
-        "action": {"type": "expire"}}]})
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"LifeCycle policy for a {_DESCRIPTIONS[env]} environment",
+                    "selection": {
+                        "tagStatus": "any",
+                        "countType": "imageCountMoreThan",
+                        "countNumber": IMAGES_KEPT[env],
+                    },
+                    "action": {"type": "expire"},
+                }
+            ]
+        }
+    )
 
 
 def ensure_image_repositories(workshop: Workshop) -> list[dict[str, str]]:
@@ -35,13 +46,27 @@ def ensure_image_repository(workshop: Workshop, env: str) -> dict[str, str]:
         action = "exists"
     except ecr.exceptions.RepositoryNotFoundException:
         repository = ecr.create_repository(
-            repositoryName=name, tags=workshop.tag_list(env), imageTagMutability="MUTABLE",
+            repositoryName=name,
+            tags=workshop.tag_list(env),
+            imageTagMutability="MUTABLE",
             imageScanningConfiguration={"scanOnPush": True},
-            encryptionConfiguration={"encryptionType": "AES256"})["repository"]
+            encryptionConfiguration={"encryptionType": "AES256"},
+        )["repository"]
         action = "created"
     ecr.put_image_scanning_configuration(repositoryName=name, imageScanningConfiguration={"scanOnPush": True})
     ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=lifecycle_policy(env))
-    workshop.record(f"ecr-repository/{env}", type="AWS::ECR::Repository", name=name, arn=repository["repositoryArn"],
-                    environment=env, uri=repository["repositoryUri"])
-    return {"type": "ECR repository", "name": name, "arn": repository["repositoryArn"], "environment": env,
-            "action": action}
+    workshop.record(
+        f"ecr-repository/{env}",
+        type="AWS::ECR::Repository",
+        name=name,
+        arn=repository["repositoryArn"],
+        environment=env,
+        uri=repository["repositoryUri"],
+    )
+    return {
+        "type": "ECR repository",
+        "name": name,
+        "arn": repository["repositoryArn"],
+        "environment": env,
+        "action": action,
+    }

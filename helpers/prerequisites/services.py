@@ -24,7 +24,11 @@ PLACEHOLDER_SERVER = (
 #: placeholder's command stays in every revision the pipelines register. It therefore starts the app
 #: when the image has one (the sample app's image has app.js in its WORKDIR) and the placeholder
 #: server otherwise (the public node image).
-PLACEHOLDER_COMMAND = ["sh", "-c", f'if [ -f app.js ]; then exec node app.js; else exec node -e "{PLACEHOLDER_SERVER}"; fi']
+PLACEHOLDER_COMMAND = [
+    "sh",
+    "-c",
+    f'if [ -f app.js ]; then exec node app.js; else exec node -e "{PLACEHOLDER_SERVER}"; fi',
+]
 LOG_RETENTION_DAYS = 7
 STABLE_TIMEOUT = {"sandbox": 60.0, "aws": 20 * 60.0}
 
@@ -63,12 +67,16 @@ def placeholder_task_definition(workshop: Workshop, env: str) -> dict[str, Any]:
         "image": PLACEHOLDER_IMAGE,
         "command": PLACEHOLDER_COMMAND,
         "essential": True,
-        "portMappings": [{"containerPort": CONTAINER_PORT, "protocol": "tcp",
-                          **({} if fargate else {"hostPort": 0})}],
+        "portMappings": [{"containerPort": CONTAINER_PORT, "protocol": "tcp", **({} if fargate else {"hostPort": 0})}],
         "environment": [{"name": "WORKSHOP_ENVIRONMENT", "value": env}],
-        "logConfiguration": {"logDriver": "awslogs", "options": {
-            "awslogs-group": workshop.names.log_group(env), "awslogs-region": workshop.settings.region,
-            "awslogs-stream-prefix": "app"}},
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": workshop.names.log_group(env),
+                "awslogs-region": workshop.settings.region,
+                "awslogs-stream-prefix": "app",
+            },
+        },
     }
     arguments: dict[str, Any] = {
         "family": workshop.names.task_family(env),
@@ -79,8 +87,9 @@ def placeholder_task_definition(workshop: Workshop, env: str) -> dict[str, Any]:
         "tags": workshop.tag_list(env, key="key", value="value"),
     }
     if fargate:
-        arguments.update(cpu="256", memory="512", runtimePlatform={"cpuArchitecture": "X86_64",
-                                                                     "operatingSystemFamily": "LINUX"})
+        arguments.update(
+            cpu="256", memory="512", runtimePlatform={"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"}
+        )
     else:
         container["memory"] = 256
     return arguments
@@ -100,28 +109,60 @@ def ensure_service(workshop: Workshop, env: str) -> dict[str, str]:
     else:
         definition = ecs.register_task_definition(**placeholder_task_definition(workshop, env))["taskDefinition"]
         arguments: dict[str, Any] = {
-            "cluster": cluster, "serviceName": name, "taskDefinition": definition["taskDefinitionArn"],
+            "cluster": cluster,
+            "serviceName": name,
+            "taskDefinition": definition["taskDefinitionArn"],
             "desiredCount": 1,
-            "loadBalancers": [{"targetGroupArn": workshop.state.resources[f"target-group/{env}"]["arn"],
-                               "containerName": workshop.settings.container_name, "containerPort": CONTAINER_PORT}],
-            "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": True, "rollback": True},
-                                        "maximumPercent": 200, "minimumHealthyPercent": 100},
-            "healthCheckGracePeriodSeconds": 30, "propagateTags": "SERVICE", "enableECSManagedTags": True,
+            "loadBalancers": [
+                {
+                    "targetGroupArn": workshop.state.resources[f"target-group/{env}"]["arn"],
+                    "containerName": workshop.settings.container_name,
+                    "containerPort": CONTAINER_PORT,
+                }
+            ],
+            "deploymentConfiguration": {
+                "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+                "maximumPercent": 200,
+                "minimumHealthyPercent": 100,
+            },
+            "healthCheckGracePeriodSeconds": 30,
+            "propagateTags": "SERVICE",
+            "enableECSManagedTags": True,
             "tags": workshop.tag_list(env, key="key", value="value"),
         }
         if workshop.settings.launch_type == "FARGATE":
             network = workshop.state.extra["network"]
-            arguments.update(launchType="FARGATE", platformVersion="LATEST", networkConfiguration={
-                "awsvpcConfiguration": {"subnets": network["subnet_ids"], "securityGroups": [network["tasks_sg"]],
-                                        "assignPublicIp": "ENABLED"}})
+            arguments.update(
+                launchType="FARGATE",
+                platformVersion="LATEST",
+                networkConfiguration={
+                    "awsvpcConfiguration": {
+                        "subnets": network["subnet_ids"],
+                        "securityGroups": [network["tasks_sg"]],
+                        "assignPublicIp": "ENABLED",
+                    }
+                },
+            )
         else:
             arguments["capacityProviderStrategy"] = [
-                {"capacityProvider": names.capacity_provider(env), "weight": 1, "base": 0}]
+                {"capacityProvider": names.capacity_provider(env), "weight": 1, "base": 0}
+            ]
         service, action = ecs.create_service(**arguments)["service"], "created (placeholder)"
-    workshop.record(f"ecs-service/{env}", type="AWS::ECS::Service", name=name, arn=service["serviceArn"],
-                    environment=env, cluster=cluster)
-    workshop.record(f"task-definition-family/{env}", type="AWS::ECS::TaskDefinition", name=names.task_family(env),
-                    arn=service["taskDefinition"], environment=env)
+    workshop.record(
+        f"ecs-service/{env}",
+        type="AWS::ECS::Service",
+        name=name,
+        arn=service["serviceArn"],
+        environment=env,
+        cluster=cluster,
+    )
+    workshop.record(
+        f"task-definition-family/{env}",
+        type="AWS::ECS::TaskDefinition",
+        name=names.task_family(env),
+        arn=service["taskDefinition"],
+        environment=env,
+    )
     return {"type": "ECS service", "name": name, "arn": service["serviceArn"], "environment": env, "action": action}
 
 
@@ -129,7 +170,8 @@ def wait_for_load_balancer(workshop: Workshop) -> None:
     arn = workshop.state.resources["load-balancer"]["arn"]
     delay = 1 if workshop.on_sandbox else 15
     workshop.client("elbv2").get_waiter("load_balancer_available").wait(
-        LoadBalancerArns=[arn], WaiterConfig={"Delay": delay, "MaxAttempts": 60})
+        LoadBalancerArns=[arn], WaiterConfig={"Delay": delay, "MaxAttempts": 60}
+    )
 
 
 def wait_for_services(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, timeout: float | None = None) -> None:
@@ -142,18 +184,23 @@ def wait_for_services(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, 
     with tqdm(total=len(envs), desc="ECS services stable", unit="service", leave=True) as bar:
         while pending:
             for env in list(pending):
-                service = ecs.describe_services(cluster=workshop.names.cluster(env),
-                                                services=[workshop.names.service(env)])["services"][0]
+                service = ecs.describe_services(
+                    cluster=workshop.names.cluster(env), services=[workshop.names.service(env)]
+                )["services"][0]
                 primary = service["deployments"][0] if service["deployments"] else {}
                 if primary.get("rolloutState") == "FAILED" and len(service["deployments"]) == 1:
-                    raise WorkshopError(f"The {env} service failed to deploy: {primary.get('rolloutStateReason')}. "
-                                        f"Last events: {_events(service)}")
+                    raise WorkshopError(
+                        f"The {env} service failed to deploy: {primary.get('rolloutStateReason')}. "
+                        f"Last events: {_events(service)}"
+                    )
                 if len(service["deployments"]) == 1 and service["runningCount"] == service["desiredCount"]:
                     pending.remove(env)
                     bar.update(1)
             if pending and time.monotonic() > deadline:
-                raise WorkshopError(f"Services {pending} were not stable after {timeout:.0f} s; check their events in "
-                                    "the ECS console (or the summary below) and re-run this cell.")
+                raise WorkshopError(
+                    f"Services {pending} were not stable after {timeout:.0f} s; check their events in "
+                    "the ECS console (or the summary below) and re-run this cell."
+                )
             if pending:
                 time.sleep(workshop.poll_delay())
 

@@ -21,8 +21,9 @@ def sample_app_files(root: Path = SAMPLE_APP) -> list[dict[str, object]]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and not _SKIP.intersection(path.relative_to(root).parts):
             mode = "EXECUTABLE" if os.access(path, os.X_OK) else "NORMAL"
-            files.append({"filePath": path.relative_to(root).as_posix(), "fileContent": path.read_bytes(),
-                          "fileMode": mode})
+            files.append(
+                {"filePath": path.relative_to(root).as_posix(), "fileContent": path.read_bytes(), "fileMode": mode}
+            )
     return files
 
 
@@ -37,17 +38,29 @@ def ensure_source_repository(workshop: Workshop) -> dict[str, str]:
         action = "exists"
     except codecommit.exceptions.RepositoryDoesNotExistException:
         metadata = codecommit.create_repository(
-            repositoryName=name, repositoryDescription=f"Sample app of the ECS CD workshop {workshop.prefix!r}",
-            tags=workshop.tags())["repositoryMetadata"]
+            repositoryName=name,
+            repositoryDescription=f"Sample app of the ECS CD workshop {workshop.prefix!r}",
+            tags=workshop.tags(),
+        )["repositoryMetadata"]
         action = "created"
-    workshop.record("codecommit-repository", type="AWS::CodeCommit::Repository", name=name, arn=metadata["Arn"],
-                    clone_url=metadata.get("cloneUrlHttp"))
+    workshop.record(
+        "codecommit-repository",
+        type="AWS::CodeCommit::Repository",
+        name=name,
+        arn=metadata["Arn"],
+        clone_url=metadata.get("cloneUrlHttp"),
+    )
     branches = set(codecommit.list_branches(repositoryName=name)["branches"])
     master = BRANCHES["dev"]
     if master not in branches:
         commit = codecommit.create_commit(
-            repositoryName=name, branchName=master, authorName="ECS CD workshop", email="workshop@example.com",
-            commitMessage="Add the sample app", putFiles=sample_app_files())["commitId"]
+            repositoryName=name,
+            branchName=master,
+            authorName="ECS CD workshop",
+            email="workshop@example.com",
+            commitMessage="Add the sample app",
+            putFiles=sample_app_files(),
+        )["commitId"]
         action = "created" if action == "created" else "committed"
     else:
         commit = codecommit.get_branch(repositoryName=name, branchName=master)["branch"]["commitId"]

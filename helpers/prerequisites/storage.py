@@ -12,10 +12,19 @@ from ..errors import ResourceConflictError
 
 
 def tls_only_policy(bucket: str, partition: str = "aws") -> dict[str, object]:
-    return {"Version": "2012-10-17", "Statement": [{
-        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
 
 
 def ensure_artifact_bucket(workshop: Workshop) -> dict[str, str]:
@@ -30,8 +39,11 @@ def ensure_artifact_bucket(workshop: Workshop) -> dict[str, str]:
             raise ResourceConflictError("S3 bucket", bucket, workshop.prefix) from None
         if code not in ("404", "NoSuchBucket", "NotFound"):
             raise
-        configuration = {} if workshop.settings.region == "us-east-1" else {
-            "CreateBucketConfiguration": {"LocationConstraint": workshop.settings.region}}
+        configuration = (
+            {}
+            if workshop.settings.region == "us-east-1"
+            else {"CreateBucketConfiguration": {"LocationConstraint": workshop.settings.region}}
+        )
         s3.create_bucket(Bucket=bucket, ObjectOwnership="BucketOwnerEnforced", **configuration)
         s3.get_waiter("bucket_exists").wait(Bucket=bucket, WaiterConfig={"Delay": 2, "MaxAttempts": 30})
         s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": workshop.tag_list()})
@@ -41,11 +53,22 @@ def ensure_artifact_bucket(workshop: Workshop) -> dict[str, str]:
             raise ResourceConflictError("S3 bucket", bucket, workshop.prefix)
     arn = f"arn:{workshop.partition}:s3:::{bucket}"
     workshop.record("s3-bucket", type="AWS::S3::Bucket", name=bucket, arn=arn)
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
-        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]})
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]
+        },
+    )
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(tls_only_policy(bucket, workshop.partition)))
     return {"type": "S3 bucket", "name": bucket, "arn": arn, "action": action}
 

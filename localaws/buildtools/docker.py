@@ -72,8 +72,11 @@ def _ignored(relative: str, patterns: list[str]) -> bool:
     for pattern in patterns:
         negate = pattern.startswith("!")
         pattern = pattern.lstrip("!").strip("/")
-        if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern + "/*") or \
-                relative.split("/")[0] == pattern:
+        if (
+            fnmatch.fnmatch(relative, pattern)
+            or fnmatch.fnmatch(relative, pattern + "/*")
+            or relative.split("/")[0] == pattern
+        ):
             ignored = not negate
     return ignored
 
@@ -83,8 +86,11 @@ def build(context: Path, tags: list[str], dockerfile: str = "Dockerfile") -> str
     if not path.exists():
         raise DockerError(f"failed to read dockerfile: open {dockerfile}: no such file or directory")
     ignore_file = context / ".dockerignore"
-    patterns = [p.strip() for p in ignore_file.read_text().splitlines() if p.strip() and not p.startswith("#")] \
-        if ignore_file.exists() else []
+    patterns = (
+        [p.strip() for p in ignore_file.read_text().splitlines() if p.strip() and not p.startswith("#")]
+        if ignore_file.exists()
+        else []
+    )
     staging = _home() / "staging"
     shutil.rmtree(staging, ignore_errors=True)
     rootfs = staging / "rootfs"
@@ -140,7 +146,7 @@ def _copy(context: Path, sources: list[str], destination: str, workdir: str, roo
     target = Path(destination if destination.startswith("/") else str(Path(workdir) / destination))
     matched = []
     for source in sources:
-        found = [p for p in context.glob(source)] if any(c in source for c in "*?[") else [context / source]
+        found = list(context.glob(source)) if any(c in source for c in "*?[") else [context / source]
         for item in found:
             if not item.exists():
                 raise DockerError(f"COPY failed: file not found in build context: {source}")
@@ -173,7 +179,9 @@ def push(reference: str, data_dir: Path) -> None:
         raise DockerError(f"An image does not exist locally with the tag: {reference.rsplit(':', 1)[0]}")
     parts = parse_ecr_uri(reference)
     if parts is None:
-        raise DockerError(f"the sandbox can push only to its own ECR (…dkr.ecr.<region>.amazonaws.com), not {reference}")
+        raise DockerError(
+            f"the sandbox can push only to its own ECR (…dkr.ecr.<region>.amazonaws.com), not {reference}"
+        )
     registry = reference.split("/", 1)[0]
     if registry not in state["auths"]:
         raise DockerError("no basic auth credentials (run `aws ecr get-login-password | docker login ...` first)")
@@ -184,11 +192,20 @@ def push(reference: str, data_dir: Path) -> None:
         archive.add(local / "rootfs", arcname=".")
     layer_bytes = layer.getvalue()
     manifest = {
-        "schemaVersion": 2, "mediaType": MANIFEST_TYPE,
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config_bytes),
-                   "digest": image_id},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": len(layer_bytes),
-                    "digest": "sha256:" + hashlib.sha256(layer_bytes).hexdigest()}],
+        "schemaVersion": 2,
+        "mediaType": MANIFEST_TYPE,
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": len(config_bytes),
+            "digest": image_id,
+        },
+        "layers": [
+            {
+                "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                "size": len(layer_bytes),
+                "digest": "sha256:" + hashlib.sha256(layer_bytes).hexdigest(),
+            }
+        ],
     }
     stored = image_folder(data_dir, image_id)
     if not stored.exists():
@@ -198,15 +215,22 @@ def push(reference: str, data_dir: Path) -> None:
 
     ecr = boto3.client("ecr", region_name=parts["region"])
     try:
-        ecr.put_image(repositoryName=parts["repository"], imageManifest=json.dumps(manifest),
-                      imageManifestMediaType=MANIFEST_TYPE, imageTag=parts["tag"] or "latest")
+        ecr.put_image(
+            repositoryName=parts["repository"],
+            imageManifest=json.dumps(manifest),
+            imageManifestMediaType=MANIFEST_TYPE,
+            imageTag=parts["tag"] or "latest",
+        )
     except ecr.exceptions.RepositoryNotFoundException:
-        raise DockerError(f"name unknown: The repository with name '{parts['repository']}' does not exist in the "
-                          f"registry with id '{parts['account']}'") from None
+        raise DockerError(
+            f"name unknown: The repository with name '{parts['repository']}' does not exist in the "
+            f"registry with id '{parts['account']}'"
+        ) from None
     except ecr.exceptions.ImageAlreadyExistsException:
         pass
     digest = ecr.describe_images(repositoryName=parts["repository"], imageIds=[{"imageTag": parts["tag"] or "latest"}])[
-        "imageDetails"][0]["imageDigest"]
+        "imageDetails"
+    ][0]["imageDigest"]
     print(f"The push refers to repository [{reference.rsplit(':', 1)[0]}]", flush=True)
     print(f"{parts['tag'] or 'latest'}: digest: {digest} size: {len(layer_bytes)}", flush=True)
 
@@ -252,8 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             tags = [arguments[i + 1] for i, a in enumerate(arguments) if a in ("--tag", "-t")]
             tags += [a.split("=", 1)[1] for a in arguments if a.startswith("--tag=")]
             dockerfile = _value(arguments, "--file", "-f") or "Dockerfile"
-            context = Path([a for a in arguments if not a.startswith("-") and a not in tags
-                            and a != dockerfile][-1])
+            context = Path([a for a in arguments if not a.startswith("-") and a not in tags and a != dockerfile][-1])
             build(context.resolve(), tags, dockerfile)
         elif command == "tag":
             state = _state()
@@ -268,8 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         elif command in ("version", "--version"):
             print("Docker version 24.0.0-sandbox (a stand-in: build, tag, push, login)")
         else:
-            raise DockerError(f"'{command}' is not a docker command the sandbox stands in for "
-                              "(it knows login, build, tag, push, images, version)")
+            raise DockerError(
+                f"'{command}' is not a docker command the sandbox stands in for "
+                "(it knows login, build, tag, push, images, version)"
+            )
     except DockerError as error:
         print(f"Error: {error}", file=sys.stderr, flush=True)
         return 1

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXTENDED_SERVICES: list[str] = ["cloudformation", "codebuild", "codecommit", "codepipeline", "ecr", "ecs", "elbv2", "iam", "s3"]
+EXTENDED_SERVICES: list[str] = [
+    "cloudformation",
+    "codebuild",
+    "codecommit",
+    "codepipeline",
+    "ecr",
+    "ecs",
+    "elbv2",
+    "iam",
+    "s3",
+]
 _installed = False
 
 

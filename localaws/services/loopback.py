@@ -24,6 +24,11 @@ def endpoint() -> str:
 
 @lru_cache(maxsize=64)
 def client(service: str, region: str) -> Any:
-    return boto3.client(service, region_name=region, endpoint_url=_endpoint["url"],
-                        aws_access_key_id="testing", aws_secret_access_key="testing",
-                        config=Config(retries={"mode": "standard", "max_attempts": 3}))
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=_endpoint["url"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"mode": "standard", "max_attempts": 3}),
+    )

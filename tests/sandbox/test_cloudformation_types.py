@@ -14,39 +14,97 @@ ROLE = "arn:aws:iam::123456789012:role/cfn-types"
 
 
 def template(description: str, stages_source_branch: str = "main") -> str:
-    return json.dumps({
-        "Resources": {
-            "Project": {"Type": "AWS::CodeBuild::Project", "Properties": {
-                "Name": {"Fn::Sub": "${AWS::StackName}-project"}, "Description": description, "ServiceRole": ROLE,
-                "Artifacts": {"Type": "CODEPIPELINE"}, "Source": {"Type": "CODEPIPELINE", "BuildSpec": "buildspec.yml"},
-                "Environment": {"Type": "LINUX_CONTAINER", "ComputeType": "BUILD_GENERAL1_SMALL",
-                                "Image": "aws/codebuild/standard:7.0"},
-                "Tags": [{"Key": "owner", "Value": "test"}]}},
-            "Pipeline": {"Type": "AWS::CodePipeline::Pipeline", "Properties": {
-                "Name": {"Fn::Sub": "${AWS::StackName}-pipeline"}, "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
-                "ArtifactStore": {"Type": "S3", "Location": {"Ref": "Bucket"}},
-                "Stages": [
-                    {"Name": "Source", "Actions": [{"Name": "Source", "ActionTypeId": {
-                        "Category": "Source", "Owner": "AWS", "Provider": "CodeCommit", "Version": "1"},
-                        "Configuration": {"RepositoryName": "nowhere", "BranchName": stages_source_branch,
-                                          "PollForSourceChanges": False},
-                        "OutputArtifacts": [{"Name": "Src"}]}]},
-                    {"Name": "Build", "Actions": [{"Name": "Build", "ActionTypeId": {
-                        "Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
-                        "Configuration": {"ProjectName": {"Ref": "Project"}}, "InputArtifacts": [{"Name": "Src"}]}]}],
-                "Tags": [{"Key": "owner", "Value": "test"}]}},
-            "Bucket": {"Type": "AWS::S3::Bucket"},
-            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                        "Principal": {"Service": "codepipeline.amazonaws.com"}}]}}},
-        },
-        "Outputs": {
-            "ProjectName": {"Value": {"Ref": "Project"}},
-            "ProjectArn": {"Value": {"Fn::GetAtt": ["Project", "Arn"]}},
-            "PipelineName": {"Value": {"Ref": "Pipeline"}},
-            "PipelineVersion": {"Value": {"Fn::GetAtt": ["Pipeline", "Version"]}},
-        },
-    })
+    return json.dumps(
+        {
+            "Resources": {
+                "Project": {
+                    "Type": "AWS::CodeBuild::Project",
+                    "Properties": {
+                        "Name": {"Fn::Sub": "${AWS::StackName}-project"},
+                        "Description": description,
+                        "ServiceRole": ROLE,
+                        "Artifacts": {"Type": "CODEPIPELINE"},
+                        "Source": {"Type": "CODEPIPELINE", "BuildSpec": "buildspec.yml"},
+                        "Environment": {
+                            "Type": "LINUX_CONTAINER",
+                            "ComputeType": "BUILD_GENERAL1_SMALL",
+                            "Image": "aws/codebuild/standard:7.0",
+                        },
+                        "Tags": [{"Key": "owner", "Value": "test"}],
+                    },
+                },
+                "Pipeline": {
+                    "Type": "AWS::CodePipeline::Pipeline",
+                    "Properties": {
+                        "Name": {"Fn::Sub": "${AWS::StackName}-pipeline"},
+                        "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
+                        "ArtifactStore": {"Type": "S3", "Location": {"Ref": "Bucket"}},
+                        "Stages": [
+                            {
+                                "Name": "Source",
+                                "Actions": [
+                                    {
+                                        "Name": "Source",
+                                        "ActionTypeId": {
+                                            "Category": "Source",
+                                            "Owner": "AWS",
+                                            "Provider": "CodeCommit",
+                                            "Version": "1",
+                                        },
+                                        "Configuration": {
+                                            "RepositoryName": "nowhere",
+                                            "BranchName": stages_source_branch,
+                                            "PollForSourceChanges": False,
+                                        },
+                                        "OutputArtifacts": [{"Name": "Src"}],
+                                    }
+                                ],
+                            },
+                            {
+                                "Name": "Build",
+                                "Actions": [
+                                    {
+                                        "Name": "Build",
+                                        "ActionTypeId": {
+                                            "Category": "Build",
+                                            "Owner": "AWS",
+                                            "Provider": "CodeBuild",
+                                            "Version": "1",
+                                        },
+                                        "Configuration": {"ProjectName": {"Ref": "Project"}},
+                                        "InputArtifacts": [{"Name": "Src"}],
+                                    }
+                                ],
+                            },
+                        ],
+                        "Tags": [{"Key": "owner", "Value": "test"}],
+                    },
+                },
+                "Bucket": {"Type": "AWS::S3::Bucket"},
+                "Role": {
+                    "Type": "AWS::IAM::Role",
+                    "Properties": {
+                        "AssumeRolePolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "sts:AssumeRole",
+                                    "Principal": {"Service": "codepipeline.amazonaws.com"},
+                                }
+                            ],
+                        }
+                    },
+                },
+            },
+            "Outputs": {
+                "ProjectName": {"Value": {"Ref": "Project"}},
+                "ProjectArn": {"Value": {"Fn::GetAtt": ["Project", "Arn"]}},
+                "PipelineName": {"Value": {"Ref": "Pipeline"}},
+                "PipelineVersion": {"Value": {"Fn::GetAtt": ["Pipeline", "Version"]}},
+            },
+        }
+    )
 
 
 def outputs(cfn, stack: str) -> dict[str, str]:

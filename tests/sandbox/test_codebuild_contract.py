@@ -9,12 +9,25 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers_for_tests import aws_cli, assert_matches_output_shape, cli_json, sandbox_client, sandbox_environment, unique
+from tests.helpers_for_tests import (
+    assert_matches_output_shape,
+    aws_cli,
+    cli_json,
+    sandbox_client,
+    sandbox_environment,
+    unique,
+)
 
 ROLE = "arn:aws:iam::123456789012:role/build-role"
-ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL",
-               "environmentVariables": [{"name": "FROM_PROJECT", "value": "project", "type": "PLAINTEXT"},
-                                        {"name": "OVERRIDDEN", "value": "project", "type": "PLAINTEXT"}]}
+ENVIRONMENT = {
+    "type": "LINUX_CONTAINER",
+    "image": "aws/codebuild/standard:7.0",
+    "computeType": "BUILD_GENERAL1_SMALL",
+    "environmentVariables": [
+        {"name": "FROM_PROJECT", "value": "project", "type": "PLAINTEXT"},
+        {"name": "OVERRIDDEN", "value": "project", "type": "PLAINTEXT"},
+    ],
+}
 
 SPEC = """
 version: 0.2
@@ -54,8 +67,9 @@ def wait(build_id: str, timeout: float = 60) -> dict:
 
 
 def log_text(build: dict) -> str:
-    events = sandbox_client("logs").get_log_events(logGroupName=build["logs"]["groupName"],
-                                                   logStreamName=build["logs"]["streamName"])["events"]
+    events = sandbox_client("logs").get_log_events(
+        logGroupName=build["logs"]["groupName"], logStreamName=build["logs"]["streamName"]
+    )["events"]
     return "\n".join(e["message"] for e in events)
 
 
@@ -68,9 +82,12 @@ def project():
 
     def make(failing: str = "echo fine") -> str:
         sandbox_client("codebuild").create_project(
-            name=name, source={"type": "NO_SOURCE", "buildspec": SPEC.replace("{failing}", failing)},
-            artifacts={"type": "S3", "location": bucket, "name": "result.zip"}, environment=ENVIRONMENT,
-            serviceRole=ROLE)
+            name=name,
+            source={"type": "NO_SOURCE", "buildspec": SPEC.replace("{failing}", failing)},
+            artifacts={"type": "S3", "location": bucket, "name": "result.zip"},
+            environment=ENVIRONMENT,
+            serviceRole=ROLE,
+        )
         return name
 
     make.bucket = bucket  # type: ignore[attr-defined]
@@ -84,17 +101,27 @@ def project():
 def test_a_build_runs_its_phases_with_the_documented_variables(project):
     codebuild = sandbox_client("codebuild")
     name = project()
-    started = codebuild.start_build(projectName=name, environmentVariablesOverride=[
-        {"name": "OVERRIDDEN", "value": "override", "type": "PLAINTEXT"}])
+    started = codebuild.start_build(
+        projectName=name,
+        environmentVariablesOverride=[{"name": "OVERRIDDEN", "value": "override", "type": "PLAINTEXT"}],
+    )
     assert_matches_output_shape(codebuild, "StartBuild", started)
     build = wait(started["build"]["id"])
     assert_matches_output_shape(codebuild, "BatchGetBuilds", {"builds": [build], "buildsNotFound": []})
     assert build["buildStatus"] == "SUCCEEDED", (build["phases"], log_text(build))
     phases = [(p["phaseType"], p.get("phaseStatus")) for p in build["phases"]]
-    assert phases[:10] == [("SUBMITTED", "SUCCEEDED"), ("PROVISIONING", "SUCCEEDED"), ("DOWNLOAD_SOURCE", "SUCCEEDED"),
-                           ("INSTALL", "SUCCEEDED"), ("PRE_BUILD", "SUCCEEDED"), ("BUILD", "SUCCEEDED"),
-                           ("POST_BUILD", "SUCCEEDED"), ("UPLOAD_ARTIFACTS", "SUCCEEDED"), ("FINALIZING", "SUCCEEDED"),
-                           ("COMPLETED", None)]
+    assert phases[:10] == [
+        ("SUBMITTED", "SUCCEEDED"),
+        ("PROVISIONING", "SUCCEEDED"),
+        ("DOWNLOAD_SOURCE", "SUCCEEDED"),
+        ("INSTALL", "SUCCEEDED"),
+        ("PRE_BUILD", "SUCCEEDED"),
+        ("BUILD", "SUCCEEDED"),
+        ("POST_BUILD", "SUCCEEDED"),
+        ("UPLOAD_ARTIFACTS", "SUCCEEDED"),
+        ("FINALIZING", "SUCCEEDED"),
+        ("COMPLETED", None),
+    ]
     text = log_text(build)
     assert "greeting=kept-between-phases project=project override=override spec=buildspec" in text
     assert f"id={build['id']} initiator=moto number=1" in text
@@ -143,8 +170,13 @@ def test_listing_builds(project):
 def test_codepipeline_projects_need_no_location_and_cannot_be_started_directly():
     codebuild = sandbox_client("codebuild")
     name = unique("cbp")
-    created = codebuild.create_project(name=name, source={"type": "CODEPIPELINE", "buildspec": "buildspec.yml"},
-                                       artifacts={"type": "CODEPIPELINE"}, environment=ENVIRONMENT, serviceRole=ROLE)
+    created = codebuild.create_project(
+        name=name,
+        source={"type": "CODEPIPELINE", "buildspec": "buildspec.yml"},
+        artifacts={"type": "CODEPIPELINE"},
+        environment=ENVIRONMENT,
+        serviceRole=ROLE,
+    )
     assert_matches_output_shape(codebuild, "CreateProject", created)
     with pytest.raises(ClientError) as excinfo:
         codebuild.start_build(projectName=name)
@@ -158,12 +190,21 @@ def test_a_codecommit_source_builds_the_branch_head():
     codecommit, codebuild = sandbox_client("codecommit"), sandbox_client("codebuild")
     repo = unique("cbsrc")
     location = codecommit.create_repository(repositoryName=repo)["repositoryMetadata"]["cloneUrlHttp"]
-    commit = codecommit.put_file(repositoryName=repo, branchName="master", filePath="buildspec.yml",
-                                 fileContent=b"version: 0.2\nphases:\n  build:\n    commands:\n"
-                                             b"      - echo resolved=$CODEBUILD_RESOLVED_SOURCE_VERSION\n")["commitId"]
+    commit = codecommit.put_file(
+        repositoryName=repo,
+        branchName="master",
+        filePath="buildspec.yml",
+        fileContent=b"version: 0.2\nphases:\n  build:\n    commands:\n"
+        b"      - echo resolved=$CODEBUILD_RESOLVED_SOURCE_VERSION\n",
+    )["commitId"]
     name = unique("cbcc")
-    codebuild.create_project(name=name, source={"type": "CODECOMMIT", "location": location},
-                             artifacts={"type": "NO_ARTIFACTS"}, environment=ENVIRONMENT, serviceRole=ROLE)
+    codebuild.create_project(
+        name=name,
+        source={"type": "CODECOMMIT", "location": location},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment=ENVIRONMENT,
+        serviceRole=ROLE,
+    )
     build = wait(codebuild.start_build(projectName=name, sourceVersion="master")["build"]["id"])
     assert build["buildStatus"] == "SUCCEEDED"
     assert build["resolvedSourceVersion"] == commit
@@ -187,8 +228,9 @@ def test_the_docker_stand_in_needs_a_login_and_an_existing_repository(tmp_path, 
     for key, value in sandbox_environment("us-east-1").items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SANDBOX_DOCKER_HOME", str(tmp_path / "docker"))
-    (tmp_path / "Dockerfile").write_text("FROM public.ecr.aws/docker/library/node:20-alpine\nWORKDIR /app\n"
-                                         "COPY app.js ./\nCMD [\"node\", \"app.js\"]\n")
+    (tmp_path / "Dockerfile").write_text(
+        'FROM public.ecr.aws/docker/library/node:20-alpine\nWORKDIR /app\nCOPY app.js ./\nCMD ["node", "app.js"]\n'
+    )
     (tmp_path / "app.js").write_text("console.log('hi')\n")
     uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{unique('nope')}:v1"
     assert docker.main(["build", "--tag", uri, str(tmp_path)]) == 0

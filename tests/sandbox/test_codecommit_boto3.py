@@ -18,17 +18,24 @@ def codecommit():
 @pytest.fixture
 def repo(codecommit):
     name = unique("contract")
-    codecommit.create_repository(repositoryName=name, repositoryDescription="contract test",
-                                 tags={"workshop": "contract"})
+    codecommit.create_repository(
+        repositoryName=name, repositoryDescription="contract test", tags={"workshop": "contract"}
+    )
     yield name
     codecommit.delete_repository(repositoryName=name)
 
 
 @pytest.fixture
 def first_commit(codecommit, repo):
-    return codecommit.put_file(repositoryName=repo, branchName="master", fileContent=b"hello\n",
-                               filePath="README.md", commitMessage="first", name="Ada",
-                               email="ada@example.com")["commitId"]
+    return codecommit.put_file(
+        repositoryName=repo,
+        branchName="master",
+        fileContent=b"hello\n",
+        filePath="README.md",
+        commitMessage="first",
+        name="Ada",
+        email="ada@example.com",
+    )["commitId"]
 
 
 def error_code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
@@ -75,8 +82,9 @@ def test_put_file_first_commit_creates_default_branch(codecommit, repo, first_co
 
 
 def test_put_file_response_shape_and_content(codecommit, repo):
-    response = codecommit.put_file(repositoryName=repo, branchName="main", fileContent=b"x",
-                                   filePath="dir/x.txt", fileMode="EXECUTABLE")
+    response = codecommit.put_file(
+        repositoryName=repo, branchName="main", fileContent=b"x", filePath="dir/x.txt", fileMode="EXECUTABLE"
+    )
     assert_matches_output_shape(codecommit, "PutFile", response)
     got = codecommit.get_file(repositoryName=repo, filePath="dir/x.txt")
     assert (got["fileContent"], got["fileMode"], got["blobId"]) == (b"x", "EXECUTABLE", response["blobId"])
@@ -89,40 +97,58 @@ def test_put_file_requires_parent_on_existing_branch(codecommit, repo, first_com
 
 
 def test_put_file_with_outdated_parent_is_refused(codecommit, repo, first_commit):
-    codecommit.put_file(repositoryName=repo, branchName="master", fileContent=b"2", filePath="a.txt",
-                        parentCommitId=first_commit)
+    codecommit.put_file(
+        repositoryName=repo, branchName="master", fileContent=b"2", filePath="a.txt", parentCommitId=first_commit
+    )
     with pytest.raises(ClientError) as excinfo:
-        codecommit.put_file(repositoryName=repo, branchName="master", fileContent=b"3", filePath="b.txt",
-                            parentCommitId=first_commit)
+        codecommit.put_file(
+            repositoryName=repo, branchName="master", fileContent=b"3", filePath="b.txt", parentCommitId=first_commit
+        )
     assert error_code(excinfo) == "ParentCommitIdOutdatedException"
 
 
 def test_put_file_same_content_is_refused(codecommit, repo, first_commit):
     with pytest.raises(ClientError) as excinfo:
-        codecommit.put_file(repositoryName=repo, branchName="master", fileContent=b"hello\n",
-                            filePath="README.md", parentCommitId=first_commit)
+        codecommit.put_file(
+            repositoryName=repo,
+            branchName="master",
+            fileContent=b"hello\n",
+            filePath="README.md",
+            parentCommitId=first_commit,
+        )
     assert error_code(excinfo) == "SameFileContentException"
 
 
 def test_put_file_to_missing_branch_of_non_empty_repository(codecommit, repo, first_commit):
     with pytest.raises(ClientError) as excinfo:
-        codecommit.put_file(repositoryName=repo, branchName="nope", fileContent=b"x", filePath="x",
-                            parentCommitId=first_commit)
+        codecommit.put_file(
+            repositoryName=repo, branchName="nope", fileContent=b"x", filePath="x", parentCommitId=first_commit
+        )
     assert error_code(excinfo) == "BranchDoesNotExistException"
 
 
 def test_create_commit_adds_updates_and_deletes(codecommit, repo, first_commit):
     second = codecommit.create_commit(
-        repositoryName=repo, branchName="master", parentCommitId=first_commit, authorName="Ada",
-        email="ada@example.com", commitMessage="app", putFiles=[
+        repositoryName=repo,
+        branchName="master",
+        parentCommitId=first_commit,
+        authorName="Ada",
+        email="ada@example.com",
+        commitMessage="app",
+        putFiles=[
             {"filePath": "app.js", "fileContent": b"console.log(1)\n"},
             {"filePath": "README.md", "fileContent": b"changed\n"},
-        ])
+        ],
+    )
     assert_matches_output_shape(codecommit, "CreateCommit", second)
     assert [f["absolutePath"] for f in second["filesAdded"]] == ["app.js"]
     assert [f["absolutePath"] for f in second["filesUpdated"]] == ["README.md"]
-    third = codecommit.create_commit(repositoryName=repo, branchName="master", parentCommitId=second["commitId"],
-                                     deleteFiles=[{"filePath": "app.js"}])
+    third = codecommit.create_commit(
+        repositoryName=repo,
+        branchName="master",
+        parentCommitId=second["commitId"],
+        deleteFiles=[{"filePath": "app.js"}],
+    )
     assert [f["absolutePath"] for f in third["filesDeleted"]] == ["app.js"]
     with pytest.raises(ClientError) as excinfo:
         codecommit.get_file(repositoryName=repo, filePath="app.js")
@@ -131,8 +157,12 @@ def test_create_commit_adds_updates_and_deletes(codecommit, repo, first_commit):
 
 def test_create_commit_without_changes_is_refused(codecommit, repo, first_commit):
     with pytest.raises(ClientError) as excinfo:
-        codecommit.create_commit(repositoryName=repo, branchName="master", parentCommitId=first_commit,
-                                 putFiles=[{"filePath": "README.md", "fileContent": b"hello\n"}])
+        codecommit.create_commit(
+            repositoryName=repo,
+            branchName="master",
+            parentCommitId=first_commit,
+            putFiles=[{"filePath": "README.md", "fileContent": b"hello\n"}],
+        )
     assert error_code(excinfo) == "NoChangeException"
     with pytest.raises(ClientError) as excinfo:
         codecommit.create_commit(repositoryName=repo, branchName="master", parentCommitId=first_commit)
@@ -141,8 +171,12 @@ def test_create_commit_without_changes_is_refused(codecommit, repo, first_commit
 
 def test_create_commit_deleting_missing_file_is_refused(codecommit, repo, first_commit):
     with pytest.raises(ClientError) as excinfo:
-        codecommit.create_commit(repositoryName=repo, branchName="master", parentCommitId=first_commit,
-                                 deleteFiles=[{"filePath": "ghost.txt"}])
+        codecommit.create_commit(
+            repositoryName=repo,
+            branchName="master",
+            parentCommitId=first_commit,
+            deleteFiles=[{"filePath": "ghost.txt"}],
+        )
     assert error_code(excinfo) == "FileDoesNotExistException"
 
 
@@ -178,8 +212,12 @@ def test_get_file_from_unknown_commit(codecommit, repo, first_commit):
 
 
 def test_get_folder(codecommit, repo, first_commit):
-    codecommit.create_commit(repositoryName=repo, branchName="master", parentCommitId=first_commit,
-                             putFiles=[{"filePath": "test/app.test.js", "fileContent": b"//\n"}])
+    codecommit.create_commit(
+        repositoryName=repo,
+        branchName="master",
+        parentCommitId=first_commit,
+        putFiles=[{"filePath": "test/app.test.js", "fileContent": b"//\n"}],
+    )
     root = codecommit.get_folder(repositoryName=repo, folderPath="/")
     assert_matches_output_shape(codecommit, "GetFolder", root)
     assert [f["relativePath"] for f in root["files"]] == ["README.md"]
@@ -204,9 +242,9 @@ def test_branches_create_list_get_delete(codecommit, repo, first_commit):
 
 def test_branch_errors(codecommit, repo, first_commit):
     cases = [
-        (dict(branchName="master", commitId=first_commit), "BranchNameExistsException"),
-        (dict(branchName="qa", commitId="0" * 40), "CommitDoesNotExistException"),
-        (dict(branchName="bad..name", commitId=first_commit), "InvalidBranchNameException"),
+        ({"branchName": "master", "commitId": first_commit}, "BranchNameExistsException"),
+        ({"branchName": "qa", "commitId": "0" * 40}, "CommitDoesNotExistException"),
+        ({"branchName": "bad..name", "commitId": first_commit}, "InvalidBranchNameException"),
     ]
     for arguments, code in cases:
         with pytest.raises(ClientError) as excinfo:
@@ -228,15 +266,20 @@ def test_unknown_repository(codecommit):
 
 def test_get_differences(codecommit, repo, first_commit):
     second = codecommit.create_commit(
-        repositoryName=repo, branchName="master", parentCommitId=first_commit,
-        putFiles=[{"filePath": "README.md", "fileContent": b"v2\n"}, {"filePath": "src/new.js", "fileContent": b"1"}])
-    response = codecommit.get_differences(repositoryName=repo, beforeCommitSpecifier=first_commit,
-                                          afterCommitSpecifier=second["commitId"])
+        repositoryName=repo,
+        branchName="master",
+        parentCommitId=first_commit,
+        putFiles=[{"filePath": "README.md", "fileContent": b"v2\n"}, {"filePath": "src/new.js", "fileContent": b"1"}],
+    )
+    response = codecommit.get_differences(
+        repositoryName=repo, beforeCommitSpecifier=first_commit, afterCommitSpecifier=second["commitId"]
+    )
     assert_matches_output_shape(codecommit, "GetDifferences", response)
     changes = {(d["changeType"], (d.get("afterBlob") or d["beforeBlob"])["path"]) for d in response["differences"]}
     assert changes == {("M", "README.md"), ("A", "src/new.js")}
-    only_src = codecommit.get_differences(repositoryName=repo, beforeCommitSpecifier=first_commit,
-                                          afterCommitSpecifier="master", afterPath="src")
+    only_src = codecommit.get_differences(
+        repositoryName=repo, beforeCommitSpecifier=first_commit, afterCommitSpecifier="master", afterPath="src"
+    )
     assert [d["afterBlob"]["path"] for d in only_src["differences"]] == ["src/new.js"]
     everything = codecommit.get_differences(repositoryName=repo, afterCommitSpecifier="master")
     assert {d["changeType"] for d in everything["differences"]} == {"A"}
@@ -244,10 +287,12 @@ def test_get_differences(codecommit, repo, first_commit):
 
 def test_merge_by_fast_forward(codecommit, repo, first_commit):
     codecommit.create_branch(repositoryName=repo, branchName="qa", commitId=first_commit)
-    second = codecommit.put_file(repositoryName=repo, branchName="master", fileContent=b"v2",
-                                 filePath="README.md", parentCommitId=first_commit)["commitId"]
+    second = codecommit.put_file(
+        repositoryName=repo, branchName="master", fileContent=b"v2", filePath="README.md", parentCommitId=first_commit
+    )["commitId"]
     merged = codecommit.merge_branches_by_fast_forward(
-        repositoryName=repo, sourceCommitSpecifier="master", destinationCommitSpecifier="qa")
+        repositoryName=repo, sourceCommitSpecifier="master", destinationCommitSpecifier="qa"
+    )
     assert_matches_output_shape(codecommit, "MergeBranchesByFastForward", merged)
     assert merged["commitId"] == second
     assert codecommit.get_branch(repositoryName=repo, branchName="qa")["branch"]["commitId"] == second
@@ -255,13 +300,16 @@ def test_merge_by_fast_forward(codecommit, repo, first_commit):
 
 def test_merge_that_is_not_a_fast_forward_is_refused(codecommit, repo, first_commit):
     codecommit.create_branch(repositoryName=repo, branchName="qa", commitId=first_commit)
-    codecommit.put_file(repositoryName=repo, branchName="qa", fileContent=b"qa", filePath="qa.txt",
-                        parentCommitId=first_commit)
-    codecommit.put_file(repositoryName=repo, branchName="master", fileContent=b"m", filePath="m.txt",
-                        parentCommitId=first_commit)
+    codecommit.put_file(
+        repositoryName=repo, branchName="qa", fileContent=b"qa", filePath="qa.txt", parentCommitId=first_commit
+    )
+    codecommit.put_file(
+        repositoryName=repo, branchName="master", fileContent=b"m", filePath="m.txt", parentCommitId=first_commit
+    )
     with pytest.raises(ClientError) as excinfo:
-        codecommit.merge_branches_by_fast_forward(repositoryName=repo, sourceCommitSpecifier="master",
-                                                  destinationCommitSpecifier="qa")
+        codecommit.merge_branches_by_fast_forward(
+            repositoryName=repo, sourceCommitSpecifier="master", destinationCommitSpecifier="qa"
+        )
     assert error_code(excinfo) == "ManualMergeRequiredException"
 
 
@@ -288,8 +336,9 @@ def test_commits_are_real_git_commits(codecommit, repo, first_commit, tmp_path):
     bare = next(data_dir.rglob(f"{repo}.git"))
     subprocess.run(["git", "clone", "--quiet", str(bare), str(tmp_path / "clone")], check=True)
     assert (tmp_path / "clone" / "README.md").read_bytes() == b"hello\n"
-    head = subprocess.run(["git", "-C", str(tmp_path / "clone"), "rev-parse", "HEAD"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(tmp_path / "clone"), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert head == first_commit
 
 

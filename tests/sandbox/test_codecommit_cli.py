@@ -20,17 +20,42 @@ def test_cli_round_trip(repo, tmp_path):
     name, arn = repo
     app = tmp_path / "app.js"
     app.write_text("console.log('v1')\n")
-    first = cli_json("codecommit", "put-file", "--repository-name", name, "--branch-name", "master",
-                     "--file-path", "app.js", "--file-content", f"fileb://{app}", "--commit-message", "v1")
+    first = cli_json(
+        "codecommit",
+        "put-file",
+        "--repository-name",
+        name,
+        "--branch-name",
+        "master",
+        "--file-path",
+        "app.js",
+        "--file-content",
+        f"fileb://{app}",
+        "--commit-message",
+        "v1",
+    )
     commit = first["commitId"]
-    assert cli_json("codecommit", "get-branch", "--repository-name", name, "--branch-name", "master")[
-        "branch"]["commitId"] == commit
+    assert (
+        cli_json("codecommit", "get-branch", "--repository-name", name, "--branch-name", "master")["branch"]["commitId"]
+        == commit
+    )
     aws_cli("codecommit", "create-branch", "--repository-name", name, "--branch-name", "qa", "--commit-id", commit)
     assert sorted(cli_json("codecommit", "list-branches", "--repository-name", name)["branches"]) == ["master", "qa"]
 
-    second = cli_json("codecommit", "create-commit", "--repository-name", name, "--branch-name", "master",
-                      "--parent-commit-id", commit, "--put-files",
-                      "filePath=README.md,fileContent=readme", "--commit-message", "docs")
+    second = cli_json(
+        "codecommit",
+        "create-commit",
+        "--repository-name",
+        name,
+        "--branch-name",
+        "master",
+        "--parent-commit-id",
+        commit,
+        "--put-files",
+        "filePath=README.md,fileContent=readme",
+        "--commit-message",
+        "docs",
+    )
     assert [f["absolutePath"] for f in second["filesAdded"]] == ["README.md"]
     got = cli_json("codecommit", "get-commit", "--repository-name", name, "--commit-id", second["commitId"])
     assert got["commit"]["parents"] == [commit]
@@ -38,11 +63,27 @@ def test_cli_round_trip(repo, tmp_path):
     assert got_file["fileSize"] == len("console.log('v1')\n")
     folder = cli_json("codecommit", "get-folder", "--repository-name", name, "--folder-path", "/")
     assert sorted(f["relativePath"] for f in folder["files"]) == ["README.md", "app.js"]
-    diff = cli_json("codecommit", "get-differences", "--repository-name", name,
-                    "--before-commit-specifier", "qa", "--after-commit-specifier", "master")
+    diff = cli_json(
+        "codecommit",
+        "get-differences",
+        "--repository-name",
+        name,
+        "--before-commit-specifier",
+        "qa",
+        "--after-commit-specifier",
+        "master",
+    )
     assert [(d["changeType"], d["afterBlob"]["path"]) for d in diff["differences"]] == [("A", "README.md")]
-    merged = cli_json("codecommit", "merge-branches-by-fast-forward", "--repository-name", name,
-                      "--source-commit-specifier", "master", "--destination-commit-specifier", "qa")
+    merged = cli_json(
+        "codecommit",
+        "merge-branches-by-fast-forward",
+        "--repository-name",
+        name,
+        "--source-commit-specifier",
+        "master",
+        "--destination-commit-specifier",
+        "qa",
+    )
     assert merged["commitId"] == second["commitId"]
     deleted = cli_json("codecommit", "delete-branch", "--repository-name", name, "--branch-name", "qa")
     assert deleted["deletedBranch"]["branchName"] == "qa"
@@ -61,8 +102,29 @@ def test_cli_reports_aws_error_codes(repo, tmp_path):
     assert "BranchDoesNotExistException" in result.stderr
     content = tmp_path / "x"
     content.write_text("x")
-    aws_cli("codecommit", "put-file", "--repository-name", name, "--branch-name", "master", "--file-path", "x",
-            "--file-content", f"fileb://{content}")
-    result = aws_cli("codecommit", "put-file", "--repository-name", name, "--branch-name", "master",
-                     "--file-path", "y", "--file-content", f"fileb://{content}", check=False)
+    aws_cli(
+        "codecommit",
+        "put-file",
+        "--repository-name",
+        name,
+        "--branch-name",
+        "master",
+        "--file-path",
+        "x",
+        "--file-content",
+        f"fileb://{content}",
+    )
+    result = aws_cli(
+        "codecommit",
+        "put-file",
+        "--repository-name",
+        name,
+        "--branch-name",
+        "master",
+        "--file-path",
+        "y",
+        "--file-content",
+        f"fileb://{content}",
+        check=False,
+    )
     assert "ParentCommitIdRequiredException" in result.stderr

@@ -11,14 +11,16 @@ import urllib.request
 import pytest
 
 from localaws import api as process
-from tests.helpers_for_tests import aws_cli, assert_matches_output_shape, cli_json, sandbox_client, unique
+from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
 
 NODE = "public.ecr.aws/docker/library/node:20-alpine"
 
 
 def server(message: str) -> list[str]:
-    js = (f"require('http').createServer((q,s)=>s.end({json.dumps(message)}))"
-          ".listen(Number(process.env.PORT), process.env.HOST)")
+    js = (
+        f"require('http').createServer((q,s)=>s.end({json.dumps(message)}))"
+        ".listen(Number(process.env.PORT), process.env.HOST)"
+    )
     return ["node", "-e", js]
 
 
@@ -45,12 +47,19 @@ def stack():
     name = unique("svc")
     ec2, elbv2, ecs = sandbox_client("ec2"), sandbox_client("elbv2"), sandbox_client("ecs")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][:2]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][
+        :2
+    ]
     balancer = elbv2.create_load_balancer(Name=name, Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
-    group = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip",
-                                      HealthCheckPath="/")["TargetGroups"][0]["TargetGroupArn"]
-    listener = elbv2.create_listener(LoadBalancerArn=balancer, Protocol="HTTP", Port=80,
-                                     DefaultActions=[{"Type": "forward", "TargetGroupArn": group}])["Listeners"][0]
+    group = elbv2.create_target_group(
+        Name=name, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip", HealthCheckPath="/"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    listener = elbv2.create_listener(
+        LoadBalancerArn=balancer,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": group}],
+    )["Listeners"][0]
     ecs.create_cluster(clusterName=name)
     yield {"name": name, "group": group, "listener": listener["ListenerArn"], "balancer": balancer}
     for service in ecs.list_services(cluster=name)["serviceArns"]:
@@ -62,11 +71,19 @@ def create_service(stack: dict, command: list[str], **extra) -> dict:
     ecs = sandbox_client("ecs")
     definition = ecs.register_task_definition(family=stack["name"], containerDefinitions=[container(command)])
     return ecs.create_service(
-        cluster=stack["name"], serviceName="web", taskDefinition=definition["taskDefinition"]["taskDefinitionArn"],
-        desiredCount=1, loadBalancers=[{"targetGroupArn": stack["group"], "containerName": "web", "containerPort": 8080}],
-        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True},
-                                 "maximumPercent": 200, "minimumHealthyPercent": 100},
-        healthCheckGracePeriodSeconds=30, **extra)
+        cluster=stack["name"],
+        serviceName="web",
+        taskDefinition=definition["taskDefinition"]["taskDefinitionArn"],
+        desiredCount=1,
+        loadBalancers=[{"targetGroupArn": stack["group"], "containerName": "web", "containerPort": 8080}],
+        deploymentConfiguration={
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+        },
+        healthCheckGracePeriodSeconds=30,
+        **extra,
+    )
 
 
 def test_create_service_serves_through_the_listener(stack):
@@ -76,8 +93,9 @@ def test_create_service_serves_through_the_listener(stack):
     service = response["service"]
     assert service["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert service["healthCheckGracePeriodSeconds"] == 30
-    ecs.get_waiter("services_stable").wait(cluster=stack["name"], services=["web"],
-                                           WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    ecs.get_waiter("services_stable").wait(
+        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     described = ecs.describe_services(cluster=stack["name"], services=["web"])
     assert_matches_output_shape(ecs, "DescribeServices", described)
     service = described["services"][0]
@@ -92,9 +110,12 @@ def test_a_new_task_definition_replaces_the_old_version(stack):
     create_service(stack, server("v1"))
     url = listener_url(stack["listener"])
     second = ecs.register_task_definition(family=stack["name"], containerDefinitions=[container(server("v2"))])
-    ecs.update_service(cluster=stack["name"], service="web", taskDefinition=second["taskDefinition"]["taskDefinitionArn"])
-    ecs.get_waiter("services_stable").wait(cluster=stack["name"], services=["web"],
-                                           WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    ecs.update_service(
+        cluster=stack["name"], service="web", taskDefinition=second["taskDefinition"]["taskDefinitionArn"]
+    )
+    ecs.get_waiter("services_stable").wait(
+        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     service = ecs.describe_services(cluster=stack["name"], services=["web"])["services"][0]
     assert service["taskDefinition"].endswith(f"{stack['name']}:2")
     assert get(url) == (200, "v2")
@@ -104,11 +125,15 @@ def test_circuit_breaker_rolls_back_a_version_that_never_gets_healthy(stack):
     ecs = sandbox_client("ecs")
     create_service(stack, server("good"))
     url = listener_url(stack["listener"])
-    broken = ecs.register_task_definition(family=stack["name"],
-                                          containerDefinitions=[container(["node", "-e", "process.exit(3)"])])
-    ecs.update_service(cluster=stack["name"], service="web", taskDefinition=broken["taskDefinition"]["taskDefinitionArn"])
-    ecs.get_waiter("services_stable").wait(cluster=stack["name"], services=["web"],
-                                           WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    broken = ecs.register_task_definition(
+        family=stack["name"], containerDefinitions=[container(["node", "-e", "process.exit(3)"])]
+    )
+    ecs.update_service(
+        cluster=stack["name"], service="web", taskDefinition=broken["taskDefinition"]["taskDefinitionArn"]
+    )
+    ecs.get_waiter("services_stable").wait(
+        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+    )
     service = ecs.describe_services(cluster=stack["name"], services=["web"])["services"][0]
     assert service["taskDefinition"].endswith(f"{stack['name']}:1")
     messages = " ".join(e["message"] for e in service["events"])
@@ -118,11 +143,16 @@ def test_circuit_breaker_rolls_back_a_version_that_never_gets_healthy(stack):
 
 def test_an_image_the_sandbox_cannot_run_fails_the_deployment(stack):
     ecs = sandbox_client("ecs")
-    definition = ecs.register_task_definition(family=stack["name"], containerDefinitions=[
-        container(["nginx"], image="nginx:latest")])
-    ecs.create_service(cluster=stack["name"], serviceName="web", desiredCount=1,
-                       taskDefinition=definition["taskDefinition"]["taskDefinitionArn"],
-                       deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}})
+    definition = ecs.register_task_definition(
+        family=stack["name"], containerDefinitions=[container(["nginx"], image="nginx:latest")]
+    )
+    ecs.create_service(
+        cluster=stack["name"],
+        serviceName="web",
+        desiredCount=1,
+        taskDefinition=definition["taskDefinition"]["taskDefinitionArn"],
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
     service = ecs.describe_services(cluster=stack["name"], services=["web"])["services"][0]
     assert service["deployments"][0]["rolloutState"] == "FAILED"
     assert "CannotPullContainerError" in " ".join(e["message"] for e in service["events"])
@@ -133,8 +163,9 @@ def test_scaling_to_zero_and_deleting_stop_the_tasks(stack):
     create_service(stack, server("v1"))
     url = listener_url(stack["listener"])
     ecs.update_service(cluster=stack["name"], service="web", desiredCount=0)
-    ecs.get_waiter("services_stable").wait(cluster=stack["name"], services=["web"],
-                                           WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    ecs.get_waiter("services_stable").wait(
+        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     assert ecs.describe_services(cluster=stack["name"], services=["web"])["services"][0]["runningCount"] == 0
     assert get(url)[0] == 503
     ecs.update_service(cluster=stack["name"], service="web", desiredCount=1)
@@ -153,11 +184,22 @@ def test_services_stable_through_the_cli(stack):
 def test_create_service_fields_through_the_cli(stack):
     ecs = sandbox_client("ecs")
     definition = ecs.register_task_definition(family=stack["name"], containerDefinitions=[container(server("x"))])
-    created = cli_json("ecs", "create-service", "--cluster", stack["name"], "--service-name", "web",
-                       "--task-definition", definition["taskDefinition"]["taskDefinitionArn"], "--desired-count", "1",
-                       "--deployment-configuration",
-                       "deploymentCircuitBreaker={enable=true,rollback=true},maximumPercent=200,minimumHealthyPercent=100",
-                       "--health-check-grace-period-seconds", "15")
+    created = cli_json(
+        "ecs",
+        "create-service",
+        "--cluster",
+        stack["name"],
+        "--service-name",
+        "web",
+        "--task-definition",
+        definition["taskDefinition"]["taskDefinitionArn"],
+        "--desired-count",
+        "1",
+        "--deployment-configuration",
+        "deploymentCircuitBreaker={enable=true,rollback=true},maximumPercent=200,minimumHealthyPercent=100",
+        "--health-check-grace-period-seconds",
+        "15",
+    )
     assert created["service"]["deploymentConfiguration"]["deploymentCircuitBreaker"]["rollback"] is True
     assert created["service"]["healthCheckGracePeriodSeconds"] == 15
 
@@ -167,13 +209,19 @@ def test_describe_capacity_providers_without_names():
     autoscaling = sandbox_client("autoscaling")
     ec2 = sandbox_client("ec2")
     name = unique("cp")
-    template = ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData={"ImageId": "ami-12c6146b",
-                                                                                      "InstanceType": "t2.micro"})
-    autoscaling.create_auto_scaling_group(AutoScalingGroupName=name, MinSize=0, MaxSize=1,
-                                          LaunchTemplate={"LaunchTemplateId": template["LaunchTemplate"]["LaunchTemplateId"]},
-                                          AvailabilityZones=["us-east-1a"])
+    template = ec2.create_launch_template(
+        LaunchTemplateName=name, LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t2.micro"}
+    )
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=name,
+        MinSize=0,
+        MaxSize=1,
+        LaunchTemplate={"LaunchTemplateId": template["LaunchTemplate"]["LaunchTemplateId"]},
+        AvailabilityZones=["us-east-1a"],
+    )
     group_arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0][
-        "AutoScalingGroupARN"]
+        "AutoScalingGroupARN"
+    ]
     ecs.create_capacity_provider(name=f"cp-{name}", autoScalingGroupProvider={"autoScalingGroupArn": group_arn})
     try:
         response = ecs.describe_capacity_providers()
@@ -194,8 +242,12 @@ def test_list_instance_profile_tags():
         response = iam.list_instance_profile_tags(InstanceProfileName=name)
         assert_matches_output_shape(iam, "ListInstanceProfileTags", response)
         assert response["Tags"] == [{"Key": "workshop:prefix", "Value": "x"}]
-        assert cli_json("iam", "list-instance-profile-tags", "--instance-profile-name", name)["Tags"] == response["Tags"]
-        missing = aws_cli("iam", "list-instance-profile-tags", "--instance-profile-name", name + "-missing", check=False)
+        assert (
+            cli_json("iam", "list-instance-profile-tags", "--instance-profile-name", name)["Tags"] == response["Tags"]
+        )
+        missing = aws_cli(
+            "iam", "list-instance-profile-tags", "--instance-profile-name", name + "-missing", check=False
+        )
         assert "NoSuchEntity" in missing.stderr
     finally:
         iam.delete_instance_profile(InstanceProfileName=name)

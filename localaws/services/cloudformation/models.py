@@ -75,17 +75,30 @@ class CodeBuildProject(CloudFormationModel):
     def _arguments(cls, name: str, properties: dict[str, Any]) -> dict[str, Any]:
         shaped = api_shape(properties)
         return {
-            "project_name": name, "description": shaped.get("description"), "project_source": shaped["source"],
-            "artifacts": shaped["artifacts"], "environment": shaped["environment"],
-            "service_role": shaped["serviceRole"], "tags": _tags(properties, "key", "value"),
-            "cache": shaped.get("cache"), "timeout": shaped.get("timeoutInMinutes"),
-            "queued_timeout": shaped.get("queuedTimeoutInMinutes"), "source_version": shaped.get("sourceVersion"),
-            "logs_config": shaped.get("logsConfig"), "vpc_config": shaped.get("vpcConfig"),
+            "project_name": name,
+            "description": shaped.get("description"),
+            "project_source": shaped["source"],
+            "artifacts": shaped["artifacts"],
+            "environment": shaped["environment"],
+            "service_role": shaped["serviceRole"],
+            "tags": _tags(properties, "key", "value"),
+            "cache": shaped.get("cache"),
+            "timeout": shaped.get("timeoutInMinutes"),
+            "queued_timeout": shaped.get("queuedTimeoutInMinutes"),
+            "source_version": shaped.get("sourceVersion"),
+            "logs_config": shaped.get("logsConfig"),
+            "vpc_config": shaped.get("vpcConfig"),
         }
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: Any, account_id: str,  # type: ignore[override]
-                                        region_name: str, **kwargs: Any) -> "CodeBuildProject":
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,  # type: ignore[override]
+        region_name: str,
+        **kwargs: Any,
+    ) -> CodeBuildProject:
         from moto.codebuild.models import codebuild_backends
 
         properties = cloudformation_json["Properties"]
@@ -94,9 +107,14 @@ class CodeBuildProject(CloudFormationModel):
         return cls(name, metadata["arn"])
 
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource: "CodeBuildProject", new_resource_name: str,  # type: ignore[override]
-                                        cloudformation_json: Any, account_id: str,
-                                        region_name: str) -> "CodeBuildProject":
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: CodeBuildProject,
+        new_resource_name: str,  # type: ignore[override]
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> CodeBuildProject:
         from moto.codebuild.models import codebuild_backends
 
         backend = codebuild_backends[account_id][region_name]
@@ -106,16 +124,28 @@ class CodeBuildProject(CloudFormationModel):
             backend.delete_project(original_resource.name)
             return cls.create_from_cloudformation_json(name, cloudformation_json, account_id, region_name)
         arguments = cls._arguments(name, properties)
-        backend.update_project(name, {
-            "description": arguments["description"], "source": arguments["project_source"],
-            "artifacts": arguments["artifacts"], "environment": arguments["environment"],
-            "serviceRole": arguments["service_role"], "timeoutInMinutes": arguments["timeout"],
-            "tags": arguments["tags"]})
+        backend.update_project(
+            name,
+            {
+                "description": arguments["description"],
+                "source": arguments["project_source"],
+                "artifacts": arguments["artifacts"],
+                "environment": arguments["environment"],
+                "serviceRole": arguments["service_role"],
+                "timeoutInMinutes": arguments["timeout"],
+                "tags": arguments["tags"],
+            },
+        )
         return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: Any, account_id: str,  # type: ignore[override]
-                                        region_name: str) -> None:
+    def delete_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,  # type: ignore[override]
+        region_name: str,
+    ) -> None:
         from moto.codebuild.models import codebuild_backends
 
         codebuild_backends[account_id][region_name].delete_project(resource_name)
@@ -159,26 +189,43 @@ class CodePipelinePipeline(CloudFormationModel):
 
     @staticmethod
     def _declaration(name: str, properties: dict[str, Any]) -> dict[str, Any]:
-        shaped = api_shape({k: v for k, v in properties.items()
-                            if k not in ("Tags", "RestartExecutionOnUpdate", "Name", "DisableInboundStageTransitions")})
+        shaped = api_shape(
+            {
+                k: v
+                for k, v in properties.items()
+                if k not in ("Tags", "RestartExecutionOnUpdate", "Name", "DisableInboundStageTransitions")
+            }
+        )
         shaped["name"] = name
         return dict(shaped)
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: Any, account_id: str,  # type: ignore[override]
-                                        region_name: str, **kwargs: Any) -> "CodePipelinePipeline":
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,  # type: ignore[override]
+        region_name: str,
+        **kwargs: Any,
+    ) -> CodePipelinePipeline:
         from moto.codepipeline.models import codepipeline_backends
 
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", resource_name)
         codepipeline_backends[account_id][region_name].create_pipeline(
-            cls._declaration(name, properties), _tags(properties) or None)
+            cls._declaration(name, properties), _tags(properties) or None
+        )
         return cls(name, account_id, region_name)
 
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource: "CodePipelinePipeline", new_resource_name: str,  # type: ignore[override]
-                                        cloudformation_json: Any, account_id: str,
-                                        region_name: str) -> "CodePipelinePipeline":
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: CodePipelinePipeline,
+        new_resource_name: str,  # type: ignore[override]
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> CodePipelinePipeline:
         from moto.codepipeline.models import codepipeline_backends
 
         backend = codepipeline_backends[account_id][region_name]
@@ -191,8 +238,13 @@ class CodePipelinePipeline(CloudFormationModel):
         return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: Any, account_id: str,  # type: ignore[override]
-                                        region_name: str) -> None:
+    def delete_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,  # type: ignore[override]
+        region_name: str,
+    ) -> None:
         from moto.codepipeline.models import codepipeline_backends
 
         backend = codepipeline_backends[account_id][region_name]
@@ -212,9 +264,15 @@ def _backend_class() -> type:
         def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
             super().execute_change_set(change_set_name, stack_name)
             for stack in self.stacks.values():
-                if stack.name == stack_name or stack.stack_id == stack_name or any(
-                        cs.stack_id == stack.stack_id for key, cs in self.change_sets.items()
-                        if key == change_set_name or cs.change_set_name == change_set_name):
+                if (
+                    stack.name == stack_name
+                    or stack.stack_id == stack_name
+                    or any(
+                        cs.stack_id == stack.stack_id
+                        for key, cs in self.change_sets.items()
+                        if key == change_set_name or cs.change_set_name == change_set_name
+                    )
+                ):
                     stack._parse_template()
                     stack.output_map = stack._create_output_map()
 

@@ -12,7 +12,7 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +48,37 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self.finished: dict[str, threading.Event] = {}
 
     # -- projects ----------------------------------------------------------------------------------
-    def create_project(self, project_name: str, description: str | None, project_source: dict[str, Any],  # type: ignore[override]
-                       artifacts: dict[str, Any], environment: dict[str, Any], service_role: str,
-                       tags: list[dict[str, str]] | None, cache: dict[str, Any] | None, timeout: int | None,
-                       queued_timeout: int | None, source_version: str | None, logs_config: dict[str, Any] | None,
-                       vpc_config: dict[str, Any] | None) -> dict[str, Any]:
-        metadata = super().create_project(project_name, description, project_source, artifacts, environment,
-                                          service_role, tags, cache, timeout or DEFAULT_TIMEOUT_MINUTES,
-                                          queued_timeout or 480, source_version, logs_config, vpc_config)
+    def create_project(
+        self,
+        project_name: str,
+        description: str | None,
+        project_source: dict[str, Any],  # type: ignore[override]
+        artifacts: dict[str, Any],
+        environment: dict[str, Any],
+        service_role: str,
+        tags: list[dict[str, str]] | None,
+        cache: dict[str, Any] | None,
+        timeout: int | None,
+        queued_timeout: int | None,
+        source_version: str | None,
+        logs_config: dict[str, Any] | None,
+        vpc_config: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        metadata = super().create_project(
+            project_name,
+            description,
+            project_source,
+            artifacts,
+            environment,
+            service_role,
+            tags,
+            cache,
+            timeout or DEFAULT_TIMEOUT_MINUTES,
+            queued_timeout or 480,
+            source_version,
+            logs_config,
+            vpc_config,
+        )
         metadata["tags"] = tags or []
         return metadata
 
@@ -67,7 +90,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
                 metadata[key] = value
         if changes.get("tags") is not None:
             project.tags = changes["tags"]
-        metadata["lastModifiedDate"] = datetime.now(timezone.utc).timestamp()
+        metadata["lastModifiedDate"] = datetime.now(UTC).timestamp()
         return metadata
 
     def delete_project(self, project_name: str) -> None:
@@ -75,11 +98,16 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self.build_history.pop(project_name, None)
 
     # -- builds ------------------------------------------------------------------------------------
-    def start_build(self, project_name: str, source_version: str | None = None,  # type: ignore[override]
-                    artifact_override: dict[str, Any] | None = None,
-                    environment_variables_override: list[dict[str, str]] | None = None,
-                    buildspec_override: str | None = None, pipeline: PipelineInput | None = None,
-                    initiator: str = "moto") -> dict[str, Any]:
+    def start_build(
+        self,
+        project_name: str,
+        source_version: str | None = None,  # type: ignore[override]
+        artifact_override: dict[str, Any] | None = None,
+        environment_variables_override: list[dict[str, str]] | None = None,
+        buildspec_override: str | None = None,
+        pipeline: PipelineInput | None = None,
+        initiator: str = "moto",
+    ) -> dict[str, Any]:
         project = self._project(project_name)
         metadata = project.project_metadata
         source_type = metadata["source"]["type"]
@@ -89,7 +117,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self.build_numbers[project_name] = number
         build_uuid = str(uuid.uuid4())
         build_id = f"{project_name}:{build_uuid}"
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         group = f"/aws/codebuild/{project_name}"
         build: dict[str, Any] = {
             "id": build_id,
@@ -100,17 +128,27 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             "buildStatus": "IN_PROGRESS",
             "sourceVersion": source_version or metadata.get("sourceVersion") or "",
             "projectName": project_name,
-            "phases": [{"phaseType": "SUBMITTED", "phaseStatus": "SUCCEEDED", "startTime": now, "endTime": now,
-                        "durationInSeconds": 0}],
+            "phases": [
+                {
+                    "phaseType": "SUBMITTED",
+                    "phaseStatus": "SUCCEEDED",
+                    "startTime": now,
+                    "endTime": now,
+                    "durationInSeconds": 0,
+                }
+            ],
             "source": metadata["source"],
             "artifacts": {"location": ""},
             "environment": metadata["environment"],
             "serviceRole": metadata["serviceRole"],
-            "logs": {"groupName": group, "streamName": build_uuid,
-                     "deepLink": f"https://console.aws.amazon.com/cloudwatch/home?region={self.region_name}"
-                                 f"#logEvent:group={group};stream={build_uuid}",
-                     "cloudWatchLogsArn": f"arn:{self.partition}:logs:{self.region_name}:{self.account_id}:"
-                                          f"log-group:{group}:log-stream:{build_uuid}"},
+            "logs": {
+                "groupName": group,
+                "streamName": build_uuid,
+                "deepLink": f"https://console.aws.amazon.com/cloudwatch/home?region={self.region_name}"
+                f"#logEvent:group={group};stream={build_uuid}",
+                "cloudWatchLogsArn": f"arn:{self.partition}:logs:{self.region_name}:{self.account_id}:"
+                f"log-group:{group}:log-stream:{build_uuid}",
+            },
             "timeoutInMinutes": metadata.get("timeoutInMinutes") or DEFAULT_TIMEOUT_MINUTES,
             "queuedTimeoutInMinutes": metadata.get("queuedTimeoutInMinutes") or 480,
             "buildComplete": False,
@@ -122,8 +160,11 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self.builds[build_id] = build
         self.build_history.setdefault(project_name, []).append(build_id)
         self.finished[build_id] = threading.Event()
-        overrides = {"environment_variables": environment_variables_override or [],
-                     "buildspec": buildspec_override, "source_version": source_version}
+        overrides = {
+            "environment_variables": environment_variables_override or [],
+            "buildspec": buildspec_override,
+            "source_version": source_version,
+        }
         threading.Thread(target=self._run, args=(build, metadata, overrides, pipeline), daemon=True).start()
         return build
 
@@ -150,26 +191,43 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         return self.builds[build_id]
 
     # -- the build itself --------------------------------------------------------------------------
-    def _run(self, build: dict[str, Any], project: dict[str, Any], overrides: dict[str, Any],
-             pipeline: PipelineInput | None) -> None:
+    def _run(
+        self, build: dict[str, Any], project: dict[str, Any], overrides: dict[str, Any], pipeline: PipelineInput | None
+    ) -> None:
         work = Path(tempfile.mkdtemp(prefix="build-", dir=self._work_root()))
         source_dir = work / "src"
         source_dir.mkdir()
         log = _BuildLog(build["logs"]["groupName"], build["logs"]["streamName"], self.region_name)
         status = "FAILED"
         try:
-            self._phase(build, "PROVISIONING", lambda: log.line(
-                f"[Container] {time.strftime('%Y/%m/%d %H:%M:%S')} Running on the workshop sandbox "
-                f"(image {project['environment'].get('image')} stands for this machine)"))
-            resolved = self._phase(build, "DOWNLOAD_SOURCE",
-                                   lambda: self._download_source(project, source_dir, pipeline, overrides))
+            self._phase(
+                build,
+                "PROVISIONING",
+                lambda: log.line(
+                    f"[Container] {time.strftime('%Y/%m/%d %H:%M:%S')} Running on the workshop sandbox "
+                    f"(image {project['environment'].get('image')} stands for this machine)"
+                ),
+            )
+            resolved = self._phase(
+                build, "DOWNLOAD_SOURCE", lambda: self._download_source(project, source_dir, pipeline, overrides)
+            )
             if resolved:
                 build["resolvedSourceVersion"] = resolved
-            spec = self._phase(build, "DOWNLOAD_SOURCE_SPEC",
-                               lambda: load_buildspec(self._buildspec_text(project, source_dir, overrides)))
+            spec = self._phase(
+                build,
+                "DOWNLOAD_SOURCE_SPEC",
+                lambda: load_buildspec(self._buildspec_text(project, source_dir, overrides)),
+            )
             environment = self._environment(build, project, source_dir, work, overrides, resolved or "")
-            runner = BuildspecRunner(spec, source_dir, work, environment, log.line,
-                                     float(build["timeoutInMinutes"]) * 60, lambda: build["id"] in self.stop_requested)
+            runner = BuildspecRunner(
+                spec,
+                source_dir,
+                work,
+                environment,
+                log.line,
+                float(build["timeoutInMinutes"]) * 60,
+                lambda: build["id"] in self.stop_requested,
+            )
             ok = runner.run_phases(lambda result: self._record(build, result), lambda name: self._begin(build, name))
             if build["id"] in self.stop_requested:
                 status = "STOPPED"
@@ -187,7 +245,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             self._phase(build, "FINALIZING", lambda: None)
             log.line(f"[Container] {time.strftime('%Y/%m/%d %H:%M:%S')} Build {status}")
             log.flush()
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             build["phases"].append({"phaseType": "COMPLETED", "startTime": now})
             build.update(currentPhase="COMPLETED", buildStatus=status, endTime=now, buildComplete=True)
             shutil.rmtree(work, ignore_errors=True)
@@ -203,11 +261,15 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         try:
             result = action()
         except (BuildspecError, _SourceError) as error:
-            self._record(build, PhaseResult(phase_type, "FAILED", started, time.monotonic(), str(error)),
-                         merge=name == "DOWNLOAD_SOURCE_SPEC")
+            self._record(
+                build,
+                PhaseResult(phase_type, "FAILED", started, time.monotonic(), str(error)),
+                merge=name == "DOWNLOAD_SOURCE_SPEC",
+            )
             raise _PhaseFailed() from None
-        self._record(build, PhaseResult(phase_type, "SUCCEEDED", started, time.monotonic()),
-                     merge=name == "DOWNLOAD_SOURCE_SPEC")
+        self._record(
+            build, PhaseResult(phase_type, "SUCCEEDED", started, time.monotonic()), merge=name == "DOWNLOAD_SOURCE_SPEC"
+        )
         return result
 
     @staticmethod
@@ -216,22 +278,34 @@ class RunningCodeBuildBackend(CodeBuildBackend):
 
     @staticmethod
     def _record(build: dict[str, Any], result: PhaseResult, merge: bool = False) -> None:
-        ended = datetime.now(timezone.utc)
-        started = datetime.fromtimestamp(ended.timestamp() - (result.ended - result.started), timezone.utc)
-        entry: dict[str, Any] = {"phaseType": result.name, "phaseStatus": result.status, "startTime": started,
-                                 "endTime": ended, "durationInSeconds": int(round(result.ended - result.started))}
+        ended = datetime.now(UTC)
+        started = datetime.fromtimestamp(ended.timestamp() - (result.ended - result.started), UTC)
+        entry: dict[str, Any] = {
+            "phaseType": result.name,
+            "phaseStatus": result.status,
+            "startTime": started,
+            "endTime": ended,
+            "durationInSeconds": round(result.ended - result.started),
+        }
         if result.message:
-            code = "COMMAND_EXECUTION_ERROR" if result.name in ("INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD") \
-                else "CLIENT_ERROR" if result.message.startswith("CLIENT_ERROR") else "YAML_FILE_ERROR" \
-                if "YAML_FILE_ERROR" in result.message else "CLIENT_ERROR"
+            code = (
+                "COMMAND_EXECUTION_ERROR"
+                if result.name in ("INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD")
+                else "CLIENT_ERROR"
+                if result.message.startswith("CLIENT_ERROR")
+                else "YAML_FILE_ERROR"
+                if "YAML_FILE_ERROR" in result.message
+                else "CLIENT_ERROR"
+            )
             entry["contexts"] = [{"statusCode": code, "message": result.message}]
         if merge and build["phases"] and build["phases"][-1]["phaseType"] == result.name:
             build["phases"][-1].update({k: v for k, v in entry.items() if k in ("phaseStatus", "contexts", "endTime")})
         else:
             build["phases"].append(entry)
 
-    def _download_source(self, project: dict[str, Any], target: Path, pipeline: PipelineInput | None,
-                         overrides: dict[str, Any]) -> str | None:
+    def _download_source(
+        self, project: dict[str, Any], target: Path, pipeline: PipelineInput | None, overrides: dict[str, Any]
+    ) -> str | None:
         source = project["source"]
         if pipeline is not None:
             _unzip(pipeline.source_zip, target)
@@ -239,8 +313,9 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         if source["type"] == "NO_SOURCE":
             return None
         if source["type"] == "CODECOMMIT":
-            return self._checkout(source.get("location", ""), overrides.get("source_version")
-                                  or project.get("sourceVersion"), target)
+            return self._checkout(
+                source.get("location", ""), overrides.get("source_version") or project.get("sourceVersion"), target
+            )
         if source["type"] == "S3":
             bucket, _, key = source.get("location", "").partition("/")
             body = loopback.client("s3", self.region_name).get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -269,12 +344,20 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             return str(spec)
         path = source_dir / spec
         if not path.is_file():
-            raise BuildspecError(f"YAML_FILE_ERROR: stat {path.relative_to(source_dir.parent).as_posix()}: "
-                                 "no such file or directory")
+            raise BuildspecError(
+                f"YAML_FILE_ERROR: stat {path.relative_to(source_dir.parent).as_posix()}: no such file or directory"
+            )
         return path.read_text()
 
-    def _environment(self, build: dict[str, Any], project: dict[str, Any], source_dir: Path, work: Path,
-                     overrides: dict[str, Any], resolved: str) -> dict[str, str]:
+    def _environment(
+        self,
+        build: dict[str, Any],
+        project: dict[str, Any],
+        source_dir: Path,
+        work: Path,
+        overrides: dict[str, Any],
+        resolved: str,
+    ) -> dict[str, str]:
         import os
         import sys
 
@@ -283,35 +366,48 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         home.mkdir()
         environment = {
             "PATH": os.pathsep.join([str(tools), str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-            "HOME": str(home), "LANG": "C.UTF-8", "CODEBUILD_CI": "true",
-            "CODEBUILD_BUILD_ID": build["id"], "CODEBUILD_BUILD_ARN": build["arn"],
-            "CODEBUILD_BUILD_NUMBER": str(build["buildNumber"]), "CODEBUILD_INITIATOR": build["initiator"],
+            "HOME": str(home),
+            "LANG": "C.UTF-8",
+            "CODEBUILD_CI": "true",
+            "CODEBUILD_BUILD_ID": build["id"],
+            "CODEBUILD_BUILD_ARN": build["arn"],
+            "CODEBUILD_BUILD_NUMBER": str(build["buildNumber"]),
+            "CODEBUILD_INITIATOR": build["initiator"],
             "CODEBUILD_BUILD_IMAGE": str(project["environment"].get("image", "")),
             "CODEBUILD_RESOLVED_SOURCE_VERSION": resolved,
             "CODEBUILD_SOURCE_VERSION": build.get("sourceVersion", resolved),
             "CODEBUILD_SOURCE_REPO_URL": str(project["source"].get("location", "")),
-            "CODEBUILD_SRC_DIR": str(source_dir), "CODEBUILD_BUILD_SUCCEEDING": "1",
+            "CODEBUILD_SRC_DIR": str(source_dir),
+            "CODEBUILD_BUILD_SUCCEEDING": "1",
             "CODEBUILD_START_TIME": str(int(build["startTime"].timestamp() * 1000)),
             "CODEBUILD_LOG_PATH": build["logs"]["streamName"],
             "CODEBUILD_KMS_KEY_ID": str(build.get("encryptionKey") or ""),
-            "AWS_DEFAULT_REGION": self.region_name, "AWS_REGION": self.region_name,
-            "AWS_ENDPOINT_URL": loopback.endpoint(), "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PAGER": "",
-            "WORKSHOP_SANDBOX_DATA": str(self.data_dir), "SANDBOX_DOCKER_HOME": str(work / "docker"),
+            "AWS_DEFAULT_REGION": self.region_name,
+            "AWS_REGION": self.region_name,
+            "AWS_ENDPOINT_URL": loopback.endpoint(),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            "AWS_PAGER": "",
+            "WORKSHOP_SANDBOX_DATA": str(self.data_dir),
+            "SANDBOX_DOCKER_HOME": str(work / "docker"),
         }
         variables = list(project["environment"].get("environmentVariables") or []) + list(
-            overrides.get("environment_variables") or [])
+            overrides.get("environment_variables") or []
+        )
         for variable in variables:
             value = str(variable.get("value", ""))
             if variable.get("type") == "PARAMETER_STORE":
-                value = loopback.client("ssm", self.region_name).get_parameter(
-                    Name=value, WithDecryption=True)["Parameter"]["Value"]
+                value = loopback.client("ssm", self.region_name).get_parameter(Name=value, WithDecryption=True)[
+                    "Parameter"
+                ]["Value"]
             environment[str(variable["name"])] = value
         return environment
 
-    def _upload(self, build: dict[str, Any], project: dict[str, Any], runner: BuildspecRunner,
-                pipeline: PipelineInput | None) -> None:
+    def _upload(
+        self, build: dict[str, Any], project: dict[str, Any], runner: BuildspecRunner, pipeline: PipelineInput | None
+    ) -> None:
         artifact = runner.collect_artifacts()
         kind = project["artifacts"].get("type", "NO_ARTIFACTS")
         if artifact is None or kind == "NO_ARTIFACTS":
@@ -330,8 +426,10 @@ class RunningCodeBuildBackend(CodeBuildBackend):
     def _project(self, name: str) -> Any:
         project = self.codebuild_projects.get(name)
         if project is None:
-            raise ResourceNotFoundException(f"Project cannot be found: arn:{self.partition}:codebuild:"
-                                            f"{self.region_name}:{self.account_id}:project/{name}")
+            raise ResourceNotFoundException(
+                f"Project cannot be found: arn:{self.partition}:codebuild:"
+                f"{self.region_name}:{self.account_id}:project/{name}"
+            )
         return project
 
     def _work_root(self) -> Path:
@@ -397,5 +495,3 @@ class _BuildLog:
                 pass
             self.ready = True
         logs.put_log_events(logGroupName=self.group, logStreamName=self.stream, logEvents=events)
-
-

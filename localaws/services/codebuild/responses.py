@@ -40,27 +40,55 @@ class RunningCodeBuildResponse(CodeBuildResponse):
     def create_project(self) -> ActionResult:
         name = self._get_param("name")
         if name in self.codebuild_backend.codebuild_projects:
-            raise ResourceAlreadyExistsException(f"Project already exists: arn:aws:codebuild:{self.region}:"
-                                                 f"{self.current_account}:project/{name}")
+            raise ResourceAlreadyExistsException(
+                f"Project already exists: arn:aws:codebuild:{self.region}:{self.current_account}:project/{name}"
+            )
         self._validate_project()
         metadata = self.codebuild_backend.create_project(
-            name, self._get_param("description"), self._get_param("source"), self._get_param("artifacts"),
-            self._get_param("environment"), self._get_param("serviceRole"), self._get_param("tags"),
-            self._get_param("cache"), self._get_param("timeoutInMinutes"), self._get_param("queuedTimeoutInMinutes"),
-            self._get_param("sourceVersion"), self._get_param("logsConfig"), self._get_param("vpcConfig"))
+            name,
+            self._get_param("description"),
+            self._get_param("source"),
+            self._get_param("artifacts"),
+            self._get_param("environment"),
+            self._get_param("serviceRole"),
+            self._get_param("tags"),
+            self._get_param("cache"),
+            self._get_param("timeoutInMinutes"),
+            self._get_param("queuedTimeoutInMinutes"),
+            self._get_param("sourceVersion"),
+            self._get_param("logsConfig"),
+            self._get_param("vpcConfig"),
+        )
         return ActionResult({"project": metadata})
 
     def update_project(self) -> ActionResult:
-        changes = {key: self._get_param(key) for key in (
-            "description", "source", "artifacts", "environment", "serviceRole", "timeoutInMinutes",
-            "queuedTimeoutInMinutes", "sourceVersion", "logsConfig", "tags", "cache")}
+        changes = {
+            key: self._get_param(key)
+            for key in (
+                "description",
+                "source",
+                "artifacts",
+                "environment",
+                "serviceRole",
+                "timeoutInMinutes",
+                "queuedTimeoutInMinutes",
+                "sourceVersion",
+                "logsConfig",
+                "tags",
+                "cache",
+            )
+        }
         return ActionResult({"project": self.codebuild_backend.update_project(self._get_param("name"), changes)})
 
     # Shadows moto's StartBuild on purpose: moto ignores the overrides and runs nothing.
     def start_build(self) -> ActionResult:
         build = self.codebuild_backend.start_build(
-            self._get_param("projectName"), self._get_param("sourceVersion"), self._get_param("artifactsOverride"),
-            self._get_param("environmentVariablesOverride"), self._get_param("buildspecOverride"))
+            self._get_param("projectName"),
+            self._get_param("sourceVersion"),
+            self._get_param("artifactsOverride"),
+            self._get_param("environmentVariablesOverride"),
+            self._get_param("buildspecOverride"),
+        )
         return ActionResult({"build": build})
 
     def batch_get_builds(self) -> ActionResult:

@@ -16,9 +16,10 @@ import sys
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -54,7 +55,7 @@ def load_buildspec(text: str) -> dict[str, Any]:
         spec = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise BuildspecError(f"YAML_FILE_ERROR: {error}") from None
-    if not isinstance(spec, dict) or "phases" not in spec and "artifacts" not in spec:
+    if not isinstance(spec, dict) or ("phases" not in spec and "artifacts" not in spec):
         raise BuildspecError("YAML_FILE_ERROR: the buildspec has no phases")
     if str(spec.get("version")) not in ("0.1", "0.2"):
         raise BuildspecError(f"YAML_FILE_ERROR: invalid buildspec version {spec.get('version')!r}; use 0.2")
@@ -74,8 +75,16 @@ def tool_directory(root: Path) -> Path:
 
 
 class BuildspecRunner:
-    def __init__(self, spec: dict[str, Any], source_dir: Path, work_dir: Path, environment: dict[str, str],
-                 log: Callable[[str], None], timeout_seconds: float, should_stop: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        source_dir: Path,
+        work_dir: Path,
+        environment: dict[str, str],
+        log: Callable[[str], None],
+        timeout_seconds: float,
+        should_stop: Callable[[], bool],
+    ) -> None:
         self.spec = spec
         self.source_dir = source_dir
         self.work_dir = work_dir
@@ -120,11 +129,19 @@ class BuildspecRunner:
         finally_commands = [str(c) for c in phase.get("finally") or []]
         script = self._script(name, commands, finally_commands, env_file)
         self.log(f"[Container] Entering phase {name.upper()}")
-        environment = {**self.environment, "CODEBUILD_BUILD_SUCCEEDING": self.environment.get(
-            "CODEBUILD_BUILD_SUCCEEDING", "1")}
-        process = subprocess.Popen([self.shell if self.shell in ("bash", "sh") else "bash", "-c", script],
-                                   cwd=self.source_dir, env=environment, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        environment = {
+            **self.environment,
+            "CODEBUILD_BUILD_SUCCEEDING": self.environment.get("CODEBUILD_BUILD_SUCCEEDING", "1"),
+        }
+        process = subprocess.Popen(
+            [self.shell if self.shell in ("bash", "sh") else "bash", "-c", script],
+            cwd=self.source_dir,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         assert process.stdout is not None
         ended = threading.Event()
 
@@ -149,7 +166,9 @@ class BuildspecRunner:
         if timed_out:
             return "TIMED_OUT", "Build has timed out"
         if code != 0:
-            failed = (self.work_dir / "failed-command").read_text() if (self.work_dir / "failed-command").exists() else ""
+            failed = (
+                (self.work_dir / "failed-command").read_text() if (self.work_dir / "failed-command").exists() else ""
+            )
             message = f"Error while executing command: {failed}. Reason: exit status {code}"
             self.log(f"[Container] Phase complete: {name.upper()} State: FAILED")
             self.log(f"[Container] Phase context status code: COMMAND_EXECUTION_ERROR Message: {message}")
@@ -165,7 +184,7 @@ class BuildspecRunner:
             f"CODEBUILD_BUILD_SUCCEEDING={self.environment.get('CODEBUILD_BUILD_SUCCEEDING', '1')}",
             'cd "${__WORKSHOP_PWD:-$CODEBUILD_SRC_DIR}" 2>/dev/null || cd "$CODEBUILD_SRC_DIR"',
             f"rm -f {shlex.quote(str(failed))}",
-            f"__workshop_save() {{ __WORKSHOP_PWD=\"$PWD\"; export -p > {shlex.quote(str(env_file))}; }}",
+            f'__workshop_save() {{ __WORKSHOP_PWD="$PWD"; export -p > {shlex.quote(str(env_file))}; }}',
         ]
         for command in commands:
             lines += [

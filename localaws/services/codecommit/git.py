@@ -55,11 +55,13 @@ class BareRepository:
         self.path = path
 
     # -- plumbing ---------------------------------------------------------------------------
-    def git(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None,
-            check: bool = True) -> bytes:
+    def git(
+        self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None, check: bool = True
+    ) -> bytes:
         full_env = {**os.environ, **_GIT_ENV, **(env or {})}
-        result = subprocess.run(["git", "--git-dir", str(self.path), *args], input=input,
-                                capture_output=True, env=full_env)
+        result = subprocess.run(
+            ["git", "--git-dir", str(self.path), *args], input=input, capture_output=True, env=full_env
+        )
         if check and result.returncode != 0:
             raise GitCommandError(f"git {' '.join(args)} failed: {result.stderr.decode(errors='replace').strip()}")
         return result.stdout
@@ -70,8 +72,12 @@ class BareRepository:
     # -- repository ---------------------------------------------------------------------------
     def init(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "init", "--bare", "--quiet", str(self.path)], check=True,
-                       env={**os.environ, **_GIT_ENV}, capture_output=True)
+        subprocess.run(
+            ["git", "init", "--bare", "--quiet", str(self.path)],
+            check=True,
+            env={**os.environ, **_GIT_ENV},
+            capture_output=True,
+        )
         self.git("config", "http.receivepack", "true")
 
     def destroy(self) -> None:
@@ -111,8 +117,9 @@ class BareRepository:
         """A branch name, a tag, HEAD or a full commit id, as CodeCommit's commitSpecifier."""
         candidates = [f"refs/heads/{specifier}", specifier] if specifier else ["HEAD"]
         for candidate in candidates:
-            out = self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}",
-                           check=False)
+            out = self.git(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}", check=False
+            )
             if out.strip():
                 return out.decode().strip()
         return None
@@ -122,8 +129,11 @@ class BareRepository:
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         full_env = {**os.environ, **_GIT_ENV}
-        result = subprocess.run(["git", "--git-dir", str(self.path), "merge-base", "--is-ancestor", ancestor,
-                                 descendant], capture_output=True, env=full_env)
+        result = subprocess.run(
+            ["git", "--git-dir", str(self.path), "merge-base", "--is-ancestor", ancestor, descendant],
+            capture_output=True,
+            env=full_env,
+        )
         return result.returncode == 0
 
     # -- objects ----------------------------------------------------------------------------------
@@ -188,8 +198,9 @@ class BareRepository:
             "additionalData": "",
         }
 
-    def commit_changes(self, parent: str | None, changes: list[FileChange], *, author: str, email: str,
-                       message: str) -> CommitResult:
+    def commit_changes(
+        self, parent: str | None, changes: list[FileChange], *, author: str, email: str, message: str
+    ) -> CommitResult:
         """Apply ``changes`` on top of ``parent`` and write a commit (the branch is not moved)."""
         before = self.all_files(parent) if parent else {}
         fd, index_file = tempfile.mkstemp(prefix="index-", dir=self.path)
@@ -214,8 +225,10 @@ class BareRepository:
         finally:
             Path(index_file).unlink(missing_ok=True)
         ident = {
-            "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email,
+            "GIT_AUTHOR_NAME": author,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": email,
         }
         args = ["commit-tree", tree, "-m", message or "Commit made through the CodeCommit API"]
         if parent:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ... import routes
 
@@ -19,7 +20,7 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
     from moto.codecommit.models import codecommit_backends
     from moto.core import DEFAULT_ACCOUNT_ID
 
-    rest = environ["PATH_INFO"][len(routes.GIT):]
+    rest = environ["PATH_INFO"][len(routes.GIT) :]
     region, _, tail = rest.partition("/")
     name, _, path = tail.partition("/")
     name = name.removesuffix(".git")
@@ -63,7 +64,7 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
             status = value.strip()
         elif key:
             headers.append((key.strip(), value.strip()))
-    start_response(status, headers + [("Content-Length", str(len(payload)))])
+    start_response(status, [*headers, ("Content-Length", str(len(payload)))])
     if pushing:
         if not before and after:
             first = "master" if "master" in after else sorted(after)[0]

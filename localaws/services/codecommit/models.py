@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 from moto.codecommit.exceptions import RepositoryDoesNotExistException, RepositoryNameExistsException
 from moto.codecommit.models import CodeCommit, CodeCommitBackend
@@ -53,8 +54,15 @@ _ARN = re.compile(r"^arn:aws[\w-]*:codecommit:(?P<region>[\w-]+):(?P<account>\d{
 class GitRepository(CodeCommit):
     """A CodeCommit repository: moto's metadata plus a bare git repository and tags."""
 
-    def __init__(self, account_id: str, region: str, description: str, name: str, git_path: Path,
-                 tags: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        description: str,
+        name: str,
+        git_path: Path,
+        tags: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(account_id, region, description, name)
         self.git = BareRepository(git_path)
         self.git.init()
@@ -90,7 +98,7 @@ class GitCodeCommitBackend(CodeCommitBackend):
     data_dir: Path = Path("/tmp/workshop-sandbox-codecommit")
     #: Called as (account, region, repository, branch, old commit, new commit) when a branch moves:
     #: how EventBridge hears of CodeCommit reference changes.
-    reference_listeners: list[Callable[..., None]] = []
+    reference_listeners: ClassVar[list[Callable[..., None]]] = []
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
@@ -102,13 +110,15 @@ class GitCodeCommitBackend(CodeCommitBackend):
         super().reset()
 
     # -- repositories (moto's operations, extended with git and tags) ----------------------------
-    def create_repository(self, repository_name: str, repository_description: str,
-                          tags: dict[str, str] | None = None) -> dict[str, Any]:
+    def create_repository(
+        self, repository_name: str, repository_description: str, tags: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         if repository_name in self.repositories:
             raise RepositoryNameExistsException(repository_name)
         path = self.data_dir / self.account_id / self.region_name / f"{repository_name}.git"
-        repository = GitRepository(self.account_id, self.region_name, repository_description,
-                                   repository_name, path, tags)
+        repository = GitRepository(
+            self.account_id, self.region_name, repository_description, repository_name, path, tags
+        )
         self.repositories[repository_name] = repository
         return repository.metadata()
 
@@ -124,11 +134,15 @@ class GitCodeCommitBackend(CodeCommitBackend):
 
     def list_repositories(self, sort_by: str | None, order: str | None) -> list[dict[str, str]]:
         repositories = list(self.repositories.values())
-        key = (lambda r: r.repository_metadata["lastModifiedDate"]) if sort_by == "lastModifiedDate" \
+        key = (
+            (lambda r: r.repository_metadata["lastModifiedDate"])
+            if sort_by == "lastModifiedDate"
             else (lambda r: r.name)
+        )
         repositories.sort(key=key, reverse=(order == "descending"))
-        return [{"repositoryName": r.name, "repositoryId": str(r.repository_metadata["repositoryId"])}
-                for r in repositories]
+        return [
+            {"repositoryName": r.name, "repositoryId": str(r.repository_metadata["repositoryId"])} for r in repositories
+        ]
 
     # -- branches ----------------------------------------------------------------------------------
     def create_branch(self, repository_name: str, branch_name: str, commit_id: str) -> None:
@@ -155,8 +169,9 @@ class GitCodeCommitBackend(CodeCommitBackend):
             raise BranchNameRequiredException()
         commit = repository.git.branch_commit(branch_name)
         if commit is None:
-            raise BranchDoesNotExistException(f"Branch '{branch_name}' does not exist in repository "
-                                              f"'{repository_name}'.")
+            raise BranchDoesNotExistException(
+                f"Branch '{branch_name}' does not exist in repository '{repository_name}'."
+            )
         return {"branchName": branch_name, "commitId": commit}
 
     def list_branches(self, repository_name: str) -> list[str]:
@@ -174,9 +189,18 @@ class GitCodeCommitBackend(CodeCommitBackend):
         return branch
 
     # -- commits -----------------------------------------------------------------------------------
-    def put_file(self, repository_name: str, branch_name: str, file_content: bytes, file_path: str,
-                 file_mode: str | None, parent_commit_id: str | None, commit_message: str | None,
-                 name: str | None, email: str | None) -> dict[str, str]:
+    def put_file(
+        self,
+        repository_name: str,
+        branch_name: str,
+        file_content: bytes,
+        file_path: str,
+        file_mode: str | None,
+        parent_commit_id: str | None,
+        commit_message: str | None,
+        name: str | None,
+        email: str | None,
+    ) -> dict[str, str]:
         repository = self._repository(repository_name)
         if not branch_name:
             raise BranchNameRequiredException()
@@ -194,15 +218,27 @@ class GitCodeCommitBackend(CodeCommitBackend):
                 if existing is not None and existing.sha == blob and existing.mode == mode:
                     raise SameFileContentException()
             result = repository.git.commit_changes(
-                parent, [FileChange(path, mode, blob)], author=name or "Workshop participant",
-                email=email or "", message=commit_message or f"Added {path}")
+                parent,
+                [FileChange(path, mode, blob)],
+                author=name or "Workshop participant",
+                email=email or "",
+                message=commit_message or f"Added {path}",
+            )
             self._move_branch(repository, branch_name, result.commit, parent)
         return {"commitId": result.commit, "blobId": blob, "treeId": result.tree}
 
-    def create_commit(self, repository_name: str, branch_name: str, parent_commit_id: str | None,
-                      author_name: str | None, email: str | None, commit_message: str | None,
-                      put_files: list[dict[str, Any]], delete_files: list[dict[str, Any]],
-                      set_file_modes: list[dict[str, Any]]) -> dict[str, Any]:
+    def create_commit(
+        self,
+        repository_name: str,
+        branch_name: str,
+        parent_commit_id: str | None,
+        author_name: str | None,
+        email: str | None,
+        commit_message: str | None,
+        put_files: list[dict[str, Any]],
+        delete_files: list[dict[str, Any]],
+        set_file_modes: list[dict[str, Any]],
+    ) -> dict[str, Any]:
         repository = self._repository(repository_name)
         if not branch_name:
             raise BranchNameRequiredException()
@@ -240,14 +276,26 @@ class GitCodeCommitBackend(CodeCommitBackend):
                 if path not in current:
                     raise FileDoesNotExistException(f"The specified file {path} does not exist.")
                 changes.append(FileChange(path, self._mode(set_mode.get("fileMode")), current[path].sha))
-            changes = [c for c in changes
-                       if not (c.blob and c.path in current and (current[c.path].sha, current[c.path].mode)
-                               == (c.blob, c.mode))] if parent else changes
+            changes = (
+                [
+                    c
+                    for c in changes
+                    if not (
+                        c.blob and c.path in current and (current[c.path].sha, current[c.path].mode) == (c.blob, c.mode)
+                    )
+                ]
+                if parent
+                else changes
+            )
             if parent and not changes:
                 raise NoChangeException()
             result = repository.git.commit_changes(
-                parent, changes, author=author_name or "Workshop participant", email=email or "",
-                message=commit_message or "Commit made through the CodeCommit API")
+                parent,
+                changes,
+                author=author_name or "Workshop participant",
+                email=email or "",
+                message=commit_message or "Commit made through the CodeCommit API",
+            )
             if parent and result.tree == repository.git.tree_of(parent):
                 raise NoChangeException()
             self._move_branch(repository, branch_name, result.commit, parent)
@@ -278,9 +326,14 @@ class GitCodeCommitBackend(CodeCommitBackend):
         if entry is None or entry.kind != "blob":
             raise FileDoesNotExistException()
         content = repository.git.read_blob(entry.sha)
-        return {"commitId": commit, "blobId": entry.sha, "filePath": entry.path,
-                "fileMode": MODE_NAMES.get(entry.mode, "NORMAL"), "fileSize": len(content),
-                "fileContent": content}
+        return {
+            "commitId": commit,
+            "blobId": entry.sha,
+            "filePath": entry.path,
+            "fileMode": MODE_NAMES.get(entry.mode, "NORMAL"),
+            "fileSize": len(content),
+            "fileContent": content,
+        }
 
     def get_folder(self, repository_name: str, commit_specifier: str | None, folder_path: str) -> dict[str, Any]:
         repository = self._repository(repository_name)
@@ -300,19 +353,36 @@ class GitCodeCommitBackend(CodeCommitBackend):
             "commitId": commit,
             "folderPath": folder_path,
             "treeId": tree,
-            "subFolders": [{"treeId": e.sha, "absolutePath": absolute(e), "relativePath": e.path}
-                           for e in entries if e.kind == "tree"],
-            "files": [{"blobId": e.sha, "absolutePath": absolute(e), "relativePath": e.path,
-                       "fileMode": MODE_NAMES.get(e.mode, "NORMAL")}
-                      for e in entries if e.kind == "blob" and e.mode != "120000"],
-            "symbolicLinks": [{"blobId": e.sha, "absolutePath": absolute(e), "relativePath": e.path,
-                               "fileMode": "SYMLINK"} for e in entries if e.mode == "120000"],
-            "subModules": [{"commitId": e.sha, "absolutePath": absolute(e), "relativePath": e.path}
-                           for e in entries if e.kind == "commit"],
+            "subFolders": [
+                {"treeId": e.sha, "absolutePath": absolute(e), "relativePath": e.path}
+                for e in entries
+                if e.kind == "tree"
+            ],
+            "files": [
+                {
+                    "blobId": e.sha,
+                    "absolutePath": absolute(e),
+                    "relativePath": e.path,
+                    "fileMode": MODE_NAMES.get(e.mode, "NORMAL"),
+                }
+                for e in entries
+                if e.kind == "blob" and e.mode != "120000"
+            ],
+            "symbolicLinks": [
+                {"blobId": e.sha, "absolutePath": absolute(e), "relativePath": e.path, "fileMode": "SYMLINK"}
+                for e in entries
+                if e.mode == "120000"
+            ],
+            "subModules": [
+                {"commitId": e.sha, "absolutePath": absolute(e), "relativePath": e.path}
+                for e in entries
+                if e.kind == "commit"
+            ],
         }
 
-    def get_differences(self, repository_name: str, before: str | None, after: str,
-                        before_path: str | None, after_path: str | None) -> list[dict[str, Any]]:
+    def get_differences(
+        self, repository_name: str, before: str | None, after: str, before_path: str | None, after_path: str | None
+    ) -> list[dict[str, Any]]:
         repository = self._repository(repository_name)
         if not after:
             raise CommitIdRequiredException("A commit ID was not specified.")
@@ -332,16 +402,18 @@ class GitCodeCommitBackend(CodeCommitBackend):
             differences.append(difference)
         return differences
 
-    def merge_branches_by_fast_forward(self, repository_name: str, source: str, destination: str,
-                                       target_branch: str | None) -> dict[str, str]:
+    def merge_branches_by_fast_forward(
+        self, repository_name: str, source: str, destination: str, target_branch: str | None
+    ) -> dict[str, str]:
         repository = self._repository(repository_name)
         with repository.lock:
             source_commit = self._resolve(repository, source)
             destination_commit = self._resolve(repository, destination)
             target = target_branch or destination
             if repository.git.branch_commit(target) is None:
-                raise BranchDoesNotExistException(f"Branch '{target}' does not exist in repository "
-                                                  f"'{repository_name}'.")
+                raise BranchDoesNotExistException(
+                    f"Branch '{target}' does not exist in repository '{repository_name}'."
+                )
             if not repository.git.is_ancestor(destination_commit, source_commit):
                 raise ManualMergeRequiredException()
             old = repository.git.branch_commit(target)
@@ -405,8 +477,9 @@ class GitCodeCommitBackend(CodeCommitBackend):
         tip = repository.git.branch_commit(branch)
         if tip is None:
             if repository.git.branches():
-                raise BranchDoesNotExistException(f"Branch '{branch}' does not exist in repository "
-                                                  f"'{repository.name}'.")
+                raise BranchDoesNotExistException(
+                    f"Branch '{branch}' does not exist in repository '{repository.name}'."
+                )
             if parent_commit_id:
                 raise ParentCommitDoesNotExistException()
             if not repository.git.is_valid_branch_name(branch):

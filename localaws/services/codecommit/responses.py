@@ -37,7 +37,8 @@ class GitCodeCommitResponse(CodeCommitResponse):
     # Shadows moto's CreateRepository on purpose: moto drops the request's tags.
     def create_repository(self) -> str:
         metadata = self.codecommit_backend.create_repository(
-            self._repository_name(), self._get_param("repositoryDescription"), self._get_param("tags"))
+            self._repository_name(), self._get_param("repositoryDescription"), self._get_param("tags")
+        )
         return json.dumps({"repositoryMetadata": metadata})
 
     def list_repositories(self) -> str:
@@ -46,7 +47,8 @@ class GitCodeCommitResponse(CodeCommitResponse):
 
     def create_branch(self) -> str:
         self.codecommit_backend.create_branch(
-            self._repository_name(), self._get_param("branchName"), self._get_param("commitId"))
+            self._repository_name(), self._get_param("branchName"), self._get_param("commitId")
+        )
         return "{}"
 
     def get_branch(self) -> str:
@@ -62,17 +64,31 @@ class GitCodeCommitResponse(CodeCommitResponse):
 
     def put_file(self) -> str:
         result = self.codecommit_backend.put_file(
-            self._repository_name(), self._get_param("branchName"), _unb64(self._get_param("fileContent")) or b"",
-            self._get_param("filePath"), self._get_param("fileMode"), self._get_param("parentCommitId"),
-            self._get_param("commitMessage"), self._get_param("name"), self._get_param("email"))
+            self._repository_name(),
+            self._get_param("branchName"),
+            _unb64(self._get_param("fileContent")) or b"",
+            self._get_param("filePath"),
+            self._get_param("fileMode"),
+            self._get_param("parentCommitId"),
+            self._get_param("commitMessage"),
+            self._get_param("name"),
+            self._get_param("email"),
+        )
         return json.dumps(result)
 
     def create_commit(self) -> str:
         put_files = [{**p, "fileContent": _unb64(p.get("fileContent"))} for p in self._get_param("putFiles") or []]
         result = self.codecommit_backend.create_commit(
-            self._repository_name(), self._get_param("branchName"), self._get_param("parentCommitId"),
-            self._get_param("authorName"), self._get_param("email"), self._get_param("commitMessage"),
-            put_files, self._get_param("deleteFiles") or [], self._get_param("setFileModes") or [])
+            self._repository_name(),
+            self._get_param("branchName"),
+            self._get_param("parentCommitId"),
+            self._get_param("authorName"),
+            self._get_param("email"),
+            self._get_param("commitMessage"),
+            put_files,
+            self._get_param("deleteFiles") or [],
+            self._get_param("setFileModes") or [],
+        )
         return json.dumps(result)
 
     def get_commit(self) -> str:
@@ -81,24 +97,37 @@ class GitCodeCommitResponse(CodeCommitResponse):
 
     def get_file(self) -> str:
         result: dict[str, Any] = self.codecommit_backend.get_file(
-            self._repository_name(), self._get_param("commitSpecifier"), self._get_param("filePath"))
+            self._repository_name(), self._get_param("commitSpecifier"), self._get_param("filePath")
+        )
         result["fileContent"] = _b64(result["fileContent"])
         return json.dumps(result)
 
     def get_folder(self) -> str:
-        return json.dumps(self.codecommit_backend.get_folder(
-            self._repository_name(), self._get_param("commitSpecifier"), self._get_param("folderPath")))
+        return json.dumps(
+            self.codecommit_backend.get_folder(
+                self._repository_name(), self._get_param("commitSpecifier"), self._get_param("folderPath")
+            )
+        )
 
     def get_differences(self) -> str:
         differences = self.codecommit_backend.get_differences(
-            self._repository_name(), self._get_param("beforeCommitSpecifier"),
-            self._get_param("afterCommitSpecifier"), self._get_param("beforePath"), self._get_param("afterPath"))
+            self._repository_name(),
+            self._get_param("beforeCommitSpecifier"),
+            self._get_param("afterCommitSpecifier"),
+            self._get_param("beforePath"),
+            self._get_param("afterPath"),
+        )
         return json.dumps({"differences": differences})
 
     def merge_branches_by_fast_forward(self) -> str:
-        return json.dumps(self.codecommit_backend.merge_branches_by_fast_forward(
-            self._repository_name(), self._get_param("sourceCommitSpecifier"),
-            self._get_param("destinationCommitSpecifier"), self._get_param("targetBranch")))
+        return json.dumps(
+            self.codecommit_backend.merge_branches_by_fast_forward(
+                self._repository_name(),
+                self._get_param("sourceCommitSpecifier"),
+                self._get_param("destinationCommitSpecifier"),
+                self._get_param("targetBranch"),
+            )
+        )
 
     def tag_resource(self) -> str:
         self.codecommit_backend.tag_resource(self._get_param("resourceArn"), self._get_param("tags"))

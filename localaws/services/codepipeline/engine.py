@@ -15,9 +15,10 @@ import threading
 import time
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from .. import loopback
 
@@ -25,7 +26,7 @@ POLL_SECONDS = 0.05
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ActionFailed(Exception):
@@ -81,8 +82,9 @@ class StageRun:
 
 
 class Execution:
-    def __init__(self, pipeline: dict[str, Any], trigger: dict[str, str], region: str, account: str,
-                 stage_gate: "StageGate") -> None:
+    def __init__(
+        self, pipeline: dict[str, Any], trigger: dict[str, str], region: str, account: str, stage_gate: StageGate
+    ) -> None:
         self.id = str(uuid.uuid4())
         self.pipeline = json.loads(json.dumps(pipeline))  # the version it started with
         self.name = pipeline["name"]
@@ -101,7 +103,7 @@ class Execution:
         self.done = threading.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------
-    def start(self, actions: dict[str, Callable[["Execution", ActionRun], None]]) -> None:
+    def start(self, actions: dict[str, Callable[[Execution, ActionRun], None]]) -> None:
         self.actions = actions
         threading.Thread(target=self._run, args=(0,), daemon=True, name=f"pipeline-{self.name}").start()
 
@@ -178,8 +180,11 @@ class Execution:
             if namespace:
                 self.variables[namespace] = action.variables
         except ExecutionStopped:
-            action.finish("Abandoned" if (self.stop_requested or {}).get("abandon") else "Failed",
-                          "Stopped", {"code": "JobFailed", "message": "Execution was stopped"})
+            action.finish(
+                "Abandoned" if (self.stop_requested or {}).get("abandon") else "Failed",
+                "Stopped",
+                {"code": "JobFailed", "message": "Execution was stopped"},
+            )
         except ActionFailed as error:
             action.finish("Failed", error={"code": error.code, "message": str(error)})
         except KeyError as error:
@@ -223,7 +228,9 @@ class Execution:
         return Artifact(name, bucket, key, revision)
 
     def read_artifact(self, artifact: Artifact) -> bytes:
-        return bytes(loopback.client("s3", self.region).get_object(Bucket=artifact.bucket, Key=artifact.key)["Body"].read())
+        return bytes(
+            loopback.client("s3", self.region).get_object(Bucket=artifact.bucket, Key=artifact.key)["Body"].read()
+        )
 
     def output_location(self, name: str) -> Artifact:
         bucket = self.store()["location"]
@@ -278,15 +285,25 @@ def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
     body = repository.git.git("archive", "--format=zip", commit)
     for output in action.declaration.get("outputArtifacts", []):
         action.outputs.append(execution.new_artifact(output["name"], body, commit))
-    action.variables = {"CommitId": commit, "BranchName": branch, "RepositoryName": name,
-                        "CommitMessage": str(info["message"]), "AuthorDate": str(info["author"]["date"]),
-                        "CommitterDate": str(info["committer"]["date"])}
+    action.variables = {
+        "CommitId": commit,
+        "BranchName": branch,
+        "RepositoryName": name,
+        "CommitMessage": str(info["message"]),
+        "AuthorDate": str(info["author"]["date"]),
+        "CommitterDate": str(info["committer"]["date"]),
+    }
     action.external_id = commit
     action.summary = str(info["message"])
-    execution.source_revisions.append({"actionName": action.name, "revisionId": commit,
-                                       "revisionSummary": str(info["message"]),
-                                       "revisionUrl": f"https://{execution.region}.console.aws.amazon.com/codesuite/"
-                                                      f"codecommit/repositories/{name}/commit/{commit}"})
+    execution.source_revisions.append(
+        {
+            "actionName": action.name,
+            "revisionId": commit,
+            "revisionSummary": str(info["message"]),
+            "revisionUrl": f"https://{execution.region}.console.aws.amazon.com/codesuite/"
+            f"codecommit/repositories/{name}/commit/{commit}",
+        }
+    )
 
 
 def run_codebuild(execution: Execution, action: ActionRun) -> None:
@@ -303,15 +320,25 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     outputs = [execution.output_location(o["name"]) for o in action.declaration.get("outputArtifacts", [])]
     backend = codebuild_backends[execution.account][execution.region]
     try:
-        build = backend.start_build(project, environment_variables_override=overrides, pipeline=PipelineInput(
-            source_zip=execution.read_artifact(primary), resolved_source_version=primary.revision or "",
-            initiator=f"codepipeline/{execution.name}",
-            output_bucket=outputs[0].bucket if outputs else None, output_key=outputs[0].key if outputs else None))
+        build = backend.start_build(
+            project,
+            environment_variables_override=overrides,
+            pipeline=PipelineInput(
+                source_zip=execution.read_artifact(primary),
+                resolved_source_version=primary.revision or "",
+                initiator=f"codepipeline/{execution.name}",
+                output_bucket=outputs[0].bucket if outputs else None,
+                output_key=outputs[0].key if outputs else None,
+            ),
+        )
     except Exception as error:
-        raise ActionFailed(f"Error calling startBuild: {getattr(error, 'message', error)}", "ConfigurationError") from None
+        raise ActionFailed(
+            f"Error calling startBuild: {getattr(error, 'message', error)}", "ConfigurationError"
+        ) from None
     action.external_id = build["id"]
-    action.external_url = (f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/"
-                           f"{project}/build/{build['id']}")
+    action.external_url = (
+        f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/{project}/build/{build['id']}"
+    )
     while not backend.wait_for_build(build["id"], POLL_SECONDS * 4)["buildComplete"]:
         if execution.stop_requested is not None:
             backend.stop_build(build["id"])
@@ -319,8 +346,10 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     if build["buildStatus"] != "SUCCEEDED":
         failed = next((p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED")), {})
         context = (failed.get("contexts") or [{}])[0]
-        raise ActionFailed(f"Build terminated with state: {build['buildStatus']}. Phase: {failed.get('phaseType')}, "
-                           f"Code: {context.get('statusCode')}, Message: {context.get('message')}")
+        raise ActionFailed(
+            f"Build terminated with state: {build['buildStatus']}. Phase: {failed.get('phaseType')}, "
+            f"Code: {context.get('statusCode')}, Message: {context.get('message')}"
+        )
     for output in outputs:
         output.revision = primary.revision
         action.outputs.append(output)
@@ -332,20 +361,29 @@ def run_manual_approval(execution: Execution, action: ActionRun) -> None:
     topic = configuration.get("NotificationArn")
     if topic:
         message = {
-            "region": execution.region, "consoleLink": _console(execution),
-            "approval": {"pipelineName": execution.name, "stageName": action.stage, "actionName": action.name,
-                         "token": action.token, "expires": "in 7 days",
-                         "externalEntityLink": configuration.get("ExternalEntityLink"),
-                         "approvalReviewLink": _console(execution),
-                         "customData": configuration.get("CustomData")},
+            "region": execution.region,
+            "consoleLink": _console(execution),
+            "approval": {
+                "pipelineName": execution.name,
+                "stageName": action.stage,
+                "actionName": action.name,
+                "token": action.token,
+                "expires": "in 7 days",
+                "externalEntityLink": configuration.get("ExternalEntityLink"),
+                "approvalReviewLink": _console(execution),
+                "customData": configuration.get("CustomData"),
+            },
         }
         try:
             loopback.client("sns", execution.region).publish(
-                TopicArn=topic, Subject=f"APPROVAL NEEDED: AWS CodePipeline {execution.name} for action {action.name}",
-                Message=json.dumps(message))
+                TopicArn=topic,
+                Subject=f"APPROVAL NEEDED: AWS CodePipeline {execution.name} for action {action.name}",
+                Message=json.dumps(message),
+            )
         except Exception as error:
-            raise ActionFailed(f"Unable to publish the approval notification to {topic}: {error}",
-                               "ConfigurationError") from None
+            raise ActionFailed(
+                f"Unable to publish the approval notification to {topic}: {error}", "ConfigurationError"
+            ) from None
     while not action.approval.wait(POLL_SECONDS * 4):
         execution.check_stop()
     result = action.approval_result or {}
@@ -364,11 +402,15 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
         try:
             definitions = json.loads(archive.read(file_name))
         except KeyError:
-            raise ActionFailed(f"Exception while trying to read the image artifact file from the artifact: "
-                               f"{action.inputs[0].name}. File {file_name} not found.") from None
+            raise ActionFailed(
+                f"Exception while trying to read the image artifact file from the artifact: "
+                f"{action.inputs[0].name}. File {file_name} not found."
+            ) from None
         except json.JSONDecodeError as error:
-            raise ActionFailed(f"Exception while trying to parse the image URI file from the artifact: "
-                               f"{action.inputs[0].name}. {error}") from None
+            raise ActionFailed(
+                f"Exception while trying to parse the image URI file from the artifact: "
+                f"{action.inputs[0].name}. {error}"
+            ) from None
     images = {d.get("name"): d.get("imageUri") for d in definitions if isinstance(d, dict)}
     ecs = loopback.client("ecs", execution.region)
     services = ecs.describe_services(cluster=cluster, services=[service_name])["services"]
@@ -383,8 +425,19 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
     for container in containers:
         if container["name"] in images:
             container["image"] = images[container["name"]]
-    allowed = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions", "volumes",
-               "placementConstraints", "requiresCompatibilities", "cpu", "memory", "runtimePlatform")
+    allowed = (
+        "family",
+        "taskRoleArn",
+        "executionRoleArn",
+        "networkMode",
+        "containerDefinitions",
+        "volumes",
+        "placementConstraints",
+        "requiresCompatibilities",
+        "cpu",
+        "memory",
+        "runtimePlatform",
+    )
     arguments = {k: definition[k] for k in allowed if definition.get(k) not in (None, [], "")}
     if current.get("tags"):
         arguments["tags"] = current["tags"]
@@ -401,7 +454,8 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
         if deployment is None or deployment.get("rolloutState") == "FAILED":
             reason = (deployment or {}).get("rolloutStateReason") or next(
                 (e["message"] for e in service.get("events", []) if "circuit breaker" in e["message"]),
-                "the deployment did not complete")
+                "the deployment did not complete",
+            )
             raise ActionFailed(f"Deployment {deployment_id} failed: {reason}")
         if deployment.get("rolloutState") == "COMPLETED" and len(service["deployments"]) == 1:
             action.summary = f"Deployed {registered.rsplit('/', 1)[-1]} to {service_name}"
@@ -419,5 +473,7 @@ EXECUTORS: dict[str, Callable[[Execution, ActionRun], None]] = {
 
 
 def _console(execution: Execution) -> str:
-    return (f"https://console.aws.amazon.com/codesuite/codepipeline/pipelines/{execution.name}/view"
-            f"?region={execution.region}")
+    return (
+        f"https://console.aws.amazon.com/codesuite/codepipeline/pipelines/{execution.name}/view"
+        f"?region={execution.region}"
+    )

@@ -35,8 +35,9 @@ class EnginePipelineBackend(CodePipelineBackend):
         result = super().create_pipeline(pipeline, tags)
         self.runs[pipeline["name"]] = []
         self.gates[pipeline["name"]] = StageGate()
-        self.start_pipeline_execution(pipeline["name"], None, trigger={
-            "triggerType": "CreatePipeline", "triggerDetail": self._caller()})
+        self.start_pipeline_execution(
+            pipeline["name"], None, trigger={"triggerType": "CreatePipeline", "triggerDetail": self._caller()}
+        )
         return result
 
     def delete_pipeline(self, name: str) -> None:
@@ -47,12 +48,20 @@ class EnginePipelineBackend(CodePipelineBackend):
         super().delete_pipeline(name)
 
     # -- executions --------------------------------------------------------------------------------
-    def start_pipeline_execution(self, name: str, variables: list[dict[str, str]] | None,  # type: ignore[override]
-                                 trigger: dict[str, str] | None = None) -> str:
+    def start_pipeline_execution(
+        self,
+        name: str,
+        variables: list[dict[str, str]] | None,  # type: ignore[override]
+        trigger: dict[str, str] | None = None,
+    ) -> str:
         pipeline = self._pipeline(name)
-        execution = Execution(pipeline, trigger or {"triggerType": "StartPipelineExecution",
-                                                    "triggerDetail": self._caller()},
-                              self.region_name, self.account_id, self.gates.setdefault(name, StageGate()))
+        execution = Execution(
+            pipeline,
+            trigger or {"triggerType": "StartPipelineExecution", "triggerDetail": self._caller()},
+            self.region_name,
+            self.account_id,
+            self.gates.setdefault(name, StageGate()),
+        )
         with self.lock:
             self.runs.setdefault(name, []).append(execution)
         execution.start(EXECUTORS)
@@ -61,11 +70,18 @@ class EnginePipelineBackend(CodePipelineBackend):
     def get_pipeline_execution(self, name: str, execution_id: str) -> dict[str, Any]:  # type: ignore[override]
         execution = self._execution(name, execution_id)
         document: dict[str, Any] = {
-            "pipelineName": name, "pipelineVersion": execution.version, "pipelineExecutionId": execution.id,
-            "status": execution.status, "trigger": execution.trigger, "executionMode": "SUPERSEDED",
+            "pipelineName": name,
+            "pipelineVersion": execution.version,
+            "pipelineExecutionId": execution.id,
+            "status": execution.status,
+            "trigger": execution.trigger,
+            "executionMode": "SUPERSEDED",
             "executionType": "STANDARD",
-            "artifactRevisions": [{"name": a.name, "revisionId": a.revision, "created": execution.started}
-                                  for a in execution.artifacts.values() if a.revision],
+            "artifactRevisions": [
+                {"name": a.name, "revisionId": a.revision, "created": execution.started}
+                for a in execution.artifacts.values()
+                if a.revision
+            ],
         }
         if execution.status_summary:
             document["statusSummary"] = execution.status_summary
@@ -76,9 +92,15 @@ class EnginePipelineBackend(CodePipelineBackend):
         summaries = []
         for execution in reversed(self.runs.get(name, [])):
             summary: dict[str, Any] = {
-                "pipelineExecutionId": execution.id, "status": execution.status, "startTime": execution.started,
-                "lastUpdateTime": execution.updated, "trigger": execution.trigger, "executionMode": "SUPERSEDED",
-                "sourceRevisions": [{k: v for k, v in r.items() if k != "revisionUrl"} for r in execution.source_revisions],
+                "pipelineExecutionId": execution.id,
+                "status": execution.status,
+                "startTime": execution.started,
+                "lastUpdateTime": execution.updated,
+                "trigger": execution.trigger,
+                "executionMode": "SUPERSEDED",
+                "sourceRevisions": [
+                    {k: v for k, v in r.items() if k != "revisionUrl"} for r in execution.source_revisions
+                ],
             }
             if execution.status_summary:
                 summary["statusSummary"] = execution.status_summary
@@ -94,25 +116,35 @@ class EnginePipelineBackend(CodePipelineBackend):
         stage_states = []
         for stage in pipeline["stages"]:
             latest = next((e for e in reversed(executions) if stage["name"] in e.stages), None)
-            state: dict[str, Any] = {"stageName": stage["name"], "inboundTransitionState": {"enabled": True},
-                                     "actionStates": []}
+            state: dict[str, Any] = {
+                "stageName": stage["name"],
+                "inboundTransitionState": {"enabled": True},
+                "actionStates": [],
+            }
             for action in stage["actions"]:
                 action_state: dict[str, Any] = {"actionName": action["name"]}
                 run = latest.stages[stage["name"]].actions.get(action["name"]) if latest else None
                 if run is not None:
                     action_state["latestExecution"] = _action_execution(run)
                     if run.external_id and action["actionTypeId"]["category"] == "Source":
-                        action_state["currentRevision"] = {"revisionId": run.external_id,
-                                                           "revisionChangeId": run.external_id,
-                                                           "created": run.updated}
+                        action_state["currentRevision"] = {
+                            "revisionId": run.external_id,
+                            "revisionChangeId": run.external_id,
+                            "created": run.updated,
+                        }
                 action_state["entityUrl"] = _entity_url(action, self.region_name)
                 state["actionStates"].append(action_state)
             if latest is not None:
                 run_status = latest.stages[stage["name"]].status
                 state["latestExecution"] = {"pipelineExecutionId": latest.id, "status": run_status}
             stage_states.append(state)
-        return {"pipelineName": name, "pipelineVersion": pipeline.get("version", 1), "stageStates": stage_states,
-                "created": record._created, "updated": record._updated}
+        return {
+            "pipelineName": name,
+            "pipelineVersion": pipeline.get("version", 1),
+            "stageStates": stage_states,
+            "created": record._created,
+            "updated": record._updated,
+        }
 
     def list_action_executions(self, name: str, execution_id: str | None) -> list[dict[str, Any]]:
         self._pipeline(name)
@@ -124,37 +156,56 @@ class EnginePipelineBackend(CodePipelineBackend):
                 for run in stage.actions.values():
                     declaration = run.declaration
                     detail: dict[str, Any] = {
-                        "pipelineExecutionId": execution.id, "actionExecutionId": run.id,
-                        "pipelineVersion": execution.version, "stageName": run.stage, "actionName": run.name,
-                        "startTime": run.started, "lastUpdateTime": run.updated, "status": run.status,
-                        "input": {"actionTypeId": declaration["actionTypeId"],
-                                  "configuration": declaration.get("configuration", {}),
-                                  "resolvedConfiguration": declaration.get("configuration", {}),
-                                  "region": self.region_name,
-                                  "inputArtifacts": [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}}
-                                                     for a in run.inputs]},
-                        "output": {"outputArtifacts": [{"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}}
-                                                       for a in run.outputs],
-                                   "executionResult": {k: v for k, v in {
-                                       "externalExecutionId": run.external_id,
-                                       "externalExecutionSummary": run.summary or (run.error or {}).get("message"),
-                                       "externalExecutionUrl": run.external_url}.items() if v},
-                                   "outputVariables": run.variables},
+                        "pipelineExecutionId": execution.id,
+                        "actionExecutionId": run.id,
+                        "pipelineVersion": execution.version,
+                        "stageName": run.stage,
+                        "actionName": run.name,
+                        "startTime": run.started,
+                        "lastUpdateTime": run.updated,
+                        "status": run.status,
+                        "input": {
+                            "actionTypeId": declaration["actionTypeId"],
+                            "configuration": declaration.get("configuration", {}),
+                            "resolvedConfiguration": declaration.get("configuration", {}),
+                            "region": self.region_name,
+                            "inputArtifacts": [
+                                {"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in run.inputs
+                            ],
+                        },
+                        "output": {
+                            "outputArtifacts": [
+                                {"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in run.outputs
+                            ],
+                            "executionResult": {
+                                k: v
+                                for k, v in {
+                                    "externalExecutionId": run.external_id,
+                                    "externalExecutionSummary": run.summary or (run.error or {}).get("message"),
+                                    "externalExecutionUrl": run.external_url,
+                                }.items()
+                                if v
+                            },
+                            "outputVariables": run.variables,
+                        },
                     }
                     if declaration.get("namespace"):
                         detail["input"]["namespace"] = declaration["namespace"]
                     details.append(detail)
         return details
 
-    def put_approval_result(self, name: str, stage_name: str, action_name: str, result: dict[str, str],
-                            token: str) -> datetime:
+    def put_approval_result(
+        self, name: str, stage_name: str, action_name: str, result: dict[str, str], token: str
+    ) -> datetime:
         pipeline = self._pipeline(name)
         stage = next((s for s in pipeline["stages"] if s["name"] == stage_name), None)
         if stage is None:
             raise StageNotFoundException(f"Stage {stage_name} does not exist in pipeline {name}")
         if not any(a["name"] == action_name for a in stage["actions"]):
             raise ActionNotFoundException(f"Action {action_name} does not exist in stage {stage_name}")
-        runs = [e.stages[stage_name].actions.get(action_name) for e in self.runs.get(name, []) if stage_name in e.stages]
+        runs = [
+            e.stages[stage_name].actions.get(action_name) for e in self.runs.get(name, []) if stage_name in e.stages
+        ]
         run = next((r for r in runs if r is not None and r.token == token), None)
         if run is None:
             raise InvalidApprovalTokenException(f"The token {token} is not valid for action {action_name}")
@@ -170,7 +221,8 @@ class EnginePipelineBackend(CodePipelineBackend):
             raise DuplicatedStopRequestException(f"Execution {execution_id} is already being stopped")
         if execution.status != "InProgress":
             raise PipelineExecutionNotStoppableException(
-                f"Unable to stop pipeline execution {execution_id} in status {execution.status}")
+                f"Unable to stop pipeline execution {execution_id} in status {execution.status}"
+            )
         execution.stop_requested = {"abandon": abandon, "reason": reason or ""}
         execution.status = "Stopping"
         return execution.id
@@ -182,8 +234,9 @@ class EnginePipelineBackend(CodePipelineBackend):
             raise StageNotFoundException(f"Stage {stage_name} has not run in execution {execution_id}")
         latest = [e for e in self.runs.get(name, []) if stage_name in e.stages][-1]
         if stage.status != "Failed" or execution.status != "Failed" or latest is not execution:
-            raise StageNotRetryableException(f"Stage {stage_name} of execution {execution_id} cannot be retried: "
-                                             "only the latest failed stage can")
+            raise StageNotRetryableException(
+                f"Stage {stage_name} of execution {execution_id} cannot be retried: only the latest failed stage can"
+            )
         execution.retry(stage_name, mode or "FAILED_ACTIONS")
         return execution.id
 
@@ -200,7 +253,8 @@ class EnginePipelineBackend(CodePipelineBackend):
             if execution.id == execution_id:
                 return execution
         raise PipelineExecutionNotFoundException(
-            f"Pipeline execution with id '{execution_id}' does not exist in pipeline with name '{name}'")
+            f"Pipeline execution with id '{execution_id}' does not exist in pipeline with name '{name}'"
+        )
 
     def _caller(self) -> str:
         return f"arn:{self.partition}:iam::{self.account_id}:user/moto"
@@ -208,9 +262,13 @@ class EnginePipelineBackend(CodePipelineBackend):
 
 def _action_execution(run: ActionRun) -> dict[str, Any]:
     latest: dict[str, Any] = {"actionExecutionId": run.id, "status": run.status, "lastStatusChange": run.updated}
-    for key, value in (("summary", run.summary), ("token", run.token if run.status == "InProgress" else None),
-                       ("externalExecutionId", run.external_id), ("externalExecutionUrl", run.external_url),
-                       ("errorDetails", run.error)):
+    for key, value in (
+        ("summary", run.summary),
+        ("token", run.token if run.status == "InProgress" else None),
+        ("externalExecutionId", run.external_id),
+        ("externalExecutionUrl", run.external_url),
+        ("errorDetails", run.error),
+    ):
         if value:
             latest[key] = value
     return latest

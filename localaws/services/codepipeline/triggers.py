@@ -6,29 +6,43 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 
-def reference_event(account: str, region: str, repository: Any, branch: str, old: str | None,
-                    new: str | None) -> dict[str, Any]:
+def reference_event(
+    account: str, region: str, repository: Any, branch: str, old: str | None, new: str | None
+) -> dict[str, Any]:
     kind = "referenceCreated" if old is None else "referenceDeleted" if new is None else "referenceUpdated"
     detail: dict[str, Any] = {
-        "callerUserArn": f"arn:aws:iam::{account}:user/moto", "event": kind, "referenceType": "branch",
-        "referenceName": branch, "referenceFullName": f"refs/heads/{branch}",
-        "repositoryName": repository.name, "repositoryId": repository.repository_metadata["repositoryId"],
+        "callerUserArn": f"arn:aws:iam::{account}:user/moto",
+        "event": kind,
+        "referenceType": "branch",
+        "referenceName": branch,
+        "referenceFullName": f"refs/heads/{branch}",
+        "repositoryName": repository.name,
+        "repositoryId": repository.repository_metadata["repositoryId"],
     }
     if new:
         detail["commitId"] = new
     if old:
         detail["oldCommitId"] = old
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "CodeCommit Repository State Change",
-            "source": "aws.codecommit", "account": account, "time": datetime.now(timezone.utc).isoformat(),
-            "region": region, "resources": [repository.arn], "detail": detail}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "CodeCommit Repository State Change",
+        "source": "aws.codecommit",
+        "account": account,
+        "time": datetime.now(UTC).isoformat(),
+        "region": region,
+        "resources": [repository.arn],
+        "detail": detail,
+    }
 
 
-def on_reference_change(account: str, region: str, repository: Any, branch: str, old: str | None,
-                        new: str | None) -> None:
+def on_reference_change(
+    account: str, region: str, repository: Any, branch: str, old: str | None, new: str | None
+) -> None:
     event = reference_event(account, region, repository, branch, old, new)
     threading.Thread(target=_deliver, args=(account, region, event), daemon=True).start()
 
@@ -50,5 +64,6 @@ def _deliver(account: str, region: str, event: dict[str, Any]) -> None:
                 continue
             name = arn.rsplit(":", 1)[-1]
             if name in pipelines.pipelines:
-                pipelines.start_pipeline_execution(name, None, trigger={
-                    "triggerType": "CloudWatchEvent", "triggerDetail": rule.arn})
+                pipelines.start_pipeline_execution(
+                    name, None, trigger={"triggerType": "CloudWatchEvent", "triggerDetail": rule.arn}
+                )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
+from typing import Any
+
 
 def pipeline_page(region: str, name: str) -> str | None:
     """A small HTML page for one pipeline: what the CodePipeline console shows, for the sandbox."""
-    import html
-
     from moto.codepipeline.models import codepipeline_backends
     from moto.core import DEFAULT_ACCOUNT_ID
 
@@ -17,21 +18,36 @@ def pipeline_page(region: str, name: str) -> str | None:
     executions = backend.list_pipeline_executions(name)[:10]
     cells = []
     for stage in state["stageStates"]:
-        actions = "".join(
-            f"<li><b>{html.escape(a['actionName'])}</b>: {html.escape(a.get('latestExecution', {}).get('status', '-'))}"
-            f" {html.escape(a.get('latestExecution', {}).get('summary', '') or '')}"
-            f"{' <i>' + html.escape(a['latestExecution']['errorDetails']['message']) + '</i>' if a.get('latestExecution', {}).get('errorDetails') else ''}</li>"
-            for a in stage["actionStates"])
+        actions = "".join(_action_item(action) for action in stage["actionStates"])
         status = stage.get("latestExecution", {}).get("status", "-")
-        cells.append(f"<td><h3>{html.escape(stage['stageName'])}</h3><p>{html.escape(status)}</p><ul>{actions}</ul></td>")
+        cells.append(
+            f"<td><h3>{html.escape(stage['stageName'])}</h3><p>{html.escape(status)}</p><ul>{actions}</ul></td>"
+        )
     rows = "".join(
         f"<tr><td>{e['pipelineExecutionId'][:8]}</td><td>{html.escape(e['status'])}</td>"
         f"<td>{e['startTime']:%H:%M:%S}</td><td>{html.escape(e['trigger']['triggerType'])}</td>"
-        f"<td>{html.escape(' '.join((r['revisionId'][:8] + ' ' + r.get('revisionSummary', '')) for r in e['sourceRevisions']))}</td></tr>"
-        for e in executions)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><meta http-equiv='refresh' content='2'>"
-            f"<title>{html.escape(name)}</title><style>body{{font-family:sans-serif}}td{{vertical-align:top;"
-            f"border:1px solid #ccc;padding:4px 10px}}</style></head><body><h1>Pipeline {html.escape(name)}</h1>"
-            f"<p>The workshop sandbox's view of the pipeline (refreshes every 2 s).</p>"
-            f"<table><tr>{''.join(cells)}</tr></table><h2>Executions</h2><table><tr><th>id</th><th>status</th>"
-            f"<th>started</th><th>trigger</th><th>source</th></tr>{rows}</table></body></html>")
+        f"<td>{html.escape(_revisions(e))}</td></tr>"
+        for e in executions
+    )
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><meta http-equiv='refresh' content='2'>"
+        f"<title>{html.escape(name)}</title><style>body{{font-family:sans-serif}}td{{vertical-align:top;"
+        f"border:1px solid #ccc;padding:4px 10px}}</style></head><body><h1>Pipeline {html.escape(name)}</h1>"
+        f"<p>The workshop sandbox's view of the pipeline (refreshes every 2 s).</p>"
+        f"<table><tr>{''.join(cells)}</tr></table><h2>Executions</h2><table><tr><th>id</th><th>status</th>"
+        f"<th>started</th><th>trigger</th><th>source</th></tr>{rows}</table></body></html>"
+    )
+
+
+def _action_item(action: dict[str, Any]) -> str:
+    latest = action.get("latestExecution", {})
+    error = latest.get("errorDetails")
+    detail = f" <i>{html.escape(error['message'])}</i>" if error else ""
+    return (
+        f"<li><b>{html.escape(action['actionName'])}</b>: {html.escape(latest.get('status', '-'))}"
+        f" {html.escape(latest.get('summary', '') or '')}{detail}</li>"
+    )
+
+
+def _revisions(execution: dict[str, Any]) -> str:
+    return " ".join(f"{r['revisionId'][:8]} {r.get('revisionSummary', '')}" for r in execution["sourceRevisions"])

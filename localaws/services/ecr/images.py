@@ -14,8 +14,10 @@ from typing import Any
 
 from ..ecs.runner import NODE_IMAGE, ImageNotRunnable, ImageSource
 
-_ECR_URI = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[\w-]+)\.amazonaws\.com(?:\.cn)?/"
-                      r"(?P<repository>[^:@]+)(?::(?P<tag>[\w.-]+))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$")
+_ECR_URI = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[\w-]+)\.amazonaws\.com(?:\.cn)?/"
+    r"(?P<repository>[^:@]+)(?::(?P<tag>[\w.-]+))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
 
 
 def store_root(data_dir: Path) -> Path:
@@ -47,9 +49,15 @@ class EcrImageLookup:
         repository = backend.repositories.get(parts["repository"])
         if repository is None:
             raise ImageNotRunnable(f"CannotPullContainerError: repository {parts['repository']} not found")
-        image = next((i for i in repository.images
-                      if (parts["digest"] and i.image_digest == parts["digest"])
-                      or (not parts["digest"] and i.image_tag == (parts["tag"] or "latest"))), None)
+        image = next(
+            (
+                i
+                for i in repository.images
+                if (parts["digest"] and i.image_digest == parts["digest"])
+                or (not parts["digest"] and i.image_tag == (parts["tag"] or "latest"))
+            ),
+            None,
+        )
         if image is None:
             raise ImageNotRunnable(f"CannotPullContainerError: {uri}: not found")
         config_digest = json.loads(image.image_manifest).get("config", {}).get("digest", "")
@@ -58,8 +66,10 @@ class EcrImageLookup:
             raise ImageNotRunnable(f"CannotPullContainerError: {uri} was not built in this sandbox")
         config: dict[str, Any] = json.loads((folder / "config.json").read_text())
         if not NODE_IMAGE.match(config.get("base", "")):
-            raise ImageNotRunnable(f"CannotStartContainerError: the sandbox runs images based on node, not "
-                                   f"{config.get('base')}")
-        workdir = (folder / "rootfs" / config.get("workdir", "/").lstrip("/"))
-        return ImageSource(folder=workdir, command=list(config.get("cmd") or []),
-                           entry_point=list(config.get("entrypoint") or []))
+            raise ImageNotRunnable(
+                f"CannotStartContainerError: the sandbox runs images based on node, not {config.get('base')}"
+            )
+        workdir = folder / "rootfs" / config.get("workdir", "/").lstrip("/")
+        return ImageSource(
+            folder=workdir, command=list(config.get("cmd") or []), entry_point=list(config.get("entrypoint") or [])
+        )

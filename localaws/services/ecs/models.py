@@ -49,21 +49,29 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         return super().describe_capacity_providers(names)
 
     # -- services --------------------------------------------------------------------------------
-    def create_service(self, cluster_str: str, service_name: str, desired_count: int,  # type: ignore[override]
-                       task_definition_str: str | None = None, *args: Any,
-                       deployment_configuration: dict[str, Any] | None = None,
-                       capacity_provider_strategy: list[dict[str, Any]] | None = None,
-                       health_check_grace_period_seconds: int | None = None, **kwargs: Any) -> Service:
+    def create_service(
+        self,
+        cluster_str: str,
+        service_name: str,
+        desired_count: int,  # type: ignore[override]
+        task_definition_str: str | None = None,
+        *args: Any,
+        deployment_configuration: dict[str, Any] | None = None,
+        capacity_provider_strategy: list[dict[str, Any]] | None = None,
+        health_check_grace_period_seconds: int | None = None,
+        **kwargs: Any,
+    ) -> Service:
         existing = self.services.get(f"{cluster_str.split('/')[-1]}:{service_name}")
         if existing is not None and existing.status == "ACTIVE":
             from moto.ecs.exceptions import InvalidParameterException
 
             raise InvalidParameterException("Creation of service was not idempotent.")
-        service = super().create_service(cluster_str, service_name, desired_count, task_definition_str,
-                                         *args, **kwargs)
+        service = super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
         service.deployment_configuration = deployment_configuration or {
             "deploymentCircuitBreaker": {"enable": False, "rollback": False},
-            "maximumPercent": 200, "minimumHealthyPercent": 100}
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+        }
         service.capacity_provider_strategy = capacity_provider_strategy or []
         if capacity_provider_strategy:
             service.launch_type = None
@@ -115,13 +123,20 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         lock = self.service_locks.setdefault(service.arn, threading.Lock())
         now = utcnow()
         deployment = {
-            "id": f"ecs-svc/{uuid.uuid4().int % 10**19:019d}", "status": "PRIMARY",
-            "taskDefinition": service.task_definition, "desiredCount": service.desired_count,
-            "pendingCount": service.desired_count, "runningCount": 0, "failedTasks": 0,
-            "createdAt": now, "updatedAt": now, "launchType": service.launch_type,
+            "id": f"ecs-svc/{uuid.uuid4().int % 10**19:019d}",
+            "status": "PRIMARY",
+            "taskDefinition": service.task_definition,
+            "desiredCount": service.desired_count,
+            "pendingCount": service.desired_count,
+            "runningCount": 0,
+            "failedTasks": 0,
+            "createdAt": now,
+            "updatedAt": now,
+            "launchType": service.launch_type,
             "capacityProviderStrategy": getattr(service, "capacity_provider_strategy", []),
             "networkConfiguration": service.network_configuration or None,
-            "rolloutState": "IN_PROGRESS", "rolloutStateReason": "ECS deployment in progress.",
+            "rolloutState": "IN_PROGRESS",
+            "rolloutStateReason": "ECS deployment in progress.",
         }
         deployment = {k: v for k, v in deployment.items() if v is not None}
         if scale_only and service.deployments:
@@ -164,9 +179,13 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             deployment["failedTasks"] = failures
             self._event(service, f"(service {service.name}) was unable to place a task: {reason}")
             if failures >= CIRCUIT_BREAKER_THRESHOLD:
-                self._fail(service, deployment, "ECS deployment circuit breaker: tasks failed to start."
-                           if breaker.get("enable") else
-                           f"tasks failed to start {failures} times; the sandbox stops retrying.")
+                self._fail(
+                    service,
+                    deployment,
+                    "ECS deployment circuit breaker: tasks failed to start."
+                    if breaker.get("enable")
+                    else f"tasks failed to start {failures} times; the sandbox stops retrying.",
+                )
                 return
         self._complete(service, deployment)
 
@@ -175,8 +194,9 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         task_id = uuid.uuid4().hex
         try:
             source = resolve_image(container["image"], type(self).image_lookup)
-            task = TaskProcess(task_id, container, source, self._work_dir(),
-                               log_sink=self._log_sink(container, service))
+            task = TaskProcess(
+                task_id, container, source, self._work_dir(), log_sink=self._log_sink(container, service)
+            )
         except ImageNotRunnable as error:
             return None, str(error)
         path = self._health_check_path(service)
@@ -194,8 +214,14 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             for task in self.tasks.pop(older["id"], []):
                 task.stop()
             service.deployments.remove(older)
-        deployment.update(status="PRIMARY", rolloutState="COMPLETED", runningCount=len(tasks), pendingCount=0,
-                          rolloutStateReason=f"ECS deployment {deployment['id']} completed.", updatedAt=utcnow())
+        deployment.update(
+            status="PRIMARY",
+            rolloutState="COMPLETED",
+            runningCount=len(tasks),
+            pendingCount=0,
+            rolloutStateReason=f"ECS deployment {deployment['id']} completed.",
+            updatedAt=utcnow(),
+        )
         service.task_definition = deployment["taskDefinition"]
         service.running_count, service.pending_count = len(tasks), 0
         self._event(service, f"(service {service.name}) has reached a steady state.")
@@ -203,8 +229,9 @@ class ServingECSBackend(EC2ContainerServiceBackend):
     def _fail(self, service: Service, deployment: dict[str, Any], reason: str) -> None:
         for task in self.tasks.pop(deployment["id"], []):
             task.stop()
-        deployment.update(rolloutState="FAILED", rolloutStateReason=reason, runningCount=0, pendingCount=0,
-                          updatedAt=utcnow())
+        deployment.update(
+            rolloutState="FAILED", rolloutStateReason=reason, runningCount=0, pendingCount=0, updatedAt=utcnow()
+        )
         self._event(service, f"(service {service.name}) {reason} (deployment {deployment['id']})")
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
         previous = next((d for d in service.deployments if d is not deployment and self.tasks.get(d["id"])), None)
@@ -213,9 +240,12 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             service.deployments.remove(deployment)
             previous.update(status="PRIMARY", updatedAt=utcnow())
             service.task_definition = previous["taskDefinition"]
-            service.failed_deployments = getattr(service, "failed_deployments", []) + [deployment]
-            self._event(service, f"(service {service.name}) rolling back to deployment {previous['id']} "
-                                 f"(taskDefinition {previous['taskDefinition']}).")
+            service.failed_deployments = [*getattr(service, "failed_deployments", []), deployment]
+            self._event(
+                service,
+                f"(service {service.name}) rolling back to deployment {previous['id']} "
+                f"(taskDefinition {previous['taskDefinition']}).",
+            )
             self._event(service, f"(service {service.name}) has reached a steady state.")
         service.running_count = len(self.local_tasks(service))
 

@@ -18,11 +18,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-NODE_IMAGE = re.compile(r"^(?:(?:public\.ecr\.aws/docker/|docker\.io/)?(?:library/)?node)(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$")
+NODE_IMAGE = re.compile(
+    r"^(?:(?:public\.ecr\.aws/docker/|docker\.io/)?(?:library/)?node)(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$"
+)
 
 
 class ImageNotRunnable(Exception):
@@ -63,8 +66,14 @@ def free_port() -> int:
 class TaskProcess:
     """One running task: a process, its port, and a log pump."""
 
-    def __init__(self, task_id: str, container: dict[str, Any], source: ImageSource, work_root: Path,
-                 log_sink: Callable[[str, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        task_id: str,
+        container: dict[str, Any],
+        source: ImageSource,
+        work_root: Path,
+        log_sink: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.task_id = task_id
         self.container_name = container.get("name", "app")
         self.port = free_port()
@@ -72,16 +81,29 @@ class TaskProcess:
         self._workdir = Path(tempfile.mkdtemp(prefix=f"task-{task_id[:8]}-", dir=work_root))
         if source.folder is not None:
             shutil.copytree(source.folder, self._workdir, dirs_exist_ok=True)
-        argv = list(container.get("entryPoint") or source.entry_point) + list(container.get("command") or source.command)
+        argv = list(container.get("entryPoint") or source.entry_point) + list(
+            container.get("command") or source.command
+        )
         if not argv:
             raise ImageNotRunnable("CannotStartContainerError: the container has no command")
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self._workdir),
-               "HOST": "127.0.0.1", "PORT": str(self.port), "NODE_ENV": "production"}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self._workdir),
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "NODE_ENV": "production",
+        }
         env.update({e["name"]: e["value"] for e in container.get("environment", []) if "name" in e})
         env["PORT"] = str(self.port)
         try:
-            self.process = subprocess.Popen(argv, cwd=self._workdir, env=env, stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                argv,
+                cwd=self._workdir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
         except OSError as error:
             shutil.rmtree(self._workdir, ignore_errors=True)
             raise ImageNotRunnable(f"CannotStartContainerError: {error}") from None

@@ -12,8 +12,19 @@ def task_summaries() -> list[dict[str, object]]:
         for service in list(getattr(backend, "services", {}).values()):
             for deployment in service.deployments:
                 for task in getattr(backend, "tasks", {}).get(deployment["id"], []):
-                    rows.append({"account": account, "region": region, "cluster": service.cluster_name,
-                                 "service": service.name, "deployment": deployment["id"], "taskId": task.task_id,
-                                 "pid": task.process.pid, "port": task.port, "running": not task.exited(),
-                                 "exitCode": task.process.returncode, "output": task.output[-5:]})
+                    rows.append(
+                        {
+                            "account": account,
+                            "region": region,
+                            "cluster": service.cluster_name,
+                            "service": service.name,
+                            "deployment": deployment["id"],
+                            "taskId": task.task_id,
+                            "pid": task.process.pid,
+                            "port": task.port,
+                            "running": not task.exited(),
+                            "exitCode": task.process.returncode,
+                            "output": task.output[-5:],
+                        }
+                    )
     return rows

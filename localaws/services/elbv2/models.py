@@ -57,9 +57,15 @@ class ServingELBv2Backend(ELBv2Backend):
             for listener in balancer.listeners.values():
                 proxy = self.proxies.get(listener.arn)
                 if proxy is not None:
-                    rows.append({"loadBalancerArn": balancer.arn, "listenerArn": listener.arn,
-                                 "port": int(listener.port), "localUrl": proxy.url,
-                                 "targetGroupArns": _forward_targets(listener)})
+                    rows.append(
+                        {
+                            "loadBalancerArn": balancer.arn,
+                            "listenerArn": listener.arn,
+                            "port": int(listener.port),
+                            "localUrl": proxy.url,
+                            "targetGroupArns": _forward_targets(listener),
+                        }
+                    )
         return rows
 
     def close_all(self) -> None:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAUNCH_TYPE ?= FARGATE
 
-.PHONY: install lab test browser workshop sandbox-start sandbox-stop clean
+.PHONY: install lab test test-fast lint format browser workshop sandbox-start sandbox-stop clean
 
 install: $(STAMP)
 
@@ -25,8 +25,21 @@ lab: install
 	$(BIN)/python -m helpers sandbox start
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: install browser
+# `make test` = the gates, then every test. `make test-fast` skips the notebook flows and the browser (< 60 s).
+test: install browser lint
 	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not browser" -q -n 2 --dist loadfile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # The browser test drives Debian's Chromium; as root (CI, containers) it is installed when missing.
 browser:

@@ -1,7 +1,8 @@
-"""Test-session set-up shared by tests/ and the nbval run over notebooks/.
+"""Test-session set-up shared by every test.
 
 Every test session gets its own WORKSHOP_HOME and sandbox port, so a learner's own sandbox and state
-are never touched. The environment is set in pytest_configure, before nbval starts any kernel.
+are never touched. With pytest-xdist (``make test-fast`` runs two workers) the controller chooses them
+and the workers inherit them, so all workers share one sandbox, which only the controller stops.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get("WORKSHOP_TEST_KEEP_ENV") != "1":
+    if os.environ.get("WORKSHOP_TEST_KEEP_ENV") != "1" and not _is_xdist_worker(config):
         os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-test-")
         os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
     # The emulator's own tests reach it through localaws.api, whose default home is LOCALAWS_HOME.
@@ -31,12 +36,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    from helpers import sandbox as process
+    from helpers import sandbox
 
-    process.start()
+    sandbox.start()  # idempotent and locked: the first worker starts it, the others find it running
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    from helpers import sandbox as process
+    if _is_xdist_worker(session.config):
+        return
+    from helpers import sandbox
 
-    process.stop()
+    sandbox.stop()

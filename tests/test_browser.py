@@ -22,6 +22,8 @@ from helpers.state import load_state, state_path
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import run_notebook
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]  # JupyterLab in headless Chromium
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless=new",

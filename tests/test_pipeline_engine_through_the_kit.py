@@ -14,6 +14,8 @@ from helpers import build_projects, pipelines, prerequisites, release, setup
 from helpers.inventory import environment_urls
 from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
 
+pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
+
 
 @pytest.fixture(scope="module")
 def workshop():

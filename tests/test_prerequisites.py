@@ -15,6 +15,8 @@ from helpers.state import load_state
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import outputs_text, run_notebook
 
+pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
+
 
 @pytest.fixture(scope="module", params=["FARGATE", "EC2"])
 def workshop_run(request, tmp_path_factory):

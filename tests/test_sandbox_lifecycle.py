@@ -12,6 +12,8 @@ import pytest
 from helpers import prerequisites, setup
 from helpers import sandbox as process
 
+pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
+
 
 def _rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:

@@ -14,6 +14,8 @@ from helpers.naming import ENVIRONMENTS
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import has_image, plain_text, run_notebook
 
+pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
+
 
 def answers(prefix: str) -> dict[str, str]:
     urls = environment_urls(setup.open_workshop(prefix))

@@ -186,8 +186,8 @@ def watch(
     timeout: float | None = None,
 ) -> RunSummary:
     """Show the runs and update the table in place until ``done(rows by environment)`` is true."""
-    timeout = timeout or (180 if workshop.on_sandbox else 3600)
-    delay = 0.1 if workshop.on_sandbox else 10
+    timeout = timeout or workshop.timing.pipeline_timeout
+    delay = workshop.timing.poll
     handle = display(status_table(workshop, envs, after), display_id=True)
     deadline = time.monotonic() + timeout
     while True:

@@ -88,10 +88,6 @@ def show_preflight(state: WorkshopState, session: boto3.Session | None = None) -
     return StatusTable(table, caption)
 
 
-def failed_checks(state: WorkshopState, session: boto3.Session | None = None) -> list[Check]:
-    return [c for c in run_checks(state, session) if c.status == FAIL]
-
-
 def _sandbox_check(state: WorkshopState) -> Check:
     if state.settings.backend != "sandbox":
         return Check("sandbox", OK, "not used with the aws backend")

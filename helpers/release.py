@@ -164,9 +164,9 @@ def watch_environment(
             return newest["status"] in FINISHED and newest["commit"] == _head(workshop, branch)[:8]
         return row["status"] in FINISHED or (stop_at_approval and row["status"] == "Waiting")
 
-    if timeout is None and env == "prod" and not workshop.on_sandbox:
-        timeout = 3 * 3600
-    return watch(workshop, done, envs=(env,), after=after, timeout=timeout or (1800 if env == "prod" else None))
+    if timeout is None and env == "prod":
+        timeout = workshop.timing.prod_timeout
+    return watch(workshop, done, envs=(env,), after=after, timeout=timeout)
 
 
 def pending_approval(workshop: Workshop) -> dict[str, str] | None:
@@ -264,11 +264,6 @@ def environments(workshop: Workshop) -> StatusTable:
             }
         )
     return StatusTable(pd.DataFrame(rows).set_index("environment"), "What each environment runs now.")
-
-
-def dev_run_failed_at_build(summary: RunSummary) -> bool:
-    row = summary.get("dev", {})
-    return row.get("status") == "Failed" and row.get("stage") == "Build"
 
 
 # -- the git way -----------------------------------------------------------------------------------

@@ -1,0 +1,15 @@
+"""Each kind of AWS resource the workshop creates, with its whole lifecycle in one module: its names
+and tags, ``ensure_*`` (create or reuse, after an ownership check), ``find_*`` and ``delete_*``
+(what cleanup runs), and a :class:`~helpers.resources.base.Kind` per resource type.
+
+- ``roles``: IAM roles, the EC2 instance profile, ECS's service-linked role
+- ``source_repository``: the CodeCommit repository and its three branches
+- ``artifact_bucket``: the S3 bucket between pipeline stages
+- ``approval_topic``: the SNS topic of Prod's manual approval
+- ``image_repositories``: one ECR repository per environment
+- ``network``: VPC, subnets, security groups
+- ``load_balancer``: the ALB, its target groups and listeners
+- ``clusters``: clusters, launch templates, Auto Scaling groups, capacity providers, instances
+- ``services``: log groups, task definitions, services
+- ``stacks``: the CloudFormation stacks and what they create (pipelines, rules, build projects)
+"""

@@ -1,6 +1,5 @@
-"""IAM: the five roles the architecture needs, each with a least-privilege inline policy rendered
-from ``data/policies/`` and scoped to this workshop's resource names; the EC2 instance profile; and
-ECS's service-linked role, which a new account does not have yet.
+"""IAM: the workshop's roles (specified in ``role_policies``), the EC2 instance profile, and ECS's
+service-linked role, which a new account does not have yet.
 
 Creating, finding and deleting them lives here; cleanup deletes the roles and the profile but never
 the service-linked role, which belongs to the account and every ECS user in it."""
@@ -10,95 +9,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from string import Template
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from ..aws_errors import error_message
 from ..context import Workshop
 from ..errors import ResourceConflictError
-from ..paths import DATA_DIR
 from .base import Found, Kind, Row, row, wait_until
-
-POLICY_DIR = DATA_DIR / "policies"
-INLINE_POLICY_NAME = "workshop-least-privilege"
-_T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class RoleSpec:
-    key: str  # state key and data/policies/<key>.json
-    trusted_service: str
-    description: str
-    launch_types: tuple[str, ...] = ("FARGATE", "EC2")
-
-
-ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec(
-        "codepipeline-service-role",
-        "codepipeline.amazonaws.com",
-        "Lets the three pipelines read the source, run the builds, deploy to ECS and ask for approval.",
-    ),
-    RoleSpec(
-        "codebuild-service-role",
-        "codebuild.amazonaws.com",
-        "Lets the two build projects write logs, use pipeline artifacts and push images.",
-    ),
-    RoleSpec(
-        "events-start-pipeline-role",
-        "events.amazonaws.com",
-        "Lets EventBridge start the pipeline of the branch that changed.",
-    ),
-    RoleSpec(
-        "ecs-task-execution-role",
-        "ecs-tasks.amazonaws.com",
-        "Lets ECS pull the app's image and send its logs to CloudWatch Logs.",
-    ),
-    RoleSpec(
-        "ecs-instance-role",
-        "ec2.amazonaws.com",
-        "Lets the EC2 container instances join the workshop's clusters.",
-        launch_types=("EC2",),
-    ),
-)
-
+from .role_policies import INLINE_POLICY_NAME, ROLES, RoleSpec, render_policy, required_roles, role_name, trust_policy
 
 ECS_SERVICE = "ecs.amazonaws.com"
 ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
-
-
-def role_name(workshop: Workshop, spec: RoleSpec) -> str:
-    return workshop.names.role(spec.key)
-
-
-def render_policy(workshop: Workshop, key: str) -> dict[str, Any]:
-    """The policy document for ``key`` with the workshop's names filled in."""
-    names = workshop.names
-    values = {
-        "Partition": workshop.partition,
-        "Region": workshop.settings.region,
-        "AccountId": workshop.account,
-        "Prefix": workshop.prefix,
-        "ArtifactBucket": names.artifact_bucket,
-        "Repository": names.repository,
-        "NodejsProject": names.nodejs_project,
-        "ContainerImageProject": names.container_image_project,
-        "TaskExecutionRole": names.task_execution_role,
-        "ApprovalTopic": names.approval_topic,
-    }
-    text = Template((POLICY_DIR / f"{key}.json").read_text()).substitute(values)
-    return dict(json.loads(text))
-
-
-def trust_policy(service: str) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-    }
-
-
-def required_roles(workshop: Workshop) -> list[RoleSpec]:
-    return [spec for spec in ROLES if workshop.settings.launch_type in spec.launch_types]
+_T = TypeVar("_T")
 
 
 def ensure_roles(workshop: Workshop) -> list[Row]:

@@ -22,7 +22,7 @@ from .aws_errors import is_not_found
 from .context import Workshop
 from .errors import ResourceConflictError, WorkshopError
 from .paths import DATA_DIR
-from .resources.roles import retry_while_iam_propagates
+from .resources.base import retry_while_iam_propagates
 from .ui_table import StatusTable
 
 TEMPLATES = DATA_DIR / "templates"

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.prerequisites.iam import ROLES
 
 from helpers.paths import DATA_DIR
+from helpers.resources.roles import ROLES
 
 #: Actions AWS does not scope to resources: "*" is the only resource they accept.
 UNSCOPED_ACTIONS = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -15,6 +15,7 @@ from ..context import Workshop
 from ..errors import WorkshopError
 
 Row = dict[str, str]
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -73,3 +74,27 @@ def retry_on_codes(call: Callable[[], Any], codes: set[str], timeout: float, del
             if error_code(error) not in codes or time.monotonic() > deadline:
                 raise
             time.sleep(delay)
+
+
+def retry_while_iam_propagates(
+    workshop: Workshop, what: str, call: Callable[[], _T], refused: Callable[[Exception], bool]
+) -> _T:
+    """``call()``, retried while ``refused(error)`` says a new role or instance profile is not yet
+    usable by the service (IAM changes take seconds to reach other services), with a line of
+    progress per attempt; after ``iam_propagation_timeout`` the refusal is raised as it is."""
+    timing = workshop.timing
+    deadline = time.monotonic() + timing.iam_propagation_timeout
+    attempt = 1
+    while True:
+        try:
+            return call()
+        except Exception as error:
+            if not refused(error) or time.monotonic() > deadline:
+                raise
+            print(
+                f"{what}: AWS does not accept the new IAM role yet (IAM takes a few seconds to propagate); "
+                f"retrying in {timing.retry_delay:.0f} s (attempt {attempt})",
+                flush=True,
+            )
+            attempt += 1
+            time.sleep(timing.retry_delay)

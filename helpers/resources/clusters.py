@@ -17,8 +17,7 @@ from ..aws_errors import error_message, is_code
 from ..context import Workshop
 from ..errors import ResourceConflictError, WorkshopError
 from ..naming import ENVIRONMENTS
-from .base import Found, Kind, Row, recorded_names, wait_until
-from .roles import retry_while_iam_propagates
+from .base import Found, Kind, Row, recorded_names, retry_while_iam_propagates, wait_until
 
 ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 ASG_MAX_SIZE = 2  # room for a second instance while a deployment runs old and new tasks side by side

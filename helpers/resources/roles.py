@@ -1,25 +1,100 @@
-"""IAM: the workshop's roles (specified in ``role_policies``), the EC2 instance profile, and ECS's
-service-linked role, which a new account does not have yet.
+"""The five IAM roles the architecture needs, each with a least-privilege inline policy rendered
+from ``data/policies/`` and scoped to this workshop's resource names; the EC2 instance profile; and
+ECS's service-linked role, which a new account does not have yet.
 
-Creating, finding and deleting them lives here; cleanup deletes the roles and the profile but never
-the service-linked role, which belongs to the account and every ECS user in it."""
+Cleanup deletes the roles and the profile, never the service-linked role: it belongs to the account
+and to every ECS user in it."""
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from string import Template
+from typing import Any
 
 from ..aws_errors import error_message
 from ..context import Workshop
 from ..errors import ResourceConflictError
+from ..paths import DATA_DIR
 from .base import Found, Kind, Row, row, wait_until
-from .role_policies import INLINE_POLICY_NAME, ROLES, RoleSpec, render_policy, required_roles, role_name, trust_policy
 
+POLICY_DIR = DATA_DIR / "policies"
+INLINE_POLICY_NAME = "workshop-least-privilege"
 ECS_SERVICE = "ecs.amazonaws.com"
 ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
-_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    key: str  # state key and data/policies/<key>.json
+    trusted_service: str
+    description: str
+    launch_types: tuple[str, ...] = ("FARGATE", "EC2")
+
+
+ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec(
+        "codepipeline-service-role",
+        "codepipeline.amazonaws.com",
+        "Lets the three pipelines read the source, run the builds, deploy to ECS and ask for approval.",
+    ),
+    RoleSpec(
+        "codebuild-service-role",
+        "codebuild.amazonaws.com",
+        "Lets the two build projects write logs, use pipeline artifacts and push images.",
+    ),
+    RoleSpec(
+        "events-start-pipeline-role",
+        "events.amazonaws.com",
+        "Lets EventBridge start the pipeline of the branch that changed.",
+    ),
+    RoleSpec(
+        "ecs-task-execution-role",
+        "ecs-tasks.amazonaws.com",
+        "Lets ECS pull the app's image and send its logs to CloudWatch Logs.",
+    ),
+    RoleSpec(
+        "ecs-instance-role",
+        "ec2.amazonaws.com",
+        "Lets the EC2 container instances join the workshop's clusters.",
+        launch_types=("EC2",),
+    ),
+)
+
+
+def role_name(workshop: Workshop, spec: RoleSpec) -> str:
+    return workshop.names.role(spec.key)
+
+
+def render_policy(workshop: Workshop, key: str) -> dict[str, Any]:
+    """The policy document for ``key`` with the workshop's names filled in."""
+    names = workshop.names
+    values = {
+        "Partition": workshop.partition,
+        "Region": workshop.settings.region,
+        "AccountId": workshop.account,
+        "Prefix": workshop.prefix,
+        "ArtifactBucket": names.artifact_bucket,
+        "Repository": names.repository,
+        "NodejsProject": names.nodejs_project,
+        "ContainerImageProject": names.container_image_project,
+        "TaskExecutionRole": names.task_execution_role,
+        "ApprovalTopic": names.approval_topic,
+    }
+    text = Template((POLICY_DIR / f"{key}.json").read_text()).substitute(values)
+    return dict(json.loads(text))
+
+
+def trust_policy(service: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }
+
+
+def required_roles(workshop: Workshop) -> list[RoleSpec]:
+    return [spec for spec in ROLES if workshop.settings.launch_type in spec.launch_types]
 
 
 def ensure_roles(workshop: Workshop) -> list[Row]:
@@ -56,7 +131,7 @@ def ensure_role(workshop: Workshop, spec: RoleSpec) -> Row:
         RoleName=name, PolicyName=INLINE_POLICY_NAME, PolicyDocument=json.dumps(render_policy(workshop, spec.key))
     )
     workshop.record(f"iam-role/{spec.key}", type="AWS::IAM::Role", name=name, arn=role["Arn"])
-    return row("IAM role", name, role["Arn"], action)
+    return {"type": "IAM role", "name": name, "arn": role["Arn"], "action": action}
 
 
 def ensure_instance_profile(workshop: Workshop) -> Row:
@@ -74,7 +149,7 @@ def ensure_instance_profile(workshop: Workshop) -> Row:
     if workshop.names.instance_role not in [r["RoleName"] for r in profile.get("Roles", [])]:
         iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=workshop.names.instance_role)
     workshop.record("iam-instance-profile", type="AWS::IAM::InstanceProfile", name=name, arn=profile["Arn"])
-    return row("IAM instance profile", name, profile["Arn"], action)
+    return {"type": "IAM instance profile", "name": name, "arn": profile["Arn"], "action": action}
 
 
 def ensure_ecs_service_linked_role(workshop: Workshop) -> Row:
@@ -113,30 +188,6 @@ def ensure_ecs_service_linked_role(workshop: Workshop) -> Row:
     )
     arn = iam.get_role(RoleName=ECS_SERVICE_LINKED_ROLE)["Role"]["Arn"]
     return row("IAM service-linked role", ECS_SERVICE_LINKED_ROLE, arn, action)
-
-
-def retry_while_iam_propagates(
-    workshop: Workshop, what: str, call: Callable[[], _T], refused: Callable[[Exception], bool]
-) -> _T:
-    """``call()``, retried while ``refused(error)`` says a new role or instance profile is not yet
-    usable by the service (IAM changes take seconds to reach other services), with a line of
-    progress per attempt; after ``iam_propagation_timeout`` the refusal is raised as it is."""
-    timing = workshop.timing
-    deadline = time.monotonic() + timing.iam_propagation_timeout
-    attempt = 1
-    while True:
-        try:
-            return call()
-        except Exception as error:
-            if not refused(error) or time.monotonic() > deadline:
-                raise
-            print(
-                f"{what}: AWS does not accept the new IAM role yet (IAM takes a few seconds to propagate); "
-                f"retrying in {timing.retry_delay:.0f} s (attempt {attempt})",
-                flush=True,
-            )
-            attempt += 1
-            time.sleep(timing.retry_delay)
 
 
 # -- cleanup ------------------------------------------------------------------------------------------

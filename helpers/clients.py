@@ -180,7 +180,11 @@ def _make(session: boto3.Session, service: str, **options: Any) -> Any:
 
 @lru_cache(maxsize=8)
 def _sandbox_session(region: str) -> boto3.Session:
-    return boto3.Session(region_name=region, **SANDBOX_CREDENTIALS)
+    return boto3.Session(
+        aws_access_key_id=SANDBOX_CREDENTIALS["aws_access_key_id"],
+        aws_secret_access_key=SANDBOX_CREDENTIALS["aws_secret_access_key"],
+        region_name=region,
+    )
 
 
 @lru_cache(maxsize=64)

@@ -15,6 +15,7 @@ import boto3
 
 from . import __version__, clients
 from .naming import Names
+from .regions import partition_of
 from .settings import WorkshopSettings
 from .state import WorkshopState
 from .timing import Timing, timing_for
@@ -136,7 +137,7 @@ class Workshop:
 
     @property
     def partition(self) -> str:
-        return boto3.Session().get_partition_for_region(self.settings.region)
+        return partition_of(self.settings.region)
 
     @cached_property
     def names(self) -> Names:

@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as widgets
 import pandas as pd
@@ -104,7 +104,8 @@ def revert_last_commit(workshop: Workshop, branch: str = "master") -> pd.DataFra
     differences = codecommit.get_differences(
         repositoryName=repository, beforeCommitSpecifier=parent, afterCommitSpecifier=head
     )["differences"]
-    put, delete = [], []
+    put: list[Any] = []
+    delete: list[Any] = []
     for difference in differences:
         if difference["changeType"] == "A":
             delete.append({"filePath": difference["afterBlob"]["path"]})
@@ -186,7 +187,7 @@ def decide(workshop: Workshop, approve: bool, comment: str) -> str:
         raise ReleaseError(
             "Prod is not waiting for an approval right now: promote qa to prod first and let it reach the approval."
         )
-    status = "Approved" if approve else "Rejected"
+    status: Literal["Approved", "Rejected"] = "Approved" if approve else "Rejected"
     workshop.client("codepipeline").put_approval_result(
         pipelineName=workshop.names.pipeline("prod"),
         stageName=approval["stageName"],

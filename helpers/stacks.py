@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from botocore.exceptions import ClientError
@@ -52,7 +52,7 @@ class StackResult:
     name: str
     status: str
     change: str  # created | updated | no changes
-    resources: list[dict[str, str]] = field(default_factory=list)
+    resources: list[Any] = field(default_factory=list)  # StackResource entries
     outputs: dict[str, str] = field(default_factory=dict)
 
     def _frame(self) -> pd.DataFrame:
@@ -125,7 +125,7 @@ def _deploy_once(
         existing = None  # no template yet: CloudFormation accepts only a CREATE change set for it
     if existing is not None and _unchanged(cfn, existing, body, parameters):
         return _result(workshop, stack_name, "no changes", key)
-    change_type = "UPDATE" if existing is not None else "CREATE"
+    change_type: Literal["CREATE", "UPDATE"] = "UPDATE" if existing is not None else "CREATE"
     change_set = f"{stack_name}-{datetime.now(UTC):%Y%m%d%H%M%S}"
     cfn.create_change_set(
         StackName=stack_name,

@@ -49,12 +49,15 @@ def ensure_artifact_bucket(workshop: Workshop) -> Row:
             raise ResourceConflictError("S3 bucket", bucket, workshop.prefix) from None
         if not is_not_found(error):
             raise
-        configuration = (
-            {}
-            if workshop.settings.region == "us-east-1"
-            else {"CreateBucketConfiguration": {"LocationConstraint": workshop.settings.region}}
-        )
-        s3.create_bucket(Bucket=bucket, ObjectOwnership="BucketOwnerEnforced", **configuration)
+        if workshop.settings.region == "us-east-1":  # the one region that takes no location constraint
+            s3.create_bucket(Bucket=bucket, ObjectOwnership="BucketOwnerEnforced")
+        else:
+            location: Any = workshop.settings.region
+            s3.create_bucket(
+                Bucket=bucket,
+                ObjectOwnership="BucketOwnerEnforced",
+                CreateBucketConfiguration={"LocationConstraint": location},
+            )
         s3.get_waiter("bucket_exists").wait(
             Bucket=bucket, WaiterConfig={"Delay": workshop.timing.waiter_delay, "MaxAttempts": 30}
         )

@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
 
 from ..aws_errors import error_message, is_code
 from ..context import Workshop
@@ -24,6 +26,12 @@ ASG_MAX_SIZE = 2  # room for a second instance while a deployment runs old and n
 #: When no instance type is chosen: the first of these the region offers (T2 is missing in some regions).
 DEFAULT_INSTANCE_TYPES = ("t3.micro", "t2.micro")
 _SUFFIX_KEY = "capacity_provider_suffix"
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.literals import InstanceTypeType
+    from mypy_boto3_ec2.type_defs import FilterTypeDef, RequestLaunchTemplateDataTypeDef
+    from mypy_boto3_ecs.type_defs import CapacityProviderStrategyItemTypeDef
 
 
 def ensure_clusters(workshop: Workshop) -> list[Row]:
@@ -41,7 +49,7 @@ def ensure_clusters(workshop: Workshop) -> list[Row]:
     return rows
 
 
-def offered_instance_types(ec2: Any, candidates: Iterable[str]) -> list[str]:
+def offered_instance_types(ec2: EC2Client, candidates: Iterable[str]) -> list[str]:
     """``candidates`` that the client's region offers, in the order given."""
     wanted = list(candidates)
     offerings = ec2.describe_instance_type_offerings(
@@ -87,7 +95,7 @@ def ensure_cluster(workshop: Workshop, env: str, providers: list[str], rows: lis
     name = workshop.names.cluster(env)
     found = ecs.describe_clusters(clusters=[name], include=["TAGS"])["clusters"]
     active = [c for c in found if c["status"] in ("ACTIVE", "PROVISIONING")]
-    strategy = [{"capacityProvider": providers[0], "weight": 1, "base": 0}]
+    strategy: list[CapacityProviderStrategyItemTypeDef] = [{"capacityProvider": providers[0], "weight": 1, "base": 0}]
     if active:
         cluster = active[0]
         if not workshop.is_ours(cluster.get("tags")):
@@ -135,9 +143,9 @@ def ensure_launch_template(workshop: Workshop, env: str, image_id: str, instance
     ec2 = workshop.client("ec2")
     name = workshop.names.launch_template(env)
     network = workshop.state.extra.get("network", {})
-    data: dict[str, Any] = {
+    data: RequestLaunchTemplateDataTypeDef = {
         "ImageId": image_id,
-        "InstanceType": instance,
+        "InstanceType": cast("InstanceTypeType", instance),  # checked against the region's offerings
         "IamInstanceProfile": {"Name": workshop.names.instance_profile},
         "SecurityGroupIds": [network["tasks_sg"]],
         "UserData": user_data(workshop.names.cluster(env)),
@@ -193,19 +201,23 @@ def ensure_auto_scaling_group(workshop: Workshop, env: str, template_id: str, ro
         action = "exists"
     else:
         subnets = workshop.state.extra.get("network", {})["subnet_ids"]
-        create = lambda: autoscaling.create_auto_scaling_group(  # noqa: E731
-            AutoScalingGroupName=name,
-            MinSize=1,
-            MaxSize=ASG_MAX_SIZE,
-            DesiredCapacity=1,
-            LaunchTemplate={"LaunchTemplateId": template_id, "Version": "$Latest"},
-            VPCZoneIdentifier=",".join(subnets),
-            NewInstancesProtectedFromScaleIn=False,
-            Tags=[
-                {**t, "PropagateAtLaunch": False, "ResourceId": name, "ResourceType": "auto-scaling-group"}
-                for t in workshop.tag_list(env)
-            ],
-        )
+        tags: list[Any] = [
+            {**t, "PropagateAtLaunch": False, "ResourceId": name, "ResourceType": "auto-scaling-group"}
+            for t in workshop.tag_list(env)
+        ]
+
+        def create() -> object:
+            return autoscaling.create_auto_scaling_group(
+                AutoScalingGroupName=name,
+                MinSize=1,
+                MaxSize=ASG_MAX_SIZE,
+                DesiredCapacity=1,
+                LaunchTemplate={"LaunchTemplateId": template_id, "Version": "$Latest"},
+                VPCZoneIdentifier=",".join(subnets),
+                NewInstancesProtectedFromScaleIn=False,
+                Tags=tags,
+            )
+
         # The launch template names the instance profile notebook 01 created seconds ago; the ASG
         # validates it at once and refuses it until IAM has propagated it.
         retry_while_iam_propagates(workshop, f"Auto Scaling group {name}", create, _instance_profile_not_ready)
@@ -267,7 +279,9 @@ def ensure_capacity_provider(workshop: Workshop, env: str, group_arn: str, rows:
 
 
 def _instance_profile_not_ready(error: Exception) -> bool:
-    message = error_message(error) if is_code(error, "ValidationError") else ""
+    if not (isinstance(error, ClientError) and is_code(error, "ValidationError")):
+        return False
+    message = error_message(error)
     return "Invalid IAM Instance Profile" in message or "iamInstanceProfile" in message
 
 
@@ -309,7 +323,7 @@ def _detach_capacity_providers(workshop: Workshop, env: str) -> None:
 
 def find_instances(workshop: Workshop) -> Iterable[Found]:
     ec2 = workshop.client("ec2")
-    filters = [
+    filters: list[FilterTypeDef] = [
         {"Name": "tag:workshop:prefix", "Values": [workshop.prefix]},
         {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]},
     ]
@@ -331,7 +345,11 @@ def find_capacity_providers(workshop: Workshop) -> Iterable[Found]:
     start = workshop.names.capacity_provider_prefix
     token: str | None = None
     while True:
-        page = ecs.describe_capacity_providers(include=["TAGS"], **({"nextToken": token} if token else {}))
+        page = (
+            ecs.describe_capacity_providers(include=["TAGS"], nextToken=token)
+            if token
+            else ecs.describe_capacity_providers(include=["TAGS"])
+        )
         for provider in page["capacityProviders"]:
             name = provider["name"]
             if not name.startswith(start) or provider.get("status", "ACTIVE") != "ACTIVE":

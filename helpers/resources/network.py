@@ -5,8 +5,8 @@ default VPC."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -15,6 +15,9 @@ from ..context import Workshop
 from ..errors import ResourceConflictError
 from ..naming import CONTAINER_PORT, LISTENER_PORTS
 from .base import Found, Kind, Row, retry_on_codes
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2.type_defs import FilterTypeDef, IpPermissionOutputTypeDef, IpPermissionTypeDef
 
 VPC_CIDR = "10.215.0.0/16"
 SUBNET_CIDRS = ("10.215.10.0/24", "10.215.20.0/24")
@@ -83,7 +86,7 @@ def ensure_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list[str]]:
 
 def _ensure_workshop_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list[str]]:
     ec2 = workshop.client("ec2")
-    tag_filter = [{"Name": "tag:workshop:prefix", "Values": [workshop.prefix]}]
+    tag_filter: list[FilterTypeDef] = [{"Name": "tag:workshop:prefix", "Values": [workshop.prefix]}]
     existing = ec2.describe_vpcs(Filters=tag_filter)["Vpcs"]
     if existing:
         vpc_id = existing[0]["VpcId"]
@@ -151,7 +154,7 @@ def ensure_security_group(
     name: str,
     vpc_id: str,
     description: str,
-    ingress: list[dict[str, Any]],
+    ingress: list[IpPermissionTypeDef],
     key: str,
     rows: list[Row],
 ) -> str:
@@ -184,7 +187,7 @@ def ensure_security_group(
     return str(group_id)
 
 
-def _has_rule(existing: list[dict[str, Any]], rule: dict[str, Any]) -> bool:
+def _has_rule(existing: Sequence[IpPermissionOutputTypeDef], rule: IpPermissionTypeDef) -> bool:
     for permission in existing:
         if (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort")) != (
             rule["IpProtocol"],
@@ -238,10 +241,9 @@ def find_vpcs(workshop: Workshop) -> Iterable[Found]:
 def delete_vpc(workshop: Workshop, found: Found) -> None:
     ec2 = workshop.client("ec2")
     timeout = workshop.timing.security_group_in_use_timeout
-    vpc_filter = [{"Name": "vpc-id", "Values": [found.ident]}]
+    vpc_filter: list[FilterTypeDef] = [{"Name": "vpc-id", "Values": [found.ident]}]
     for subnet in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]:
-        subnet_id = subnet["SubnetId"]
-        retry_on_codes(lambda s=subnet_id: ec2.delete_subnet(SubnetId=s), {"DependencyViolation"}, timeout, 2)
+        _delete_subnet(workshop, subnet["SubnetId"], timeout)
     gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [found.ident]}])
     for gateway in gateways["InternetGateways"]:
         ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=found.ident)
@@ -252,6 +254,11 @@ def delete_vpc(workshop: Workshop, found: Found) -> None:
                 ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
             ec2.delete_route_table(RouteTableId=table["RouteTableId"])
     ec2.delete_vpc(VpcId=found.ident)
+
+
+def _delete_subnet(workshop: Workshop, subnet_id: str, timeout: float) -> None:
+    ec2 = workshop.client("ec2")
+    retry_on_codes(lambda: ec2.delete_subnet(SubnetId=subnet_id), {"DependencyViolation"}, timeout, 2)
 
 
 SECURITY_GROUPS = Kind("security groups", find_security_groups, delete_security_group)

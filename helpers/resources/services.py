@@ -232,7 +232,7 @@ def wait_for_services(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, 
                 time.sleep(workshop.timing.poll)
 
 
-def _events(service: dict[str, Any]) -> str:
+def _events(service: Any) -> str:
     return " | ".join(e["message"] for e in service.get("events", [])[:3])
 
 

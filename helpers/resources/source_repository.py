@@ -18,7 +18,7 @@ SAMPLE_APP = DATA_DIR / "sample-app"
 _SKIP = {"node_modules", ".git"}
 
 
-def sample_app_files(root: Path = SAMPLE_APP) -> list[dict[str, Any]]:
+def sample_app_files(root: Path = SAMPLE_APP) -> list[Any]:
     """The ``putFiles`` of the first commit: every file of the sample app, with its mode."""
     files = []
     for path in sorted(root.rglob("*")):

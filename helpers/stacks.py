@@ -2,9 +2,9 @@
 changes" when nothing changed, stack events as progress, and a readable result.
 
 Two AWS behaviours are handled here: a stack whose first change set failed stays in
-REVIEW_IN_PROGRESS without a template, and CloudFormation treats it as a stack that does not exist
-(so the next change set must be a CREATE); and a build project or pipeline created seconds after
-its role is refused until IAM has propagated the role, so such a failure is retried."""
+REVIEW_IN_PROGRESS without a template (an UPDATE change set is refused for it), so it is deleted and
+created anew; and a build project or pipeline created seconds after its role is refused until IAM
+has propagated the role, so such a failure is retried."""
 
 from __future__ import annotations
 
@@ -117,12 +117,12 @@ def _deploy_once(
     existing = _describe(cfn, stack_name)
     if existing is not None and not workshop.is_ours(existing.get("Tags")):
         raise ResourceConflictError("CloudFormation stack", stack_name, workshop.prefix)
-    if existing is not None and existing["StackStatus"] == "ROLLBACK_COMPLETE":
-        cfn.delete_stack(StackName=stack_name)  # a stack whose creation failed cannot be updated
+    # A stack whose creation failed (ROLLBACK_COMPLETE) cannot be updated, and one whose first change
+    # set failed (REVIEW_IN_PROGRESS) has no template to update: both are deleted and created anew.
+    if existing is not None and existing["StackStatus"] in ("ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS"):
+        cfn.delete_stack(StackName=stack_name)
         _wait(workshop, stack_name, deleting=True)
         existing = None
-    if existing is not None and existing["StackStatus"] == "REVIEW_IN_PROGRESS":
-        existing = None  # no template yet: CloudFormation accepts only a CREATE change set for it
     if existing is not None and _unchanged(cfn, existing, body, parameters):
         return _result(workshop, stack_name, "no changes", key)
     change_type: Literal["CREATE", "UPDATE"] = "UPDATE" if existing is not None else "CREATE"

@@ -70,4 +70,4 @@ def test_node_is_a_maintained_release_everywhere():
     assert nodejs["phases"]["install"]["runtime-versions"]["nodejs"] == 22
     base = next(line for line in (APP / "Dockerfile").read_text().splitlines() if line.startswith("FROM "))
     assert base == "FROM public.ecr.aws/docker/library/node:22-alpine"
-    assert PLACEHOLDER_IMAGE == base.removeprefix("FROM ")
+    assert base.removeprefix("FROM ") == PLACEHOLDER_IMAGE

@@ -29,7 +29,7 @@ def test_a_failed_delete_or_find_is_a_row_and_the_rest_is_still_deleted(monkeypa
     """A waiter that gives up (a BotoCoreError, not a ClientError) on one resource and a service that
     denies discovery must not stop cleanup before the billable resources after them."""
     workshop = _workshop(unique("crep"))
-    approval_topic.ensure_approval_topic(workshop)
+    approval_topic.ensure(workshop)
 
     def waiter_gives_up(workshop, found):
         raise WaiterError("StackDeleteComplete", "Waiter encountered a terminal failure state", {})

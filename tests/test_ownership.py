@@ -18,7 +18,7 @@ def test_foreign_resources_with_kit_names_are_refused_and_spared():
     setup.configure(prefix=prefix)
     workshop = setup.open_workshop(prefix)
     with pytest.raises(ResourceConflictError) as excinfo:
-        source_repository.ensure_source_repository(workshop)
+        source_repository.ensure(workshop)
     assert f"{prefix}-app" in str(excinfo.value) and "choose another prefix" in str(excinfo.value)
     with pytest.raises(ResourceConflictError):
         image_repositories.ensure_image_repository(workshop, "dev")
@@ -47,12 +47,12 @@ def test_a_small_vpc_is_made_when_there_is_no_default_vpc():
     prefix = unique("novpc")
     setup.configure(prefix=prefix, region=region)
     workshop = setup.open_workshop(prefix)
-    network.ensure_network(workshop)
+    network.ensure(workshop)
     vpc_id = workshop.state.extra["network"]["vpc_id"]
     vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
     assert vpc["CidrBlock"] == network.VPC_CIDR
     assert len(workshop.state.extra["network"]["subnet_ids"]) == 2
-    network.ensure_network(workshop)  # idempotent: the same VPC again
+    network.ensure(workshop)  # idempotent: the same VPC again
     assert workshop.state.extra["network"]["vpc_id"] == vpc_id
     assert len(ec2.describe_vpcs(Filters=[{"Name": "tag:workshop:prefix", "Values": [prefix]}])["Vpcs"]) == 1
     report = cleanup.cleanup(workshop, progress=False)

@@ -31,12 +31,12 @@ def test_the_ecs_service_linked_role_is_created_before_clusters():
     except iam.exceptions.NoSuchEntityException:
         pass
     workshop = _workshop(unique("slr"))
-    rows = roles.ensure_roles(workshop)
+    rows = roles.ensure(workshop)
     linked = [r for r in rows if r["name"] == roles.ECS_SERVICE_LINKED_ROLE]
     assert linked and linked[0]["action"].startswith("created")
     role = iam.get_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)["Role"]
     assert role["Path"] == "/aws-service-role/ecs.amazonaws.com/"
-    again = [r for r in roles.ensure_roles(workshop) if r["name"] == roles.ECS_SERVICE_LINKED_ROLE]
+    again = [r for r in roles.ensure(workshop) if r["name"] == roles.ECS_SERVICE_LINKED_ROLE]
     assert again[0]["action"] == "exists (the account's)"
     report = cleanup.cleanup(workshop, progress=False)
     assert report.ok

@@ -19,7 +19,12 @@ def topic_arn(workshop: Workshop) -> str:
     return f"arn:{workshop.partition}:sns:{region}:{account}:{workshop.names.approval_topic}"
 
 
-def ensure_approval_topic(workshop: Workshop) -> Row:
+def ensure(workshop: Workshop) -> list[Row]:
+    """The topic, with the approval email subscribed when one is set."""
+    return [ensure_topic(workshop)]
+
+
+def ensure_topic(workshop: Workshop) -> Row:
     sns = workshop.client("sns")
     name = workshop.names.approval_topic
     arn = topic_arn(workshop)

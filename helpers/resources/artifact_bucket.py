@@ -38,7 +38,12 @@ def tls_only_policy(bucket: str, partition: str = "aws") -> dict[str, object]:
     }
 
 
-def ensure_artifact_bucket(workshop: Workshop) -> Row:
+def ensure(workshop: Workshop) -> list[Row]:
+    """The bucket, created or checked, then its settings applied (idempotent)."""
+    return [ensure_bucket(workshop)]
+
+
+def ensure_bucket(workshop: Workshop) -> Row:
     s3 = workshop.client("s3")
     bucket = workshop.names.artifact_bucket
     action = "exists"

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from mypy_boto3_ecs.type_defs import CapacityProviderStrategyItemTypeDef
 
 
-def ensure_clusters(workshop: Workshop) -> list[Row]:
+def ensure(workshop: Workshop) -> list[Row]:
+    """A cluster per environment; for EC2 first its launch template, Auto Scaling group and capacity provider."""
     rows: list[Row] = []
     ec2_path = workshop.settings.launch_type == "EC2"
     image_id = _ecs_ami(workshop) if ec2_path else None

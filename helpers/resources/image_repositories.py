@@ -34,7 +34,7 @@ def lifecycle_policy(env: str) -> str:
     )
 
 
-def ensure_image_repositories(workshop: Workshop) -> list[Row]:
+def ensure(workshop: Workshop) -> list[Row]:
     return [ensure_image_repository(workshop, env) for env in ENVIRONMENTS]
 
 

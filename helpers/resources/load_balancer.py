@@ -11,7 +11,7 @@ from ..naming import CONTAINER_PORT, ENVIRONMENTS, LISTENER_PORTS
 from .base import Found, Kind, Row, retry_on_codes
 
 
-def ensure_load_balancing(workshop: Workshop) -> list[Row]:
+def ensure(workshop: Workshop) -> list[Row]:
     """The load balancer in the network's subnets, then a target group and a listener per environment."""
     network = workshop.state.extra["network"]
     rows: list[Row] = []

@@ -24,7 +24,7 @@ SUBNET_CIDRS = ("10.215.10.0/24", "10.215.20.0/24")
 EPHEMERAL_PORTS = (32768, 65535)  # dynamic host ports of EC2 bridge-mode tasks
 
 
-def ensure_network(workshop: Workshop) -> list[Row]:
+def ensure(workshop: Workshop) -> list[Row]:
     """The VPC and subnets to use, and both security groups; saved under ``network`` in the state."""
     rows: list[Row] = []
     vpc_id, subnet_ids = ensure_vpc(workshop, rows)

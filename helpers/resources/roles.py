@@ -97,7 +97,7 @@ def required_roles(workshop: Workshop) -> list[RoleSpec]:
     return [spec for spec in ROLES if workshop.settings.launch_type in spec.launch_types]
 
 
-def ensure_roles(workshop: Workshop) -> list[Row]:
+def ensure(workshop: Workshop) -> list[Row]:
     """Create or update every role this launch type needs, the EC2 instance profile, and ECS's
     service-linked role (without it a new account cannot create clusters or capacity providers)."""
     created = [ensure_role(workshop, spec) for spec in required_roles(workshop)]

@@ -39,7 +39,8 @@ PLACEHOLDER_COMMAND = [
 LOG_RETENTION_DAYS = 7
 
 
-def ensure_services(workshop: Workshop) -> list[Row]:
+def ensure(workshop: Workshop) -> list[Row]:
+    """A log group and a service per environment (after the load balancer is active), waited for until stable."""
     rows = [ensure_log_group(workshop, env) for env in ENVIRONMENTS]
     wait_for_load_balancer(workshop)
     rows += [ensure_service(workshop, env) for env in ENVIRONMENTS]

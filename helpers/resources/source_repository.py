@@ -30,7 +30,12 @@ def sample_app_files(root: Path = SAMPLE_APP) -> list[Any]:
     return files
 
 
-def ensure_source_repository(workshop: Workshop) -> Row:
+def ensure(workshop: Workshop) -> list[Row]:
+    """The repository with the sample app committed to master, and qa and prod branched from it."""
+    return [ensure_repository(workshop)]
+
+
+def ensure_repository(workshop: Workshop) -> Row:
     codecommit = workshop.client("codecommit")
     name = workshop.names.repository
     try:

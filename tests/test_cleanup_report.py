@@ -54,6 +54,8 @@ def test_a_failed_delete_or_find_is_a_row_and_the_rest_is_still_deleted(monkeypa
     # The final check asks again: the unreadable service is reported, not taken for "nothing left".
     assert ("load balancers", "could not check") in {(r.kind, r.outcome) for r in report.leftovers}
     assert "Nothing of this workshop is left." not in repr(report)
+    html = report._repr_html_()  # JupyterLab shows the same rows as a table
+    assert "could not check" in html and "stuck" in html
     assert workshop.state.resources  # not forgotten: a later cleanup must still find what is left
 
 

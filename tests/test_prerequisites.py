@@ -36,6 +36,7 @@ def test_bucket_is_versioned_encrypted_private_and_tls_only(workshop_run):
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert rule.get("BucketKeyEnabled") is not True  # a bucket key applies to SSE-KMS only
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values()) and len(block) == 4
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])

@@ -124,12 +124,14 @@ class Workshop:
     def client(self, service: str) -> Any: ...
 
     def client(self, service: str) -> Any:
-        """A typed boto3 client for the workshop's backend and region."""
-        if self.session is None:
-            return clients.client(service, self.settings)  # cached there, when it has credentials
-        if service not in self._clients:
-            self._clients[service] = clients.client(service, self.settings, self.session)
-        return self._clients[service]
+        """A typed boto3 client for the workshop's backend and region. AWS clients from the default
+        chain are not kept here: ``clients`` keeps them once they have credentials."""
+        made = self._clients.get(service)
+        if made is None:
+            made = clients.client(service, self.settings, self.session)
+            if self.on_sandbox or self.session is not None:
+                self._clients[service] = made
+        return made
 
     @cached_property
     def account(self) -> str:

@@ -1,5 +1,6 @@
 """Command line: ``python -m helpers sandbox start|stop|status [--json]``,
-``python -m helpers status --prefix P [--json]`` and ``python -m helpers cleanup --prefix P``."""
+``python -m helpers status --prefix P [--json]`` and ``python -m helpers cleanup --prefix P [--json]``
+(exit status 0 only when the cleanup report is ok: nothing failed, nothing left, every service answered)."""
 
 from __future__ import annotations
 
@@ -41,9 +42,9 @@ def _cleanup(args: argparse.Namespace) -> int:
     from .cleanup import cleanup
     from .setup import open_workshop
 
-    result = cleanup(open_workshop(args.prefix))
-    print(repr(result))
-    return 0 if result.caption.startswith("Nothing") else 1
+    report = cleanup(open_workshop(args.prefix), progress=not args.json)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else repr(report))
+    return 0 if report.ok else 1
 
 
 def _workshop(args: argparse.Namespace) -> int:
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     status_parser.set_defaults(func=_status)
     cleanup_parser = commands.add_parser("cleanup", help="delete everything the workshop created")
     cleanup_parser.add_argument("--prefix", help="the workshop prefix (default: the one notebook 00 chose last)")
+    cleanup_parser.add_argument("--json", action="store_true", help="print the report as JSON (ok, rows, leftovers)")
     cleanup_parser.set_defaults(func=_cleanup)
     workshop_parser = commands.add_parser("workshop", help="run every notebook headless (an instructor's dry run)")
     workshop_parser.add_argument("--prefix", default="ecs-cd-dry-run")

@@ -27,11 +27,12 @@ def deploy_build_project(workshop: Workshop, kind: str) -> StackResult:
         f"codebuild-project/{kind}", type="AWS::CodeBuild::Project", name=project, arn=result.outputs.get("ProjectArn")
     )
     # CodeBuild creates this log group at the first build; the kit records it so cleanup removes it.
+    log_group = names.build_log_group(project)
     workshop.record(
         f"build-log-group/{kind}",
         type="AWS::Logs::LogGroup",
-        name=f"/aws/codebuild/{project}",
-        arn=f"arn:{workshop.partition}:logs:{region}:{account}:log-group:/aws/codebuild/{project}",
+        name=log_group,
+        arn=f"arn:{workshop.partition}:logs:{region}:{account}:log-group:{log_group}",
     )
     return result
 

@@ -2,12 +2,18 @@
 
 ``sandbox`` talks to the local endpoint with dummy credentials, so a learner's real credentials are
 never sent anywhere; ``aws`` uses the default credential chain or a named profile.
+
+Clients are typed (boto3-stubs, the ``dev`` extra) through one overload per service the kit uses,
+as aws-sdk-pandas does. An AWS client is reused only when it was made with credentials: botocore
+never looks for credentials again in a client made without them, and the preflight's advice "fix
+your credentials, then re-run this cell" must work without restarting the kernel.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from botocore.config import Config
@@ -16,6 +22,24 @@ from . import __version__, sandbox
 from .errors import CredentialsError
 
 if TYPE_CHECKING:
+    from mypy_boto3_autoscaling import AutoScalingClient
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_codebuild import CodeBuildClient
+    from mypy_boto3_codecommit import CodeCommitClient
+    from mypy_boto3_codepipeline import CodePipelineClient
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ecr import ECRClient
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_service_quotas import ServiceQuotasClient
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_sts import STSClient
+
     from .settings import WorkshopSettings
 
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -25,23 +49,114 @@ _CONFIG = Config(
     connect_timeout=10,
     read_timeout=70,
 )
+_AWS_CLIENTS: dict[tuple[str, str | None, str], Any] = {}
 
 
-def session_for(settings: WorkshopSettings, session: boto3.Session | None = None) -> boto3.Session:
-    """A session for the chosen backend. On the sandbox a passed session is ignored on purpose."""
-    if settings.backend == "sandbox":
-        return _sandbox_session(settings.region)
-    if session is not None:
-        return session
-    return _aws_session(settings.profile, settings.region)
+@overload
+def client(
+    service: Literal["autoscaling"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> AutoScalingClient: ...
+
+
+@overload
+def client(
+    service: Literal["cloudformation"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> CloudFormationClient: ...
+
+
+@overload
+def client(
+    service: Literal["codebuild"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> CodeBuildClient: ...
+
+
+@overload
+def client(
+    service: Literal["codecommit"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> CodeCommitClient: ...
+
+
+@overload
+def client(
+    service: Literal["codepipeline"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> CodePipelineClient: ...
+
+
+@overload
+def client(service: Literal["ec2"], settings: WorkshopSettings, session: boto3.Session | None = None) -> EC2Client: ...
+
+
+@overload
+def client(service: Literal["ecr"], settings: WorkshopSettings, session: boto3.Session | None = None) -> ECRClient: ...
+
+
+@overload
+def client(service: Literal["ecs"], settings: WorkshopSettings, session: boto3.Session | None = None) -> ECSClient: ...
+
+
+@overload
+def client(
+    service: Literal["elbv2"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> ElasticLoadBalancingv2Client: ...
+
+
+@overload
+def client(
+    service: Literal["events"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> EventBridgeClient: ...
+
+
+@overload
+def client(service: Literal["iam"], settings: WorkshopSettings, session: boto3.Session | None = None) -> IAMClient: ...
+
+
+@overload
+def client(
+    service: Literal["logs"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> CloudWatchLogsClient: ...
+
+
+@overload
+def client(service: Literal["s3"], settings: WorkshopSettings, session: boto3.Session | None = None) -> S3Client: ...
+
+
+@overload
+def client(
+    service: Literal["service-quotas"], settings: WorkshopSettings, session: boto3.Session | None = None
+) -> ServiceQuotasClient: ...
+
+
+@overload
+def client(service: Literal["sns"], settings: WorkshopSettings, session: boto3.Session | None = None) -> SNSClient: ...
+
+
+@overload
+def client(service: Literal["ssm"], settings: WorkshopSettings, session: boto3.Session | None = None) -> SSMClient: ...
+
+
+@overload
+def client(service: Literal["sts"], settings: WorkshopSettings, session: boto3.Session | None = None) -> STSClient: ...
+
+
+@overload
+def client(service: str, settings: WorkshopSettings, session: boto3.Session | None = None) -> Any: ...
 
 
 def client(service: str, settings: WorkshopSettings, session: boto3.Session | None = None) -> Any:
+    """A client for ``service`` on the workshop's backend and region. On the sandbox a passed
+    session is ignored on purpose."""
     if settings.backend == "sandbox":
         return _sandbox_client(service, settings.region, sandbox.endpoint())
     if session is not None:
-        return session.client(service, region_name=settings.region, config=_CONFIG)
+        return _make(session, service, region_name=settings.region)
     return _aws_client(service, settings.profile, settings.region)
+
+
+def reset() -> None:
+    """Forget every AWS session and client, so the next call reads profiles and credentials again
+    (after ``aws configure``, ``aws sso login`` or a new AWS_PROFILE)."""
+    _AWS_CLIENTS.clear()
+    _aws_session.cache_clear()
 
 
 def sandbox_environment(region: str) -> dict[str, str]:
@@ -57,14 +172,24 @@ def sandbox_environment(region: str) -> dict[str, str]:
     }
 
 
+def _make(session: boto3.Session, service: str, **options: Any) -> Any:
+    # The service name is a plain str here; the overloads above give callers the typed client.
+    factory: Callable[..., Any] = session.client
+    return factory(service, config=_CONFIG, **options)
+
+
 @lru_cache(maxsize=8)
 def _sandbox_session(region: str) -> boto3.Session:
-    return boto3.Session(region_name=region, **SANDBOX_CREDENTIALS)
+    return boto3.Session(
+        aws_access_key_id=SANDBOX_CREDENTIALS["aws_access_key_id"],
+        aws_secret_access_key=SANDBOX_CREDENTIALS["aws_secret_access_key"],
+        region_name=region,
+    )
 
 
 @lru_cache(maxsize=64)
 def _sandbox_client(service: str, region: str, endpoint: str) -> Any:
-    return _sandbox_session(region).client(service, endpoint_url=endpoint, config=_CONFIG)
+    return _make(_sandbox_session(region), service, endpoint_url=endpoint)
 
 
 @lru_cache(maxsize=8)
@@ -78,6 +203,12 @@ def _aws_session(profile: str | None, region: str) -> boto3.Session:
         ) from None
 
 
-@lru_cache(maxsize=64)
 def _aws_client(service: str, profile: str | None, region: str) -> Any:
-    return _aws_session(profile, region).client(service, config=_CONFIG)
+    key = (service, profile, region)
+    if key in _AWS_CLIENTS:
+        return _AWS_CLIENTS[key]
+    session = _aws_session(profile, region)
+    made = _make(session, service)
+    if session.get_credentials() is not None:
+        _AWS_CLIENTS[key] = made
+    return made

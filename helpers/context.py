@@ -6,21 +6,45 @@ aws-sdk-pandas functions take one, and is ignored on the sandbox.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 
 from . import __version__, clients
 from .naming import Names
+from .regions import partition_of
 from .settings import WorkshopSettings
 from .state import WorkshopState
+from .timing import Timing, timing_for
+
+if TYPE_CHECKING:
+    from mypy_boto3_autoscaling import AutoScalingClient
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_codebuild import CodeBuildClient
+    from mypy_boto3_codecommit import CodeCommitClient
+    from mypy_boto3_codepipeline import CodePipelineClient
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ecr import ECRClient
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_service_quotas import ServiceQuotasClient
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_sts import STSClient
 
 PREFIX_TAG = "workshop:prefix"
 KIT_TAG = "workshop:kit"
 ENVIRONMENT_TAG = "workshop:environment"
 KIT_NAME = "ecs-cd-workshop"
+#: Tags in any of the shapes AWS services use: a map, or a list of Key/Value (or key/value) entries.
+Tags = Mapping[str, str] | Iterable[Mapping[str, Any]] | None
 
 
 @dataclass
@@ -41,10 +65,73 @@ class Workshop:
     def on_sandbox(self) -> bool:
         return self.settings.backend == "sandbox"
 
+    @property
+    def timing(self) -> Timing:
+        """Poll delays and timeouts for this workshop's backend."""
+        return timing_for(self.settings.backend)
+
+    @overload
+    def client(self, service: Literal["autoscaling"]) -> AutoScalingClient: ...
+
+    @overload
+    def client(self, service: Literal["cloudformation"]) -> CloudFormationClient: ...
+
+    @overload
+    def client(self, service: Literal["codebuild"]) -> CodeBuildClient: ...
+
+    @overload
+    def client(self, service: Literal["codecommit"]) -> CodeCommitClient: ...
+
+    @overload
+    def client(self, service: Literal["codepipeline"]) -> CodePipelineClient: ...
+
+    @overload
+    def client(self, service: Literal["ec2"]) -> EC2Client: ...
+
+    @overload
+    def client(self, service: Literal["ecr"]) -> ECRClient: ...
+
+    @overload
+    def client(self, service: Literal["ecs"]) -> ECSClient: ...
+
+    @overload
+    def client(self, service: Literal["elbv2"]) -> ElasticLoadBalancingv2Client: ...
+
+    @overload
+    def client(self, service: Literal["events"]) -> EventBridgeClient: ...
+
+    @overload
+    def client(self, service: Literal["iam"]) -> IAMClient: ...
+
+    @overload
+    def client(self, service: Literal["logs"]) -> CloudWatchLogsClient: ...
+
+    @overload
+    def client(self, service: Literal["s3"]) -> S3Client: ...
+
+    @overload
+    def client(self, service: Literal["service-quotas"]) -> ServiceQuotasClient: ...
+
+    @overload
+    def client(self, service: Literal["sns"]) -> SNSClient: ...
+
+    @overload
+    def client(self, service: Literal["ssm"]) -> SSMClient: ...
+
+    @overload
+    def client(self, service: Literal["sts"]) -> STSClient: ...
+    @overload
+    def client(self, service: str) -> Any: ...
+
     def client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = clients.client(service, self.settings, self.session)
-        return self._clients[service]
+        """A typed boto3 client for the workshop's backend and region. AWS clients from the default
+        chain are not kept here: ``clients`` keeps them once they have credentials."""
+        made = self._clients.get(service)
+        if made is None:
+            made = clients.client(service, self.settings, self.session)
+            if self.on_sandbox or self.session is not None:
+                self._clients[service] = made
+        return made
 
     @cached_property
     def account(self) -> str:
@@ -52,7 +139,7 @@ class Workshop:
 
     @property
     def partition(self) -> str:
-        return boto3.Session().get_partition_for_region(self.settings.region)
+        return partition_of(self.settings.region)
 
     @cached_property
     def names(self) -> Names:
@@ -65,26 +152,23 @@ class Workshop:
             tags[ENVIRONMENT_TAG] = environment
         return tags
 
-    def tag_list(self, environment: str | None = None, key: str = "Key", value: str = "Value") -> list[dict[str, str]]:
+    def tag_list(self, environment: str | None = None, key: str = "Key", value: str = "Value") -> list[Any]:
+        """The tags as a list of ``{key: ..., value: ...}`` entries, in the casing the service wants."""
         return [{key: k, value: v} for k, v in self.tags(environment).items()]
 
-    def is_ours(self, tags: dict[str, str] | list[dict[str, str]] | None) -> bool:
+    def is_ours(self, tags: Tags) -> bool:
         return normalise_tags(tags).get(PREFIX_TAG) == self.prefix
 
     def record(self, key: str, **entry: Any) -> None:
         self.state.record(key, **entry)
 
-    def poll_delay(self) -> float:
-        """Seconds between status polls: the sandbox answers at once, AWS takes its time."""
-        return 0.2 if self.on_sandbox else 10.0
 
-
-def normalise_tags(tags: dict[str, str] | list[dict[str, str]] | None) -> dict[str, str]:
+def normalise_tags(tags: Tags) -> dict[str, str]:
     """Tags as a dict, whichever of the shapes AWS services use (Key/Value, key/value, a map)."""
     if not tags:
         return {}
-    if isinstance(tags, dict):
-        return dict(tags)
+    if isinstance(tags, Mapping):
+        return {str(k): str(v) for k, v in tags.items()}
     result = {}
     for tag in tags:
         key = tag.get("Key", tag.get("key"))

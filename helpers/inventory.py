@@ -29,7 +29,7 @@ def environment_urls(workshop: Workshop) -> dict[str, str | None]:
     if "load-balancer" not in resources:
         return dict.fromkeys(ENVIRONMENTS)
     if workshop.on_sandbox:
-        local = {row["listenerArn"]: row["localUrl"] for row in sandbox.listener_urls()}
+        local = {str(row["listenerArn"]): str(row["localUrl"]) for row in sandbox.listener_urls()}
         return {env: local.get(resources.get(f"listener/{env}", {}).get("arn", "")) for env in ENVIRONMENTS}
     dns = resources["load-balancer"].get("dns_name")
     return {

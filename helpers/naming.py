@@ -13,6 +13,8 @@ BRANCHES: dict[str, str] = {"dev": "master", "qa": "qa", "prod": "prod"}
 #: One load balancer, one listener port per environment: each environment keeps a stable URL.
 LISTENER_PORTS: dict[str, int] = {"dev": 8080, "qa": 8081, "prod": 80}
 CONTAINER_PORT = 8080
+#: What a capacity provider's random suffix looks like (6 hex digits), for checking names up front.
+CAPACITY_PROVIDER_SUFFIX_EXAMPLE = "0a1b2c"
 
 PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 PREFIX_MAX_LENGTH = 20
@@ -29,6 +31,7 @@ _RULES: dict[str, tuple[re.Pattern[str], int]] = {
     "ecs-service": (re.compile(r"^[A-Za-z0-9_-]+$"), 255),
     "cloudformation-stack": (re.compile(r"^[A-Za-z][A-Za-z0-9-]*$"), 128),
     "elbv2": (re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$"), 32),
+    "elbv2-load-balancer": (re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$"), 32),
     "sns-topic": (re.compile(r"^[A-Za-z0-9_-]+$"), 256),
     "events-rule": (re.compile(r"^[.\-_A-Za-z0-9]+$"), 64),
     # ECS refuses capacity provider names that start with aws, ecs or fargate.
@@ -60,25 +63,29 @@ class Names:
     def approval_topic(self) -> str:
         return f"{self.prefix}-prod-approval"
 
+    def role(self, key: str) -> str:
+        """An IAM role's name from its key in ``data/policies/<key>.json``."""
+        return f"{self.prefix}-{key}"
+
     @property
     def codepipeline_role(self) -> str:
-        return f"{self.prefix}-codepipeline-service-role"
+        return self.role("codepipeline-service-role")
 
     @property
     def codebuild_role(self) -> str:
-        return f"{self.prefix}-codebuild-service-role"
+        return self.role("codebuild-service-role")
 
     @property
     def events_role(self) -> str:
-        return f"{self.prefix}-events-start-pipeline-role"
+        return self.role("events-start-pipeline-role")
 
     @property
     def task_execution_role(self) -> str:
-        return f"{self.prefix}-ecs-task-execution-role"
+        return self.role("ecs-task-execution-role")
 
     @property
     def instance_role(self) -> str:
-        return f"{self.prefix}-ecs-instance-role"
+        return self.role("ecs-instance-role")
 
     @property
     def nodejs_project(self) -> str:
@@ -114,8 +121,22 @@ class Names:
     def auto_scaling_group(self, env: str) -> str:
         return f"{self.prefix}-{env}-ecs-instances"
 
-    def capacity_provider(self, env: str) -> str:
-        return f"cp-{self.prefix}-{env}"
+    def capacity_provider(self, env: str, suffix: str) -> str:
+        """ECS keeps a deleted provider's name for a while and refuses it, so each workshop run adds
+        a random ``suffix`` (kept in the state file) to make its providers' names new."""
+        return f"{self.capacity_provider_prefix}{env}-{suffix}"
+
+    @property
+    def capacity_provider_prefix(self) -> str:
+        return f"cp-{self.prefix}-"
+
+    def build_log_group(self, project: str) -> str:
+        """The log group CodeBuild creates at a project's first build."""
+        return f"/aws/codebuild/{project}"
+
+    @property
+    def build_log_groups(self) -> list[str]:
+        return [self.build_log_group(p) for p in (self.nodejs_project, self.container_image_project)]
 
     def log_group(self, env: str) -> str:
         return f"/ecs/{self.prefix}-{env}"
@@ -154,7 +175,7 @@ class Names:
             ("iam-role", self.instance_role),
             ("codebuild-project", self.nodejs_project),
             ("codebuild-project", self.container_image_project),
-            ("elbv2", self.load_balancer),
+            ("elbv2-load-balancer", self.load_balancer),
             ("cloudformation-stack", self.stack("build-container-image")),
             ("cloudformation-stack", self.stack("pipelines")),
             ("security-group", self.load_balancer_security_group),
@@ -168,7 +189,7 @@ class Names:
                 ("codepipeline", self.pipeline(env)),
                 ("events-rule", self.pipeline(env)),
                 ("elbv2", self.target_group(env)),
-                ("capacity-provider", self.capacity_provider(env)),
+                ("capacity-provider", self.capacity_provider(env, CAPACITY_PROVIDER_SUFFIX_EXAMPLE)),
                 ("launch-template", self.launch_template(env)),
                 ("auto-scaling-group", self.auto_scaling_group(env)),
                 ("log-group", self.log_group(env)),
@@ -176,13 +197,24 @@ class Names:
         return names
 
 
+#: Starts that a service reserves for itself: the name is refused although its characters are fine.
+_RESERVED_STARTS: dict[str, tuple[str, ...]] = {
+    "s3-bucket": ("xn--", "sthree-", "amzn-s3-demo-"),
+    "security-group": ("sg-",),
+    "elbv2-load-balancer": ("internal-",),
+}
+
+
 def name_problems(names: Names) -> list[str]:
     """Every derived name that breaks its service's rule, as readable sentences."""
     problems = []
     for rule, name in names.all_names():
         pattern, max_length = _RULES[rule]
+        reserved = next((start for start in _RESERVED_STARTS.get(rule, ()) if name.startswith(start)), None)
         if len(name) > max_length:
             problems.append(f"{rule} name {name!r} is {len(name)} characters; the limit is {max_length}")
         elif not pattern.match(name):
             problems.append(f"{rule} name {name!r} has characters that {rule} names do not allow")
+        elif reserved:
+            problems.append(f"{rule} name {name!r} starts with {reserved!r}, which AWS reserves")
     return problems

@@ -12,9 +12,11 @@ import pandas as pd
 from IPython.display import display
 
 from . import sandbox
+from .build_capacity import QuotaRetries
 from .context import Workshop
 from .errors import WorkshopError
 from .naming import BRANCHES, ENVIRONMENTS
+from .regions import console_url
 from .stacks import StackResult, deploy_stack
 from .ui_table import StatusTable
 
@@ -83,7 +85,7 @@ def pipeline_url(workshop: Workshop, env: str) -> str:
     name, region = workshop.names.pipeline(env), workshop.settings.region
     if workshop.on_sandbox:
         return sandbox.pipeline_page_url(region, name)
-    return f"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/{name}/view?region={region}"
+    return console_url(region, f"codesuite/codepipeline/pipelines/{name}/view?region={region}")
 
 
 def show_links(workshop: Workshop) -> StatusTable:
@@ -127,7 +129,7 @@ def latest_run(workshop: Workshop, env: str, after: str | None = None) -> dict[s
     if not executions:
         return row
     execution = executions[0]
-    revision = (execution.get("sourceRevisions") or [{}])[0]
+    revision: dict[str, Any] = dict(next(iter(execution.get("sourceRevisions", [])), {}))
     started = execution["startTime"]
     ended = execution["lastUpdateTime"] if execution["status"] in FINISHED else datetime.now(UTC)
     row.update(
@@ -161,13 +163,16 @@ def latest_run(workshop: Workshop, env: str, after: str | None = None) -> dict[s
 def status_table(
     workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, after: dict[str, str] | None = None
 ) -> StatusTable:
-    rows = [latest_run(workshop, env, (after or {}).get(env)) for env in envs]
+    return _rows_table([latest_run(workshop, env, (after or {}).get(env)) for env in envs])
+
+
+def _rows_table(rows: list[dict[str, Any]]) -> StatusTable:
     frame = pd.DataFrame(rows).drop(columns=["token"], errors="ignore").set_index("environment")
     frame["status"] = [f"{_ICONS.get(s, '·')} {s}" for s in frame["status"]]
     return StatusTable(frame, f"Pipeline runs at {datetime.now():%H:%M:%S}")
 
 
-class RunSummary(dict):  # type: ignore[type-arg]
+class RunSummary(dict[str, dict[str, Any]]):
     """The rows a watch ended with, by environment; shown as one line (the table is already above)."""
 
     def __repr__(self) -> str:
@@ -185,14 +190,18 @@ def watch(
     after: dict[str, str] | None = None,
     timeout: float | None = None,
 ) -> RunSummary:
-    """Show the runs and update the table in place until ``done(rows by environment)`` is true."""
-    timeout = timeout or (180 if workshop.on_sandbox else 3600)
-    delay = 0.1 if workshop.on_sandbox else 10
+    """Show the runs and update the table in place until ``done(rows by environment)`` is true. A run
+    whose build CodeBuild's concurrency quota refused is retried rather than reported as failed."""
+    timeout = timeout or workshop.timing.pipeline_timeout
+    delay = workshop.timing.poll
     handle = display(status_table(workshop, envs, after), display_id=True)
     deadline = time.monotonic() + timeout
+    quota_retries = QuotaRetries(workshop)
     while True:
         rows = {env: latest_run(workshop, env, (after or {}).get(env)) for env in envs}
-        table = status_table(workshop, envs, after)
+        for env, row in rows.items():
+            quota_retries.handle(env, row)
+        table = _rows_table(list(rows.values()))
         if handle is not None:
             handle.update(table)
         if done(rows):

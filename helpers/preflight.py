@@ -1,8 +1,14 @@
 """The preflight table of notebook 00: one row per thing that must be right, with the next step
-for every row that is not."""
+for every row that is not.
+
+On AWS it also asks the account what a new account often lacks: the region enabled (opt-in
+regions), the instance type offered, and enough CodeBuild concurrency for the first pipeline runs.
+A headless run (papermill) stops at a failed required check; JupyterLab shows the red table.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import re
 import shutil
@@ -13,16 +19,29 @@ from dataclasses import dataclass
 import boto3
 import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from IPython.display import display
 
 from . import clients, sandbox
+from .aws_errors import error_code
 from .errors import WorkshopError
-from .regions import REQUIRED_SERVICES, missing_services
+from .regions import REQUIRED_SERVICES, home_region, missing_services
+from .resources.clusters import DEFAULT_INSTANCE_TYPES, offered_instance_types
+from .settings import WorkshopSettings
 from .state import WorkshopState
 from .ui_table import StatusTable
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 _ICONS = {OK: "✅ ok", WARN: "⚠️ warn", FAIL: "❌ fail"}
 MIN_NODE_MAJOR = 18
+#: Service Quotas' "Concurrently running builds for Linux/Small environment" (the projects' compute type).
+CODEBUILD_CONCURRENCY_QUOTA = ("codebuild", "L-9D07B6EF")
+#: Builds that run at once per participant: the first runs of Dev and QA (Prod waits for approval).
+BUILDS_AT_ONCE = 2
+_AWS_ERRORS = (ClientError, BotoCoreError, WorkshopError)
+
+
+class PreflightFailed(WorkshopError):
+    """A required preflight check failed (raised only when asked to stop, e.g. in a headless run)."""
 
 
 @dataclass
@@ -44,7 +63,9 @@ def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> li
         )
     ]
     checks.append(_sandbox_check(state))
-    checks.append(_identity_check(state, session))
+    identity = _identity_check(state, session)
+    checks.append(identity)
+    checks.append(_region_enabled_check(settings, session, identity))
     missing = missing_services(settings.region)
     checks.append(
         Check(
@@ -54,7 +75,8 @@ def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> li
             "Choose another region in the widget above." if missing else "",
         )
     )
-    checks.append(_instance_type_check(state, session))
+    checks.append(_instance_type_check(settings, session, identity))
+    checks.append(_build_concurrency_check(settings, session, identity))
     checks.append(
         Check(
             "approval email",
@@ -76,20 +98,28 @@ def preflight_table(state: WorkshopState, session: boto3.Session | None = None) 
     return pd.DataFrame(rows).set_index("check")
 
 
-def show_preflight(state: WorkshopState, session: boto3.Session | None = None) -> StatusTable:
-    """The table, coloured: green rows are ready, red rows say what to do next."""
+def show_preflight(
+    state: WorkshopState, session: boto3.Session | None = None, stop_on_failure: bool = False
+) -> StatusTable:
+    """The table, coloured: green rows are ready, red rows say what to do next.
+
+    With ``stop_on_failure`` (notebook 00's ``headless`` parameter, set by papermill runs) a failed
+    required check shows the table, then raises PreflightFailed, so a dry run stops here with one
+    clear line instead of failing later in notebook 01."""
     table = preflight_table(state, session)
-    failures = int(table["status"].str.startswith("❌").sum())
+    failed = [str(name) for name, status in table["status"].items() if str(status).startswith("❌")]
     caption = (
         "All required checks pass: continue with notebook 01."
-        if failures == 0
-        else f"{failures} check(s) failed: follow the next steps, then re-run this cell."
+        if not failed
+        else f"{len(failed)} check(s) failed: follow the next steps, then re-run this cell."
     )
-    return StatusTable(table, caption)
-
-
-def failed_checks(state: WorkshopState, session: boto3.Session | None = None) -> list[Check]:
-    return [c for c in run_checks(state, session) if c.status == FAIL]
+    result = StatusTable(table, caption)
+    if failed and stop_on_failure:
+        display(result)
+        raise PreflightFailed(
+            f"Preflight failed: {', '.join(failed)}. Follow the next steps in the table above, then run again."
+        )
+    return result
 
 
 def _sandbox_check(state: WorkshopState) -> Check:
@@ -113,40 +143,112 @@ def _identity_check(state: WorkshopState, session: boto3.Session | None) -> Chec
     try:
         identity = clients.client("sts", state.settings, session).get_caller_identity()
     except NoCredentialsError:
+        clients.reset()  # so that the credentials fixed next are read when this cell runs again
         return Check(
             "identity",
             FAIL,
             "no AWS credentials found",
             "Run `aws configure` (or `aws sso login`), or set AWS_PROFILE / the profile setting.",
         )
-    except (ClientError, BotoCoreError, WorkshopError) as error:
+    except _AWS_ERRORS as error:
+        clients.reset()
         return Check(
             "identity",
             FAIL,
             f"{type(error).__name__}: {error}",
-            "Refresh your credentials (expired session?) and re-run this cell.",
+            "Refresh your credentials (expired session?) and re-run this cell; if the region row is red, "
+            "enable the region first.",
         )
     return Check("identity", OK, f"account {identity['Account']}, {identity['Arn']}")
 
 
-def _instance_type_check(state: WorkshopState, session: boto3.Session | None) -> Check:
-    settings = state.settings
+def _region_enabled_check(settings: WorkshopSettings, session: boto3.Session | None, identity: Check) -> Check:
+    """Opt-in regions (af-south-1, me-south-1, ...) work only after the account enables them. Asked
+    in the partition's home region, which is always enabled."""
+    if identity.status != OK and settings.backend == "aws":
+        return Check("region enabled", WARN, "not checked: the identity check failed")
+    home = dataclasses.replace(settings, region=home_region(settings.region))
+    try:
+        regions = clients.client("ec2", home, session).describe_regions(AllRegions=True, RegionNames=[settings.region])[
+            "Regions"
+        ]
+    except _AWS_ERRORS as error:
+        return Check("region enabled", WARN, f"could not check {settings.region}: {_short(error)}")
+    status = regions[0].get("OptInStatus", "") if regions else "unknown"
+    if status in ("opt-in-not-required", "opted-in"):
+        return Check("region enabled", OK, f"{settings.region}: {status}")
+    return Check(
+        "region enabled",
+        FAIL,
+        f"{settings.region}: {status or 'unknown'}; the account has not enabled this opt-in region",
+        "Enable it (AWS console → your account → AWS Regions → Enable; takes a few minutes), "
+        "or choose another region above.",
+    )
+
+
+def _instance_type_check(settings: WorkshopSettings, session: boto3.Session | None, identity: Check) -> Check:
+    """An instance type the region does not offer is a FAIL: the Auto Scaling group would never launch
+    one, and the services would time out twenty minutes later."""
     if settings.launch_type != "EC2":
         return Check("instance type", OK, f"not used ({settings.launch_type})")
+    candidates = (settings.instance_type,) if settings.instance_type else DEFAULT_INSTANCE_TYPES
+    wanted = " or ".join(candidates)
+    if identity.status != OK:
+        return Check("instance type", WARN, f"{wanted}: not checked, the identity check failed")
     try:
-        offered = clients.client("ec2", settings, session).describe_instance_type_offerings(
-            LocationType="region", Filters=[{"Name": "instance-type", "Values": [settings.instance_type]}]
-        )["InstanceTypeOfferings"]
-    except (ClientError, BotoCoreError, WorkshopError) as error:
-        return Check("instance type", WARN, f"could not check {settings.instance_type}: {error}")
+        offered = offered_instance_types(clients.client("ec2", settings, session), candidates)
+    except _AWS_ERRORS as error:
+        return Check("instance type", WARN, f"could not check {wanted}: {_short(error)}")
     if offered:
-        return Check("instance type", OK, f"{settings.instance_type} is offered in {settings.region}")
+        how = "chosen" if settings.instance_type else f"first offered of {', '.join(DEFAULT_INSTANCE_TYPES)}"
+        return Check("instance type", OK, f"{offered[0]} ({how}) is offered in {settings.region}")
     return Check(
         "instance type",
-        WARN,
-        f"{settings.instance_type} is not offered in {settings.region}",
-        "Choose an instance type the region offers, e.g. t3.micro.",
+        FAIL,
+        f"{wanted} not offered in {settings.region}",
+        "Choose an instance type the region offers (e.g. t3.micro) in the parameters above, or another region.",
     )
+
+
+def _build_concurrency_check(settings: WorkshopSettings, session: boto3.Session | None, identity: Check) -> Check:
+    """New and shared accounts often allow 0 or 1 concurrent builds, and each participant's first Dev
+    and QA runs start two at once. The pipeline watch retries a build refused by this quota, but
+    with 0 nothing can build, and with N participants N x 2 builds compete."""
+    name = "CodeBuild concurrency"
+    if identity.status != OK:
+        return Check(name, WARN, "not checked: the identity check failed")
+    service_code, quota_code = CODEBUILD_CONCURRENCY_QUOTA
+    quotas = clients.client("service-quotas", settings, session)
+    try:
+        try:
+            value = quotas.get_service_quota(ServiceCode=service_code, QuotaCode=quota_code)["Quota"].get("Value")
+        except quotas.exceptions.NoSuchResourceException:  # no applied value: the default applies
+            answer = quotas.get_aws_default_service_quota(ServiceCode=service_code, QuotaCode=quota_code)
+            value = answer["Quota"].get("Value")
+    except _AWS_ERRORS as error:
+        return Check(
+            name,
+            WARN,
+            f"could not read the quota ({_short(error)})",
+            "Check Service Quotas → AWS CodeBuild → Concurrently running builds for Linux/Small environment.",
+        )
+    builds = int(value or 0)
+    detail = f"{builds} concurrent Linux/Small builds allowed; each participant's first runs need {BUILDS_AT_ONCE}"
+    increase = (
+        "Request an increase in Service Quotas (AWS CodeBuild → Concurrently running builds for Linux/Small "
+        "environment) well before the event: at least 2 per participant."
+    )
+    if builds == 0:
+        return Check(name, FAIL, detail, increase)
+    if builds < BUILDS_AT_ONCE:
+        return Check(name, WARN, detail + " (refused builds are retried, so runs take longer)", increase)
+    return Check(name, OK, detail)
+
+
+def _short(error: BaseException) -> str:
+    if isinstance(error, ClientError):
+        return error_code(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def _tool_checks(backend: str) -> list[Check]:

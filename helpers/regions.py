@@ -18,9 +18,15 @@ REQUIRED_SERVICES: tuple[str, ...] = (
 )
 
 
+#: The commercial partition, China and GovCloud: the kit's ARNs, policies and console links follow
+#: the region's partition.
+PARTITIONS: tuple[str, ...] = ("aws", "aws-cn", "aws-us-gov")
+
+
 @cache
 def regions_offering(service: str) -> frozenset[str]:
-    return frozenset(boto3.Session().get_available_regions(service))
+    session = boto3.Session()
+    return frozenset(r for p in PARTITIONS for r in session.get_available_regions(service, partition_name=p))
 
 
 @lru_cache(maxsize=1)
@@ -41,3 +47,28 @@ def all_known_regions() -> frozenset[str]:
     for service in ("ec2", "s3", "sts", *REQUIRED_SERVICES):
         known |= regions_offering(service)
     return frozenset(known)
+
+
+#: A region of each partition that is always enabled, to ask about the others.
+_HOME_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+#: The AWS console's domain in each partition.
+_CONSOLE_DOMAINS = {
+    "aws": "console.aws.amazon.com",
+    "aws-cn": "console.amazonaws.cn",
+    "aws-us-gov": "console.amazonaws-us-gov.com",
+}
+
+
+def partition_of(region: str) -> str:
+    return boto3.Session().get_partition_for_region(region)
+
+
+def home_region(region: str) -> str:
+    """The always-enabled region of ``region``'s partition."""
+    return _HOME_REGIONS.get(partition_of(region), region)
+
+
+def console_url(region: str, path: str) -> str:
+    """``https://<region>.<console domain>/<path>`` in ``region``'s partition."""
+    domain = _CONSOLE_DOMAINS.get(partition_of(region), _CONSOLE_DOMAINS["aws"])
+    return f"https://{region}.{domain}/{path}"

@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as widgets
 import pandas as pd
@@ -104,7 +104,8 @@ def revert_last_commit(workshop: Workshop, branch: str = "master") -> pd.DataFra
     differences = codecommit.get_differences(
         repositoryName=repository, beforeCommitSpecifier=parent, afterCommitSpecifier=head
     )["differences"]
-    put, delete = [], []
+    put: list[Any] = []
+    delete: list[Any] = []
     for difference in differences:
         if difference["changeType"] == "A":
             delete.append({"filePath": difference["afterBlob"]["path"]})
@@ -164,9 +165,9 @@ def watch_environment(
             return newest["status"] in FINISHED and newest["commit"] == _head(workshop, branch)[:8]
         return row["status"] in FINISHED or (stop_at_approval and row["status"] == "Waiting")
 
-    if timeout is None and env == "prod" and not workshop.on_sandbox:
-        timeout = 3 * 3600
-    return watch(workshop, done, envs=(env,), after=after, timeout=timeout or (1800 if env == "prod" else None))
+    if timeout is None and env == "prod":
+        timeout = workshop.timing.prod_timeout
+    return watch(workshop, done, envs=(env,), after=after, timeout=timeout)
 
 
 def pending_approval(workshop: Workshop) -> dict[str, str] | None:
@@ -186,7 +187,7 @@ def decide(workshop: Workshop, approve: bool, comment: str) -> str:
         raise ReleaseError(
             "Prod is not waiting for an approval right now: promote qa to prod first and let it reach the approval."
         )
-    status = "Approved" if approve else "Rejected"
+    status: Literal["Approved", "Rejected"] = "Approved" if approve else "Rejected"
     workshop.client("codepipeline").put_approval_result(
         pipelineName=workshop.names.pipeline("prod"),
         stageName=approval["stageName"],
@@ -264,11 +265,6 @@ def environments(workshop: Workshop) -> StatusTable:
             }
         )
     return StatusTable(pd.DataFrame(rows).set_index("environment"), "What each environment runs now.")
-
-
-def dev_run_failed_at_build(summary: RunSummary) -> bool:
-    row = summary.get("dev", {})
-    return row.get("status") == "Failed" and row.get("stage") == "Build"
 
 
 # -- the git way -----------------------------------------------------------------------------------

@@ -77,19 +77,19 @@ def _translated(function: Callable[..., _T]) -> Callable[..., _T]:
 @_translated
 def start(api: Any) -> SandboxStatus:
     """Start the sandbox unless it already runs (idempotent); returns its status."""
-    return api.start(home(), configured_port())  # type: ignore[no-any-return]
+    return api.start(home(), configured_port())
 
 
 @_translated
 def stop(api: Any) -> SandboxStatus:
     """Stop the sandbox and every task process it started (idempotent)."""
-    return api.stop(home())  # type: ignore[no-any-return]
+    return api.stop(home())
 
 
 @_translated
 def status(api: Any) -> SandboxStatus:
     """Whether the sandbox runs: endpoint, pid, id and log file."""
-    return api.status(home())  # type: ignore[no-any-return]
+    return api.status(home())
 
 
 @_translated
@@ -101,7 +101,7 @@ def endpoint(api: Any) -> str:
 @_translated
 def listener_urls(api: Any) -> list[dict[str, object]]:
     """Each load-balancer listener with the local URL that serves it."""
-    return api.listener_urls(home())  # type: ignore[no-any-return]
+    return api.listener_urls(home())
 
 
 @_translated

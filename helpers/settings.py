@@ -24,7 +24,8 @@ class WorkshopSettings:
     backend: str = "sandbox"
     region: str = "us-east-1"
     launch_type: str = "FARGATE"
-    instance_type: str = "t2.micro"
+    #: EC2 only. None: the first of t3.micro and t2.micro that the region offers (see resources.clusters).
+    instance_type: str | None = None
     approval_email: str | None = None
     container_name: str = "sample-app"
     profile: str | None = None
@@ -42,8 +43,9 @@ class WorkshopSettings:
         for key in ("prefix", "backend", "region"):
             if isinstance(cleaned.get(key), str):
                 cleaned[key] = cleaned[key].strip()
-        if cleaned.get("approval_email") == "":
-            cleaned["approval_email"] = None
+        for key in ("approval_email", "instance_type"):
+            if cleaned.get(key) == "":
+                cleaned[key] = None
         settings = cls(**cleaned)
         problems = settings.problems()
         if problems:
@@ -64,9 +66,10 @@ class WorkshopSettings:
                 f"launch_type {self.launch_type!r} is not one of {list(LAUNCH_TYPES)}: "
                 "use 'FARGATE' (serverless) or 'EC2' (an Auto Scaling group)."
             )
-        if not _INSTANCE_TYPE.match(self.instance_type or ""):
+        if self.instance_type is not None and not _INSTANCE_TYPE.match(self.instance_type):
             problems.append(
-                f"instance_type {self.instance_type!r} does not look like an EC2 instance type such as 't2.micro'."
+                f"instance_type {self.instance_type!r} does not look like an EC2 instance type such as 't3.micro'; "
+                "leave it empty to use the first of t3.micro and t2.micro that the region offers."
             )
         if self.approval_email is not None and not _EMAIL.match(self.approval_email):
             problems.append(

@@ -1,20 +1,28 @@
 """Deploying the kit's CloudFormation templates: change sets with an explicit type, a clear "no
-changes" when nothing changed, stack events as progress, and a readable result."""
+changes" when nothing changed, stack events as progress, and a readable result.
+
+Two AWS behaviours are handled here: a stack whose first change set failed stays in
+REVIEW_IN_PROGRESS without a template (an UPDATE change set is refused for it), so it is deleted and
+created anew; and a build project or pipeline created seconds after its role is refused until IAM
+has propagated the role, so such a failure is retried."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 import pandas as pd
 from botocore.exceptions import ClientError
 
+from .aws_errors import is_not_found
 from .context import Workshop
-from .errors import WorkshopError
+from .errors import ResourceConflictError, WorkshopError
 from .paths import DATA_DIR
+from .resources.base import retry_while_iam_propagates
 from .ui_table import StatusTable
 
 TEMPLATES = DATA_DIR / "templates"
@@ -30,6 +38,9 @@ _DONE = {
     "DELETE_FAILED",
 }
 _OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+_CLOCK_SKEW = timedelta(minutes=1)  # this machine's clock against AWS's event timestamps
+#: How CodeBuild and CodePipeline refuse a role IAM has not propagated to them yet.
+_ROLE_NOT_ASSUMABLE = re.compile(r"not authorized to perform:?\s+(sts:)?AssumeRole", re.IGNORECASE)
 
 
 class StackError(WorkshopError):
@@ -41,7 +52,7 @@ class StackResult:
     name: str
     status: str
     change: str  # created | updated | no changes
-    resources: list[dict[str, str]] = field(default_factory=list)
+    resources: list[Any] = field(default_factory=list)  # StackResource entries
     outputs: dict[str, str] = field(default_factory=dict)
 
     def _frame(self) -> pd.DataFrame:
@@ -87,22 +98,34 @@ def template_body(name: str) -> str:
 def deploy_stack(
     workshop: Workshop, stack_name: str, template: str, parameters: dict[str, str], key: str
 ) -> StackResult:
-    """Create or update ``stack_name`` from ``data/templates/<template>`` through a change set."""
+    """Create or update ``stack_name`` from ``data/templates/<template>`` through a change set; a
+    failure because a new IAM role is not assumable yet is retried while IAM propagates."""
+    return retry_while_iam_propagates(
+        workshop,
+        f"Stack {stack_name}",
+        lambda: _deploy_once(workshop, stack_name, template, parameters, key),
+        lambda error: isinstance(error, StackError) and bool(_ROLE_NOT_ASSUMABLE.search(str(error))),
+    )
+
+
+def _deploy_once(
+    workshop: Workshop, stack_name: str, template: str, parameters: dict[str, str], key: str
+) -> StackResult:
     cfn = workshop.client("cloudformation")
     body = template_body(template)
     cfn.validate_template(TemplateBody=body)
     existing = _describe(cfn, stack_name)
-    if existing is not None and existing["StackStatus"] == "ROLLBACK_COMPLETE":
-        cfn.delete_stack(StackName=stack_name)  # a stack whose creation failed cannot be updated
+    if existing is not None and not workshop.is_ours(existing.get("Tags")):
+        raise ResourceConflictError("CloudFormation stack", stack_name, workshop.prefix)
+    # A stack whose creation failed (ROLLBACK_COMPLETE) cannot be updated, and one whose first change
+    # set failed (REVIEW_IN_PROGRESS) has no template to update: both are deleted and created anew.
+    if existing is not None and existing["StackStatus"] in ("ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS"):
+        cfn.delete_stack(StackName=stack_name)
         _wait(workshop, stack_name, deleting=True)
         existing = None
-    if existing is not None and not workshop.is_ours(existing.get("Tags")):
-        from .errors import ResourceConflictError
-
-        raise ResourceConflictError("CloudFormation stack", stack_name, workshop.prefix)
     if existing is not None and _unchanged(cfn, existing, body, parameters):
         return _result(workshop, stack_name, "no changes", key)
-    change_type = "UPDATE" if existing is not None else "CREATE"
+    change_type: Literal["CREATE", "UPDATE"] = "UPDATE" if existing is not None else "CREATE"
     change_set = f"{stack_name}-{datetime.now(UTC):%Y%m%d%H%M%S}"
     cfn.create_change_set(
         StackName=stack_name,
@@ -130,7 +153,7 @@ def deploy_stack(
     if final not in _OK:
         raise StackError(
             f"Stack {stack_name} ended in {final}: "
-            + "; ".join(_failure_reasons(cfn, stack_name))
+            + "; ".join(_failure_reasons(cfn, stack_name, started))
             + ". Fix the cause and re-run this cell."
         )
     return _result(workshop, stack_name, "created" if change_type == "CREATE" else "updated", key)
@@ -140,7 +163,7 @@ def _describe(cfn: Any, stack_name: str) -> dict[str, Any] | None:
     try:
         stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     except ClientError as error:
-        if "does not exist" in str(error):
+        if is_not_found(error):
             return None
         raise
     return None if stack["StackStatus"] == "DELETE_COMPLETE" else dict(stack)
@@ -156,7 +179,8 @@ def _unchanged(cfn: Any, stack: dict[str, Any], body: str, parameters: dict[str,
 
 def _wait_change_set(workshop: Workshop, stack_name: str, change_set: str) -> str:
     cfn = workshop.client("cloudformation")
-    deadline = time.monotonic() + 600
+    timeout = workshop.timing.change_set_timeout
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         described = cfn.describe_change_set(StackName=stack_name, ChangeSetName=change_set)
         status = described["Status"]
@@ -167,15 +191,16 @@ def _wait_change_set(workshop: Workshop, stack_name: str, change_set: str) -> st
             if "didn't contain changes" in reason or "No updates" in reason:
                 return "NO_CHANGES"
             raise StackError(f"Change set for {stack_name} failed: {reason}")
-        time.sleep(workshop.poll_delay())
-    raise StackError(f"Change set for {stack_name} was not ready after 10 minutes")
+        time.sleep(workshop.timing.poll)
+    raise StackError(f"Change set for {stack_name} was not ready after {timeout:.0f} s")
 
 
 def _wait(workshop: Workshop, stack_name: str, since: datetime | None = None, deleting: bool = False) -> str:
     """Poll until the stack settles, printing each new stack event as plain-text progress."""
     cfn = workshop.client("cloudformation")
     seen: set[str] = set()
-    deadline = time.monotonic() + 3600
+    timeout = workshop.timing.stack_timeout
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         stack = _describe(cfn, stack_name)
         if stack is None:
@@ -188,16 +213,18 @@ def _wait(workshop: Workshop, stack_name: str, since: datetime | None = None, de
             print(f"{event['Timestamp']:%H:%M:%S} {event['LogicalResourceId']}: {event['ResourceStatus']}{reason}")
         if stack["StackStatus"] in _DONE and not stack["StackStatus"].endswith("_IN_PROGRESS"):
             return str(stack["StackStatus"])
-        time.sleep(workshop.poll_delay() if workshop.on_sandbox else 5)
-    raise StackError(f"Stack {stack_name} did not settle within an hour")
+        time.sleep(workshop.timing.stack_poll)
+    raise StackError(f"Stack {stack_name} did not settle within {timeout:.0f} s")
 
 
-def _failure_reasons(cfn: Any, stack_name: str) -> list[str]:
+def _failure_reasons(cfn: Any, stack_name: str, since: datetime) -> list[str]:
     events = cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
     return [
         f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason')}"
         for e in events
-        if e["ResourceStatus"].endswith("FAILED") and e.get("ResourceStatusReason")
+        if e["ResourceStatus"].endswith("FAILED")
+        and e.get("ResourceStatusReason")
+        and e["Timestamp"] >= since - _CLOCK_SKEW
     ][:5] or ["no reason given"]
 
 

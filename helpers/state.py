@@ -46,10 +46,6 @@ class WorkshopState:
         self.resources[key] = entry
         self.save()
 
-    def forget(self, key: str) -> None:
-        if self.resources.pop(key, None) is not None:
-            self.save()
-
     def save(self) -> None:
         document = {
             "format": FORMAT_VERSION,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -31,7 +32,7 @@ def executions(workshop: Workshop) -> list[dict[str, object]]:
         ]
         for summary in summaries:
             end = summary["lastUpdateTime"] if summary["status"] != "InProgress" else datetime.now(UTC)
-            revision = (summary.get("sourceRevisions") or [{}])[0]
+            revision: dict[str, Any] = dict(next(iter(summary.get("sourceRevisions", [])), {}))
             rows.append(
                 {
                     "environment": env,

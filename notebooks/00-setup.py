@@ -33,9 +33,10 @@ prefix = "ecs-cd"       # names every resource: 2-20 lowercase letters, digits a
 backend = None          # "sandbox" (offline, the default) or "aws" (your credentials, real resources)
 region = None           # e.g. "us-east-1"; only regions with every service the pipeline needs are allowed
 launch_type = None      # "FARGATE" (the default) or "EC2"
-instance_type = None    # EC2 only; "t2.micro" by default
+instance_type = None    # EC2 only; by default the first of t3.micro, t2.micro the region offers
 approval_email = None   # optional: who receives the Prod approval email
 profile = None          # aws backend only: a named AWS profile instead of the default credentials
+headless = False        # True when run unattended (papermill): a failed preflight check stops the run
 
 # %%
 state = setup.configure(
@@ -60,7 +61,7 @@ ui.settings_panel(state)
 # fix it and re-run this cell.
 
 # %%
-preflight.show_preflight(setup.load())
+preflight.show_preflight(setup.load(), stop_on_failure=headless)
 
 # %% [markdown]
 # ## Next

@@ -7,7 +7,7 @@ import pytest
 
 from helpers import cleanup, setup
 from helpers.errors import ResourceConflictError
-from helpers.prerequisites import network, registries, source
+from helpers.resources import image_repositories, network, source_repository
 from tests.helpers_for_tests import sandbox_client, unique
 
 
@@ -18,17 +18,19 @@ def test_foreign_resources_with_kit_names_are_refused_and_spared():
     setup.configure(prefix=prefix)
     workshop = setup.open_workshop(prefix)
     with pytest.raises(ResourceConflictError) as excinfo:
-        source.ensure_source_repository(workshop)
+        source_repository.ensure(workshop)
     assert f"{prefix}-app" in str(excinfo.value) and "choose another prefix" in str(excinfo.value)
     with pytest.raises(ResourceConflictError):
-        registries.ensure_image_repository(workshop, "dev")
+        image_repositories.ensure_image_repository(workshop, "dev")
     assert "codecommit-repository" not in workshop.state.resources
-    result = cleanup.cleanup(workshop)
-    assert "left alone: not created by this workshop" in repr(result)
+    report = cleanup.cleanup(workshop, progress=False)
+    spared = {(r.kind, r.name) for r in report.rows if r.outcome == cleanup.NOT_OURS}
+    assert spared == {("CodeCommit repository", f"{prefix}-app"), ("ECR repository", f"{prefix}-dev")}
+    assert report.ok  # foreign resources left alone are not a failure
     sandbox_client("codecommit").get_repository(repositoryName=f"{prefix}-app")
     sandbox_client("ecr").describe_repositories(repositoryNames=[f"{prefix}-dev"])
-    table = repr(cleanup.leftovers_table(workshop))
-    assert "not this workshop's: untouched" in table and "left (this workshop's)" not in table
+    left = cleanup.leftovers(workshop)
+    assert {r.outcome for r in left} == {cleanup.NOT_OURS}
 
 
 def test_a_small_vpc_is_made_when_there_is_no_default_vpc():
@@ -45,13 +47,15 @@ def test_a_small_vpc_is_made_when_there_is_no_default_vpc():
     prefix = unique("novpc")
     setup.configure(prefix=prefix, region=region)
     workshop = setup.open_workshop(prefix)
-    network.ensure_network(workshop)
+    network.ensure(workshop)
     vpc_id = workshop.state.extra["network"]["vpc_id"]
     vpc = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]
     assert vpc["CidrBlock"] == network.VPC_CIDR
     assert len(workshop.state.extra["network"]["subnet_ids"]) == 2
-    network.ensure_network(workshop)  # idempotent: the same VPC again
+    network.ensure(workshop)  # idempotent: the same VPC again
     assert workshop.state.extra["network"]["vpc_id"] == vpc_id
     assert len(ec2.describe_vpcs(Filters=[{"Name": "tag:workshop:prefix", "Values": [prefix]}])["Vpcs"]) == 1
-    assert "Nothing of this workshop is left." in repr(cleanup.cleanup(workshop))
+    report = cleanup.cleanup(workshop, progress=False)
+    assert report.ok, report.rows
+    assert ("VPC", vpc_id, cleanup.DELETED) in {(r.kind, r.name, r.outcome) for r in report.rows}
     assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Vpcs"] == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers.paths import DATA_DIR
-from helpers.prerequisites.iam import ROLES
+from helpers.resources.roles import ROLES
 
 #: Actions AWS does not scope to resources: "*" is the only resource they accept.
 UNSCOPED_ACTIONS = {

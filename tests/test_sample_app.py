@@ -59,3 +59,15 @@ def test_dockerfile_runs_the_app_on_8080():
     assert 'CMD ["node", "app.js"]' in dockerfile
     assert "EXPOSE 8080" in dockerfile
     assert "node_modules" in (APP / ".dockerignore").read_text()
+
+
+def test_node_is_a_maintained_release_everywhere():
+    """Node.js 20 reached end-of-life on 2026-04-30: the build runtime, the image's base and the
+    placeholder all use 22 (offered by CodeBuild's standard:7.0 and 8.0 images)."""
+    from helpers.resources.services import PLACEHOLDER_IMAGE
+
+    nodejs = yaml.safe_load((APP / "buildspec_nodejs.yml").read_text())
+    assert nodejs["phases"]["install"]["runtime-versions"]["nodejs"] == 22
+    base = next(line for line in (APP / "Dockerfile").read_text().splitlines() if line.startswith("FROM "))
+    assert base == "FROM public.ecr.aws/docker/library/node:22-alpine"
+    assert base.removeprefix("FROM ") == PLACEHOLDER_IMAGE

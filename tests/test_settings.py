@@ -12,7 +12,7 @@ from helpers.settings import WorkshopSettings
 
 def test_defaults_are_valid():
     settings = WorkshopSettings.build()
-    assert (settings.backend, settings.launch_type, settings.instance_type) == ("sandbox", "FARGATE", "t2.micro")
+    assert (settings.backend, settings.launch_type, settings.instance_type) == ("sandbox", "FARGATE", None)
 
 
 @pytest.mark.parametrize("prefix", ["Ecs-cd", "1abc", "ab-", "a--b", "a_b", "x" * 21, "", "a"])

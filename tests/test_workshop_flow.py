@@ -61,7 +61,7 @@ def test_the_whole_workshop(launch_type, tmp_path):
     }
 
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
-    left = [f for f in cleanup.leftovers(setup.open_workshop(prefix)) if f.ours]
+    left = [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem]
     assert left == []
 
 

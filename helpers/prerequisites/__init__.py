@@ -1,7 +1,8 @@
 """Notebook 01: everything the pipelines deploy to, one idempotent step per resource group.
 
-Each ``ensure_*`` gets, creates or updates, records what it made in the state file, and returns a
-table of what it did. Re-running any of them is safe.
+Each step gets, creates or updates, records what it made in the state file, and returns a table of
+what it did. Re-running any of them is safe. The work itself lives with each resource kind in
+``helpers.resources`` (each module's ``ensure`` returns the rows); these are the notebook's view of it.
 """
 
 from __future__ import annotations
@@ -11,49 +12,66 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..context import Workshop
+from ..resources import (
+    approval_topic,
+    artifact_bucket,
+    clusters,
+    image_repositories,
+    load_balancer,
+    network,
+    roles,
+    services,
+    source_repository,
+)
+from ..resources.base import Row
 from ..ui_table import StatusTable
-from . import clusters, iam, network, notifications, registries, services, source, storage
-
-Rows = list[dict[str, str]]
 
 
-def _table(rows: Rows | dict[str, str], what: str) -> StatusTable:
-    rows = [rows] if isinstance(rows, dict) else rows
+def _table(rows: list[Row], what: str) -> StatusTable:
     frame = pd.DataFrame(rows).fillna("")
     columns = [c for c in ("type", "name", "environment", "action", "arn") if c in frame]
     return StatusTable(frame[columns], f"{what}: {len(rows)} resources ready.")
 
 
 def ensure_roles(workshop: Workshop) -> StatusTable:
-    return _table(iam.ensure_roles(workshop), "IAM roles")
+    """The IAM roles with least-privilege policies, the EC2 instance profile, ECS's service-linked role."""
+    return _table(roles.ensure(workshop), "IAM roles")
 
 
 def ensure_source_repository(workshop: Workshop) -> StatusTable:
-    return _table(source.ensure_source_repository(workshop), "Source repository (master, qa, prod)")
+    """The CodeCommit repository with the sample app on master, qa and prod."""
+    return _table(source_repository.ensure(workshop), "Source repository (master, qa, prod)")
 
 
 def ensure_artifact_bucket(workshop: Workshop) -> StatusTable:
-    return _table(storage.ensure_artifact_bucket(workshop), "Artifact bucket")
+    """The versioned, encrypted, TLS-only S3 bucket the pipelines pass artifacts through."""
+    return _table(artifact_bucket.ensure(workshop), "Artifact bucket")
 
 
 def ensure_approval_topic(workshop: Workshop) -> StatusTable:
-    return _table(notifications.ensure_approval_topic(workshop), "Approval topic")
+    """The SNS topic Prod's manual approval notifies."""
+    return _table(approval_topic.ensure(workshop), "Approval topic")
 
 
 def ensure_image_repositories(workshop: Workshop) -> StatusTable:
-    return _table(registries.ensure_image_repositories(workshop), "Image repositories")
+    """One ECR repository per environment."""
+    return _table(image_repositories.ensure(workshop), "Image repositories")
 
 
 def ensure_network(workshop: Workshop) -> StatusTable:
-    return _table(network.ensure_network(workshop), "Network and load balancer")
+    """The VPC and subnets, the security groups, and the load balancer with a listener per environment."""
+    rows = network.ensure(workshop) + load_balancer.ensure(workshop)
+    return _table(rows, "Network and load balancer")
 
 
 def ensure_clusters(workshop: Workshop) -> StatusTable:
-    return _table(clusters.ensure_clusters(workshop), f"ECS clusters ({workshop.settings.launch_type})")
+    """Three ECS clusters (and, for EC2, their instances' launch templates, groups and capacity providers)."""
+    return _table(clusters.ensure(workshop), f"ECS clusters ({workshop.settings.launch_type})")
 
 
 def ensure_services(workshop: Workshop) -> StatusTable:
-    return _table(services.ensure_services(workshop), "ECS services")
+    """Three ECS services with a placeholder task, waited for until stable."""
+    return _table(services.ensure(workshop), "ECS services")
 
 
 STEPS: tuple[Callable[[Workshop], StatusTable], ...] = (

@@ -8,5 +8,7 @@ def install() -> None:
 
     from .models import TaggedProfilesIAMBackend
 
+    # AWS names ECS's service-linked role AWSServiceRoleForECS; moto would call it AWSServiceRoleForecs.
+    moto_models.SERVICE_NAME_CONVERSION.setdefault("ecs", "ECS")
     moto_models.iam_backends.backend = TaggedProfilesIAMBackend
     moto_models.iam_backends.clear()

@@ -1,19 +1,28 @@
 """The five IAM roles the architecture needs, each with a least-privilege inline policy rendered
-from ``data/policies/`` and scoped to this workshop's resource names."""
+from ``data/policies/`` and scoped to this workshop's resource names; the EC2 instance profile; and
+ECS's service-linked role, which a new account does not have yet.
+
+Cleanup deletes the roles and the profile, never the service-linked role: it belongs to the account
+and to every ECS user in it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from string import Template
 from typing import Any
 
+from ..aws_errors import error_message
 from ..context import Workshop
 from ..errors import ResourceConflictError
 from ..paths import DATA_DIR
+from .base import Found, Kind, Row, row, wait_until
 
 POLICY_DIR = DATA_DIR / "policies"
 INLINE_POLICY_NAME = "workshop-least-privilege"
+ECS_SERVICE = "ecs.amazonaws.com"
+ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
 
 
 @dataclass(frozen=True)
@@ -55,14 +64,7 @@ ROLES: tuple[RoleSpec, ...] = (
 
 
 def role_name(workshop: Workshop, spec: RoleSpec) -> str:
-    names = workshop.names
-    return {
-        "codepipeline-service-role": names.codepipeline_role,
-        "codebuild-service-role": names.codebuild_role,
-        "events-start-pipeline-role": names.events_role,
-        "ecs-task-execution-role": names.task_execution_role,
-        "ecs-instance-role": names.instance_role,
-    }[spec.key]
+    return workshop.names.role(spec.key)
 
 
 def render_policy(workshop: Workshop, key: str) -> dict[str, Any]:
@@ -95,15 +97,17 @@ def required_roles(workshop: Workshop) -> list[RoleSpec]:
     return [spec for spec in ROLES if workshop.settings.launch_type in spec.launch_types]
 
 
-def ensure_roles(workshop: Workshop) -> list[dict[str, str]]:
-    """Create or update every role this launch type needs (and the EC2 instance profile)."""
+def ensure(workshop: Workshop) -> list[Row]:
+    """Create or update every role this launch type needs, the EC2 instance profile, and ECS's
+    service-linked role (without it a new account cannot create clusters or capacity providers)."""
     created = [ensure_role(workshop, spec) for spec in required_roles(workshop)]
     if workshop.settings.launch_type == "EC2":
         created.append(ensure_instance_profile(workshop))
+    created.append(ensure_ecs_service_linked_role(workshop))
     return created
 
 
-def ensure_role(workshop: Workshop, spec: RoleSpec) -> dict[str, str]:
+def ensure_role(workshop: Workshop, spec: RoleSpec) -> Row:
     iam = workshop.client("iam")
     name = role_name(workshop, spec)
     trust = trust_policy(spec.trusted_service)
@@ -130,7 +134,7 @@ def ensure_role(workshop: Workshop, spec: RoleSpec) -> dict[str, str]:
     return {"type": "IAM role", "name": name, "arn": role["Arn"], "action": action}
 
 
-def ensure_instance_profile(workshop: Workshop) -> dict[str, str]:
+def ensure_instance_profile(workshop: Workshop) -> Row:
     iam = workshop.client("iam")
     name = workshop.names.instance_profile
     try:
@@ -146,3 +150,87 @@ def ensure_instance_profile(workshop: Workshop) -> dict[str, str]:
         iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=workshop.names.instance_role)
     workshop.record("iam-instance-profile", type="AWS::IAM::InstanceProfile", name=name, arn=profile["Arn"])
     return {"type": "IAM instance profile", "name": name, "arn": profile["Arn"], "action": action}
+
+
+def ensure_ecs_service_linked_role(workshop: Workshop) -> Row:
+    """ECS's service-linked role, created when the account has none. ECS makes it itself only on some
+    paths (a first cluster, in the console), so an account that never used ECS refuses
+    CreateCapacityProvider, and a first CreateCluster with capacity providers, until it exists."""
+    iam = workshop.client("iam")
+    try:
+        role = iam.get_role(RoleName=ECS_SERVICE_LINKED_ROLE)["Role"]
+        return row("IAM service-linked role", ECS_SERVICE_LINKED_ROLE, role["Arn"], "exists (the account's)")
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    try:
+        iam.create_service_linked_role(AWSServiceName=ECS_SERVICE)
+        action = "created (the account's; cleanup keeps it)"
+    except iam.exceptions.InvalidInputException as error:
+        # Another participant created it a moment ago: AWS says the name "has been taken".
+        if "has been taken" not in error_message(error):
+            raise
+        action = "exists (the account's)"
+    except iam.exceptions.EntityAlreadyExistsException:
+        action = "exists (the account's)"
+
+    def visible() -> bool:
+        try:
+            iam.get_role(RoleName=ECS_SERVICE_LINKED_ROLE)
+            return True
+        except iam.exceptions.NoSuchEntityException:
+            return False
+
+    wait_until(
+        visible,
+        workshop.timing.iam_propagation_timeout,
+        workshop.timing.retry_delay,
+        f"IAM role {ECS_SERVICE_LINKED_ROLE} was created but is not visible yet",
+    )
+    arn = iam.get_role(RoleName=ECS_SERVICE_LINKED_ROLE)["Role"]["Arn"]
+    return row("IAM service-linked role", ECS_SERVICE_LINKED_ROLE, arn, action)
+
+
+# -- cleanup ------------------------------------------------------------------------------------------
+def find_roles(workshop: Workshop) -> Iterable[Found]:
+    iam = workshop.client("iam")
+    for spec in ROLES:  # both launch types: a changed setting must not strand the instance role
+        name = role_name(workshop, spec)
+        try:
+            tags = iam.list_role_tags(RoleName=name)["Tags"]
+        except iam.exceptions.NoSuchEntityException:
+            continue
+        yield Found("IAM role", name, name, workshop.is_ours(tags))
+
+
+def delete_role(workshop: Workshop, found: Found) -> None:
+    iam = workshop.client("iam")
+    for profile in iam.list_instance_profiles_for_role(RoleName=found.ident)["InstanceProfiles"]:
+        iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=found.ident)
+    for policy in iam.list_role_policies(RoleName=found.ident)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=found.ident, PolicyName=policy)
+    for attached in iam.list_attached_role_policies(RoleName=found.ident)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=found.ident, PolicyArn=attached["PolicyArn"])
+    iam.delete_role(RoleName=found.ident)
+
+
+def find_instance_profiles(workshop: Workshop) -> Iterable[Found]:
+    iam = workshop.client("iam")
+    name = workshop.names.instance_profile
+    try:
+        iam.get_instance_profile(InstanceProfileName=name)
+    except iam.exceptions.NoSuchEntityException:
+        return
+    tags = iam.list_instance_profile_tags(InstanceProfileName=name)["Tags"]
+    yield Found("IAM instance profile", name, name, workshop.is_ours(tags))
+
+
+def delete_instance_profile(workshop: Workshop, found: Found) -> None:
+    iam = workshop.client("iam")
+    profile = iam.get_instance_profile(InstanceProfileName=found.ident)["InstanceProfile"]
+    for role in profile.get("Roles", []):
+        iam.remove_role_from_instance_profile(InstanceProfileName=found.ident, RoleName=role["RoleName"])
+    iam.delete_instance_profile(InstanceProfileName=found.ident)
+
+
+IAM_ROLES = Kind("IAM roles", find_roles, delete_role)
+INSTANCE_PROFILES = Kind("IAM instance profiles", find_instance_profiles, delete_instance_profile)

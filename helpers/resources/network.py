@@ -1,24 +1,32 @@
 """Networking: the default VPC's public subnets when the account has one (a shared workshop account
-would otherwise hit the VPC quota), else a small VPC; security groups; and one Application Load
-Balancer with a listener per environment, so each environment keeps a stable URL."""
+would otherwise hit the VPC quota), else a small VPC of the workshop's own; and the two security
+groups (load balancer, tasks). Cleanup deletes the groups and the workshop's own VPC, never the
+default VPC."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ..aws_errors import error_code
 from ..context import Workshop
 from ..errors import ResourceConflictError
-from ..naming import CONTAINER_PORT, ENVIRONMENTS, LISTENER_PORTS
+from ..naming import CONTAINER_PORT, LISTENER_PORTS
+from .base import Found, Kind, Row, retry_on_codes
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2.type_defs import FilterTypeDef, IpPermissionOutputTypeDef, IpPermissionTypeDef
 
 VPC_CIDR = "10.215.0.0/16"
 SUBNET_CIDRS = ("10.215.10.0/24", "10.215.20.0/24")
 EPHEMERAL_PORTS = (32768, 65535)  # dynamic host ports of EC2 bridge-mode tasks
 
 
-def ensure_network(workshop: Workshop) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
+def ensure(workshop: Workshop) -> list[Row]:
+    """The VPC and subnets to use, and both security groups; saved under ``network`` in the state."""
+    rows: list[Row] = []
     vpc_id, subnet_ids = ensure_vpc(workshop, rows)
     names = workshop.names
     listener_ports = sorted(set(LISTENER_PORTS.values()))
@@ -58,14 +66,10 @@ def ensure_network(workshop: Workshop) -> list[dict[str, str]]:
         "tasks_sg": tasks_sg,
     }
     workshop.state.save()
-    balancer_arn = ensure_load_balancer(workshop, subnet_ids, alb_sg, rows)
-    for env in ENVIRONMENTS:
-        target_group_arn = ensure_target_group(workshop, env, vpc_id, rows)
-        ensure_listener(workshop, env, balancer_arn, target_group_arn, rows)
     return rows
 
 
-def ensure_vpc(workshop: Workshop, rows: list[dict[str, str]]) -> tuple[str, list[str]]:
+def ensure_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list[str]]:
     ec2 = workshop.client("ec2")
     default = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
     if default:
@@ -80,9 +84,9 @@ def ensure_vpc(workshop: Workshop, rows: list[dict[str, str]]) -> tuple[str, lis
     return _ensure_workshop_vpc(workshop, rows)
 
 
-def _ensure_workshop_vpc(workshop: Workshop, rows: list[dict[str, str]]) -> tuple[str, list[str]]:
+def _ensure_workshop_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list[str]]:
     ec2 = workshop.client("ec2")
-    tag_filter = [{"Name": "tag:workshop:prefix", "Values": [workshop.prefix]}]
+    tag_filter: list[FilterTypeDef] = [{"Name": "tag:workshop:prefix", "Values": [workshop.prefix]}]
     existing = ec2.describe_vpcs(Filters=tag_filter)["Vpcs"]
     if existing:
         vpc_id = existing[0]["VpcId"]
@@ -90,7 +94,7 @@ def _ensure_workshop_vpc(workshop: Workshop, rows: list[dict[str, str]]) -> tupl
         rows.append({"type": "VPC", "name": vpc_id, "arn": "", "action": "exists"})
         return vpc_id, sorted(s["SubnetId"] for s in subnets)
 
-    def name_tags(kind):
+    def name_tags(kind: Any) -> Any:
         return [
             {
                 "ResourceType": kind,
@@ -100,14 +104,11 @@ def _ensure_workshop_vpc(workshop: Workshop, rows: list[dict[str, str]]) -> tupl
 
     vpc_id = ec2.create_vpc(CidrBlock=VPC_CIDR, TagSpecifications=name_tags("vpc"))["Vpc"]["VpcId"]
     workshop.record("vpc", type="AWS::EC2::VPC", name=vpc_id, arn=vpc_id)
-    ec2.get_waiter("vpc_available").wait(VpcIds=[vpc_id], WaiterConfig={"Delay": 2, "MaxAttempts": 30})
+    ec2.get_waiter("vpc_available").wait(
+        VpcIds=[vpc_id], WaiterConfig={"Delay": workshop.timing.waiter_delay, "MaxAttempts": 30}
+    )
     ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
-    zones = [
-        z["ZoneName"]
-        for z in ec2.describe_availability_zones(Filters=[{"Name": "state", "Values": ["available"]}])[
-            "AvailabilityZones"
-        ]
-    ][:2]
+    zones = availability_zones(workshop)[:2]
     igw = ec2.create_internet_gateway(TagSpecifications=name_tags("internet-gateway"))["InternetGateway"]
     workshop.record(
         "internet-gateway",
@@ -135,14 +136,27 @@ def _ensure_workshop_vpc(workshop: Workshop, rows: list[dict[str, str]]) -> tupl
     return vpc_id, subnet_ids
 
 
+def availability_zones(workshop: Workshop) -> list[str]:
+    """The region's available Availability Zones by name. The answer also lists the Local and
+    Wavelength Zones the account opted into, in no set order; subnets for the load balancer and
+    Fargate must be in real Availability Zones."""
+    zones = workshop.client("ec2").describe_availability_zones(
+        Filters=[
+            {"Name": "state", "Values": ["available"]},
+            {"Name": "zone-type", "Values": ["availability-zone"]},
+        ]
+    )["AvailabilityZones"]
+    return sorted(z["ZoneName"] for z in zones)
+
+
 def ensure_security_group(
     workshop: Workshop,
     name: str,
     vpc_id: str,
     description: str,
-    ingress: list[dict[str, Any]],
+    ingress: list[IpPermissionTypeDef],
     key: str,
-    rows: list[dict[str, str]],
+    rows: list[Row],
 ) -> str:
     ec2 = workshop.client("ec2")
     found = ec2.describe_security_groups(
@@ -167,13 +181,13 @@ def ensure_security_group(
         try:
             ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=missing)
         except ClientError as error:
-            if error.response["Error"]["Code"] != "InvalidPermission.Duplicate":
+            if error_code(error) != "InvalidPermission.Duplicate":
                 raise
     rows.append({"type": "security group", "name": name, "arn": group_id, "action": action})
     return str(group_id)
 
 
-def _has_rule(existing: list[dict[str, Any]], rule: dict[str, Any]) -> bool:
+def _has_rule(existing: Sequence[IpPermissionOutputTypeDef], rule: IpPermissionTypeDef) -> bool:
     for permission in existing:
         if (permission.get("IpProtocol"), permission.get("FromPort"), permission.get("ToPort")) != (
             rule["IpProtocol"],
@@ -190,117 +204,62 @@ def _has_rule(existing: list[dict[str, Any]], rule: dict[str, Any]) -> bool:
     return False
 
 
-def ensure_load_balancer(
-    workshop: Workshop, subnet_ids: list[str], security_group: str, rows: list[dict[str, str]]
-) -> str:
-    elbv2 = workshop.client("elbv2")
-    name = workshop.names.load_balancer
-    try:
-        balancer = elbv2.describe_load_balancers(Names=[name])["LoadBalancers"][0]
-        _require_ours(workshop, balancer["LoadBalancerArn"], "load balancer", name)
-        action = "exists"
-    except elbv2.exceptions.LoadBalancerNotFoundException:
-        balancer = elbv2.create_load_balancer(
-            Name=name,
-            Subnets=subnet_ids,
-            SecurityGroups=[security_group],
-            Scheme="internet-facing",
-            Type="application",
-            IpAddressType="ipv4",
-            Tags=workshop.tag_list(),
-        )["LoadBalancers"][0]
-        action = "created (provisioning; notebook waits for it before creating services)"
-    workshop.record(
-        "load-balancer",
-        type="AWS::ElasticLoadBalancingV2::LoadBalancer",
-        name=name,
-        arn=balancer["LoadBalancerArn"],
-        dns_name=balancer["DNSName"],
-    )
-    rows.append({"type": "load balancer", "name": name, "arn": balancer["LoadBalancerArn"], "action": action})
-    return str(balancer["LoadBalancerArn"])
+# -- cleanup ------------------------------------------------------------------------------------------
+def find_security_groups(workshop: Workshop) -> Iterable[Found]:
+    ec2 = workshop.client("ec2")
+    names = [workshop.names.tasks_security_group, workshop.names.load_balancer_security_group]
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": names}])["SecurityGroups"]
+    for group in sorted(groups, key=lambda g: names.index(g["GroupName"])):
+        yield Found("security group", group["GroupName"], group["GroupId"], workshop.is_ours(group.get("Tags")))
 
 
-def ensure_target_group(workshop: Workshop, env: str, vpc_id: str, rows: list[dict[str, str]]) -> str:
-    elbv2 = workshop.client("elbv2")
-    name = workshop.names.target_group(env)
-    try:
-        group = elbv2.describe_target_groups(Names=[name])["TargetGroups"][0]
-        _require_ours(workshop, group["TargetGroupArn"], "target group", name)
-        action = "exists"
-    except elbv2.exceptions.TargetGroupNotFoundException:
-        group = elbv2.create_target_group(
-            Name=name,
-            Protocol="HTTP",
-            Port=CONTAINER_PORT,
-            VpcId=vpc_id,
-            TargetType="ip" if workshop.settings.launch_type == "FARGATE" else "instance",
-            HealthCheckProtocol="HTTP",
-            HealthCheckPath="/",
-            HealthCheckIntervalSeconds=10,
-            HealthCheckTimeoutSeconds=5,
-            HealthyThresholdCount=2,
-            UnhealthyThresholdCount=3,
-            Matcher={"HttpCode": "200-399"},
-            Tags=workshop.tag_list(env),
-        )["TargetGroups"][0]
-        action = "created"
-    elbv2.modify_target_group_attributes(
-        TargetGroupArn=group["TargetGroupArn"],
-        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "5"}],
+def delete_security_group(workshop: Workshop, found: Found) -> None:
+    ec2 = workshop.client("ec2")
+    referencing = ec2.describe_security_groups(Filters=[{"Name": "ip-permission.group-id", "Values": [found.ident]}])
+    for other in referencing["SecurityGroups"]:  # drop rules that point at this group, so it can go
+        rules = [
+            p for p in other["IpPermissions"] if any(u["GroupId"] == found.ident for u in p.get("UserIdGroupPairs", []))
+        ]
+        if rules and workshop.is_ours(other.get("Tags")):
+            ec2.revoke_security_group_ingress(GroupId=other["GroupId"], IpPermissions=rules)
+    # Fargate tasks' network interfaces linger for a few minutes after the tasks stop.
+    timing = workshop.timing
+    retry_on_codes(
+        lambda: ec2.delete_security_group(GroupId=found.ident),
+        {"DependencyViolation"},
+        timing.security_group_in_use_timeout,
+        2,
     )
-    workshop.record(
-        f"target-group/{env}",
-        type="AWS::ElasticLoadBalancingV2::TargetGroup",
-        name=name,
-        arn=group["TargetGroupArn"],
-        environment=env,
-    )
-    rows.append(
-        {"type": "target group", "name": name, "arn": group["TargetGroupArn"], "environment": env, "action": action}
-    )
-    return str(group["TargetGroupArn"])
 
 
-def ensure_listener(
-    workshop: Workshop, env: str, balancer_arn: str, target_group_arn: str, rows: list[dict[str, str]]
-) -> str:
-    elbv2 = workshop.client("elbv2")
-    port = LISTENER_PORTS[env]
-    listeners = elbv2.describe_listeners(LoadBalancerArn=balancer_arn)["Listeners"]
-    existing = next((item for item in listeners if item["Port"] == port), None)
-    if existing is None:
-        existing = elbv2.create_listener(
-            LoadBalancerArn=balancer_arn,
-            Protocol="HTTP",
-            Port=port,
-            Tags=workshop.tag_list(env),
-            DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group_arn}],
-        )["Listeners"][0]
-        action = "created"
-    else:
-        action = "exists"
-    workshop.record(
-        f"listener/{env}",
-        type="AWS::ElasticLoadBalancingV2::Listener",
-        name=f"HTTP:{port}",
-        arn=existing["ListenerArn"],
-        environment=env,
-        port=port,
-    )
-    rows.append(
-        {
-            "type": "listener",
-            "name": f"HTTP:{port} → {workshop.names.target_group(env)}",
-            "arn": existing["ListenerArn"],
-            "environment": env,
-            "action": action,
-        }
-    )
-    return str(existing["ListenerArn"])
+def find_vpcs(workshop: Workshop) -> Iterable[Found]:
+    ec2 = workshop.client("ec2")
+    for vpc in ec2.describe_vpcs(Filters=[{"Name": "tag:workshop:prefix", "Values": [workshop.prefix]}])["Vpcs"]:
+        yield Found("VPC", vpc["VpcId"], vpc["VpcId"], True)
 
 
-def _require_ours(workshop: Workshop, arn: str, kind: str, name: str) -> None:
-    descriptions = workshop.client("elbv2").describe_tags(ResourceArns=[arn])["TagDescriptions"]
-    if not descriptions or not workshop.is_ours(descriptions[0].get("Tags")):
-        raise ResourceConflictError(kind, name, workshop.prefix)
+def delete_vpc(workshop: Workshop, found: Found) -> None:
+    ec2 = workshop.client("ec2")
+    timeout = workshop.timing.security_group_in_use_timeout
+    vpc_filter: list[FilterTypeDef] = [{"Name": "vpc-id", "Values": [found.ident]}]
+    for subnet in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]:
+        _delete_subnet(workshop, subnet["SubnetId"], timeout)
+    gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [found.ident]}])
+    for gateway in gateways["InternetGateways"]:
+        ec2.detach_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"], VpcId=found.ident)
+        ec2.delete_internet_gateway(InternetGatewayId=gateway["InternetGatewayId"])
+    for table in ec2.describe_route_tables(Filters=vpc_filter)["RouteTables"]:
+        if not any(a.get("Main") for a in table.get("Associations", [])):
+            for association in table.get("Associations", []):
+                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+            ec2.delete_route_table(RouteTableId=table["RouteTableId"])
+    ec2.delete_vpc(VpcId=found.ident)
+
+
+def _delete_subnet(workshop: Workshop, subnet_id: str, timeout: float) -> None:
+    ec2 = workshop.client("ec2")
+    retry_on_codes(lambda: ec2.delete_subnet(SubnetId=subnet_id), {"DependencyViolation"}, timeout, 2)
+
+
+SECURITY_GROUPS = Kind("security groups", find_security_groups, delete_security_group)
+VPCS = Kind("VPCs", find_vpcs, delete_vpc)

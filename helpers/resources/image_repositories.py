@@ -4,10 +4,12 @@ keep 5 (Dev), 5 (QA) and 100 (Prod) images, as the original templates do."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from ..context import Workshop
 from ..errors import ResourceConflictError
 from ..naming import ENVIRONMENTS
+from .base import Found, Kind, Row, row
 
 IMAGES_KEPT = {"dev": 5, "qa": 5, "prod": 100}
 _DESCRIPTIONS = {"dev": "development", "qa": "quality assurance", "prod": "production"}
@@ -32,11 +34,11 @@ def lifecycle_policy(env: str) -> str:
     )
 
 
-def ensure_image_repositories(workshop: Workshop) -> list[dict[str, str]]:
+def ensure(workshop: Workshop) -> list[Row]:
     return [ensure_image_repository(workshop, env) for env in ENVIRONMENTS]
 
 
-def ensure_image_repository(workshop: Workshop, env: str) -> dict[str, str]:
+def ensure_image_repository(workshop: Workshop, env: str) -> Row:
     ecr = workshop.client("ecr")
     name = workshop.names.ecr_repository(env)
     try:
@@ -63,10 +65,24 @@ def ensure_image_repository(workshop: Workshop, env: str) -> dict[str, str]:
         environment=env,
         uri=repository["repositoryUri"],
     )
-    return {
-        "type": "ECR repository",
-        "name": name,
-        "arn": repository["repositoryArn"],
-        "environment": env,
-        "action": action,
-    }
+    return row("ECR repository", name, repository["repositoryArn"], action, env)
+
+
+def find_image_repositories(workshop: Workshop) -> Iterable[Found]:
+    ecr = workshop.client("ecr")
+    for env in ENVIRONMENTS:
+        try:
+            found = ecr.describe_repositories(repositoryNames=[workshop.names.ecr_repository(env)])
+        except ecr.exceptions.RepositoryNotFoundException:
+            continue
+        repository = found["repositories"][0]
+        tags = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]
+        name = repository["repositoryName"]
+        yield Found("ECR repository", name, name, workshop.is_ours(tags))
+
+
+def delete_image_repository(workshop: Workshop, found: Found) -> None:
+    workshop.client("ecr").delete_repository(repositoryName=found.ident, force=True)
+
+
+IMAGE_REPOSITORIES = Kind("ECR repositories", find_image_repositories, delete_image_repository)

@@ -1,21 +1,24 @@
 """The CodeCommit repository: the sample app committed to ``master`` through the API (no git
-credentials needed), then ``qa`` and ``prod`` branched from it."""
+credentials needed), then ``qa`` and ``prod`` branched from it; found and deleted by name."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..context import Workshop
 from ..errors import ResourceConflictError
 from ..naming import BRANCHES
 from ..paths import DATA_DIR
+from .base import Found, Kind, Row, row
 
 SAMPLE_APP = DATA_DIR / "sample-app"
 _SKIP = {"node_modules", ".git"}
 
 
-def sample_app_files(root: Path = SAMPLE_APP) -> list[dict[str, object]]:
+def sample_app_files(root: Path = SAMPLE_APP) -> list[Any]:
     """The ``putFiles`` of the first commit: every file of the sample app, with its mode."""
     files = []
     for path in sorted(root.rglob("*")):
@@ -27,7 +30,12 @@ def sample_app_files(root: Path = SAMPLE_APP) -> list[dict[str, object]]:
     return files
 
 
-def ensure_source_repository(workshop: Workshop) -> dict[str, str]:
+def ensure(workshop: Workshop) -> list[Row]:
+    """The repository with the sample app committed to master, and qa and prod branched from it."""
+    return [ensure_repository(workshop)]
+
+
+def ensure_repository(workshop: Workshop) -> Row:
     codecommit = workshop.client("codecommit")
     name = workshop.names.repository
     try:
@@ -67,4 +75,21 @@ def ensure_source_repository(workshop: Workshop) -> dict[str, str]:
     for branch in (BRANCHES["qa"], BRANCHES["prod"]):
         if branch not in branches:
             codecommit.create_branch(repositoryName=name, branchName=branch, commitId=commit)
-    return {"type": "CodeCommit repository", "name": name, "arn": metadata["Arn"], "action": action}
+    return row("CodeCommit repository", name, metadata["Arn"], action)
+
+
+def find_repositories(workshop: Workshop) -> Iterable[Found]:
+    codecommit = workshop.client("codecommit")
+    try:
+        metadata = codecommit.get_repository(repositoryName=workshop.names.repository)["repositoryMetadata"]
+    except codecommit.exceptions.RepositoryDoesNotExistException:
+        return
+    tags = codecommit.list_tags_for_resource(resourceArn=metadata["Arn"])["tags"]
+    yield Found("CodeCommit repository", metadata["repositoryName"], metadata["repositoryName"], workshop.is_ours(tags))
+
+
+def delete_repository(workshop: Workshop, found: Found) -> None:
+    workshop.client("codecommit").delete_repository(repositoryName=found.ident)
+
+
+REPOSITORIES = Kind("CodeCommit repositories", find_repositories, delete_repository)

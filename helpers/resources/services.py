@@ -1,10 +1,14 @@
 """Three ECS services, one per environment, behind the load balancer. Each starts from a placeholder
 task definition so its URL answers before the first pipeline run; the pipelines later register new
-revisions with the built image. Circuit breaker with rollback is on; logs go to CloudWatch Logs."""
+revisions with the built image. Circuit breaker with rollback is on; logs go to CloudWatch Logs.
+
+Cleanup scales each service to zero, deletes it and waits until ECS has drained it; then it
+deregisters every revision of the three task-definition families and deletes the log groups."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from tqdm import tqdm
@@ -12,8 +16,11 @@ from tqdm import tqdm
 from ..context import Workshop
 from ..errors import ResourceConflictError, WorkshopError
 from ..naming import CONTAINER_PORT, ENVIRONMENTS
+from .base import Found, Kind, Row, recorded_names, row
+from .clusters import capacity_provider_name
+from .load_balancer import wait_for_load_balancer
 
-PLACEHOLDER_IMAGE = "public.ecr.aws/docker/library/node:20-alpine"
+PLACEHOLDER_IMAGE = "public.ecr.aws/docker/library/node:22-alpine"
 PLACEHOLDER_SERVER = (
     "require('http').createServer((q, s) => {"
     " s.writeHead(200, {'Content-Type': 'text/plain'});"
@@ -30,10 +37,10 @@ PLACEHOLDER_COMMAND = [
     f'if [ -f app.js ]; then exec node app.js; else exec node -e "{PLACEHOLDER_SERVER}"; fi',
 ]
 LOG_RETENTION_DAYS = 7
-STABLE_TIMEOUT = {"sandbox": 60.0, "aws": 20 * 60.0}
 
 
-def ensure_services(workshop: Workshop) -> list[dict[str, str]]:
+def ensure(workshop: Workshop) -> list[Row]:
+    """A log group and a service per environment (after the load balancer is active), waited for until stable."""
     rows = [ensure_log_group(workshop, env) for env in ENVIRONMENTS]
     wait_for_load_balancer(workshop)
     rows += [ensure_service(workshop, env) for env in ENVIRONMENTS]
@@ -41,10 +48,22 @@ def ensure_services(workshop: Workshop) -> list[dict[str, str]]:
     return rows
 
 
-def ensure_log_group(workshop: Workshop, env: str) -> dict[str, str]:
+def log_groups_named(workshop: Workshop, name: str) -> list[Any]:
+    """The log group called exactly ``name`` (a list of at most one). The prefix also matches
+    other participants' groups, so every page is read."""
+    paginator = workshop.client("logs").get_paginator("describe_log_groups")
+    return [
+        group
+        for page in paginator.paginate(logGroupNamePrefix=name)
+        for group in page["logGroups"]
+        if group.get("logGroupName") == name
+    ]
+
+
+def ensure_log_group(workshop: Workshop, env: str) -> Row:
     logs = workshop.client("logs")
     name = workshop.names.log_group(env)
-    found = [g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
+    found = log_groups_named(workshop, name)
     if found:
         arn = found[0]["arn"].removesuffix(":*")
         if not workshop.is_ours(logs.list_tags_for_resource(resourceArn=arn)["tags"]):
@@ -56,7 +75,7 @@ def ensure_log_group(workshop: Workshop, env: str) -> dict[str, str]:
         action = "created"
     logs.put_retention_policy(logGroupName=name, retentionInDays=LOG_RETENTION_DAYS)
     workshop.record(f"log-group/{env}", type="AWS::Logs::LogGroup", name=name, arn=arn, environment=env)
-    return {"type": "log group", "name": name, "arn": arn, "environment": env, "action": action}
+    return row("log group", name, arn, action, env)
 
 
 def placeholder_task_definition(workshop: Workshop, env: str) -> dict[str, Any]:
@@ -95,12 +114,16 @@ def placeholder_task_definition(workshop: Workshop, env: str) -> dict[str, Any]:
     return arguments
 
 
-def ensure_service(workshop: Workshop, env: str) -> dict[str, str]:
-    """Create the service with the placeholder; an existing service is left as the pipeline left it."""
+def ensure_service(workshop: Workshop, env: str) -> Row:
+    """Create the service with the placeholder; an existing service is left as the pipeline left it.
+    A service still DRAINING from a cleanup is awaited first: ECS refuses its name until it is gone."""
     ecs = workshop.client("ecs")
     names = workshop.names
     cluster, name = names.cluster(env), names.service(env)
     found = ecs.describe_services(cluster=cluster, services=[name], include=["TAGS"])["services"]
+    if any(s["status"] == "DRAINING" for s in found):
+        wait_until_inactive(workshop, cluster, name)
+        found = ecs.describe_services(cluster=cluster, services=[name], include=["TAGS"])["services"]
     active = [s for s in found if s["status"] != "INACTIVE"]
     if active:
         if not workshop.is_ours(active[0].get("tags")):
@@ -145,7 +168,7 @@ def ensure_service(workshop: Workshop, env: str) -> dict[str, str]:
             )
         else:
             arguments["capacityProviderStrategy"] = [
-                {"capacityProvider": names.capacity_provider(env), "weight": 1, "base": 0}
+                {"capacityProvider": capacity_provider_name(workshop, env), "weight": 1, "base": 0}
             ]
         service, action = ecs.create_service(**arguments)["service"], "created (placeholder)"
     workshop.record(
@@ -163,14 +186,19 @@ def ensure_service(workshop: Workshop, env: str) -> dict[str, str]:
         arn=service["taskDefinition"],
         environment=env,
     )
-    return {"type": "ECS service", "name": name, "arn": service["serviceArn"], "environment": env, "action": action}
+    return row("ECS service", name, service["serviceArn"], action, env)
 
 
-def wait_for_load_balancer(workshop: Workshop) -> None:
-    arn = workshop.state.resources["load-balancer"]["arn"]
-    delay = 1 if workshop.on_sandbox else 15
-    workshop.client("elbv2").get_waiter("load_balancer_available").wait(
-        LoadBalancerArns=[arn], WaiterConfig={"Delay": delay, "MaxAttempts": 60}
+def wait_until_inactive(workshop: Workshop, cluster: str, service: str) -> None:
+    """Until a deleted service has drained (its tasks stopped) and become INACTIVE."""
+    timing = workshop.timing
+    workshop.client("ecs").get_waiter("services_inactive").wait(
+        cluster=cluster,
+        services=[service],
+        WaiterConfig={
+            "Delay": timing.waiter_delay,
+            "MaxAttempts": max(1, int(timing.service_drain_timeout / timing.waiter_delay)),
+        },
     )
 
 
@@ -178,7 +206,7 @@ def wait_for_services(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, 
     """Until every service has one deployment and its desired tasks running (what ``services_stable``
     checks), with a progress bar; a deployment that fails raises with the service's last events."""
     ecs = workshop.client("ecs")
-    timeout = timeout or STABLE_TIMEOUT[workshop.settings.backend]
+    timeout = timeout or workshop.timing.services_stable_timeout
     deadline = time.monotonic() + timeout
     pending = list(envs)
     with tqdm(total=len(envs), desc="ECS services stable", unit="service", leave=True) as bar:
@@ -202,8 +230,87 @@ def wait_for_services(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, 
                     "the ECS console (or the summary below) and re-run this cell."
                 )
             if pending:
-                time.sleep(workshop.poll_delay())
+                time.sleep(workshop.timing.poll)
 
 
-def _events(service: dict[str, Any]) -> str:
+def _events(service: Any) -> str:
     return " | ".join(e["message"] for e in service.get("events", [])[:3])
+
+
+# -- cleanup ------------------------------------------------------------------------------------------
+def find_services(workshop: Workshop) -> Iterable[Found]:
+    ecs = workshop.client("ecs")
+    for env in ENVIRONMENTS:
+        cluster, name = workshop.names.cluster(env), workshop.names.service(env)
+        try:
+            services = ecs.describe_services(cluster=cluster, services=[name], include=["TAGS"])["services"]
+        except ecs.exceptions.ClusterNotFoundException:
+            continue
+        for service in services:
+            if service["status"] != "INACTIVE":
+                yield Found(
+                    "ECS service",
+                    f"{cluster}/{name}",
+                    service["serviceArn"],
+                    workshop.is_ours(service.get("tags")),
+                    {"cluster": cluster, "service": name, "status": service["status"]},
+                )
+
+
+def delete_service(workshop: Workshop, found: Found) -> None:
+    """Scale to zero, delete, and wait until drained. A service already DRAINING (an earlier cleanup)
+    is only awaited: ECS refuses UpdateService on it."""
+    ecs = workshop.client("ecs")
+    cluster = found.extra["cluster"]
+    if found.extra.get("status") != "DRAINING":
+        ecs.update_service(cluster=cluster, service=found.ident, desiredCount=0)
+        ecs.delete_service(cluster=cluster, service=found.ident, force=True)
+    wait_until_inactive(workshop, cluster, found.ident)
+
+
+def find_task_definitions(workshop: Workshop) -> Iterable[Found]:
+    ecs = workshop.client("ecs")
+    recorded = recorded_names(workshop, "AWS::ECS::TaskDefinition")
+    for env in ENVIRONMENTS:
+        family = workshop.names.task_family(env)
+        arns = [
+            arn
+            for page in ecs.get_paginator("list_task_definitions").paginate(familyPrefix=family, status="ACTIVE")
+            for arn in page["taskDefinitionArns"]
+            if arn.split("/")[-1].rsplit(":", 1)[0] == family
+        ]
+        if not arns:
+            continue
+        ours = family in recorded or workshop.is_ours(
+            ecs.describe_task_definition(taskDefinition=arns[0], include=["TAGS"]).get("tags")
+        )
+        for arn in arns:
+            yield Found("ECS task definition", arn.split("/")[-1], arn, ours)
+
+
+def delete_task_definition(workshop: Workshop, found: Found) -> None:
+    """Deregister the revision, then delete it (ECS only deletes deregistered revisions)."""
+    ecs = workshop.client("ecs")
+    ecs.deregister_task_definition(taskDefinition=found.ident)
+    failures = ecs.delete_task_definitions(taskDefinitions=[found.ident]).get("failures", [])
+    if failures:
+        raise WorkshopError(
+            f"ECS did not delete {found.name}: {failures[0].get('reason')} {failures[0].get('detail', '')}"
+        )
+
+
+def find_log_groups(workshop: Workshop) -> Iterable[Found]:
+    logs = workshop.client("logs")
+    for env in ENVIRONMENTS:
+        for group in log_groups_named(workshop, workshop.names.log_group(env)):
+            tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
+            yield Found("log group", group["logGroupName"], group["logGroupName"], workshop.is_ours(tags))
+
+
+def delete_log_group(workshop: Workshop, found: Found) -> None:
+    workshop.client("logs").delete_log_group(logGroupName=found.ident)
+
+
+SERVICES = Kind("ECS services", find_services, delete_service)
+TASK_DEFINITIONS = Kind("ECS task definitions", find_task_definitions, delete_task_definition)
+LOG_GROUPS = Kind("log groups", find_log_groups, delete_log_group)

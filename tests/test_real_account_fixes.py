@@ -1,0 +1,266 @@
+"""What a real AWS account does that a fresh emulator did not, handled by the kit (see
+real-account-findings.md): each test fails without its fix. Tests that need a sandbox behaviour
+still being added to localaws say so in their skip reason (NEEDS-SANDBOX)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from helpers import cleanup, clients, preflight, prerequisites, setup, stacks
+from helpers.errors import InvalidSettingError, WorkshopError
+from helpers.resources import clusters, roles, services
+from helpers.settings import WorkshopSettings
+from tests.helpers_for_tests import sandbox_client, unique
+from tests.workshop_runs import run_notebook
+
+
+def _workshop(prefix: str, **choices):
+    setup.configure(prefix=prefix, **choices)
+    return setup.open_workshop(prefix)
+
+
+# -- 1: ECS's service-linked role -------------------------------------------------------------------
+def test_the_ecs_service_linked_role_is_created_before_clusters():
+    iam = sandbox_client("iam")
+    try:  # an earlier test of this session may have created it: start from a new account's state
+        iam.delete_service_linked_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)
+        iam.delete_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    workshop = _workshop(unique("slr"))
+    rows = roles.ensure(workshop)
+    linked = [r for r in rows if r["name"] == roles.ECS_SERVICE_LINKED_ROLE]
+    assert linked and linked[0]["action"].startswith("created")
+    role = iam.get_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)["Role"]
+    assert role["Path"] == "/aws-service-role/ecs.amazonaws.com/"
+    again = [r for r in roles.ensure(workshop) if r["name"] == roles.ECS_SERVICE_LINKED_ROLE]
+    assert again[0]["action"] == "exists (the account's)"
+    report = cleanup.cleanup(workshop, progress=False)
+    assert report.ok
+    iam.get_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)  # the account's: cleanup keeps it
+
+
+# -- 3: instance types ------------------------------------------------------------------------------
+def test_the_default_instance_type_is_the_first_the_region_offers():
+    """eu-north-1 has no T2 instances (nor has the sandbox there): the default becomes t3.micro, and
+    an explicit t2.micro is a failed preflight check, not a warning."""
+    workshop = _workshop(unique("itype"), region="eu-north-1", launch_type="EC2")
+    assert workshop.settings.instance_type is None
+    assert clusters.instance_type(workshop) == "t3.micro"
+    checks = {c.check: c for c in preflight.run_checks(workshop.state)}
+    assert checks["instance type"].status == preflight.OK and "t3.micro" in checks["instance type"].detail
+
+    state = setup.configure(prefix=workshop.prefix, instance_type="t2.micro")
+    checks = {c.check: c for c in preflight.run_checks(state)}
+    assert checks["instance type"].status == preflight.FAIL
+    with pytest.raises(WorkshopError, match="not offered in eu-north-1"):
+        clusters.instance_type(setup.open_workshop(workshop.prefix))
+
+
+def test_a_headless_run_stops_at_a_failed_preflight_check(tmp_path):
+    prefix = unique("hdl")
+    state = setup.configure(prefix=prefix, region="eu-north-1", launch_type="EC2", instance_type="t2.micro")
+    table = preflight.show_preflight(state)  # JupyterLab: the red table, no exception
+    assert "1 check(s) failed" in table.caption
+    with pytest.raises(preflight.PreflightFailed, match="instance type"):
+        preflight.show_preflight(state, stop_on_failure=True)
+    with pytest.raises(PapermillExecutionError) as excinfo:
+        run_notebook("00-setup.ipynb", tmp_path, prefix=prefix)  # the runner passes headless=True
+    assert excinfo.value.ename == "PreflightFailed"
+
+
+# -- 6: credentials fixed while the kernel runs -----------------------------------------------------
+def test_credentials_fixed_after_a_failed_check_are_used_without_a_restart(monkeypatch, tmp_path):
+    from helpers import sandbox
+
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sandbox.endpoint())  # the aws backend's code, answered offline
+    clients.reset()
+    settings = WorkshopSettings.build(backend="aws", region="us-east-1")
+    state = setup.configure(prefix=unique("cred"), backend="aws")
+    identity = {c.check: c for c in preflight.run_checks(state)}["identity"]
+    assert identity.status == preflight.FAIL and "no AWS credentials" in identity.detail
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFIXEDFIXEDFIXED0")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fixed")
+    sts = clients.client("sts", settings)
+    assert sts._request_signer._credentials is not None
+    assert clients.client("sts", settings) is sts  # with credentials, the client is reused
+    identity = {c.check: c for c in preflight.run_checks(state)}["identity"]
+    assert identity.status == preflight.OK
+    clients.reset()
+
+
+# -- 7: a stack whose first change set failed --------------------------------------------------------
+def test_a_stack_left_in_review_in_progress_is_created_not_updated():
+    prefix = unique("rip")
+    workshop = _workshop(prefix)
+    name = workshop.names.stack("build-nodejs")
+    cfn = sandbox_client("cloudformation")
+    cfn.create_change_set(
+        StackName=name,
+        ChangeSetName="first-attempt",
+        ChangeSetType="CREATE",
+        TemplateBody='{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}',
+        Tags=workshop.tag_list(),
+    )
+    assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
+    parameters = {
+        "CodeBuildProjectName": f"{prefix}-build-nodejs",
+        "CodeBuildServiceRoleName": f"{prefix}-role",
+        "WorkshopPrefix": prefix,
+    }
+    result = stacks.deploy_stack(workshop, name, "code-build-nodejs.yaml", parameters, key="stack/test")
+    assert (result.status, result.change) == ("CREATE_COMPLETE", "created")
+
+
+# -- 8: capacity provider names ---------------------------------------------------------------------
+def test_capacity_providers_get_new_names_after_a_cleanup():
+    """ECS refuses the name of a provider deleted not long ago, so each run draws a suffix, kept in
+    the state file; cleanup finds the providers by tag and prefix and forgets the suffix."""
+    workshop = _workshop(unique("cpx"), launch_type="EC2")
+    prerequisites.ensure_roles(workshop)
+    prerequisites.ensure_network(workshop)
+    prerequisites.ensure_clusters(workshop)
+    first = {env: workshop.state.resources[f"capacity-provider/{env}"]["name"] for env in ("dev", "qa", "prod")}
+    for env, name in first.items():
+        assert re.fullmatch(rf"cp-{workshop.prefix}-{env}-[0-9a-f]{{6}}", name)
+    report = cleanup.cleanup(workshop, progress=False)
+    assert report.ok, [r for r in report.rows + report.leftovers if r.is_problem]
+    assert {r.name for r in report.rows if r.kind == "ECS capacity provider" and r.outcome == "deleted"} == set(
+        first.values()
+    )
+    assert "capacity_provider_suffix" not in workshop.state.extra
+
+    prerequisites.ensure_roles(workshop)
+    prerequisites.ensure_network(workshop)
+    prerequisites.ensure_clusters(workshop)
+    second = {env: workshop.state.resources[f"capacity-provider/{env}"]["name"] for env in ("dev", "qa", "prod")}
+    assert set(second.values()).isdisjoint(first.values())
+    assert cleanup.cleanup(workshop, progress=False).ok
+
+
+# -- 15: partitions ----------------------------------------------------------------------------------
+def test_console_links_follow_the_partition_and_the_region_check_asks_the_home_region():
+    from helpers.regions import console_url, home_region
+
+    assert console_url("us-gov-west-1", "x").startswith("https://us-gov-west-1.console.amazonaws-us-gov.com/")
+    assert console_url("cn-north-1", "x").startswith("https://cn-north-1.console.amazonaws.cn/")
+    assert console_url("eu-west-1", "x").startswith("https://eu-west-1.console.aws.amazon.com/")
+    assert (home_region("af-south-1"), home_region("us-gov-east-1")) == ("us-east-1", "us-gov-west-1")
+    state = setup.configure(prefix=unique("optin"), region="af-south-1")
+    check = {c.check: c for c in preflight.run_checks(state)}["region enabled"]
+    assert check.status == preflight.OK and check.detail.startswith("af-south-1: ")
+
+
+# -- 10: prefixes that make reserved names ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("prefix", "reserved"), [("sg-team", "sg-"), ("internal-ws", "internal-"), ("sthree-x", "sthree-")]
+)
+def test_prefixes_that_make_reserved_names_are_refused_up_front(prefix, reserved):
+    with pytest.raises(InvalidSettingError) as excinfo:
+        WorkshopSettings.build(prefix=prefix)
+    assert f"starts with {reserved!r}, which AWS reserves" in str(excinfo.value)
+
+
+# -- 13: log groups beyond the first page ----------------------------------------------------------
+def test_cleanup_finds_its_log_groups_among_many_others():
+    """DescribeLogGroups returns 50 groups a page; other participants' /ecs/<prefix>-... groups must
+    not hide the workshop's own."""
+    workshop = _workshop(unique("logs"))
+    logs = sandbox_client("logs")
+    for index in range(55):  # sorts before /ecs/<prefix>-dev
+        logs.create_log_group(logGroupName=f"/ecs/{workshop.prefix}-a{index:02d}")
+    for env in ("dev", "qa", "prod"):
+        services.ensure_log_group(workshop, env)
+    found = {f.name for f in services.find_log_groups(workshop)}
+    assert found == {f"/ecs/{workshop.prefix}-{env}" for env in ("dev", "qa", "prod")}
+    assert cleanup.cleanup(workshop, progress=False).ok
+    remaining = logs.describe_log_groups(logGroupNamePrefix=f"/ecs/{workshop.prefix}-a")["logGroups"]
+    assert len(remaining) == 50  # first page of the 55 look-alikes: untouched
+
+
+# -- behaviours the sandbox is gaining (the "fidelity" helper) -----------------------------------------
+NEEDS_SANDBOX = "NEEDS-SANDBOX: enable once localaws refuses {} like AWS (fidelity helper)"
+
+
+@pytest.mark.skip(reason=NEEDS_SANDBOX.format("a new instance profile in CreateAutoScalingGroup for a few seconds"))
+def test_a_new_instance_profile_refused_by_auto_scaling_is_retried(capsys):
+    workshop = _workshop(unique("iamp"), launch_type="EC2")
+    prerequisites.ensure_roles(workshop)  # the instance profile is seconds old when the groups are made
+    prerequisites.ensure_network(workshop)
+    prerequisites.ensure_clusters(workshop)
+    assert "does not accept the new IAM role yet" in capsys.readouterr().out
+    assert cleanup.cleanup(workshop, progress=False).ok
+
+
+@pytest.mark.skip(reason=NEEDS_SANDBOX.format("CreateCapacityProvider without ECS's service-linked role"))
+def test_without_the_fix_a_new_account_refuses_capacity_providers():
+    iam = sandbox_client("iam")
+    try:
+        iam.delete_service_linked_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)
+        iam.delete_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    ecs = sandbox_client("ecs")
+    with pytest.raises(ecs.exceptions.ClientException, match="Service Linked Role"):
+        ecs.create_capacity_provider(
+            name=f"cp-{unique('noslr')}",
+            autoScalingGroupProvider={"autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:123456789012:x"},
+        )
+
+
+@pytest.mark.skip(reason=NEEDS_SANDBOX.format("UpdateService on a DRAINING service (and keep services DRAINING)"))
+def test_a_draining_service_is_awaited_not_updated():
+    workshop = _workshop(unique("drain"))
+    for step in prerequisites.STEPS:
+        step(workshop)
+    ecs = sandbox_client("ecs")
+    cluster, service = workshop.names.cluster("dev"), workshop.names.service("dev")
+    ecs.delete_service(cluster=cluster, service=service, force=True)
+    assert ecs.describe_services(cluster=cluster, services=[service])["services"][0]["status"] == "DRAINING"
+    report = cleanup.cleanup(workshop, progress=False)
+    assert report.ok, [r for r in report.rows if r.is_problem]
+
+
+@pytest.mark.skip(reason=NEEDS_SANDBOX.format("a role in CreateProject for a few seconds after CreateRole"))
+def test_a_build_project_refused_a_new_role_is_retried(capsys):
+    workshop = _workshop(unique("iamr"))
+    prerequisites.ensure_roles(workshop)  # the CodeBuild role is seconds old
+    from helpers import build_projects
+
+    result = build_projects.deploy_nodejs_project(workshop)
+    assert result.status == "CREATE_COMPLETE"
+    assert "does not accept the new IAM role yet" in capsys.readouterr().out
+    assert cleanup.cleanup(workshop, progress=False).ok
+
+
+@pytest.mark.skip(reason=NEEDS_SANDBOX.format("StartBuild beyond a CodeBuild concurrency quota of 1"))
+def test_builds_refused_by_the_concurrency_quota_are_retried(tmp_path):
+    """Set the sandbox's CodeBuild quota (Linux/Small, L-9D07B6EF) to 1 through the fidelity helper's
+    interface first. Dev's and QA's first runs then start two builds at once: one is refused with
+    AccountLimitExceededException, and the watch retries the stage's failed actions until both pass."""
+    from tests.workshop_runs import plain_text
+
+    prefix = unique("quota")
+    run_notebook("00-setup.ipynb", tmp_path, prefix=prefix)
+    run_notebook("01-prerequisites.ipynb", tmp_path, prefix=prefix)
+    run_notebook("02-build-projects.ipynb", tmp_path, prefix=prefix)
+    text = plain_text(run_notebook("03-pipelines.ipynb", tmp_path, prefix=prefix))
+    assert "CodeBuild's concurrency quota refused a build" in text
+    assert "Dev ✅ Succeeded" in text and "QA ✅ Succeeded" in text
+    run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
+
+
+@pytest.mark.skip(reason=NEEDS_SANDBOX.format("calls in an opt-in region the account has not enabled"))
+def test_a_region_the_account_has_not_enabled_fails_the_preflight():
+    state = setup.configure(prefix=unique("optout"), region="me-south-1")
+    check = {c.check: c for c in preflight.run_checks(state)}["region enabled"]
+    assert check.status == preflight.FAIL and "Enable it" in check.next_step

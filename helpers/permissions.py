@@ -246,11 +246,9 @@ UNSCOPED_ACTIONS: frozenset[str] = frozenset(
         "ec2:DescribeVpcs",
         "ecr:GetAuthorizationToken",
         "ecs:CreateCapacityProvider",
-        "ecs:DescribeCapacityProviders",
         "ecs:DescribeTaskDefinition",
         "ecs:ListTaskDefinitions",
         "ecs:DeregisterTaskDefinition",
-        "ecs:DeleteTaskDefinitions",
         "elasticloadbalancing:DescribeListeners",
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeTags",
@@ -333,6 +331,8 @@ class _Scope:
         if prefix == "codebuild":
             return [self.arn("codebuild", f"project/{p}") for p in (n.nodejs_project, n.container_image_project)]
         if prefix == "codepipeline":
+            if name == "PutApprovalResult":  # an approval action: pipeline/stage/action
+                return [self.arn("codepipeline", f"{n.pipeline(e)}/*/*") for e in envs]
             return [self.arn("codepipeline", n.pipeline(e)) for e in envs]
         if prefix == "events":
             return [self.arn("events", f"rule/{n.pipeline(e)}") for e in envs]

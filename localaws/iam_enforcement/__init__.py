@@ -23,3 +23,21 @@ def install() -> None:
     from . import requests
 
     requests.install()
+    _answer_who_a_session_is()
+
+
+def _answer_who_a_session_is() -> None:
+    """GetCallerIdentity with a role session's key names the assumed role, as on AWS."""
+    from moto.sts.models import STSBackend
+
+    from .sessions import session_for
+
+    original = STSBackend.get_caller_identity
+
+    def get_caller_identity(self: STSBackend, access_key_id: str, region: str) -> tuple[str, str, str]:
+        session = session_for(access_key_id)
+        if session is None:
+            return original(self, access_key_id, region)
+        return f"AROA{session.access_key_id[4:]}:{session.session_name}", session.arn, session.account
+
+    STSBackend.get_caller_identity = get_caller_identity  # type: ignore[method-assign]

@@ -519,7 +519,12 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
         arguments["tags"] = current["tags"]
     registered = ecs.register_task_definition(**arguments)["taskDefinition"]["taskDefinitionArn"]
     updated = ecs.update_service(cluster=cluster, service=service_name, taskDefinition=registered)["service"]
-    deployment_id = updated["deployments"][0]["id"]
+    # The deployment of the new task definition; when the circuit breaker has already rolled it back
+    # (UpdateService answers after a short settle), the service shows the rollback in its events.
+    deployment_id = next(
+        (d["id"] for d in updated["deployments"] if d.get("taskDefinition") == registered),
+        "(rolled back)",
+    )
     action.external_id = deployment_id
     action.summary = f"Deploying {registered.rsplit('/', 1)[-1]} to {service_name}"
     timeout = time.monotonic() + float(configuration.get("DeploymentTimeout") or 60) * 60
@@ -532,7 +537,12 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
                 (e["message"] for e in service.get("events", []) if "circuit breaker" in e["message"]),
                 "the deployment did not complete",
             )
-            raise ActionFailed(f"Deployment {deployment_id} failed: {reason}")
+            cause = next(
+                (e["message"] for e in service.get("events", []) if "unable to place a task" in e["message"]), ""
+            )
+            raise ActionFailed(
+                f"Deployment {deployment_id} failed: {reason}" + (f" Last event: {cause}" if cause else "")
+            )
         if deployment.get("rolloutState") == "COMPLETED" and len(service["deployments"]) == 1:
             action.summary = f"Deployed {registered.rsplit('/', 1)[-1]} to {service_name}"
             return

@@ -277,7 +277,7 @@ class _Scope:
     def representative(self, action: str) -> str:
         """The one resource the preflight asks the simulator about for ``action``."""
         found = self.resources(action)
-        if action.startswith("ecs:"):
+        if action.startswith("ecs:") and found != ["*"]:
             kind = (
                 "service/"
                 if "Service" in action
@@ -488,7 +488,20 @@ def _simulate(iam: Any, principal: str, scope: _Scope) -> list[str]:
     missing: list[str] = []
     by_resource: dict[str, list[str]] = {}
     for action in required_actions():
-        by_resource.setdefault(scope.representative(action), []).append(action)
+        if action != "iam:PassRole":
+            by_resource.setdefault(scope.representative(action), []).append(action)
+    # PassRole is asked once per role, with the service the kit passes it to (the policy's condition).
+    for role, service in _passed_roles(scope):
+        answer = iam.simulate_principal_policy(
+            PolicySourceArn=principal,
+            ActionNames=["iam:PassRole"],
+            ResourceArns=[role],
+            ContextEntries=[
+                {"ContextKeyName": "iam:PassedToService", "ContextKeyValues": [service], "ContextKeyType": "string"}
+            ],
+        )
+        if any(r["EvalDecision"] != "allowed" for r in answer["EvaluationResults"]):
+            missing.append("iam:PassRole")
     for resource, actions in by_resource.items():
         for chunk in _chunks(actions, 100):  # the simulator's limit per call
             arguments: dict[str, Any] = {"PolicySourceArn": principal, "ActionNames": chunk}
@@ -500,6 +513,17 @@ def _simulate(iam: Any, principal: str, scope: _Scope) -> list[str]:
                     if result["EvalDecision"] != "allowed":
                         missing.append(result["EvalActionName"])
     return sorted(set(missing))
+
+
+def _passed_roles(scope: _Scope) -> list[tuple[str, str]]:
+    n, prefix = scope.names, f"arn:{scope.partition}:iam::{scope.names.account}:role/"
+    return [
+        (prefix + n.codepipeline_role, "codepipeline.amazonaws.com"),
+        (prefix + n.codebuild_role, "codebuild.amazonaws.com"),
+        (prefix + n.events_role, "events.amazonaws.com"),
+        (prefix + n.task_execution_role, "ecs-tasks.amazonaws.com"),
+        (prefix + n.instance_role, "ec2.amazonaws.com"),
+    ]
 
 
 def _principal_arn(caller: str) -> str:

@@ -143,3 +143,57 @@ def test_principal_of_an_assumed_role_session_is_its_role():
     assert permissions._principal_arn(session) == "arn:aws:iam::111122223333:role/Participant"
     user = "arn:aws:iam::111122223333:user/jd"
     assert permissions._principal_arn(user) == user
+
+
+# -- the preflight check, answered by the sandbox's policy simulator -----------------------------------
+def _participant_role(documents: list[dict]) -> str:
+    """A participant role as an event account would have it: the learner policy as managed policies."""
+    from tests.helpers_for_tests import sandbox_client, unique
+
+    iam = sandbox_client("iam")
+    name = unique("participant")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    for index, document in enumerate(documents):
+        policy = iam.create_policy(PolicyName=f"{name}-{index}", PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName=name, PolicyArn=policy)
+    return arn
+
+
+def test_the_learner_policy_allows_everything_the_simulator_is_asked():
+    from tests.helpers_for_tests import sandbox_client
+
+    scope = permissions._Scope(permissions.Names("ws", "123456789012", "us-east-1"), "aws")
+    role = _participant_role(permissions.learner_policy_documents("ws", "us-east-1", "123456789012"))
+    assert permissions._simulate(sandbox_client("iam"), role, scope) == []
+
+
+def test_a_restricted_participant_role_is_told_what_it_lacks():
+    from tests.helpers_for_tests import sandbox_client
+
+    scope = permissions._Scope(permissions.Names("ws", "123456789012", "us-east-1"), "aws")
+    documents = permissions.learner_policy_documents("ws", "us-east-1", "123456789012")
+    removed = {"iam:PassRole", "ecs:CreateService", "codebuild:CreateProject"}
+    for document in documents:
+        for statement in document["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            statement["Action"] = [a for a in actions if a not in removed] or ["sts:GetCallerIdentity"]
+    role = _participant_role(documents)
+    assert permissions._simulate(sandbox_client("iam"), role, scope) == sorted(removed)
+
+
+def test_the_preflight_row_on_the_sandbox():
+    from helpers import setup
+    from tests.helpers_for_tests import unique
+
+    prefix = unique("perm")
+    setup.configure(prefix=prefix)
+    check = permissions.permissions_check(setup.open_workshop(prefix).state)
+    # The sandbox's account identity is its administrator: every action the kit calls is allowed.
+    assert (check.check, check.status) == ("permissions", "ok")
+    assert f"all {len(permissions.required_actions())} actions" in check.detail

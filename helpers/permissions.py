@@ -542,7 +542,7 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
 def permissions_check(state: WorkshopState, session: boto3.Session | None = None) -> Any:
     """The preflight row "permissions": OK when the learner may call every action the kit uses,
     FAIL naming the missing ones, WARN when the simulator itself may not be asked."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from .context import Workshop
     from .preflight import FAIL, OK, WARN, Check
@@ -550,9 +550,16 @@ def permissions_check(state: WorkshopState, session: boto3.Session | None = None
     workshop = Workshop(state, session)
     iam = workshop.client("iam")
     try:
+        if str(workshop.client("sts").get_caller_identity()["Arn"]).endswith(":root"):
+            return Check(
+                "permissions", OK, "the account's root user may call every action (use an IAM role if you can)"
+            )
         missing = simulate(workshop)
-    except iam.exceptions.NoSuchEntityException as error:
-        return Check("permissions", WARN, f"the policy simulator does not know this identity: {error}")
+    except (iam.exceptions.NoSuchEntityException, iam.exceptions.InvalidInputException) as error:
+        # e.g. a federated user: the simulator takes only users and roles
+        return Check("permissions", WARN, f"the policy simulator cannot check this identity: {error}")
+    except BotoCoreError as error:  # no credentials, expired session: the identity row says what to do
+        return Check("permissions", WARN, f"not checked: {error}")
     except ClientError as error:  # AccessDenied is not modeled; anything else is re-raised
         if error.response.get("Error", {}).get("Code") in ("AccessDenied", "AccessDeniedException"):
             return Check(

@@ -323,11 +323,12 @@ def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
     if repository is None:
         raise ActionFailed(f"The repository {name} does not exist", "ConfigurationError")
     role = execution.role()
+    repository_arn = f"arn:{execution.partition}:codecommit:{execution.region}:{execution.account}:{name}"
     try:
         # What CodePipeline's CodeCommit source does with the role: read the branch and its commit,
         # then have CodeCommit upload the archive and poll for it.
         for used in ("GetBranch", "GetCommit", "UploadArchive", "GetUploadArchiveStatus"):
-            role.authorize(f"codecommit:{used}", repository.arn)
+            role.authorize(f"codecommit:{used}", repository_arn)
     except AccessDenied as error:
         raise ActionFailed(
             f"The service role or action role doesn't have the permissions required to access the AWS CodeCommit "
@@ -456,9 +457,9 @@ def run_manual_approval(execution: Execution, action: ActionRun) -> None:
                 Message=json.dumps(message),
             )
         except ClientError as error:
-            message = error.response.get("Error", {}).get("Message") or str(error)
+            reason = error.response.get("Error", {}).get("Message") or str(error)
             raise ActionFailed(
-                f"Unable to publish the approval notification to {topic}: {message}", "ConfigurationError"
+                f"Unable to publish the approval notification to {topic}: {reason}", "ConfigurationError"
             ) from None
     while not action.approval.wait(POLL_SECONDS * 4):
         execution.check_stop()

@@ -22,6 +22,7 @@ __all__ = [
     "SandboxStatus",
     "default_home",
     "endpoint",
+    "iam_usage",
     "listener_urls",
     "pipeline_page_url",
     "start",
@@ -65,6 +66,18 @@ def listener_urls(home: Path | None = None) -> list[dict[str, object]]:
 def task_summaries(home: Path | None = None) -> list[dict[str, object]]:
     """Every ECS task process the sandbox runs: service, port, pid, last lines of output."""
     return _get_json(endpoint(home) + routes.ECS_TASKS)
+
+
+def iam_usage(home: Path | None = None, reset: bool = False) -> dict[str, object]:
+    """Which permissions each service role used (``roles``: role ARN -> action, resource, count), which
+    requests were refused (``denied``), and whether enforcement is on; ``reset`` starts a new record."""
+    url = endpoint(home) + routes.IAM_USAGE
+    request = urllib.request.Request(url, method="DELETE" if reset else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return dict(json.loads(answer.read()))
+    except OSError as error:
+        raise SandboxError(f"The sandbox did not answer {url}: {error}") from error
 
 
 def pipeline_page_url(region: str, name: str, home: Path | None = None) -> str:

@@ -53,6 +53,12 @@ class SandboxApp:
             return self._json(start_response, ecs_views.task_summaries())
         if path == routes.LISTENERS:
             return self._json(start_response, elbv2_views.listener_urls())
+        if path == routes.IAM_USAGE:
+            from .iam_enforcement import usage
+
+            if environ.get("REQUEST_METHOD") == "DELETE":
+                usage.reset()
+            return self._json(start_response, usage.snapshot())
         return self.moto_app(environ, start_response)
 
     @staticmethod

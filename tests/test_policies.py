@@ -1,26 +1,52 @@
-"""The IAM policy templates are least-privilege: no wildcard actions, and every resource is one of the
-workshop's unless the action has no resource-level permissions."""
+"""The IAM policies the kit writes are least-privilege: no wildcard actions, every resource one of this
+workshop's exact names unless the action accepts only "*", no grant that reaches another participant's
+resources, trust policies that require the source account, and parliament finds nothing that is not
+explained in data/policies/parliament-findings.yaml."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from parliament import analyze_policy_string
 
+from helpers.naming import Names
 from helpers.paths import DATA_DIR
-from helpers.resources.roles import ROLES
+from helpers.permissions import learner_policy
+from helpers.resources.artifact_bucket import tls_only_policy
+from helpers.resources.roles import ROLES, SOURCE_ACCOUNT_SERVICES, render_policy, trust_policy
 
 #: Actions AWS does not scope to resources: "*" is the only resource they accept.
-UNSCOPED_ACTIONS = {
-    "ecr:GetAuthorizationToken",
-    "ecs:DescribeTaskDefinition",
-    "ecs:RegisterTaskDefinition",
-    "ecs:DescribeTasks",
-    "ecs:ListTasks",
-    "ecs:DiscoverPollEndpoint",
-}
+UNSCOPED_ACTIONS = {"ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:DiscoverPollEndpoint"}
 TEMPLATES = sorted((DATA_DIR / "policies").glob("*.json"))
+ACCOUNT, REGION, PREFIX = "111122223333", "eu-west-1", "ecs-cd-jd"
+
+
+class _Workshop:
+    """What render_policy reads from a workshop, without a backend."""
+
+    partition, account, prefix = "aws", ACCOUNT, PREFIX
+
+    class settings:  # mirrors Workshop.settings
+        region = REGION
+
+    names = Names(PREFIX, ACCOUNT, REGION)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def rendered_policies() -> dict[str, dict[str, Any]]:
+    """Every policy document the kit writes, rendered for one participant."""
+    documents: dict[str, dict[str, Any]] = {spec.key: render_policy(_Workshop, spec.key) for spec in ROLES}  # type: ignore[arg-type]
+    documents.update({f"trust-{spec.key}": trust_policy(spec.trusted_service, ACCOUNT) for spec in ROLES})
+    documents["artifact-bucket-policy"] = dict(tls_only_policy(_Workshop.names.artifact_bucket))
+    documents["learner-policy"] = learner_policy(PREFIX, REGION, ACCOUNT)
+    return documents
 
 
 def test_every_role_has_a_template_and_every_template_a_role():
@@ -32,18 +58,56 @@ def test_least_privilege(path: Path):
     document = json.loads(path.read_text())
     for statement in document["Statement"]:
         assert statement["Effect"] == "Allow"
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        actions = _list(statement["Action"])
         assert not [a for a in actions if "*" in a], f"{path.name}: wildcard action"
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        resources = _list(statement["Resource"])
         if resources == ["*"]:
             assert set(actions) <= UNSCOPED_ACTIONS, f"{path.name}: {actions} on every resource"
-        else:
-            for resource in resources:
-                assert (
-                    "${Prefix}" in resource
-                    or "${ArtifactBucket}" in resource
-                    or "${Repository}" in resource
-                    or "Project}" in resource
-                    or "${TaskExecutionRole}" in resource
-                    or "${ApprovalTopic}" in resource
-                ), f"{path.name}: {resource} is not scoped to the workshop"
+            continue
+        for resource in resources:
+            assert (
+                "${Prefix}" in resource
+                or "${ArtifactBucket}" in resource
+                or "${Repository}" in resource
+                or "Project}" in resource
+                or "${TaskExecutionRole}" in resource
+                or "${ApprovalTopic}" in resource
+            ), f"{path.name}: {resource} is not scoped to the workshop"
+            # Finding 12: "${Prefix}-*" also matches the participant whose prefix is "${Prefix}-jd".
+            assert "${Prefix}-*" not in resource and "${Prefix}*" not in resource, f"{path.name}: {resource}"
+
+
+def test_findings_16_leftovers_are_gone():
+    text = "".join(p.read_text() for p in TEMPLATES)
+    assert "s3:PutObjectAcl" not in text  # the bucket has ACLs disabled (BucketOwnerEnforced)
+    assert "report-group" not in text and "codebuild:CreateReport" not in text  # no buildspec has reports
+    # Finding 16: RegisterTaskDefinition, DescribeTasks and ListTasks do take resources.
+    assert "TaskDefinitionsHaveNoResourceLevelPermissions" not in text
+
+
+@pytest.mark.parametrize("spec", ROLES, ids=lambda s: s.key)
+def test_trust_policies_name_the_source_account(spec):
+    statement = trust_policy(spec.trusted_service, ACCOUNT)["Statement"][0]
+    assert statement["Principal"] == {"Service": spec.trusted_service}
+    if spec.trusted_service in SOURCE_ACCOUNT_SERVICES:
+        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    else:  # ECS tasks and EC2 instances send no aws:SourceAccount when they assume a role
+        assert "Condition" not in statement
+    assert {"codebuild.amazonaws.com", "codepipeline.amazonaws.com", "events.amazonaws.com"} == set(
+        SOURCE_ACCOUNT_SERVICES
+    )
+
+
+def test_parliament_finds_only_what_is_explained():
+    explained: dict[str, dict[str, str]] = yaml.safe_load(
+        (DATA_DIR / "policies" / "parliament-findings.yaml").read_text()
+    )
+    found: dict[str, set[str]] = {}
+    for name, document in rendered_policies().items():
+        findings = analyze_policy_string(json.dumps(document, indent=2), include_community_auditors=True).findings
+        found[name] = {finding.issue for finding in findings}
+    unexplained = {n: sorted(i - set(explained.get(n, {}))) for n, i in found.items() if i - set(explained.get(n, {}))}
+    stale = {n: sorted(set(e) - found.get(n, set())) for n, e in explained.items() if set(e) - found.get(n, set())}
+    assert not unexplained, f"parliament findings without an explanation in parliament-findings.yaml: {unexplained}"
+    assert not stale, f"parliament-findings.yaml explains findings parliament no longer reports: {stale}"
+    assert all(len(why) > 40 for reasons in explained.values() for why in reasons.values())

@@ -12,6 +12,7 @@ from helpers import cleanup, setup
 from helpers.inventory import environment_urls
 from helpers.naming import ENVIRONMENTS
 from tests.helpers_for_tests import sandbox_client, unique
+from tests.iam_usage import assert_least_privilege
 from tests.workshop_runs import has_image, plain_text, run_notebook
 
 pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
@@ -59,6 +60,9 @@ def test_the_whole_workshop(launch_type, tmp_path):
         "qa": "Hello from the pipeline",
         "prod": "Hello from the pipeline",
     }
+
+    # Least privilege measured: every permission granted to a service role was used by some step above.
+    print(assert_least_privilege(prefix, launch_type))
 
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
     left = [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem]

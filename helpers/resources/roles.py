@@ -86,11 +86,16 @@ def render_policy(workshop: Workshop, key: str) -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-def trust_policy(service: str) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-    }
+#: Services that act for this account only when they say so: their roles' trust policies require
+#: aws:SourceAccount (AWS's confused-deputy guidance). ECS tasks and EC2 instances send no source.
+SOURCE_ACCOUNT_SERVICES = ("codebuild.amazonaws.com", "codepipeline.amazonaws.com", "events.amazonaws.com")
+
+
+def trust_policy(service: str, account: str | None = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if account and service in SOURCE_ACCOUNT_SERVICES:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account}}
+    return {"Version": "2012-10-17", "Statement": [statement]}
 
 
 def required_roles(workshop: Workshop) -> list[RoleSpec]:
@@ -110,7 +115,7 @@ def ensure(workshop: Workshop) -> list[Row]:
 def ensure_role(workshop: Workshop, spec: RoleSpec) -> Row:
     iam = workshop.client("iam")
     name = role_name(workshop, spec)
-    trust = trust_policy(spec.trusted_service)
+    trust = trust_policy(spec.trusted_service, workshop.account)
     try:
         role = iam.get_role(RoleName=name)["Role"]
     except iam.exceptions.NoSuchEntityException:

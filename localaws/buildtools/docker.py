@@ -191,7 +191,7 @@ def push(reference: str, data_dir: Path) -> None:
     with tarfile.open(fileobj=layer, mode="w:gz") as archive:
         archive.add(local / "rootfs", arcname=".")
     layer_bytes = layer.getvalue()
-    manifest = {
+    manifest: dict[str, Any] = {
         "schemaVersion": 2,
         "mediaType": MANIFEST_TYPE,
         "config": {
@@ -212,27 +212,46 @@ def push(reference: str, data_dir: Path) -> None:
         stored.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(local, stored)
     import boto3  # only a push talks to the registry; build and login start faster without it
+    from botocore.exceptions import ClientError
 
+    # The registry protocol as ECR's API offers it, signed with the credentials of the environment (in
+    # a build, the project's service role): each step is authorized as a registry push is on AWS.
     ecr = boto3.client("ecr", region_name=parts["region"])
+    repository, tag = parts["repository"], parts["tag"] or "latest"
+    layer_digest = manifest["layers"][0]["digest"]
     try:
-        ecr.put_image(
-            repositoryName=parts["repository"],
-            imageManifest=json.dumps(manifest),
-            imageManifestMediaType=MANIFEST_TYPE,
-            imageTag=parts["tag"] or "latest",
-        )
+        available = ecr.batch_check_layer_availability(repositoryName=repository, layerDigests=[layer_digest])
+        if not [layer for layer in available["layers"] if layer.get("layerAvailability") == "AVAILABLE"]:
+            upload = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+            ecr.upload_layer_part(
+                repositoryName=repository,
+                uploadId=upload,
+                partFirstByte=0,
+                partLastByte=len(layer_bytes) - 1,
+                layerPartBlob=layer_bytes,
+            )
+            ecr.complete_layer_upload(repositoryName=repository, uploadId=upload, layerDigests=[layer_digest])
+        try:
+            digest = ecr.put_image(
+                repositoryName=repository,
+                imageManifest=json.dumps(manifest),
+                imageManifestMediaType=MANIFEST_TYPE,
+                imageTag=tag,
+            )["image"]["imageId"]["imageDigest"]
+        except ecr.exceptions.ImageAlreadyExistsException:  # the same image under the same tag: nothing to do
+            digest = "sha256:" + hashlib.sha256(layer_digest.encode()).hexdigest()  # the sandbox ECR's digest
     except ecr.exceptions.RepositoryNotFoundException:
         raise DockerError(
-            f"name unknown: The repository with name '{parts['repository']}' does not exist in the "
+            f"name unknown: The repository with name '{repository}' does not exist in the "
             f"registry with id '{parts['account']}'"
         ) from None
-    except ecr.exceptions.ImageAlreadyExistsException:
-        pass
-    digest = ecr.describe_images(repositoryName=parts["repository"], imageIds=[{"imageTag": parts["tag"] or "latest"}])[
-        "imageDetails"
-    ][0]["imageDigest"]
+    except ClientError as error:  # the registry's refusal, as docker prints it
+        details: dict[str, Any] = dict(error.response.get("Error", {}))
+        if details.get("Code") != "AccessDeniedException":
+            raise
+        raise DockerError(f"denied: {details.get('Message')}") from None
     print(f"The push refers to repository [{reference.rsplit(':', 1)[0]}]", flush=True)
-    print(f"{parts['tag'] or 'latest'}: digest: {digest} size: {len(layer_bytes)}", flush=True)
+    print(f"{tag}: digest: {digest} size: {len(layer_bytes)}", flush=True)
 
 
 def login(arguments: list[str]) -> None:

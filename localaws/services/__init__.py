@@ -27,6 +27,7 @@ def install(data_dir: Path, endpoint: str) -> None:
     global _installed
     if _installed:
         return
+    from .. import iam_enforcement
     from . import cloudformation, codebuild, codecommit, codepipeline, ecr, ecs, elbv2, iam, loopback, s3
 
     loopback.set_endpoint(endpoint)
@@ -39,6 +40,7 @@ def install(data_dir: Path, endpoint: str) -> None:
     elbv2.install()
     iam.install()
     s3.install()
+    iam_enforcement.install()
     _installed = True
 
 

@@ -22,13 +22,23 @@ def endpoint() -> str:
     return _endpoint["url"]
 
 
-@lru_cache(maxsize=64)
-def client(service: str, region: str) -> Any:
-    return boto3.client(
+@lru_cache(maxsize=256)
+def client(
+    service: str,
+    region: str,
+    access_key_id: str = "testing",
+    secret_access_key: str = "testing",
+    session_token: str | None = None,
+) -> Any:
+    """A client for the sandbox's endpoint: as the account itself (``testing``, not evaluated), or with a
+    role session's credentials, whose requests the sandbox evaluates against the role's policies."""
+    make: Any = boto3.client  # the service name is a plain string here, not one of the stubs' literals
+    return make(
         service,
         region_name=region,
         endpoint_url=_endpoint["url"],
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+        aws_session_token=session_token,
         config=Config(retries={"mode": "standard", "max_attempts": 3}),
     )

@@ -55,6 +55,35 @@ artifacts:
 """
 
 
+@pytest.fixture(scope="module", autouse=True)
+def build_role():
+    """The service role the projects name: CodeBuild may assume it, and it may write the builds' logs and
+    use S3 (the sandbox enforces both, as AWS does)."""
+    iam = sandbox_client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    try:
+        iam.create_role(RoleName="build-role", AssumeRolePolicyDocument=json.dumps(trust))
+    except iam.exceptions.EntityAlreadyExistsException:
+        pass
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": "arn:aws:logs:*:123456789012:log-group:/aws/codebuild/*",
+            },
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*/*"},
+        ],
+    }
+    iam.put_role_policy(RoleName="build-role", PolicyName="builds", PolicyDocument=json.dumps(policy))
+
+
 def wait(build_id: str, timeout: float = 60) -> dict:
     codebuild = sandbox_client("codebuild")
     deadline = time.monotonic() + timeout

@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
 from moto.codebuild.exceptions import InvalidInputException, ResourceNotFoundException
 from moto.codebuild.models import CodeBuildBackend
 
+from ...iam_enforcement import RoleSession, TrustRefused, assume
 from .. import loopback
 from .runner import BuildspecError, BuildspecRunner, PhaseResult, load_buildspec, tool_directory
 
@@ -34,6 +36,9 @@ class PipelineInput:
     initiator: str
     output_bucket: str | None = None
     output_key: str | None = None
+    #: Where the input artifact is: CodeBuild downloads it with the project's service role.
+    source_bucket: str | None = None
+    source_key: str | None = None
 
 
 class RunningCodeBuildBackend(CodeBuildBackend):
@@ -199,17 +204,25 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         source_dir.mkdir()
         log = _BuildLog(build["logs"]["groupName"], build["logs"]["streamName"], self.region_name)
         status = "FAILED"
+        role: RoleSession | None = None
         try:
-            self._phase(
-                build,
-                "PROVISIONING",
-                lambda: log.line(
+
+            def provision() -> RoleSession:
+                session = self._assume_service_role(build, project)
+                log.open(session, build["arn"], project["serviceRole"])
+                log.line(
                     f"[Container] {time.strftime('%Y/%m/%d %H:%M:%S')} Running on the workshop sandbox "
                     f"(image {project['environment'].get('image')} stands for this machine)"
-                ),
-            )
+                )
+                return session
+
+            role = self._phase(build, "PROVISIONING", provision)
+            assert role is not None
+            build_role: RoleSession = role
             resolved = self._phase(
-                build, "DOWNLOAD_SOURCE", lambda: self._download_source(project, source_dir, pipeline, overrides)
+                build,
+                "DOWNLOAD_SOURCE",
+                lambda: self._download_source(project, source_dir, pipeline, overrides, build_role),
             )
             if resolved:
                 build["resolvedSourceVersion"] = resolved
@@ -219,6 +232,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
                 lambda: load_buildspec(self._buildspec_text(project, source_dir, overrides)),
             )
             environment = self._environment(build, project, source_dir, work, overrides, resolved or "")
+            environment.update(role.environment())
             runner = BuildspecRunner(
                 spec,
                 source_dir,
@@ -234,7 +248,9 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             elif any(p.get("phaseStatus") == "TIMED_OUT" for p in build["phases"]):
                 status = "TIMED_OUT"
             elif ok:
-                self._phase(build, "UPLOAD_ARTIFACTS", lambda: self._upload(build, project, runner, pipeline))
+                self._phase(
+                    build, "UPLOAD_ARTIFACTS", lambda: self._upload(build, project, runner, pipeline, build_role)
+                )
                 status = "SUCCEEDED"
         except _PhaseFailed:
             status = "FAILED"
@@ -260,7 +276,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         started = time.monotonic()
         try:
             result = action()
-        except (BuildspecError, _SourceError) as error:
+        except (BuildspecError, _SourceError, _Denied) as error:
             self._record(
                 build,
                 PhaseResult(phase_type, "FAILED", started, time.monotonic(), str(error)),
@@ -289,7 +305,9 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         }
         if result.message:
             code = (
-                "COMMAND_EXECUTION_ERROR"
+                "ACCESS_DENIED"
+                if result.message.startswith("ACCESS_DENIED")
+                else "COMMAND_EXECUTION_ERROR"
                 if result.name in ("INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD")
                 else "CLIENT_ERROR"
                 if result.message.startswith("CLIENT_ERROR")
@@ -304,11 +322,29 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             build["phases"].append(entry)
 
     def _download_source(
-        self, project: dict[str, Any], target: Path, pipeline: PipelineInput | None, overrides: dict[str, Any]
+        self,
+        project: dict[str, Any],
+        target: Path,
+        pipeline: PipelineInput | None,
+        overrides: dict[str, Any],
+        role: RoleSession,
     ) -> str | None:
         source = project["source"]
         if pipeline is not None:
-            _unzip(pipeline.source_zip, target)
+            if pipeline.source_bucket and pipeline.source_key:
+                location = f"arn:{self.partition}:s3:::{pipeline.source_bucket}/{pipeline.source_key}"
+                try:
+                    body = role.client("s3", self.region_name).get_object(
+                        Bucket=pipeline.source_bucket, Key=pipeline.source_key
+                    )["Body"]
+                    _unzip(body.read(), target)
+                except ClientError as error:
+                    raise _SourceError(
+                        f"CLIENT_ERROR: AccessDenied: {error.response['Error'].get('Message')} "
+                        f"for primary source and source version {location}"
+                    ) from None
+            else:
+                _unzip(pipeline.source_zip, target)
             return pipeline.resolved_source_version
         if source["type"] == "NO_SOURCE":
             return None
@@ -318,7 +354,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             )
         if source["type"] == "S3":
             bucket, _, key = source.get("location", "").partition("/")
-            body = loopback.client("s3", self.region_name).get_object(Bucket=bucket, Key=key)["Body"].read()
+            body = role.client("s3", self.region_name).get_object(Bucket=bucket, Key=key)["Body"].read()
             _unzip(body, target)
             return None
         raise _SourceError(f"CLIENT_ERROR: source type {source['type']} is not supported by the sandbox")
@@ -406,7 +442,12 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         return environment
 
     def _upload(
-        self, build: dict[str, Any], project: dict[str, Any], runner: BuildspecRunner, pipeline: PipelineInput | None
+        self,
+        build: dict[str, Any],
+        project: dict[str, Any],
+        runner: BuildspecRunner,
+        pipeline: PipelineInput | None,
+        role: RoleSession,
     ) -> None:
         artifact = runner.collect_artifacts()
         kind = project["artifacts"].get("type", "NO_ARTIFACTS")
@@ -420,8 +461,32 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             key = "/".join(p for p in (artifacts.get("path"), artifacts.get("name") or project["name"]) if p)
         else:
             return
-        loopback.client("s3", self.region_name).put_object(Bucket=bucket, Key=key, Body=artifact)
+        s3 = role.client("s3", self.region_name)
+        try:
+            s3.put_object(Bucket=bucket, Key=key, Body=artifact)
+        except ClientError as error:
+            raise _SourceError(
+                f"CLIENT_ERROR: {error.response['Error'].get('Code')}: {error.response['Error'].get('Message')} "
+                f"for artifact arn:{self.partition}:s3:::{bucket}/{key}"
+            ) from None
         build["artifacts"] = {"location": f"arn:{self.partition}:s3:::{bucket}/{key}"}
+
+    def _assume_service_role(self, build: dict[str, Any], project: dict[str, Any]) -> RoleSession:
+        """CodeBuild assumes the project's service role for the build (trust policy first)."""
+        project_arn = f"arn:{self.partition}:codebuild:{self.region_name}:{self.account_id}:project/{project['name']}"
+        try:
+            return assume(
+                project["serviceRole"],
+                "codebuild.amazonaws.com",
+                self.account_id,
+                self.partition,
+                session_name=f"AWSCodeBuild-{build['id'].split(':')[-1]}",
+                source_arn=project_arn,
+            )
+        except TrustRefused:
+            raise _Denied(
+                f"CLIENT_ERROR: CodeBuild is not authorized to perform: sts:AssumeRole on {project['serviceRole']}"
+            ) from None
 
     def _project(self, name: str) -> Any:
         project = self.codebuild_projects.get(name)
@@ -446,6 +511,10 @@ class _SourceError(Exception):
     pass
 
 
+class _Denied(Exception):
+    """The service role may not do what CodeBuild needs (the phase fails with the role's refusal)."""
+
+
 def _unzip(data: bytes, target: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
@@ -460,10 +529,30 @@ class _BuildLog:
 
     def __init__(self, group: str, stream: str, region: str) -> None:
         self.group, self.stream, self.region = group, stream, region
+        self.logs: Any = None
         self.pending: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self.ready = False
         self.last_flush = time.monotonic()
+
+    def open(self, role: RoleSession, build_arn: str, role_arn: str) -> None:
+        """Create the log group and stream as the build's service role; a refusal fails PROVISIONING
+        with CodeBuild's ACCESS_DENIED message."""
+        logs = role.client("logs", self.region)
+        try:
+            try:
+                logs.create_log_group(logGroupName=self.group)
+            except logs.exceptions.ResourceAlreadyExistsException:
+                pass
+            logs.create_log_stream(logGroupName=self.group, logStreamName=self.stream)
+        except ClientError as error:
+            if error.response["Error"].get("Code") != "AccessDeniedException":
+                raise
+            raise _Denied(
+                f"ACCESS_DENIED: Service role {role_arn} does not allow AWS CodeBuild to create Amazon CloudWatch "
+                f"Logs log streams for build {build_arn}. Error message: {error.response['Error'].get('Message')}"
+            ) from None
+        self.logs, self.ready = logs, True
 
     def line(self, text: str) -> None:
         with self.lock:
@@ -483,7 +572,9 @@ class _BuildLog:
         self.last_flush = time.monotonic()
         if not events:
             return
-        logs = loopback.client("logs", self.region)
+        if self.logs is None:  # the role never got to create the stream: AWS keeps no log either
+            return
+        logs = self.logs
         if not self.ready:
             try:
                 logs.create_log_group(logGroupName=self.group)

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import loopback
+from botocore.exceptions import ClientError
+
+from ...iam_enforcement import AccessDenied, RoleSession, TrustRefused, assume
 
 POLL_SECONDS = 0.05
 
@@ -101,6 +103,35 @@ class Execution:
         self.gate = stage_gate
         self.retry_stage: str | None = None
         self.done = threading.Event()
+
+    # -- the pipeline's role ---------------------------------------------------------------------
+    @property
+    def arn(self) -> str:
+        return f"arn:{self.partition}:codepipeline:{self.region}:{self.account}:{self.name}"
+
+    @property
+    def partition(self) -> str:
+        from moto.utilities.utils import get_partition
+
+        return str(get_partition(self.region))
+
+    def role(self) -> RoleSession:
+        """CodePipeline acts with the pipeline's service role: assumed once per execution, if its trust
+        policy admits codepipeline.amazonaws.com for this account and pipeline."""
+        if getattr(self, "_role", None) is None:
+            self._role = assume(
+                self.pipeline["roleArn"],
+                "codepipeline.amazonaws.com",
+                self.account,
+                self.partition,
+                session_name=str(int(self.started.timestamp() * 1000)),
+                source_arn=self.arn,
+            )
+        return self._role
+
+    def client(self, service: str) -> Any:
+        """A client that acts as the pipeline's role, so the sandbox evaluates each request."""
+        return self.role().client(service, self.region)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self, actions: dict[str, Callable[[Execution, ActionRun], None]]) -> None:
@@ -187,6 +218,21 @@ class Execution:
             )
         except ActionFailed as error:
             action.finish("Failed", error={"code": error.code, "message": str(error)})
+        except TrustRefused as error:
+            action.finish(
+                "Failed",
+                error={
+                    "code": "JobFailed",
+                    "message": f"CodePipeline is not authorized to perform AssumeRole on role {error.role_arn}",
+                },
+            )
+        except AccessDenied as error:
+            action.finish("Failed", error={"code": "JobFailed", "message": f"Insufficient permissions: {error}"})
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            denied = details.get("Code") in ("AccessDenied", "AccessDeniedException")
+            message = f"Insufficient permissions: {details.get('Message')}" if denied else str(error)
+            action.finish("Failed", error={"code": "JobFailed", "message": message})
         except KeyError as error:
             action.finish("Failed", error={"code": "ConfigurationError", "message": f"Missing input artifact {error}"})
         except Exception as error:  # a sandbox bug must fail the action, not hang the pipeline
@@ -224,13 +270,11 @@ class Execution:
     def new_artifact(self, name: str, body: bytes, revision: str | None) -> Artifact:
         bucket = self.store()["location"]
         key = f"{self.name[:20]}/{name[:10]}/{secrets.token_hex(4)[:7]}"
-        loopback.client("s3", self.region).put_object(Bucket=bucket, Key=key, Body=body)
+        self.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
         return Artifact(name, bucket, key, revision)
 
     def read_artifact(self, artifact: Artifact) -> bytes:
-        return bytes(
-            loopback.client("s3", self.region).get_object(Bucket=artifact.bucket, Key=artifact.key)["Body"].read()
-        )
+        return bytes(self.client("s3").get_object(Bucket=artifact.bucket, Key=artifact.key)["Body"].read())
 
     def output_location(self, name: str) -> Artifact:
         bucket = self.store()["location"]
@@ -278,6 +322,18 @@ def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
     repository = codecommit_backends[execution.account][execution.region].repositories.get(name)
     if repository is None:
         raise ActionFailed(f"The repository {name} does not exist", "ConfigurationError")
+    role = execution.role()
+    repository_arn = f"arn:{execution.partition}:codecommit:{execution.region}:{execution.account}:{name}"
+    try:
+        # What CodePipeline's CodeCommit source does with the role: read the branch and its commit,
+        # then have CodeCommit upload the archive and poll for it.
+        for used in ("GetBranch", "GetCommit", "UploadArchive", "GetUploadArchiveStatus"):
+            role.authorize(f"codecommit:{used}", repository_arn)
+    except AccessDenied as error:
+        raise ActionFailed(
+            f"The service role or action role doesn't have the permissions required to access the AWS CodeCommit "
+            f"repository named {name}. Update the IAM role permissions, and then try again. Error: {error}"
+        ) from None
     commit = repository.git.branch_commit(branch)
     if commit is None:
         raise ActionFailed(f"The branch {branch} does not exist in the repository {name}")
@@ -319,12 +375,24 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     overrides = json.loads(configuration.get("EnvironmentVariables") or "[]")
     outputs = [execution.output_location(o["name"]) for o in action.declaration.get("outputArtifacts", [])]
     backend = codebuild_backends[execution.account][execution.region]
+    project_arn = f"arn:{execution.partition}:codebuild:{execution.region}:{execution.account}:project/{project}"
+    role = execution.role()
+    try:
+        role.authorize("codebuild:StartBuild", project_arn)
+    except AccessDenied as error:
+        raise ActionFailed(
+            f"Error calling startBuild: {error} (Service: AWSCodeBuild; Status Code: 400; "
+            f"Error Code: AccessDeniedException)",
+            "JobFailed",
+        ) from None
     try:
         build = backend.start_build(
             project,
             environment_variables_override=overrides,
             pipeline=PipelineInput(
-                source_zip=execution.read_artifact(primary),
+                source_zip=b"",
+                source_bucket=primary.bucket,
+                source_key=primary.key,
                 resolved_source_version=primary.revision or "",
                 initiator=f"codepipeline/{execution.name}",
                 output_bucket=outputs[0].bucket if outputs else None,
@@ -339,8 +407,16 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     action.external_url = (
         f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/{project}/build/{build['id']}"
     )
-    while not backend.wait_for_build(build["id"], POLL_SECONDS * 4)["buildComplete"]:
+    polled = False
+    while not backend.wait_for_build(build["id"], POLL_SECONDS * 4)["buildComplete"] or not polled:
+        if not polled:  # CodePipeline polls the build with BatchGetBuilds
+            polled = True
+            try:
+                role.authorize("codebuild:BatchGetBuilds", project_arn)
+            except AccessDenied as error:
+                raise ActionFailed(f"Error calling batchGetBuilds: {error}", "JobFailed") from None
         if execution.stop_requested is not None:
+            role.authorize("codebuild:StopBuild", project_arn)
             backend.stop_build(build["id"])
             raise ExecutionStopped()
     if build["buildStatus"] != "SUCCEEDED":
@@ -375,14 +451,15 @@ def run_manual_approval(execution: Execution, action: ActionRun) -> None:
             },
         }
         try:
-            loopback.client("sns", execution.region).publish(
+            execution.client("sns").publish(
                 TopicArn=topic,
                 Subject=f"APPROVAL NEEDED: AWS CodePipeline {execution.name} for action {action.name}",
                 Message=json.dumps(message),
             )
-        except Exception as error:
+        except ClientError as error:
+            reason = error.response.get("Error", {}).get("Message") or str(error)
             raise ActionFailed(
-                f"Unable to publish the approval notification to {topic}: {error}", "ConfigurationError"
+                f"Unable to publish the approval notification to {topic}: {reason}", "ConfigurationError"
             ) from None
     while not action.approval.wait(POLL_SECONDS * 4):
         execution.check_stop()
@@ -412,7 +489,7 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
                 f"{action.inputs[0].name}. {error}"
             ) from None
     images = {d.get("name"): d.get("imageUri") for d in definitions if isinstance(d, dict)}
-    ecs = loopback.client("ecs", execution.region)
+    ecs = execution.client("ecs")
     services = ecs.describe_services(cluster=cluster, services=[service_name])["services"]
     if not services or services[0]["status"] != "ACTIVE":
         raise ActionFailed(f"The Amazon ECS service '{service_name}' does not exist in cluster '{cluster}'.")
@@ -443,7 +520,12 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
         arguments["tags"] = current["tags"]
     registered = ecs.register_task_definition(**arguments)["taskDefinition"]["taskDefinitionArn"]
     updated = ecs.update_service(cluster=cluster, service=service_name, taskDefinition=registered)["service"]
-    deployment_id = updated["deployments"][0]["id"]
+    # The deployment of the new task definition; when the circuit breaker has already rolled it back
+    # (UpdateService answers after a short settle), the service shows the rollback in its events.
+    deployment_id = next(
+        (d["id"] for d in updated["deployments"] if d.get("taskDefinition") == registered),
+        "(rolled back)",
+    )
     action.external_id = deployment_id
     action.summary = f"Deploying {registered.rsplit('/', 1)[-1]} to {service_name}"
     timeout = time.monotonic() + float(configuration.get("DeploymentTimeout") or 60) * 60
@@ -456,7 +538,12 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
                 (e["message"] for e in service.get("events", []) if "circuit breaker" in e["message"]),
                 "the deployment did not complete",
             )
-            raise ActionFailed(f"Deployment {deployment_id} failed: {reason}")
+            cause = next(
+                (e["message"] for e in service.get("events", []) if "unable to place a task" in e["message"]), ""
+            )
+            raise ActionFailed(
+                f"Deployment {deployment_id} failed: {reason}" + (f" Last event: {cause}" if cause else "")
+            )
         if deployment.get("rolloutState") == "COMPLETED" and len(service["deployments"]) == 1:
             action.summary = f"Deployed {registered.rsplit('/', 1)[-1]} to {service_name}"
             return

@@ -63,7 +63,27 @@ def _deliver(account: str, region: str, event: dict[str, Any]) -> None:
             if ":codepipeline:" not in arn:
                 continue
             name = arn.rsplit(":", 1)[-1]
-            if name in pipelines.pipelines:
+            if name in pipelines.pipelines and _may_start(account, rule, target, arn):
                 pipelines.start_pipeline_execution(
                     name, None, trigger={"triggerType": "CloudWatchEvent", "triggerDetail": rule.arn}
                 )
+
+
+def _may_start(account: str, rule: Any, target: dict[str, Any], pipeline_arn: str) -> bool:
+    """EventBridge invokes the target with the target's role: assumed if its trust policy admits
+    events.amazonaws.com, then codepipeline:StartPipelineExecution on the pipeline. A refusal is a
+    failed invocation (AWS counts it in the rule's FailedInvocations metric; the sandbox records it in
+    its IAM usage report and its log)."""
+    from ...iam_enforcement import AccessDenied, TrustRefused, assume
+
+    role_arn = str(target.get("RoleArn") or "")
+    partition = pipeline_arn.split(":")[1]
+    try:
+        if not role_arn:
+            raise TrustRefused("Amazon EventBridge", "(no RoleArn on the target)")
+        role = assume(role_arn, "events.amazonaws.com", account, partition, source_arn=rule.arn)
+        role.authorize("codepipeline:StartPipelineExecution", pipeline_arn)
+    except (AccessDenied, TrustRefused) as error:
+        print(f"EventBridge rule {rule.arn}: failed invocation of {pipeline_arn}: {error}", flush=True)
+        return False
+    return True

@@ -16,6 +16,7 @@ from typing import Any
 from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 
+from .roles import check_task_start
 from .runner import ImageLookup, ImageNotRunnable, TaskProcess, resolve_image
 
 #: How long create/update_service wait for a deployment to settle before answering (AWS answers at
@@ -193,6 +194,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         container = _serving_container(service, definition)
         task_id = uuid.uuid4().hex
         try:
+            check_task_start(self, service, definition, container, task_id)
             source = resolve_image(container["image"], type(self).image_lookup)
             task = TaskProcess(
                 task_id, container, source, self._work_dir(), log_sink=self._log_sink(container, service)

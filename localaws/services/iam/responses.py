@@ -1,4 +1,4 @@
-"""The IAM wire layer: moto's, plus ListInstanceProfileTags."""
+"""The IAM wire layer: moto's, plus ListInstanceProfileTags and SimulatePrincipalPolicy."""
 
 from __future__ import annotations
 
@@ -16,3 +16,16 @@ class TaggedProfilesIamResponse(IamResponse):
     def list_instance_profile_tags(self) -> ActionResult:
         tags = self.backend.list_instance_profile_tags(self._get_param("InstanceProfileName"))
         return ActionResult({"Tags": tags, "IsTruncated": False})
+
+    def simulate_principal_policy(self) -> ActionResult:
+        context = {
+            str(entry["ContextKeyName"]): [str(v) for v in entry.get("ContextKeyValues", [])]
+            for entry in self._get_param("ContextEntries", [])
+        }
+        results = self.backend.simulate_principal_policy(
+            self._get_param("PolicySourceArn"),
+            list(self._get_param("ActionNames", [])),
+            list(self._get_param("ResourceArns", [])),
+            context,
+        )
+        return ActionResult({"EvaluationResults": results, "IsTruncated": False})

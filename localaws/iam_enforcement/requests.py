@@ -1,0 +1,144 @@
+"""The request hook: a request signed with a role session's credentials (a build's AWS CLI, the docker
+stand-in, a service acting through the sandbox's API) is evaluated against that role before moto
+serves it. Every other caller (the learner's ``testing`` credentials) stands for the account's
+administrator and is not evaluated, as the workshop assumes.
+
+The hook replaces moto's ``ActionAuthenticatorMixin._authenticate_and_authorize_action`` (which the
+sandbox never enables otherwise). Signatures are not verified: the sandbox is loopback-only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .sessions import AccessDenied, RoleSession, session_for
+
+_CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([\w-]+)/([\w-]+)/")
+_JSON_SERVICES = {"ecr", "logs", "ecs", "codebuild", "codepipeline", "codecommit", "events", "ssm"}
+#: Actions AWS answers for any caller, even under an explicit Deny.
+_ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
+
+
+def install() -> None:
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authorize_request  # type: ignore[assignment]
+
+
+def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*") -> None:
+    headers = response.headers
+    match = _CREDENTIAL.search(str(headers.get("Authorization") or ""))
+    if match is None:
+        return
+    session = session_for(match.group(1))
+    if session is None:
+        return
+    region, prefix = match.group(2), match.group(3)
+    operation = str(response.data.get("Action")) if prefix == "s3" else response._get_action()
+    for action, arn, context, policy in checks(prefix, operation, response, resource, session, region):
+        if action in _ALWAYS_ALLOWED:
+            continue
+        try:
+            session.authorize(action, arn, context, policy)
+        except AccessDenied as denied:
+            raise _wire_error(prefix, str(denied)) from None
+
+
+def _wire_error(prefix: str, message: str) -> Exception:
+    if prefix == "s3":
+        from moto.s3.exceptions import S3ClientError
+
+        error = S3ClientError("AccessDenied", message)
+        error.code = "AccessDenied"
+        return error
+    if prefix in _JSON_SERVICES:
+        from moto.core.exceptions import JsonRESTError
+
+        return JsonRESTError("AccessDeniedException", message)
+    from moto.core.exceptions import _RESTError
+
+    class QueryAccessDenied(_RESTError):
+        code = 403
+
+    return QueryAccessDenied("AccessDenied", message)
+
+
+Check = tuple[str, str, dict[str, str | list[str]], dict[str, Any] | None]
+
+
+def checks(prefix: str, operation: str, response: Any, resource: str, session: RoleSession, region: str) -> list[Check]:
+    """The (action, resource ARN, context, resource policy) checks AWS makes for one request: the
+    operation's own action on the resource it names, plus the implicit ones (iam:PassRole for a role
+    in a task definition, ecs:TagResource when tags come with a create)."""
+    partition, account = session.partition, session.account
+    action = f"{prefix}:{operation}"
+
+    def param(name: str) -> Any:
+        return response._get_param(name)
+
+    def arn(service: str, rest: str) -> str:
+        return f"arn:{partition}:{service}:{region}:{account}:{rest}"
+
+    if prefix == "s3":
+        return [(action, resource, {}, _bucket_policy(account, partition, resource))]
+    if prefix == "ecr":
+        if operation == "GetAuthorizationToken":
+            return [(action, "*", {}, None)]
+        return [(action, arn("ecr", f"repository/{param('repositoryName')}"), {}, None)]
+    if prefix == "logs":
+        group = param("logGroupName")
+        if operation in ("CreateLogStream", "PutLogEvents"):
+            return [(action, arn("logs", f"log-group:{group}:log-stream:{param('logStreamName')}"), {}, None)]
+        return [(action, arn("logs", f"log-group:{group}"), {}, None)]
+    if prefix == "sns":
+        return [(action, str(param("TopicArn") or "*"), {}, None)]
+    if prefix == "codepipeline":
+        return [(action, arn("codepipeline", str(param("name"))), {}, None)]
+    if prefix == "codebuild":
+        project = str(param("projectName") or "").split("/")[-1]
+        return [(action, arn("codebuild", f"project/{project}") if project else "*", {}, None)]
+    if prefix == "ecs":
+        return _ecs_checks(operation, param, arn, account, region)
+    return [(action, resource, {}, None)]
+
+
+def _ecs_checks(operation: str, param: Any, arn: Any, account: str, region: str) -> list[Check]:
+    action = f"ecs:{operation}"
+    if operation in ("DescribeServices", "UpdateService"):
+        cluster = str(param("cluster") or "default").split("/")[-1]
+        names = param("services") or [param("service")]
+        return [(action, arn("ecs", f"service/{cluster}/{str(n).split('/')[-1]}"), {}, None) for n in names]
+    if operation == "RegisterTaskDefinition":
+        family = str(param("family"))
+        definition = arn("ecs", f"task-definition/{family}:{_next_revision(family, account, region)}")
+        found: list[Check] = [(action, definition, {}, None)]
+        for key in ("executionRoleArn", "taskRoleArn"):
+            role = param(key)
+            if role:
+                found.append(("iam:PassRole", str(role), {"iam:PassedToService": "ecs-tasks.amazonaws.com"}, None))
+        if param("tags"):
+            found.append(("ecs:TagResource", definition, {"ecs:CreateAction": "RegisterTaskDefinition"}, None))
+        return found
+    # DescribeTaskDefinition, ListTasks, DescribeTasks and the rest: the resource AWS documents is "*"
+    # for the first; the sandbox's roles do not call the others.
+    return [(action, "*", {}, None)]
+
+
+def _next_revision(family: str, account: str, region: str) -> int:
+    from moto.ecs.models import ecs_backends
+
+    definitions = ecs_backends[account][region].task_definitions.get(family, {})
+    return (max(definitions) if definitions else 0) + 1
+
+
+def _bucket_policy(account: str, partition: str, resource: str) -> dict[str, Any] | None:
+    import json
+
+    from moto.s3.models import s3_backends
+
+    bucket_name = resource.split(":::", 1)[-1].split("/", 1)[0]
+    bucket = s3_backends[account][partition].buckets.get(bucket_name)
+    if bucket is None or bucket.policy is None:
+        return None
+    return dict(json.loads(bucket.policy.decode() if isinstance(bucket.policy, bytes) else bucket.policy))

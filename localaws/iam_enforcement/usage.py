@@ -1,0 +1,62 @@
+"""Which permissions each role used: every action and resource a service role was checked for, how
+often, and the refusals (the ``/_sandbox/iam/usage`` route serves this)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+_used: Counter[tuple[str, str, str]] = Counter()
+_denied: list[dict[str, str]] = []
+_assumed: Counter[tuple[str, str, bool]] = Counter()
+_lock = threading.Lock()
+
+
+def record(role_arn: str, action: str, resource: str, allowed: bool) -> None:
+    with _lock:
+        if allowed:
+            _used[(role_arn, action, resource)] += 1
+        else:
+            _denied.append(
+                {"role": role_arn, "action": action, "resource": resource, "time": datetime.now(UTC).isoformat()}
+            )
+            del _denied[:-500]
+
+
+def record_assume(role_arn: str, service: str, admitted: bool) -> None:
+    with _lock:
+        _assumed[(role_arn, service, admitted)] += 1
+        if not admitted:
+            _denied.append(
+                {
+                    "role": role_arn,
+                    "action": "sts:AssumeRole",
+                    "resource": role_arn,
+                    "service": service,
+                    "time": datetime.now(UTC).isoformat(),
+                }
+            )
+
+
+def snapshot() -> dict[str, Any]:
+    """``roles``: role ARN -> [{action, resource, count}]; ``denied``: the refusals, oldest first."""
+    from .sessions import enabled
+
+    with _lock:
+        roles: dict[str, list[dict[str, Any]]] = {}
+        for (role, action, resource), count in sorted(_used.items()):
+            roles.setdefault(role, []).append({"action": action, "resource": resource, "count": count})
+        assumed = [
+            {"role": role, "service": service, "admitted": admitted, "count": count}
+            for (role, service, admitted), count in sorted(_assumed.items())
+        ]
+        return {"enforcement": enabled(), "roles": roles, "assumed": assumed, "denied": list(_denied)}
+
+
+def reset() -> None:
+    with _lock:
+        _used.clear()
+        _denied.clear()
+        _assumed.clear()

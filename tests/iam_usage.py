@@ -1,0 +1,100 @@
+"""Least privilege measured: after a whole-workshop run, compare what each service role was granted
+with what the sandbox recorded it using (``localaws.api.iam_usage``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from helpers import setup
+from helpers.paths import DATA_DIR
+from helpers.resources.roles import INLINE_POLICY_NAME, required_roles, role_name
+from localaws import api
+from tests.helpers_for_tests import sandbox_client
+
+NOT_EXERCISED: dict[str, dict[str, str]] = yaml.safe_load((DATA_DIR / "policies" / "not-exercised.yaml").read_text())
+
+
+@dataclass
+class RoleUsage:
+    key: str
+    granted: set[str]
+    used: set[str]
+    pairs: int  # distinct (action, resource) pairs used
+    calls: int
+    denied: list[dict[str, str]]
+
+    @property
+    def explained(self) -> set[str]:
+        return set(NOT_EXERCISED.get(self.key, {}))
+
+
+def _actions(document: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for statement in document["Statement"]:
+        if statement["Effect"] == "Allow":
+            actions = statement["Action"]
+            found.update(actions if isinstance(actions, list) else [actions])
+    return found
+
+
+def role_usage(prefix: str) -> list[RoleUsage]:
+    workshop = setup.open_workshop(prefix)
+    iam = sandbox_client("iam")
+    report = api.iam_usage()
+    rows = []
+    for spec in required_roles(workshop):
+        name = role_name(workshop, spec)
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+        document = iam.get_role_policy(RoleName=name, PolicyName=INLINE_POLICY_NAME)["PolicyDocument"]
+        document = json.loads(document) if isinstance(document, str) else document
+        uses = report["roles"].get(arn, [])
+        rows.append(
+            RoleUsage(
+                spec.key,
+                _actions(document),
+                {u["action"] for u in uses},
+                len(uses),
+                sum(int(u["count"]) for u in uses),
+                [d for d in report["denied"] if d["role"] == arn],
+            )
+        )
+    return rows
+
+
+def assert_least_privilege(prefix: str, launch_type: str) -> str:
+    """Every granted action was used by some step or is explained in not-exercised.yaml; nothing
+    explained there was used after all; no role was refused anything. Returns the report table."""
+    rows = role_usage(prefix)
+    problems = []
+    for row in rows:
+        unused = row.granted - row.used - row.explained
+        if unused:
+            problems.append(f"{row.key}: granted, never used, not explained: {sorted(unused)}")
+        used_anyway = row.explained & row.used
+        if used_anyway:
+            problems.append(f"{row.key}: not-exercised.yaml lists actions the workshop used: {sorted(used_anyway)}")
+        if row.used - row.granted:
+            problems.append(f"{row.key}: used without a grant: {sorted(row.used - row.granted)}")
+        if row.denied:
+            problems.append(f"{row.key}: refused {[(d['action'], d['resource']) for d in row.denied]}")
+    table = report_table(rows, launch_type)
+    assert not problems, "\n".join(problems) + "\n" + table
+    return table
+
+
+def report_table(rows: list[RoleUsage], launch_type: str) -> str:
+    lines = [
+        f"| role ({launch_type}) | granted | used | not exercised (explained) | action-resource pairs | checks |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        not_exercised = len(row.granted & row.explained - row.used)
+        lines.append(
+            f"| {row.key} | {len(row.granted)} | {len(row.used & row.granted)} | {not_exercised} | "
+            f"{row.pairs} | {row.calls} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,296 @@
+"""Contract tests for IAM enforcement with plain boto3 and the AWS CLI: a build's service role is
+assumed only through its trust policy, its own AWS calls are evaluated against its policies, and a
+refusal fails the build where AWS reports it, with AWS's message. SimulatePrincipalPolicy answers with
+the same evaluator. The learner's own calls (the ``testing`` credentials) are never evaluated."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+
+import pytest
+
+from localaws import api
+from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
+
+ACCOUNT = "123456789012"
+ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
+LOGS = {
+    "Sid": "BuildLogs",
+    "Effect": "Allow",
+    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/codebuild/*",
+}
+REGISTRY_LOGIN = {"Sid": "Login", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}
+SPEC = """version: 0.2
+phases:
+  build:
+    commands:
+      - aws sts get-caller-identity --query Arn --output text
+      - aws ecr get-login-password --region us-east-1 > /dev/null
+      - echo logged-in
+"""
+
+
+def trust(service: str = "codebuild.amazonaws.com", condition: dict | None = None) -> str:
+    statement: dict = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def make_role(statements: list[dict], trust_document: str | None = None) -> str:
+    iam = sandbox_client("iam")
+    name = unique("enf-role")
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_document or trust())["Role"]["Arn"]
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="build",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
+    return arn
+
+
+def run_build(role_arn: str, spec: str = SPEC, client=None) -> dict:
+    codebuild = client or sandbox_client("codebuild")
+    name = unique("enf")
+    codebuild.create_project(
+        name=name,
+        source={"type": "NO_SOURCE", "buildspec": spec},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment=ENVIRONMENT,
+        serviceRole=role_arn,
+    )
+    build_id = codebuild.start_build(projectName=name)["build"]["id"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        build = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
+        if build["buildComplete"]:
+            return build
+        time.sleep(0.2)
+    raise AssertionError(f"build {build_id} did not finish")
+
+
+def failed_phase(build: dict) -> dict:
+    return next(p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED"))
+
+
+def log_text(build: dict, client=None) -> str:
+    events = (client or sandbox_client("logs")).get_log_events(
+        logGroupName=build["logs"]["groupName"], logStreamName=build["logs"]["streamName"]
+    )["events"]
+    return "\n".join(e["message"] for e in events)
+
+
+def role_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def test_the_build_acts_as_its_role_and_succeeds_when_allowed():
+    role = make_role([LOGS, REGISTRY_LOGIN])
+    build = run_build(role)
+    assert build["buildStatus"] == "SUCCEEDED", build["phases"]
+    text = log_text(build)
+    session = build["id"].split(":")[-1]
+    assert f"arn:aws:sts::{ACCOUNT}:assumed-role/{role_name(role)}/AWSCodeBuild-{session}" in text
+    assert "logged-in" in text
+    used = {(u["action"], u["resource"]) for u in api.iam_usage()["roles"][role]}
+    assert ("ecr:GetAuthorizationToken", "*") in used
+    assert any(action == "logs:CreateLogStream" for action, _ in used)
+
+
+def test_a_call_the_role_may_not_make_fails_the_command_with_awss_message():
+    role = make_role([LOGS])
+    build = run_build(role)
+    assert build["buildStatus"] == "FAILED"
+    phase = failed_phase(build)
+    assert phase["phaseType"] == "BUILD"
+    assert phase["contexts"][0]["statusCode"] == "COMMAND_EXECUTION_ERROR"
+    assert "aws ecr get-login-password" in phase["contexts"][0]["message"]
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role_name(role)}/AWSCodeBuild-{build['id'].split(':')[-1]}"
+    assert (
+        f"An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation: User: {session} "
+        "is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy "
+        "allows the ecr:GetAuthorizationToken action"
+    ) in log_text(build)
+    denied = api.iam_usage()["denied"]
+    assert {"role": role, "action": "ecr:GetAuthorizationToken", "resource": "*"} in [
+        {k: d[k] for k in ("role", "action", "resource")} for d in denied
+    ]
+
+
+def test_an_explicit_deny_wins_over_an_allow():
+    deny = {"Effect": "Deny", "Action": "ecr:*", "Resource": "*"}
+    build = run_build(make_role([LOGS, REGISTRY_LOGIN, deny]))
+    assert build["buildStatus"] == "FAILED"
+    assert "with an explicit deny in an identity-based policy" in log_text(build)
+
+
+def test_a_role_without_log_permissions_fails_provisioning_with_access_denied():
+    role = make_role([REGISTRY_LOGIN])
+    build = run_build(role)
+    assert build["buildStatus"] == "FAILED"
+    phase = failed_phase(build)
+    assert phase["phaseType"] == "PROVISIONING"
+    context = phase["contexts"][0]
+    assert context["statusCode"] == "ACCESS_DENIED"
+    assert context["message"].startswith(
+        f"ACCESS_DENIED: Service role {role} does not allow AWS CodeBuild to create Amazon CloudWatch Logs log "
+        f"streams for build {build['arn']}. Error message: User: arn:aws:sts::{ACCOUNT}:assumed-role/"
+    )
+    assert "is not authorized to perform: logs:CreateLogGroup" in context["message"]
+
+
+@pytest.mark.parametrize(
+    "trust_document",
+    [
+        trust("codepipeline.amazonaws.com"),  # another service
+        trust(condition={"StringEquals": {"aws:SourceAccount": "444455556666"}}),  # another account
+    ],
+    ids=["other-service", "other-source-account"],
+)
+def test_a_role_whose_trust_policy_does_not_admit_codebuild_cannot_be_used(trust_document):
+    role = make_role([LOGS, REGISTRY_LOGIN], trust_document)
+    build = run_build(role)
+    phase = failed_phase(build)
+    assert phase["phaseType"] == "PROVISIONING"
+    assert phase["contexts"][0] == {
+        "statusCode": "CLIENT_ERROR",
+        "message": f"CLIENT_ERROR: CodeBuild is not authorized to perform: sts:AssumeRole on {role}",
+    }
+
+
+def test_the_source_account_condition_admits_this_account():
+    role = make_role([LOGS, REGISTRY_LOGIN], trust(condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}))
+    assert run_build(role)["buildStatus"] == "SUCCEEDED"
+
+
+def test_a_policy_edited_through_the_cli_takes_effect_on_the_next_build():
+    role = make_role([LOGS, REGISTRY_LOGIN])
+    name = role_name(role)
+    aws_cli(
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        name,
+        "--policy-name",
+        "build",
+        "--policy-document",
+        json.dumps({"Version": "2012-10-17", "Statement": [LOGS]}),
+    )
+    assert run_build(role)["buildStatus"] == "FAILED"
+    aws_cli(
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        name,
+        "--policy-name",
+        "build",
+        "--policy-document",
+        json.dumps({"Version": "2012-10-17", "Statement": [LOGS, REGISTRY_LOGIN]}),
+    )
+    assert run_build(role)["buildStatus"] == "SUCCEEDED"
+
+
+def test_attached_managed_policies_count():
+    iam = sandbox_client("iam")
+    role = make_role([LOGS])
+    policy = iam.create_policy(
+        PolicyName=unique("login"), PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [REGISTRY_LOGIN]})
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=role_name(role), PolicyArn=policy)
+    assert run_build(role)["buildStatus"] == "SUCCEEDED"
+
+
+def test_the_learners_own_calls_are_not_evaluated():
+    # The testing credentials stand for the account's administrator: no policy is needed for them.
+    assert sandbox_client("ecr").get_authorization_token()["authorizationData"]
+
+
+def test_simulate_principal_policy_with_boto3():
+    iam = sandbox_client("iam")
+    role = make_role([LOGS, {"Effect": "Deny", "Action": "logs:DeleteLogGroup", "Resource": "*"}])
+    group = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/codebuild/x"
+    answer = iam.simulate_principal_policy(
+        PolicySourceArn=role,
+        ActionNames=["logs:CreateLogGroup", "logs:DeleteLogGroup", "ecr:GetAuthorizationToken"],
+        ResourceArns=[group],
+    )
+    assert_matches_output_shape(iam, "SimulatePrincipalPolicy", answer)
+    decisions = {r["EvalActionName"]: r["EvalDecision"] for r in answer["EvaluationResults"]}
+    assert decisions == {
+        "logs:CreateLogGroup": "allowed",
+        "logs:DeleteLogGroup": "explicitDeny",
+        "ecr:GetAuthorizationToken": "implicitDeny",
+    }
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.simulate_principal_policy(
+            PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:role/{unique('nobody')}", ActionNames=["s3:GetObject"]
+        )
+    # The sandbox's own account identity (the testing credentials) is its administrator.
+    caller = sandbox_client("sts").get_caller_identity()["Arn"]
+    mine = iam.simulate_principal_policy(PolicySourceArn=caller, ActionNames=["iam:CreateRole"])
+    assert mine["EvaluationResults"][0]["EvalDecision"] == "allowed"
+
+
+def test_simulate_principal_policy_with_the_cli():
+    role = make_role([REGISTRY_LOGIN])
+    answer = cli_json(
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        role,
+        "--action-names",
+        "ecr:GetAuthorizationToken",
+        "ecr:PutImage",
+    )
+    assert [r["EvalDecision"] for r in answer["EvaluationResults"]] == ["allowed", "implicitDeny"]
+    failed = aws_cli(
+        "iam",
+        "simulate-principal-policy",
+        "--policy-source-arn",
+        f"arn:aws:iam::{ACCOUNT}:role/{unique('nobody')}",
+        "--action-names",
+        "s3:GetObject",
+        check=False,
+    )
+    assert failed.returncode != 0 and "NoSuchEntity" in failed.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_enforcement_can_be_switched_off(tmp_path, monkeypatch):
+    """LOCALAWS_IAM_ENFORCEMENT=0: the same refused build succeeds, and the use is still recorded."""
+    import boto3
+
+    monkeypatch.setenv("LOCALAWS_IAM_ENFORCEMENT", "0")
+    home = tmp_path / "sandbox"
+    status = api.start(home, _free_port())
+    try:
+
+        def client(service: str):
+            return boto3.client(
+                service,
+                endpoint_url=status.endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
+
+        iam = client("iam")
+        iam.create_role(RoleName="open", AssumeRolePolicyDocument=trust("codepipeline.amazonaws.com"))
+        role = iam.get_role(RoleName="open")["Role"]["Arn"]
+        build = run_build(role, client=client("codebuild"))
+        assert build["buildStatus"] == "SUCCEEDED", build["phases"]
+        usage = api.iam_usage(home)
+        assert usage["enforcement"] is False
+        assert ("ecr:GetAuthorizationToken", "*") in {(u["action"], u["resource"]) for u in usage["roles"][role]}
+    finally:
+        api.stop(home)
+        assert os.environ["LOCALAWS_IAM_ENFORCEMENT"] == "0"

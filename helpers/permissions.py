@@ -66,6 +66,7 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "list_pipeline_executions",
         "list_tags_for_resource",
         "put_approval_result",
+        "retry_stage_execution",
     ),
     "ec2": (
         "associate_route_table",
@@ -88,6 +89,7 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "describe_instance_type_offerings",
         "describe_instances",
         "describe_internet_gateways",
+        "describe_regions",
         "describe_launch_templates",
         "describe_route_tables",
         "describe_security_groups",
@@ -143,6 +145,7 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "add_role_to_instance_profile",
         "create_instance_profile",
         "create_role",
+        "create_service_linked_role",
         "delete_instance_profile",
         "delete_role",
         "delete_role_policy",
@@ -187,6 +190,7 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "list_tags_for_resource",
         "subscribe",
     ),
+    "service-quotas": ("get_aws_default_service_quota", "get_service_quota"),
     "ssm": ("get_parameter",),
     "sts": ("get_caller_identity",),
 }
@@ -236,6 +240,7 @@ UNSCOPED_ACTIONS: frozenset[str] = frozenset(
         "autoscaling:DescribeAutoScalingGroups",
         "cloudformation:ValidateTemplate",
         "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeRegions",
         "ec2:DescribeInstanceTypeOfferings",
         "ec2:DescribeInstances",
         "ec2:DescribeInternetGateways",
@@ -254,6 +259,9 @@ UNSCOPED_ACTIONS: frozenset[str] = frozenset(
         "elasticloadbalancing:DescribeTags",
         "elasticloadbalancing:DescribeTargetGroups",
         "logs:DescribeLogGroups",
+        # Read-only quota look-ups of the preflight (a quota ARN would work too; the values are not secret).
+        "servicequotas:GetAWSDefaultServiceQuota",
+        "servicequotas:GetServiceQuota",
     }
 )
 
@@ -301,6 +309,10 @@ class _Scope:
                 return [
                     f"arn:{self.partition}:iam::{n.account}:role/*",
                     f"arn:{self.partition}:iam::{n.account}:user/*",
+                ]
+            if name == "CreateServiceLinkedRole":  # ECS's, made once per account (finding 1)
+                return [
+                    f"arn:{self.partition}:iam::{n.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
                 ]
             roles = [n.codepipeline_role, n.codebuild_role, n.events_role, n.task_execution_role, n.instance_role]
             found = [f"arn:{self.partition}:iam::{n.account}:role/{role}" for role in roles]
@@ -354,7 +366,9 @@ class _Scope:
             found = [self.arn("ecs", f"cluster/{n.cluster(e)}") for e in envs]
             found += [self.arn("ecs", f"service/{n.cluster(e)}/{n.service(e)}") for e in envs]
             found += [self.arn("ecs", f"task-definition/{n.task_family(e)}:*") for e in envs]
-            found += [self.arn("ecs", f"capacity-provider/{n.capacity_provider(e)}") for e in envs]
+            # Each run's providers carry a 6-hex suffix (ECS keeps deleted names a while); "?" matches exactly
+            # one character, so a participant whose prefix extends this one's is not matched.
+            found += [self.arn("ecs", f"capacity-provider/{n.capacity_provider(e, '??????')}") for e in envs]
             return found
         if prefix == _EC2_REGIONAL:
             return [self.arn("ec2", "*"), self.arn("ec2", "image/*", account=False)]

@@ -24,6 +24,7 @@ from IPython.display import display
 from . import clients, sandbox
 from .aws_errors import error_code
 from .errors import WorkshopError
+from .permissions import permissions_check
 from .regions import REQUIRED_SERVICES, home_region, missing_services
 from .resources.clusters import DEFAULT_INSTANCE_TYPES, offered_instance_types
 from .settings import WorkshopSettings
@@ -65,6 +66,8 @@ def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> li
     checks.append(_sandbox_check(state))
     identity = _identity_check(state, session)
     checks.append(identity)
+    if identity.status == OK:  # without an identity the simulator cannot be asked; the identity row says why
+        checks.append(permissions_check(state, session))
     checks.append(_region_enabled_check(settings, session, identity))
     missing = missing_services(settings.region)
     checks.append(

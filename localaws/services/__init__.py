@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 EXTENDED_SERVICES: list[str] = [
+    "autoscaling",
     "cloudformation",
     "codebuild",
     "codecommit",
@@ -27,9 +28,22 @@ def install(data_dir: Path, endpoint: str) -> None:
     global _installed
     if _installed:
         return
-    from . import cloudformation, codebuild, codecommit, codepipeline, ecr, ecs, elbv2, iam, loopback, s3
+    from . import (
+        autoscaling,
+        cloudformation,
+        codebuild,
+        codecommit,
+        codepipeline,
+        ecr,
+        ecs,
+        elbv2,
+        iam,
+        loopback,
+        s3,
+    )
 
     loopback.set_endpoint(endpoint)
+    autoscaling.install()
     cloudformation.install()
     codebuild.install(data_dir)
     ecr.install(data_dir)

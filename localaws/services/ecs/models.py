@@ -3,6 +3,11 @@ only after the new ones pass their health check, and the circuit breaker rolls b
 
 Counts, deployments and events follow the shapes of DescribeServices, so the ``services_stable``
 waiter and the CodePipeline ECS deploy action see what they would see on AWS.
+
+As in a new account (see ``account.py``): capacity providers and clusters with capacity providers need
+the ECS service-linked role; a deleted capacity provider stays INACTIVE, its name taken, for a while; a
+deleted service drains before it is INACTIVE; and a service on an EC2 capacity provider places tasks
+only while the provider's Auto Scaling group has instances in service.
 """
 
 from __future__ import annotations
@@ -14,8 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.ecs.models import EC2ContainerServiceBackend, Service
+from moto.ecs.exceptions import EcsClientException, ECSException, InvalidParameterException
+from moto.ecs.models import CapacityProvider, Cluster, EC2ContainerServiceBackend, Service
 
+from ... import account
+from ..iam import models as iam_models
+from ..iam import propagation
 from .runner import ImageLookup, ImageNotRunnable, TaskProcess, resolve_image
 
 #: How long create/update_service wait for a deployment to settle before answering (AWS answers at
@@ -24,6 +33,24 @@ SETTLE_SECONDS = 8.0
 HEALTH_TIMEOUT_SECONDS = 20.0
 #: Failed task launches before the circuit breaker trips (AWS: at least 3).
 CIRCUIT_BREAKER_THRESHOLD = 3
+#: How often a deployment waiting for EC2 capacity looks again.
+CAPACITY_POLL_SECONDS = 1.0
+ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+NO_CONTAINER_INSTANCES = (
+    "was unable to place a task because no container instance met all of its requirements. "
+    "Reason: No Container Instances were found in your cluster. "
+    "For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+)
+
+
+class ServiceNotActiveException(ECSException):
+    def __init__(self) -> None:
+        super().__init__("ServiceNotActiveException", "Service was not ACTIVE.")
+
+
+def _ecs_client_error(message: str) -> EcsClientException:
+    return EcsClientException(message)
 
 
 class ServingECSBackend(EC2ContainerServiceBackend):
@@ -37,16 +64,106 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         self.tasks: dict[str, list[TaskProcess]] = {}  # deployment id -> running tasks
         self.service_locks: dict[str, threading.Lock] = {}
         self.rollouts: dict[str, threading.Thread] = {}
+        self.retired_providers: dict[str, tuple[CapacityProvider, float]] = {}  # name -> (provider, deleted at)
 
     def reset(self) -> None:
         self.stop_all_tasks()
         super().reset()
 
+    # -- the account's ECS service-linked role ---------------------------------------------------
+    def _service_linked_role_ready(self) -> bool:
+        if account.current().ecs_service_linked_role_exists:
+            return True
+        iam = iam_models.backend(self.account_id, self.partition)
+        role = iam.role_named(ECS_SERVICE_LINKED_ROLE)
+        return role is not None and not propagation.role_not_yet_visible(self.account_id, role.arn, self.partition)
+
+    def _create_service_linked_role(self) -> None:
+        """What AWS does on CreateCluster in an account without the role: create it (ready moments later)."""
+        if account.current().ecs_service_linked_role_exists:
+            return
+        iam = iam_models.backend(self.account_id, self.partition)
+        if iam.role_named(ECS_SERVICE_LINKED_ROLE) is None:
+            iam.create_service_linked_role("ecs.amazonaws.com", "Role to enable Amazon ECS to manage your cluster.", "")
+
+    # -- clusters --------------------------------------------------------------------------------
+    def create_cluster(
+        self,
+        cluster_name: str,
+        tags: Any = None,
+        cluster_settings: Any = None,
+        configuration: dict[str, Any] | None = None,
+        capacity_providers: list[str] | None = None,
+        default_capacity_provider_strategy: list[dict[str, Any]] | None = None,
+        service_connect_defaults: dict[str, str] | None = None,
+    ) -> Cluster:
+        ready = self._service_linked_role_ready()
+        if not ready:
+            self._create_service_linked_role()
+            if capacity_providers:
+                raise InvalidParameterException(
+                    "Unable to assume the service linked role. Please verify that the ECS service linked role exists."
+                )
+        return super().create_cluster(
+            cluster_name,
+            tags,
+            cluster_settings,
+            configuration,
+            capacity_providers,
+            default_capacity_provider_strategy,
+            service_connect_defaults,
+        )
+
     # -- capacity providers: AWS lists them all when no names are given ------------------------
+    def create_capacity_provider(
+        self, name: str, asg_details: dict[str, Any], tags: list[dict[str, str]] | None
+    ) -> CapacityProvider:
+        if not self._service_linked_role_ready():
+            raise _ecs_client_error(
+                "ECS Service Linked Role does not exist. Please create a Service linked role for ECS"
+            )
+        self._forget_retired_providers()
+        if name in self.capacity_providers or name in self.retired_providers:
+            raise _ecs_client_error(
+                "The specified capacity provider already exists. To change the configuration of an existing "
+                "capacity provider, update the capacity provider."
+            )
+        return super().create_capacity_provider(name, asg_details, tags)
+
+    def delete_capacity_provider(self, name_or_arn: str) -> CapacityProvider:
+        if self._get_provider(name_or_arn) is None:
+            raise _ecs_client_error("The specified capacity provider does not exist. Specify a valid name or ARN.")
+        provider = super().delete_capacity_provider(name_or_arn)
+        provider.update_status = "DELETE_IN_PROGRESS"
+        self.retired_providers[provider.name] = (provider, time.monotonic())
+        return provider
+
+    def update_capacity_provider(self, name_or_arn: str, asg_provider: dict[str, Any]) -> CapacityProvider:
+        if self._get_provider(name_or_arn) is None:
+            raise _ecs_client_error("The specified capacity provider does not exist. Specify a valid name or ARN.")
+        return super().update_capacity_provider(name_or_arn, asg_provider)
+
     def describe_capacity_providers(self, names: list[str] | None) -> Any:  # type: ignore[override]
+        self._forget_retired_providers()
+        retired = {}
+        for provider, _ in self.retired_providers.values():
+            provider.status, provider.update_status = "INACTIVE", "DELETE_COMPLETE"
+            retired[provider.name] = provider
         if not names:
-            return list(self.capacity_providers.values()), []
-        return super().describe_capacity_providers(names)
+            return [*self.capacity_providers.values(), *retired.values()], []
+        found, failures = super().describe_capacity_providers([n for n in names if not self._retired(n, retired)])
+        return [*found, *[p for n in names if (p := self._retired(n, retired)) is not None]], failures
+
+    @staticmethod
+    def _retired(name_or_arn: str, retired: dict[str, CapacityProvider]) -> CapacityProvider | None:
+        return next((p for p in retired.values() if name_or_arn in (p.name, p.capacity_provider_arn)), None)
+
+    def _forget_retired_providers(self) -> None:
+        keep = account.current().capacity_provider_retention_seconds
+        now = time.monotonic()
+        for name, (_, deleted_at) in list(self.retired_providers.items()):
+            if now - deleted_at >= keep:
+                del self.retired_providers[name]
 
     # -- services --------------------------------------------------------------------------------
     def create_service(
@@ -62,9 +179,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         **kwargs: Any,
     ) -> Service:
         existing = self.services.get(f"{cluster_str.split('/')[-1]}:{service_name}")
-        if existing is not None and existing.status == "ACTIVE":
-            from moto.ecs.exceptions import InvalidParameterException
-
+        if existing is not None and existing.status in ("ACTIVE", "DRAINING"):
             raise InvalidParameterException("Creation of service was not idempotent.")
         service = super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
         service.deployment_configuration = deployment_configuration or {
@@ -86,6 +201,8 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         cluster = service_properties.get("cluster", "default")
         name = str(service_properties.get("service")).split("/")[-1]
         before = self._get_service(cluster, name)
+        if before.status != "ACTIVE":
+            raise ServiceNotActiveException()
         old_definition, old_desired = before.task_definition, before.desired_count
         force = bool(service_properties.get("force_new_deployment"))
         task_definition = service_properties.get("task_definition")
@@ -101,13 +218,27 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         return service
 
     def delete_service(self, cluster_name: str, service_name: str, force: bool) -> Service:
+        """The service drains (its tasks stop) for ``service_draining_seconds``, then is INACTIVE."""
+        if self._get_service(cluster_name, service_name).status != "ACTIVE":
+            raise ServiceNotActiveException()
         service = super().delete_service(cluster_name, service_name, force)
         self._stop_service_tasks(service)
         service.running_count = 0
         for deployment in service.deployments:
             deployment["status"] = "INACTIVE"
         self._publish_targets(service, [])
+        draining = account.current().service_draining_seconds
+        if draining > 0:
+            service.status = "DRAINING"
+            timer = threading.Timer(draining, self._finish_draining, args=(service,))
+            timer.daemon = True
+            timer.start()
         return service
+
+    @staticmethod
+    def _finish_draining(service: Service) -> None:
+        if service.status == "DRAINING":
+            service.status = "INACTIVE"
 
     def stop_all_tasks(self) -> None:
         for tasks in list(self.tasks.values()):
@@ -150,7 +281,8 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         thread = threading.Thread(target=self._roll_out, args=(service, deployment, lock), daemon=True)
         self.rollouts[service.arn] = thread
         thread.start()
-        thread.join(SETTLE_SECONDS)
+        if not self._lacks_capacity(service):  # nothing would settle: answer at once, as AWS does
+            thread.join(SETTLE_SECONDS)
 
     def _roll_out(self, service: Service, deployment: dict[str, Any], lock: threading.Lock) -> None:
         with lock:
@@ -168,7 +300,18 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             tasks.pop().stop()
         failures = 0
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
+        told = False
         while len(tasks) < deployment["desiredCount"]:
+            if self._lacks_capacity(service):
+                if deployment not in service.deployments or deployment["status"] != "PRIMARY":
+                    return  # superseded while it waited
+                if service.status != "ACTIVE":
+                    return
+                if not told:
+                    self._event(service, f"(service {service.name}) {NO_CONTAINER_INSTANCES}")
+                    told = True
+                time.sleep(CAPACITY_POLL_SECONDS)
+                continue
             task, reason = self._launch(service, definition)
             if task is not None:
                 tasks.append(task)
@@ -248,6 +391,30 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             )
             self._event(service, f"(service {service.name}) has reached a steady state.")
         service.running_count = len(self.local_tasks(service))
+
+    # -- EC2 capacity --------------------------------------------------------------------------------
+    def _lacks_capacity(self, service: Service) -> bool:
+        """True when the service's capacity providers are EC2 ones whose groups have no instance in service."""
+        strategy = getattr(service, "capacity_provider_strategy", None) or []
+        names = [str(item.get("capacityProvider")) for item in strategy]
+        ec2_providers = [n for n in names if n not in FARGATE_PROVIDERS]
+        if not ec2_providers:
+            return False
+        return not any(self._instances_in_service(name) for name in ec2_providers)
+
+    def _instances_in_service(self, provider_name: str) -> int:
+        from moto.autoscaling.models import autoscaling_backends
+
+        provider = self._get_provider(provider_name)
+        if provider is None:
+            return 0
+        group_arn = str(provider.auto_scaling_group_provider.get("autoScalingGroupArn", ""))
+        groups = autoscaling_backends[self.account_id][self.region_name].autoscaling_groups
+        group_name = group_arn.rsplit("autoScalingGroupName/", 1)[-1]
+        group = groups.get(group_name) or next((g for g in groups.values() if g.arn == group_arn), None)
+        if group is None:
+            return 0
+        return sum(1 for state in group.instance_states if state.lifecycle_state == "InService")
 
     # -- helpers ---------------------------------------------------------------------------------
     def _publish_targets(self, service: Service, endpoints: list[tuple[str, int]]) -> None:

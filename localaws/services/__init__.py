@@ -14,11 +14,13 @@ EXTENDED_SERVICES: list[str] = [
     "codebuild",
     "codecommit",
     "codepipeline",
+    "ec2",
     "ecr",
     "ecs",
     "elbv2",
     "iam",
     "s3",
+    "service-quotas",
 ]
 _installed = False
 
@@ -34,12 +36,14 @@ def install(data_dir: Path, endpoint: str) -> None:
         codebuild,
         codecommit,
         codepipeline,
+        ec2,
         ecr,
         ecs,
         elbv2,
         iam,
         loopback,
         s3,
+        servicequotas,
     )
 
     loopback.set_endpoint(endpoint)
@@ -49,10 +53,12 @@ def install(data_dir: Path, endpoint: str) -> None:
     ecr.install(data_dir)
     codecommit.install(data_dir)
     codepipeline.install()
+    ec2.install()
     ecs.install(data_dir)
     elbv2.install()
     iam.install()
     s3.install()
+    servicequotas.install()
     _installed = True
 
 

@@ -256,13 +256,74 @@ class CodePipelinePipeline(CloudFormationModel):
 
 
 def _backend_class() -> type:
-    """CloudFormation's backend with ExecuteChangeSet refreshing the stack's outputs (moto keeps the
-    outputs it computed at CreateChangeSet time, before any resource existed)."""
-    from moto.cloudformation.models import CloudFormationBackend
+    """CloudFormation's backend with the stack life cycle AWS has and moto lacks:
+
+    - ExecuteChangeSet refreshes the stack's outputs (moto keeps the ones it computed at CreateChangeSet
+      time, before any resource existed);
+    - a resource that fails to create or update fails the stack (CREATE_FAILED event, then
+      ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE) instead of failing the API call and leaving the
+      stack IN_PROGRESS forever; CreateStack and ExecuteChangeSet answer as on AWS, since the work
+      is asynchronous there;
+    - a stack created by a CREATE change set stays in REVIEW_IN_PROGRESS (with no template) until the
+      change set runs: an UPDATE change set on it is refused, a new CREATE change set reuses it.
+    """
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import CloudFormationBackend, Stack
 
     class ChangeSetCloudFormationBackend(CloudFormationBackend):
+        def create_stack(self, name: str, *args: Any, **kwargs: Any) -> Stack:
+            known = set(self.stacks)
+            try:
+                return super().create_stack(name, *args, **kwargs)
+            except Exception as error:
+                stack = next((s for key, s in self.stacks.items() if key not in known and s.name == name), None)
+                if stack is None or not _is_resource_failure(error):
+                    raise
+                _fail_stack(stack, error, "CREATE")
+                return stack
+
+        def create_change_set(
+            self,
+            stack_name: str,
+            change_set_name: str,
+            template: str,
+            parameters: Any,
+            description: str,
+            change_set_type: str,
+            *args: Any,
+            **kwargs: Any,
+        ) -> tuple[str, str]:
+            live = [s for s in self.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"]
+            if change_set_type == "UPDATE":
+                for stack in live:
+                    if stack.status == "REVIEW_IN_PROGRESS":
+                        raise ValidationError(
+                            message=f"Stack:{stack.stack_id} is in REVIEW_IN_PROGRESS state and can not be updated."
+                        )
+            elif change_set_type == "CREATE":
+                for stack in live:
+                    if stack.status != "REVIEW_IN_PROGRESS":
+                        raise ValidationError(
+                            message=f"Stack [{stack_name}] already exists and cannot be created again with the "
+                            f"changeSet [{change_set_name}]."
+                        )
+                    del self.stacks[stack.stack_id]  # the new change set takes over the template-less stub
+            return super().create_change_set(
+                stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
+            )
+
         def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
-            super().execute_change_set(change_set_name, stack_name)
+            change_set = self.change_sets.get(change_set_name) or next(
+                (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
+            )
+            try:
+                super().execute_change_set(change_set_name, stack_name)
+            except Exception as error:
+                if change_set is None or not _is_resource_failure(error):
+                    raise
+                change_set.execution_status = "EXECUTE_FAILED"
+                _fail_stack(self.stacks[change_set.stack_id], error, change_set.change_set_type)
+                return
             for stack in self.stacks.values():
                 if (
                     stack.name == stack_name
@@ -278,6 +339,66 @@ def _backend_class() -> type:
 
     ChangeSetCloudFormationBackend.__module__ = __name__
     return ChangeSetCloudFormationBackend
+
+
+def _is_resource_failure(error: Exception) -> bool:
+    """An error raised while a stack's resource was created or updated (see ``annotated``)."""
+    return hasattr(error, "cfn_logical_id")
+
+
+def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
+    """What CloudFormation records when a resource fails: its FAILED event, then the rollback."""
+    import uuid
+
+    from moto.cloudformation.models import Event
+
+    logical_id = str(error.__dict__["cfn_logical_id"])
+    resource_type = str(getattr(error, "cfn_resource_type", ""))
+    service = resource_type.split("::")[1] if resource_type.count("::") == 2 else "AWS"
+    code = getattr(error, "error_type", None) or getattr(error, "code", None) or type(error).__name__
+    message = str(getattr(error, "message", None) or error)
+    reason = (
+        f'Resource handler returned message: "{message} (Service: {service}, Status Code: 400, '
+        f'Request ID: {uuid.uuid4()})" (RequestToken: {uuid.uuid4()}, HandlerErrorCode: '
+        f"{'InvalidRequest' if code else 'GeneralServiceException'})"
+    )
+    stack.events.append(
+        Event(stack.stack_id, stack.name, logical_id, "", resource_type, f"{operation}_FAILED", reason, None)
+    )
+    if operation == "CREATE":
+        stack._add_stack_event(
+            "ROLLBACK_IN_PROGRESS",
+            resource_status_reason=f"The following resource(s) failed to create: [{logical_id}]. "
+            "Rollback requested by user.",
+        )
+        try:  # roll back: delete what was created before the failure
+            stack.resource_map.delete()
+        except Exception:  # a resource moto cannot delete must not hide the failure itself
+            pass
+        stack.status = "ROLLBACK_COMPLETE"
+    else:
+        stack._add_stack_event(
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            resource_status_reason=f"The following resource(s) failed to update: [{logical_id}]. ",
+        )
+        stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    stack._add_stack_event(stack.status)
+
+
+def annotated(handler: Any) -> Any:
+    """Wrap moto's per-resource create/update function so an error names the resource that raised it."""
+
+    def call(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(logical_id, resource_json, *args, **kwargs)
+        except Exception as error:
+            if not hasattr(error, "cfn_logical_id"):
+                error.cfn_logical_id = logical_id  # type: ignore[attr-defined]
+                error.cfn_resource_type = resource_json.get("Type", "")  # type: ignore[attr-defined]
+            raise
+
+    call.__wrapped__ = handler  # type: ignore[attr-defined]
+    return call
 
 
 def references_with_sub(template: Any) -> list[str]:

@@ -332,9 +332,7 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
             ),
         )
     except Exception as error:
-        raise ActionFailed(
-            f"Error calling startBuild: {getattr(error, 'message', error)}", "ConfigurationError"
-        ) from None
+        raise ActionFailed(f"Error calling startBuild: {_service_error_text(error)}", "ConfigurationError") from None
     action.external_id = build["id"]
     action.external_url = (
         f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/{project}/build/{build['id']}"
@@ -353,6 +351,19 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     for output in outputs:
         output.revision = primary.revision
         action.outputs.append(output)
+
+
+def _service_error_text(error: Exception) -> str:
+    """How CodePipeline reports a refused call: the message, then the Java SDK's service-error details."""
+    code = getattr(error, "error_type", None)
+    message = str(getattr(error, "message", error))
+    if not code:
+        return message
+    status = getattr(error, "code", 400)
+    return (
+        f"{message} (Service: AWSCodeBuild; Status Code: {status}; Error Code: {code}; "
+        f"Request ID: {uuid.uuid4()}; Proxy: null)"
+    )
 
 
 def run_manual_approval(execution: Execution, action: ActionRun) -> None:

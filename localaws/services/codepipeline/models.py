@@ -7,8 +7,10 @@ import threading
 from datetime import datetime
 from typing import Any
 
+from moto.codepipeline.exceptions import InvalidStructureException
 from moto.codepipeline.models import CodePipelineBackend
 
+from ..iam import propagation
 from .engine import EXECUTORS, ActionRun, Execution, StageGate, now
 from .exceptions import (
     ActionNotFoundException,
@@ -31,8 +33,11 @@ class EnginePipelineBackend(CodePipelineBackend):
         self.lock = threading.RLock()
 
     # -- pipelines ---------------------------------------------------------------------------------
-    def create_pipeline(self, pipeline: dict[str, Any], tags: list[dict[str, str]]) -> Any:
-        result = super().create_pipeline(pipeline, tags)
+    def create_pipeline(self, pipeline: dict[str, Any], tags: list[dict[str, str]] | None) -> Any:
+        role_arn = str(pipeline.get("roleArn", ""))
+        if propagation.role_not_yet_visible(self.account_id, role_arn, self.partition):
+            raise InvalidStructureException(f"CodePipeline is not authorized to perform AssumeRole on role {role_arn}")
+        result = super().create_pipeline(pipeline, tags or [])
         self.runs[pipeline["name"]] = []
         self.gates[pipeline["name"]] = StageGate()
         self.start_pipeline_execution(

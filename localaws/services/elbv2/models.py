@@ -1,4 +1,5 @@
-"""ELBv2 backend state with listeners that serve on 127.0.0.1.
+"""ELBv2 backend state with listeners that serve on 127.0.0.1, refusing the load-balancer names AWS
+reserves (``internal-*``, the prefix of internal balancers' DNS names).
 
 Each HTTP listener gets a local port for as long as it exists; the sandbox's ECS registers the
 local endpoints of healthy tasks with target groups here (``set_local_targets``).
@@ -9,7 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from moto.elbv2.models import ELBv2Backend, FakeListener
+from moto.elbv2.exceptions import ValidationError
+from moto.elbv2.models import ELBv2Backend, FakeListener, FakeLoadBalancer
 
 from .proxy import Endpoint, ListenerProxy
 
@@ -24,6 +26,11 @@ class ServingELBv2Backend(ELBv2Backend):
     def reset(self) -> None:
         self.close_all()
         super().reset()
+
+    def create_load_balancer(self, name: str, *args: Any, **kwargs: Any) -> FakeLoadBalancer:
+        if name.startswith("internal-"):
+            raise ValidationError("Load balancer name cannot begin with 'internal-'")
+        return super().create_load_balancer(name, *args, **kwargs)
 
     def create_listener(self, *args: Any, **kwargs: Any) -> FakeListener:
         listener = super().create_listener(*args, **kwargs)

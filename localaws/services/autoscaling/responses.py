@@ -16,6 +16,6 @@ class ActivitiesAutoScalingResponse(AutoScalingResponse):
 
     def describe_scaling_activities(self) -> ActionResult:
         activities = self.autoscaling_backend.describe_scaling_activities(
-            self._get_param("AutoScalingGroupName"), self._get_multi_param("ActivityIds.member")
+            self._get_param("AutoScalingGroupName"), self._get_param("ActivityIds", [])
         )
         return ActionResult({"Activities": activities})

@@ -385,17 +385,34 @@ def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
     stack._add_stack_event(stack.status)
 
 
+#: CloudFormation's handlers for these report CREATE_COMPLETE only once IAM has propagated them, so the
+#: stack's later resources can use them at once (unlike a script calling the IAM API).
+_IAM_TYPES_CFN_WAITS_FOR = ("AWS::IAM::Role", "AWS::IAM::InstanceProfile")
+
+
+def _as_if_propagated(resource: Any) -> None:
+    """Date the IAM resource back by the propagation delay: the time CloudFormation would have waited."""
+    from datetime import timedelta
+
+    from ... import account
+
+    resource.create_date -= timedelta(seconds=account.current().iam_propagation_seconds)
+
+
 def annotated(handler: Any) -> Any:
     """Wrap moto's per-resource create/update function so an error names the resource that raised it."""
 
     def call(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            return handler(logical_id, resource_json, *args, **kwargs)
+            resource = handler(logical_id, resource_json, *args, **kwargs)
         except Exception as error:
             if not hasattr(error, "cfn_logical_id"):
                 error.cfn_logical_id = logical_id  # type: ignore[attr-defined]
                 error.cfn_resource_type = resource_json.get("Type", "")  # type: ignore[attr-defined]
             raise
+        if resource_json.get("Type") in _IAM_TYPES_CFN_WAITS_FOR and hasattr(resource, "create_date"):
+            _as_if_propagated(resource)
+        return resource
 
     call.__wrapped__ = handler  # type: ignore[attr-defined]
     return call

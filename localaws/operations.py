@@ -93,21 +93,24 @@ def identify(environ: dict[str, Any]) -> Operation | None:
     parameters: dict[str, list[str]] | None = None
     for service in _candidates(signed_as):
         model = _model(service)
-        protocol = model.protocol
-        if protocol == "json":
+        # Newer models list several protocols (e.g. smithy-rpc-v2-cbor first, json second); the request's
+        # headers say which one the client chose.
+        protocols = model.metadata.get("protocols") or [model.protocol]
+        if target and "json" in protocols:
             prefix, _, name = target.rpartition(".")
             if prefix == model.metadata.get("targetPrefix") and name in model.operation_names:
-                return Operation(service, name, protocol, model.api_version)
-        elif protocol in ("query", "ec2"):
+                return Operation(service, name, "json", model.api_version)
+        elif "query" in protocols or "ec2" in protocols:
             parameters = parameters if parameters is not None else form_parameters(environ)
             name = (parameters.get("Action") or [""])[0]
             version = (parameters.get("Version") or [""])[0]
             if name in model.operation_names and version in ("", model.api_version):
-                return Operation(service, name, protocol, model.api_version)
+                return Operation(service, name, "ec2" if "ec2" in protocols else "query", model.api_version)
         else:
-            name = _rest_operation(service, environ)
-            if name:
-                return Operation(service, name, protocol, model.api_version)
+            rest = next((p for p in protocols if p in ("rest-json", "rest-xml")), None)
+            name = _rest_operation(service, environ) if rest else None
+            if rest and name:
+                return Operation(service, name, rest, model.api_version)
     return None
 
 

@@ -222,6 +222,7 @@ def test_describe_capacity_providers_without_names():
     group_arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0][
         "AutoScalingGroupARN"
     ]
+    process.configure_account({"ecs_service_linked_role_exists": True})  # an account that has used ECS before
     ecs.create_capacity_provider(name=f"cp-{name}", autoScalingGroupProvider={"autoScalingGroupArn": group_arn})
     try:
         response = ecs.describe_capacity_providers()
@@ -232,6 +233,7 @@ def test_describe_capacity_providers_without_names():
     finally:
         ecs.delete_capacity_provider(capacityProvider=f"cp-{name}")
         autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
+        process.reset_account()
 
 
 def test_list_instance_profile_tags():

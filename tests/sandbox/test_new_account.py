@@ -329,10 +329,13 @@ def test_service_quotas_answers_the_concurrent_build_quota(quota_code):
 
 
 # -- IAM propagation ------------------------------------------------------------------------------------------
-def _new_role() -> str:
-    return str(
-        sandbox_client("iam").create_role(RoleName=unique("role"), AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    )
+def _new_role(service: str | None = None) -> str:
+    trust = TRUST
+    if service:  # one principal, as moto's CreatePipeline check wants it
+        statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    iam = sandbox_client("iam")
+    return str(iam.create_role(RoleName=unique("role"), AssumeRolePolicyDocument=trust)["Role"]["Arn"])
 
 
 def test_codebuild_refuses_a_service_role_iam_has_not_propagated():
@@ -392,7 +395,7 @@ def test_codepipeline_refuses_a_role_iam_has_not_propagated():
     codepipeline = sandbox_client("codepipeline")
     bucket = unique("pipe-artifacts")
     sandbox_client("s3").create_bucket(Bucket=bucket)
-    role = _new_role()
+    role = _new_role("codepipeline.amazonaws.com")
     with pytest.raises(ClientError) as excinfo:
         codepipeline.create_pipeline(pipeline=_pipeline(role, bucket))
     assert error_of(excinfo) == (
@@ -607,3 +610,73 @@ def test_reserved_bucket_names_are_refused(bucket):
 
 def test_a_reserved_bucket_name_through_the_cli():
     assert "InvalidBucketName" in cli_error("s3api", "create-bucket", "--bucket", "sthree-cli-team")
+
+
+def test_a_pipeline_build_action_whose_start_build_is_refused_fails_like_aws():
+    codecommit, codebuild, codepipeline = (
+        sandbox_client("codecommit"),
+        sandbox_client("codebuild"),
+        sandbox_client("codepipeline"),
+    )
+    name = unique("quota-pipe")
+    bucket = unique("quota-artifacts")
+    sandbox_client("s3").create_bucket(Bucket=bucket)
+    codecommit.create_repository(repositoryName=name)
+    codecommit.put_file(repositoryName=name, branchName="main", fileContent=b"hello", filePath="README.md")
+    with account_settings(iam_propagation_seconds=0, codebuild_concurrency=0):
+        role = _new_role()
+        codebuild.create_project(
+            name=name,
+            source={
+                "type": "CODEPIPELINE",
+                "buildspec": "version: 0.2\nphases:\n  build:\n    commands:\n      - 'true'\n",
+            },
+            artifacts={"type": "CODEPIPELINE"},
+            environment=ENVIRONMENT,
+            serviceRole=role,
+        )
+        source = {"category": "Source", "owner": "AWS", "provider": "CodeCommit", "version": "1"}
+        build = {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
+        codepipeline.create_pipeline(
+            pipeline={
+                "name": name,
+                "roleArn": _new_role("codepipeline.amazonaws.com"),
+                "artifactStore": {"type": "S3", "location": bucket},
+                "stages": [
+                    {
+                        "name": "Source",
+                        "actions": [
+                            {
+                                "name": "Source",
+                                "actionTypeId": source,
+                                "configuration": {"RepositoryName": name, "BranchName": "main"},
+                                "outputArtifacts": [{"name": "Src"}],
+                            }
+                        ],
+                    },
+                    {
+                        "name": "Build",
+                        "actions": [
+                            {
+                                "name": "Build",
+                                "actionTypeId": build,
+                                "configuration": {"ProjectName": name},
+                                "inputArtifacts": [{"name": "Src"}],
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            stage = codepipeline.get_pipeline_state(name=name)["stageStates"][1]
+            latest = stage.get("actionStates", [{}])[0].get("latestExecution", {})
+            if latest.get("status") in ("Failed", "Succeeded") or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    assert latest["status"] == "Failed"
+    message = latest["errorDetails"]["message"]
+    assert message.startswith("Error calling startBuild: Cannot have more than 0 builds in queue for the account")
+    assert "Error Code: AccountLimitExceededException" in message
+    codepipeline.delete_pipeline(name=name)

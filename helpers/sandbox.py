@@ -77,19 +77,19 @@ def _translated(function: Callable[..., _T]) -> Callable[..., _T]:
 @_translated
 def start(api: Any) -> SandboxStatus:
     """Start the sandbox unless it already runs (idempotent); returns its status."""
-    return api.start(home(), configured_port())  # type: ignore[no-any-return]
+    return api.start(home(), configured_port())
 
 
 @_translated
 def stop(api: Any) -> SandboxStatus:
     """Stop the sandbox and every task process it started (idempotent)."""
-    return api.stop(home())  # type: ignore[no-any-return]
+    return api.stop(home())
 
 
 @_translated
 def status(api: Any) -> SandboxStatus:
     """Whether the sandbox runs: endpoint, pid, id and log file."""
-    return api.status(home())  # type: ignore[no-any-return]
+    return api.status(home())
 
 
 @_translated
@@ -101,7 +101,7 @@ def endpoint(api: Any) -> str:
 @_translated
 def listener_urls(api: Any) -> list[dict[str, object]]:
     """Each load-balancer listener with the local URL that serves it."""
-    return api.listener_urls(home())  # type: ignore[no-any-return]
+    return api.listener_urls(home())
 
 
 @_translated
@@ -113,13 +113,13 @@ def pipeline_page_url(api: Any, region: str, name: str) -> str:
 @_translated
 def add_fault(api: Any, service: str, operation: str, error_code: str, times: int | None = None) -> dict[str, Any]:
     """Make the sandbox answer ``error_code`` to ``service``'s ``operation`` (``times`` times, or until cleared)."""
-    return api.add_fault(service, operation, error_code, times, home())  # type: ignore[no-any-return]
+    return api.add_fault(service, operation, error_code, times, home())
 
 
 @_translated
 def list_faults(api: Any) -> list[dict[str, Any]]:
     """The injected faults in force."""
-    return api.list_faults(home())  # type: ignore[no-any-return]
+    return api.list_faults(home())
 
 
 @_translated

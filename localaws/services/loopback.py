@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +28,8 @@ def endpoint() -> str:
 
 @lru_cache(maxsize=64)
 def client(service: str, region: str) -> Any:
-    return boto3.client(
+    make: Callable[..., Any] = boto3.client  # the stubs type each service name; ours is any of them
+    return make(
         service,
         region_name=region,
         endpoint_url=_endpoint["url"],

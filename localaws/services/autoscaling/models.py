@@ -140,7 +140,7 @@ class OfferedTypesAutoScalingBackend(AutoScalingBackend):
             template = (
                 self.ec2_backend.get_launch_template(template_id)
                 if template_id
-                else self.ec2_backend.get_launch_template_by_name(template_name)
+                else self.ec2_backend.get_launch_template_by_name(str(template_name))
             )
             version = template.get_version(launch_template.get("Version") or "$Default")
         except Exception:  # moto's own validation answers for a missing template or version

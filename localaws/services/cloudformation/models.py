@@ -95,29 +95,29 @@ class CodeBuildProject(CloudFormationModel):
         cls,
         resource_name: str,
         cloudformation_json: Any,
-        account_id: str,  # type: ignore[override]
+        account_id: str,
         region_name: str,
         **kwargs: Any,
     ) -> CodeBuildProject:
-        from moto.codebuild.models import codebuild_backends
+        from ..codebuild.models import codebuild_backend
 
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", resource_name)
-        metadata = codebuild_backends[account_id][region_name].create_project(**cls._arguments(name, properties))
+        metadata = codebuild_backend(account_id, region_name).create_project(**cls._arguments(name, properties))
         return cls(name, metadata["arn"])
 
     @classmethod
     def update_from_cloudformation_json(
         cls,
         original_resource: CodeBuildProject,
-        new_resource_name: str,  # type: ignore[override]
+        new_resource_name: str,
         cloudformation_json: Any,
         account_id: str,
         region_name: str,
     ) -> CodeBuildProject:
-        from moto.codebuild.models import codebuild_backends
+        from ..codebuild.models import codebuild_backend
 
-        backend = codebuild_backends[account_id][region_name]
+        backend = codebuild_backend(account_id, region_name)
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", original_resource.name)
         if name != original_resource.name:  # a new name replaces the project, as on AWS
@@ -143,17 +143,17 @@ class CodeBuildProject(CloudFormationModel):
         cls,
         resource_name: str,
         cloudformation_json: Any,
-        account_id: str,  # type: ignore[override]
+        account_id: str,
         region_name: str,
     ) -> None:
-        from moto.codebuild.models import codebuild_backends
+        from ..codebuild.models import codebuild_backend
 
-        codebuild_backends[account_id][region_name].delete_project(resource_name)
+        codebuild_backend(account_id, region_name).delete_project(resource_name)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        from moto.codebuild.models import codebuild_backends
+        from ..codebuild.models import codebuild_backend
 
-        codebuild_backends[account_id][region_name].delete_project(self.name)
+        codebuild_backend(account_id, region_name).delete_project(self.name)
 
 
 class CodePipelinePipeline(CloudFormationModel):
@@ -180,10 +180,11 @@ class CodePipelinePipeline(CloudFormationModel):
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
         from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-        from moto.codepipeline.models import codepipeline_backends
+
+        from ..codepipeline.models import codepipeline_backend
 
         if attribute_name == "Version":
-            pipeline, _ = codepipeline_backends[self.account_id][self.region_name].get_pipeline(self.name)
+            pipeline, _ = codepipeline_backend(self.account_id, self.region_name).get_pipeline(self.name)
             return str(pipeline.get("version", 1))
         raise UnformattedGetAttTemplateException()
 
@@ -204,16 +205,16 @@ class CodePipelinePipeline(CloudFormationModel):
         cls,
         resource_name: str,
         cloudformation_json: Any,
-        account_id: str,  # type: ignore[override]
+        account_id: str,
         region_name: str,
         **kwargs: Any,
     ) -> CodePipelinePipeline:
-        from moto.codepipeline.models import codepipeline_backends
+        from ..codepipeline.models import codepipeline_backend
 
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", resource_name)
-        codepipeline_backends[account_id][region_name].create_pipeline(
-            cls._declaration(name, properties), _tags(properties) or None
+        codepipeline_backend(account_id, region_name).create_pipeline(
+            cls._declaration(name, properties), _tags(properties)
         )
         return cls(name, account_id, region_name)
 
@@ -221,14 +222,14 @@ class CodePipelinePipeline(CloudFormationModel):
     def update_from_cloudformation_json(
         cls,
         original_resource: CodePipelinePipeline,
-        new_resource_name: str,  # type: ignore[override]
+        new_resource_name: str,
         cloudformation_json: Any,
         account_id: str,
         region_name: str,
     ) -> CodePipelinePipeline:
-        from moto.codepipeline.models import codepipeline_backends
+        from ..codepipeline.models import codepipeline_backend
 
-        backend = codepipeline_backends[account_id][region_name]
+        backend = codepipeline_backend(account_id, region_name)
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", original_resource.name)
         if name != original_resource.name:
@@ -242,12 +243,12 @@ class CodePipelinePipeline(CloudFormationModel):
         cls,
         resource_name: str,
         cloudformation_json: Any,
-        account_id: str,  # type: ignore[override]
+        account_id: str,
         region_name: str,
     ) -> None:
-        from moto.codepipeline.models import codepipeline_backends
+        from ..codepipeline.models import codepipeline_backend
 
-        backend = codepipeline_backends[account_id][region_name]
+        backend = codepipeline_backend(account_id, region_name)
         if resource_name in backend.pipelines:
             backend.delete_pipeline(resource_name)
 

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from moto.codebuild.exceptions import InvalidInputException, ResourceNotFoundException
 from moto.codebuild.models import CodeBuildBackend
@@ -62,7 +62,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self,
         project_name: str,
         description: str | None,
-        project_source: dict[str, Any],  # type: ignore[override]
+        project_source: dict[str, Any],
         artifacts: dict[str, Any],
         environment: dict[str, Any],
         service_role: str,
@@ -113,7 +113,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
     def start_build(
         self,
         project_name: str,
-        source_version: str | None = None,  # type: ignore[override]
+        source_version: str | None = None,
         artifact_override: dict[str, Any] | None = None,
         environment_variables_override: list[dict[str, str]] | None = None,
         buildspec_override: str | None = None,
@@ -394,10 +394,10 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         raise _SourceError(f"CLIENT_ERROR: source type {source['type']} is not supported by the sandbox")
 
     def _checkout(self, location: str, version: str | None, target: Path) -> str:
-        from moto.codecommit.models import codecommit_backends
+        from ..codecommit.models import codecommit_backend
 
         name = location.rstrip("/").rsplit("/", 1)[-1]
-        repository = codecommit_backends[self.account_id][self.region_name].repositories.get(name)
+        repository = codecommit_backend(self.account_id, self.region_name).repositories.get(name)
         if repository is None:
             raise _SourceError(f"CLIENT_ERROR: repository not found for primary source {location}")
         commit = repository.git.resolve_commit(version)
@@ -565,3 +565,10 @@ class _BuildLog:
                 pass
             self.ready = True
         logs.put_log_events(logGroupName=self.group, logStreamName=self.stream, logEvents=events)
+
+
+def codebuild_backend(account_id: str, region_name: str) -> RunningCodeBuildBackend:
+    """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
+    from moto.codebuild.models import codebuild_backends
+
+    return cast(RunningCodeBuildBackend, codebuild_backends[account_id][region_name])

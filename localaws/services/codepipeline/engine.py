@@ -271,11 +271,11 @@ class StageGate:
 
 # -- action executors --------------------------------------------------------------------------------
 def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
-    from moto.codecommit.models import codecommit_backends
+    from ..codecommit.models import codecommit_backend
 
     configuration = action.declaration.get("configuration", {})
     name, branch = configuration.get("RepositoryName"), configuration.get("BranchName")
-    repository = codecommit_backends[execution.account][execution.region].repositories.get(name)
+    repository = codecommit_backend(execution.account, execution.region).repositories.get(name)
     if repository is None:
         raise ActionFailed(f"The repository {name} does not exist", "ConfigurationError")
     commit = repository.git.branch_commit(branch)
@@ -307,9 +307,7 @@ def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
 
 
 def run_codebuild(execution: Execution, action: ActionRun) -> None:
-    from moto.codebuild.models import codebuild_backends
-
-    from ..codebuild.models import PipelineInput
+    from ..codebuild.models import PipelineInput, codebuild_backend
 
     configuration = action.declaration.get("configuration", {})
     project = configuration.get("ProjectName")
@@ -318,7 +316,7 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     primary = action.inputs[0]
     overrides = json.loads(configuration.get("EnvironmentVariables") or "[]")
     outputs = [execution.output_location(o["name"]) for o in action.declaration.get("outputArtifacts", [])]
-    backend = codebuild_backends[execution.account][execution.region]
+    backend = codebuild_backend(execution.account, execution.region)
     try:
         build = backend.start_build(
             project,
@@ -342,7 +340,9 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
             backend.stop_build(build["id"])
             raise ExecutionStopped()
     if build["buildStatus"] != "SUCCEEDED":
-        failed = next((p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED")), {})
+        failed: dict[str, Any] = next(
+            (p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED")), {}
+        )
         context = (failed.get("contexts") or [{}])[0]
         raise ActionFailed(
             f"Build terminated with state: {build['buildStatus']}. Phase: {failed.get('phaseType')}, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from moto.codepipeline.exceptions import InvalidStructureException
 from moto.codepipeline.models import CodePipelineBackend
@@ -56,7 +56,7 @@ class EnginePipelineBackend(CodePipelineBackend):
     def start_pipeline_execution(
         self,
         name: str,
-        variables: list[dict[str, str]] | None,  # type: ignore[override]
+        variables: list[dict[str, str]] | None,
         trigger: dict[str, str] | None = None,
     ) -> str:
         pipeline = self._pipeline(name)
@@ -290,3 +290,10 @@ def _entity_url(action: dict[str, Any], region: str) -> str:
     if provider == "ECS":
         return f"{base}/ecs/home?region={region}#/clusters/{configuration.get('ClusterName')}/services"
     return f"{base}/codesuite/codepipeline/home"
+
+
+def codepipeline_backend(account_id: str, region_name: str) -> EnginePipelineBackend:
+    """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
+    from moto.codepipeline.models import codepipeline_backends
+
+    return cast(EnginePipelineBackend, codepipeline_backends[account_id][region_name])

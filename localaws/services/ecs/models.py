@@ -15,8 +15,9 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from moto.core.utils import utcnow
 from moto.ecs.exceptions import EcsClientException, ECSException, InvalidParameterException
@@ -49,6 +50,30 @@ class ServiceNotActiveException(ECSException):
         super().__init__("ServiceNotActiveException", "Service was not ACTIVE.")
 
 
+class ServingService(Service):
+    """moto's Service with the fields the sandbox's deployments keep (moto drops them)."""
+
+    deployment_configuration: dict[str, Any]
+    capacity_provider_strategy: list[dict[str, Any]]
+    health_check_grace_period_seconds: int | None
+    created_at: datetime
+    failed_deployments: list[dict[str, Any]]
+
+
+def serving(service: Service) -> ServingService:
+    """The service as the sandbox keeps it: moto builds a plain Service, the sandbox adds its fields."""
+    if isinstance(service, ServingService):
+        return service
+    object.__setattr__(service, "__class__", ServingService)
+    promoted = cast(ServingService, service)
+    promoted.deployment_configuration = {}
+    promoted.capacity_provider_strategy = []
+    promoted.health_check_grace_period_seconds = None
+    promoted.created_at = utcnow()
+    promoted.failed_deployments = []
+    return promoted
+
+
 def _ecs_client_error(message: str) -> EcsClientException:
     return EcsClientException(message)
 
@@ -61,7 +86,8 @@ class ServingECSBackend(EC2ContainerServiceBackend):
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
-        self.tasks: dict[str, list[TaskProcess]] = {}  # deployment id -> running tasks
+        # deployment id -> its running task processes (moto's own ``tasks`` holds RunTask's tasks)
+        self.task_processes: dict[str, list[TaskProcess]] = {}
         self.service_locks: dict[str, threading.Lock] = {}
         self.rollouts: dict[str, threading.Thread] = {}
         self.retired_providers: dict[str, tuple[CapacityProvider, float]] = {}  # name -> (provider, deleted at)
@@ -143,7 +169,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             raise _ecs_client_error("The specified capacity provider does not exist. Specify a valid name or ARN.")
         return super().update_capacity_provider(name_or_arn, asg_provider)
 
-    def describe_capacity_providers(self, names: list[str] | None) -> Any:  # type: ignore[override]
+    def describe_capacity_providers(self, names: list[str] | None) -> Any:
         self._forget_retired_providers()
         retired = {}
         for provider, _ in self.retired_providers.values():
@@ -170,7 +196,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         self,
         cluster_str: str,
         service_name: str,
-        desired_count: int,  # type: ignore[override]
+        desired_count: int,
         task_definition_str: str | None = None,
         *args: Any,
         deployment_configuration: dict[str, Any] | None = None,
@@ -181,7 +207,9 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         existing = self.services.get(f"{cluster_str.split('/')[-1]}:{service_name}")
         if existing is not None and existing.status in ("ACTIVE", "DRAINING"):
             raise InvalidParameterException("Creation of service was not idempotent.")
-        service = super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
+        service = serving(
+            super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
+        )
         service.deployment_configuration = deployment_configuration or {
             "deploymentCircuitBreaker": {"enable": False, "rollback": False},
             "maximumPercent": 200,
@@ -209,7 +237,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         if task_definition:
             service_properties["task_definition"] = self.describe_task_definition(task_definition).arn
         running_before = before.running_count
-        service = super().update_service(service_properties)
+        service = serving(super().update_service(service_properties))
         service.running_count, service.pending_count = running_before, 0  # moto fakes these: undo
         if force or service.task_definition != old_definition:
             self._start_deployment(service)
@@ -221,7 +249,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         """The service drains (its tasks stop) for ``service_draining_seconds``, then is INACTIVE."""
         if self._get_service(cluster_name, service_name).status != "ACTIVE":
             raise ServiceNotActiveException()
-        service = super().delete_service(cluster_name, service_name, force)
+        service = serving(super().delete_service(cluster_name, service_name, force))
         self._stop_service_tasks(service)
         service.running_count = 0
         for deployment in service.deployments:
@@ -241,19 +269,19 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             service.status = "INACTIVE"
 
     def stop_all_tasks(self) -> None:
-        for tasks in list(self.tasks.values()):
+        for tasks in list(self.task_processes.values()):
             for task in tasks:
                 task.stop(timeout=2)
-        self.tasks.clear()
+        self.task_processes.clear()
 
     def local_tasks(self, service: Service) -> list[TaskProcess]:
-        return [t for d in service.deployments for t in self.tasks.get(d["id"], [])]
+        return [t for d in service.deployments for t in self.task_processes.get(str(d["id"]), [])]
 
     # -- deployments -----------------------------------------------------------------------------
-    def _start_deployment(self, service: Service, scale_only: bool = False) -> None:
+    def _start_deployment(self, service: ServingService, scale_only: bool = False) -> None:
         lock = self.service_locks.setdefault(service.arn, threading.Lock())
         now = utcnow()
-        deployment = {
+        deployment: dict[str, Any] = {
             "id": f"ecs-svc/{uuid.uuid4().int % 10**19:019d}",
             "status": "PRIMARY",
             "taskDefinition": service.task_definition,
@@ -284,7 +312,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         if not self._lacks_capacity(service):  # nothing would settle: answer at once, as AWS does
             thread.join(SETTLE_SECONDS)
 
-    def _roll_out(self, service: Service, deployment: dict[str, Any], lock: threading.Lock) -> None:
+    def _roll_out(self, service: ServingService, deployment: dict[str, Any], lock: threading.Lock) -> None:
         with lock:
             if deployment not in service.deployments or service.status != "ACTIVE":
                 return
@@ -293,9 +321,9 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             except Exception as error:  # never leave a deployment IN_PROGRESS forever
                 self._fail(service, deployment, f"ECS deployment failed: {error}")
 
-    def _run_deployment(self, service: Service, deployment: dict[str, Any]) -> None:
+    def _run_deployment(self, service: ServingService, deployment: dict[str, Any]) -> None:
         definition = self.describe_task_definition(deployment["taskDefinition"])
-        tasks = self.tasks.setdefault(deployment["id"], [])
+        tasks = self.task_processes.setdefault(deployment["id"], [])
         while len(tasks) > deployment["desiredCount"]:
             tasks.pop().stop()
         failures = 0
@@ -332,7 +360,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
                 return
         self._complete(service, deployment)
 
-    def _launch(self, service: Service, definition: Any) -> tuple[TaskProcess | None, str]:
+    def _launch(self, service: ServingService, definition: Any) -> tuple[TaskProcess | None, str]:
         container = _serving_container(service, definition)
         task_id = uuid.uuid4().hex
         try:
@@ -350,11 +378,11 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         task.stop()
         return None, f"task {task_id} failed its health check on {path}" + (f": {output}" if output else "")
 
-    def _complete(self, service: Service, deployment: dict[str, Any]) -> None:
-        tasks = self.tasks.get(deployment["id"], [])
+    def _complete(self, service: ServingService, deployment: dict[str, Any]) -> None:
+        tasks = self.task_processes.get(deployment["id"], [])
         self._publish_targets(service, [t.endpoint for t in tasks])
         for older in [d for d in service.deployments if d is not deployment]:
-            for task in self.tasks.pop(older["id"], []):
+            for task in self.task_processes.pop(str(older["id"]), []):
                 task.stop()
             service.deployments.remove(older)
         deployment.update(
@@ -369,20 +397,22 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         service.running_count, service.pending_count = len(tasks), 0
         self._event(service, f"(service {service.name}) has reached a steady state.")
 
-    def _fail(self, service: Service, deployment: dict[str, Any], reason: str) -> None:
-        for task in self.tasks.pop(deployment["id"], []):
+    def _fail(self, service: ServingService, deployment: dict[str, Any], reason: str) -> None:
+        for task in self.task_processes.pop(deployment["id"], []):
             task.stop()
         deployment.update(
             rolloutState="FAILED", rolloutStateReason=reason, runningCount=0, pendingCount=0, updatedAt=utcnow()
         )
         self._event(service, f"(service {service.name}) {reason} (deployment {deployment['id']})")
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
-        previous = next((d for d in service.deployments if d is not deployment and self.tasks.get(d["id"])), None)
+        previous = next(
+            (d for d in service.deployments if d is not deployment and self.task_processes.get(str(d["id"]))), None
+        )
         if breaker.get("rollback") and previous is not None:
             deployment["status"] = "INACTIVE"
             service.deployments.remove(deployment)
             previous.update(status="PRIMARY", updatedAt=utcnow())
-            service.task_definition = previous["taskDefinition"]
+            service.task_definition = str(previous["taskDefinition"])
             service.failed_deployments = [*getattr(service, "failed_deployments", []), deployment]
             self._event(
                 service,
@@ -393,7 +423,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         service.running_count = len(self.local_tasks(service))
 
     # -- EC2 capacity --------------------------------------------------------------------------------
-    def _lacks_capacity(self, service: Service) -> bool:
+    def _lacks_capacity(self, service: ServingService) -> bool:
         """True when the service's capacity providers are EC2 ones whose groups have no instance in service."""
         strategy = getattr(service, "capacity_provider_strategy", None) or []
         names = [str(item.get("capacityProvider")) for item in strategy]
@@ -417,7 +447,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         return sum(1 for state in group.instance_states if state.lifecycle_state == "InService")
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _publish_targets(self, service: Service, endpoints: list[tuple[str, int]]) -> None:
+    def _publish_targets(self, service: ServingService, endpoints: list[tuple[str, int]]) -> None:
         from moto.elbv2.models import elbv2_backends
 
         elbv2 = elbv2_backends[self.account_id][self.region_name]
@@ -426,14 +456,14 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             if target_group and hasattr(elbv2, "set_local_targets"):
                 elbv2.set_local_targets(target_group, service.arn, endpoints)
 
-    def _health_check_path(self, service: Service) -> str:
+    def _health_check_path(self, service: ServingService) -> str:
         from moto.elbv2.models import elbv2_backends
 
         elbv2 = elbv2_backends[self.account_id][self.region_name]
         for balancer in service.load_balancers:
             group = elbv2.target_groups.get(balancer.get("targetGroupArn", ""))
-            if group is not None and getattr(group, "healthcheck_path", None):
-                return str(group.healthcheck_path)
+            if group is not None and group.health_check_path:
+                return str(group.health_check_path)
         return "/"
 
     def _log_sink(self, container: dict[str, Any], service: Service) -> Any:
@@ -456,13 +486,13 @@ class ServingECSBackend(EC2ContainerServiceBackend):
 
         return sink
 
-    def _event(self, service: Service, message: str) -> None:
+    def _event(self, service: ServingService, message: str) -> None:
         service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message})
         del service.events[100:]
 
-    def _stop_service_tasks(self, service: Service) -> None:
+    def _stop_service_tasks(self, service: ServingService) -> None:
         for deployment in service.deployments:
-            for task in self.tasks.pop(deployment["id"], []):
+            for task in self.task_processes.pop(str(deployment["id"]), []):
                 task.stop()
 
     def _work_dir(self) -> Path:

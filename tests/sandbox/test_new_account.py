@@ -241,7 +241,7 @@ def test_a_deleted_service_drains_before_it_is_inactive():
     def create() -> dict:
         return ecs.create_service(cluster=cluster, serviceName="web", taskDefinition=definition, desiredCount=0)
 
-    with account_settings(service_draining_seconds=3):
+    with account_settings(service_draining_seconds=3600):
         create()
         deleted = ecs.delete_service(cluster=cluster, service="web")
         assert deleted["service"]["status"] == "DRAINING"
@@ -254,7 +254,7 @@ def test_a_deleted_service_drains_before_it_is_inactive():
         with pytest.raises(ClientError) as excinfo:
             create()
         assert error_of(excinfo) == ("InvalidParameterException", "Creation of service was not idempotent.", 400)
-        time.sleep(3.2)
+        sandbox.configure_account({"service_draining_seconds": 0})  # its tasks are gone: AWS finishes draining
         assert ecs.describe_services(cluster=cluster, services=["web"])["services"][0]["status"] == "INACTIVE"
         assert create()["service"]["status"] == "ACTIVE"
         ecs.delete_service(cluster=cluster, service="web")
@@ -280,7 +280,7 @@ def _build(build_id: str) -> dict:
 
 def test_builds_beyond_the_concurrency_queue_and_beyond_the_queue_are_refused():
     codebuild = sandbox_client("codebuild")
-    project = _sleeping_project(5)  # long enough for the AWS CLI to start while both are in flight
+    project = _sleeping_project(3)
     with account_settings(codebuild_concurrency=1, codebuild_queue=1):
         first = codebuild.start_build(projectName=project)["build"]["id"]
         second = codebuild.start_build(projectName=project)["build"]["id"]
@@ -291,12 +291,12 @@ def test_builds_beyond_the_concurrency_queue_and_beyond_the_queue_are_refused():
             "Cannot have more than 1 builds in queue for the account",
             400,
         )
-        stderr = cli_error("codebuild", "start-build", "--project-name", project)
-        assert "AccountLimitExceededException" in stderr
-        time.sleep(0.5)
+        deadline = time.monotonic() + 5
+        while _build(first)["currentPhase"] == "QUEUED" and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first build takes the free slot at once
+        assert _build(first)["currentPhase"] != "QUEUED"
         waiting = _build(second)
         assert (waiting["currentPhase"], waiting["buildStatus"]) == ("QUEUED", "IN_PROGRESS")
-        assert _build(first)["currentPhase"] != "QUEUED"
         deadline = time.monotonic() + 30
         while not _build(second)["buildComplete"] and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -313,6 +313,8 @@ def test_a_zero_quota_refuses_every_build_like_a_brand_new_account():
         with pytest.raises(ClientError) as excinfo:
             sandbox_client("codebuild").start_build(projectName=project)
         assert error_of(excinfo)[1] == "Cannot have more than 0 builds in queue for the account"
+        stderr = cli_error("codebuild", "start-build", "--project-name", project)
+        assert "AccountLimitExceededException" in stderr and "Cannot have more than 0 builds in queue" in stderr
 
 
 @pytest.mark.parametrize("quota_code", ["L-9D07B6EF", "L-2DC20C30", "L-4DDC4A99"])

@@ -91,6 +91,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         self.service_locks: dict[str, threading.Lock] = {}
         self.rollouts: dict[str, threading.Thread] = {}
         self.retired_providers: dict[str, tuple[CapacityProvider, float]] = {}  # name -> (provider, deleted at)
+        self.draining: dict[str, tuple[Service, float]] = {}  # service arn -> (service, deleted at)
 
     def reset(self) -> None:
         self.stop_all_tasks()
@@ -204,6 +205,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         health_check_grace_period_seconds: int | None = None,
         **kwargs: Any,
     ) -> Service:
+        self._settle_draining()
         existing = self.services.get(f"{cluster_str.split('/')[-1]}:{service_name}")
         if existing is not None and existing.status in ("ACTIVE", "DRAINING"):
             raise InvalidParameterException("Creation of service was not idempotent.")
@@ -228,6 +230,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
     def update_service(self, service_properties: dict[str, Any]) -> Service:
         cluster = service_properties.get("cluster", "default")
         name = str(service_properties.get("service")).split("/")[-1]
+        self._settle_draining()
         before = self._get_service(cluster, name)
         if before.status != "ACTIVE":
             raise ServiceNotActiveException()
@@ -247,26 +250,36 @@ class ServingECSBackend(EC2ContainerServiceBackend):
 
     def delete_service(self, cluster_name: str, service_name: str, force: bool) -> Service:
         """The service drains (its tasks stop) for ``service_draining_seconds``, then is INACTIVE."""
-        if self._get_service(cluster_name, service_name).status != "ACTIVE":
-            raise ServiceNotActiveException()
+        self._settle_draining()
+        current = self._get_service(cluster_name, service_name)
+        if current.status != "ACTIVE":
+            return current  # already deleted: nothing more to do
         service = serving(super().delete_service(cluster_name, service_name, force))
         self._stop_service_tasks(service)
         service.running_count = 0
         for deployment in service.deployments:
             deployment["status"] = "INACTIVE"
         self._publish_targets(service, [])
-        draining = account.current().service_draining_seconds
-        if draining > 0:
-            service.status = "DRAINING"
-            timer = threading.Timer(draining, self._finish_draining, args=(service,))
-            timer.daemon = True
-            timer.start()
+        service.status = "DRAINING"
+        self.draining[service.arn] = (service, time.monotonic())
+        self._settle_draining()
         return service
 
-    @staticmethod
-    def _finish_draining(service: Service) -> None:
-        if service.status == "DRAINING":
-            service.status = "INACTIVE"
+    def describe_services(
+        self, cluster_str: str, service_names_or_arns: list[str]
+    ) -> tuple[list[Service], list[dict[str, str]]]:
+        self._settle_draining()
+        return super().describe_services(cluster_str, service_names_or_arns)
+
+    def _settle_draining(self) -> None:
+        """Services whose draining time has passed become INACTIVE (checked whenever one may be seen)."""
+        keep = account.current().service_draining_seconds
+        now = time.monotonic()
+        for arn, (service, deleted_at) in list(self.draining.items()):
+            if now - deleted_at >= keep:
+                if service.status == "DRAINING":
+                    service.status = "INACTIVE"
+                del self.draining[arn]
 
     def stop_all_tasks(self) -> None:
         for tasks in list(self.task_processes.values()):

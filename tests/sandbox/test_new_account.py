@@ -253,7 +253,11 @@ def test_a_deleted_service_drains_before_it_is_inactive():
         assert "ServiceNotActiveException" in stderr
         with pytest.raises(ClientError) as excinfo:
             create()
-        assert error_of(excinfo) == ("InvalidParameterException", "Creation of service was not idempotent.", 400)
+        assert error_of(excinfo) == (
+            "InvalidParameterException",
+            "Unable to Start a service that is still Draining.",
+            400,
+        )
         sandbox.configure_account({"service_draining_seconds": 0})  # its tasks are gone: AWS finishes draining
         assert ecs.describe_services(cluster=cluster, services=["web"])["services"][0]["status"] == "INACTIVE"
         assert create()["service"]["status"] == "ACTIVE"
@@ -470,6 +474,16 @@ def test_a_stack_whose_resource_is_refused_fails_and_rolls_back():
     assert f"CodeBuild is not authorized to perform: sts:AssumeRole on {role}" in failed["ResourceStatusReason"]
     assert not codebuild.batch_get_projects(names=[stack])["projects"]
     assert not sandbox_client("logs").describe_log_groups(logGroupNamePrefix=f"/test/{stack}")["logGroups"]
+    stack_id = cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackId"]
+    with pytest.raises(ClientError) as excinfo:
+        cfn.create_change_set(
+            StackName=stack, ChangeSetName="again", TemplateBody=json.dumps(template), ChangeSetType="UPDATE"
+        )
+    assert error_of(excinfo) == (
+        "ValidationError",
+        f"Stack:{stack_id} is in ROLLBACK_COMPLETE state and can not be updated.",
+        400,
+    )
     cfn.delete_stack(StackName=stack)
 
 
@@ -484,11 +498,7 @@ def test_a_stack_left_in_review_in_progress_cannot_be_updated():
     assert described["StackStatus"] == "REVIEW_IN_PROGRESS"
     with pytest.raises(ClientError) as excinfo:
         cfn.create_change_set(StackName=stack, ChangeSetName="second", TemplateBody=body, ChangeSetType="UPDATE")
-    assert error_of(excinfo) == (
-        "ValidationError",
-        f"Stack:{described['StackId']} is in REVIEW_IN_PROGRESS state and can not be updated.",
-        400,
-    )
+    assert error_of(excinfo) == ("ValidationError", f"Stack [{stack}] does not exist", 400)
     stderr = cli_error(
         "cloudformation",
         "create-change-set",
@@ -501,7 +511,7 @@ def test_a_stack_left_in_review_in_progress_cannot_be_updated():
         "--change-set-type",
         "UPDATE",
     )
-    assert "is in REVIEW_IN_PROGRESS state and can not be updated" in stderr
+    assert f"Stack [{stack}] does not exist" in stderr
     # The fix AWS's own tools use: a CREATE change set takes the stub over.
     cfn.create_change_set(StackName=stack, ChangeSetName="third", TemplateBody=body, ChangeSetType="CREATE")
     assert len([s for s in cfn.list_stacks()["StackSummaries"] if s["StackName"] == stack]) == 1

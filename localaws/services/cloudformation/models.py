@@ -266,7 +266,8 @@ def _backend_class() -> type:
       stack IN_PROGRESS forever; CreateStack and ExecuteChangeSet answer as on AWS, since the work
       is asynchronous there;
     - a stack created by a CREATE change set stays in REVIEW_IN_PROGRESS (with no template) until the
-      change set runs: an UPDATE change set on it is refused, a new CREATE change set reuses it.
+      change set runs: an UPDATE change set on it is refused as for a stack that does not exist, a new
+      CREATE change set reuses it; a stack that rolled back its creation cannot be updated.
     """
     from moto.cloudformation.exceptions import ValidationError
     from moto.cloudformation.models import CloudFormationBackend, Stack
@@ -297,9 +298,11 @@ def _backend_class() -> type:
             live = [s for s in self.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"]
             if change_set_type == "UPDATE":
                 for stack in live:
-                    if stack.status == "REVIEW_IN_PROGRESS":
+                    if stack.status == "REVIEW_IN_PROGRESS":  # no template yet: for CloudFormation, no stack
+                        raise ValidationError(message=f"Stack [{stack_name}] does not exist")
+                    if stack.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
                         raise ValidationError(
-                            message=f"Stack:{stack.stack_id} is in REVIEW_IN_PROGRESS state and can not be updated."
+                            message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
                         )
             elif change_set_type == "CREATE":
                 for stack in live:

@@ -207,8 +207,10 @@ class ServingECSBackend(EC2ContainerServiceBackend):
     ) -> Service:
         self._settle_draining()
         existing = self.services.get(f"{cluster_str.split('/')[-1]}:{service_name}")
-        if existing is not None and existing.status in ("ACTIVE", "DRAINING"):
+        if existing is not None and existing.status == "ACTIVE":
             raise InvalidParameterException("Creation of service was not idempotent.")
+        if existing is not None and existing.status == "DRAINING":
+            raise InvalidParameterException("Unable to Start a service that is still Draining.")
         service = serving(
             super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
         )

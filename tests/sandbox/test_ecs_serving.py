@@ -253,3 +253,10 @@ def test_list_instance_profile_tags():
         assert "NoSuchEntity" in missing.stderr
     finally:
         iam.delete_instance_profile(InstanceProfileName=name)
+
+
+def test_task_summaries_list_the_running_task_processes(stack):
+    create_service(stack, server("listed"))
+    rows = [row for row in process.task_summaries() if row["cluster"] == stack["name"]]
+    assert [(row["service"], row["running"]) for row in rows] == [("web", True)]
+    assert isinstance(rows[0]["pid"], int) and isinstance(rows[0]["port"], int)

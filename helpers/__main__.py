@@ -1,4 +1,5 @@
 """Command line: ``python -m helpers sandbox start|stop|status [--json]``,
+``python -m helpers sandbox fault add SERVICE OPERATION ERROR_CODE [--times N] | list [--json] | clear``,
 ``python -m helpers status --prefix P [--json]`` and ``python -m helpers cleanup --prefix P [--json]``
 (exit status 0 only when the cleanup report is ok: nothing failed, nothing left, every service answered)."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from . import sandbox
 from .errors import WorkshopError
@@ -22,6 +24,52 @@ def _sandbox(args: argparse.Namespace) -> int:
     else:
         print("sandbox stopped" if args.action == "stop" else "sandbox not running")
     return 0
+
+
+def _fault(args: argparse.Namespace) -> int:
+    if args.fault_action == "add":
+        fault = sandbox.add_fault(args.service, args.operation, args.error_code, args.times)
+        lasting = "until cleared" if fault["times"] is None else f"{fault['times']} time(s)"
+        print(
+            f"fault {fault['id']}: {fault['service']} {fault['operation']} answers {fault['error_code']} "
+            f"(HTTP {fault['http_status']}) {lasting}"
+        )
+    elif args.fault_action == "list":
+        faults = sandbox.list_faults()
+        if args.json:
+            print(json.dumps(faults))
+        for fault in [] if args.json else faults:
+            remaining = "until cleared" if fault["remaining"] is None else f"{fault['remaining']} more time(s)"
+            print(
+                f"{fault['id']}  {fault['service']} {fault['operation']} -> {fault['error_code']} "
+                f"(HTTP {fault['http_status']}), fired {fault['fired']}, {remaining}"
+            )
+        if not faults and not args.json:
+            print("no faults injected")
+    else:
+        print(f"cleared {sandbox.clear_faults()} fault(s)")
+    return 0
+
+
+def _add_sandbox_parser(commands: Any) -> None:
+    sandbox_parser = commands.add_parser("sandbox", help="start, stop or inspect the offline AWS sandbox")
+    actions = sandbox_parser.add_subparsers(dest="action", required=True)
+    helps = {"start": "start the sandbox", "stop": "stop the sandbox", "status": "whether the sandbox runs"}
+    for action, text in helps.items():
+        action_parser = actions.add_parser(action, help=text)
+        action_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        action_parser.set_defaults(func=_sandbox)
+    fault_parser = actions.add_parser("fault", help="make sandbox API operations answer errors (tests, drills)")
+    fault_actions = fault_parser.add_subparsers(dest="fault_action", required=True)
+    add = fault_actions.add_parser("add", help="inject a fault")
+    add.add_argument("service", help="boto3's service name, e.g. ecs, elbv2, s3, codepipeline")
+    add.add_argument("operation", help="the API operation, e.g. DescribeServices, or * for all")
+    add.add_argument("error_code", help="e.g. ThrottlingException, AccessDeniedException, InternalFailure")
+    add.add_argument("--times", type=int, help="fire this many times, then stop (default: until cleared)")
+    listing = fault_actions.add_parser("list", help="the faults in force")
+    listing.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    fault_actions.add_parser("clear", help="remove every fault")
+    fault_parser.set_defaults(func=_fault)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -67,10 +115,7 @@ def _workshop(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description="ECS continuous-deployment workshop kit")
     commands = parser.add_subparsers(dest="command", required=True)
-    sandbox_parser = commands.add_parser("sandbox", help="start, stop or inspect the offline AWS sandbox")
-    sandbox_parser.add_argument("action", choices=["start", "stop", "status"])
-    sandbox_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    sandbox_parser.set_defaults(func=_sandbox)
+    _add_sandbox_parser(commands)
     status_parser = commands.add_parser("status", help="the workshop's resources and environment URLs")
     status_parser.add_argument("--prefix", help="the workshop prefix (default: the one notebook 00 chose last)")
     status_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")

@@ -108,3 +108,21 @@ def listener_urls(api: Any) -> list[dict[str, object]]:
 def pipeline_page_url(api: Any, region: str, name: str) -> str:
     """The sandbox's own page for a pipeline (what the console shows on AWS)."""
     return str(api.pipeline_page_url(region, name, home()))
+
+
+@_translated
+def add_fault(api: Any, service: str, operation: str, error_code: str, times: int | None = None) -> dict[str, Any]:
+    """Make the sandbox answer ``error_code`` to ``service``'s ``operation`` (``times`` times, or until cleared)."""
+    return api.add_fault(service, operation, error_code, times, home())
+
+
+@_translated
+def list_faults(api: Any) -> list[dict[str, Any]]:
+    """The injected faults in force."""
+    return api.list_faults(home())
+
+
+@_translated
+def clear_faults(api: Any) -> int:
+    """Remove every injected fault; how many there were."""
+    return int(api.clear_faults(home()))

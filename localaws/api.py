@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from . import process, routes
 from .errors import SandboxError
@@ -20,11 +22,17 @@ __all__ = [
     "DEFAULT_PORT",
     "SandboxError",
     "SandboxStatus",
+    "account_settings",
+    "add_fault",
+    "clear_faults",
+    "configure_account",
     "default_home",
     "endpoint",
     "iam_usage",
+    "list_faults",
     "listener_urls",
     "pipeline_page_url",
+    "reset_account",
     "start",
     "status",
     "stop",
@@ -89,5 +97,65 @@ def _get_json(url: str) -> list[dict[str, object]]:
     try:
         with urllib.request.urlopen(url, timeout=5) as answer:
             return list(json.loads(answer.read()))
+    except OSError as error:
+        raise SandboxError(f"The sandbox did not answer {url}: {error}") from error
+
+
+# -- account settings and injected faults ---------------------------------------------------------------
+def account_settings(home: Path | None = None) -> dict[str, Any]:
+    """The new-account behaviours in force and their ``LOCALAWS_*`` variables (see ``account.py``)."""
+    return _request_json("GET", endpoint(home) + routes.ACCOUNT)
+
+
+def configure_account(changes: dict[str, Any], home: Path | None = None) -> dict[str, Any]:
+    """Change some account settings of the running sandbox; ``reset_account`` undoes every change."""
+    return _request_json("POST", endpoint(home) + routes.ACCOUNT, changes)
+
+
+def reset_account(home: Path | None = None) -> dict[str, Any]:
+    """Back to the settings the sandbox read from its environment at start."""
+    return _request_json("DELETE", endpoint(home) + routes.ACCOUNT)
+
+
+def add_fault(
+    service: str,
+    operation: str,
+    error_code: str,
+    times: int | None = None,
+    home: Path | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """Make ``service``'s ``operation`` (``*``: all of them) answer ``error_code``, ``times`` times or until
+    cleared. Only requests from clients are faulted, never the sandbox's own engine's."""
+    request: dict[str, Any] = {"service": service, "operation": operation, "error_code": error_code}
+    if times is not None:
+        request["times"] = times
+    if message is not None:
+        request["message"] = message
+    return _request_json("POST", endpoint(home) + routes.FAULTS, request)
+
+
+def list_faults(home: Path | None = None) -> list[dict[str, Any]]:
+    """The faults in force, with how often each fired and how many times remain."""
+    return list(_request_json("GET", endpoint(home) + routes.FAULTS))
+
+
+def clear_faults(home: Path | None = None) -> int:
+    """Remove every injected fault; returns how many there were."""
+    return int(_request_json("DELETE", endpoint(home) + routes.FAULTS)["cleared"])
+
+
+def _request_json(method: str, url: str, document: object = None) -> Any:
+    data = None if document is None else json.dumps(document).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        try:
+            reason = json.loads(error.read()).get("error", error.reason)
+        except ValueError:
+            reason = error.reason
+        raise SandboxError(f"The sandbox refused {method} {url}: {reason}") from None
     except OSError as error:
         raise SandboxError(f"The sandbox did not answer {url}: {error}") from error

@@ -14,6 +14,10 @@ PIPELINE_PAGES = ROOT + "codepipeline/"
 ECS_TASKS = ROOT + "ecs/tasks"
 LISTENERS = ROOT + "elbv2/listeners"
 IAM_USAGE = ROOT + "iam/usage"
+#: GET: the account's settings (see account.py); POST a JSON object to change some; DELETE: back to start-up's.
+ACCOUNT = ROOT + "account"
+#: GET: the injected faults; POST {"service", "operation", "error_code", "times"?, "message"?}: add; DELETE: clear.
+FAULTS = ROOT + "faults"
 
 
 def pipeline_page(region: str, name: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import routes, services
+from . import account, faults, operations, routes, services
 from .services.codepipeline import views as pipeline_views
 from .services.ecs import views as ecs_views
 from .services.elbv2 import views as elbv2_views
@@ -59,13 +59,70 @@ class SandboxApp:
             if environ.get("REQUEST_METHOD") == "DELETE":
                 usage.reset()
             return self._json(start_response, usage.snapshot())
+        if path == routes.ACCOUNT:
+            return self._account(environ, start_response)
+        if path == routes.FAULTS:
+            return self._faults(environ, start_response)
+        if faults.FAULTS and faults.ENGINE_USER_AGENT not in environ.get("HTTP_USER_AGENT", ""):
+            injected = self._injected_fault(environ)
+            if injected is not None:
+                status, headers, body = injected
+                start_response(status, headers)
+                return [body]
         return self.moto_app(environ, start_response)
 
     @staticmethod
-    def _json(start_response: _StartResponse, document: object) -> Iterable[bytes]:
+    def _injected_fault(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        operation = operations.identify(environ)
+        fault = faults.FAULTS.take(operation) if operation is not None else None
+        if operation is None or fault is None:
+            return None
+        message = fault.message or faults.default_message(fault.error_code, operation)
+        return operations.error_answer(operation, fault.error_code, message, faults.status_for(fault.error_code))
+
+    def _account(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            if method == "POST":
+                account.update(_json_body(environ))
+            elif method == "DELETE":
+                account.reset()
+        except ValueError as error:
+            return self._json(start_response, {"error": str(error)}, "400 Bad Request")
+        return self._json(start_response, account.current().document())
+
+    def _faults(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method == "POST":
+            try:
+                request = _json_body(environ)
+                fault = faults.FAULTS.add(
+                    str(request.get("service", "")),
+                    str(request.get("operation", "")),
+                    str(request.get("error_code", "")),
+                    request.get("times"),
+                    request.get("message"),
+                )
+            except (ValueError, TypeError) as error:
+                return self._json(start_response, {"error": str(error)}, "400 Bad Request")
+            return self._json(start_response, fault.document())
+        if method == "DELETE":
+            return self._json(start_response, {"cleared": faults.FAULTS.clear()})
+        return self._json(start_response, [f.document() for f in faults.FAULTS.list()])
+
+    @staticmethod
+    def _json(start_response: _StartResponse, document: object, status: str = "200 OK") -> Iterable[bytes]:
         body = json.dumps(document).encode()
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _json_body(environ: dict[str, Any]) -> dict[str, Any]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    document = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+    if not isinstance(document, dict):
+        raise ValueError("the request body must be a JSON object")
+    return document
 
 
 def _return_freed_memory(every: float = 5.0) -> None:

@@ -9,15 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 EXTENDED_SERVICES: list[str] = [
+    "autoscaling",
     "cloudformation",
     "codebuild",
     "codecommit",
     "codepipeline",
+    "ec2",
     "ecr",
     "ecs",
     "elbv2",
     "iam",
     "s3",
+    "service-quotas",
 ]
 _installed = False
 
@@ -28,19 +31,36 @@ def install(data_dir: Path, endpoint: str) -> None:
     if _installed:
         return
     from .. import iam_enforcement
-    from . import cloudformation, codebuild, codecommit, codepipeline, ecr, ecs, elbv2, iam, loopback, s3
+    from . import (
+        autoscaling,
+        cloudformation,
+        codebuild,
+        codecommit,
+        codepipeline,
+        ec2,
+        ecr,
+        ecs,
+        elbv2,
+        iam,
+        loopback,
+        s3,
+        servicequotas,
+    )
 
     loopback.set_endpoint(endpoint)
+    autoscaling.install()
     cloudformation.install()
     codebuild.install(data_dir)
     ecr.install(data_dir)
     codecommit.install(data_dir)
     codepipeline.install()
+    ec2.install()
     ecs.install(data_dir)
     elbv2.install()
     iam.install()
     s3.install()
     iam_enforcement.install()
+    servicequotas.install()
     _installed = True
 
 

@@ -1,5 +1,6 @@
 """Clients for the sandbox's own endpoint, so one extension uses another service through its API
-(as AWS services do) instead of reaching into moto's internals."""
+(as AWS services do) instead of reaching into moto's internals. Their user agent carries
+``localaws-engine``, which keeps injected faults (``faults.py``) for the clients under test."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from ..faults import ENGINE_USER_AGENT
 
 _endpoint = {"url": os.environ.get("WORKSHOP_SANDBOX_ENDPOINT", "")}
 
@@ -40,5 +43,5 @@ def client(
         aws_access_key_id=access_key_id,
         aws_secret_access_key=secret_access_key,
         aws_session_token=session_token,
-        config=Config(retries={"mode": "standard", "max_attempts": 3}),
+        config=Config(retries={"mode": "standard", "max_attempts": 3}, user_agent_extra=ENGINE_USER_AGENT),
     )

@@ -139,8 +139,9 @@ def test_a_build_runs_its_phases_with_the_documented_variables(project):
     assert_matches_output_shape(codebuild, "BatchGetBuilds", {"builds": [build], "buildsNotFound": []})
     assert build["buildStatus"] == "SUCCEEDED", (build["phases"], log_text(build))
     phases = [(p["phaseType"], p.get("phaseStatus")) for p in build["phases"]]
-    assert phases[:10] == [
+    assert phases[:11] == [
         ("SUBMITTED", "SUCCEEDED"),
+        ("QUEUED", "SUCCEEDED"),
         ("PROVISIONING", "SUCCEEDED"),
         ("DOWNLOAD_SOURCE", "SUCCEEDED"),
         ("INSTALL", "SUCCEEDED"),

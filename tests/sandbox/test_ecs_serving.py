@@ -222,6 +222,7 @@ def test_describe_capacity_providers_without_names():
     group_arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0][
         "AutoScalingGroupARN"
     ]
+    process.configure_account({"ecs_service_linked_role_exists": True})  # an account that has used ECS before
     ecs.create_capacity_provider(name=f"cp-{name}", autoScalingGroupProvider={"autoScalingGroupArn": group_arn})
     try:
         response = ecs.describe_capacity_providers()
@@ -232,6 +233,7 @@ def test_describe_capacity_providers_without_names():
     finally:
         ecs.delete_capacity_provider(capacityProvider=f"cp-{name}")
         autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
+        process.reset_account()
 
 
 def test_list_instance_profile_tags():
@@ -251,3 +253,10 @@ def test_list_instance_profile_tags():
         assert "NoSuchEntity" in missing.stderr
     finally:
         iam.delete_instance_profile(InstanceProfileName=name)
+
+
+def test_task_summaries_list_the_running_task_processes(stack):
+    create_service(stack, server("listed"))
+    rows = [row for row in process.task_summaries() if row["cluster"] == stack["name"]]
+    assert [(row["service"], row["running"]) for row in rows] == [("web", True)]
+    assert isinstance(rows[0]["pid"], int) and isinstance(rows[0]["port"], int)

@@ -1,4 +1,5 @@
-"""CloudFormation resource types for CodeBuild projects and CodePipeline pipelines."""
+"""CloudFormation resource types for CodeBuild projects and CodePipeline pipelines, and stacks whose
+failed resources fail the stack as on AWS (see models.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ def install() -> None:
     from . import models  # defining the resource subclasses registers them
 
     parsing.get_references_from_template = models.references_with_sub
+    for name in ("parse_and_create_resource", "parse_and_update_resource"):
+        handler = getattr(parsing, name)
+        if not hasattr(handler, "__wrapped__"):
+            setattr(parsing, name, models.annotated(handler))
     moto_models.cloudformation_backends.backend = models._backend_class()
     moto_models.cloudformation_backends.clear()
 

@@ -95,29 +95,29 @@ class CodeBuildProject(CloudFormationModel):
         cls,
         resource_name: str,
         cloudformation_json: Any,
-        account_id: str,  # type: ignore[override]
+        account_id: str,
         region_name: str,
         **kwargs: Any,
     ) -> CodeBuildProject:
-        from moto.codebuild.models import codebuild_backends
+        from ..codebuild.models import codebuild_backend
 
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", resource_name)
-        metadata = codebuild_backends[account_id][region_name].create_project(**cls._arguments(name, properties))
+        metadata = codebuild_backend(account_id, region_name).create_project(**cls._arguments(name, properties))
         return cls(name, metadata["arn"])
 
     @classmethod
     def update_from_cloudformation_json(
         cls,
         original_resource: CodeBuildProject,
-        new_resource_name: str,  # type: ignore[override]
+        new_resource_name: str,
         cloudformation_json: Any,
         account_id: str,
         region_name: str,
     ) -> CodeBuildProject:
-        from moto.codebuild.models import codebuild_backends
+        from ..codebuild.models import codebuild_backend
 
-        backend = codebuild_backends[account_id][region_name]
+        backend = codebuild_backend(account_id, region_name)
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", original_resource.name)
         if name != original_resource.name:  # a new name replaces the project, as on AWS
@@ -143,17 +143,17 @@ class CodeBuildProject(CloudFormationModel):
         cls,
         resource_name: str,
         cloudformation_json: Any,
-        account_id: str,  # type: ignore[override]
+        account_id: str,
         region_name: str,
     ) -> None:
-        from moto.codebuild.models import codebuild_backends
+        from ..codebuild.models import codebuild_backend
 
-        codebuild_backends[account_id][region_name].delete_project(resource_name)
+        codebuild_backend(account_id, region_name).delete_project(resource_name)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        from moto.codebuild.models import codebuild_backends
+        from ..codebuild.models import codebuild_backend
 
-        codebuild_backends[account_id][region_name].delete_project(self.name)
+        codebuild_backend(account_id, region_name).delete_project(self.name)
 
 
 class CodePipelinePipeline(CloudFormationModel):
@@ -180,10 +180,11 @@ class CodePipelinePipeline(CloudFormationModel):
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
         from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-        from moto.codepipeline.models import codepipeline_backends
+
+        from ..codepipeline.models import codepipeline_backend
 
         if attribute_name == "Version":
-            pipeline, _ = codepipeline_backends[self.account_id][self.region_name].get_pipeline(self.name)
+            pipeline, _ = codepipeline_backend(self.account_id, self.region_name).get_pipeline(self.name)
             return str(pipeline.get("version", 1))
         raise UnformattedGetAttTemplateException()
 
@@ -204,16 +205,16 @@ class CodePipelinePipeline(CloudFormationModel):
         cls,
         resource_name: str,
         cloudformation_json: Any,
-        account_id: str,  # type: ignore[override]
+        account_id: str,
         region_name: str,
         **kwargs: Any,
     ) -> CodePipelinePipeline:
-        from moto.codepipeline.models import codepipeline_backends
+        from ..codepipeline.models import codepipeline_backend
 
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", resource_name)
-        codepipeline_backends[account_id][region_name].create_pipeline(
-            cls._declaration(name, properties), _tags(properties) or None
+        codepipeline_backend(account_id, region_name).create_pipeline(
+            cls._declaration(name, properties), _tags(properties)
         )
         return cls(name, account_id, region_name)
 
@@ -221,14 +222,14 @@ class CodePipelinePipeline(CloudFormationModel):
     def update_from_cloudformation_json(
         cls,
         original_resource: CodePipelinePipeline,
-        new_resource_name: str,  # type: ignore[override]
+        new_resource_name: str,
         cloudformation_json: Any,
         account_id: str,
         region_name: str,
     ) -> CodePipelinePipeline:
-        from moto.codepipeline.models import codepipeline_backends
+        from ..codepipeline.models import codepipeline_backend
 
-        backend = codepipeline_backends[account_id][region_name]
+        backend = codepipeline_backend(account_id, region_name)
         properties = cloudformation_json["Properties"]
         name = properties.get("Name", original_resource.name)
         if name != original_resource.name:
@@ -242,12 +243,12 @@ class CodePipelinePipeline(CloudFormationModel):
         cls,
         resource_name: str,
         cloudformation_json: Any,
-        account_id: str,  # type: ignore[override]
+        account_id: str,
         region_name: str,
     ) -> None:
-        from moto.codepipeline.models import codepipeline_backends
+        from ..codepipeline.models import codepipeline_backend
 
-        backend = codepipeline_backends[account_id][region_name]
+        backend = codepipeline_backend(account_id, region_name)
         if resource_name in backend.pipelines:
             backend.delete_pipeline(resource_name)
 
@@ -256,13 +257,77 @@ class CodePipelinePipeline(CloudFormationModel):
 
 
 def _backend_class() -> type:
-    """CloudFormation's backend with ExecuteChangeSet refreshing the stack's outputs (moto keeps the
-    outputs it computed at CreateChangeSet time, before any resource existed)."""
-    from moto.cloudformation.models import CloudFormationBackend
+    """CloudFormation's backend with the stack life cycle AWS has and moto lacks:
+
+    - ExecuteChangeSet refreshes the stack's outputs (moto keeps the ones it computed at CreateChangeSet
+      time, before any resource existed);
+    - a resource that fails to create or update fails the stack (CREATE_FAILED event, then
+      ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE) instead of failing the API call and leaving the
+      stack IN_PROGRESS forever; CreateStack and ExecuteChangeSet answer as on AWS, since the work
+      is asynchronous there;
+    - a stack created by a CREATE change set stays in REVIEW_IN_PROGRESS (with no template) until the
+      change set runs: an UPDATE change set on it is refused as for a stack that does not exist, a new
+      CREATE change set reuses it; a stack that rolled back its creation cannot be updated.
+    """
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import CloudFormationBackend, Stack
 
     class ChangeSetCloudFormationBackend(CloudFormationBackend):
+        def create_stack(self, name: str, *args: Any, **kwargs: Any) -> Stack:
+            known = set(self.stacks)
+            try:
+                return super().create_stack(name, *args, **kwargs)
+            except Exception as error:
+                stack = next((s for key, s in self.stacks.items() if key not in known and s.name == name), None)
+                if stack is None or not _is_resource_failure(error):
+                    raise
+                _fail_stack(stack, error, "CREATE")
+                return stack
+
+        def create_change_set(
+            self,
+            stack_name: str,
+            change_set_name: str,
+            template: str,
+            parameters: Any,
+            description: str,
+            change_set_type: str,
+            *args: Any,
+            **kwargs: Any,
+        ) -> tuple[str, str]:
+            live = [s for s in self.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"]
+            if change_set_type == "UPDATE":
+                for stack in live:
+                    if stack.status == "REVIEW_IN_PROGRESS":  # no template yet: for CloudFormation, no stack
+                        raise ValidationError(message=f"Stack [{stack_name}] does not exist")
+                    if stack.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
+                        raise ValidationError(
+                            message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
+                        )
+            elif change_set_type == "CREATE":
+                for stack in live:
+                    if stack.status != "REVIEW_IN_PROGRESS":
+                        raise ValidationError(
+                            message=f"Stack [{stack_name}] already exists and cannot be created again with the "
+                            f"changeSet [{change_set_name}]."
+                        )
+                    del self.stacks[stack.stack_id]  # the new change set takes over the template-less stub
+            return super().create_change_set(
+                stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
+            )
+
         def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
-            super().execute_change_set(change_set_name, stack_name)
+            change_set = self.change_sets.get(change_set_name) or next(
+                (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
+            )
+            try:
+                super().execute_change_set(change_set_name, stack_name)
+            except Exception as error:
+                if change_set is None or not _is_resource_failure(error):
+                    raise
+                change_set.execution_status = "EXECUTE_FAILED"
+                _fail_stack(self.stacks[change_set.stack_id], error, change_set.change_set_type)
+                return
             for stack in self.stacks.values():
                 if (
                     stack.name == stack_name
@@ -278,6 +343,83 @@ def _backend_class() -> type:
 
     ChangeSetCloudFormationBackend.__module__ = __name__
     return ChangeSetCloudFormationBackend
+
+
+def _is_resource_failure(error: Exception) -> bool:
+    """An error raised while a stack's resource was created or updated (see ``annotated``)."""
+    return hasattr(error, "cfn_logical_id")
+
+
+def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
+    """What CloudFormation records when a resource fails: its FAILED event, then the rollback."""
+    import uuid
+
+    from moto.cloudformation.models import Event
+
+    logical_id = str(error.__dict__["cfn_logical_id"])
+    resource_type = str(getattr(error, "cfn_resource_type", ""))
+    service = resource_type.split("::")[1] if resource_type.count("::") == 2 else "AWS"
+    code = getattr(error, "error_type", None) or getattr(error, "code", None) or type(error).__name__
+    message = str(getattr(error, "message", None) or error)
+    reason = (
+        f'Resource handler returned message: "{message} (Service: {service}, Status Code: 400, '
+        f'Request ID: {uuid.uuid4()})" (RequestToken: {uuid.uuid4()}, HandlerErrorCode: '
+        f"{'InvalidRequest' if code else 'GeneralServiceException'})"
+    )
+    stack.events.append(
+        Event(stack.stack_id, stack.name, logical_id, "", resource_type, f"{operation}_FAILED", reason, None)
+    )
+    if operation == "CREATE":
+        stack._add_stack_event(
+            "ROLLBACK_IN_PROGRESS",
+            resource_status_reason=f"The following resource(s) failed to create: [{logical_id}]. "
+            "Rollback requested by user.",
+        )
+        try:  # roll back: delete what was created before the failure
+            stack.resource_map.delete()
+        except Exception:  # a resource moto cannot delete must not hide the failure itself
+            pass
+        stack.status = "ROLLBACK_COMPLETE"
+    else:
+        stack._add_stack_event(
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            resource_status_reason=f"The following resource(s) failed to update: [{logical_id}]. ",
+        )
+        stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    stack._add_stack_event(stack.status)
+
+
+#: CloudFormation's handlers for these report CREATE_COMPLETE only once IAM has propagated them, so the
+#: stack's later resources can use them at once (unlike a script calling the IAM API).
+_IAM_TYPES_CFN_WAITS_FOR = ("AWS::IAM::Role", "AWS::IAM::InstanceProfile")
+
+
+def _as_if_propagated(resource: Any) -> None:
+    """Date the IAM resource back by the propagation delay: the time CloudFormation would have waited."""
+    from datetime import timedelta
+
+    from ... import account
+
+    resource.create_date -= timedelta(seconds=account.current().iam_propagation_seconds)
+
+
+def annotated(handler: Any) -> Any:
+    """Wrap moto's per-resource create/update function so an error names the resource that raised it."""
+
+    def call(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            resource = handler(logical_id, resource_json, *args, **kwargs)
+        except Exception as error:
+            if not hasattr(error, "cfn_logical_id"):
+                error.cfn_logical_id = logical_id  # type: ignore[attr-defined]
+                error.cfn_resource_type = resource_json.get("Type", "")  # type: ignore[attr-defined]
+            raise
+        if resource_json.get("Type") in _IAM_TYPES_CFN_WAITS_FOR and hasattr(resource, "create_date"):
+            _as_if_propagated(resource)
+        return resource
+
+    call.__wrapped__ = handler  # type: ignore[attr-defined]
+    return call
 
 
 def references_with_sub(template: Any) -> list[str]:

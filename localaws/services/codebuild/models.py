@@ -1,6 +1,10 @@
 """CodeBuild backend state whose builds really run: a build started by StartBuild or by a pipeline
 action gets its source, runs the buildspec (``runner.py``), sends its log to CloudWatch Logs under
-``/aws/codebuild/<project>``, and uploads its artifacts, with real phases, statuses and durations."""
+``/aws/codebuild/<project>``, and uploads its artifacts, with real phases, statuses and durations.
+
+As in a new account (``account.py``): at most ``codebuild_concurrency`` builds run at once, the next ones
+wait as QUEUED (up to ``codebuild_queue_limit``, beyond which StartBuild answers
+AccountLimitExceededException), and CreateProject refuses a service role IAM has not propagated yet."""
 
 from __future__ import annotations
 
@@ -14,14 +18,17 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 from moto.codebuild.exceptions import InvalidInputException, ResourceNotFoundException
 from moto.codebuild.models import CodeBuildBackend
 
+from ... import account
 from ...iam_enforcement import RoleSession, TrustRefused, assume
 from .. import loopback
+from ..iam import propagation
+from .exceptions import AccountLimitExceededException
 from .runner import BuildspecError, BuildspecRunner, PhaseResult, load_buildspec, tool_directory
 
 DEFAULT_TIMEOUT_MINUTES = 60
@@ -51,13 +58,16 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self.build_numbers: dict[str, int] = {}
         self.stop_requested: set[str] = set()
         self.finished: dict[str, threading.Event] = {}
+        self.slots = threading.Condition()  # guards running and waiting
+        self.running: set[str] = set()  # builds holding one of the account's concurrent-build slots
+        self.waiting: list[str] = []  # QUEUED builds, first come first served
 
     # -- projects ----------------------------------------------------------------------------------
     def create_project(
         self,
         project_name: str,
         description: str | None,
-        project_source: dict[str, Any],  # type: ignore[override]
+        project_source: dict[str, Any],
         artifacts: dict[str, Any],
         environment: dict[str, Any],
         service_role: str,
@@ -69,6 +79,8 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         logs_config: dict[str, Any] | None,
         vpc_config: dict[str, Any] | None,
     ) -> dict[str, Any]:
+        if propagation.role_not_yet_visible(self.account_id, service_role or "", self.partition):
+            raise InvalidInputException(f"CodeBuild is not authorized to perform: sts:AssumeRole on {service_role}")
         metadata = super().create_project(
             project_name,
             description,
@@ -106,7 +118,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
     def start_build(
         self,
         project_name: str,
-        source_version: str | None = None,  # type: ignore[override]
+        source_version: str | None = None,
         artifact_override: dict[str, Any] | None = None,
         environment_variables_override: list[dict[str, str]] | None = None,
         buildspec_override: str | None = None,
@@ -118,10 +130,11 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         source_type = metadata["source"]["type"]
         if source_type == "CODEPIPELINE" and pipeline is None:
             raise InvalidInputException("Source type CODEPIPELINE can only be built by CodePipeline")
-        number = self.build_numbers.get(project_name, 0) + 1
-        self.build_numbers[project_name] = number
         build_uuid = str(uuid.uuid4())
         build_id = f"{project_name}:{build_uuid}"
+        self._admit(build_id)
+        number = self.build_numbers.get(project_name, 0) + 1
+        self.build_numbers[project_name] = number
         now = datetime.now(UTC)
         group = f"/aws/codebuild/{project_name}"
         build: dict[str, Any] = {
@@ -195,8 +208,65 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self.finished[build_id].wait(timeout)
         return self.builds[build_id]
 
+    # -- the account's concurrent-build quota -------------------------------------------------------
+    def _admit(self, build_id: str) -> None:
+        """Queue the build, or refuse it when the account's queue is full (AWS's AccountLimitExceeded)."""
+        settings = account.current()
+        with self.slots:
+            in_flight = len(self.running) + len(self.waiting)
+            if in_flight + 1 - settings.codebuild_concurrency > settings.codebuild_queue_limit:
+                raise AccountLimitExceededException(
+                    f"Cannot have more than {settings.codebuild_queue_limit} builds in queue for the account"
+                )
+            self.waiting.append(build_id)
+
+    def _wait_for_slot(self, build: dict[str, Any]) -> str | None:
+        """Hold the build QUEUED until a slot frees; None once it runs, or why it never will."""
+        started = time.monotonic()
+        deadline = started + float(build["queuedTimeoutInMinutes"]) * 60
+        outcome: str | None = None
+        with self.slots:
+            while True:
+                if build["id"] in self.stop_requested:
+                    outcome = "STOPPED"
+                elif time.monotonic() >= deadline:
+                    outcome = "TIMED_OUT"
+                elif self.waiting[0] == build["id"] and len(self.running) < account.current().codebuild_concurrency:
+                    self.running.add(build["id"])
+                if outcome or build["id"] in self.running:
+                    self.waiting.remove(build["id"])
+                    self.slots.notify_all()
+                    break
+                self.slots.wait(0.5)
+        self._record(
+            build,
+            PhaseResult("QUEUED", "SUCCEEDED" if outcome is None else outcome, started, time.monotonic()),
+        )
+        return outcome
+
+    def _release_slot(self, build_id: str) -> None:
+        with self.slots:
+            self.running.discard(build_id)
+            self.slots.notify_all()
+
     # -- the build itself --------------------------------------------------------------------------
     def _run(
+        self, build: dict[str, Any], project: dict[str, Any], overrides: dict[str, Any], pipeline: PipelineInput | None
+    ) -> None:
+        never_ran = self._wait_for_slot(build)
+        if never_ran is not None:
+            now = datetime.now(UTC)
+            build["phases"].append({"phaseType": "COMPLETED", "startTime": now})
+            build.update(currentPhase="COMPLETED", buildStatus=never_ran, endTime=now, buildComplete=True)
+            self.stop_requested.discard(build["id"])
+            self.finished[build["id"]].set()
+            return
+        try:
+            self._run_build(build, project, overrides, pipeline)
+        finally:
+            self._release_slot(build["id"])
+
+    def _run_build(
         self, build: dict[str, Any], project: dict[str, Any], overrides: dict[str, Any], pipeline: PipelineInput | None
     ) -> None:
         work = Path(tempfile.mkdtemp(prefix="build-", dir=self._work_root()))
@@ -360,10 +430,10 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         raise _SourceError(f"CLIENT_ERROR: source type {source['type']} is not supported by the sandbox")
 
     def _checkout(self, location: str, version: str | None, target: Path) -> str:
-        from moto.codecommit.models import codecommit_backends
+        from ..codecommit.models import codecommit_backend
 
         name = location.rstrip("/").rsplit("/", 1)[-1]
-        repository = codecommit_backends[self.account_id][self.region_name].repositories.get(name)
+        repository = codecommit_backend(self.account_id, self.region_name).repositories.get(name)
         if repository is None:
             raise _SourceError(f"CLIENT_ERROR: repository not found for primary source {location}")
         commit = repository.git.resolve_commit(version)
@@ -586,3 +656,10 @@ class _BuildLog:
                 pass
             self.ready = True
         logs.put_log_events(logGroupName=self.group, logStreamName=self.stream, logEvents=events)
+
+
+def codebuild_backend(account_id: str, region_name: str) -> RunningCodeBuildBackend:
+    """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
+    from moto.codebuild.models import codebuild_backends
+
+    return cast(RunningCodeBuildBackend, codebuild_backends[account_id][region_name])

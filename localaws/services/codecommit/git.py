@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _GIT_ENV = {
@@ -184,7 +185,7 @@ class BareRepository:
     def write_blob(self, content: bytes) -> str:
         return self.git("hash-object", "-w", "--stdin", input=content).decode().strip()
 
-    def commit_info(self, sha: str) -> dict[str, object]:
+    def commit_info(self, sha: str) -> dict[str, Any]:
         fmt = "%H%x00%T%x00%P%x00%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%B"
         out = self.git("show", "-s", "--date=raw", f"--format={fmt}", sha).decode()
         commit, tree, parents, an, ae, ad, cn, ce, cd, message = out.split("\0", 9)
@@ -210,7 +211,9 @@ class BareRepository:
         try:
             self.git("read-tree", parent or "--empty", env=env)
             lines = []
-            added, updated, deleted = [], [], []
+            added: list[TreeEntry] = []
+            updated: list[TreeEntry] = []
+            deleted: list[TreeEntry] = []
             for change in changes:
                 if change.blob is None:
                     lines.append(f"0 {'0' * 40}\t{change.path}")
@@ -240,7 +243,7 @@ class BareRepository:
         """(changeType A/M/D, before blob, after blob) for every file that differs."""
         old = self.all_files(before) if before else {}
         new = self.all_files(after)
-        changes = []
+        changes: list[tuple[str, TreeEntry | None, TreeEntry | None]] = []
         for path in sorted(set(old) | set(new)):
             a, b = old.get(path), new.get(path)
             if a is None:

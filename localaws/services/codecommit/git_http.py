@@ -17,14 +17,15 @@ def clone_url(endpoint: str, region: str, name: str) -> str:
 
 
 def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    from moto.codecommit.models import codecommit_backends
     from moto.core import DEFAULT_ACCOUNT_ID
+
+    from .models import codecommit_backend
 
     rest = environ["PATH_INFO"][len(routes.GIT) :]
     region, _, tail = rest.partition("/")
     name, _, path = tail.partition("/")
     name = name.removesuffix(".git")
-    backend = codecommit_backends[DEFAULT_ACCOUNT_ID][region]
+    backend = codecommit_backend(DEFAULT_ACCOUNT_ID, region)
     repository = backend.repositories.get(name)
     if repository is None:
         start_response("404 Not Found", [("Content-Type", "text/plain")])

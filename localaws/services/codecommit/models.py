@@ -10,7 +10,7 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from moto.codecommit.exceptions import RepositoryDoesNotExistException, RepositoryNameExistsException
 from moto.codecommit.models import CodeCommit, CodeCommitBackend
@@ -512,3 +512,10 @@ def _file_metadata(entry: TreeEntry) -> dict[str, str]:
 def _under(entry: TreeEntry | None, path: str) -> bool:
     prefix = path.strip("/")
     return entry is not None and (not prefix or entry.path == prefix or entry.path.startswith(prefix + "/"))
+
+
+def codecommit_backend(account_id: str, region_name: str) -> GitCodeCommitBackend:
+    """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
+    from moto.codecommit.models import codecommit_backends
+
+    return cast(GitCodeCommitBackend, codecommit_backends[account_id][region_name])

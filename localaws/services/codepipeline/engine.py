@@ -315,11 +315,11 @@ class StageGate:
 
 # -- action executors --------------------------------------------------------------------------------
 def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
-    from moto.codecommit.models import codecommit_backends
+    from ..codecommit.models import codecommit_backend
 
     configuration = action.declaration.get("configuration", {})
     name, branch = configuration.get("RepositoryName"), configuration.get("BranchName")
-    repository = codecommit_backends[execution.account][execution.region].repositories.get(name)
+    repository = codecommit_backend(execution.account, execution.region).repositories.get(name)
     if repository is None:
         raise ActionFailed(f"The repository {name} does not exist", "ConfigurationError")
     role = execution.role()
@@ -363,9 +363,7 @@ def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
 
 
 def run_codebuild(execution: Execution, action: ActionRun) -> None:
-    from moto.codebuild.models import codebuild_backends
-
-    from ..codebuild.models import PipelineInput
+    from ..codebuild.models import PipelineInput, codebuild_backend
 
     configuration = action.declaration.get("configuration", {})
     project = configuration.get("ProjectName")
@@ -374,7 +372,7 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     primary = action.inputs[0]
     overrides = json.loads(configuration.get("EnvironmentVariables") or "[]")
     outputs = [execution.output_location(o["name"]) for o in action.declaration.get("outputArtifacts", [])]
-    backend = codebuild_backends[execution.account][execution.region]
+    backend = codebuild_backend(execution.account, execution.region)
     project_arn = f"arn:{execution.partition}:codebuild:{execution.region}:{execution.account}:project/{project}"
     role = execution.role()
     try:
@@ -400,9 +398,7 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
             ),
         )
     except Exception as error:
-        raise ActionFailed(
-            f"Error calling startBuild: {getattr(error, 'message', error)}", "ConfigurationError"
-        ) from None
+        raise ActionFailed(f"Error calling startBuild: {_service_error_text(error)}", "ConfigurationError") from None
     action.external_id = build["id"]
     action.external_url = (
         f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/{project}/build/{build['id']}"
@@ -420,7 +416,9 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
             backend.stop_build(build["id"])
             raise ExecutionStopped()
     if build["buildStatus"] != "SUCCEEDED":
-        failed = next((p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED")), {})
+        failed: dict[str, Any] = next(
+            (p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED")), {}
+        )
         context = (failed.get("contexts") or [{}])[0]
         raise ActionFailed(
             f"Build terminated with state: {build['buildStatus']}. Phase: {failed.get('phaseType')}, "
@@ -429,6 +427,19 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     for output in outputs:
         output.revision = primary.revision
         action.outputs.append(output)
+
+
+def _service_error_text(error: Exception) -> str:
+    """How CodePipeline reports a refused call: the message, then the Java SDK's service-error details."""
+    code = getattr(error, "error_type", None)
+    message = str(getattr(error, "message", error))
+    if not code:
+        return message
+    status = getattr(error, "code", 400)
+    return (
+        f"{message} (Service: AWSCodeBuild; Status Code: {status}; Error Code: {code}; "
+        f"Request ID: {uuid.uuid4()}; Proxy: null)"
+    )
 
 
 def run_manual_approval(execution: Execution, action: ActionRun) -> None:

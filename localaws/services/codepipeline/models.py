@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from moto.codepipeline.exceptions import InvalidStructureException
 from moto.codepipeline.models import CodePipelineBackend
 
+from ..iam import propagation
 from .engine import EXECUTORS, ActionRun, Execution, StageGate, now
 from .exceptions import (
     ActionNotFoundException,
@@ -31,8 +33,11 @@ class EnginePipelineBackend(CodePipelineBackend):
         self.lock = threading.RLock()
 
     # -- pipelines ---------------------------------------------------------------------------------
-    def create_pipeline(self, pipeline: dict[str, Any], tags: list[dict[str, str]]) -> Any:
-        result = super().create_pipeline(pipeline, tags)
+    def create_pipeline(self, pipeline: dict[str, Any], tags: list[dict[str, str]] | None) -> Any:
+        role_arn = str(pipeline.get("roleArn", ""))
+        if propagation.role_not_yet_visible(self.account_id, role_arn, self.partition):
+            raise InvalidStructureException(f"CodePipeline is not authorized to perform AssumeRole on role {role_arn}")
+        result = super().create_pipeline(pipeline, tags or [])
         self.runs[pipeline["name"]] = []
         self.gates[pipeline["name"]] = StageGate()
         self.start_pipeline_execution(
@@ -51,7 +56,7 @@ class EnginePipelineBackend(CodePipelineBackend):
     def start_pipeline_execution(
         self,
         name: str,
-        variables: list[dict[str, str]] | None,  # type: ignore[override]
+        variables: list[dict[str, str]] | None,
         trigger: dict[str, str] | None = None,
     ) -> str:
         pipeline = self._pipeline(name)
@@ -285,3 +290,10 @@ def _entity_url(action: dict[str, Any], region: str) -> str:
     if provider == "ECS":
         return f"{base}/ecs/home?region={region}#/clusters/{configuration.get('ClusterName')}/services"
     return f"{base}/codesuite/codepipeline/home"
+
+
+def codepipeline_backend(account_id: str, region_name: str) -> EnginePipelineBackend:
+    """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
+    from moto.codepipeline.models import codepipeline_backends
+
+    return cast(EnginePipelineBackend, codepipeline_backends[account_id][region_name])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 
 def reference_event(
@@ -48,15 +48,20 @@ def on_reference_change(
 
 
 def _deliver(account: str, region: str, event: dict[str, Any]) -> None:
-    from moto.codepipeline.models import codepipeline_backends
-    from moto.events.models import events_backends
+    from moto.events.models import EventMessageType, events_backends
+
+    from .models import codepipeline_backend
 
     bus = events_backends[account][region].event_buses.get("default")
     if bus is None:
         return
-    pipelines = codepipeline_backends[account][region]
+    pipelines = codepipeline_backend(account, region)
     for rule in list(bus.rules.values()):
-        if rule.state != "ENABLED" or rule.event_pattern is None or not rule.event_pattern.matches_event(event):
+        if (
+            rule.state != "ENABLED"
+            or rule.event_pattern is None
+            or not rule.event_pattern.matches_event(cast("EventMessageType", event))
+        ):
             continue
         for target in rule.targets:
             arn = str(target.get("Arn", ""))

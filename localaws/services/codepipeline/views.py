@@ -8,10 +8,11 @@ from typing import Any
 
 def pipeline_page(region: str, name: str) -> str | None:
     """A small HTML page for one pipeline: what the CodePipeline console shows, for the sandbox."""
-    from moto.codepipeline.models import codepipeline_backends
     from moto.core import DEFAULT_ACCOUNT_ID
 
-    backend = codepipeline_backends[DEFAULT_ACCOUNT_ID][region]
+    from .models import codepipeline_backend
+
+    backend = codepipeline_backend(DEFAULT_ACCOUNT_ID, region)
     if name not in backend.pipelines:
         return None
     state = backend.get_pipeline_state(name)

@@ -3,6 +3,11 @@ only after the new ones pass their health check, and the circuit breaker rolls b
 
 Counts, deployments and events follow the shapes of DescribeServices, so the ``services_stable``
 waiter and the CodePipeline ECS deploy action see what they would see on AWS.
+
+As in a new account (see ``account.py``): capacity providers and clusters with capacity providers need
+the ECS service-linked role; a deleted capacity provider stays INACTIVE, its name taken, for a while; a
+deleted service drains before it is INACTIVE; and a service on an EC2 capacity provider places tasks
+only while the provider's Auto Scaling group has instances in service.
 """
 
 from __future__ import annotations
@@ -10,12 +15,17 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from moto.core.utils import utcnow
-from moto.ecs.models import EC2ContainerServiceBackend, Service
+from moto.ecs.exceptions import EcsClientException, ECSException, InvalidParameterException
+from moto.ecs.models import CapacityProvider, Cluster, EC2ContainerServiceBackend, Service
 
+from ... import account
+from ..iam import models as iam_models
+from ..iam import propagation
 from .roles import check_task_start
 from .runner import ImageLookup, ImageNotRunnable, TaskProcess, resolve_image
 
@@ -25,6 +35,48 @@ SETTLE_SECONDS = 8.0
 HEALTH_TIMEOUT_SECONDS = 20.0
 #: Failed task launches before the circuit breaker trips (AWS: at least 3).
 CIRCUIT_BREAKER_THRESHOLD = 3
+#: How often a deployment waiting for EC2 capacity looks again.
+CAPACITY_POLL_SECONDS = 1.0
+ECS_SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+NO_CONTAINER_INSTANCES = (
+    "was unable to place a task because no container instance met all of its requirements. "
+    "Reason: No Container Instances were found in your cluster. "
+    "For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+)
+
+
+class ServiceNotActiveException(ECSException):
+    def __init__(self) -> None:
+        super().__init__("ServiceNotActiveException", "Service was not ACTIVE.")
+
+
+class ServingService(Service):
+    """moto's Service with the fields the sandbox's deployments keep (moto drops them)."""
+
+    deployment_configuration: dict[str, Any]
+    capacity_provider_strategy: list[dict[str, Any]]
+    health_check_grace_period_seconds: int | None
+    created_at: datetime
+    failed_deployments: list[dict[str, Any]]
+
+
+def serving(service: Service) -> ServingService:
+    """The service as the sandbox keeps it: moto builds a plain Service, the sandbox adds its fields."""
+    if isinstance(service, ServingService):
+        return service
+    object.__setattr__(service, "__class__", ServingService)
+    promoted = cast(ServingService, service)
+    promoted.deployment_configuration = {}
+    promoted.capacity_provider_strategy = []
+    promoted.health_check_grace_period_seconds = None
+    promoted.created_at = utcnow()
+    promoted.failed_deployments = []
+    return promoted
+
+
+def _ecs_client_error(message: str) -> EcsClientException:
+    return EcsClientException(message)
 
 
 class ServingECSBackend(EC2ContainerServiceBackend):
@@ -35,26 +87,118 @@ class ServingECSBackend(EC2ContainerServiceBackend):
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
-        self.tasks: dict[str, list[TaskProcess]] = {}  # deployment id -> running tasks
+        # deployment id -> its running task processes (moto's own ``tasks`` holds RunTask's tasks)
+        self.task_processes: dict[str, list[TaskProcess]] = {}
         self.service_locks: dict[str, threading.Lock] = {}
         self.rollouts: dict[str, threading.Thread] = {}
+        self.retired_providers: dict[str, tuple[CapacityProvider, float]] = {}  # name -> (provider, deleted at)
+        self.draining: dict[str, tuple[Service, float]] = {}  # service arn -> (service, deleted at)
 
     def reset(self) -> None:
         self.stop_all_tasks()
         super().reset()
 
+    # -- the account's ECS service-linked role ---------------------------------------------------
+    def _service_linked_role_ready(self) -> bool:
+        if account.current().ecs_service_linked_role_exists:
+            return True
+        iam = iam_models.backend(self.account_id, self.partition)
+        role = iam.role_named(ECS_SERVICE_LINKED_ROLE)
+        return role is not None and not propagation.role_not_yet_visible(self.account_id, role.arn, self.partition)
+
+    def _create_service_linked_role(self) -> None:
+        """What AWS does on CreateCluster in an account without the role: create it (ready moments later)."""
+        if account.current().ecs_service_linked_role_exists:
+            return
+        iam = iam_models.backend(self.account_id, self.partition)
+        if iam.role_named(ECS_SERVICE_LINKED_ROLE) is None:
+            iam.create_service_linked_role("ecs.amazonaws.com", "Role to enable Amazon ECS to manage your cluster.", "")
+
+    # -- clusters --------------------------------------------------------------------------------
+    def create_cluster(
+        self,
+        cluster_name: str,
+        tags: Any = None,
+        cluster_settings: Any = None,
+        configuration: dict[str, Any] | None = None,
+        capacity_providers: list[str] | None = None,
+        default_capacity_provider_strategy: list[dict[str, Any]] | None = None,
+        service_connect_defaults: dict[str, str] | None = None,
+    ) -> Cluster:
+        ready = self._service_linked_role_ready()
+        if not ready:
+            self._create_service_linked_role()
+            if capacity_providers:
+                raise InvalidParameterException(
+                    "Unable to assume the service linked role. Please verify that the ECS service linked role exists."
+                )
+        return super().create_cluster(
+            cluster_name,
+            tags,
+            cluster_settings,
+            configuration,
+            capacity_providers,
+            default_capacity_provider_strategy,
+            service_connect_defaults,
+        )
+
     # -- capacity providers: AWS lists them all when no names are given ------------------------
-    def describe_capacity_providers(self, names: list[str] | None) -> Any:  # type: ignore[override]
+    def create_capacity_provider(
+        self, name: str, asg_details: dict[str, Any], tags: list[dict[str, str]] | None
+    ) -> CapacityProvider:
+        if not self._service_linked_role_ready():
+            raise _ecs_client_error(
+                "ECS Service Linked Role does not exist. Please create a Service linked role for ECS"
+            )
+        self._forget_retired_providers()
+        if name in self.capacity_providers or name in self.retired_providers:
+            raise _ecs_client_error(
+                "The specified capacity provider already exists. To change the configuration of an existing "
+                "capacity provider, update the capacity provider."
+            )
+        return super().create_capacity_provider(name, asg_details, tags)
+
+    def delete_capacity_provider(self, name_or_arn: str) -> CapacityProvider:
+        if self._get_provider(name_or_arn) is None:
+            raise _ecs_client_error("The specified capacity provider does not exist. Specify a valid name or ARN.")
+        provider = super().delete_capacity_provider(name_or_arn)
+        provider.update_status = "DELETE_IN_PROGRESS"
+        self.retired_providers[provider.name] = (provider, time.monotonic())
+        return provider
+
+    def update_capacity_provider(self, name_or_arn: str, asg_provider: dict[str, Any]) -> CapacityProvider:
+        if self._get_provider(name_or_arn) is None:
+            raise _ecs_client_error("The specified capacity provider does not exist. Specify a valid name or ARN.")
+        return super().update_capacity_provider(name_or_arn, asg_provider)
+
+    def describe_capacity_providers(self, names: list[str] | None) -> Any:
+        self._forget_retired_providers()
+        retired = {}
+        for provider, _ in self.retired_providers.values():
+            provider.status, provider.update_status = "INACTIVE", "DELETE_COMPLETE"
+            retired[provider.name] = provider
         if not names:
-            return list(self.capacity_providers.values()), []
-        return super().describe_capacity_providers(names)
+            return [*self.capacity_providers.values(), *retired.values()], []
+        found, failures = super().describe_capacity_providers([n for n in names if not self._retired(n, retired)])
+        return [*found, *[p for n in names if (p := self._retired(n, retired)) is not None]], failures
+
+    @staticmethod
+    def _retired(name_or_arn: str, retired: dict[str, CapacityProvider]) -> CapacityProvider | None:
+        return next((p for p in retired.values() if name_or_arn in (p.name, p.capacity_provider_arn)), None)
+
+    def _forget_retired_providers(self) -> None:
+        keep = account.current().capacity_provider_retention_seconds
+        now = time.monotonic()
+        for name, (_, deleted_at) in list(self.retired_providers.items()):
+            if now - deleted_at >= keep:
+                del self.retired_providers[name]
 
     # -- services --------------------------------------------------------------------------------
     def create_service(
         self,
         cluster_str: str,
         service_name: str,
-        desired_count: int,  # type: ignore[override]
+        desired_count: int,
         task_definition_str: str | None = None,
         *args: Any,
         deployment_configuration: dict[str, Any] | None = None,
@@ -62,12 +206,15 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         health_check_grace_period_seconds: int | None = None,
         **kwargs: Any,
     ) -> Service:
+        self._settle_draining()
         existing = self.services.get(f"{cluster_str.split('/')[-1]}:{service_name}")
         if existing is not None and existing.status == "ACTIVE":
-            from moto.ecs.exceptions import InvalidParameterException
-
             raise InvalidParameterException("Creation of service was not idempotent.")
-        service = super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
+        if existing is not None and existing.status == "DRAINING":
+            raise InvalidParameterException("Unable to Start a service that is still Draining.")
+        service = serving(
+            super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
+        )
         service.deployment_configuration = deployment_configuration or {
             "deploymentCircuitBreaker": {"enable": False, "rollback": False},
             "maximumPercent": 200,
@@ -86,14 +233,17 @@ class ServingECSBackend(EC2ContainerServiceBackend):
     def update_service(self, service_properties: dict[str, Any]) -> Service:
         cluster = service_properties.get("cluster", "default")
         name = str(service_properties.get("service")).split("/")[-1]
+        self._settle_draining()
         before = self._get_service(cluster, name)
+        if before.status != "ACTIVE":
+            raise ServiceNotActiveException()
         old_definition, old_desired = before.task_definition, before.desired_count
         force = bool(service_properties.get("force_new_deployment"))
         task_definition = service_properties.get("task_definition")
         if task_definition:
             service_properties["task_definition"] = self.describe_task_definition(task_definition).arn
         running_before = before.running_count
-        service = super().update_service(service_properties)
+        service = serving(super().update_service(service_properties))
         service.running_count, service.pending_count = running_before, 0  # moto fakes these: undo
         if force or service.task_definition != old_definition:
             self._start_deployment(service)
@@ -102,28 +252,52 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         return service
 
     def delete_service(self, cluster_name: str, service_name: str, force: bool) -> Service:
-        service = super().delete_service(cluster_name, service_name, force)
+        """The service drains (its tasks stop) for ``service_draining_seconds``, then is INACTIVE."""
+        self._settle_draining()
+        current = self._get_service(cluster_name, service_name)
+        if current.status != "ACTIVE":
+            return current  # already deleted: nothing more to do
+        service = serving(super().delete_service(cluster_name, service_name, force))
         self._stop_service_tasks(service)
         service.running_count = 0
         for deployment in service.deployments:
             deployment["status"] = "INACTIVE"
         self._publish_targets(service, [])
+        service.status = "DRAINING"
+        self.draining[service.arn] = (service, time.monotonic())
+        self._settle_draining()
         return service
 
+    def describe_services(
+        self, cluster_str: str, service_names_or_arns: list[str]
+    ) -> tuple[list[Service], list[dict[str, str]]]:
+        self._settle_draining()
+        return super().describe_services(cluster_str, service_names_or_arns)
+
+    def _settle_draining(self) -> None:
+        """Services whose draining time has passed become INACTIVE (checked whenever one may be seen)."""
+        keep = account.current().service_draining_seconds
+        now = time.monotonic()
+        for arn, (service, deleted_at) in list(self.draining.items()):
+            if now - deleted_at >= keep:
+                if service.status == "DRAINING":
+                    service.status = "INACTIVE"
+                del self.draining[arn]
+
     def stop_all_tasks(self) -> None:
-        for tasks in list(self.tasks.values()):
+        for tasks in list(self.task_processes.values()):
             for task in tasks:
                 task.stop(timeout=2)
-        self.tasks.clear()
+        self.task_processes.clear()
 
     def local_tasks(self, service: Service) -> list[TaskProcess]:
-        return [t for d in service.deployments for t in self.tasks.get(d["id"], [])]
+        return [t for d in service.deployments for t in self.task_processes.get(str(d["id"]), [])]
 
     # -- deployments -----------------------------------------------------------------------------
-    def _start_deployment(self, service: Service, scale_only: bool = False) -> None:
+    def _start_deployment(self, service: ServingService, scale_only: bool = False) -> None:
         lock = self.service_locks.setdefault(service.arn, threading.Lock())
         now = utcnow()
-        deployment = {
+        deployment: dict[str, Any] = {
             "id": f"ecs-svc/{uuid.uuid4().int % 10**19:019d}",
             "status": "PRIMARY",
             "taskDefinition": service.task_definition,
@@ -151,9 +325,10 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         thread = threading.Thread(target=self._roll_out, args=(service, deployment, lock), daemon=True)
         self.rollouts[service.arn] = thread
         thread.start()
-        thread.join(SETTLE_SECONDS)
+        if not self._lacks_capacity(service):  # nothing would settle: answer at once, as AWS does
+            thread.join(SETTLE_SECONDS)
 
-    def _roll_out(self, service: Service, deployment: dict[str, Any], lock: threading.Lock) -> None:
+    def _roll_out(self, service: ServingService, deployment: dict[str, Any], lock: threading.Lock) -> None:
         with lock:
             if deployment not in service.deployments or service.status != "ACTIVE":
                 return
@@ -162,14 +337,25 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             except Exception as error:  # never leave a deployment IN_PROGRESS forever
                 self._fail(service, deployment, f"ECS deployment failed: {error}")
 
-    def _run_deployment(self, service: Service, deployment: dict[str, Any]) -> None:
+    def _run_deployment(self, service: ServingService, deployment: dict[str, Any]) -> None:
         definition = self.describe_task_definition(deployment["taskDefinition"])
-        tasks = self.tasks.setdefault(deployment["id"], [])
+        tasks = self.task_processes.setdefault(deployment["id"], [])
         while len(tasks) > deployment["desiredCount"]:
             tasks.pop().stop()
         failures = 0
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
+        told = False
         while len(tasks) < deployment["desiredCount"]:
+            if self._lacks_capacity(service):
+                if deployment not in service.deployments or deployment["status"] != "PRIMARY":
+                    return  # superseded while it waited
+                if service.status != "ACTIVE":
+                    return
+                if not told:
+                    self._event(service, f"(service {service.name}) {NO_CONTAINER_INSTANCES}")
+                    told = True
+                time.sleep(CAPACITY_POLL_SECONDS)
+                continue
             task, reason = self._launch(service, definition)
             if task is not None:
                 tasks.append(task)
@@ -190,7 +376,7 @@ class ServingECSBackend(EC2ContainerServiceBackend):
                 return
         self._complete(service, deployment)
 
-    def _launch(self, service: Service, definition: Any) -> tuple[TaskProcess | None, str]:
+    def _launch(self, service: ServingService, definition: Any) -> tuple[TaskProcess | None, str]:
         container = _serving_container(service, definition)
         task_id = uuid.uuid4().hex
         try:
@@ -209,11 +395,11 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         task.stop()
         return None, f"task {task_id} failed its health check on {path}" + (f": {output}" if output else "")
 
-    def _complete(self, service: Service, deployment: dict[str, Any]) -> None:
-        tasks = self.tasks.get(deployment["id"], [])
+    def _complete(self, service: ServingService, deployment: dict[str, Any]) -> None:
+        tasks = self.task_processes.get(deployment["id"], [])
         self._publish_targets(service, [t.endpoint for t in tasks])
         for older in [d for d in service.deployments if d is not deployment]:
-            for task in self.tasks.pop(older["id"], []):
+            for task in self.task_processes.pop(str(older["id"]), []):
                 task.stop()
             service.deployments.remove(older)
         deployment.update(
@@ -228,20 +414,22 @@ class ServingECSBackend(EC2ContainerServiceBackend):
         service.running_count, service.pending_count = len(tasks), 0
         self._event(service, f"(service {service.name}) has reached a steady state.")
 
-    def _fail(self, service: Service, deployment: dict[str, Any], reason: str) -> None:
-        for task in self.tasks.pop(deployment["id"], []):
+    def _fail(self, service: ServingService, deployment: dict[str, Any], reason: str) -> None:
+        for task in self.task_processes.pop(deployment["id"], []):
             task.stop()
         deployment.update(
             rolloutState="FAILED", rolloutStateReason=reason, runningCount=0, pendingCount=0, updatedAt=utcnow()
         )
         self._event(service, f"(service {service.name}) {reason} (deployment {deployment['id']})")
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
-        previous = next((d for d in service.deployments if d is not deployment and self.tasks.get(d["id"])), None)
+        previous = next(
+            (d for d in service.deployments if d is not deployment and self.task_processes.get(str(d["id"]))), None
+        )
         if breaker.get("rollback") and previous is not None:
             deployment["status"] = "INACTIVE"
             service.deployments.remove(deployment)
             previous.update(status="PRIMARY", updatedAt=utcnow())
-            service.task_definition = previous["taskDefinition"]
+            service.task_definition = str(previous["taskDefinition"])
             service.failed_deployments = [*getattr(service, "failed_deployments", []), deployment]
             self._event(
                 service,
@@ -251,8 +439,32 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             self._event(service, f"(service {service.name}) has reached a steady state.")
         service.running_count = len(self.local_tasks(service))
 
+    # -- EC2 capacity --------------------------------------------------------------------------------
+    def _lacks_capacity(self, service: ServingService) -> bool:
+        """True when the service's capacity providers are EC2 ones whose groups have no instance in service."""
+        strategy = getattr(service, "capacity_provider_strategy", None) or []
+        names = [str(item.get("capacityProvider")) for item in strategy]
+        ec2_providers = [n for n in names if n not in FARGATE_PROVIDERS]
+        if not ec2_providers:
+            return False
+        return not any(self._instances_in_service(name) for name in ec2_providers)
+
+    def _instances_in_service(self, provider_name: str) -> int:
+        from moto.autoscaling.models import autoscaling_backends
+
+        provider = self._get_provider(provider_name)
+        if provider is None:
+            return 0
+        group_arn = str(provider.auto_scaling_group_provider.get("autoScalingGroupArn", ""))
+        groups = autoscaling_backends[self.account_id][self.region_name].autoscaling_groups
+        group_name = group_arn.rsplit("autoScalingGroupName/", 1)[-1]
+        group = groups.get(group_name) or next((g for g in groups.values() if g.arn == group_arn), None)
+        if group is None:
+            return 0
+        return sum(1 for state in group.instance_states if state.lifecycle_state == "InService")
+
     # -- helpers ---------------------------------------------------------------------------------
-    def _publish_targets(self, service: Service, endpoints: list[tuple[str, int]]) -> None:
+    def _publish_targets(self, service: ServingService, endpoints: list[tuple[str, int]]) -> None:
         from moto.elbv2.models import elbv2_backends
 
         elbv2 = elbv2_backends[self.account_id][self.region_name]
@@ -261,14 +473,14 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             if target_group and hasattr(elbv2, "set_local_targets"):
                 elbv2.set_local_targets(target_group, service.arn, endpoints)
 
-    def _health_check_path(self, service: Service) -> str:
+    def _health_check_path(self, service: ServingService) -> str:
         from moto.elbv2.models import elbv2_backends
 
         elbv2 = elbv2_backends[self.account_id][self.region_name]
         for balancer in service.load_balancers:
             group = elbv2.target_groups.get(balancer.get("targetGroupArn", ""))
-            if group is not None and getattr(group, "healthcheck_path", None):
-                return str(group.healthcheck_path)
+            if group is not None and group.health_check_path:
+                return str(group.health_check_path)
         return "/"
 
     def _log_sink(self, container: dict[str, Any], service: Service) -> Any:
@@ -291,13 +503,13 @@ class ServingECSBackend(EC2ContainerServiceBackend):
 
         return sink
 
-    def _event(self, service: Service, message: str) -> None:
+    def _event(self, service: ServingService, message: str) -> None:
         service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message})
         del service.events[100:]
 
-    def _stop_service_tasks(self, service: Service) -> None:
+    def _stop_service_tasks(self, service: ServingService) -> None:
         for deployment in service.deployments:
-            for task in self.tasks.pop(deployment["id"], []):
+            for task in self.task_processes.pop(str(deployment["id"]), []):
                 task.stop()
 
     def _work_dir(self) -> Path:

@@ -11,7 +11,7 @@ def task_summaries() -> list[dict[str, object]]:
     for account, region, backend in ecs_backends.iter_backends():
         for service in list(getattr(backend, "services", {}).values()):
             for deployment in service.deployments:
-                for task in getattr(backend, "tasks", {}).get(deployment["id"], []):
+                for task in getattr(backend, "task_processes", {}).get(str(deployment["id"]), []):
                     rows.append(
                         {
                             "account": account,

@@ -1,4 +1,5 @@
-"""ELBv2 backend state with listeners that serve on 127.0.0.1.
+"""ELBv2 backend state with listeners that serve on 127.0.0.1, refusing the load-balancer names AWS
+reserves (``internal-*``, the prefix of internal balancers' DNS names).
 
 Each HTTP listener gets a local port for as long as it exists; the sandbox's ECS registers the
 local endpoints of healthy tasks with target groups here (``set_local_targets``).
@@ -7,9 +8,10 @@ local endpoints of healthy tasks with target groups here (``set_local_targets``)
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, cast
 
-from moto.elbv2.models import ELBv2Backend, FakeListener
+from moto.elbv2.exceptions import ValidationError
+from moto.elbv2.models import ELBv2Backend, FakeListener, FakeLoadBalancer
 
 from .proxy import Endpoint, ListenerProxy
 
@@ -25,9 +27,19 @@ class ServingELBv2Backend(ELBv2Backend):
         self.close_all()
         super().reset()
 
+    def create_load_balancer(self, name: str, *args: Any, **kwargs: Any) -> FakeLoadBalancer:
+        if name.startswith("internal-"):
+            raise ValidationError("Load balancer name cannot begin with 'internal-'")
+        return super().create_load_balancer(name, *args, **kwargs)
+
     def create_listener(self, *args: Any, **kwargs: Any) -> FakeListener:
         listener = super().create_listener(*args, **kwargs)
-        self.proxies[listener.arn] = ListenerProxy(lambda arn=listener.arn: self._targets_for(arn))
+        arn = str(listener.arn)
+
+        def targets() -> list[Endpoint]:
+            return self._targets_for(arn)
+
+        self.proxies[arn] = ListenerProxy(targets)
         return listener
 
     def delete_listener(self, listener_arn: str) -> FakeListener:
@@ -99,3 +111,10 @@ def _forward_targets(listener: FakeListener) -> list[str]:
             if group.get("TargetGroupArn") not in arns:
                 arns.append(group["TargetGroupArn"])
     return arns
+
+
+def elbv2_backend(account_id: str, region_name: str) -> ServingELBv2Backend:
+    """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
+    from moto.elbv2.models import elbv2_backends
+
+    return cast(ServingELBv2Backend, elbv2_backends[account_id][region_name])

@@ -1,11 +1,21 @@
-"""IAM backend state: moto's, plus ListInstanceProfileTags (moto stores the tags but cannot list them)
-and SimulatePrincipalPolicy (moto has no policy simulator)."""
+"""IAM backend state: moto's, plus ListInstanceProfileTags (moto stores the tags but cannot list them),
+CreateServiceLinkedRole with AWS's role names and its answer when the role exists already, and
+SimulatePrincipalPolicy (moto has no policy simulator)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from moto.iam.models import IAMBackend
+from moto.iam.exceptions import InvalidInput
+from moto.iam.models import IAMBackend, InstanceProfile, Role
+
+#: AWS's names for the service-linked roles the workshop meets (moto would name ECS's "AWSServiceRoleForecs").
+SERVICE_LINKED_ROLE_NAMES = {
+    "ecs.amazonaws.com": "AWSServiceRoleForECS",
+    "autoscaling.amazonaws.com": "AWSServiceRoleForAutoScaling",
+    "elasticloadbalancing.amazonaws.com": "AWSServiceRoleForElasticLoadBalancing",
+}
 
 
 class TaggedProfilesIAMBackend(IAMBackend):
@@ -26,3 +36,39 @@ class TaggedProfilesIAMBackend(IAMBackend):
         from ...iam_enforcement.simulator import simulate
 
         return simulate(self, source_arn, actions, resources or ["*"], context)
+
+    def create_service_linked_role(self, service_name: str, description: str, suffix: str) -> Role:
+        base = SERVICE_LINKED_ROLE_NAMES.get(service_name)
+        if base is None:
+            return super().create_service_linked_role(service_name, description, suffix)
+        role_name = base + (f"_{suffix}" if suffix else "")
+        if self.role_named(role_name) is not None:
+            raise InvalidInput(
+                f"Service role name {role_name} has been taken in this account, please try a different suffix."
+            )
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": [service_name]}}],
+        }
+        return self.create_role(
+            role_name,
+            json.dumps(trust),
+            f"/aws-service-role/{service_name}/",
+            permissions_boundary=None,
+            description=description,
+            tags=[],
+            max_session_duration="3600",
+            linked_service=service_name,
+        )
+
+    def role_named(self, name: str) -> Role | None:
+        return next((role for role in self.roles.values() if role.name == name), None)
+
+    def instance_profile_named(self, name_or_arn: str) -> InstanceProfile | None:
+        return next((p for p in self.instance_profiles.values() if name_or_arn in (p.name, p.arn)), None)
+
+
+def backend(account_id: str, partition: str = "aws") -> TaggedProfilesIAMBackend:
+    from moto.iam.models import iam_backends
+
+    return iam_backends[account_id][partition]  # type: ignore[return-value]  # install() made it this class

@@ -14,7 +14,20 @@ import fnmatch
 import json
 from typing import Any
 
+from moto.s3.exceptions import InvalidBucketName
+from moto.s3.models import FakeBucket, S3Backend
+
 REQUEST_CONTEXT = {"aws:SecureTransport": "true"}
+#: General-purpose bucket names may not start or end with these (S3 user guide, bucket naming rules).
+RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+RESERVED_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+class ReservedNamesS3Backend(S3Backend):
+    def create_bucket(self, bucket_name: str, region_name: str, bucket_namespace: str | None = None) -> FakeBucket:
+        if bucket_name.startswith(RESERVED_BUCKET_PREFIXES) or bucket_name.endswith(RESERVED_BUCKET_SUFFIXES):
+            raise InvalidBucketName()
+        return super().create_bucket(bucket_name, region_name, bucket_namespace)
 
 
 def _as_list(value: Any) -> list[Any]:

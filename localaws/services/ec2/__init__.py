@@ -1,0 +1,12 @@
+"""EC2 that refuses security-group names AWS reserves (``sg-*``)."""
+
+from __future__ import annotations
+
+
+def install() -> None:
+    from moto.ec2 import models as moto_models
+
+    from .models import ReservedNamesEC2Backend
+
+    moto_models.ec2_backends.backend = ReservedNamesEC2Backend
+    moto_models.ec2_backends.clear()

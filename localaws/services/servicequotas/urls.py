@@ -1,0 +1,3 @@
+from moto.servicequotas.urls import url_bases, url_paths
+
+__all__ = ["url_bases", "url_paths"]

@@ -108,13 +108,19 @@ def ensure_cluster(workshop: Workshop, env: str, providers: list[str], rows: lis
             )
             action = "updated"
     else:
-        cluster = ecs.create_cluster(
-            clusterName=name,
-            tags=workshop.tag_list(env, key="key", value="value"),
-            capacityProviders=providers,
-            defaultCapacityProviderStrategy=strategy,
-            settings=[{"name": "containerInsights", "value": "disabled"}],
-        )["cluster"]
+
+        def create() -> Any:
+            return ecs.create_cluster(
+                clusterName=name,
+                tags=workshop.tag_list(env, key="key", value="value"),
+                capacityProviders=providers,
+                defaultCapacityProviderStrategy=strategy,
+                settings=[{"name": "containerInsights", "value": "disabled"}],
+            )["cluster"]
+
+        # In an account that never used ECS the service-linked role is seconds old here, and ECS refuses
+        # capacity providers until IAM has propagated it (a retry succeeds, as on AWS).
+        cluster = retry_while_iam_propagates(workshop, f"ECS cluster {name}", create, _service_linked_role_not_ready)
         action = "created"
     workshop.record(
         f"ecs-cluster/{env}", type="AWS::ECS::Cluster", name=name, arn=cluster["clusterArn"], environment=env
@@ -245,20 +251,25 @@ def ensure_capacity_provider(workshop: Workshop, env: str, group_arn: str, rows:
             raise ResourceConflictError("capacity provider", name, workshop.prefix)
         provider, action = found[0], "exists"
     else:
-        provider = ecs.create_capacity_provider(
-            name=name,
-            tags=workshop.tag_list(env, key="key", value="value"),
-            autoScalingGroupProvider={
-                "autoScalingGroupArn": group_arn,
-                "managedTerminationProtection": "DISABLED",
-                "managedScaling": {
-                    "status": "ENABLED",
-                    "targetCapacity": 100,
-                    "minimumScalingStepSize": 1,
-                    "maximumScalingStepSize": 1,
+        provider = retry_while_iam_propagates(
+            workshop,
+            f"capacity provider {name}",
+            lambda: ecs.create_capacity_provider(
+                name=name,
+                tags=workshop.tag_list(env, key="key", value="value"),
+                autoScalingGroupProvider={
+                    "autoScalingGroupArn": group_arn,
+                    "managedTerminationProtection": "DISABLED",
+                    "managedScaling": {
+                        "status": "ENABLED",
+                        "targetCapacity": 100,
+                        "minimumScalingStepSize": 1,
+                        "maximumScalingStepSize": 1,
+                    },
                 },
-            },
-        )["capacityProvider"]
+            )["capacityProvider"],
+            _service_linked_role_not_ready,
+        )
         action = "created"
     workshop.record(
         f"capacity-provider/{env}",
@@ -277,6 +288,14 @@ def ensure_capacity_provider(workshop: Workshop, env: str, group_arn: str, rows:
         }
     )
     return name
+
+
+def _service_linked_role_not_ready(error: Exception) -> bool:
+    """ECS's answers while its service-linked role is missing or not yet propagated."""
+    if not isinstance(error, ClientError) or not is_code(error, "InvalidParameterException", "ClientException"):
+        return False
+    message = error_message(error)
+    return "service linked role" in message.lower() or "Service Linked Role" in message
 
 
 def _instance_profile_not_ready(error: Exception) -> bool:

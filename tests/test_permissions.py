@@ -1,0 +1,145 @@
+"""The kit's list of the learner's AWS actions is complete and honest, and the learner policy it
+renders is least-privilege (exact resources, no wildcard actions) and fits IAM's size limits."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections import defaultdict
+
+import boto3
+import botocore.session
+import pytest
+
+from helpers import permissions
+from helpers.paths import REPO_ROOT
+
+HELPERS = REPO_ROOT / "helpers"
+SERVICES = set(boto3.Session().get_available_services())
+#: Short names the helpers give clients they receive as parameters.
+PARAMETER_ALIASES = {"cfn": "cloudformation"}
+
+
+def _client_service(node: ast.AST) -> str | None:
+    """``X.client("svc", ...)`` -> ``svc`` (``workshop.client``, ``clients.client``)."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "client"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and node.args[0].value in SERVICES
+    ):
+        return str(node.args[0].value)
+    return None
+
+
+def scan_helpers() -> dict[str, set[str]]:
+    """Every boto3 operation called in ``helpers/``: on a client obtained through ``.client("svc")``
+    directly, through a variable assigned from it, or through a parameter named after the service;
+    waiters and paginators count as the operation they call."""
+    found: dict[str, set[str]] = defaultdict(set)
+    session = botocore.session.get_session()
+    for path in sorted(HELPERS.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]:
+            variables = {a.arg: a.arg for a in function.args.args if a.arg in SERVICES}
+            variables.update(
+                {a.arg: PARAMETER_ALIASES[a.arg] for a in function.args.args if a.arg in PARAMETER_ALIASES}
+            )
+            for node in ast.walk(function):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    service = _client_service(node.value)
+                    if service:
+                        variables[node.targets[0].id] = service
+            for node in ast.walk(function):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                    continue
+                base = node.func.value
+                service = _client_service(base) or (variables.get(base.id) if isinstance(base, ast.Name) else None)
+                if service is None or node.func.attr in ("exceptions", "meta", "can_paginate"):
+                    continue
+                operation = node.func.attr
+                if operation in ("get_paginator", "get_waiter"):
+                    assert node.args and isinstance(node.args[0], ast.Constant), f"{path}: dynamic {operation}"
+                    name = str(node.args[0].value)
+                    if operation == "get_waiter":
+                        waiter = session.get_waiter_model(service).get_waiter(
+                            botocore.xform_name(name).title().replace("_", "")
+                        )
+                        operation = botocore.xform_name(waiter.operation)
+                    else:
+                        operation = name
+                found[service].add(operation)
+    return found
+
+
+def test_every_operation_the_helpers_call_is_listed_and_nothing_else():
+    scanned = scan_helpers()
+    listed = {service: set(operations) for service, operations in permissions.KIT_OPERATIONS.items()}
+    missing = {s: sorted(ops - listed.get(s, set())) for s, ops in scanned.items() if ops - listed.get(s, set())}
+    stale = {s: sorted(ops - scanned.get(s, set())) for s, ops in listed.items() if ops - scanned.get(s, set())}
+    assert not missing, f"helpers call these but helpers/permissions.py does not list them: {missing}"
+    assert not stale, f"helpers/permissions.py lists operations no helper calls any more: {stale}"
+
+
+def test_the_scan_sees_waiters_paginators_and_parameters():
+    scanned = scan_helpers()
+    assert "describe_stacks" in scanned["cloudformation"]  # stack_delete_complete waiter
+    assert "list_task_definitions" in scanned["ecs"]  # paginator
+    assert "simulate_principal_policy" in scanned["iam"]  # paginator on a parameter named iam
+
+
+def test_every_listed_operation_exists_and_maps_to_a_known_action():
+    for service, operations in permissions.KIT_OPERATIONS.items():
+        for operation in operations:
+            for action in permissions.operation_actions(service, operation):
+                prefix, _, name = action.partition(":")
+                assert prefix and name[:1].isupper(), action
+
+
+def test_required_actions_have_no_wildcards():
+    actions = permissions.required_actions()
+    assert len(actions) == len(set(actions)) > 100
+    assert not [a for a in actions if "*" in a]
+    assert "sts:GetCallerIdentity" not in actions  # needs no permission
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return permissions.learner_policy("ecs-cd-jd", "eu-west-1", "111122223333")
+
+
+def test_learner_policy_grants_every_action_once_on_exact_resources(policy):
+    granted = []
+    for statement in policy["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        granted += actions
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        if resources == ["*"]:
+            assert set(actions) <= permissions.UNSCOPED_ACTIONS, actions
+        for resource in resources:
+            # a participant whose prefix starts with this one (ecs-cd-jd-x) is never reached
+            assert "ecs-cd-jd-*" not in resource and "ecs-cd-jd*" not in resource, resource
+    assert sorted(granted) == permissions.required_actions()
+    pass_role = next(s for s in policy["Statement"] if s["Action"] == "iam:PassRole")
+    assert "iam:PassedToService" in pass_role["Condition"]["StringEquals"]
+
+
+def test_learner_policy_is_partition_aware():
+    text = json.dumps(permissions.learner_policy("ws", "us-gov-west-1", "111122223333", "aws-us-gov"))
+    assert "arn:aws:" not in text and "arn:aws-us-gov:" in text
+
+
+def test_learner_policy_fits_managed_policies():
+    documents = permissions.learner_policy_documents("ecs-cd-jd", "eu-west-1", "111122223333")
+    assert all(permissions._size(d) <= permissions.MANAGED_POLICY_LIMIT for d in documents)
+    statements = [s for d in documents for s in d["Statement"]]
+    assert statements == permissions.learner_policy("ecs-cd-jd", "eu-west-1", "111122223333")["Statement"]
+
+
+def test_principal_of_an_assumed_role_session_is_its_role():
+    session = "arn:aws:sts::111122223333:assumed-role/Participant/jd@example.com"
+    assert permissions._principal_arn(session) == "arn:aws:iam::111122223333:role/Participant"
+    user = "arn:aws:iam::111122223333:user/jd"
+    assert permissions._principal_arn(user) == user

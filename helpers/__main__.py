@@ -1,5 +1,6 @@
 """Command line: ``python -m helpers sandbox start|stop|status [--json]``,
-``python -m helpers status --prefix P [--json]`` and ``python -m helpers cleanup --prefix P``."""
+``python -m helpers status --prefix P [--json]``, ``python -m helpers cleanup --prefix P`` and
+``python -m helpers event plan|start|status|cleanup`` (an instructor's event, see helpers/event)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 
 from . import sandbox
 from .errors import WorkshopError
+from .event import cli as event_cli
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     workshop_parser.add_argument("--backend", default="sandbox", choices=["sandbox", "aws"])
     workshop_parser.add_argument("--output", default="build")
     workshop_parser.set_defaults(func=_workshop)
+    event_cli.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

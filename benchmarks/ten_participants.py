@@ -31,20 +31,35 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def sandbox_rss_mb(pid: int) -> float:
-    """The sandbox server's resident memory plus that of every process below it."""
+def sandbox_rss(pid: int) -> tuple[float, dict[str, float]]:
+    """The sandbox server's resident memory plus that of every process below it (MB), and by program."""
     try:
         root = psutil.Process(pid)
         processes = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0.0
-    total = 0
+        return 0.0, {}
+    by_program: dict[str, float] = {}
     for process in processes:
         try:
-            total += process.memory_info().rss
-        except psutil.NoSuchProcess:
+            command = process.cmdline()
+            name = "sandbox server" if process.pid == pid else _program(command)
+            by_program[name] = by_program.get(name, 0.0) + process.memory_info().rss / 2**20
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
-    return total / 2**20
+    return sum(by_program.values()), by_program
+
+
+def _program(command: list[str]) -> str:
+    """``node`` (task processes, npm), ``aws`` (the CLI in buildspecs), ``bash`` ... by what runs."""
+    words = [Path(word).name for word in command[:3]]
+    for word in words:
+        if word in ("aws", "npm", "git", "docker.py") or word.startswith("node"):
+            return word
+    return words[0] if words else "?"
+
+
+def sandbox_rss_mb(pid: int) -> float:
+    return sandbox_rss(pid)[0]
 
 
 def main() -> None:
@@ -60,6 +75,7 @@ def main() -> None:
     from helpers.event.rehearse import run_participants
 
     samples: list[float] = []
+    peak: dict[str, float] = {}
     stop = threading.Event()
     try:
         status = sandbox.start()
@@ -68,7 +84,11 @@ def main() -> None:
 
         def sample() -> None:
             while not stop.is_set():
-                samples.append(sandbox_rss_mb(status.pid))
+                total, by_program = sandbox_rss(status.pid)
+                if not samples or total > max(samples):
+                    peak.clear()
+                    peak.update(by_program)
+                samples.append(total)
                 time.sleep(1)
 
         threading.Thread(target=sample, daemon=True).start()
@@ -98,6 +118,8 @@ def main() -> None:
         f"{serving:.0f} MB with all {args.participants} workshops serving; "
         f"{serving / args.participants:.0f} MB per participant"
     )
+    top = ", ".join(f"{name} {mb:.0f}" for name, mb in sorted(peak.items(), key=lambda kv: -kv[1])[:6])
+    print(f"at the peak, MB by program: {top}")
     print(f"cleanup: {'nothing left' if cleaned.ok else 'LEFTOVERS'}")
     if errors:
         print("errors:", errors["run"][-2000:])

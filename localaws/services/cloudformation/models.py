@@ -263,13 +263,13 @@ def _backend_class() -> type:
     class ChangeSetCloudFormationBackend(CloudFormationBackend):
         def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
             super().execute_change_set(change_set_name, stack_name)
-            for stack in self.stacks.values():
+            for stack in list(self.stacks.values()):  # other requests add stacks meanwhile (threaded server)
                 if (
                     stack.name == stack_name
                     or stack.stack_id == stack_name
                     or any(
                         cs.stack_id == stack.stack_id
-                        for key, cs in self.change_sets.items()
+                        for key, cs in list(self.change_sets.items())
                         if key == change_set_name or cs.change_set_name == change_set_name
                     )
                 ):

@@ -57,12 +57,7 @@ def _plan(args: argparse.Namespace) -> int:
     from .plan import plan_event
 
     check_event("e" * (PREFIX_MAX_LENGTH - 4), args.participants)  # the count alone must be possible
-    settings = _settings(args)
-    if settings.backend == "sandbox":
-        from .. import sandbox
-
-        sandbox.start()
-    plan = plan_event(args.participants, settings, args.hours)
+    plan = plan_event(args.participants, _settings(args), args.hours)
     print(json.dumps(plan.to_dict(), indent=2) if args.json else plan)
     return 0 if plan.fits else 1
 

@@ -121,6 +121,10 @@ def plan_event(
         from ..errors import InvalidSettingError
 
         raise InvalidSettingError(f"hours must be positive (got {hours}); an event lasts e.g. 4 hours.")
+    if settings.backend == "sandbox":  # the plan asks the sandbox, as it would ask AWS
+        from .. import sandbox
+
+        sandbox.start()
     ctx = PlanContext(settings, session)
     rows = quota_rows(ctx, participants)
     pricing = ctx.client("pricing", "us-east-1") if settings.backend == "aws" else None

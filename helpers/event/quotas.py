@@ -17,9 +17,10 @@ import boto3
 from .. import clients
 from ..settings import WorkshopSettings
 
-#: Resident memory one participant adds to the sandbox (its three task processes, its builds at their
-#: peak, its share of the server), and the server's own, in MB: measured by benchmarks/ten_participants.py.
-SANDBOX_MB_PER_PARTICIPANT = 170
+#: Resident memory one participant adds to the sandbox at the busiest moment (its three task processes, its
+#: builds, its share of the server), and the server's own, in MB: benchmarks/ten_participants.py measured a
+#: peak of 3,010 MB for ten participants (187 MB each once all are serving).
+SANDBOX_MB_PER_PARTICIPANT = 270
 SANDBOX_BASE_MB = 300
 
 #: What one participant's workshop holds at once (notebooks 01-04; see helpers/prerequisites).

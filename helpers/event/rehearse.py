@@ -11,20 +11,26 @@ from pathlib import Path
 
 from ..runner import NOTEBOOK_DIR
 
+#: Like helpers.runner.run_notebook, with more patience for a kernel to start: ten participants starting
+#: kernels at once on a small machine take longer than nbclient's default minute.
 _RUN_ONE = (
-    "import sys, pathlib; from helpers.runner import run_notebook; "
-    "run_notebook(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), "
-    "{'prefix': sys.argv[3], 'auto_approve': True})"
+    "import sys, papermill; notebook, output, prefix = sys.argv[1:4]; "
+    "declared = set(papermill.inspect_notebook(notebook)); "
+    "parameters = {k: v for k, v in {'prefix': prefix, 'auto_approve': True}.items() if k in declared}; "
+    "papermill.execute_notebook(notebook, output, kernel_name='python3', cwd=sys.argv[4], "
+    "parameters=parameters, progress_bar=False, start_timeout=600)"
 )
 
 
 def run_participant(prefix: str, notebooks: list[str], output_dir: Path) -> dict[str, float]:
     """Seconds per notebook for one participant; raises with the notebook's error when one fails."""
     timings = {}
+    folder = output_dir / prefix
+    folder.mkdir(parents=True, exist_ok=True)
     for name in notebooks:
         started = time.monotonic()
         done = subprocess.run(
-            [sys.executable, "-c", _RUN_ONE, str(NOTEBOOK_DIR / name), str(output_dir / prefix), prefix],
+            [sys.executable, "-c", _RUN_ONE, str(NOTEBOOK_DIR / name), str(folder / name), prefix, str(NOTEBOOK_DIR)],
             capture_output=True,
             text=True,
         )

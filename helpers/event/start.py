@@ -86,10 +86,6 @@ def start_event(
     }
     choices = {k: v for k, v in choices.items() if v is not None}
     settings = WorkshopSettings.build(prefix=prefixes[0], **choices)
-    if settings.backend == "sandbox":
-        from .. import sandbox
-
-        sandbox.start()
     plan = plan_event(participants, settings, hours, session)
     if not plan.fits:
         raise EventDoesNotFitError(f"Event {event!r} does not fit:\n{plan.refusal()}")

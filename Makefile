@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAUNCH_TYPE ?= FARGATE
 
-.PHONY: install lab test test-fast lint format browser workshop sandbox-start sandbox-stop clean
+.PHONY: install lab test test-fast lint format browser workshop sandbox-start sandbox-stop clean hub hub-proxy
 
 install: $(STAMP)
 
@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	@# uv (from PyPI) resolves and installs in seconds; plain pip is the fallback.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv \
-	  && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[sandbox,test,dev]' \
-	  || $(BIN)/python -m pip install --quiet -e '.[sandbox,test,dev]'
+	  && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[sandbox,test,dev,hub]' \
+	  || $(BIN)/python -m pip install --quiet -e '.[sandbox,test,dev,hub]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	touch $(STAMP)
 
@@ -26,7 +26,7 @@ lab: install
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # `make test` = the gates, then every test. `make test-fast` skips the notebook flows and the browser (< 60 s).
-test: install browser lint
+test: install browser hub-proxy lint
 	$(BIN)/python -m pytest
 
 test-fast: install
@@ -51,6 +51,24 @@ browser:
 workshop: install
 	$(BIN)/python -m helpers sandbox start
 	$(BIN)/python -m helpers workshop --launch-type $(LAUNCH_TYPE) --output build
+
+# A classroom on this machine: `make hub EVENT=ws PARTICIPANTS=10 PASSWORD=a-shared-password`. Participants
+# open http://<this machine>:$(HUB_PORT)/ and log in as ws-01 ... ws-10 with the password.
+EVENT ?= workshop
+PARTICIPANTS ?= 10
+HUB_PORT ?= 8000
+hub-proxy: hub/node_modules/.installed
+
+hub/node_modules/.installed: hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund --silent
+	touch $@
+
+hub: install hub-proxy
+	@[ -n "$(PASSWORD)" ] || { echo "Set the event password: make hub PASSWORD=... (8 characters or more)"; exit 1; }
+	$(BIN)/python -m helpers sandbox start
+	$(BIN)/python -m helpers event start --event $(EVENT) --participants $(PARTICIPANTS) --launch-type $(LAUNCH_TYPE)
+	WORKSHOP_EVENT=$(EVENT) WORKSHOP_EVENT_PASSWORD='$(PASSWORD)' HUB_PORT=$(HUB_PORT) \
+	  $(BIN)/jupyterhub -f hub/jupyterhub_config.py
 
 sandbox-start: install
 	$(BIN)/python -m helpers sandbox start

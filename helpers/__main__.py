@@ -1,7 +1,8 @@
 """Command line: ``python -m helpers sandbox start|stop|status [--json]``,
 ``python -m helpers sandbox fault add SERVICE OPERATION ERROR_CODE [--times N] | list [--json] | clear``,
 ``python -m helpers status --prefix P [--json]`` and ``python -m helpers cleanup --prefix P [--json]``
-(exit status 0 only when the cleanup report is ok: nothing failed, nothing left, every service answered)."""
+(exit status 0 only when the cleanup report is ok: nothing failed, nothing left, every service answered),
+and ``python -m helpers event plan|start|status|cleanup`` (an instructor's event, see helpers/event)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from . import sandbox
 from .errors import WorkshopError
+from .event import cli as event_cli
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -131,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     workshop_parser.add_argument("--backend", default="sandbox", choices=["sandbox", "aws"])
     workshop_parser.add_argument("--output", default="build")
     workshop_parser.set_defaults(func=_workshop)
+    event_cli.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

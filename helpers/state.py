@@ -96,8 +96,15 @@ def save_settings(settings: WorkshopSettings) -> WorkshopState:
     return state
 
 
+#: Set for each participant's server on a shared JupyterHub (hub/jupyterhub_config.py): their prefix is
+#: fixed, and the pointer file that WORKSHOP_HOME shares with every other participant is left alone.
+PREFIX_VARIABLE = "WORKSHOP_PREFIX"
+
+
 def current_prefix() -> str:
-    """The prefix notebook 00 chose last, so later notebooks need no parameter."""
+    """The prefix notebook 00 chose last, so later notebooks need no parameter (WORKSHOP_PREFIX wins)."""
+    if os.environ.get(PREFIX_VARIABLE):
+        return os.environ[PREFIX_VARIABLE]
     pointer = workshop_home() / _CURRENT_POINTER
     if pointer.exists():
         value = pointer.read_text().strip()
@@ -107,6 +114,8 @@ def current_prefix() -> str:
 
 
 def set_current_prefix(prefix: str) -> None:
+    if os.environ.get(PREFIX_VARIABLE):
+        return
     _write_atomically(workshop_home() / _CURRENT_POINTER, prefix + "\n")
 
 

@@ -328,13 +328,13 @@ def _backend_class() -> type:
                 change_set.execution_status = "EXECUTE_FAILED"
                 _fail_stack(self.stacks[change_set.stack_id], error, change_set.change_set_type)
                 return
-            for stack in self.stacks.values():
+            for stack in list(self.stacks.values()):  # other requests add stacks meanwhile (threaded server)
                 if (
                     stack.name == stack_name
                     or stack.stack_id == stack_name
                     or any(
                         cs.stack_id == stack.stack_id
-                        for key, cs in self.change_sets.items()
+                        for key, cs in list(self.change_sets.items())
                         if key == change_set_name or cs.change_set_name == change_set_name
                     )
                 ):

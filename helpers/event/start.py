@@ -1,0 +1,111 @@
+"""``event start``: one prefix and one state file per participant, as if each had run notebook 00,
+after checking that the event fits; plus each participant's IAM policy and the Workshop Studio files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pandas as pd
+
+from .. import clients, setup
+from ..errors import WorkshopError
+from ..paths import workshop_home
+from ..settings import WorkshopSettings
+from ..state import set_current_prefix, state_path
+from ..ui_table import StatusTable
+from .names import EventRecord, check_event, event_folder, participant_prefixes
+from .plan import DEFAULT_HOURS, Plan, plan_event
+from .policy import write_participant_policies, write_workshop_studio
+
+
+class EventDoesNotFitError(WorkshopError):
+    """The account (or the sandbox) cannot hold the event: a quota must be raised first."""
+
+
+@dataclass
+class StartedEvent:
+    record: EventRecord
+    plan: Plan
+    policies: dict[str, Path] = field(default_factory=dict)
+    workshop_studio: Path | None = None
+
+    def frame(self) -> pd.DataFrame:
+        rows = [
+            {
+                "prefix": prefix,
+                "state file": str(state_path(prefix)),
+                "IAM policy": str(self.policies.get(prefix, "")),
+            }
+            for prefix in self.record.prefixes
+        ]
+        return pd.DataFrame(rows).set_index("prefix")
+
+    def show(self) -> StatusTable:
+        caption = (
+            f"Event {self.record.event!r}: {self.record.participants} participants ready "
+            f"({self.record.settings['backend']}, {self.record.settings['region']}, "
+            f"{self.record.settings['launch_type']}); files in {event_folder(self.record.event)}."
+        )
+        return StatusTable(self.frame(), caption)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event": self.record.event,
+            "participants": [
+                {"prefix": p, "state_file": str(state_path(p)), "policy": str(self.policies.get(p, ""))}
+                for p in self.record.prefixes
+            ],
+            "settings": self.record.settings,
+            "workshop_studio": str(self.workshop_studio) if self.workshop_studio else None,
+            "plan": self.plan.to_dict(),
+        }
+
+
+def start_event(
+    event: str,
+    participants: int,
+    backend: str = "sandbox",
+    region: str | None = None,
+    launch_type: str | None = None,
+    instance_type: str | None = None,
+    hours: float = DEFAULT_HOURS,
+    session: boto3.Session | None = None,
+) -> StartedEvent:
+    """Validate, plan (refusing an event that does not fit), then write every participant's settings."""
+    check_event(event, participants)
+    prefixes = participant_prefixes(event, participants)
+    choices = {
+        "backend": backend,
+        "region": region,
+        "launch_type": launch_type,
+        "instance_type": instance_type,
+    }
+    choices = {k: v for k, v in choices.items() if v is not None}
+    settings = WorkshopSettings.build(prefix=prefixes[0], **choices)
+    plan = plan_event(participants, settings, hours, session)
+    if not plan.fits:
+        raise EventDoesNotFitError(f"Event {event!r} does not fit:\n{plan.refusal()}")
+    values = settings.to_dict()
+    values.pop("prefix")
+    pointer = workshop_home() / "current-prefix"
+    previous = pointer.read_text().strip() if pointer.exists() else None
+    try:
+        for prefix in prefixes:
+            setup.configure(prefix=prefix, **values)
+    finally:  # starting an event must not change which workshop the instructor's own notebooks open
+        if previous:
+            set_current_prefix(previous)
+        elif pointer.exists():
+            pointer.unlink()
+    record = EventRecord(event, participants, values, prefixes, datetime.now(UTC).isoformat(timespec="seconds"))
+    record.save()
+    identity = clients.client("sts", settings, session).get_caller_identity()
+    account = str(identity["Account"])
+    partition = boto3.Session().get_partition_for_region(settings.region)
+    policies = write_participant_policies(event, prefixes, settings.region, account, partition)
+    studio = write_workshop_studio(event, settings.region, settings.launch_type, partition)
+    return StartedEvent(record, plan, policies, studio)

@@ -1,0 +1,198 @@
+"""``event status``: how far each participant has come, read from what exists.
+
+A participant's step is the furthest notebook whose result exists now: 00 (a state file), 01 (the three
+ECS services), 02 (both CodeBuild projects), 03 (the three pipelines), 04 (a release served by Prod: a
+succeeded Prod run and Prod answering with the app, not the placeholder). Each environment's URL is asked
+what it answers; failed pipeline runs come with their reason; after cleanup, anything still there is a
+leftover. Participants are read in parallel.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pandas as pd
+from botocore.exceptions import ClientError
+
+from ..cleanup import leftovers
+from ..context import Workshop
+from ..errors import StateFileError
+from ..inventory import environment_urls, fetch
+from ..naming import ENVIRONMENTS
+from ..state import WorkshopState, load_state, state_path
+from ..ui_table import StatusTable
+from .names import known_prefixes, load_record
+
+STEPS: tuple[str, ...] = (
+    "none",
+    "00-setup",
+    "01-prerequisites",
+    "02-build-projects",
+    "03-pipelines",
+    "04-test-the-pipeline",
+)
+PLACEHOLDER_ANSWER = "Placeholder"
+PARALLEL_READS = 8
+
+
+def participant_workshop(event: str, prefix: str) -> Workshop | None:
+    """The participant's workshop from their state file, or from the event's settings when the file is
+    gone (cleanup and status still find resources by their names and tags); None if neither exists."""
+    if state_path(prefix).exists():
+        return Workshop(load_state(prefix))
+    record = load_record(event)
+    if record is None:
+        return None
+    return Workshop(WorkshopState(settings=record.participant_settings(prefix)))
+
+
+def participant_status(event: str, prefix: str) -> dict[str, Any]:
+    workshop = participant_workshop(event, prefix)
+    document: dict[str, Any] = {"prefix": prefix, "step": "none", "environments": {}, "failures": [], "leftovers": []}
+    if workshop is None or not state_path(prefix).exists():
+        if workshop is not None:
+            document["leftovers"] = _leftovers(workshop)
+        return document
+    try:
+        document["environments"] = _environments(workshop)
+        document["step"] = _furthest_step(workshop, document["environments"])
+        document["failures"] = _failures(workshop)
+        if not workshop.state.resources:
+            document["leftovers"] = _leftovers(workshop)
+    except (ClientError, StateFileError) as error:
+        document["error"] = f"{type(error).__name__}: {error}"
+    return document
+
+
+def event_status(event: str) -> dict[str, Any]:
+    """What ``python -m helpers event status --json`` prints."""
+    prefixes = known_prefixes(event)
+    with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+        participants = list(pool.map(lambda p: participant_status(event, p), prefixes))
+    return {"event": event, "participants": participants}
+
+
+def status_frame(document: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    for participant in document["participants"]:
+        row: dict[str, Any] = {"prefix": participant["prefix"], "step": participant["step"]}
+        for env in ENVIRONMENTS:
+            answer = participant["environments"].get(env, {})
+            mark = "✅" if answer.get("status") == 200 else "❌" if answer.get("url") else "·"
+            row[env] = f"{mark} {(answer.get('answer') or '')[:40]}".strip()
+        row["failed runs"] = "; ".join(f"{f['pipeline']}: {f['reason']}"[:80] for f in participant["failures"])
+        row["leftovers"] = ", ".join(participant["leftovers"])
+        if participant.get("error"):
+            row["failed runs"] = f"❌ {participant['error']}"[:120]
+        rows.append(row)
+    columns = ["prefix", "step", *ENVIRONMENTS, "failed runs", "leftovers"]
+    return pd.DataFrame(rows, columns=columns).set_index("prefix")
+
+
+def show_event(event: str) -> StatusTable:
+    document = event_status(event)
+    frame = status_frame(document)
+    counts = frame["step"].value_counts().to_dict() if len(frame) else {}
+    caption = f"Event {event!r}: {len(frame)} participants; " + ", ".join(
+        f"{counts[s]} at {s}" for s in STEPS if s in counts
+    )
+    return StatusTable(frame, caption)
+
+
+def _environments(workshop: Workshop) -> dict[str, dict[str, Any]]:
+    result = {}
+    for env, url in environment_urls(workshop).items():
+        status, body = fetch(url, timeout=3)
+        result[env] = {"url": url, "status": status, "answer": body.strip()[:200] if url else None}
+    return result
+
+
+def _furthest_step(workshop: Workshop, environments: dict[str, dict[str, Any]]) -> str:
+    checks = (_has_services, _has_build_projects, _has_pipelines, lambda w: _has_release(w, environments))
+    step = 1  # the state file exists: notebook 00 ran
+    for check in checks:
+        if not check(workshop):
+            break
+        step += 1
+    return STEPS[step]
+
+
+def _has_services(workshop: Workshop) -> bool:
+    ecs = workshop.client("ecs")
+    for env in ENVIRONMENTS:
+        try:
+            found = ecs.describe_services(cluster=workshop.names.cluster(env), services=[workshop.names.service(env)])
+        except ecs.exceptions.ClusterNotFoundException:
+            return False
+        if not any(s["status"] == "ACTIVE" for s in found["services"]):
+            return False
+    return True
+
+
+def _has_build_projects(workshop: Workshop) -> bool:
+    names = [workshop.names.nodejs_project, workshop.names.container_image_project]
+    return len(workshop.client("codebuild").batch_get_projects(names=names)["projects"]) == len(names)
+
+
+def _has_pipelines(workshop: Workshop) -> bool:
+    codepipeline = workshop.client("codepipeline")
+    for env in ENVIRONMENTS:
+        try:
+            codepipeline.get_pipeline(name=workshop.names.pipeline(env))
+        except codepipeline.exceptions.PipelineNotFoundException:
+            return False
+    return True
+
+
+def _has_release(workshop: Workshop, environments: dict[str, dict[str, Any]]) -> bool:
+    prod = environments.get("prod", {})
+    if prod.get("status") != 200 or (prod.get("answer") or "").startswith(PLACEHOLDER_ANSWER):
+        return False
+    executions = _executions(workshop, "prod")
+    return any(e["status"] == "Succeeded" for e in executions)
+
+
+def _executions(workshop: Workshop, env: str) -> list[dict[str, Any]]:
+    codepipeline = workshop.client("codepipeline")
+    try:
+        answer = codepipeline.list_pipeline_executions(pipelineName=workshop.names.pipeline(env), maxResults=25)
+        return [dict(summary) for summary in answer["pipelineExecutionSummaries"]]
+    except codepipeline.exceptions.PipelineNotFoundException:
+        return []
+
+
+def _failures(workshop: Workshop) -> list[dict[str, Any]]:
+    failures = []
+    for env in ENVIRONMENTS:
+        for execution in _executions(workshop, env):
+            if execution["status"] != "Failed":
+                continue
+            reason = execution.get("statusSummary") or _failed_action_reason(workshop, env, execution)
+            failures.append(
+                {
+                    "pipeline": workshop.names.pipeline(env),
+                    "environment": env,
+                    "execution_id": execution["pipelineExecutionId"],
+                    "started": str(execution.get("startTime", "")),
+                    "reason": reason or "failed (no reason given)",
+                }
+            )
+    return failures
+
+
+def _failed_action_reason(workshop: Workshop, env: str, execution: dict[str, Any]) -> str:
+    codepipeline = workshop.client("codepipeline")
+    details = codepipeline.list_action_executions(
+        pipelineName=workshop.names.pipeline(env),
+        filter={"pipelineExecutionId": execution["pipelineExecutionId"]},
+    )["actionExecutionDetails"]
+    for action in details:
+        if action.get("status") == "Failed":
+            summary = action.get("output", {}).get("executionResult", {}).get("externalExecutionSummary", "")
+            return f"{action.get('stageName')}/{action.get('actionName')}: {summary}".strip(": ")
+    return ""
+
+
+def _leftovers(workshop: Workshop) -> list[str]:
+    return [f"{row.kind} {row.name}: {row.outcome}" for row in leftovers(workshop) if row.is_problem]

@@ -1,0 +1,106 @@
+"""``event cleanup``: every participant's resources deleted in parallel, then verified.
+
+Each participant is cleaned by the kit's own cleanup (what notebook 05 runs), so only resources with that
+participant's names and tag ``workshop:prefix=<prefix>`` are touched; other events and other prefixes
+are never candidates. Success means: no participant has anything of theirs left.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+from botocore.exceptions import BotoCoreError, ClientError
+from tqdm.auto import tqdm
+
+from ..cleanup import cleanup, leftovers
+from ..context import Workshop
+from ..ui_table import StatusTable
+from .names import known_prefixes
+from .status import participant_workshop
+
+#: Participants cleaned at once: their deletes are independent, and the APIs' rate limits stay far away.
+PARALLEL_CLEANUPS = 4
+
+
+def _cleanup_participant(workshop: Workshop) -> tuple[bool, list[dict[str, Any]]]:
+    """Run the kit's cleanup for one participant: (report ok, its rows as dicts). ``ok`` holds only when
+    nothing failed, nothing of theirs is left and every service answered (``CleanupReport.ok``)."""
+    report = cleanup(workshop, progress=False)
+    return report.ok, [asdict(row) for row in report.rows + report.leftovers]
+
+
+@dataclass
+class ParticipantCleanup:
+    prefix: str
+    ok: bool
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class EventCleanup:
+    event: str
+    participants: list[ParticipantCleanup]
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok and not p.left and not p.error for p in self.participants)
+
+    def frame(self) -> pd.DataFrame:
+        rows = []
+        for p in self.participants:
+            deleted = sum(1 for r in p.rows if str(r.get("status", "")).startswith("✅ deleted"))
+            spared = sum(1 for r in p.rows if str(r.get("status", "")).startswith("⚠️"))
+            status = "✅ nothing left" if p.ok and not p.left and not p.error else "❌ " + (p.error or "left: ")
+            rows.append(
+                {
+                    "prefix": p.prefix,
+                    "status": status + ", ".join(p.left) if p.left else status,
+                    "deleted": deleted,
+                    "left alone (not this participant's)": spared,
+                }
+            )
+        return pd.DataFrame(rows, columns=["prefix", "status", "deleted", "left alone (not this participant's)"])
+
+    def show(self) -> StatusTable:
+        left = sum(len(p.left) for p in self.participants)
+        caption = (
+            f"Nothing of event {self.event!r} is left ({len(self.participants)} participants checked)."
+            if self.ok
+            else f"Event {self.event!r}: {left} resources left or failed; run cleanup again, or see the rows."
+        )
+        return StatusTable(self.frame().set_index("prefix"), caption)
+
+
+def cleanup_event(event: str, progress: bool = True) -> EventCleanup:
+    """Delete every participant's resources (several participants at once), then ask each service again."""
+    prefixes = known_prefixes(event)
+    workshops = {p: w for p in prefixes if (w := participant_workshop(event, p)) is not None}
+    if any(w.on_sandbox for w in workshops.values()):
+        from .. import sandbox
+
+        sandbox.start()
+    results: dict[str, ParticipantCleanup] = {}
+    with (
+        ThreadPoolExecutor(max_workers=PARALLEL_CLEANUPS) as pool,
+        tqdm(total=len(workshops), desc=f"cleaning up {event}", unit="participant", disable=not progress) as bar,
+    ):
+        futures = {pool.submit(_cleanup_participant, w): p for p, w in workshops.items()}
+        for future in as_completed(futures):
+            prefix = futures[future]
+            try:
+                ok, rows = future.result()
+                results[prefix] = ParticipantCleanup(prefix, ok, rows)
+            except (ClientError, BotoCoreError) as error:
+                results[prefix] = ParticipantCleanup(prefix, False, error=f"{type(error).__name__}: {error}")
+            bar.update(1)
+    for prefix, workshop in workshops.items():  # verify: ask every service again, participant by participant
+        try:
+            results[prefix].left = [f"{r.kind} {r.name}: {r.outcome}" for r in leftovers(workshop) if r.is_problem]
+        except (ClientError, BotoCoreError) as error:
+            results[prefix].error = results[prefix].error or f"could not verify: {error}"
+    return EventCleanup(event, [results[p] for p in sorted(results)])

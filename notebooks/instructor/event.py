@@ -1,0 +1,71 @@
+# %% [markdown]
+# # Instructor · Run an event
+#
+# For the instructor, not the participants (it sits outside their numbered sequence). One notebook to
+# **plan** an event for many participants in one account or on one sandbox, **start** it (a prefix, a
+# state file and a least-privilege IAM policy per participant), **watch** every participant live, and
+# **clean up** everything at the end.
+#
+# The same from a terminal: `python -m helpers event plan|start|status|cleanup` (see the README).
+
+# %% tags=["parameters"]
+event = "class"          # participants get the prefixes class-01, class-02, ...
+participants = 3         # how many
+backend = "sandbox"      # "sandbox" (one shared sandbox on this machine) or "aws" (one shared account)
+region = None            # None: us-east-1
+launch_type = None       # None: FARGATE
+hours = 4                # how long the event lasts, for the cost
+refresh_every = 15       # seconds between refreshes of the live status
+clean_up_now = False     # True deletes every participant's resources (the last section)
+
+# %% [markdown]
+# ## Plan
+#
+# What the participants need against the account's quotas (Service Quotas and the services' own counts;
+# on the sandbox, this machine's memory) and what the event costs. A red row names the quota to raise
+# before the event, with the command that asks for it.
+
+# %%
+from helpers import event as events
+from helpers.settings import WorkshopSettings
+
+settings = WorkshopSettings.build(
+    **{k: v for k, v in {"backend": backend, "region": region, "launch_type": launch_type}.items() if v}
+)
+plan = events.plan_event(participants, settings, hours)
+plan.show()
+
+# %%
+plan.cost_frame()
+
+# %% [markdown]
+# ## Start
+#
+# Each participant gets the prefix `EVENT-NN` and a state file with these settings, as if they had run
+# notebook 00. Their IAM policies (AWS) and the AWS Workshop Studio files are written next to the event's
+# record; the table says where.
+
+# %%
+started = events.start_event(event, participants, backend=backend, region=region, launch_type=launch_type, hours=hours)
+started.show()
+
+# %% [markdown]
+# ## Watch
+#
+# Per participant: the furthest notebook completed (read from what exists), what each environment answers,
+# failed pipeline runs with their reason, and leftovers after cleanup. The table refreshes itself while you
+# keep working in this notebook.
+
+# %%
+events.live_status(event, every=refresh_every)
+
+# %% [markdown]
+# ## Clean up
+#
+# Deletes every participant's resources (several at once), then asks every service again. Resources of
+# other events, and of prefixes that are not this event's, are never touched. Set `clean_up_now = True`
+# in the parameters (or run `python -m helpers event cleanup --event EVENT`) when the event is over.
+
+# %%
+cleaned = events.cleanup_event(event).show() if clean_up_now else None
+cleaned or print(f"Not cleaning up yet: set clean_up_now = True, or run `python -m helpers event cleanup --event {event}`.")

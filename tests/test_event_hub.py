@@ -1,0 +1,222 @@
+"""`make hub`'s JupyterHub, for real: the hub from PyPI with its proxy from npm. Two participants log in
+with the shared event password, each gets a server of their own, and notebook 00 runs in each, through
+the server's own kernel API, as a participant's browser would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+import requests
+import websocket
+
+from helpers import state
+from helpers.__main__ import main
+from helpers.event import hub
+from helpers.paths import REPO_ROOT
+from tests.helpers_for_tests import unique
+
+pytestmark = pytest.mark.slow
+PASSWORD = "event-password-" + uuid.uuid4().hex[:8]
+PROXY = REPO_ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def running_hub(tmp_path):
+    if not PROXY.exists():  # `make test` installs it (the hub-proxy target); a bare pytest run may not have
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO_ROOT / "hub", check=True)
+    event = unique("hb")
+    assert main(["event", "start", "--event", event, "--participants", "2"]) == 0
+    port = free_port()
+    environment = {
+        **os.environ,
+        "WORKSHOP_EVENT": event,
+        "WORKSHOP_EVENT_PASSWORD": PASSWORD,
+        "HUB_IP": "127.0.0.1",
+        "HUB_PORT": str(port),
+        "HUB_API_PORT": str(free_port()),
+        "HUB_PROXY_API_PORT": str(free_port()),
+    }
+    log = (tmp_path / "hub.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(REPO_ROOT / "hub" / "jupyterhub_config.py")],
+        cwd=tmp_path,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(lambda: requests.get(f"{url}/hub/login", timeout=2).status_code == 200, 90, process, tmp_path)
+        yield event, url
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_for(condition, timeout, process, tmp_path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, (tmp_path / "hub.log").read_text()[-3000:]
+        try:
+            if condition():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise AssertionError("timed out:\n" + (tmp_path / "hub.log").read_text()[-3000:])
+
+
+def log_in(url: str, user: str, password: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{url}/hub/login", timeout=10)
+    answer = session.post(
+        f"{url}/hub/login",
+        data={"username": user, "password": password, "_xsrf": session.cookies.get("_xsrf", "")},
+        allow_redirects=False,
+        timeout=30,
+    )
+    session.login_status = answer.status_code  # type: ignore[attr-defined]
+    return session
+
+
+def start_server(session: requests.Session, url: str, user: str) -> None:
+    assert session.get(f"{url}/hub/spawn", timeout=60).status_code < 500
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        # a page, as a browser opens it: the server sends it through the hub's OAuth and sets its cookies
+        page = session.get(f"{url}/user/{user}/lab", timeout=30)
+        if page.status_code == 200 and page.url.endswith(f"/user/{user}/lab"):
+            assert session.get(f"{url}/user/{user}/api/status", timeout=10).status_code == 200
+            return
+        time.sleep(1)
+    raise AssertionError(f"{user}'s server did not start")
+
+
+def run_cells(session: requests.Session, url: str, user: str, sources: list[str]) -> list[str]:
+    """Run code in a new kernel of the user's server; the text each cell printed or returned."""
+    xsrf = session.cookies.get("_xsrf", path=f"/user/{user}/") or session.cookies.get("_xsrf")
+    headers = {"X-XSRFToken": xsrf}
+    opened = session.post(  # what JupyterLab does when it opens the notebook: a session with its own kernel
+        f"{url}/user/{user}/api/sessions",
+        json={"path": "notebooks/00-setup.ipynb", "type": "notebook", "name": "", "kernel": {"name": "python3"}},
+        headers=headers,
+        timeout=60,
+    )
+    assert opened.status_code == 201, opened.text
+    session_id, kernel_id = opened.json()["id"], opened.json()["kernel"]["id"]
+    cookies = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    channel = websocket.create_connection(
+        f"{url.replace('http', 'ws')}/user/{user}/api/kernels/{kernel_id}/channels",
+        header=[f"Cookie: {cookies}", f"X-XSRFToken: {xsrf}"],
+        origin=url,
+        timeout=300,
+    )
+    outputs = []
+    try:
+        for source in sources:
+            msg_id = uuid.uuid4().hex
+            channel.send(
+                json.dumps(
+                    {
+                        "header": {
+                            "msg_id": msg_id,
+                            "msg_type": "execute_request",
+                            "session": uuid.uuid4().hex,
+                            "username": user,
+                            "version": "5.3",
+                        },
+                        "parent_header": {},
+                        "metadata": {},
+                        "content": {
+                            "code": source,
+                            "silent": False,
+                            "store_history": True,
+                            "user_expressions": {},
+                            "allow_stdin": False,
+                            "stop_on_error": True,
+                        },
+                        "channel": "shell",
+                        "buffers": [],
+                    }
+                )
+            )
+            text, reply, idle = [], None, False
+            while reply is None or not idle:
+                message = json.loads(channel.recv())
+                if message.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind, content = message["msg_type"], message["content"]
+                if kind == "stream":
+                    text.append(content["text"])
+                elif kind in ("execute_result", "display_data"):
+                    text.append(content["data"].get("text/plain", ""))
+                elif kind == "error":
+                    raise AssertionError(f"{user}: {content['ename']}: {content['evalue']}\n{source}")
+                elif kind == "execute_reply":
+                    reply = content
+                elif kind == "status" and content["execution_state"] == "idle":
+                    idle = True
+            assert reply["status"] == "ok", reply
+            outputs.append("".join(text))
+    finally:
+        channel.close()
+        session.delete(f"{url}/user/{user}/api/sessions/{session_id}", headers=headers, timeout=30)
+    return outputs
+
+
+def test_two_participants_log_in_and_run_notebook_00_in_their_own_servers(running_hub):
+    event, url = running_hub
+    users = [f"{event}-01", f"{event}-02"]
+    assert log_in(url, users[0], "wrong-password").login_status == 403  # type: ignore[attr-defined]
+    assert log_in(url, f"{event}-09", PASSWORD).login_status == 403  # type: ignore[attr-defined]
+
+    sessions = {}
+    for user in users:
+        session = log_in(url, user, PASSWORD)
+        assert session.login_status == 302, user  # type: ignore[attr-defined]
+        start_server(session, url, user)
+        sessions[user] = session
+
+    pids = set()
+    for user, session in sessions.items():
+        notebook = nbformat.read(hub.home_folder(user) / "notebooks" / "00-setup.ipynb", as_version=4)
+        injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert injected and f'prefix = "{user}"' in injected[0].source
+        code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+        run_cells(session, url, user, code)
+        [check] = run_cells(
+            session,
+            url,
+            user,
+            [
+                "import os; from helpers import setup\n"
+                "print(setup.open_workshop().prefix, os.getpid(), os.getcwd(), sep='|')"
+            ],
+        )
+        prefix, pid, cwd = check.strip().split("|")
+        assert prefix == user  # notebooks 01-05 (prefix=None) open this participant's workshop
+        assert Path(cwd) == hub.home_folder(user) / "notebooks"
+        pids.add(pid)
+        saved = state.load_state(user)
+        assert saved.settings.prefix == user and saved.settings.backend == "sandbox"
+    assert len(pids) == 2  # two servers, two kernels
+    # the instructor's own pointer is untouched by the participants' notebook 00
+    assert state.current_prefix() not in users

@@ -102,7 +102,7 @@ def stack(pictures: list[Picture]) -> Picture:
         height += picture.height
     svg = (
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}'>{''.join(inner)}</svg>"
+        f"viewBox='0 0 {width} {height}' style='max-width:100%;height:auto'>{''.join(inner)}</svg>"
     )
     return Picture(svg, "\n".join(p.text for p in pictures), width, height)
 
@@ -123,14 +123,14 @@ def draw_pipeline(declaration: dict[str, Any], state: dict[str, Any], title: str
         The drawing and its text form.
     """
     states = {s["stageName"]: s for s in state.get("stageStates", [])}
-    stage_width, action_height, gap, top = 210, 46, 40, 58
+    stage_width, action_height, gap, top = 200, 58, 34, 58
     stages = declaration["stages"]
     tallest = max(len(s["actions"]) for s in stages)
     height = top + 40 + tallest * (action_height + 10) + 20
     width = 20 + len(stages) * (stage_width + gap) - gap + 20
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}' {FONT}>",
+        f"viewBox='0 0 {width} {height}' style='max-width:100%;height:auto' {FONT}>",
         f"<text x='20' y='24' font-size='15' font-weight='bold'>{escape(title)}</text>",
         f"<text x='20' y='44' font-size='11' fill='#555'>{escape(_pipeline_caption(declaration, state))}</text>",
     ]
@@ -173,17 +173,19 @@ def draw_pipeline(declaration: dict[str, Any], state: dict[str, Any], title: str
             kind = action["actionTypeId"]
             approval = kind["category"] == "Approval"
             dash = " stroke-dasharray='5,3'" if approval else ""
-            label = ("✋ " if approval else "") + action["name"]
-            detail = _action_detail(action)
+            label = action["name"]
+            service, resource = _action_detail(action)
             parts.append(
                 f"<rect x='{x + 8}' y='{y}' width='{stage_width - 16}' height='{action_height}' rx='5' "
                 f"fill='{a_fill}' stroke='{a_stroke}' stroke-width='1.5'{dash}/>"
                 f"<text x='{x + 16}' y='{y + 18}' font-size='12' font-weight='bold'>{escape(label)}</text>"
                 f"<text x='{x + stage_width - 14}' y='{y + 18}' font-size='10' text-anchor='end' "
                 f"fill='#666'>#{action.get('runOrder', 1)}</text>"
-                f"<text x='{x + 16}' y='{y + 36}' font-size='10' fill='#444'>{escape(detail)}</text>"
+                f"<text x='{x + 16}' y='{y + 34}' font-size='10' fill='#444'>{escape(service)}</text>"
+                f"<text x='{x + 16}' y='{y + 48}' font-size='10' fill='#444'>"
+                f"{escape(_fit(resource, stage_width - 32, 10))}</text>"
             )
-            described.append(f"{label} [{action_status or 'no run yet'}]")
+            described.append(f"{'✋ ' if approval else ''}{label} [{action_status or 'no run yet'}]")
         if earlier:
             parts.append("</g>")
         lines.append(
@@ -206,18 +208,25 @@ def _pipeline_caption(declaration: dict[str, Any], state: dict[str, Any]) -> str
     )
 
 
-def _action_detail(action: dict[str, Any]) -> str:
+def _action_detail(action: dict[str, Any]) -> tuple[str, str]:
+    """What runs the action, and on what (drawn on two lines under the action's name)."""
     kind, configuration = action["actionTypeId"], action.get("configuration", {})
     if kind["category"] == "Approval":
         topic = str(configuration.get("NotificationArn", "")).rsplit(":", 1)[-1]
-        return f"Manual approval, notifies {topic}" if topic else "Manual approval"
+        return "Manual approval, notifies", topic
     if kind["provider"] == "CodeBuild":
-        return f"CodeBuild {configuration.get('ProjectName', '')}"
+        return f"CodeBuild ({kind['category'].lower()})", str(configuration.get("ProjectName", ""))
     if kind["provider"] == "CodeCommit":
-        return f"CodeCommit {configuration.get('RepositoryName', '')}@{configuration.get('BranchName', '')}"
+        return f"CodeCommit, branch {configuration.get('BranchName', '')}", str(configuration.get("RepositoryName", ""))
     if kind["provider"] == "ECS":
-        return f"ECS {configuration.get('ServiceName', '')}"
-    return f"{kind['provider']} ({kind['category']})"
+        return "ECS deploy", f"{configuration.get('ClusterName', '')}/{configuration.get('ServiceName', '')}"
+    return f"{kind['provider']} ({kind['category'].lower()})", ""
+
+
+def _fit(text: str, pixels: int, font_size: int) -> str:
+    """Shorten ``text`` with an ellipsis in the middle so it fits ``pixels`` (an average glyph is ~0.52 em)."""
+    room = int(pixels / (font_size * 0.52))
+    return text if len(text) <= room else text[: room // 2 - 1] + "…" + text[-(room - room // 2) :]
 
 
 # -- the architecture, with this workshop's names ----------------------------------------------------
@@ -243,12 +252,12 @@ def architecture(workshop: Workshop | WorkshopState) -> Picture:
     names = Names(workshop.prefix)  # every name drawn here is known without asking AWS for the account
     launch = workshop.settings.launch_type
     urls = environment_urls(workshop)  # no call at all before notebook 01 has made the load balancer
-    columns = [20, 200, 420, 600, 770, 960]
-    row_height, top = 118, 70
-    width, height = 1180, top + 3 * row_height + 20
+    columns = [20, 200, 390, 650, 830, 1050]
+    row_height, top = 76, 70
+    width, height = 1240, top + 3 * row_height + 50
     parts = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}' {FONT}>",
+        f"viewBox='0 0 {width} {height}' style='max-width:100%;height:auto' {FONT}>",
         "<defs><marker id='arrow' markerWidth='8' markerHeight='8' refX='7' refY='4' orient='auto'>"
         "<path d='M0,0 L8,4 L0,8 z' fill='#555'/></marker></defs>",
         f"<text x='20' y='24' font-size='16' font-weight='bold'>Workshop {escape(workshop.prefix)}: "
@@ -263,7 +272,7 @@ def architecture(workshop: Workshop | WorkshopState) -> Picture:
     for row, env in enumerate(ENVIRONMENTS):
         y = top + row * row_height
         colour = colours[env]
-        url = urls.get(env) or f"after notebook 01 (port {LISTENER_PORTS[env]})"
+        url = urls.get(env) or f"port {LISTENER_PORTS[env]}, after 01"
         cells = [
             (names.repository, f"branch {BRANCHES[env]}"),
             (names.pipeline(env), "Source → Build → Deploy"),
@@ -277,8 +286,10 @@ def architecture(workshop: Workshop | WorkshopState) -> Picture:
             parts.append(
                 f"<rect x='{x}' y='{y}' width='{box_width}' height='52' rx='6' fill='white' "
                 f"stroke='{colour}' stroke-width='1.5'/>"
-                f"<text x='{x + 8}' y='{y + 21}' font-size='12' font-weight='bold'>{escape(first)}</text>"
-                f"<text x='{x + 8}' y='{y + 40}' font-size='11' fill='#444'>{escape(second)}</text>"
+                f"<text x='{x + 8}' y='{y + 21}' font-size='12' font-weight='bold'>"
+                f"{escape(_fit(first, box_width - 14, 12))}</text>"
+                f"<text x='{x + 8}' y='{y + 40}' font-size='11' fill='#444'>"
+                f"{escape(_fit(second, box_width - 14, 11))}</text>"
             )
             if column:
                 parts.append(
@@ -290,8 +301,9 @@ def architecture(workshop: Workshop | WorkshopState) -> Picture:
             parts.append(
                 f"<rect x='{x}' y='{y + 62}' width='{columns[2] - x - 30}' height='40' rx='6' fill='#fef7e0' "
                 f"stroke='#b26a00' stroke-dasharray='5,3'/>"
-                f"<text x='{x + 8}' y='{y + 79}' font-size='11' font-weight='bold'>✋ manual approval first</text>"
-                f"<text x='{x + 8}' y='{y + 95}' font-size='10' fill='#444'>SNS {escape(names.approval_topic)}</text>"
+                f"<text x='{x + 8}' y='{y + 79}' font-size='11' font-weight='bold'>manual approval first</text>"
+                f"<text x='{x + 8}' y='{y + 95}' font-size='10' fill='#444'>"
+                f"{escape(_fit('SNS ' + names.approval_topic, columns[2] - x - 44, 10))}</text>"
             )
         lines.append(
             f"  {ENV_LABELS[env]}: {names.repository}@{BRANCHES[env]} → pipeline {names.pipeline(env)}"

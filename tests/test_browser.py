@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from helpers import setup
-from helpers.inventory import environment_urls
+from helpers.inventory import environment_urls, fetch
 from helpers.paths import REPO_ROOT
 from helpers.state import load_state, state_path
 from tests.helpers_for_tests import sandbox_client, unique
@@ -247,8 +247,14 @@ def test_run_all_then_one_click_on_approve_deploys_prod(lab, tmp_path):
     assert approval["status"] == "Succeeded"
     assert approval["output"]["executionResult"]["externalExecutionSummary"] == "Approved"
     _wait_until_all_cells_ran(page, timeout=300)
-    with urllib.request.urlopen(environment_urls(setup.open_workshop(prefix))["prod"], timeout=5) as answer:
-        assert answer.read().decode() == message
+    deadline = time.monotonic() + 60
+    while True:
+        urls = environment_urls(setup.open_workshop(prefix))
+        status, body = fetch(urls["prod"])
+        if (status, body) == (200, message) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert (status, body) == (200, message), f"Prod at {urls['prod']} (all URLs: {urls})"
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, errors.first.inner_text()
     print(f"click handled in {handled_in:.1f} s while the next cell waited")

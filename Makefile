@@ -21,9 +21,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	touch $(STAMP)
 
+# JupyterLab opens on the notebooks folder with the kit's settings (jupyterlab-settings/overrides.json:
+# widget clicks answered in a kernel subshell while a cell runs, no news pop-up); your own settings still win.
+LAB_SETTINGS := $(CURDIR)/jupyterlab-settings
+
 lab: install
 	$(BIN)/python -m helpers sandbox start
-	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
+	  --LabApp.app_settings_dir=$(LAB_SETTINGS) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # `make test` = the gates, then every test. `make test-fast` skips the notebook flows and the browser (< 60 s).
 test: install browser hub-proxy lint

@@ -30,7 +30,6 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
     # The emulator's own tests reach it through localaws.api, whose default home is LOCALAWS_HOME.
     os.environ["LOCALAWS_HOME"] = os.path.join(os.environ.get("WORKSHOP_HOME", ".workshop"), "sandbox")
-    os.environ["WORKSHOP_AUTO_APPROVE"] = "1"  # nbval runs notebook 04 without parameters
     for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(variable, None)
 

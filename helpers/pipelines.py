@@ -34,6 +34,22 @@ _ICONS = {
 
 
 def deploy_pipelines(workshop: Workshop) -> StackResult:
+    """Create or update the stack of the three pipelines and their EventBridge branch rules.
+
+    The template is ``data/templates/deployment-pipeline-for-all-env.yaml``; its parameters are this
+    workshop's names (repository, branches, build projects, image repositories, clusters, services).
+    Deployed through a change set, so a re-run with nothing changed changes nothing.
+
+    Parameters
+    ----------
+    workshop
+        The workshop of notebook 00 (``setup.open_workshop``).
+
+    Returns
+    -------
+    StackResult
+        The stack's status, what the change set did (created, updated, no changes) and its outputs.
+    """
     names = workshop.names
     parameters = {
         "WorkshopPrefix": workshop.prefix,
@@ -89,6 +105,18 @@ def pipeline_url(workshop: Workshop, env: str) -> str:
 
 
 def show_links(workshop: Workshop) -> StatusTable:
+    """Where to look at each pipeline: the AWS console, or the sandbox's own pipeline pages.
+
+    Parameters
+    ----------
+    workshop
+        The workshop of notebook 00.
+
+    Returns
+    -------
+    StatusTable
+        One row per environment: its branch, its pipeline's name and a link to the pipeline's page.
+    """
     rows = [
         {
             "environment": env,
@@ -208,25 +236,8 @@ def watch(
             return RunSummary(rows)
         if time.monotonic() > deadline:
             raise WorkshopError(f"The pipelines did not get there within {timeout:.0f} s:\n{table!r}")
-        pause(delay)
-
-
-def pause(seconds: float) -> None:
-    """Sleep, but keep handling widget clicks (an Approve button) while a notebook cell waits."""
-    try:
-        from IPython import get_ipython
-        from jupyter_ui_poll import ui_events
-
-        if get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None:
-            deadline = time.monotonic() + seconds
-            with ui_events() as poll:
-                while time.monotonic() < deadline:
-                    poll(10)
-                    time.sleep(0.05)
-            return
-    except ImportError:
-        pass
-    time.sleep(seconds)
+        # A click on a kit widget meanwhile is handled in a kernel subshell (see ui.keep_responsive).
+        time.sleep(delay)
 
 
 def first_runs_settled(rows: dict[str, dict[str, Any]]) -> bool:
@@ -237,7 +248,21 @@ def first_runs_settled(rows: dict[str, dict[str, Any]]) -> bool:
 
 
 def watch_first_runs(workshop: Workshop) -> RunSummary:
-    """The first run of each pipeline starts when the stack creates it."""
+    """Follow the first run of each pipeline, in a table that updates in place.
+
+    CodePipeline starts every new pipeline once, with the head of its branch. The watch ends when Dev
+    and QA have finished and Prod has finished or waits for its manual approval.
+
+    Parameters
+    ----------
+    workshop
+        The workshop of notebook 00.
+
+    Returns
+    -------
+    RunSummary
+        The last row of each environment (execution, stage, action, status), shown as one line.
+    """
     return watch(workshop, first_runs_settled)
 
 

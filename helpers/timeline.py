@@ -24,6 +24,14 @@ COLOURS = {
 
 
 def executions(workshop: Workshop) -> list[dict[str, object]]:
+    """Every execution of the three pipelines (the newest 100 of each), from ListPipelineExecutions.
+
+    Returns
+    -------
+    list of dict
+        One row per execution: environment, start, end (now while it runs), status, short commit id and
+        the first line of the commit message.
+    """
     codepipeline = workshop.client("codepipeline")
     rows = []
     for env in ENVIRONMENTS:
@@ -47,6 +55,21 @@ def executions(workshop: Workshop) -> list[dict[str, object]]:
 
 
 def timeline(workshop: Workshop) -> Figure:
+    """Draw every pipeline execution of this workshop on a time axis, one lane per environment.
+
+    Each bar runs from the execution's start to its end and is coloured by how it ended (green
+    succeeded, red failed, blue still running, grey stopped or superseded), with its commit above it.
+
+    Parameters
+    ----------
+    workshop
+        The workshop of notebook 00.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The timeline; a notebook draws it.
+    """
     rows = executions(workshop)
     figure, axes = plt.subplots(figsize=(11, 3.2))
     lanes = {env: index for index, env in enumerate(reversed(ENVIRONMENTS))}

@@ -1,22 +1,77 @@
-"""Widgets for notebook 00. Every change goes through ``setup.configure``, so a widget can never
-save a setting that the parameters cell could not."""
+"""Widgets the notebooks show: the settings panel of notebook 00, and what keeps every widget of the
+kit answering while a later cell waits (``keep_responsive``).
+
+Every settings change goes through ``setup.configure``, so a widget can never save a setting that the
+parameters cell could not."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import Image
 
 from . import setup
 from .errors import WorkshopError
-from .paths import REPO_ROOT
 from .regions import supported_regions
 from .state import WorkshopState
 
 
+def keep_responsive(widget: widgets.Widget) -> widgets.Widget:
+    """Let clicks on ``widget`` (and the widgets inside it) be handled while a later cell is running.
+
+    JupyterLab (4.4 and later, setting ``commsOverSubshells``) sends widget messages to a kernel
+    *subshell*, a thread of its own, so a click is handled at once even while the main shell runs a
+    cell, as it does under "Run All Cells" when the cell after the Approve button waits for Prod.
+    ipykernel 7.4 undoes that for widgets made by a cell: a comm remembers the subshell it last
+    published from (the main shell, for a widget a cell created) and sends every incoming message
+    there, where it queues behind the running cell. Forgetting that pin lets each click go to the
+    subshell JupyterLab chose. A kernel without subshells has no pin, and nothing changes.
+
+    Parameters
+    ----------
+    widget
+        A widget the kit is about to show; containers are walked through their ``children``.
+
+    Returns
+    -------
+    ipywidgets.Widget
+        The same widget, ready to be shown.
+    """
+    for each in _with_children(widget):
+        comm = getattr(each, "comm", None)
+        if comm is not None and "_reply_subshell_id" in vars(comm):
+            lock = getattr(comm, "_reply_subshell_lock", None)
+            if lock is not None:
+                with lock:
+                    vars(comm).pop("_reply_subshell_id", None)
+            else:
+                vars(comm).pop("_reply_subshell_id", None)
+    return widget
+
+
+def _with_children(widget: widgets.Widget) -> list[widgets.Widget]:
+    found = [widget]
+    for child in getattr(widget, "children", ()) or ():
+        found.extend(_with_children(child))
+    return found
+
+
 def settings_panel(state: WorkshopState) -> widgets.VBox:
-    """Region, launch type, prefix and approval email; each change is saved to the state file."""
+    """Widgets for the region, launch type, prefix and approval email of this workshop.
+
+    Each change is checked by ``setup.configure`` and saved to the state file at once; a refused value
+    is put back and the message under the widgets says why.
+
+    Parameters
+    ----------
+    state
+        The workshop saved by the parameters cell (what ``setup.configure`` returned).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The panel; ``panel.controls`` maps each setting to its widget (the tests use it).
+    """
     settings = state.settings
     style = {"description_width": "130px"}
     region = widgets.Dropdown(
@@ -73,12 +128,7 @@ def settings_panel(state: WorkshopState) -> widgets.VBox:
         _observe(control, field)
     panel = widgets.VBox([region, launch_type, prefix, email, message])
     panel.controls = {"region": region, "launch_type": launch_type, "prefix": prefix, "approval_email": email}
-    return panel
-
-
-def architecture() -> Image:
-    """The architecture the workshop builds (the original README's diagram)."""
-    return Image(filename=str(REPO_ROOT / "docs" / "architecture.png"), width=900)
+    return keep_responsive(panel)
 
 
 def _escape(text: str) -> str:

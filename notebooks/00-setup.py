@@ -17,9 +17,7 @@
 # | `aws` | your own AWS account and credentials | real resources: run `05-cleanup` when done |
 
 # %%
-from helpers import preflight, setup, ui
-
-ui.architecture()
+from helpers import pictures, preflight, setup, ui
 
 # %% [markdown]
 # ## Choose your settings
@@ -44,6 +42,15 @@ state = setup.configure(
     instance_type=instance_type, approval_email=approval_email, profile=profile,
 )
 state.settings
+
+# %% [markdown]
+# ## What you will build
+#
+# The same architecture for each environment, with the names your prefix gives each resource. The URLs appear
+# once notebook 01 has created the load balancer (re-run this cell then, or see notebook 03).
+
+# %%
+pictures.architecture(state)
 
 # %% [markdown]
 # ## Change them with widgets

@@ -1,15 +1,19 @@
 # %% [markdown]
 # # 01 · Prerequisites
 #
-# The pipelines of notebook 03 deploy into infrastructure that must exist first. The original workshop left all
-# of it to console clicks and copy-pasted IAM JSON; here each step is one idempotent call: it gets, creates or
-# updates, records what it made in the workshop's state file, and shows a table. Re-run any cell at will.
+# The pipelines of notebook 03 deploy into infrastructure that must exist first: who may do what (IAM roles),
+# where the code lives (CodeCommit), where the pipelines pass files along (S3), who is asked for the Prod approval
+# (SNS), where images are stored (ECR), and where the app runs (a load balancer, ECS clusters and services).
+#
+# Each cell below makes one part. It looks first and creates or updates only what is missing or different, writes
+# down what it made in your workshop's state file (so notebook 05 can delete it), and shows a table. You can run
+# any cell again at any time: a second run changes nothing.
 
 # %% tags=["parameters"]
 prefix = None  # None: the workshop chosen last in notebook 00
 
 # %%
-from helpers import inventory, prerequisites, setup
+from helpers import excerpts, inventory, prerequisites, setup
 
 workshop = setup.open_workshop(prefix)
 workshop.settings
@@ -18,7 +22,7 @@ workshop.settings
 # ## 1. IAM roles
 #
 # Five roles, each trusted by one AWS service and allowed only what that service must do *to this workshop's
-# resources* (see `data/policies/`; compare the original's `ec2:*`, `s3:*`, `ecs:*` grants):
+# resources* (the policies are in `data/policies/`):
 #
 # | role | used by | for |
 # |---|---|---|
@@ -27,6 +31,18 @@ workshop.settings
 # | EventBridge role | the branch rules | start the pipeline of the branch that changed |
 # | ECS task execution role | ECS | pull the image, write container logs |
 # | ECS instance role (EC2 only) | the container instances | join the workshop's clusters |
+
+# %% [markdown]
+# Here is the CodeBuild role's policy. Every statement names the actions it needs and the exact resources: this
+# workshop's build logs, its artifact bucket, its three image repositories. The one `"Resource": "*"` is for
+# `ecr:GetAuthorizationToken`, the registry login, which AWS does not let you limit to a resource. `${Prefix}` and
+# the other placeholders are filled with your names when the role is created.
+
+# %%
+excerpts.show(
+    "data/policies/codebuild-service-role.json",
+    highlight=['"Resource": "*"', "ecr:GetAuthorizationToken", "ecr:PutImage", ":repository/", "/aws/codebuild/"],
+)
 
 # %%
 prerequisites.ensure_roles(workshop)

@@ -13,9 +13,42 @@
 prefix = None  # None: the workshop chosen last in notebook 00
 
 # %%
-from helpers import inventory, pipelines, setup
+from helpers import excerpts, inventory, pictures, pipelines, setup
 
 workshop = setup.open_workshop(prefix)
+TEMPLATE = "data/templates/deployment-pipeline-for-all-env.yaml"
+
+# %% [markdown]
+# ## The template
+#
+# Every pipeline starts with a **Source** action on its own branch. `PollForSourceChanges: false` means the
+# pipeline does not check the repository every minute: it waits to be started.
+
+# %%
+excerpts.show(TEMPLATE, "- Name: Source", highlight=["Provider: CodeCommit", "BranchName", "PollForSourceChanges"])
+
+# %% [markdown]
+# What starts it is an **EventBridge rule** per branch: it matches CodeCommit's event for a change of that one
+# branch, and its target is the pipeline, started with a role that may do nothing else.
+
+# %%
+excerpts.show(TEMPLATE, "BranchRuleForDevEnv:", highlight=["detail-type", "referenceName", "- !Ref", "Arn:", "RoleArn:"])
+
+# %% [markdown]
+# Prod's **Build** stage differs from the others by one action: the manual **Approval** runs first
+# (`RunOrder: 1`) and notifies the SNS topic of notebook 01; the two builds wait for it (`RunOrder` 2 and 3).
+# `ECR_REPOSITORY_URI` tells the container build which environment's registry to push to.
+
+# %%
+excerpts.show(
+    TEMPLATE,
+    "- Name: Build",
+    after="PipelineForProdEnv:",
+    highlight=["Name: Approval", "RunOrder", "Provider: Manual", "NotificationArn", "ECR_REPOSITORY_URI"],
+)
+
+# %% [markdown]
+# ## Deploy the stack
 
 # %%
 pipelines.deploy_pipelines(workshop)
@@ -31,16 +64,26 @@ pipelines.show_links(workshop)
 # %% [markdown]
 # ## The first runs, live
 #
-# The table updates in place until Dev and QA have deployed and Prod is waiting for its approval (notebook 04
-# approves it).
+# The table updates in place until Dev and QA have deployed and Prod is waiting for its approval.
 
 # %%
 pipelines.watch_first_runs(workshop)
 
 # %% [markdown]
+# Each pipeline as CodePipeline describes it (`get_pipeline`), coloured by its latest run (`get_pipeline_state`):
+# green succeeded, blue running, amber waiting for an approval.
+
+# %%
+pictures.pipelines(workshop)
+
+# %% [markdown]
 # ## What each environment serves now
 #
-# Dev and QA answer with the sample app; Prod still serves the placeholder until its approval.
+# Dev and QA answer with the sample app. Prod still serves the placeholder: its first run waits at the approval,
+# for the original app. Notebook 04 rejects that run and approves the release you promote there instead.
 
 # %%
 inventory.show_environments(workshop)
+
+# %%
+pictures.architecture(workshop)

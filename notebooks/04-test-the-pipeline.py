@@ -3,49 +3,65 @@
 #
 # The moment the workshop exists for: a change travels **master → Dev**, is promoted **master → qa → QA**, and
 # after your **approval** reaches **prod → Prod**. Then the same with `git push`, a build that breaks on purpose,
-# and a timeline of everything that ran.
+# a timeline of everything that ran, and what you could change next.
+#
+# Each step that starts a pipeline gives you a handle, `run`. `run.watch()` follows the run that this step
+# started, in a table that updates in place. "Run All Cells" works: the notebook waits at the approval until
+# you click Approve or Reject, then goes on by itself.
 
 # %% tags=["parameters"]
 prefix = None                            # None: the workshop chosen last in notebook 00
 new_message = "Hello from the pipeline"  # what the app will say after your change
 git_message = "Hello from git"           # the message of the change pushed with git
-auto_approve = False                     # True approves Prod without the buttons (CI sets it)
-approval_comment = "Looks good"
+auto_approve = False                     # True approves Prod without the buttons (headless runs: papermill, CI)
+approval_comment = "Looks good"          # the comment of an automatic approval
 clone_folder = None                      # None: a folder under WORKSHOP_HOME
 
 # %%
-from helpers import inventory, release, setup, timeline
+from helpers import inventory, pictures, release, setup, timeline
 
 workshop = setup.open_workshop(prefix)
+codecommit = workshop.client("codecommit")
+codepipeline = workshop.client("codepipeline")
 release.environments(workshop)
 
 # %% [markdown]
 # ## 1. Change the message and commit it to `master`
 #
-# `app.js` answers `MESSAGE`. Committing a change to `master` emits a CodeCommit event; the Dev pipeline's EventBridge
-# rule matches it and starts the pipeline.
+# `app.js` answers `MESSAGE`. Committing a change to `master` (CodeCommit's `PutFile`, no clone needed) emits a
+# CodeCommit event; the Dev pipeline's EventBridge rule matches it and starts the pipeline.
 
 # %%
-after = release.snapshot(workshop)
-release.change_message(workshop, new_message)
+run = release.change_message(workshop, new_message)
+run
 
 # %%
-release.watch_environment(workshop, "dev", after)
+run.watch()
 
 # %%
 inventory.show_environments(workshop)
 
 # %% [markdown]
-# ## 2. Promote to QA: merge `master` into `qa`
+# ## 2. Promote to QA: fast-forward `qa` to `master`
 #
-# A fast-forward merge moves `qa` to the commit Dev runs, which starts the QA pipeline.
+# Promoting is one CodeCommit call. A *fast-forward* moves `qa` to the commit `master` points at, the very commit
+# Dev has just tested, so QA builds exactly what Dev ran. Moving `qa` starts the QA pipeline. If `qa` had commits
+# that `master` lacks, CodeCommit would refuse with `ManualMergeRequiredException`: a fast-forward never merges.
+#
+# The handle is taken first, so that `run.watch()` follows the run this merge starts and not an older one.
 
 # %%
-after = release.snapshot(workshop)
-release.promote(workshop, "master", "qa")
+run = release.next_run(workshop, "qa")
+merged = codecommit.merge_branches_by_fast_forward(
+    repositoryName=workshop.names.repository,
+    sourceCommitSpecifier="master",
+    destinationCommitSpecifier="qa",
+    targetBranch="qa",
+)
+merged["commitId"]  # the commit qa points at now
 
 # %%
-release.watch_environment(workshop, "qa", after)
+run.watch()
 
 # %%
 inventory.show_environments(workshop)
@@ -53,30 +69,63 @@ inventory.show_environments(workshop)
 # %% [markdown]
 # ## 3. Promote to Prod, and approve
 #
-# Merging `qa` into `prod` starts the Prod pipeline, which stops at its **manual approval** and notifies the SNS
-# topic. Approve (or reject) with the buttons; with `auto_approve = True` the notebook approves by itself.
-#
-# Prod's first run, from notebook 03, may still be waiting for an approval of the original version. A run holds
-# its stage while it waits, so the new release would queue behind it: reject that stale approval first.
+# Prod's pipeline asks for a **manual approval** before it builds. Where a pipeline stands is one call,
+# `get_pipeline_state`: for each stage its latest execution, and for each action its status. An approval that
+# waits is `InProgress` and carries a `token`, which the decision must quote.
 
 # %%
-release.clear_pending_approval(workshop, "Superseded by the release promoted next")
+state = codepipeline.get_pipeline_state(name=workshop.names.pipeline("prod"))
+waiting = release.waiting_approval(state)  # the action that waits in `state`, and its token
+waiting
+
+# %% [markdown]
+# What waits there is Prod's **first run**, started in notebook 03 with the original app. A run holds its stage
+# while it waits, so the release you promote next would queue behind it. Reject it with `put_approval_result`
+# (a rejection fails that run; nothing is deployed):
 
 # %%
-after = release.snapshot(workshop)
-release.promote(workshop, "qa", "prod")
+if waiting:
+    codepipeline.put_approval_result(
+        pipelineName=waiting.pipeline,
+        stageName=waiting.stage,
+        actionName=waiting.action,
+        token=waiting.token,
+        result={"status": "Rejected", "summary": "Superseded by the release promoted next"},
+    )
+
+# %% [markdown]
+# Now promote `qa` to `prod`, the same fast-forward as before, and follow the run until it waits for you:
 
 # %%
-release.watch_environment(workshop, "prod", after, stop_at_approval=True)
+run = release.next_run(workshop, "prod")
+merged = codecommit.merge_branches_by_fast_forward(
+    repositoryName=workshop.names.repository,
+    sourceCommitSpecifier="qa",
+    destinationCommitSpecifier="prod",
+    targetBranch="prod",
+)
+merged["commitId"]  # the commit prod points at now
+
+# %%
+run.watch(until="approval")
+
+# %% [markdown]
+# The Prod pipeline as CodePipeline defines it (`get_pipeline`), coloured by this run (`get_pipeline_state`): the
+# Build stage waits at its approval, amber.
+
+# %%
+pictures.pipeline(workshop, "prod")
+
+# %% [markdown]
+# Approve or reject with the buttons. Each button makes the call you made above, with this run's token:
+# `put_approval_result(..., result={"status": "Approved", "summary": <your comment>})`. On AWS the approval
+# topic also emailed the address given in notebook 00. The next cell follows Prod as soon as you decide.
 
 # %%
 release.approval(workshop, auto_approve, approval_comment)
 
-# %% [markdown]
-# After you approve, Prod builds and deploys the same commit. (Run the next cell after clicking a button.)
-
 # %%
-release.watch_environment(workshop, "prod", after)
+run.watch()
 
 # %%
 release.environments(workshop)
@@ -91,11 +140,11 @@ release.environments(workshop)
 release.clone_url(workshop)
 
 # %%
-after = release.snapshot(workshop)
-release.push_message_change(workshop, git_message, clone_folder)
+run = release.push_message_change(workshop, git_message, clone_folder)
+run
 
 # %%
-release.watch_environment(workshop, "dev", after)
+run.watch()
 
 # %%
 inventory.show_environments(workshop)
@@ -107,11 +156,11 @@ inventory.show_environments(workshop)
 # The pipeline stops at Build, nothing is deployed, and Dev keeps serving the previous version.
 
 # %%
-after = release.snapshot(workshop)
-release.break_the_build(workshop)
+run = release.break_the_build(workshop)
+run.watch()
 
 # %%
-release.watch_environment(workshop, "dev", after)
+pictures.pipeline(workshop, "dev")
 
 # %%
 inventory.show_environments(workshop)
@@ -120,11 +169,8 @@ inventory.show_environments(workshop)
 # Fix it by reverting the commit: the revert starts Dev again and it deploys.
 
 # %%
-after = release.snapshot(workshop)
-release.revert_last_commit(workshop)
-
-# %%
-release.watch_environment(workshop, "dev", after)
+run = release.revert_last_commit(workshop)
+run.watch()
 
 # %%
 release.environments(workshop)
@@ -132,10 +178,106 @@ release.environments(workshop)
 # %% [markdown]
 # ## 6. Timeline
 #
-# Every pipeline execution of this workshop: green succeeded, red failed.
+# Every pipeline execution of this workshop: green succeeded, red failed, grey superseded or stopped.
 
 # %%
 timeline.timeline(workshop)
+
+# %% [markdown]
+# ## 7. Going further
+#
+# A few changes you could make next, each with the exact calls. The first two run on both backends; the last
+# one is shown, not run, because the sandbox does not roll back.
+#
+# A pipeline changed with `update_pipeline` no longer matches the stack of notebook 03: re-running notebook 03
+# puts the template's version back (and notebook 05 deletes both the same way).
+#
+# ### Run a pipeline again without a commit
+#
+# `start_pipeline_execution` runs the pipeline on the head of its branch: useful after fixing something outside
+# the repository (a role, a build project).
+
+# %%
+run = release.next_run(workshop, "dev")
+started = codepipeline.start_pipeline_execution(name=workshop.names.pipeline("dev"))
+started["pipelineExecutionId"]
+
+# %%
+run.watch()
+
+# %% [markdown]
+# ### Add a test stage to Dev
+#
+# A pipeline is a JSON document: read it with `get_pipeline`, change it, write it back with `update_pipeline`.
+# This adds a **Test** stage before Deploy that runs the unit-test project again, as a *Test* action.
+
+# %%
+dev_pipeline = codepipeline.get_pipeline(name=workshop.names.pipeline("dev"))["pipeline"]
+test_stage = {
+    "name": "Test",
+    "actions": [
+        {
+            "name": "UnitTests",
+            "actionTypeId": {"category": "Test", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+            "configuration": {"ProjectName": workshop.names.nodejs_project},
+            "inputArtifacts": [{"name": "SourceArtifact"}],
+            "runOrder": 1,
+        }
+    ],
+}
+updated = codepipeline.update_pipeline(pipeline=release.with_stage(dev_pipeline, test_stage, before="Deploy"))
+[stage["name"] for stage in updated["pipeline"]["stages"]]
+
+# %%
+run = release.next_run(workshop, "dev")
+codepipeline.start_pipeline_execution(name=workshop.names.pipeline("dev"))
+run.watch()
+
+# %%
+pictures.pipeline(workshop, "dev")
+
+# %% [markdown]
+# ### A second approval before Prod deploys
+#
+# The approval in Build lets the build start; a second one in Deploy, after the image is built, is a last look
+# before users see it. It notifies the same topic. The next promotion to `prod` will stop twice.
+
+# %%
+prod_pipeline = codepipeline.get_pipeline(name=workshop.names.pipeline("prod"))["pipeline"]
+sign_off = {
+    "name": "SignOff",
+    "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"},
+    "configuration": {
+        "NotificationArn": workshop.state.resources["sns-topic"]["arn"],
+        "CustomData": "The image is built: a last look before it reaches production.",
+    },
+}
+codepipeline.update_pipeline(pipeline=release.with_first_action(prod_pipeline, "Deploy", sign_off))
+pictures.pipeline(workshop, "prod")
+
+# %% [markdown]
+# ### Roll back a failed deployment (AWS only)
+#
+# Pipelines of type V2 can roll a stage back to its last successful execution, by hand or when the stage
+# fails. **The sandbox does not implement stage rollback**, so these calls are shown here rather than run:
+#
+# ```python
+# prod_pipeline = codepipeline.get_pipeline(name=workshop.names.pipeline("prod"))["pipeline"]
+# for stage in prod_pipeline["stages"]:
+#     if stage["name"] == "Deploy":
+#         stage["onFailure"] = {"result": "ROLLBACK"}   # roll back by itself when Deploy fails
+# codepipeline.update_pipeline(pipeline=prod_pipeline)
+#
+# # or by hand, to an earlier successful execution of the pipeline:
+# codepipeline.rollback_stage(
+#     pipelineName=workshop.names.pipeline("prod"),
+#     stageName="Deploy",
+#     targetPipelineExecutionId="<an earlier Succeeded execution id>",
+# )
+# ```
+#
+# The ECS service's deployment circuit breaker (notebook 01) already rolls back a version that never becomes
+# healthy; stage rollback also covers a version that deployed but that you no longer want.
 
 # %% [markdown]
 # ## Next

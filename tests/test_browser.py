@@ -1,6 +1,9 @@
-"""JupyterLab in headless Chromium (Debian's chromium, driven by Playwright), as a learner uses it:
-notebook 00's widgets render and their changes reach the state file; in notebook 04, clicking Approve
-lets Prod deploy."""
+"""JupyterLab in headless Chromium (Debian's chromium, driven by Playwright), as a learner uses it, with
+the settings ``make lab`` gives it: notebook 00's widgets render and their changes reach the state file;
+notebook 04 runs with "Run All Cells", and one click on Approve, while the next cell already waits, lets
+Prod deploy.
+
+``WORKSHOP_SCREENSHOTS=docs`` saves the README's screenshots (the approval, a pipeline picture) there."""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from helpers import setup
+from helpers.inventory import environment_urls, fetch
 from helpers.paths import REPO_ROOT
 from helpers.state import load_state, state_path
 from tests.helpers_for_tests import sandbox_client, unique
@@ -24,6 +29,8 @@ from tests.workshop_runs import run_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]  # JupyterLab in headless Chromium
 
+#: The settings folder ``make lab`` passes as ``--LabApp.app_settings_dir`` (see the Makefile).
+LAB_SETTINGS = REPO_ROOT / "jupyterlab-settings"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -61,7 +68,6 @@ def lab(tmp_path_factory):
     assert Path(CHROMIUM).exists(), "Chromium is needed for the browser test: apt-get install chromium"
     folder = tmp_path_factory.mktemp("lab")
     port, token = _free_port(), "workshop-browser-test"
-    env = {k: v for k, v in os.environ.items() if k != "WORKSHOP_AUTO_APPROVE"}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -73,9 +79,9 @@ def lab(tmp_path_factory):
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={folder}",
             "--ServerApp.open_browser=False",
+            f"--LabApp.app_settings_dir={LAB_SETTINGS}",
             "--allow-root",
         ],
-        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -101,12 +107,6 @@ def lab(tmp_path_factory):
 def _menu(page, item: str) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.get_by_role("menuitem", name=item, exact=True).click()
-
-
-def _select_cell(page, text: str) -> None:
-    cell = page.locator(".jp-CodeCell", has_text=text).first
-    cell.scroll_into_view_if_needed()
-    cell.locator(".jp-InputPrompt").click()
 
 
 def _open_and_run_all(lab: dict, name: str, run: bool = True):
@@ -148,17 +148,68 @@ def test_setup_widgets_render_and_save_to_the_state_file(lab):
     page.close()
 
 
-def test_clicking_approve_lets_prod_deploy(lab, tmp_path):
+def test_make_lab_and_this_test_use_the_kits_settings(lab):
+    """The settings reach JupyterLab: comms over subshells (what answers a click while a cell runs) and no
+    news pop-up; ``make lab`` passes the same folder."""
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert "LAB_SETTINGS := $(CURDIR)/jupyterlab-settings" in makefile
+    assert "--LabApp.app_settings_dir=$(LAB_SETTINGS)" in makefile
+
+    def composite(plugin: str) -> dict:
+        """The plugin's defaults as JupyterLab serves them (overrides replace the schema's defaults)."""
+        url = f"{lab['url']}/lab/api/settings/{plugin}?token={lab['token']}"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            properties = json.loads(answer.read())["schema"]["properties"]
+        return {name: spec.get("default") for name, spec in properties.items()}
+
+    assert composite("@jupyterlab/apputils-extension:kernels-settings")["commsOverSubshells"] == "perCommTarget"
+    notification = composite("@jupyterlab/apputils-extension:notification")
+    assert (notification["fetchNews"], notification["checkForUpdates"]) == ("false", False)
+
+
+def _screenshot_folder(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("WORKSHOP_SCREENSHOTS") or tmp_path)
+    folder = folder if folder.is_absolute() else REPO_ROOT / folder
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _small_png(path: Path, width: int = 1000) -> None:
+    """Shrink a screenshot for the README (matplotlib brings Pillow)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        if image.width > width:
+            image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        image.convert("P", palette=Image.Palette.ADAPTIVE, colors=256).save(path, optimize=True)
+
+
+def _wait_until_all_cells_ran(page, timeout: float) -> None:
+    """No cell running or queued ("[*]") for three seconds in a row."""
+    deadline, quiet_since = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        busy = page.locator(".jp-InputPrompt", has_text="[*]").count()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 3:
+            return
+        time.sleep(0.5)
+    raise AssertionError("notebook 04 did not finish")
+
+
+def test_run_all_then_one_click_on_approve_deploys_prod(lab, tmp_path):
+    """As a learner: "Run All Cells" on notebook 04, one click on Approve, nothing else."""
     prefix = unique("webapp")
     for name in ("00-setup.ipynb", "01-prerequisites.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb"):
         run_notebook(name, tmp_path, prefix=prefix)
-    _copy_with_parameters("04-test-the-pipeline.ipynb", lab["folder"], prefix=prefix, auto_approve=False)
-    page = _open_and_run_all(lab, "04-test-the-pipeline.ipynb", run=False)
-    # As the notebook says: run the cells up to the approval, click, then run the rest.
-    _select_cell(page, "release.approval(workshop")
-    _menu(page, "Run All Above Selected Cell")
-    _select_cell(page, "release.approval(workshop")
-    page.keyboard.press("Control+Enter")  # run the selected cell, stay on it
+    message = "Hello from the browser"
+    _copy_with_parameters(
+        "04-test-the-pipeline.ipynb", lab["folder"], prefix=prefix, auto_approve=False, new_message=message
+    )
+    screenshots = _screenshot_folder(tmp_path)
+    page = _open_and_run_all(lab, "04-test-the-pipeline.ipynb")
     approve = page.locator("button", has_text="Approve")
     try:
         approve.wait_for(timeout=int(os.environ.get("BROWSER_WAIT_MS", "180000")))
@@ -166,17 +217,25 @@ def test_clicking_approve_lets_prod_deploy(lab, tmp_path):
         page.screenshot(path=str(tmp_path / "04-no-approve.png"), full_page=True)
         print("screenshot:", tmp_path / "04-no-approve.png")
         raise
-    page.locator(".widget-text input").last.fill("approved in the browser")
+    # The cell after the buttons is already running: Prod cannot deploy until the click is handled.
+    waiting_cell = page.locator(".jp-CodeCell", has=page.locator(".jp-InputPrompt", has_text="[*]")).first
+    waiting_cell.wait_for(timeout=30_000)
+    waiting_cell.scroll_into_view_if_needed()
+    assert (waiting_cell.locator(".cm-content").text_content() or "").strip() == "run.watch()"
+    approval_cell = page.locator(".jp-CodeCell", has_text="release.approval(workshop").first
+    approval_cell.scroll_into_view_if_needed()
+    page.mouse.wheel(0, -250)  # show the pipeline picture above the buttons too
+    time.sleep(1)
+    page.screenshot(path=str(screenshots / "approval-in-jupyterlab.png"))
+    _small_png(screenshots / "approval-in-jupyterlab.png")
+
+    clicked = time.monotonic()
     approve.click()
-    try:
-        page.wait_for_selector("text=Approved with comment: approved in the browser", timeout=60_000)
-    except Exception:
-        page.screenshot(path=str(tmp_path / "04-after-click.png"), full_page=True)
-        raise
-    _select_cell(page, 'release.watch_environment(workshop, "prod", after)\n')
-    _menu(page, "Run Selected Cell and All Below")
+    page.locator("text=Approved with comment: -").wait_for(timeout=30_000)
+    handled_in = time.monotonic() - clicked
+
     codepipeline = sandbox_client("codepipeline")
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         runs = codepipeline.list_pipeline_executions(pipelineName=f"{prefix}-prod")["pipelineExecutionSummaries"]
         if runs[0]["status"] != "InProgress":
@@ -188,7 +247,23 @@ def test_clicking_approve_lets_prod_deploy(lab, tmp_path):
     )["actionExecutionDetails"]
     approval = next(a for a in actions if a["actionName"] == "Approval")
     assert approval["status"] == "Succeeded"
-    assert approval["output"]["executionResult"]["externalExecutionSummary"] == "approved in the browser"
-    page.locator(".jp-OutputArea-output img").last.wait_for(timeout=120_000)  # the timeline: the run reached the end
+    assert approval["output"]["executionResult"]["externalExecutionSummary"] == "Approved"
+    _wait_until_all_cells_ran(page, timeout=300)
+    deadline = time.monotonic() + 60
+    while True:
+        urls = environment_urls(setup.open_workshop(prefix))
+        status, body = fetch(urls["prod"])
+        if (status, body) == (200, message) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert (status, body) == (200, message), f"Prod at {urls['prod']} (all URLs: {urls})"
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.inner_text()
+    print(f"click handled in {handled_in:.1f} s while the next cell waited")
+
+    picture = page.locator(".jp-CodeCell", has_text='pictures.pipeline(workshop, "dev")').last
+    picture.scroll_into_view_if_needed()
+    picture.locator(".jp-OutputArea-output").screenshot(path=str(screenshots / "pipeline-picture.png"))
+    _small_png(screenshots / "pipeline-picture.png")
     page.close()
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)

@@ -13,6 +13,7 @@ GIT = ROOT + "git/"
 PIPELINE_PAGES = ROOT + "codepipeline/"
 ECS_TASKS = ROOT + "ecs/tasks"
 LISTENERS = ROOT + "elbv2/listeners"
+STATE = ROOT + "state"
 
 
 def pipeline_page(region: str, name: str) -> str:

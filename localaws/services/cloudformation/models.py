@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.cloudformation.models import CloudFormationBackend
 from moto.core.common_models import CloudFormationModel
 
 #: CloudFormation property names whose API names are not simply the first letter lowered.
@@ -255,28 +256,84 @@ class CodePipelinePipeline(CloudFormationModel):
         self.delete_from_cloudformation_json(self.name, {}, account_id, region_name)
 
 
-def _backend_class() -> type:
+class ChangeSetCloudFormationBackend(CloudFormationBackend):
     """CloudFormation's backend with ExecuteChangeSet refreshing the stack's outputs (moto keeps the
-    outputs it computed at CreateChangeSet time, before any resource existed)."""
-    from moto.cloudformation.models import CloudFormationBackend
+    outputs it computed at CreateChangeSet time, before any resource existed). A module-level class, so
+    the sandbox's saved state can name it."""
 
-    class ChangeSetCloudFormationBackend(CloudFormationBackend):
-        def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
-            super().execute_change_set(change_set_name, stack_name)
-            for stack in self.stacks.values():
-                if (
-                    stack.name == stack_name
-                    or stack.stack_id == stack_name
-                    or any(
-                        cs.stack_id == stack.stack_id
-                        for key, cs in self.change_sets.items()
-                        if key == change_set_name or cs.change_set_name == change_set_name
-                    )
-                ):
-                    stack._parse_template()
-                    stack.output_map = stack._create_output_map()
+    def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
+        super().execute_change_set(change_set_name, stack_name)
+        for stack in self.stacks.values():
+            if (
+                stack.name == stack_name
+                or stack.stack_id == stack_name
+                or any(
+                    cs.stack_id == stack.stack_id
+                    for key, cs in self.change_sets.items()
+                    if key == change_set_name or cs.change_set_name == change_set_name
+                )
+            ):
+                stack._parse_template()
+                stack.output_map = stack._create_output_map()
 
-    ChangeSetCloudFormationBackend.__module__ = __name__
+    def resume(self, services: list[Any]) -> int:
+        """After a restart, point the stacks at the live resources again.
+
+        Each service's state is saved on its own, so a stack's resources come back as copies of the
+        objects the other services hold; deleting or updating a copy would miss the real one (an Events
+        rule would lose its targets on the copy only). Each copy is replaced by the live resource of the
+        same type and physical id in ``services`` (the other services' backends). Returns how many."""
+        live = _resources_by_physical_id(services)
+        relinked = 0
+        for stack in [*self.stacks.values(), *self.deleted_stacks.values()]:
+            resources = getattr(getattr(stack, "resource_map", None), "_parsed_resources", {})
+            for logical_id, resource in list(resources.items()):
+                if isinstance(resource, CloudFormationModel):
+                    match = live.get((type(resource), _physical_id(resource)))
+                    if match is not None and match is not resource:
+                        resources[logical_id] = match
+                        relinked += 1
+        return relinked
+
+
+def _physical_id(resource: Any) -> str | None:
+    try:
+        return str(resource.physical_resource_id)
+    except Exception:  # some models compute it from state they no longer have
+        return None
+
+
+def _resources_by_physical_id(roots: list[Any], max_depth: int = 6) -> dict[tuple[type, str | None], Any]:
+    """Every CloudFormation-creatable object reachable from ``roots`` through attributes and containers."""
+    from moto.core.base_backend import BaseBackend
+
+    found: dict[tuple[type, str | None], Any] = {}
+    seen: set[int] = set()
+    pending: list[tuple[Any, int]] = [(root, 0) for root in roots]
+    while pending:
+        item, depth = pending.pop()
+        if id(item) in seen or depth > max_depth:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple | set):
+            children = item
+        elif isinstance(item, CloudFormationModel | BaseBackend):
+            if isinstance(item, CloudFormationModel):
+                found.setdefault((type(item), _physical_id(item)), item)
+            children = vars(item).values()
+        else:
+            continue
+        pending.extend(
+            (child, depth + 1)
+            for child in children
+            if isinstance(child, dict | list | tuple | set | CloudFormationModel)
+        )
+    return found
+
+
+def _backend_class() -> type:
     return ChangeSetCloudFormationBackend
 
 

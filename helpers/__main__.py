@@ -1,4 +1,4 @@
-"""Command line: ``python -m helpers sandbox start|stop|status [--json]``,
+"""Command line: ``python -m helpers sandbox start|stop|status [--json]`` (``start --fresh`` starts empty),
 ``python -m helpers status --prefix P [--json]`` and ``python -m helpers cleanup --prefix P``."""
 
 from __future__ import annotations
@@ -12,8 +12,14 @@ from .errors import WorkshopError
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    if args.fresh and args.action != "start":
+        raise WorkshopError("--fresh goes with `sandbox start` only.")
     action = {"start": sandbox.start, "stop": sandbox.stop, "status": sandbox.status}[args.action]
-    result = action()
+    if args.fresh:
+        _say_what_a_fresh_start_discards()
+        result = sandbox.start(fresh=True)
+    else:
+        result = action()
     if args.json:
         print(json.dumps(result.to_dict()))
     elif result.running:
@@ -23,17 +29,37 @@ def _sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_what_a_fresh_start_discards() -> None:
+    counts = sandbox.saved_resources()
+    if not counts:
+        print("The sandbox has no saved state: starting it empty.")
+        return
+    print("Starting the sandbox empty. This discards its saved state:")
+    for kind, count in counts.items():
+        print(f"  {count:4d} {kind}")
+    print(
+        "Workshops whose state file lists these resources will say so: re-run notebooks 01-03, "
+        "or run `python -m helpers cleanup` to forget them."
+    )
+
+
 def _status(args: argparse.Namespace) -> int:
+    from .divergence import gone_message
     from .inventory import environments_frame, resources_frame, status_document
     from .setup import open_workshop
 
-    workshop = open_workshop(args.prefix)
+    workshop = open_workshop(args.prefix, expect_resources=False)
     if args.json:
         print(json.dumps(status_document(workshop), indent=2, default=str))
-    else:
-        print(resources_frame(workshop).to_string(index=False))
+        return 0
+    resources = resources_frame(workshop, check_exists=True)
+    print(resources.to_string(index=False))
+    print()
+    print(environments_frame(workshop).to_string())
+    missing = int((resources["exists"] == "NO").sum())
+    if missing:
         print()
-        print(environments_frame(workshop).to_string())
+        print(gone_message(workshop, [f"{missing} of the {len(resources)} recorded resources"]))
     return 0
 
 
@@ -41,7 +67,7 @@ def _cleanup(args: argparse.Namespace) -> int:
     from .cleanup import cleanup
     from .setup import open_workshop
 
-    result = cleanup(open_workshop(args.prefix))
+    result = cleanup(open_workshop(args.prefix, expect_resources=False))
     print(repr(result))
     return 0 if result.caption.startswith("Nothing") else 1
 
@@ -69,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     sandbox_parser = commands.add_parser("sandbox", help="start, stop or inspect the offline AWS sandbox")
     sandbox_parser.add_argument("action", choices=["start", "stop", "status"])
     sandbox_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    sandbox_parser.add_argument(
+        "--fresh", action="store_true", help="start empty: discard the saved state (says what it discards)"
+    )
     sandbox_parser.set_defaults(func=_sandbox)
     status_parser = commands.add_parser("status", help="the workshop's resources and environment URLs")
     status_parser.add_argument("--prefix", help="the workshop prefix (default: the one notebook 00 chose last)")

@@ -11,7 +11,7 @@ prefix = None  # None: the workshop chosen last in notebook 00
 # %%
 from helpers import inventory, prerequisites, setup
 
-workshop = setup.open_workshop(prefix)
+workshop = setup.open_workshop(prefix, expect_resources=False)  # it (re)creates them
 workshop.settings
 
 # %% [markdown]

@@ -17,6 +17,10 @@ def _customer_policies(backend: Any) -> int:
     return sum(1 for arn in getattr(backend, "managed_policies", {}) if ":aws:policy/" not in arn)
 
 
+def _active_clusters(backend: Any) -> int:
+    return sum(1 for c in getattr(backend, "clusters", {}).values() if getattr(c, "status", "ACTIVE") == "ACTIVE")
+
+
 def _active_services(backend: Any) -> int:
     return sum(1 for s in getattr(backend, "services", {}).values() if s.status == "ACTIVE")
 
@@ -56,7 +60,7 @@ COUNTS: list[tuple[str, str, Callable[[Any], int]]] = [
     ("codebuild", "CodeBuild builds", _length("builds")),
     ("codepipeline", "pipelines", _length("pipelines")),
     ("codepipeline", "pipeline executions", _executions),
-    ("ecs", "ECS clusters", _length("clusters")),
+    ("ecs", "ECS clusters", _active_clusters),
     ("ecs", "ECS task definitions", _task_definitions),
     ("ecs", "ECS services", _active_services),
     ("elbv2", "load balancers", _length("load_balancers")),

@@ -25,6 +25,7 @@ import pickle
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import zlib
@@ -65,6 +66,54 @@ _LOCK_TYPES: dict[type, Any] = {
     threading.Semaphore: lambda s: (threading.Semaphore, (s._value,)),
     threading.Event: _reduce_event,
 }
+
+
+def _new_mapping(kind: type, default_factory: Any) -> Any:
+    mapping = kind.__new__(kind)
+    if default_factory is not None:
+        mapping.default_factory = default_factory
+    return mapping
+
+
+def _set_mapping_state(mapping: Any, state: tuple[dict[str, Any], list[tuple[Any, Any]]]) -> None:
+    attributes, items = state
+    dict.update(mapping, items)  # dict's own update: the subclass's __setitem__ would change the values
+    mapping.__dict__.update(attributes)
+
+
+def _reduce_raw_mapping(mapping: Any) -> tuple[Any, ...]:
+    """A dict subclass saved as what it holds, bypassing its __init__ and __setitem__: S3's versioned key
+    store would otherwise keep only each key's latest version, SSM's parameter dict would not load."""
+    state = (dict(getattr(mapping, "__dict__", {})), list(dict.items(mapping)))
+    return (
+        _new_mapping,
+        (type(mapping), getattr(mapping, "default_factory", None)),
+        state,
+        None,
+        None,
+        _set_mapping_state,
+    )
+
+
+#: moto's dict subclasses whose items are not what their ``items()`` and ``__setitem__`` say.
+_RAW_MAPPINGS = (
+    ("moto.s3.utils", "_VersionedKeyStore"),
+    ("moto.s3.models", "MultipartDict"),
+    ("moto.ssm.models", "ParameterDict"),
+    ("moto.cloudformation.parsing", "LazyDict"),
+)
+
+
+def _moto_reducers() -> dict[type, Any]:
+    """Only modules already imported can have made such objects: importing the others would be wasted time."""
+    reducers: dict[type, Any] = {}
+    for module, name in _RAW_MAPPINGS:
+        kind = getattr(sys.modules.get(module), name, None)
+        if kind is not None:  # another moto version may not have it: nothing to adapt
+            reducers[kind] = _reduce_raw_mapping
+    return reducers
+
+
 _PROCESS_BOUND_TYPES = (threading.Thread, subprocess.Popen, socket.socket)
 _DISPATCH = {**copyreg.dispatch_table, **_LOCK_TYPES, **dict.fromkeys(_PROCESS_BOUND_TYPES, _reduce_to_nothing)}
 
@@ -97,7 +146,7 @@ def backend_reference(service: str, account: str, region: str) -> Any:
 def dumps(*values: Any, backend_types: dict[type, str] | None = None) -> bytes:
     """Pickle ``values`` one after the other; an instance of a type in ``backend_types`` (a moto backend
     class, by service name) is saved as a reference to the live backend."""
-    table = dict(_DISPATCH)
+    table = {**_DISPATCH, **_moto_reducers()}
     for kind, service in (backend_types or {}).items():
         table[kind] = lambda backend, service=service: (
             backend_reference,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -77,11 +79,13 @@ class SandboxApp:
     def _saved(self, *services_changed: str) -> None:
         if self.store is None:
             return
+        started = time.perf_counter()
         self.store.touched(*services_changed)
         try:
             self.store.save_pending()
         except Exception as error:  # the change is made; say loudly that it is not on disk
             print(f"sandbox state: saving {', '.join(services_changed)} failed: {type(error).__name__}: {error}")
+        self.store.statistics.request_wait_seconds += time.perf_counter() - started
 
     def _state_document(self) -> dict[str, Any]:
         if self.store is None:
@@ -100,7 +104,6 @@ def _return_freed_memory(every: float = 5.0) -> None:
     so the sandbox stays small on a learner's laptop."""
     import ctypes
     import gc
-    import time
 
     try:
         trim = ctypes.CDLL("libc.so.6").malloc_trim
@@ -119,6 +122,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sandbox-id", required=True)
     args = parser.parse_args(argv)
 
+    # jsonschema checks IRI formats with rfc3987_syntax when it is installed, which compiles a grammar on
+    # import: a third of the sandbox's start-up CPU, for moto's API Gateway specs the workshop never sends.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     services.install(args.data_dir, f"http://127.0.0.1:{args.port}")
     store = _restore(args.data_dir) if persistence.enabled() else None
 
@@ -135,7 +141,11 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, shut_down)
     signal.signal(signal.SIGINT, shut_down)
     threading.Thread(target=_return_freed_memory, daemon=True, name="memory-trim").start()
-    print(f"Workshop sandbox {args.sandbox_id} serving on http://127.0.0.1:{args.port}", flush=True)
+    print(
+        f"Workshop sandbox {args.sandbox_id} serving on http://127.0.0.1:{args.port} "
+        f"({_since_process_start():.1f} s after its process started, {time.process_time():.1f} s of CPU)",
+        flush=True,
+    )
     try:
         server.serve_forever()
     finally:
@@ -146,11 +156,20 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(0)
 
 
+def _since_process_start() -> float:
+    """Seconds since this process started (Linux; 0 elsewhere): how long Python and the imports took."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return uptime - ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _restore(data_dir: Path) -> persistence.StateStore:
     """Load the saved state, carry on from it, and save every change from now on."""
-    import time
-
     started = time.monotonic()
+    print(f"Sandbox process up after {_since_process_start():.1f} s", flush=True)
     store = persistence.StateStore(data_dir / "state")
     try:
         loaded = store.load()
@@ -161,13 +180,14 @@ def _restore(data_dir: Path) -> persistence.StateStore:
             flush=True,
         )
         sys.exit(3)
+    loading = time.monotonic() - started
     persistence.changes.attach(store)
     store.start_background_saver()
     if loaded:
         print(f"Sandbox state restored from {store.folder}: {', '.join(loaded)}", flush=True)
         for line in services.resume():
             print(f"  {line}", flush=True)
-        print(f"Resumed in {time.monotonic() - started:.1f} s", flush=True)
+        print(f"Resumed in {time.monotonic() - started:.1f} s (state loaded in {loading:.1f} s)", flush=True)
     return store
 
 

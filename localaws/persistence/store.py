@@ -30,6 +30,8 @@ class SaveStatistics:
 
     saves: int = 0
     seconds: float = 0.0
+    #: How long requests waited for their change to be on disk (the part of ``seconds`` they feel).
+    request_wait_seconds: float = 0.0
     bytes_by_service: dict[str, int] = field(default_factory=dict)
     seconds_by_service: dict[str, float] = field(default_factory=dict)
     saves_by_service: dict[str, int] = field(default_factory=dict)
@@ -38,6 +40,7 @@ class SaveStatistics:
         return {
             "saves": self.saves,
             "seconds": round(self.seconds, 3),
+            "request_wait_seconds": round(self.request_wait_seconds, 3),
             "bytes": sum(self.bytes_by_service.values()),
             "bytes_by_service": dict(sorted(self.bytes_by_service.items())),
             "seconds_by_service": {k: round(v, 3) for k, v in sorted(self.seconds_by_service.items())},

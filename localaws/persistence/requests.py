@@ -22,9 +22,16 @@ _BACKENDS_BY_SIGNING_NAME = {
     "email": ("ses",),
     "eventbridge": ("events",),
 }
-#: Creating or deleting a stack changes the services of its resources directly (not through requests).
+#: Creating, updating or deleting a stack's resources changes their services directly, not through requests.
 EVERY_SERVICE = "*"
-_CHANGES_EVERY_SERVICE = {"cloudformation"}
+_CHANGES_EVERY_SERVICE = {
+    ("cloudformation", "CreateStack"),
+    ("cloudformation", "UpdateStack"),
+    ("cloudformation", "DeleteStack"),
+    ("cloudformation", "ExecuteChangeSet"),
+    ("cloudformation", "ContinueUpdateRollback"),
+    ("cloudformation", "RollbackStack"),
+}
 
 
 def changed_services(environ: dict[str, Any]) -> tuple[str, ...]:
@@ -38,7 +45,7 @@ def changed_services(environ: dict[str, Any]) -> tuple[str, ...]:
     elif method in ("GET", "HEAD", "OPTIONS"):
         return ()
     service = _signing_service(environ)
-    if service is None or service in _CHANGES_EVERY_SERVICE:
+    if service is None or (service, operation) in _CHANGES_EVERY_SERVICE:
         return (EVERY_SERVICE,)
     return _BACKENDS_BY_SIGNING_NAME.get(service, (service,))
 

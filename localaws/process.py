@@ -206,9 +206,9 @@ def _stop_leftover_processes(data_dir: Path) -> None:
             except (ProcessLookupError, PermissionError):
                 pass
         deadline = time.monotonic() + 3
-        while signal_number == signal.SIGTERM and any(_alive(p) for p in leftovers) and time.monotonic() < deadline:
+        while signal_number == signal.SIGTERM and any(_running(p) for p in leftovers) and time.monotonic() < deadline:
             time.sleep(0.05)
-        leftovers = [p for p in leftovers if _alive(p)]
+        leftovers = [p for p in leftovers if _running(p)]
 
 
 def _server_environment() -> dict[str, str]:
@@ -252,6 +252,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (an orphan's zombie waits for an init that may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _health(endpoint_url: str) -> dict | None:

@@ -69,7 +69,7 @@ _LOCK_TYPES: dict[type, Any] = {
 
 
 def _new_mapping(kind: type, default_factory: Any) -> Any:
-    mapping = kind.__new__(kind)
+    mapping: Any = kind.__new__(kind)  # type: ignore[call-overload]
     if default_factory is not None:
         mapping.default_factory = default_factory
     return mapping
@@ -129,7 +129,7 @@ def backend_dict(service: str) -> Any:
     from moto.backends import get_backend
     from moto.core.base_backend import BackendDict
 
-    for backends in list(BackendDict._instances):
+    for backends in list(BackendDict._instances):  # type: ignore[misc]
         if backends.service_name == service:
             return backends
     try:

@@ -226,7 +226,7 @@ def _backend_types() -> dict[type, str]:
     from moto.core.base_backend import BackendDict
 
     types = {}
-    for backends in list(BackendDict._instances):
+    for backends in list(BackendDict._instances):  # type: ignore[misc]
         for per_account in list(backends.values()):
             for backend in list(per_account.values()):
                 types[type(backend)] = backends.service_name
@@ -244,4 +244,4 @@ def _backend_dict(service: str) -> Any:
 def _services_in_use() -> set[str]:
     from moto.core.base_backend import BackendDict
 
-    return {b.service_name for b in list(BackendDict._instances) if len(b)}
+    return {b.service_name for b in list(BackendDict._instances) if len(b)}  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m helpers sandbox start|stop|status [--json]``,
+"""Command line: ``python -m helpers sandbox start|stop|status [--json]`` (``start --fresh`` starts empty),
 ``python -m helpers sandbox fault add SERVICE OPERATION ERROR_CODE [--times N] | list [--json] | clear``,
 ``python -m helpers status --prefix P [--json]`` and ``python -m helpers cleanup --prefix P [--json]``
 (exit status 0 only when the cleanup report is ok: nothing failed, nothing left, every service answered),
@@ -17,8 +17,13 @@ from .event import cli as event_cli
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    fresh = getattr(args, "fresh", False)  # only `sandbox start` has --fresh
     action = {"start": sandbox.start, "stop": sandbox.stop, "status": sandbox.status}[args.action]
-    result = action()
+    if fresh:
+        _say_what_a_fresh_start_discards()
+        result = sandbox.start(fresh=True)
+    else:
+        result = action()
     if args.json:
         print(json.dumps(result.to_dict()))
     elif result.running:
@@ -60,6 +65,10 @@ def _add_sandbox_parser(commands: Any) -> None:
     for action, text in helps.items():
         action_parser = actions.add_parser(action, help=text)
         action_parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        if action == "start":
+            action_parser.add_argument(
+                "--fresh", action="store_true", help="start empty: discard the saved state (says what it discards)"
+            )
         action_parser.set_defaults(func=_sandbox)
     fault_parser = actions.add_parser("fault", help="make sandbox API operations answer errors (tests, drills)")
     fault_actions = fault_parser.add_subparsers(dest="fault_action", required=True)
@@ -74,17 +83,37 @@ def _add_sandbox_parser(commands: Any) -> None:
     fault_parser.set_defaults(func=_fault)
 
 
+def _say_what_a_fresh_start_discards() -> None:
+    counts = sandbox.saved_resources()
+    if not counts:
+        print("The sandbox has no saved state: starting it empty.")
+        return
+    print("Starting the sandbox empty. This discards its saved state:")
+    for kind, count in counts.items():
+        print(f"  {count:4d} {kind}")
+    print(
+        "Workshops whose state file lists these resources will say so: re-run notebooks 01-03, "
+        "or run `python -m helpers cleanup` to forget them."
+    )
+
+
 def _status(args: argparse.Namespace) -> int:
+    from .divergence import gone_message
     from .inventory import environments_frame, resources_frame, status_document
     from .setup import open_workshop
 
-    workshop = open_workshop(args.prefix)
+    workshop = open_workshop(args.prefix, expect_resources=False)
     if args.json:
         print(json.dumps(status_document(workshop), indent=2, default=str))
-    else:
-        print(resources_frame(workshop).to_string(index=False))
+        return 0
+    resources = resources_frame(workshop, check_exists=True)
+    print(resources.to_string(index=False))
+    print()
+    print(environments_frame(workshop).to_string())
+    missing = int((resources["exists"] == "NO").sum())
+    if missing:
         print()
-        print(environments_frame(workshop).to_string())
+        print(gone_message(workshop, [f"{missing} of the {len(resources)} recorded resources"]))
     return 0
 
 
@@ -92,7 +121,7 @@ def _cleanup(args: argparse.Namespace) -> int:
     from .cleanup import cleanup
     from .setup import open_workshop
 
-    report = cleanup(open_workshop(args.prefix), progress=not args.json)
+    report = cleanup(open_workshop(args.prefix, expect_resources=False), progress=not args.json)
     print(json.dumps(report.to_dict(), indent=2) if args.json else repr(report))
     return 0 if report.ok else 1
 

@@ -8,18 +8,26 @@ from typing import Any
 
 import pandas as pd
 
-from . import sandbox
+from . import divergence, sandbox
 from .context import Workshop
 from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
 from .ui_table import StatusTable
 
 
-def resources_frame(workshop: Workshop) -> pd.DataFrame:
+def resources_frame(workshop: Workshop, check_exists: bool = False) -> pd.DataFrame:
+    """The recorded resources; with ``check_exists``, an ``exists`` column with what the services answer
+    now (yes / NO / ? when they could not be asked)."""
     rows = [
         {"type": v["type"], "name": v["name"], "environment": v.get("environment") or "", "arn": v.get("arn") or ""}
         for v in workshop.state.resources.values()
     ]
-    frame = pd.DataFrame(rows, columns=["type", "name", "environment", "arn"])
+    columns = ["type", "name", "environment", "arn"]
+    if check_exists:
+        presence = divergence.resource_presence(workshop)
+        for row, exists in zip(rows, presence.values(), strict=True):
+            row["exists"] = {True: "yes", False: "NO", None: "?"}[exists]
+        columns.append("exists")
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["environment", "type", "name"], ignore_index=True)
 
 
@@ -84,11 +92,15 @@ def status_document(workshop: Workshop) -> dict[str, Any]:
         status, body = fetch(url)
         environments[env] = {"url": url, "branch": BRANCHES[env], "status": status, "answer": body.strip()[:500]}
     settings = workshop.settings
+    resources = resources_frame(workshop, check_exists=True)
+    missing = int((resources["exists"] == "NO").sum())
     return {
         "prefix": settings.prefix,
         "backend": settings.backend,
         "region": settings.region,
         "launch_type": settings.launch_type,
         "environments": environments,
-        "resources": resources_frame(workshop).to_dict(orient="records"),
+        "resources": resources.to_dict(orient="records"),
+        "missing_resources": missing,
+        "next_step": divergence.gone_message(workshop, [f"{missing} recorded resource(s)"]) if missing else None,
     }

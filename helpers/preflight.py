@@ -135,7 +135,7 @@ def _sandbox_check(state: WorkshopState) -> Check:
         return Check(
             "sandbox",
             WARN,
-            f"running at {status.endpoint}, but restarted since this workshop's "
+            f"running at {status.endpoint}, but started empty (--fresh) or replaced since this workshop's "
             "resources were created, so they are gone",
             f"Run `python -m helpers cleanup --prefix {state.settings.prefix}`, then notebook 01 again.",
         )

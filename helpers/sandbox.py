@@ -75,9 +75,16 @@ def _translated(function: Callable[..., _T]) -> Callable[..., _T]:
 
 
 @_translated
-def start(api: Any) -> SandboxStatus:
-    """Start the sandbox unless it already runs (idempotent); returns its status."""
-    return api.start(home(), configured_port())
+def start(api: Any, fresh: bool = False) -> SandboxStatus:
+    """Start the sandbox unless it already runs (idempotent); returns its status. It resumes from the
+    state it saved; ``fresh=True`` discards that state and starts empty (restarting a running sandbox)."""
+    return api.start(home(), configured_port(), fresh=fresh)
+
+
+@_translated
+def saved_resources(api: Any) -> dict[str, int]:
+    """What the sandbox's saved state holds, counted by kind: what ``start(fresh=True)`` discards."""
+    return dict(api.saved_resources(home()))
 
 
 @_translated

@@ -6,7 +6,7 @@ from typing import Any
 
 import boto3
 
-from . import sandbox
+from . import divergence, sandbox
 from .context import Workshop
 from .errors import InvalidSettingError, StateFileError
 from .settings import WorkshopSettings
@@ -56,9 +56,16 @@ def load(prefix: str | None = None) -> WorkshopState:
     return state
 
 
-def open_workshop(prefix: str | None = None, session: boto3.Session | None = None) -> Workshop:
-    """What notebooks 01-05 start with: the saved workshop, ready to make calls."""
-    return Workshop(load(prefix), session)
+def open_workshop(
+    prefix: str | None = None, session: boto3.Session | None = None, *, expect_resources: bool = True
+) -> Workshop:
+    """What notebooks 01-05 start with: the saved workshop, ready to make calls. Unless
+    ``expect_resources`` is False (notebooks that create or delete them: 01, 05), a workshop whose recorded
+    resources the sandbox or account no longer has stops here with the next step (ResourcesGoneError)."""
+    workshop = Workshop(load(prefix), session)
+    if expect_resources:
+        divergence.raise_if_resources_gone(workshop)
+    return workshop
 
 
 __all__ = ["StateFileError", "configure", "load", "open_workshop"]

@@ -33,7 +33,9 @@ __all__ = [
     "listener_urls",
     "pipeline_page_url",
     "reset_account",
+    "saved_resources",
     "start",
+    "state_statistics",
     "status",
     "stop",
     "task_summaries",
@@ -46,9 +48,12 @@ def default_home() -> Path:
     return Path(configured) if configured else Path.cwd() / ".localaws"
 
 
-def start(home: Path | None = None, port: int = DEFAULT_PORT, timeout: float = 60.0) -> SandboxStatus:
-    """Start the sandbox on 127.0.0.1:``port`` unless it already runs (idempotent)."""
-    return process.start(home or default_home(), port, timeout)
+def start(
+    home: Path | None = None, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bool = False
+) -> SandboxStatus:
+    """Start the sandbox on 127.0.0.1:``port`` unless it already runs (idempotent). It resumes from the
+    state it saved under ``home``; ``fresh=True`` discards that state (and restarts a running sandbox)."""
+    return process.start(home or default_home(), port, timeout, fresh)
 
 
 def stop(home: Path | None = None) -> SandboxStatus:
@@ -69,6 +74,23 @@ def endpoint(home: Path | None = None) -> str:
 def listener_urls(home: Path | None = None) -> list[dict[str, object]]:
     """Every load-balancer listener with the local URL that serves it (``port``, ``url``, ARNs)."""
     return _get_json(endpoint(home) + routes.LISTENERS)
+
+
+def saved_resources(home: Path | None = None) -> dict[str, int]:
+    """What the sandbox's saved state holds, counted by kind ("ECS clusters": 1, ...): what a fresh
+    start would discard. Works whether the sandbox runs or not."""
+    from .persistence.inventory import count_saved
+
+    return count_saved((home or default_home()) / "data" / "state")
+
+
+def state_statistics(home: Path | None = None) -> dict[str, object]:
+    """What saving the running sandbox's state has cost: saves, seconds, bytes per service."""
+    try:
+        with urllib.request.urlopen(endpoint(home) + routes.STATE, timeout=5) as answer:
+            return dict(json.loads(answer.read()))
+    except OSError as error:
+        raise SandboxError(f"The sandbox did not answer {routes.STATE}: {error}") from error
 
 
 def task_summaries(home: Path | None = None) -> list[dict[str, object]]:

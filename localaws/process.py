@@ -2,6 +2,9 @@
 
 It runs in its own session (so it survives Jupyter kernel restarts) and records its pid, port and
 endpoint in ``<home>/server.json``; ``home`` is the folder the caller gives (see ``api.default_home``).
+Its state lives in ``<home>/data`` and survives a stop, a crash or a reboot (see ``persistence``);
+``start(fresh=True)`` discards it. The sandbox id names that state: it changes only when the state does
+not carry over, so a workshop can tell "restarted" from "reset".
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import routes
+from . import persistence, routes
 from .errors import SandboxError
 
 DEFAULT_PORT = 4750
@@ -69,11 +72,12 @@ def endpoint(home: Path) -> str:
     return str(record["endpoint"])
 
 
-def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0) -> SandboxStatus:
-    """Start the sandbox unless it already runs (idempotent)."""
+def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bool = False) -> SandboxStatus:
+    """Start the sandbox unless it already runs (idempotent); it resumes from its saved state unless
+    ``fresh`` (a running sandbox is then stopped and started again, empty)."""
     with _lock(home):
         current = status(home)
-        if current.running:
+        if current.running and not fresh:
             return current
         _stop_recorded_process(home)
         if _port_in_use(port):
@@ -86,10 +90,11 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0) -> Sandbo
                 f"Port {port} on 127.0.0.1 is used by another program. Stop it, or choose another free port."
             )
         data_dir = _ensure(home) / "data"
-        shutil.rmtree(data_dir, ignore_errors=True)  # moto's state is in memory: start both empty
-        data_dir.mkdir(parents=True)
+        _stop_leftover_processes(data_dir)
+        sandbox_id = _prepare_data(data_dir, fresh or not persistence.enabled())
         log_file = home / "server.log"
-        sandbox_id = uuid.uuid4().hex
+        if log_file.exists():  # keep the previous run's log (what happened before a crash) one start long
+            log_file.replace(home / "server.previous.log")
         endpoint_url = f"http://127.0.0.1:{port}"
         with open(log_file, "wb") as log:
             proc = subprocess.Popen(
@@ -165,6 +170,47 @@ def _stop_recorded_process(home: Path) -> None:
     _record_file(home).unlink(missing_ok=True)
 
 
+def _prepare_data(data_dir: Path, empty: bool) -> str:
+    """Empty the data folder if asked (or if it holds no saved state); the id of the state it holds."""
+    id_file = data_dir / "sandbox-id"
+    if not empty and id_file.exists():
+        return id_file.read_text().strip()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    sandbox_id = uuid.uuid4().hex
+    id_file.write_text(sandbox_id + "\n")
+    return sandbox_id
+
+
+def _stop_leftover_processes(data_dir: Path) -> None:
+    """Stop what a killed sandbox left running: task and build processes whose folder is in its data
+    folder (they would hold ports and write into the state). Needs /proc (Linux); elsewhere a no-op."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    root = str(data_dir.resolve()) + os.sep
+    leftovers = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if (cwd + os.sep).startswith(root):
+            leftovers.append(int(entry.name))
+    for signal_number in (signal.SIGTERM, signal.SIGKILL):
+        for pid in leftovers:
+            try:
+                os.kill(pid, signal_number)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + 3
+        while signal_number == signal.SIGTERM and any(_running(p) for p in leftovers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        leftovers = [p for p in leftovers if _running(p)]
+
+
 def _server_environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
@@ -206,6 +252,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (an orphan's zombie waits for an init that may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _health(endpoint_url: str) -> dict | None:

@@ -18,6 +18,7 @@ IAM_USAGE = ROOT + "iam/usage"
 ACCOUNT = ROOT + "account"
 #: GET: the injected faults; POST {"service", "operation", "error_code", "times"?, "message"?}: add; DELETE: clear.
 FAULTS = ROOT + "faults"
+STATE = ROOT + "state"
 
 
 def pipeline_page(region: str, name: str) -> str:

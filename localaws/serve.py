@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import account, faults, operations, routes, services
+from . import account, faults, operations, persistence, routes, services
+from .persistence.requests import changed_services
 from .services.codepipeline import views as pipeline_views
 from .services.ecs import views as ecs_views
 from .services.elbv2 import views as elbv2_views
@@ -25,11 +28,18 @@ _StartResponse = Callable[..., Any]
 
 
 class SandboxApp:
-    """WSGI app: the kit's own routes first, then moto."""
+    """WSGI app: the kit's own routes first, then moto. With a state store, a request that changes a
+    service is answered only once that service's state is on disk."""
 
-    def __init__(self, moto_app: Callable[..., Iterable[bytes]], sandbox_id: str) -> None:
+    def __init__(
+        self,
+        moto_app: Callable[..., Iterable[bytes]],
+        sandbox_id: str,
+        store: persistence.StateStore | None = None,
+    ) -> None:
         self.moto_app = moto_app
         self.sandbox_id = sandbox_id
+        self.store = store
 
     def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -38,7 +48,10 @@ class SandboxApp:
         if path.startswith(routes.GIT):
             from .services.codecommit import git_http
 
-            return git_http.handle(environ, start_response)
+            answer = git_http.handle(environ, start_response)
+            if environ.get("REQUEST_METHOD") == "POST":  # a push: branches moved
+                self._saved("codecommit")
+            return answer
         if path.startswith(routes.PIPELINE_PAGES):
             region, _, name = path[len(routes.PIPELINE_PAGES) :].partition("/")
             region, name = unquote(region), unquote(name)
@@ -69,7 +82,31 @@ class SandboxApp:
                 status, headers, body = injected
                 start_response(status, headers)
                 return [body]
-        return self.moto_app(environ, start_response)
+        if path == routes.STATE:
+            return self._json(start_response, self._state_document())
+        if self.store is None:
+            return self.moto_app(environ, start_response)
+        changed = changed_services(environ)
+        answer = self.moto_app(environ, start_response)
+        if changed:
+            self._saved(*changed)
+        return answer
+
+    def _saved(self, *services_changed: str) -> None:
+        if self.store is None:
+            return
+        started = time.perf_counter()
+        self.store.touched(*services_changed)
+        try:
+            self.store.save_pending()
+        except Exception as error:  # the change is made; say loudly that it is not on disk
+            print(f"sandbox state: saving {', '.join(services_changed)} failed: {type(error).__name__}: {error}")
+        self.store.statistics.request_wait_seconds += time.perf_counter() - started
+
+    def _state_document(self) -> dict[str, Any]:
+        if self.store is None:
+            return {"persistent": False}
+        return {"persistent": True, "folder": str(self.store.folder), **self.store.statistics.to_dict()}
 
     @staticmethod
     def _injected_fault(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
@@ -130,7 +167,6 @@ def _return_freed_memory(every: float = 5.0) -> None:
     so the sandbox stays small on a learner's laptop."""
     import ctypes
     import gc
-    import time
 
     try:
         trim = ctypes.CDLL("libc.so.6").malloc_trim
@@ -149,13 +185,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sandbox-id", required=True)
     args = parser.parse_args(argv)
 
+    # jsonschema checks IRI formats with rfc3987_syntax when it is installed, which compiles a grammar on
+    # import: a third of the sandbox's start-up CPU, for moto's API Gateway specs the workshop never sends.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     services.install(args.data_dir, f"http://127.0.0.1:{args.port}")
+    store = _restore(args.data_dir) if persistence.enabled() else None
 
     from moto.moto_server.threaded_moto_server import MotoRequestHandler
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
-    app = SandboxApp(DomainDispatcherApplication(create_backend_app), args.sandbox_id)
+    app = SandboxApp(DomainDispatcherApplication(create_backend_app), args.sandbox_id, store)
     server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
     def shut_down(signum: int, frame: Any) -> None:
@@ -164,12 +204,54 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, shut_down)
     signal.signal(signal.SIGINT, shut_down)
     threading.Thread(target=_return_freed_memory, daemon=True, name="memory-trim").start()
-    print(f"Workshop sandbox {args.sandbox_id} serving on http://127.0.0.1:{args.port}", flush=True)
+    print(
+        f"Workshop sandbox {args.sandbox_id} serving on http://127.0.0.1:{args.port} "
+        f"({_since_process_start():.1f} s after its process started, {time.process_time():.1f} s of CPU)",
+        flush=True,
+    )
     try:
         server.serve_forever()
     finally:
+        if store is not None:
+            store.close()  # before the listeners close: their ports are part of the state
+            persistence.changes.detach()
         services.shutdown()
     sys.exit(0)
+
+
+def _since_process_start() -> float:
+    """Seconds since this process started (Linux; 0 elsewhere): how long Python and the imports took."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return uptime - ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _restore(data_dir: Path) -> persistence.StateStore:
+    """Load the saved state, carry on from it, and save every change from now on."""
+    started = time.monotonic()
+    print(f"Sandbox process up after {_since_process_start():.1f} s", flush=True)
+    store = persistence.StateStore(data_dir / "state")
+    try:
+        loaded = store.load()
+    except persistence.SnapshotError as error:
+        print(
+            f"The sandbox's saved state cannot be loaded: {error}. Nothing was changed. Start it empty with "
+            "`python -m helpers sandbox start --fresh` (this discards the saved state).",
+            flush=True,
+        )
+        sys.exit(3)
+    loading = time.monotonic() - started
+    persistence.changes.attach(store)
+    store.start_background_saver()
+    if loaded:
+        print(f"Sandbox state restored from {store.folder}: {', '.join(loaded)}", flush=True)
+        for line in services.resume():
+            print(f"  {line}", flush=True)
+        print(f"Resumed in {time.monotonic() - started:.1f} s (state loaded in {loading:.1f} s)", flush=True)
+    return store
 
 
 if __name__ == "__main__":

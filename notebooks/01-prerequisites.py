@@ -15,7 +15,7 @@ prefix = None  # None: the workshop chosen last in notebook 00
 # %%
 from helpers import excerpts, inventory, prerequisites, setup
 
-workshop = setup.open_workshop(prefix)
+workshop = setup.open_workshop(prefix, expect_resources=False)  # it (re)creates them
 workshop.settings
 
 # %% [markdown]

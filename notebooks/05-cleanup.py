@@ -17,7 +17,7 @@ prefix = None  # None: the workshop chosen last in notebook 00
 # %%
 from helpers import cleanup, setup
 
-workshop = setup.open_workshop(prefix)
+workshop = setup.open_workshop(prefix, expect_resources=False)  # it deletes them
 workshop.settings
 
 # %%

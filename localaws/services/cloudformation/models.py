@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.core.common_models import CloudFormationModel
 
 #: CloudFormation property names whose API names are not simply the first letter lowered.
@@ -256,8 +258,9 @@ class CodePipelinePipeline(CloudFormationModel):
         self.delete_from_cloudformation_json(self.name, {}, account_id, region_name)
 
 
-def _backend_class() -> type:
-    """CloudFormation's backend with the stack life cycle AWS has and moto lacks:
+class ChangeSetCloudFormationBackend(CloudFormationBackend):
+    """CloudFormation's backend with the stack life cycle AWS has and moto lacks (a module-level class, so
+    the sandbox's saved state can name it):
 
     - ExecuteChangeSet refreshes the stack's outputs (moto keeps the ones it computed at CreateChangeSet
       time, before any resource existed);
@@ -269,79 +272,133 @@ def _backend_class() -> type:
       change set runs: an UPDATE change set on it is refused as for a stack that does not exist, a new
       CREATE change set reuses it; a stack that rolled back its creation cannot be updated.
     """
-    from moto.cloudformation.exceptions import ValidationError
-    from moto.cloudformation.models import CloudFormationBackend, Stack
 
-    class ChangeSetCloudFormationBackend(CloudFormationBackend):
-        def create_stack(self, name: str, *args: Any, **kwargs: Any) -> Stack:
-            known = set(self.stacks)
-            try:
-                return super().create_stack(name, *args, **kwargs)
-            except Exception as error:
-                stack = next((s for key, s in self.stacks.items() if key not in known and s.name == name), None)
-                if stack is None or not _is_resource_failure(error):
-                    raise
-                _fail_stack(stack, error, "CREATE")
-                return stack
+    def create_stack(self, name: str, *args: Any, **kwargs: Any) -> Stack:
+        known = set(self.stacks)
+        try:
+            return super().create_stack(name, *args, **kwargs)
+        except Exception as error:
+            stack = next((s for key, s in self.stacks.items() if key not in known and s.name == name), None)
+            if stack is None or not _is_resource_failure(error):
+                raise
+            _fail_stack(stack, error, "CREATE")
+            return stack
 
-        def create_change_set(
-            self,
-            stack_name: str,
-            change_set_name: str,
-            template: str,
-            parameters: Any,
-            description: str,
-            change_set_type: str,
-            *args: Any,
-            **kwargs: Any,
-        ) -> tuple[str, str]:
-            live = [s for s in self.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"]
-            if change_set_type == "UPDATE":
-                for stack in live:
-                    if stack.status == "REVIEW_IN_PROGRESS":  # no template yet: for CloudFormation, no stack
-                        raise ValidationError(message=f"Stack [{stack_name}] does not exist")
-                    if stack.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
-                        raise ValidationError(
-                            message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
-                        )
-            elif change_set_type == "CREATE":
-                for stack in live:
-                    if stack.status != "REVIEW_IN_PROGRESS":
-                        raise ValidationError(
-                            message=f"Stack [{stack_name}] already exists and cannot be created again with the "
-                            f"changeSet [{change_set_name}]."
-                        )
-                    del self.stacks[stack.stack_id]  # the new change set takes over the template-less stub
-            return super().create_change_set(
-                stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
-            )
-
-        def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
-            change_set = self.change_sets.get(change_set_name) or next(
-                (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
-            )
-            try:
-                super().execute_change_set(change_set_name, stack_name)
-            except Exception as error:
-                if change_set is None or not _is_resource_failure(error):
-                    raise
-                change_set.execution_status = "EXECUTE_FAILED"
-                _fail_stack(self.stacks[change_set.stack_id], error, change_set.change_set_type)
-                return
-            for stack in list(self.stacks.values()):  # other requests add stacks meanwhile (threaded server)
-                if (
-                    stack.name == stack_name
-                    or stack.stack_id == stack_name
-                    or any(
-                        cs.stack_id == stack.stack_id
-                        for key, cs in list(self.change_sets.items())
-                        if key == change_set_name or cs.change_set_name == change_set_name
+    def create_change_set(
+        self,
+        stack_name: str,
+        change_set_name: str,
+        template: str,
+        parameters: Any,
+        description: str,
+        change_set_type: str,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[str, str]:
+        live = [s for s in self.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"]
+        if change_set_type == "UPDATE":
+            for stack in live:
+                if stack.status == "REVIEW_IN_PROGRESS":  # no template yet: for CloudFormation, no stack
+                    raise ValidationError(message=f"Stack [{stack_name}] does not exist")
+                if stack.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
+                    raise ValidationError(
+                        message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
                     )
-                ):
-                    stack._parse_template()
-                    stack.output_map = stack._create_output_map()
+        elif change_set_type == "CREATE":
+            for stack in live:
+                if stack.status != "REVIEW_IN_PROGRESS":
+                    raise ValidationError(
+                        message=f"Stack [{stack_name}] already exists and cannot be created again with the "
+                        f"changeSet [{change_set_name}]."
+                    )
+                del self.stacks[stack.stack_id]  # the new change set takes over the template-less stub
+        return super().create_change_set(
+            stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs
+        )
 
-    ChangeSetCloudFormationBackend.__module__ = __name__
+    def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
+        change_set = self.change_sets.get(change_set_name) or next(
+            (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
+        )
+        try:
+            super().execute_change_set(change_set_name, stack_name)
+        except Exception as error:
+            if change_set is None or not _is_resource_failure(error):
+                raise
+            change_set.execution_status = "EXECUTE_FAILED"
+            _fail_stack(self.stacks[change_set.stack_id], error, change_set.change_set_type)
+            return
+        for stack in list(self.stacks.values()):  # other requests add stacks meanwhile (threaded server)
+            if (
+                stack.name == stack_name
+                or stack.stack_id == stack_name
+                or any(
+                    cs.stack_id == stack.stack_id
+                    for key, cs in list(self.change_sets.items())
+                    if key == change_set_name or cs.change_set_name == change_set_name
+                )
+            ):
+                stack._parse_template()
+                stack.output_map = stack._create_output_map()
+
+    def resume(self, services: list[Any]) -> int:
+        """After a restart, point the stacks at the live resources again.
+
+        Each service's state is saved on its own, so a stack's resources come back as copies of the
+        objects the other services hold; deleting or updating a copy would miss the real one (an Events
+        rule would lose its targets on the copy only). Each copy is replaced by the live resource of the
+        same type and physical id in ``services`` (the other services' backends). Returns how many."""
+        live = _resources_by_physical_id(services)
+        relinked = 0
+        for stack in [*self.stacks.values(), *self.deleted_stacks.values()]:
+            resources = getattr(getattr(stack, "resource_map", None), "_parsed_resources", {})
+            for logical_id, resource in list(resources.items()):
+                if isinstance(resource, CloudFormationModel):
+                    match = live.get((type(resource), _physical_id(resource)))
+                    if match is not None and match is not resource:
+                        resources[logical_id] = match
+                        relinked += 1
+        return relinked
+
+
+def _physical_id(resource: Any) -> str | None:
+    try:
+        return str(resource.physical_resource_id)
+    except Exception:  # some models compute it from state they no longer have
+        return None
+
+
+def _resources_by_physical_id(roots: list[Any], max_depth: int = 6) -> dict[tuple[type, str | None], Any]:
+    """Every CloudFormation-creatable object reachable from ``roots`` through attributes and containers."""
+    from moto.core.base_backend import BaseBackend
+
+    found: dict[tuple[type, str | None], Any] = {}
+    seen: set[int] = set()
+    pending: list[tuple[Any, int]] = [(root, 0) for root in roots]
+    while pending:
+        item, depth = pending.pop()
+        if id(item) in seen or depth > max_depth:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple | set):
+            children = item
+        elif isinstance(item, CloudFormationModel | BaseBackend):
+            if isinstance(item, CloudFormationModel):
+                found.setdefault((type(item), _physical_id(item)), item)
+            children = vars(item).values()
+        else:
+            continue
+        pending.extend(
+            (child, depth + 1)
+            for child in children
+            if isinstance(child, dict | list | tuple | set | CloudFormationModel)
+        )
+    return found
+
+
+def _backend_class() -> type:
     return ChangeSetCloudFormationBackend
 
 

@@ -26,12 +26,14 @@ from moto.codebuild.models import CodeBuildBackend
 
 from ... import account
 from ...iam_enforcement import RoleSession, TrustRefused, assume
+from ...persistence import changes
 from .. import loopback
 from ..iam import propagation
 from .exceptions import AccountLimitExceededException
 from .runner import BuildspecError, BuildspecRunner, PhaseResult, load_buildspec, tool_directory
 
 DEFAULT_TIMEOUT_MINUTES = 60
+RESTART_REASON = "The sandbox restarted while this build ran, so it was stopped; start the build again."
 
 
 @dataclass
@@ -61,6 +63,40 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self.slots = threading.Condition()  # guards running and waiting
         self.running: set[str] = set()  # builds holding one of the account's concurrent-build slots
         self.waiting: list[str] = []  # QUEUED builds, first come first served
+
+    # -- persistence -------------------------------------------------------------------------------
+    def resume(self) -> list[str]:
+        """After a restart: a build that was running when the sandbox stopped cannot go on (its processes
+        are gone), so it ends as FAILED with a reason that says so and how to run it again."""
+        shutil.rmtree(self._work_root(), ignore_errors=True)  # what the interrupted builds left behind
+        self.stop_requested.clear()
+        ended = []
+        for build in self.builds.values():
+            self.finished.setdefault(build["id"], threading.Event())
+            if build["buildComplete"]:
+                self.finished[build["id"]].set()
+                continue
+            now = datetime.now(UTC)
+            phase = build.get("currentPhase") or "QUEUED"
+            build["phases"].append(
+                {
+                    "phaseType": phase,
+                    "phaseStatus": "FAILED",
+                    "startTime": now,
+                    "endTime": now,
+                    "durationInSeconds": 0,
+                    "contexts": [{"statusCode": "SANDBOX_RESTARTED", "message": RESTART_REASON}],
+                }
+            )
+            build["phases"].append({"phaseType": "COMPLETED", "startTime": now})
+            build.update(currentPhase="COMPLETED", buildStatus="FAILED", endTime=now, buildComplete=True)
+            self.finished[build["id"]].set()
+            ended.append(build["id"])
+            line = f"[Container] {now:%Y/%m/%d %H:%M:%S} {RESTART_REASON}"
+            _append_to_log(build, line, self.account_id, self.region_name)
+        if ended:
+            changes.touched("codebuild", "logs")
+        return ended
 
     # -- projects ----------------------------------------------------------------------------------
     def create_project(
@@ -184,6 +220,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             "source_version": source_version,
         }
         threading.Thread(target=self._run, args=(build, metadata, overrides, pipeline), daemon=True).start()
+        changes.touched("codebuild")
         return build
 
     def batch_get_builds(self, ids: list[str]) -> list[dict[str, Any]]:
@@ -337,6 +374,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             shutil.rmtree(work, ignore_errors=True)
             self.stop_requested.discard(build["id"])
             self.finished[build["id"]].set()
+            changes.touched("codebuild")
 
     def _phase(self, build: dict[str, Any], name: str, action: Any) -> Any:
         """Run a phase the kit itself performs; an error fails it with CodeBuild's context."""
@@ -361,6 +399,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
     @staticmethod
     def _begin(build: dict[str, Any], name: str) -> None:
         build["currentPhase"] = name
+        changes.touched("codebuild")
 
     @staticmethod
     def _record(build: dict[str, Any], result: PhaseResult, merge: bool = False) -> None:
@@ -571,6 +610,19 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         path = self.data_dir / "builds"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _append_to_log(build: dict[str, Any], line: str, account: str, region: str) -> None:
+    """Add a line to a build's CloudWatch log stream (the learner reads why the build ended there)."""
+    from moto.logs.models import logs_backends
+
+    logs = logs_backends[account][region]
+    group, stream = build["logs"]["groupName"], build["logs"]["streamName"]
+    if group not in logs.groups:
+        return
+    if stream not in logs.groups[group].streams:
+        logs.create_log_stream(group, stream)
+    logs.put_log_events(group, stream, [{"timestamp": int(time.time() * 1000), "message": line}])
 
 
 class _PhaseFailed(Exception):

@@ -23,8 +23,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ...iam_enforcement import AccessDenied, RoleSession, TrustRefused, assume
+from ...persistence import changes
 
 POLL_SECONDS = 0.05
+RESTART_REASON = (
+    "The sandbox restarted while this execution ran, so it was stopped; start it again "
+    "(Release change, or retry the failed stage)."
+)
 
 
 def now() -> datetime:
@@ -74,6 +79,7 @@ class ActionRun:
         if summary is not None:
             self.summary = summary
         self.error = error
+        changes.touched("codepipeline")
 
 
 @dataclass
@@ -133,19 +139,64 @@ class Execution:
         """A client that acts as the pipeline's role, so the sandbox evaluates each request."""
         return self.role().client(service, self.region)
 
+    # -- persistence: the thread, the stage gate and the executors belong to the running sandbox ----
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("actions", None)
+        state.pop("_role", None)  # role sessions live in the running sandbox: assumed again after a restart
+        return state
+
+    def waiting_for_approval(self) -> str | None:
+        """The stage where this execution waits for a manual approval and does nothing else, if it does."""
+        if self.status != "InProgress":
+            return None
+        for stage in self.stages.values():
+            running = [a for a in stage.actions.values() if a.status == "InProgress"]
+            if stage.status == "InProgress" and running:
+                manual = all(a.declaration["actionTypeId"]["provider"] == "Manual" and a.token for a in running)
+                return stage.name if manual else None
+        return None
+
+    def resume(self, actions: dict[str, Callable[[Execution, ActionRun], None]], stage_gate: StageGate) -> bool:
+        """After a restart: carry on waiting for an approval (same token, same stage), or end as Failed
+        (Stopped if a stop was asked for) with a reason that says the sandbox restarted. True if resumed."""
+        self.actions, self.gate = actions, stage_gate
+        if self.status not in ("InProgress", "Stopping"):
+            self.done.set()
+            return False
+        waiting = self.waiting_for_approval() if self.stop_requested is None else None
+        if waiting is None:
+            self._interrupt(RESTART_REASON)
+            return False
+        index = [s["name"] for s in self.pipeline["stages"]].index(waiting)
+        self.done.clear()
+        threading.Thread(target=self._run, args=(index, True), daemon=True, name=f"pipeline-{self.name}").start()
+        return True
+
+    def _interrupt(self, reason: str) -> None:
+        for stage in self.stages.values():
+            for action in stage.actions.values():
+                if action.status == "InProgress":
+                    action.finish("Failed", error={"code": "JobFailed", "message": reason})
+            if stage.status == "InProgress":
+                stage.status = "Failed"
+        self.status_summary = reason
+        self._end("Stopped" if self.status == "Stopping" else "Failed")
+
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self, actions: dict[str, Callable[[Execution, ActionRun], None]]) -> None:
         self.actions = actions
+        changes.touched("codepipeline")
         threading.Thread(target=self._run, args=(0,), daemon=True, name=f"pipeline-{self.name}").start()
 
-    def _run(self, first_stage: int) -> None:
+    def _run(self, first_stage: int, resuming: bool = False) -> None:
         stages = self.pipeline["stages"]
         try:
             for index in range(first_stage, len(stages)):
                 stage = stages[index]
                 self.gate.enter(self, stage["name"])
                 try:
-                    ok = self._run_stage(stage)
+                    ok = self._run_stage(stage, resuming and index == first_stage)
                 finally:
                     self.gate.leave(self, stage["name"])
                 if not ok:
@@ -158,26 +209,32 @@ class Execution:
             else:
                 self._end("Stopped")
 
-    def _run_stage(self, stage: dict[str, Any]) -> bool:
+    def _run_stage(self, stage: dict[str, Any], resuming: bool = False) -> bool:
+        """Run a stage's actions by runOrder. A retry keeps the actions that succeeded (FAILED_ACTIONS
+        mode); a stage resumed after a restart keeps them too, and carries on the approvals it waited for."""
         run = StageRun(stage["name"])
         previous = self.stages.get(stage["name"])
         self.stages[stage["name"]] = run
+        changes.touched("codepipeline")
+        keep_succeeded = resuming or (self.retry_stage == stage["name"] and self._retry_mode == "FAILED_ACTIONS")
         groups: dict[int, list[dict[str, Any]]] = {}
         for action in stage["actions"]:
             groups.setdefault(int(action.get("runOrder", 1)), []).append(action)
         for order in sorted(groups):
-            runs = []
+            runs: list[tuple[ActionRun, bool]] = []
             for declaration in groups[order]:
-                if previous and self.retry_stage == stage["name"] and self._retry_mode == "FAILED_ACTIONS":
-                    earlier = previous.actions.get(declaration["name"])
-                    if earlier is not None and earlier.status == "Succeeded":
-                        run.actions[declaration["name"]] = earlier
-                        continue
-                runs.append(ActionRun(stage["name"], declaration["name"], declaration))
+                earlier = previous.actions.get(declaration["name"]) if previous else None
+                if earlier is not None and keep_succeeded and earlier.status == "Succeeded":
+                    run.actions[declaration["name"]] = earlier
+                    continue
+                if earlier is not None and resuming and earlier.status == "InProgress":
+                    runs.append((earlier, True))
+                    continue
+                runs.append((ActionRun(stage["name"], declaration["name"], declaration), False))
             threads = []
-            for action_run in runs:
+            for action_run, resumed in runs:
                 run.actions[action_run.name] = action_run
-                thread = threading.Thread(target=self._run_action, args=(action_run,), daemon=True)
+                thread = threading.Thread(target=self._run_action, args=(action_run, resumed), daemon=True)
                 thread.start()
                 threads.append(thread)
             for thread in threads:
@@ -194,10 +251,10 @@ class Execution:
         run.status = "Succeeded"
         return True
 
-    def _run_action(self, action: ActionRun) -> None:
+    def _run_action(self, action: ActionRun, resumed: bool = False) -> None:
         declaration = action.declaration
         provider = declaration["actionTypeId"]["provider"]
-        executor = self.actions.get(provider)
+        executor = (RESUMERS if resumed else self.actions).get(provider)
         try:
             action.inputs = [self.artifacts[a["name"]] for a in declaration.get("inputArtifacts", [])]
             if executor is None:
@@ -258,6 +315,7 @@ class Execution:
             status = "Superseded"
         self.status, self.updated = status, now()
         self.done.set()
+        changes.touched("codepipeline")
 
     def check_stop(self) -> None:
         if self.stop_requested is not None or self.status == "Superseded":
@@ -288,6 +346,12 @@ class StageGate:
         self.lock = threading.Condition()
         self.holders: dict[str, str] = {}
         self.waiting: dict[str, Execution] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}  # who holds or waits for a stage is the running executions' business
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
 
     def enter(self, execution: Execution, stage: str) -> None:
         with self.lock:
@@ -403,6 +467,7 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
     action.external_url = (
         f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/{project}/build/{build['id']}"
     )
+    changes.touched("codepipeline")
     polled = False
     while not backend.wait_for_build(build["id"], POLL_SECONDS * 4)["buildComplete"] or not polled:
         if not polled:  # CodePipeline polls the build with BatchGetBuilds
@@ -472,6 +537,12 @@ def run_manual_approval(execution: Execution, action: ActionRun) -> None:
             raise ActionFailed(
                 f"Unable to publish the approval notification to {topic}: {reason}", "ConfigurationError"
             ) from None
+    changes.touched("codepipeline")  # the token must be on disk: a restarted sandbox keeps the approval pending
+    wait_for_approval(execution, action)
+
+
+def wait_for_approval(execution: Execution, action: ActionRun) -> None:
+    """Wait for PutApprovalResult on the action's token (also after a restart, with the same token)."""
     while not action.approval.wait(POLL_SECONDS * 4):
         execution.check_stop()
     result = action.approval_result or {}
@@ -568,6 +639,8 @@ EXECUTORS: dict[str, Callable[[Execution, ActionRun], None]] = {
     "Manual": run_manual_approval,
     "ECS": run_ecs_deploy,
 }
+#: How an action that was in progress when the sandbox stopped carries on after a restart; the others cannot.
+RESUMERS: dict[str, Callable[[Execution, ActionRun], None]] = {"Manual": wait_for_approval}
 
 
 def _console(execution: Execution) -> str:

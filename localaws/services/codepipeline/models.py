@@ -32,6 +32,19 @@ class EnginePipelineBackend(CodePipelineBackend):
         self.gates: dict[str, StageGate] = {}
         self.lock = threading.RLock()
 
+    # -- persistence ------------------------------------------------------------------------------
+    def resume(self) -> list[str]:
+        """After a restart: executions that waited for an approval wait again (the same token works);
+        the others that were running end as Failed with the restart reason. The ids of those that resume."""
+        resumed = []
+        with self.lock:
+            for name, executions in self.runs.items():
+                gate = self.gates.setdefault(name, StageGate())
+                for execution in executions:
+                    if execution.resume(EXECUTORS, gate):
+                        resumed.append(execution.id)
+        return resumed
+
     # -- pipelines ---------------------------------------------------------------------------------
     def create_pipeline(self, pipeline: dict[str, Any], tags: list[dict[str, str]] | None) -> Any:
         role_arn = str(pipeline.get("roleArn", ""))

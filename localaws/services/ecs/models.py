@@ -12,6 +12,7 @@ only while the provider's Auto Scaling group has instances in service.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 import uuid
@@ -24,6 +25,7 @@ from moto.ecs.exceptions import EcsClientException, ECSException, InvalidParamet
 from moto.ecs.models import CapacityProvider, Cluster, EC2ContainerServiceBackend, Service
 
 from ... import account
+from ...persistence import changes
 from ..iam import models as iam_models
 from ..iam import propagation
 from .roles import check_task_start
@@ -97,6 +99,61 @@ class ServingECSBackend(EC2ContainerServiceBackend):
     def reset(self) -> None:
         self.stop_all_tasks()
         super().reset()
+
+    # -- persistence: task processes, locks and rollout threads stay with the process ---------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.update(task_processes={}, service_locks={}, rollouts={})
+        return state
+
+    def resume(self) -> list[threading.Thread]:
+        """After a restart, start every ACTIVE service's tasks again and carry on the deployments that
+        were in progress. Returns the threads doing it, one per service, so the caller may wait."""
+        shutil.rmtree(self._work_dir(), ignore_errors=True)  # what the stopped tasks left behind
+        threads = []
+        for service in list(self.services.values()):
+            if service.status == "ACTIVE" and service.deployments:
+                thread = threading.Thread(target=self._resume_service, args=(service,), daemon=True)
+                thread.start()
+                threads.append(thread)
+        return threads
+
+    def _resume_service(self, service: ServingService) -> None:
+        lock = self.service_locks.setdefault(service.arn, threading.Lock())
+        with lock:
+            self._event(service, f"(service {service.name}) is starting its tasks again: the sandbox restarted.")
+            serving: list[dict[str, Any]] = [d for d in service.deployments if d.get("rolloutState") == "COMPLETED"]
+            for deployment in serving:
+                self._restart_tasks(service, deployment)
+            self._publish_targets(service, [t.endpoint for d in serving for t in self.task_processes.get(d["id"], [])])
+            service.running_count, service.pending_count = len(self.local_tasks(service)), 0
+            if serving and all(len(self.task_processes.get(d["id"], [])) >= d["desiredCount"] for d in serving):
+                self._event(service, f"(service {service.name}) has reached a steady state.")
+        for deployment in [d for d in service.deployments if d.get("rolloutState") == "IN_PROGRESS"]:
+            deployment.update(runningCount=0, pendingCount=deployment["desiredCount"], updatedAt=utcnow())
+            thread = threading.Thread(target=self._roll_out, args=(service, deployment, lock), daemon=True)
+            self.rollouts[service.arn] = thread
+            thread.start()
+        changes.touched("ecs")
+
+    def _restart_tasks(self, service: ServingService, deployment: dict[str, Any]) -> None:
+        try:
+            definition = self.describe_task_definition(deployment["taskDefinition"])
+        except Exception as error:
+            self._event(service, f"(service {service.name}) was unable to place a task: {error}")
+            return
+        tasks = self.task_processes.setdefault(deployment["id"], [])
+        failures = 0
+        while len(tasks) < deployment["desiredCount"] and failures < CIRCUIT_BREAKER_THRESHOLD:
+            task, reason = self._launch(service, definition)
+            if task is None:
+                failures += 1
+                self._event(service, f"(service {service.name}) was unable to place a task: {reason}")
+                continue
+            tasks.append(task)
+        deployment.update(
+            runningCount=len(tasks), pendingCount=max(0, deployment["desiredCount"] - len(tasks)), updatedAt=utcnow()
+        )
 
     # -- the account's ECS service-linked role ---------------------------------------------------
     def _service_linked_role_ready(self) -> bool:
@@ -336,6 +393,8 @@ class ServingECSBackend(EC2ContainerServiceBackend):
                 self._run_deployment(service, deployment)
             except Exception as error:  # never leave a deployment IN_PROGRESS forever
                 self._fail(service, deployment, f"ECS deployment failed: {error}")
+            finally:
+                changes.touched("ecs")
 
     def _run_deployment(self, service: ServingService, deployment: dict[str, Any]) -> None:
         definition = self.describe_task_definition(deployment["taskDefinition"])
@@ -500,12 +559,14 @@ class ServingECSBackend(EC2ContainerServiceBackend):
             if stream not in logs.groups[group].streams:
                 logs.create_log_stream(group, stream)
             logs.put_log_events(group, stream, [{"timestamp": int(time.time() * 1000), "message": line}])
+            changes.touched("logs")
 
         return sink
 
     def _event(self, service: ServingService, message: str) -> None:
         service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message})
         del service.events[100:]
+        changes.touched("ecs")  # every step of a deployment is announced by an event
 
     def _stop_service_tasks(self, service: ServingService) -> None:
         for deployment in service.deployments:

@@ -32,6 +32,40 @@ class ServingELBv2Backend(ELBv2Backend):
             raise ValidationError("Load balancer name cannot begin with 'internal-'")
         return super().create_load_balancer(name, *args, **kwargs)
 
+    # -- persistence: sockets and threads stay with the process; the ports are kept ------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        ports = {**getattr(self, "listener_ports", {}), **{arn: proxy.port for arn, proxy in self.proxies.items()}}
+        listening = {arn for balancer in self.load_balancers.values() for arn in balancer.listeners}
+        state["listener_ports"] = {arn: port for arn, port in ports.items() if arn in listening}
+        state.update(proxies={}, local_targets={})
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def resume(self) -> list[str]:
+        """Listen again, after a restart, on each listener's port from before (so environment URLs do not
+        change); a port another program took meanwhile is replaced by a free one, and reported."""
+        problems = []
+        ports: dict[str, int] = getattr(self, "listener_ports", {})
+        for balancer in self.load_balancers.values():
+            for arn in balancer.listeners:
+                if arn in self.proxies:
+                    continue
+                targets = lambda arn=arn: self._targets_for(arn)  # noqa: E731
+                try:
+                    self.proxies[arn] = ListenerProxy(targets, ports.get(arn, 0))
+                except OSError as error:
+                    self.proxies[arn] = ListenerProxy(targets)
+                    problems.append(
+                        f"listener {arn} could not listen on port {ports.get(arn)} again ({error}); "
+                        f"it now listens on {self.proxies[arn].url}"
+                    )
+        return problems
+
     def create_listener(self, *args: Any, **kwargs: Any) -> FakeListener:
         listener = super().create_listener(*args, **kwargs)
         arn = str(listener.arn)

@@ -23,7 +23,9 @@ _HOP_BY_HOP = {
 
 
 class ListenerProxy:
-    def __init__(self, targets: Callable[[], list[Endpoint]]) -> None:
+    """``port`` 0 takes any free port; a restored listener asks for the port it had, so its URL stays."""
+
+    def __init__(self, targets: Callable[[], list[Endpoint]], port: int = 0) -> None:
         self._targets = targets
         self._turn = itertools.count()
         proxy = self
@@ -39,14 +41,18 @@ class ListenerProxy:
 
             do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _forward
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def forward(self, request: BaseHTTPRequestHandler) -> None:
         targets = self._targets()

@@ -1,0 +1,27 @@
+"""How the extensions report changes they make outside a request (engine threads, builds, deployments,
+task logs), so that the state store saves them too. A no-op when persistence is off."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class _Store(Protocol):
+    def touched(self, *services: str) -> None: ...
+
+
+_store: list[_Store] = []
+
+
+def attach(store: _Store) -> None:
+    _store[:] = [store]
+
+
+def detach() -> None:
+    _store.clear()
+
+
+def touched(*services: str) -> None:
+    """Record that these moto services (``"codepipeline"``, ``"logs"``...) changed and must be saved."""
+    for store in _store:
+        store.touched(*services)

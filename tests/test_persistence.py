@@ -1,0 +1,299 @@
+"""The sandbox keeps its state on disk and resumes: nothing is lost when it stops, crashes or is reset on purpose.
+
+Fast tests check the snapshot files themselves (a service saved and loaded whole, references between
+services kept, a torn or damaged write never loaded); the slow ones run the workshop's notebooks around a
+``sandbox stop``/``start``, a SIGKILL while a pipeline runs, and a ``start --fresh``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import nbformat
+import pytest
+from moto import mock_aws
+from moto.core.base_backend import BackendDict
+
+from helpers import sandbox as process
+from helpers import setup
+from helpers.inventory import environment_urls
+from localaws.persistence import SnapshotError, StateStore, snapshot
+from tests.workshop_runs import outputs_text, run_notebook
+
+REGION = "us-east-1"
+
+
+# -- fast: the snapshot files ------------------------------------------------------------------------------
+def _forget_every_backend() -> None:
+    """What a restarted process starts from: moto with no state at all."""
+    for backends in list(BackendDict._instances):
+        backends.clear()
+        for name in [k for k in vars(backends) if k == "bucket_accounts"]:
+            getattr(backends, name).clear()
+
+
+@mock_aws
+def test_a_saved_service_comes_back_whole(tmp_path):
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="orders", Tags=[{"Key": "workshop:prefix", "Value": "p"}])["TopicArn"]
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="kept-bucket")
+    s3.put_bucket_versioning(Bucket="kept-bucket", VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket="kept-bucket", Key="app.zip", Body=b"one")["VersionId"]
+    s3.put_object(Bucket="kept-bucket", Key="app.zip", Body=b"two")
+    store = StateStore(tmp_path)
+    store.touched("sns", "s3")
+    store.save_pending()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s3.state", "sns.state"]
+
+    _forget_every_backend()
+    assert sns.list_topics()["Topics"] == []
+    assert StateStore(tmp_path).load() == ["s3", "sns"]
+
+    assert sns.list_topics()["Topics"] == [{"TopicArn": topic}]
+    assert sns.list_tags_for_resource(ResourceArn=topic)["Tags"] == [{"Key": "workshop:prefix", "Value": "p"}]
+    assert s3.get_object(Bucket="kept-bucket", Key="app.zip")["Body"].read() == b"two"
+    assert s3.get_object(Bucket="kept-bucket", Key="app.zip", VersionId=first)["Body"].read() == b"one"
+    s3.put_object(Bucket="kept-bucket", Key="after.txt", Body=b"the restored service still works")
+    from moto.s3.models import s3_backends
+
+    assert "kept-bucket" in s3_backends.bucket_accounts  # S3's bucket-name index came back too
+
+
+@mock_aws
+def test_a_reference_to_another_service_finds_the_live_backend_again(tmp_path):
+    from moto.ec2.models import ec2_backends
+    from moto.elbv2.models import elbv2_backends
+
+    ec2 = boto3.client("ec2", region_name=REGION)
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"][:2]]
+    balancer = boto3.client("elbv2", region_name=REGION).create_load_balancer(Name="alb", Subnets=subnets)
+    store = StateStore(tmp_path)
+    store.touched("ec2", "elbv2")
+    store.save_pending()
+    assert (tmp_path / "elbv2.state").stat().st_size < (tmp_path / "ec2.state").stat().st_size / 10  # no EC2 copy
+
+    _forget_every_backend()
+    StateStore(tmp_path).load()
+    account = balancer["LoadBalancers"][0]["LoadBalancerArn"].split(":")[4]
+    restored = next(iter(elbv2_backends[account][REGION].load_balancers.values()))
+    assert restored.subnets[0].ec2_backend is ec2_backends[account][REGION]
+
+
+def test_a_damaged_snapshot_is_refused_not_loaded_in_part(tmp_path):
+    path = tmp_path / "sns.state"
+    snapshot.write(path, snapshot.dumps({"topics": ["a", "b"]}))
+    whole = path.read_bytes()
+    for damaged in (whole[:-7], whole[:-20] + b"x" * 20, b"not a snapshot"):
+        path.write_bytes(damaged)
+        with pytest.raises(SnapshotError):
+            snapshot.read(path)
+
+
+def test_a_save_torn_by_a_crash_leaves_the_previous_state(tmp_path):
+    with mock_aws():
+        sns = boto3.client("sns", region_name=REGION)
+        sns.create_topic(Name="before-the-crash")
+        store = StateStore(tmp_path)
+        store.touched("sns")
+        store.save_pending()
+        saved = (tmp_path / "sns.state").read_bytes()
+        # What a crash in the middle of the next save leaves: half a temporary file beside the snapshot.
+        (tmp_path / ".sns.state.k2j4.tmp").write_bytes(saved[: len(saved) // 2])
+        _forget_every_backend()
+        assert StateStore(tmp_path).load() == ["sns"]
+        assert [t["TopicArn"].rsplit(":", 1)[-1] for t in sns.list_topics()["Topics"]] == ["before-the-crash"]
+        assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_writer_killed_at_any_moment_leaves_one_whole_snapshot(tmp_path):
+    """SIGKILL a process that rewrites a snapshot over and over: every time, the file holds one whole version."""
+    path = tmp_path / "big.state"
+    writer = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from localaws.persistence import snapshot
+        path = Path({str(path)!r})
+        versions = [bytes([v]) * 3_000_000 for v in range(2)]
+        snapshot.write(path, versions[0])
+        print("ready", flush=True)
+        turn = 0
+        while True:
+            turn += 1
+            snapshot.write(path, versions[turn % 2])
+        """
+    )
+    seen = set()
+    for attempt in range(12):
+        process_ = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, cwd=Path.cwd())
+        assert process_.stdout is not None and process_.stdout.readline() == b"ready\n"
+        time.sleep(0.02 + 0.013 * attempt)
+        process_.send_signal(signal.SIGKILL)
+        process_.wait()
+        payload = snapshot.read(path)
+        assert payload in (bytes([0]) * 3_000_000, bytes([1]) * 3_000_000)
+        seen.add(payload[0])
+        snapshot.remove_temporaries(tmp_path)
+    assert seen == {0, 1}  # the kills did land in the middle of the rewriting
+
+
+# -- slow: whole workshops around a restart --------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def own_sandbox(tmp_path, monkeypatch):
+    """A sandbox of its own (home and port), so restarting it leaves the session's sandbox alone."""
+    monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("WORKSHOP_SANDBOX_PORT", str(_free_port()))
+    monkeypatch.setenv("LOCALAWS_HOME", str(tmp_path / "home" / "sandbox"))
+    yield tmp_path
+    process.stop()
+
+
+def _run_up_to_pipelines(output: Path, prefix: str) -> None:
+    for name in ("00-setup.ipynb", "01-prerequisites.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb"):
+        run_notebook(name, output, prefix=prefix, auto_approve=True)
+
+
+def _answer(url: str | None) -> int | None:
+    try:
+        with urllib.request.urlopen(str(url), timeout=2) as response:
+            return int(response.status)
+    except OSError:
+        return None
+
+
+def _start_and_time_until_environments_answer(urls: dict[str, str | None]) -> float:
+    started = time.monotonic()
+    process.start()
+    while time.monotonic() - started < 60:
+        if all(_answer(url) == 200 for url in urls.values()):
+            return time.monotonic() - started
+        time.sleep(0.1)
+    pytest.fail(f"the environments did not answer after a restart: {urls}")
+
+
+def _prod_approval(prefix: str) -> dict[str, str] | None:
+    from helpers import release
+
+    return release.pending_approval(setup.open_workshop(prefix))
+
+
+def _executions(prefix: str, env: str) -> list[dict]:
+    workshop = setup.open_workshop(prefix)
+    client = workshop.client("codepipeline")
+    return client.list_pipeline_executions(pipelineName=workshop.names.pipeline(env))["pipelineExecutionSummaries"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
+def test_stop_and_start_keep_the_workshop_and_its_urls(own_sandbox):
+    prefix = "persist-stop"
+    _run_up_to_pipelines(own_sandbox / "out", prefix)
+    urls = environment_urls(setup.open_workshop(prefix))
+    approval = _prod_approval(prefix)
+    assert approval is not None  # Prod's first run waits for its approval
+    statistics = _state_statistics()
+
+    process.stop()
+    assert all(_answer(url) is None for url in urls.values())
+    seconds = _start_and_time_until_environments_answer(urls)
+
+    assert seconds <= 10, f"the environments answered {seconds:.1f} s after sandbox start"
+    assert environment_urls(setup.open_workshop(prefix)) == urls
+    assert _prod_approval(prefix) == approval  # still pending, with the same token
+    print(f"state on disk after 00-03: {statistics['bytes']} bytes; saving took {statistics['seconds']} s")
+    print(f"environments answered {seconds:.1f} s after sandbox start")
+    run_notebook("04-test-the-pipeline.ipynb", own_sandbox / "out", prefix=prefix, auto_approve=True)
+    run_notebook("05-cleanup.ipynb", own_sandbox / "out", prefix=prefix)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
+def test_a_sandbox_killed_while_a_pipeline_runs_resumes(own_sandbox):
+    from helpers import release
+
+    prefix = "persist-kill"
+    _run_up_to_pipelines(own_sandbox / "out", prefix)
+    workshop = setup.open_workshop(prefix)
+    urls = environment_urls(workshop)
+    before = {e["pipelineExecutionId"] for e in _executions(prefix, "dev")}
+    release.change_message(workshop, "Hello from before the crash")
+    running = _wait_for_new_execution(prefix, "dev", before)
+
+    pid = process.status().pid
+    assert pid is not None
+    os.killpg(pid, signal.SIGKILL)  # the sandbox and its task processes, at once
+    time.sleep(0.5)
+    assert _answer(urls["dev"]) is None
+    seconds = _start_and_time_until_environments_answer(urls)
+
+    assert seconds <= 10, f"the environments answered {seconds:.1f} s after sandbox start"
+    print(f"environments answered {seconds:.1f} s after sandbox start (after SIGKILL)")
+    assert environment_urls(setup.open_workshop(prefix)) == urls
+    interrupted = next(e for e in _executions(prefix, "dev") if e["pipelineExecutionId"] == running)
+    assert interrupted["status"] == "Failed"
+    assert "sandbox restarted" in interrupted["statusSummary"]
+    run_notebook("04-test-the-pipeline.ipynb", own_sandbox / "out", prefix=prefix, auto_approve=True)
+    run_notebook("05-cleanup.ipynb", own_sandbox / "out", prefix=prefix)
+
+
+def _wait_for_new_execution(prefix: str, env: str, before: set[str]) -> str:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for execution in _executions(prefix, env):
+            if execution["pipelineExecutionId"] not in before and execution["status"] == "InProgress":
+                time.sleep(1.0)  # into its source or build action
+                return str(execution["pipelineExecutionId"])
+        time.sleep(0.2)
+    pytest.fail(f"no new {env} execution started")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_a_reset_sandbox_gives_the_next_step_not_an_aws_exception(own_sandbox, capsys):
+    from papermill.exceptions import PapermillExecutionError
+
+    from helpers.__main__ import main
+
+    prefix = "persist-reset"
+    for name in ("00-setup.ipynb", "01-prerequisites.ipynb"):
+        run_notebook(name, own_sandbox / "out", prefix=prefix)
+
+    assert main(["sandbox", "start", "--fresh"]) == 0
+    said = capsys.readouterr().out
+    assert "discards its saved state" in said and "3 ECS clusters" in said
+
+    with pytest.raises(PapermillExecutionError) as failure:
+        run_notebook("04-test-the-pipeline.ipynb", own_sandbox / "out", prefix=prefix)
+    assert failure.value.ename == "ResourcesGoneError"
+    assert "re-run notebooks 01-03" in failure.value.evalue.lower()
+    executed = nbformat.read(own_sandbox / "out" / "04-test-the-pipeline.ipynb", as_version=4)
+    assert "ClusterNotFoundException" not in outputs_text(executed)
+
+    assert main(["status", "--prefix", prefix, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["missing_resources"] > 0 and "re-run notebooks 01-03" in document["next_step"].lower()
+    assert {r["exists"] for r in document["resources"]} <= {"NO", "yes"}
+    assert any(r["type"] == "AWS::ECS::Cluster" and r["exists"] == "NO" for r in document["resources"])
+
+
+def _state_statistics() -> dict:
+    from localaws import api
+
+    return api.state_statistics(process.home())

@@ -79,6 +79,10 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bo
         current = status(home)
         if current.running and not fresh:
             return current
+        if not fresh:
+            answered = _wait_for_a_busy_sandbox(home, timeout)
+            if answered is not None:
+                return answered
         _stop_recorded_process(home)
         if _port_in_use(port):
             if _health(f"http://127.0.0.1:{port}") is not None:
@@ -262,9 +266,30 @@ def _running(pid: int) -> bool:
         return False
 
 
+def _wait_for_a_busy_sandbox(home: Path, timeout: float) -> SandboxStatus | None:
+    """A recorded sandbox whose process lives but did not answer at once is busy (a loaded machine, a
+    long save) or still starting: wait for it rather than replace it. None when no such process runs;
+    SandboxError when it lives but never answers."""
+    record = _read_record(home)
+    if record is None or not _alive(int(record["pid"])):
+        return None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(int(record["pid"])):
+            return None
+        current = status(home)
+        if current.running:
+            return current
+        time.sleep(0.5)
+    raise SandboxError(
+        f"The sandbox (pid {record['pid']}) runs but has not answered for {timeout:.0f} s; see "
+        f"{record.get('log_file')}. Stop it, then start it again (its saved state is kept)."
+    )
+
+
 def _health(endpoint_url: str) -> dict | None:
     try:
-        with urllib.request.urlopen(endpoint_url + routes.HEALTH, timeout=2) as response:
+        with urllib.request.urlopen(endpoint_url + routes.HEALTH, timeout=5) as response:
             return json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError):
         return None

@@ -44,6 +44,13 @@ def sandbox_environment(region: str = REGION) -> dict[str, str]:
     }
 
 
+def wait_for_iam_propagation() -> None:
+    """Wait as long as the sandbox refuses new roles (IAM's eventual consistency, as on AWS)."""
+    import time
+
+    time.sleep(float(process.account_settings()["settings"]["iam_propagation_seconds"]))
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6]}{next(_counter)}"
 

@@ -16,6 +16,7 @@ from tests.helpers_for_tests import (
     sandbox_client,
     sandbox_environment,
     unique,
+    wait_for_iam_propagation,
 )
 
 ROLE = "arn:aws:iam::123456789012:role/build-role"
@@ -82,6 +83,7 @@ def build_role():
         ],
     }
     iam.put_role_policy(RoleName="build-role", PolicyName="builds", PolicyDocument=json.dumps(policy))
+    wait_for_iam_propagation()  # CodeBuild refuses a role it cannot assume yet, as on AWS
 
 
 def wait(build_id: str, timeout: float = 60) -> dict:

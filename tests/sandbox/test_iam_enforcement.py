@@ -13,7 +13,14 @@ import time
 import pytest
 
 from localaws import api
-from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
+from tests.helpers_for_tests import (
+    assert_matches_output_shape,
+    aws_cli,
+    cli_json,
+    sandbox_client,
+    unique,
+    wait_for_iam_propagation,
+)
 
 ACCOUNT = "123456789012"
 ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
@@ -50,6 +57,7 @@ def make_role(statements: list[dict], trust_document: str | None = None) -> str:
         PolicyName="build",
         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
     )
+    wait_for_iam_propagation()  # CodeBuild refuses a role it cannot assume yet, as on AWS
     return arn
 
 
@@ -270,6 +278,7 @@ def test_enforcement_can_be_switched_off(tmp_path, monkeypatch):
     import boto3
 
     monkeypatch.setenv("LOCALAWS_IAM_ENFORCEMENT", "0")
+    monkeypatch.setenv("LOCALAWS_IAM_PROPAGATION_SECONDS", "0")  # not what this test is about
     home = tmp_path / "sandbox"
     status = api.start(home, _free_port())
     try:

@@ -51,6 +51,39 @@ def wait_for_iam_propagation() -> None:
     time.sleep(float(process.account_settings()["settings"]["iam_propagation_seconds"]))
 
 
+def codebuild_service_role(name: str = "tests-build-role") -> str:
+    """A CodeBuild service role that may write its builds' logs and use S3, as a test's project needs one:
+    CodeBuild refuses a role that does not exist or that IAM has not propagated yet, as on AWS."""
+    import json
+
+    iam = sandbox_client("iam")
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": "arn:aws:logs:*:123456789012:log-group:/aws/codebuild/*",
+            },
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::*/*"},
+        ],
+    }
+    iam.put_role_policy(RoleName=name, PolicyName="builds", PolicyDocument=json.dumps(policy))
+    wait_for_iam_propagation()
+    return arn
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:6]}{next(_counter)}"
 

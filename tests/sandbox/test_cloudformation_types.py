@@ -8,9 +8,15 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers_for_tests import sandbox_client, unique
+from tests.helpers_for_tests import codebuild_service_role, sandbox_client, unique
 
 ROLE = "arn:aws:iam::123456789012:role/cfn-types"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _service_role() -> None:
+    """The role the template names must exist: CodeBuild refuses a project whose role it cannot assume."""
+    assert codebuild_service_role("cfn-types") == ROLE
 
 
 def template(description: str, stages_source_branch: str = "main") -> str:

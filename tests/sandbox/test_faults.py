@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from localaws import api as sandbox
-from tests.helpers_for_tests import REGION, aws_cli, sandbox_client, unique
+from tests.helpers_for_tests import REGION, aws_cli, codebuild_service_role, sandbox_client, unique
 
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
@@ -153,7 +153,7 @@ def test_the_sandboxs_own_engine_is_not_faulted():
             "image": "aws/codebuild/standard:7.0",
             "computeType": "BUILD_GENERAL1_SMALL",
         },
-        serviceRole="arn:aws:iam::123456789012:role/not-created-here",
+        serviceRole=codebuild_service_role(),
     )
     sandbox.add_fault("logs", "PutLogEvents", "ServiceUnavailable")
     sandbox.add_fault("logs", "CreateLogStream", "ServiceUnavailable")

@@ -18,7 +18,14 @@ from botocore.exceptions import ClientError
 
 from localaws import account
 from localaws import api as sandbox
-from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
+from tests.helpers_for_tests import (
+    assert_matches_output_shape,
+    aws_cli,
+    cli_json,
+    codebuild_service_role,
+    sandbox_client,
+    unique,
+)
 
 TRUST = json.dumps(
     {
@@ -273,7 +280,7 @@ def _sleeping_project(seconds: float) -> str:
         source={"type": "NO_SOURCE", "buildspec": spec},
         artifacts={"type": "NO_ARTIFACTS"},
         environment=ENVIRONMENT,
-        serviceRole="arn:aws:iam::123456789012:role/not-created-here",
+        serviceRole=codebuild_service_role(),
     )
     return name
 
@@ -649,10 +656,33 @@ def test_a_pipeline_build_action_whose_start_build_is_refused_fails_like_aws():
         )
         source = {"category": "Source", "owner": "AWS", "provider": "CodeCommit", "version": "1"}
         build = {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}
+        pipeline_role = _new_role("codepipeline.amazonaws.com")
+        pipeline_policy = {  # what the source and build actions need (the sandbox enforces the role)
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": [
+                        "codecommit:GetBranch",
+                        "codecommit:GetCommit",
+                        "codecommit:UploadArchive",
+                        "codecommit:GetUploadArchiveStatus",
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "codebuild:StartBuild",
+                        "codebuild:BatchGetBuilds",
+                    ],
+                    "Resource": "*",
+                }
+            ],
+        }
+        sandbox_client("iam").put_role_policy(
+            RoleName=pipeline_role.rsplit("/", 1)[-1], PolicyName="actions", PolicyDocument=json.dumps(pipeline_policy)
+        )
         codepipeline.create_pipeline(
             pipeline={
                 "name": name,
-                "roleArn": _new_role("codepipeline.amazonaws.com"),
+                "roleArn": pipeline_role,
                 "artifactStore": {"type": "S3", "location": bucket},
                 "stages": [
                     {

@@ -115,7 +115,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         logs_config: dict[str, Any] | None,
         vpc_config: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        if propagation.role_not_yet_visible(self.account_id, service_role or "", self.partition):
+        if propagation.role_missing_or_not_yet_visible(self.account_id, service_role or "", self.partition):
             raise InvalidInputException(f"CodeBuild is not authorized to perform: sts:AssumeRole on {service_role}")
         metadata = super().create_project(
             project_name,

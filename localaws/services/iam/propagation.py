@@ -28,6 +28,13 @@ def role_not_yet_visible(account_id: str, role_arn: str, partition: str = "aws")
     return role is not None and _too_new(role.create_date)
 
 
+def role_missing_or_not_yet_visible(account_id: str, role_arn: str, partition: str = "aws") -> bool:
+    """True when a service could not assume the role: it does not exist, or IAM has not propagated it."""
+    name = role_arn.rsplit("/", 1)[-1]
+    role = backend(account_id, partition).role_named(name)
+    return role is None or _too_new(role.create_date)
+
+
 def instance_profile_not_yet_visible(account_id: str, name_or_arn: str, partition: str = "aws") -> bool:
     """True while the instance profile exists but is too new for EC2 and Auto Scaling to see."""
     profile = backend(account_id, partition).instance_profile_named(name_or_arn)

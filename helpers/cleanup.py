@@ -106,7 +106,33 @@ class CleanupReport:
 
 
 def cleanup(workshop: Workshop, progress: bool = True) -> CleanupReport:
-    """Delete the workshop's resources kind by kind, then check every service again for what is left."""
+    """Delete everything this workshop created, kind by kind, then check every service for what is left.
+
+    The kinds go in dependency order (``KINDS``): first the CloudFormation stacks with the pipelines,
+    rules and build projects, then the ECS services, the EC2 capacity, the clusters and task
+    definitions, the load balancer and network, and last the repositories, bucket, topic, roles and
+    log groups, so nothing is deleted while something else still uses it. On AWS this ends the costs.
+
+    Only resources tagged ``workshop:prefix=<prefix>`` (or recorded in the state file) are deleted;
+    anything else with a kit name is left alone and reported. Something already gone is a success, so
+    cleanup can run any number of times. A deletion that fails is a red row, and cleanup carries on
+    with the rest. When the final check finds nothing of the workshop left and every service answered,
+    the state file forgets the resources, so notebook 01 can start afresh.
+
+    Parameters
+    ----------
+    workshop
+        The workshop of notebook 00.
+    progress
+        Show a progress bar, one step per kind of resource.
+
+    Returns
+    -------
+    CleanupReport
+        One row per resource found (deleted, already gone, not ours: left alone, failed), plus what the
+        final check still found; its caption says whether anything is left. JupyterLab shows it as a
+        table; ``report.ok`` is True only when nothing failed and nothing is left.
+    """
     report = CleanupReport()
     for kind in _kinds(progress):
         try:
@@ -138,7 +164,18 @@ def leftovers(workshop: Workshop) -> list[CleanupRow]:
 
 
 def leftovers_table(workshop: Workshop) -> StatusTable:
-    """What notebook 05 shows last: what each service still has with the workshop's names."""
+    """Ask every service again, one by one, for anything left with this workshop's names.
+
+    This is the proof that cleanup worked. Each kind of resource is looked up by name, not through the
+    Resource Groups Tagging API, which misses several resource types. It deletes nothing.
+
+    Returns
+    -------
+    StatusTable
+        One row per resource still found: red "left" when it is the workshop's, amber "not ours: left
+        alone" when it only has a similar name, red "could not check" when a service could not be
+        asked; a single green "nothing left" row when all is clean. The caption lists what was checked.
+    """
     rows = leftovers(workshop)
     checked = "Checked: " + ", ".join(k.label for k in KINDS) + "."
     problems = [r for r in rows if r.is_problem]

@@ -75,12 +75,37 @@ def environments_frame(workshop: Workshop) -> pd.DataFrame:
 
 
 def show_environments(workshop: Workshop) -> StatusTable:
+    """Open each environment's URL now, and show what it answers.
+
+    Each environment (Dev, QA, Prod) has a stable URL: its listener on the load balancer (on the
+    sandbox, a local port that serves that listener). Run it after a deployment to see the new version
+    answer: before the first pipeline run the placeholder answers; afterwards, the app from the
+    environment's branch. A URL that does not answer yet (no load balancer, a task still starting)
+    shows why.
+
+    Returns
+    -------
+    StatusTable
+        One row per environment: its branch, URL, the HTTP status (green 200, red otherwise) and the
+        start of the answer; the caption says how many environments answer.
+    """
     frame = environments_frame(workshop)
     answering = int(frame["status"].str.startswith("✅").sum())
     return StatusTable(frame, f"{answering} of {len(frame)} environments answer.")
 
 
 def show_resources(workshop: Workshop) -> StatusTable:
+    """List every resource this workshop has created so far, as recorded in its state file.
+
+    Each step that creates something records it in the state file at once; notebook 05 deletes what
+    is listed here (and looks for anything else carrying the workshop's tag). Nothing is asked of AWS.
+
+    Returns
+    -------
+    StatusTable
+        One row per resource: its type (CloudFormation's name for it), name, environment and ARN,
+        sorted by environment; the caption gives the count and the state file's path.
+    """
     frame = resources_frame(workshop)
     return StatusTable(frame, f"{len(frame)} resources recorded in {workshop.state.path}.")
 

@@ -104,11 +104,33 @@ def preflight_table(state: WorkshopState, session: boto3.Session | None = None) 
 def show_preflight(
     state: WorkshopState, session: boto3.Session | None = None, stop_on_failure: bool = False
 ) -> StatusTable:
-    """The table, coloured: green rows are ready, red rows say what to do next.
+    """Check everything that must be right before notebook 01 creates anything, in one table.
 
-    With ``stop_on_failure`` (notebook 00's ``headless`` parameter, set by papermill runs) a failed
-    required check shows the table, then raises PreflightFailed, so a dry run stops here with one
-    clear line instead of failing later in notebook 01."""
+    One row per check: the backend; the sandbox running (sandbox backend); your identity and the
+    account; the permissions the workshop needs (asked of IAM's policy simulator); the region enabled
+    and offering every service the pipeline uses; the EC2 instance type offered (EC2 launch type);
+    enough CodeBuild concurrency for the first runs; the approval email; the Python packages, git and
+    Node.js; and where the state file is. Nothing is created. Fix a red row as its next step says,
+    then re-run the cell.
+
+    Parameters
+    ----------
+    state
+        The saved workshop (``setup.load()``).
+    session
+        A boto3 session to use on the ``aws`` backend instead of the saved profile (ignored on the
+        sandbox).
+    stop_on_failure
+        Raise ``PreflightFailed`` after showing the table when a required check fails. Notebook 00
+        passes its ``headless`` parameter, so an unattended (papermill) run stops here with one clear
+        line instead of failing later in notebook 01.
+
+    Returns
+    -------
+    StatusTable
+        The checks, coloured: green ready, amber worth a look, red must be fixed, each with its detail
+        and next step; the caption says whether you can go on to notebook 01.
+    """
     table = preflight_table(state, session)
     failed = [str(name) for name, status in table["status"].items() if str(status).startswith("❌")]
     caption = (

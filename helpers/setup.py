@@ -17,9 +17,29 @@ _LOCKED_ONCE_CREATED = ("backend", "region", "launch_type", "profile")
 
 
 def configure(prefix: str | None = None, **choices: Any) -> WorkshopState:
-    """Save the workshop's settings: explicit values win, then the saved ones, then the defaults.
+    """Check and save the workshop's settings, and start the sandbox when the workshop uses it.
 
-    ``None`` means "keep what is saved", so re-running notebook 00 never undoes a widget choice.
+    Each value given wins, then what was saved before, then the default. ``None`` means "keep what is
+    saved", so re-running notebook 00 never undoes a choice made with the widgets. The settings go to
+    the workshop's state file (one per prefix), which every later notebook reads, and the prefix
+    becomes the one later notebooks open by default. A value that is not valid is refused with a
+    message that says why. Once resources exist, the backend, region, launch type and profile can no
+    longer change: run notebook 05 first, or choose a new prefix.
+
+    Parameters
+    ----------
+    prefix
+        Starts the name of every resource (2-20 lowercase letters, digits and hyphens); give every
+        participant in a shared account their own. ``None``: the prefix chosen last.
+    **choices
+        The other settings by name: ``backend`` (``"sandbox"`` or ``"aws"``), ``region``,
+        ``launch_type`` (``"FARGATE"`` or ``"EC2"``), ``instance_type``, ``approval_email`` (``""``
+        removes it), ``profile`` and ``container_name``.
+
+    Returns
+    -------
+    WorkshopState
+        The saved workshop: ``.settings`` shows the settings in force, ``.resources`` what was created.
     """
     prefix = prefix or current_prefix()
     saved: dict[str, Any] = {}
@@ -49,7 +69,19 @@ def configure(prefix: str | None = None, **choices: Any) -> WorkshopState:
 
 
 def load(prefix: str | None = None) -> WorkshopState:
-    """The workshop saved by notebook 00; starts the sandbox when the workshop uses it."""
+    """Read the workshop that notebook 00 saved, and start the sandbox when the workshop uses it.
+
+    Parameters
+    ----------
+    prefix
+        The workshop's prefix; ``None``: the one notebook 00 chose last.
+
+    Returns
+    -------
+    WorkshopState
+        The saved settings and the resources created so far. A missing or damaged state file raises
+        ``StateFileError``, which says how to get one (run notebook 00).
+    """
     state = load_state(prefix)
     if state.settings.backend == "sandbox":
         sandbox.start()
@@ -59,9 +91,30 @@ def load(prefix: str | None = None) -> WorkshopState:
 def open_workshop(
     prefix: str | None = None, session: boto3.Session | None = None, *, expect_resources: bool = True
 ) -> Workshop:
-    """What notebooks 01-05 start with: the saved workshop, ready to make calls. Unless
-    ``expect_resources`` is False (notebooks that create or delete them: 01, 05), a workshop whose recorded
-    resources the sandbox or account no longer has stops here with the next step (ResourcesGoneError)."""
+    """Open the workshop that notebook 00 saved, ready to make AWS calls: what notebooks 01-05 start with.
+
+    The settings and resources come from the state file, so each notebook runs on its own after the
+    earlier ones, even in a new kernel. The sandbox is started when the workshop uses it. Unless
+    ``expect_resources`` is False (notebooks that create or delete them: 01, 05), a workshop whose
+    recorded resources the sandbox or account no longer has stops here with the next step.
+
+    Parameters
+    ----------
+    prefix
+        The workshop's prefix; ``None``: the one notebook 00 chose last (or ``WORKSHOP_PREFIX`` on a
+        shared JupyterHub).
+    session
+        A boto3 session to use on the ``aws`` backend instead of the saved profile (ignored on the
+        sandbox).
+    expect_resources
+        Check that the recorded resources still exist (ResourcesGoneError with the next step if not).
+
+    Returns
+    -------
+    Workshop
+        The workshop: ``.settings``, ``.names`` (every resource's name), ``.client("ecs")`` and the
+        like for the backend and region chosen in notebook 00.
+    """
     workshop = Workshop(load(prefix), session)
     if expect_resources:
         divergence.raise_if_resources_gone(workshop)

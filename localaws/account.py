@@ -2,10 +2,10 @@
 
 A brand-new account has no ECS service-linked role, a CodeBuild concurrency quota of 1, IAM changes that
 take seconds to reach the services that check them, capacity-provider names that stay taken after a
-delete, and services that drain before they are gone. The sandbox reproduces each of these so that a
-flow that passes here does not fail on the first real account it meets. Every behaviour with a number
-is a setting: read from ``LOCALAWS_*`` environment variables when the sandbox starts, listed (and, for
-tests, changed) through the ``/_sandbox/account`` route.
+delete, services that drain before they are gone, and no opt-in region enabled. The sandbox reproduces
+each of these so that a flow that passes here does not fail on the first real account it meets. Every
+behaviour with a number (or a list) is a setting: read from ``LOCALAWS_*`` environment variables when the
+sandbox starts, listed (and, for tests, changed) through the ``/_sandbox/account`` route.
 
 Behaviours without a number (reserved name prefixes, per-region instance types, REVIEW_IN_PROGRESS
 stacks) have no setting: AWS answers them the same way in every account.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 #: The documented rule: "The maximum number of builds in a queue is five times the concurrent build limit."
@@ -41,6 +41,9 @@ class AccountSettings:
     service_draining_seconds: float = 5.0
     #: Instance types launch only in the zones that offer them (moto's per-region offering data).
     instance_type_offerings: bool = True
+    #: Opt-in regions the account has enabled (DescribeRegions: "opted-in"); the others answer
+    #: "not-opted-in". A new account has enabled none. Comma-separated in the environment.
+    opted_in_regions: list[str] = field(default_factory=list)
 
     @property
     def codebuild_queue_limit(self) -> int:
@@ -59,6 +62,11 @@ def environment_name(field_name: str) -> str:
 
 def _parse(kind: Any, raw: Any, name: str) -> Any:
     """A value of the field's type from an environment string or a JSON value; ValueError if it is not."""
+    if kind == "list[str]":
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+            raise ValueError(f"{name} must be a list of names (or one comma-separated string), not {raw!r}")
+        return [item.strip() for item in items if item.strip()]
     text = str(raw).strip().lower()
     if kind in ("bool", bool):
         if isinstance(raw, bool):

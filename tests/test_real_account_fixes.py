@@ -1,6 +1,6 @@
 """What a real AWS account does that a fresh emulator did not, handled by the kit (see
-real-account-findings.md): each test fails without its fix. Tests that need a sandbox behaviour
-still being added to localaws say so in their skip reason (NEEDS-SANDBOX)."""
+real-account-findings.md): each test fails without its fix. The sandbox behaves like a new account
+(localaws/account.py); tests that need one of its settings set it and reset it afterwards."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from helpers import cleanup, clients, preflight, prerequisites, setup, stacks
 from helpers.errors import InvalidSettingError, WorkshopError
 from helpers.resources import clusters, roles, services
 from helpers.settings import WorkshopSettings
+from localaws import api as localaws_api
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import run_notebook
 
@@ -187,28 +188,40 @@ def test_cleanup_finds_its_log_groups_among_many_others():
     assert len(remaining) == 50  # first page of the 55 look-alikes: untouched
 
 
-# -- behaviours the sandbox is gaining (the "fidelity" helper) -----------------------------------------
-NEEDS_SANDBOX = "NEEDS-SANDBOX: enable once localaws refuses {} like AWS (fidelity helper)"
+# -- a new account's refusals, reproduced by the sandbox (localaws/account.py) ------------------------
+@pytest.fixture
+def new_account():
+    """Set some of the sandbox's account settings for one test; every setting is reset afterwards."""
+    yield lambda **changes: localaws_api.configure_account(changes)
+    localaws_api.reset_account()
 
 
-@pytest.mark.skip(reason=NEEDS_SANDBOX.format("a new instance profile in CreateAutoScalingGroup for a few seconds"))
-def test_a_new_instance_profile_refused_by_auto_scaling_is_retried(capsys):
+def _delete_the_ecs_service_linked_role() -> None:
+    iam = sandbox_client("iam")
+    try:  # an earlier test of this session may have created it: start from a new account's state
+        iam.delete_service_linked_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)
+        iam.delete_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)
+    except iam.exceptions.NoSuchEntityException:
+        pass
+
+
+def test_a_new_instance_profile_refused_by_auto_scaling_is_retried(new_account, capsys):
+    new_account(iam_propagation_seconds=3)
     workshop = _workshop(unique("iamp"), launch_type="EC2")
     prerequisites.ensure_roles(workshop)  # the instance profile is seconds old when the groups are made
     prerequisites.ensure_network(workshop)
     prerequisites.ensure_clusters(workshop)
     assert "does not accept the new IAM role yet" in capsys.readouterr().out
+    groups = sandbox_client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+    assert {g["AutoScalingGroupName"] for g in groups} >= {
+        workshop.state.resources[f"auto-scaling-group/{env}"]["name"] for env in ("dev", "qa", "prod")
+    }
     assert cleanup.cleanup(workshop, progress=False).ok
 
 
-@pytest.mark.skip(reason=NEEDS_SANDBOX.format("CreateCapacityProvider without ECS's service-linked role"))
-def test_without_the_fix_a_new_account_refuses_capacity_providers():
-    iam = sandbox_client("iam")
-    try:
-        iam.delete_service_linked_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)
-        iam.delete_role(RoleName=roles.ECS_SERVICE_LINKED_ROLE)
-    except iam.exceptions.NoSuchEntityException:
-        pass
+def test_without_the_fix_a_new_account_refuses_capacity_providers(new_account):
+    new_account(ecs_service_linked_role_exists=False)
+    _delete_the_ecs_service_linked_role()
     ecs = sandbox_client("ecs")
     with pytest.raises(ecs.exceptions.ClientException, match="Service Linked Role"):
         ecs.create_capacity_provider(
@@ -217,8 +230,8 @@ def test_without_the_fix_a_new_account_refuses_capacity_providers():
         )
 
 
-@pytest.mark.skip(reason=NEEDS_SANDBOX.format("UpdateService on a DRAINING service (and keep services DRAINING)"))
-def test_a_draining_service_is_awaited_not_updated():
+def test_a_draining_service_is_awaited_not_updated(new_account):
+    new_account(service_draining_seconds=3)
     workshop = _workshop(unique("drain"))
     for step in prerequisites.STEPS:
         step(workshop)
@@ -226,12 +239,15 @@ def test_a_draining_service_is_awaited_not_updated():
     cluster, service = workshop.names.cluster("dev"), workshop.names.service("dev")
     ecs.delete_service(cluster=cluster, service=service, force=True)
     assert ecs.describe_services(cluster=cluster, services=[service])["services"][0]["status"] == "DRAINING"
+    with pytest.raises(ecs.exceptions.ServiceNotActiveException):  # what a cleanup that scales it to 0 meets
+        ecs.update_service(cluster=cluster, service=service, desiredCount=0)
     report = cleanup.cleanup(workshop, progress=False)
     assert report.ok, [r for r in report.rows if r.is_problem]
+    assert ecs.describe_services(cluster=cluster, services=[service])["services"][0]["status"] == "INACTIVE"
 
 
-@pytest.mark.skip(reason=NEEDS_SANDBOX.format("a role in CreateProject for a few seconds after CreateRole"))
-def test_a_build_project_refused_a_new_role_is_retried(capsys):
+def test_a_build_project_refused_a_new_role_is_retried(new_account, capsys):
+    new_account(iam_propagation_seconds=3)
     workshop = _workshop(unique("iamr"))
     prerequisites.ensure_roles(workshop)  # the CodeBuild role is seconds old
     from helpers import build_projects
@@ -242,13 +258,16 @@ def test_a_build_project_refused_a_new_role_is_retried(capsys):
     assert cleanup.cleanup(workshop, progress=False).ok
 
 
-@pytest.mark.skip(reason=NEEDS_SANDBOX.format("StartBuild beyond a CodeBuild concurrency quota of 1"))
-def test_builds_refused_by_the_concurrency_quota_are_retried(tmp_path):
-    """Set the sandbox's CodeBuild quota (Linux/Small, L-9D07B6EF) to 1 through the fidelity helper's
-    interface first. Dev's and QA's first runs then start two builds at once: one is refused with
-    AccountLimitExceededException, and the watch retries the stage's failed actions until both pass."""
+@pytest.mark.slow  # runs notebooks 00 -> 03 and 05
+def test_builds_refused_by_the_concurrency_quota_are_retried(new_account, tmp_path):
+    """One concurrent CodeBuild build and no queue: Dev's and QA's first runs start two builds at once,
+    one is refused with AccountLimitExceededException, and the watch retries the stage's failed actions
+    until both pass."""
     from tests.workshop_runs import plain_text
 
+    new_account(codebuild_concurrency=1, codebuild_queue=0)
+    quota = sandbox_client("service-quotas").get_service_quota(ServiceCode="codebuild", QuotaCode="L-9D07B6EF")
+    assert quota["Quota"]["Value"] == 1
     prefix = unique("quota")
     run_notebook("00-setup.ipynb", tmp_path, prefix=prefix)
     run_notebook("01-prerequisites.ipynb", tmp_path, prefix=prefix)
@@ -257,10 +276,16 @@ def test_builds_refused_by_the_concurrency_quota_are_retried(tmp_path):
     assert "CodeBuild's concurrency quota refused a build" in text
     assert "Dev ✅ Succeeded" in text and "QA ✅ Succeeded" in text
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
+    assert [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem] == []
 
 
-@pytest.mark.skip(reason=NEEDS_SANDBOX.format("calls in an opt-in region the account has not enabled"))
-def test_a_region_the_account_has_not_enabled_fails_the_preflight():
+def test_a_region_the_account_has_not_enabled_fails_the_preflight(new_account):
+    """me-south-1 is an opt-in region; a new account has not enabled it."""
     state = setup.configure(prefix=unique("optout"), region="me-south-1")
     check = {c.check: c for c in preflight.run_checks(state)}["region enabled"]
     assert check.status == preflight.FAIL and "Enable it" in check.next_step
+    assert check.detail.startswith("me-south-1: not-opted-in")
+
+    new_account(opted_in_regions=["me-south-1"])  # the account enables it
+    check = {c.check: c for c in preflight.run_checks(state)}["region enabled"]
+    assert (check.status, check.detail) == (preflight.OK, "me-south-1: opted-in")

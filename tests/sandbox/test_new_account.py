@@ -82,11 +82,17 @@ def test_the_defaults_are_a_new_accounts():
     assert defaults.capacity_provider_retention_seconds > 0
     assert defaults.service_draining_seconds > 0
     assert defaults.instance_type_offerings is True
+    assert defaults.opted_in_regions == []  # no opt-in region enabled
     overridden = account.from_environment(
-        {"LOCALAWS_CODEBUILD_CONCURRENCY": "3", "LOCALAWS_IAM_PROPAGATION_SECONDS": "0"}
+        {
+            "LOCALAWS_CODEBUILD_CONCURRENCY": "3",
+            "LOCALAWS_IAM_PROPAGATION_SECONDS": "0",
+            "LOCALAWS_OPTED_IN_REGIONS": "me-south-1, ap-east-1",
+        }
     )
     assert (overridden.codebuild_concurrency, overridden.codebuild_queue_limit) == (3, 15)
     assert overridden.iam_propagation_seconds == 0
+    assert overridden.opted_in_regions == ["me-south-1", "ap-east-1"]
 
 
 def test_a_bad_setting_is_refused_with_the_reason():
@@ -94,6 +100,21 @@ def test_a_bad_setting_is_refused_with_the_reason():
         sandbox.configure_account({"codebuild_concurrency": -1})
     with pytest.raises(sandbox.SandboxError, match="unknown account settings"):
         sandbox.configure_account({"no_such_setting": 1})
+    with pytest.raises(sandbox.SandboxError, match="opted_in_regions"):
+        sandbox.configure_account({"opted_in_regions": 3})
+
+
+# -- opt-in regions --------------------------------------------------------------------------------------------
+def test_opt_in_regions_are_not_enabled_until_the_account_enables_them():
+    def statuses() -> dict[str, str]:
+        answer = sandbox_client("ec2").describe_regions(AllRegions=True, RegionNames=["me-south-1", "eu-north-1"])
+        return {r["RegionName"]: r["OptInStatus"] for r in answer["Regions"]}
+
+    assert statuses() == {"me-south-1": "not-opted-in", "eu-north-1": "opt-in-not-required"}
+    with account_settings(opted_in_regions=["me-south-1", "eu-north-1"]) as settings:
+        assert settings["opted_in_regions"] == ["me-south-1", "eu-north-1"]
+        assert statuses() == {"me-south-1": "opted-in", "eu-north-1": "opt-in-not-required"}
+    assert statuses()["me-south-1"] == "not-opted-in"
 
 
 # -- the ECS service-linked role -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""EC2 that refuses security-group names AWS reserves (``sg-*``)."""
+"""EC2 that refuses security-group names AWS reserves (``sg-*``) and knows which opt-in regions the account enabled."""
 
 from __future__ import annotations
 

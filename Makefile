@@ -70,7 +70,9 @@ hub/node_modules/.installed: hub/package.json hub/package-lock.json
 
 hub: install hub-proxy
 	@[ -n "$(PASSWORD)" ] || { echo "Set the event password: make hub PASSWORD=... (8 characters or more)"; exit 1; }
-	$(BIN)/python -m helpers sandbox start
+	@# The sandbox plays a new account (one CodeBuild build at a time); a classroom needs two per participant.
+	$(BIN)/python -m helpers sandbox stop
+	LOCALAWS_CODEBUILD_CONCURRENCY=$$(( 2 * $(PARTICIPANTS) )) $(BIN)/python -m helpers sandbox start
 	$(BIN)/python -m helpers event start --event $(EVENT) --participants $(PARTICIPANTS) --launch-type $(LAUNCH_TYPE)
 	WORKSHOP_EVENT=$(EVENT) WORKSHOP_EVENT_PASSWORD='$(PASSWORD)' HUB_PORT=$(HUB_PORT) \
 	  $(BIN)/jupyterhub -f hub/jupyterhub_config.py

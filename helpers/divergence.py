@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .aws_errors import is_not_found
 from .context import Workshop
 from .errors import WorkshopError
 
@@ -241,9 +242,16 @@ class _Checker:
         return any(g["logGroupName"] == entry["name"] for g in groups)
 
     def _bucket(self, entry: dict[str, Any]) -> bool:
-        if "buckets" not in self.cache:
-            self.cache["buckets"] = {b["Name"] for b in self.client("s3").list_buckets().get("Buckets", [])}
-        return entry["name"] in self.cache["buckets"]
+        # HeadBucket on the recorded name: ListBuckets would need s3:ListAllMyBuckets, which shows every
+        # participant's bucket; the learner policy grants only the workshop's own bucket.
+        s3 = self.client("s3")
+        try:
+            s3.head_bucket(Bucket=entry["name"])
+        except ClientError as error:
+            if is_not_found(error):  # HeadBucket answers a bare 404; a 403 (denied, or not ours) propagates
+                return False
+            raise
+        return True
 
     def _topic(self, entry: dict[str, Any]) -> bool:
         sns = self.client("sns")

@@ -22,6 +22,17 @@ from tests.helpers_for_tests import unique
 from tests.test_permissions import HELPERS, scan_helpers
 
 
+@pytest.fixture(autouse=True)
+def _event_quota():
+    """The sandbox plays a new account (one CodeBuild build at a time); an event raises its quota first,
+    as an instructor would (the plan says how), and the account is put back afterwards."""
+    from localaws import api
+
+    api.configure_account({"codebuild_concurrency": 20})
+    yield
+    api.reset_account()
+
+
 def event_name() -> str:
     return unique("ev")
 

@@ -12,6 +12,18 @@ from helpers.__main__ import main
 from helpers.event.rehearse import run_participants
 from tests.helpers_for_tests import sandbox_client, unique
 
+
+@pytest.fixture(autouse=True)
+def _event_quota():
+    """The sandbox plays a new account (one CodeBuild build at a time); an event raises its quota first,
+    as an instructor would (the plan says how), and the account is put back afterwards."""
+    from localaws import api
+
+    api.configure_account({"codebuild_concurrency": 20})
+    yield
+    api.reset_account()
+
+
 pytestmark = pytest.mark.slow
 
 

@@ -24,6 +24,18 @@ from helpers.event import hub
 from helpers.paths import REPO_ROOT
 from tests.helpers_for_tests import unique
 
+
+@pytest.fixture(autouse=True)
+def _event_quota():
+    """The sandbox plays a new account (one CodeBuild build at a time); an event raises its quota first,
+    as an instructor would (the plan says how), and the account is put back afterwards."""
+    from localaws import api
+
+    api.configure_account({"codebuild_concurrency": 20})
+    yield
+    api.reset_account()
+
+
 pytestmark = pytest.mark.slow
 PASSWORD = "event-password-" + uuid.uuid4().hex[:8]
 PROXY = REPO_ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"

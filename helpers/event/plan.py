@@ -45,6 +45,16 @@ class Plan:
                 )
                 continue
             in_use = "" if row.in_use is None else f"{row.in_use:g} in use + "
+            if self.settings.backend == "sandbox" and row.code == "codebuild/L-9D07B6EF":
+                # The sandbox plays a new account (one build at a time); an event sets its own quota.
+                wanted = (row.limit or 0) + short
+                lines.append(
+                    f"{row.name} ({row.code}): {in_use}{row.needed:g} needed > limit {row.limit:g}. The sandbox "
+                    f"plays a new account; start it with the event's quota: `python -m helpers sandbox stop`, then "
+                    f"`LOCALAWS_CODEBUILD_CONCURRENCY={wanted:g} python -m helpers sandbox start` "
+                    f"(`make hub` does this for you)."
+                )
+                continue
             lines.append(
                 f"{row.name} ({row.code}): {in_use}{row.needed:g} needed > limit {row.limit:g}. "
                 f"Raise it to at least {(row.limit or 0) + short:g}: aws service-quotas "

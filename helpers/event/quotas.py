@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 
 from .. import clients
+from ..resources.clusters import DEFAULT_INSTANCE_TYPES
 from ..settings import WorkshopSettings
 
 #: Resident memory one participant adds to the sandbox at the busiest moment (its three task processes, its
@@ -97,7 +98,9 @@ class PlanContext:
         return len({s["AvailabilityZone"] for s in subnets}) >= 2
 
     def instance_vcpus(self) -> float:
-        types = self.client("ec2").describe_instance_types(InstanceTypes=[self.settings.instance_type])
+        # No instance type chosen: the kit takes the first of DEFAULT_INSTANCE_TYPES the region offers.
+        chosen = self.settings.instance_type or DEFAULT_INSTANCE_TYPES[0]
+        types = self.client("ec2").describe_instance_types(InstanceTypes=[chosen])
         return float(types["InstanceTypes"][0]["VCpuInfo"]["DefaultVCpus"])
 
 

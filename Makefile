@@ -35,7 +35,8 @@ test: install browser hub-proxy lint
 	$(BIN)/python -m pytest
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow and not browser" -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -m "not slow and not browser and not account" -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -m "account and not slow and not browser" -q
 
 lint: install
 	$(BIN)/ruff check .

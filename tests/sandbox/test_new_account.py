@@ -27,6 +27,9 @@ from tests.helpers_for_tests import (
     unique,
 )
 
+# It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
+pytestmark = pytest.mark.account
+
 TRUST = json.dumps(
     {
         "Version": "2012-10-17",

@@ -70,6 +70,10 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         are gone), so it ends as FAILED with a reason that says so and how to run it again."""
         shutil.rmtree(self._work_root(), ignore_errors=True)  # what the interrupted builds left behind
         self.stop_requested.clear()
+        # Every build that held or awaited a concurrent-build slot ends below, so no slot stays taken.
+        with self.slots:
+            self.running.clear()
+            self.waiting.clear()
         ended = []
         for build in self.builds.values():
             self.finished.setdefault(build["id"], threading.Event())

@@ -14,7 +14,7 @@ from helpers.errors import InvalidSettingError, WorkshopError
 from helpers.resources import clusters, roles, services
 from helpers.settings import WorkshopSettings
 from localaws import api as localaws_api
-from tests.helpers_for_tests import sandbox_client, unique
+from tests.helpers_for_tests import codebuild_service_role, sandbox_client, unique
 from tests.workshop_runs import run_notebook
 
 # It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
@@ -116,6 +116,7 @@ def test_a_stack_left_in_review_in_progress_is_created_not_updated():
         Tags=workshop.tag_list(),
     )
     assert cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
+    codebuild_service_role(f"{prefix}-role")  # CodeBuild refuses a project whose role does not exist
     parameters = {
         "CodeBuildProjectName": f"{prefix}-build-nodejs",
         "CodeBuildServiceRoleName": f"{prefix}-role",

@@ -7,13 +7,16 @@ import pytest
 
 from helpers import setup, stacks
 from helpers.errors import ResourceConflictError
-from tests.helpers_for_tests import sandbox_client, unique
+from tests.helpers_for_tests import codebuild_service_role, sandbox_client, unique
 
 
 def test_create_no_change_then_update():
     prefix = unique("stk")
     setup.configure(prefix=prefix)
     workshop = setup.open_workshop(prefix)
+    # CodeBuild refuses a project whose service role does not exist (or is too new), as on AWS.
+    codebuild_service_role(f"{prefix}-role")
+    codebuild_service_role(f"{prefix}-other-role")
     parameters = {
         "CodeBuildProjectName": f"{prefix}-build-nodejs",
         "CodeBuildServiceRoleName": f"{prefix}-role",

@@ -1,8 +1,9 @@
 """Test-session set-up shared by every test.
 
 Every test session gets its own WORKSHOP_HOME and sandbox port, so a learner's own sandbox and state
-are never touched. With pytest-xdist (``make test-fast`` runs two workers) the controller chooses them
-and the workers inherit them, so all workers share one sandbox, which only the controller stops.
+are never touched. With pytest-xdist (``make test-fast``) every worker gets its own home, port and
+sandbox: tests that change the sandbox's account settings or inject faults then disturb only the tests
+that run after them on the same worker, one at a time, and those tests put the settings back.
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ def _is_xdist_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return not _is_xdist_worker(config) and bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get("WORKSHOP_TEST_KEEP_ENV") != "1" and not _is_xdist_worker(config):
+    if os.environ.get("WORKSHOP_TEST_KEEP_ENV") != "1":
         os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-test-")
         os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
     # The emulator's own tests reach it through localaws.api, whose default home is LOCALAWS_HOME.
@@ -35,13 +40,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    if _is_xdist_controller(session.config):
+        return  # the workers run the tests, each with its own sandbox
     from helpers import sandbox
 
-    sandbox.start()  # idempotent and locked: the first worker starts it, the others find it running
+    sandbox.start()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _is_xdist_worker(session.config):
+    if _is_xdist_controller(session.config):
         return
     from helpers import sandbox
 

@@ -140,8 +140,8 @@ def cleanup(workshop: Workshop, progress: bool = True) -> CleanupReport:
         except _ERRORS as error:
             report.rows.append(CleanupRow(kind.label, "-", COULD_NOT_CHECK, _describe(error)))
             continue
-        for found in candidates:
-            report.rows.append(_delete(workshop, kind, found))
+        started = [(found, _delete(workshop, kind, found)) for found in candidates]
+        report.rows += [_settle(workshop, kind, found, row) for found, row in started]
     report.leftovers = leftovers(workshop)
     if not any(r.is_problem for r in report.leftovers):
         workshop.state.resources.clear()
@@ -193,6 +193,19 @@ def _delete(workshop: Workshop, kind: Kind, found: Found) -> CleanupRow:
             return CleanupRow(found.kind, found.name, ALREADY_GONE)
         return CleanupRow(found.kind, found.name, FAILED, _describe(error))
     return CleanupRow(found.kind, found.name, DELETED)
+
+
+def _settle(workshop: Workshop, kind: Kind, found: Found, row: CleanupRow) -> CleanupRow:
+    """Wait until a started deletion is done; a wait that fails (or gives up) turns the row red."""
+    if kind.settle is None or row.outcome != DELETED:
+        return row
+    try:
+        kind.settle(workshop, found)
+    except _ERRORS as error:
+        if is_not_found(error):
+            return row
+        return CleanupRow(found.kind, found.name, FAILED, "deletion started, but: " + _describe(error))
+    return row
 
 
 def _kinds(progress: bool) -> Iterator[Kind]:

@@ -79,6 +79,26 @@ def test_not_found_is_already_gone_but_a_denial_is_a_failure(monkeypatch):
     assert report.rows[0].detail.startswith("AccessDeniedException")
 
 
+def test_every_deletion_of_a_kind_starts_before_the_first_wait_and_a_failed_wait_is_a_failure(monkeypatch):
+    """Three services drain at once (the wait is the longest, not the sum); a wait that gives up is red."""
+    workshop = _workshop(unique("csettle"))
+    calls: list[str] = []
+    candidates = lambda w: [Found("ECS service", n, n, True) for n in ("dev", "qa", "prod")]  # noqa: E731
+
+    def settle(workshop, found):
+        calls.append("wait " + found.name)
+        if found.name == "qa":
+            raise WaiterError("ServicesInactive", "Max attempts exceeded", {})
+
+    kind = Kind("ECS services", candidates, lambda w, f: calls.append("delete " + f.name), settle)
+    monkeypatch.setattr(cleanup, "KINDS", (kind,))
+    report = cleanup.cleanup(workshop, progress=False)
+    assert calls == ["delete dev", "delete qa", "delete prod", "wait dev", "wait qa", "wait prod"]
+    assert [(r.name, r.outcome) for r in report.rows] == [("dev", "deleted"), ("qa", "failed"), ("prod", "deleted")]
+    assert report.rows[1].detail.startswith("deletion started, but: WaiterError")
+    assert not report.ok
+
+
 def test_a_cloudformation_validation_error_is_not_taken_for_a_missing_stack():
     from helpers.aws_errors import is_not_found
 

@@ -22,7 +22,6 @@ from tests.helpers_for_tests import unique
 from tests.test_permissions import HELPERS, scan_helpers
 
 # It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
-pytestmark = pytest.mark.account
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ def _event_quota():
     api.reset_account()
 
 
-pytestmark = [pytest.mark.account, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 def look_alike(prefix: str) -> None:

@@ -36,7 +36,7 @@ def _event_quota():
     api.reset_account()
 
 
-pytestmark = [pytest.mark.account, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 PASSWORD = "event-password-" + uuid.uuid4().hex[:8]
 PROXY = REPO_ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 

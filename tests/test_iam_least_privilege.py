@@ -21,6 +21,8 @@ from helpers.resources.roles import INLINE_POLICY_NAME, ROLES, render_policy, ro
 from localaws import api
 from tests.helpers_for_tests import aws_cli, sandbox_client, unique
 
+pytestmark = pytest.mark.slow  # builds a whole EC2 workshop, pipelines and first runs included
+
 
 @pytest.fixture(scope="module")
 def workshop():

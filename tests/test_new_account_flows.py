@@ -20,7 +20,6 @@ from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import plain_text, run_notebook
 
 # It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
-pytestmark = pytest.mark.account
 
 
 @pytest.fixture

@@ -128,6 +128,7 @@ def test_notebooks_do_not_ask_learners_to_step_around_the_approval():
     assert "run the cells one by one around the approval" not in readme
 
 
+@pytest.mark.slow  # papermill runs notebook 00 in a new kernel
 def test_setup_notebook_on_the_sandbox(tmp_path):
     prefix = unique("nb")
     notebook = run_notebook(
@@ -154,6 +155,7 @@ def test_setup_notebook_on_the_sandbox(tmp_path):
     assert widgets, "the settings widgets are displayed"
 
 
+@pytest.mark.slow  # papermill runs notebook 00 in a new kernel
 def test_setup_notebook_with_a_bad_prefix_fails_clearly(tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as excinfo:
         run_notebook("00-setup.ipynb", tmp_path, prefix="Bad_Prefix")

@@ -18,7 +18,6 @@ from tests.helpers_for_tests import codebuild_service_role, sandbox_client, uniq
 from tests.workshop_runs import run_notebook
 
 # It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
-pytestmark = pytest.mark.account
 
 
 def _workshop(prefix: str, **choices):
@@ -64,13 +63,18 @@ def test_the_default_instance_type_is_the_first_the_region_offers():
         clusters.instance_type(setup.open_workshop(workshop.prefix))
 
 
-def test_a_headless_run_stops_at_a_failed_preflight_check(tmp_path):
-    prefix = unique("hdl")
-    state = setup.configure(prefix=prefix, region="eu-north-1", launch_type="EC2", instance_type="t2.micro")
+def test_a_failed_preflight_check_is_a_red_row_in_jupyterlab_and_an_error_when_headless():
+    state = setup.configure(prefix=unique("hdl"), region="eu-north-1", launch_type="EC2", instance_type="t2.micro")
     table = preflight.show_preflight(state)  # JupyterLab: the red table, no exception
     assert "1 check(s) failed" in table.caption
     with pytest.raises(preflight.PreflightFailed, match="instance type"):
         preflight.show_preflight(state, stop_on_failure=True)
+
+
+@pytest.mark.slow  # papermill runs notebook 00 in a new kernel
+def test_a_headless_run_stops_at_a_failed_preflight_check(tmp_path):
+    prefix = unique("hdl")
+    setup.configure(prefix=prefix, region="eu-north-1", launch_type="EC2", instance_type="t2.micro")
     with pytest.raises(PapermillExecutionError) as excinfo:
         run_notebook("00-setup.ipynb", tmp_path, prefix=prefix)  # the runner passes headless=True
     assert excinfo.value.ename == "PreflightFailed"

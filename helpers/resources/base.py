@@ -31,11 +31,17 @@ class Found:
 
 @dataclass(frozen=True)
 class Kind:
-    """How cleanup finds one kind of resource and deletes one of them."""
+    """How cleanup finds one kind of resource and deletes one of them.
+
+    ``delete`` starts the deletion; ``settle``, when a kind has one, waits until that deletion is done.
+    Cleanup starts every deletion of a kind before it waits for the first, so three services drain (or
+    three stacks delete) at the same time: the wait is the longest one, not the sum.
+    """
 
     label: str
     find: Callable[[Workshop], Iterable[Found]]
     delete: Callable[[Workshop, Found], None]
+    settle: Callable[[Workshop, Found], None] | None = None
 
 
 class WaitTimeout(WorkshopError):

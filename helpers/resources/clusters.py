@@ -323,6 +323,10 @@ def delete_auto_scaling_group(workshop: Workshop, found: Found) -> None:
         _detach_capacity_providers(workshop, env)
     autoscaling.update_auto_scaling_group(AutoScalingGroupName=found.ident, MinSize=0, DesiredCapacity=0)
     autoscaling.delete_auto_scaling_group(AutoScalingGroupName=found.ident, ForceDelete=True)
+
+
+def wait_until_auto_scaling_group_deleted(workshop: Workshop, found: Found) -> None:
+    autoscaling = workshop.client("autoscaling")
     wait_until(
         lambda: not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[found.ident])["AutoScalingGroups"],
         workshop.timing.auto_scaling_group_delete_timeout,
@@ -421,7 +425,9 @@ def delete_launch_template(workshop: Workshop, found: Found) -> None:
     workshop.client("ec2").delete_launch_template(LaunchTemplateId=found.ident)
 
 
-AUTO_SCALING_GROUPS = Kind("Auto Scaling groups", find_auto_scaling_groups, delete_auto_scaling_group)
+AUTO_SCALING_GROUPS = Kind(
+    "Auto Scaling groups", find_auto_scaling_groups, delete_auto_scaling_group, wait_until_auto_scaling_group_deleted
+)
 INSTANCES = Kind("EC2 instances", find_instances, delete_instance)
 CAPACITY_PROVIDERS = Kind("ECS capacity providers", find_capacity_providers, delete_capacity_provider)
 CLUSTERS = Kind("ECS clusters", find_clusters, delete_cluster)

@@ -258,14 +258,17 @@ def find_services(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_service(workshop: Workshop, found: Found) -> None:
-    """Scale to zero, delete, and wait until drained. A service already DRAINING (an earlier cleanup)
-    is only awaited: ECS refuses UpdateService on it."""
+    """Scale to zero and delete (``settle`` then waits until it has drained). A service already
+    DRAINING (an earlier cleanup) is left to drain: ECS refuses UpdateService on it."""
     ecs = workshop.client("ecs")
     cluster = found.extra["cluster"]
     if found.extra.get("status") != "DRAINING":
         ecs.update_service(cluster=cluster, service=found.ident, desiredCount=0)
         ecs.delete_service(cluster=cluster, service=found.ident, force=True)
-    wait_until_inactive(workshop, cluster, found.ident)
+
+
+def wait_until_service_drained(workshop: Workshop, found: Found) -> None:
+    wait_until_inactive(workshop, found.extra["cluster"], found.ident)
 
 
 def find_task_definitions(workshop: Workshop) -> Iterable[Found]:
@@ -311,6 +314,6 @@ def delete_log_group(workshop: Workshop, found: Found) -> None:
     workshop.client("logs").delete_log_group(logGroupName=found.ident)
 
 
-SERVICES = Kind("ECS services", find_services, delete_service)
+SERVICES = Kind("ECS services", find_services, delete_service, wait_until_service_drained)
 TASK_DEFINITIONS = Kind("ECS task definitions", find_task_definitions, delete_task_definition)
 LOG_GROUPS = Kind("log groups", find_log_groups, delete_log_group)

@@ -37,8 +37,11 @@ def find_stacks(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_stack(workshop: Workshop, found: Found) -> None:
+    workshop.client("cloudformation").delete_stack(StackName=found.ident)
+
+
+def wait_until_stack_deleted(workshop: Workshop, found: Found) -> None:
     cfn = workshop.client("cloudformation")
-    cfn.delete_stack(StackName=found.ident)
     timing = workshop.timing
     cfn.get_waiter("stack_delete_complete").wait(
         StackName=found.ident,
@@ -105,7 +108,7 @@ def find_build_log_groups(workshop: Workshop) -> Iterable[Found]:
             yield Found("log group", name, name, workshop.is_ours(tags) or name in recorded)
 
 
-STACKS = Kind("CloudFormation stacks", find_stacks, delete_stack)
+STACKS = Kind("CloudFormation stacks", find_stacks, delete_stack, wait_until_stack_deleted)
 PIPELINES = Kind("CodePipeline pipelines", find_pipelines, delete_pipeline)
 RULES = Kind("EventBridge rules", find_rules, delete_rule)
 BUILD_PROJECTS = Kind("CodeBuild projects", find_build_projects, delete_build_project)

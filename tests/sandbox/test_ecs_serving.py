@@ -14,7 +14,7 @@ from localaws import api as process
 from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
 
 # It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
-pytestmark = pytest.mark.account
+
 
 NODE = "public.ecr.aws/docker/library/node:20-alpine"
 

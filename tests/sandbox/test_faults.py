@@ -21,7 +21,7 @@ from localaws import api as sandbox
 from tests.helpers_for_tests import REGION, aws_cli, codebuild_service_role, sandbox_client, unique
 
 # It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
-pytestmark = pytest.mark.account
+
 
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 

@@ -28,7 +28,7 @@ from tests.helpers_for_tests import (
 )
 
 # It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
-pytestmark = pytest.mark.account
+
 
 TRUST = json.dumps(
     {

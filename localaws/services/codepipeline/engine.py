@@ -427,7 +427,8 @@ def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
 
 
 def run_codebuild(execution: Execution, action: ActionRun) -> None:
-    from ..codebuild.models import PipelineInput, codebuild_backend
+    from ..codebuild.build import PipelineInput
+    from ..codebuild.models import codebuild_backend
 
     configuration = action.declaration.get("configuration", {})
     project = configuration.get("ProjectName")

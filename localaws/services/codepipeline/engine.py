@@ -1,26 +1,25 @@
-"""The CodePipeline engine: one thread per execution runs the stages in order and the actions of a
-stage by runOrder, passing artifacts through the artifact bucket.
+"""The CodePipeline engine, the execution runtime: one thread per execution runs the stages in order and
+the actions of a stage by runOrder, passing artifacts through the artifact bucket and variables through
+namespaces. Each stage is held by one execution at a time; an execution waiting for a stage is
+superseded by a newer one, as in CodePipeline's SUPERSEDED mode. A failed stage can be retried.
 
-Actions: CodeCommit source, CodeBuild build, Manual approval, ECS deploy. Each stage is held by one
-execution at a time; an execution waiting for a stage is superseded by a newer one, as in
-CodePipeline's SUPERSEDED mode.
+What each kind of action does is not here: the executors, one per provider, are in ``actions.py`` and
+are handed to each execution by the backend (``models.py``).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 import threading
-import time
 import uuid
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from botocore.exceptions import ClientError
+from moto.utilities.utils import get_partition
 
 from ...iam_enforcement import AccessDenied, RoleSession, TrustRefused, assume
 from ...persistence import changes
@@ -89,9 +88,19 @@ class StageRun:
     actions: dict[str, ActionRun] = field(default_factory=dict)
 
 
+#: What runs one kind of action (``actions.py``): it returns when the action succeeded, raises ActionFailed if not.
+Executor: TypeAlias = Callable[["Execution", ActionRun], None]
+
+
 class Execution:
     def __init__(
-        self, pipeline: dict[str, Any], trigger: dict[str, str], region: str, account: str, stage_gate: StageGate
+        self,
+        pipeline: dict[str, Any],
+        trigger: dict[str, str],
+        region: str,
+        account: str,
+        stage_gate: StageGate,
+        executors: dict[str, Executor],
     ) -> None:
         self.id = str(uuid.uuid4())
         self.pipeline = json.loads(json.dumps(pipeline))  # the version it started with
@@ -108,7 +117,14 @@ class Execution:
         self.stop_requested: dict[str, Any] | None = None
         self.gate = stage_gate
         self.retry_stage: str | None = None
+        self.retry_mode = "FAILED_ACTIONS"
+        self.variables: dict[str, dict[str, str]] = {}  # namespace -> the variables its action set
         self.done = threading.Event()
+        # What belongs to the running sandbox, never saved: the executors (by provider), those that carry on
+        # an action interrupted by a restart, and the pipeline role's session.
+        self.executors = executors
+        self.resumers: dict[str, Executor] = {}
+        self._role: RoleSession | None = None
 
     # -- the pipeline's role ---------------------------------------------------------------------
     @property
@@ -117,14 +133,12 @@ class Execution:
 
     @property
     def partition(self) -> str:
-        from moto.utilities.utils import get_partition
-
         return str(get_partition(self.region))
 
     def role(self) -> RoleSession:
         """CodePipeline acts with the pipeline's service role: assumed once per execution, if its trust
         policy admits codepipeline.amazonaws.com for this account and pipeline."""
-        if getattr(self, "_role", None) is None:
+        if self._role is None:
             self._role = assume(
                 self.pipeline["roleArn"],
                 "codepipeline.amazonaws.com",
@@ -142,9 +156,18 @@ class Execution:
     # -- persistence: the thread, the stage gate and the executors belong to the running sandbox ----
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("actions", None)
+        state.pop("executors", None)
+        state.pop("resumers", None)
         state.pop("_role", None)  # role sessions live in the running sandbox: assumed again after a restart
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A snapshot saved before these attributes were all set in __init__ may lack them or name them
+        # the old way (``_variables`` created on first use, ``_retry_mode`` set only by a retry).
+        state.setdefault("variables", state.pop("_variables", {}))
+        state.setdefault("retry_mode", state.pop("_retry_mode", "FAILED_ACTIONS"))
+        self.__dict__.update(state)
+        self.executors, self.resumers, self._role = {}, {}, None  # resume() gives the executors back
 
     def waiting_for_approval(self) -> str | None:
         """The stage where this execution waits for a manual approval and does nothing else, if it does."""
@@ -157,10 +180,10 @@ class Execution:
                 return stage.name if manual else None
         return None
 
-    def resume(self, actions: dict[str, Callable[[Execution, ActionRun], None]], stage_gate: StageGate) -> bool:
-        """After a restart: carry on waiting for an approval (same token, same stage), or end as Failed
-        (Stopped if a stop was asked for) with a reason that says the sandbox restarted. True if resumed."""
-        self.actions, self.gate = actions, stage_gate
+    def resume(self, executors: dict[str, Executor], resumers: dict[str, Executor], stage_gate: StageGate) -> bool:
+        """After a restart: carry on waiting for an approval (same token, same stage) with ``resumers``, or end
+        as Failed (Stopped if a stop was asked for) with a reason that says the sandbox restarted. True if resumed."""
+        self.executors, self.resumers, self.gate = executors, resumers, stage_gate
         if self.status not in ("InProgress", "Stopping"):
             self.done.set()
             return False
@@ -184,8 +207,7 @@ class Execution:
         self._end("Stopped" if self.status == "Stopping" else "Failed")
 
     # -- lifecycle -----------------------------------------------------------------------------
-    def start(self, actions: dict[str, Callable[[Execution, ActionRun], None]]) -> None:
-        self.actions = actions
+    def start(self) -> None:
         changes.touched("codepipeline")
         threading.Thread(target=self._run, args=(0,), daemon=True, name=f"pipeline-{self.name}").start()
 
@@ -216,7 +238,7 @@ class Execution:
         previous = self.stages.get(stage["name"])
         self.stages[stage["name"]] = run
         changes.touched("codepipeline")
-        keep_succeeded = resuming or (self.retry_stage == stage["name"] and self._retry_mode == "FAILED_ACTIONS")
+        keep_succeeded = resuming or (self.retry_stage == stage["name"] and self.retry_mode == "FAILED_ACTIONS")
         groups: dict[int, list[dict[str, Any]]] = {}
         for action in stage["actions"]:
             groups.setdefault(int(action.get("runOrder", 1)), []).append(action)
@@ -254,7 +276,7 @@ class Execution:
     def _run_action(self, action: ActionRun, resumed: bool = False) -> None:
         declaration = action.declaration
         provider = declaration["actionTypeId"]["provider"]
-        executor = (RESUMERS if resumed else self.actions).get(provider)
+        executor = (self.resumers if resumed else self.executors).get(provider)
         try:
             action.inputs = [self.artifacts[a["name"]] for a in declaration.get("inputArtifacts", [])]
             if executor is None:
@@ -295,17 +317,9 @@ class Execution:
         except Exception as error:  # a sandbox bug must fail the action, not hang the pipeline
             action.finish("Failed", error={"code": "JobFailed", "message": f"{type(error).__name__}: {error}"})
 
-    @property
-    def variables(self) -> dict[str, dict[str, str]]:
-        if not hasattr(self, "_variables"):
-            self._variables: dict[str, dict[str, str]] = {}
-        return self._variables
-
-    _retry_mode = "FAILED_ACTIONS"
-
     def retry(self, stage_name: str, mode: str) -> None:
         stages = [s["name"] for s in self.pipeline["stages"]]
-        self.retry_stage, self._retry_mode = stage_name, mode
+        self.retry_stage, self.retry_mode = stage_name, mode
         self.status, self.status_summary, self.updated = "InProgress", None, now()
         self.done.clear()
         threading.Thread(target=self._run, args=(stages.index(stage_name),), daemon=True).start()
@@ -375,276 +389,3 @@ class StageGate:
             if self.holders.get(stage) == execution.id:
                 del self.holders[stage]
             self.lock.notify_all()
-
-
-# -- action executors --------------------------------------------------------------------------------
-def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
-    from ..codecommit.models import codecommit_backend
-
-    configuration = action.declaration.get("configuration", {})
-    name, branch = configuration.get("RepositoryName"), configuration.get("BranchName")
-    repository = codecommit_backend(execution.account, execution.region).repositories.get(name)
-    if repository is None:
-        raise ActionFailed(f"The repository {name} does not exist", "ConfigurationError")
-    role = execution.role()
-    repository_arn = f"arn:{execution.partition}:codecommit:{execution.region}:{execution.account}:{name}"
-    try:
-        # What CodePipeline's CodeCommit source does with the role: read the branch and its commit,
-        # then have CodeCommit upload the archive and poll for it.
-        for used in ("GetBranch", "GetCommit", "UploadArchive", "GetUploadArchiveStatus"):
-            role.authorize(f"codecommit:{used}", repository_arn)
-    except AccessDenied as error:
-        raise ActionFailed(
-            f"The service role or action role doesn't have the permissions required to access the AWS CodeCommit "
-            f"repository named {name}. Update the IAM role permissions, and then try again. Error: {error}"
-        ) from None
-    commit = repository.git.branch_commit(branch)
-    if commit is None:
-        raise ActionFailed(f"The branch {branch} does not exist in the repository {name}")
-    info = repository.git.commit_info(commit)
-    body = repository.git.git("archive", "--format=zip", commit)
-    for output in action.declaration.get("outputArtifacts", []):
-        action.outputs.append(execution.new_artifact(output["name"], body, commit))
-    action.variables = {
-        "CommitId": commit,
-        "BranchName": branch,
-        "RepositoryName": name,
-        "CommitMessage": str(info["message"]),
-        "AuthorDate": str(info["author"]["date"]),
-        "CommitterDate": str(info["committer"]["date"]),
-    }
-    action.external_id = commit
-    action.summary = str(info["message"])
-    execution.source_revisions.append(
-        {
-            "actionName": action.name,
-            "revisionId": commit,
-            "revisionSummary": str(info["message"]),
-            "revisionUrl": f"https://{execution.region}.console.aws.amazon.com/codesuite/"
-            f"codecommit/repositories/{name}/commit/{commit}",
-        }
-    )
-
-
-def run_codebuild(execution: Execution, action: ActionRun) -> None:
-    from ..codebuild.models import PipelineInput, codebuild_backend
-
-    configuration = action.declaration.get("configuration", {})
-    project = configuration.get("ProjectName")
-    if not action.inputs:
-        raise ActionFailed("The CodeBuild action needs an input artifact", "ConfigurationError")
-    primary = action.inputs[0]
-    overrides = json.loads(configuration.get("EnvironmentVariables") or "[]")
-    outputs = [execution.output_location(o["name"]) for o in action.declaration.get("outputArtifacts", [])]
-    backend = codebuild_backend(execution.account, execution.region)
-    project_arn = f"arn:{execution.partition}:codebuild:{execution.region}:{execution.account}:project/{project}"
-    role = execution.role()
-    try:
-        role.authorize("codebuild:StartBuild", project_arn)
-    except AccessDenied as error:
-        raise ActionFailed(
-            f"Error calling startBuild: {error} (Service: AWSCodeBuild; Status Code: 400; "
-            f"Error Code: AccessDeniedException)",
-            "JobFailed",
-        ) from None
-    try:
-        build = backend.start_build(
-            project,
-            environment_variables_override=overrides,
-            pipeline=PipelineInput(
-                source_zip=b"",
-                source_bucket=primary.bucket,
-                source_key=primary.key,
-                resolved_source_version=primary.revision or "",
-                initiator=f"codepipeline/{execution.name}",
-                output_bucket=outputs[0].bucket if outputs else None,
-                output_key=outputs[0].key if outputs else None,
-            ),
-        )
-    except Exception as error:
-        raise ActionFailed(f"Error calling startBuild: {_service_error_text(error)}", "ConfigurationError") from None
-    action.external_id = build["id"]
-    action.external_url = (
-        f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/{project}/build/{build['id']}"
-    )
-    changes.touched("codepipeline")
-    polled = False
-    while not backend.wait_for_build(build["id"], POLL_SECONDS * 4)["buildComplete"] or not polled:
-        if not polled:  # CodePipeline polls the build with BatchGetBuilds
-            polled = True
-            try:
-                role.authorize("codebuild:BatchGetBuilds", project_arn)
-            except AccessDenied as error:
-                raise ActionFailed(f"Error calling batchGetBuilds: {error}", "JobFailed") from None
-        if execution.stop_requested is not None:
-            role.authorize("codebuild:StopBuild", project_arn)
-            backend.stop_build(build["id"])
-            raise ExecutionStopped()
-    if build["buildStatus"] != "SUCCEEDED":
-        failed: dict[str, Any] = next(
-            (p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED")), {}
-        )
-        context = (failed.get("contexts") or [{}])[0]
-        raise ActionFailed(
-            f"Build terminated with state: {build['buildStatus']}. Phase: {failed.get('phaseType')}, "
-            f"Code: {context.get('statusCode')}, Message: {context.get('message')}"
-        )
-    for output in outputs:
-        output.revision = primary.revision
-        action.outputs.append(output)
-
-
-def _service_error_text(error: Exception) -> str:
-    """How CodePipeline reports a refused call: the message, then the Java SDK's service-error details."""
-    code = getattr(error, "error_type", None)
-    message = str(getattr(error, "message", error))
-    if not code:
-        return message
-    status = getattr(error, "code", 400)
-    return (
-        f"{message} (Service: AWSCodeBuild; Status Code: {status}; Error Code: {code}; "
-        f"Request ID: {uuid.uuid4()}; Proxy: null)"
-    )
-
-
-def run_manual_approval(execution: Execution, action: ActionRun) -> None:
-    configuration = action.declaration.get("configuration", {})
-    action.token = str(uuid.uuid4())
-    topic = configuration.get("NotificationArn")
-    if topic:
-        message = {
-            "region": execution.region,
-            "consoleLink": _console(execution),
-            "approval": {
-                "pipelineName": execution.name,
-                "stageName": action.stage,
-                "actionName": action.name,
-                "token": action.token,
-                "expires": "in 7 days",
-                "externalEntityLink": configuration.get("ExternalEntityLink"),
-                "approvalReviewLink": _console(execution),
-                "customData": configuration.get("CustomData"),
-            },
-        }
-        try:
-            execution.client("sns").publish(
-                TopicArn=topic,
-                Subject=f"APPROVAL NEEDED: AWS CodePipeline {execution.name} for action {action.name}",
-                Message=json.dumps(message),
-            )
-        except ClientError as error:
-            reason = error.response.get("Error", {}).get("Message") or str(error)
-            raise ActionFailed(
-                f"Unable to publish the approval notification to {topic}: {reason}", "ConfigurationError"
-            ) from None
-    changes.touched("codepipeline")  # the token must be on disk: a restarted sandbox keeps the approval pending
-    wait_for_approval(execution, action)
-
-
-def wait_for_approval(execution: Execution, action: ActionRun) -> None:
-    """Wait for PutApprovalResult on the action's token (also after a restart, with the same token)."""
-    while not action.approval.wait(POLL_SECONDS * 4):
-        execution.check_stop()
-    result = action.approval_result or {}
-    action.summary = result.get("summary")
-    if result.get("status") != "Approved":
-        raise ActionFailed(f"Rejected: {result.get('summary') or 'no comment'}", "JobFailed")
-
-
-def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
-    configuration = action.declaration.get("configuration", {})
-    cluster, service_name = configuration.get("ClusterName"), configuration.get("ServiceName")
-    file_name = configuration.get("FileName") or "imagedefinitions.json"
-    if not action.inputs:
-        raise ActionFailed("The ECS deploy action needs an input artifact", "ConfigurationError")
-    with zipfile.ZipFile(io.BytesIO(execution.read_artifact(action.inputs[0]))) as archive:
-        try:
-            definitions = json.loads(archive.read(file_name))
-        except KeyError:
-            raise ActionFailed(
-                f"Exception while trying to read the image artifact file from the artifact: "
-                f"{action.inputs[0].name}. File {file_name} not found."
-            ) from None
-        except json.JSONDecodeError as error:
-            raise ActionFailed(
-                f"Exception while trying to parse the image URI file from the artifact: "
-                f"{action.inputs[0].name}. {error}"
-            ) from None
-    images = {d.get("name"): d.get("imageUri") for d in definitions if isinstance(d, dict)}
-    ecs = execution.client("ecs")
-    services = ecs.describe_services(cluster=cluster, services=[service_name])["services"]
-    if not services or services[0]["status"] != "ACTIVE":
-        raise ActionFailed(f"The Amazon ECS service '{service_name}' does not exist in cluster '{cluster}'.")
-    current = ecs.describe_task_definition(taskDefinition=services[0]["taskDefinition"], include=["TAGS"])
-    definition = current["taskDefinition"]
-    containers = definition["containerDefinitions"]
-    unknown = [name for name in images if name not in {c["name"] for c in containers}]
-    if unknown:
-        raise ActionFailed(f"Invalid action configuration: the AWS ECS container {unknown[0]} does not exist")
-    for container in containers:
-        if container["name"] in images:
-            container["image"] = images[container["name"]]
-    allowed = (
-        "family",
-        "taskRoleArn",
-        "executionRoleArn",
-        "networkMode",
-        "containerDefinitions",
-        "volumes",
-        "placementConstraints",
-        "requiresCompatibilities",
-        "cpu",
-        "memory",
-        "runtimePlatform",
-    )
-    arguments = {k: definition[k] for k in allowed if definition.get(k) not in (None, [], "")}
-    if current.get("tags"):
-        arguments["tags"] = current["tags"]
-    registered = ecs.register_task_definition(**arguments)["taskDefinition"]["taskDefinitionArn"]
-    updated = ecs.update_service(cluster=cluster, service=service_name, taskDefinition=registered)["service"]
-    # The deployment of the new task definition; when the circuit breaker has already rolled it back
-    # (UpdateService answers after a short settle), the service shows the rollback in its events.
-    deployment_id = next(
-        (d["id"] for d in updated["deployments"] if d.get("taskDefinition") == registered),
-        "(rolled back)",
-    )
-    action.external_id = deployment_id
-    action.summary = f"Deploying {registered.rsplit('/', 1)[-1]} to {service_name}"
-    timeout = time.monotonic() + float(configuration.get("DeploymentTimeout") or 60) * 60
-    while time.monotonic() < timeout:
-        execution.check_stop()
-        service = ecs.describe_services(cluster=cluster, services=[service_name])["services"][0]
-        deployment = next((d for d in service["deployments"] if d["id"] == deployment_id), None)
-        if deployment is None or deployment.get("rolloutState") == "FAILED":
-            reason = (deployment or {}).get("rolloutStateReason") or next(
-                (e["message"] for e in service.get("events", []) if "circuit breaker" in e["message"]),
-                "the deployment did not complete",
-            )
-            cause = next(
-                (e["message"] for e in service.get("events", []) if "unable to place a task" in e["message"]), ""
-            )
-            raise ActionFailed(
-                f"Deployment {deployment_id} failed: {reason}" + (f" Last event: {cause}" if cause else "")
-            )
-        if deployment.get("rolloutState") == "COMPLETED" and len(service["deployments"]) == 1:
-            action.summary = f"Deployed {registered.rsplit('/', 1)[-1]} to {service_name}"
-            return
-        time.sleep(POLL_SECONDS * 2)
-    raise ActionFailed(f"Deployment {deployment_id} did not finish within the deployment timeout")
-
-
-EXECUTORS: dict[str, Callable[[Execution, ActionRun], None]] = {
-    "CodeCommit": run_codecommit_source,
-    "CodeBuild": run_codebuild,
-    "Manual": run_manual_approval,
-    "ECS": run_ecs_deploy,
-}
-#: How an action that was in progress when the sandbox stopped carries on after a restart; the others cannot.
-RESUMERS: dict[str, Callable[[Execution, ActionRun], None]] = {"Manual": wait_for_approval}
-
-
-def _console(execution: Execution) -> str:
-    return (
-        f"https://console.aws.amazon.com/codesuite/codepipeline/pipelines/{execution.name}/view"
-        f"?region={execution.region}"
-    )

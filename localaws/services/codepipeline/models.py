@@ -1,5 +1,5 @@
-"""CodePipeline backend state with executions that run (see ``engine.py``), approvals, and the
-state, execution and action-execution views AWS serves."""
+"""CodePipeline backend state with executions that run (``engine.py``, with the actions of ``actions.py``),
+approvals, and the state, execution and action-execution views AWS serves."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any, cast
 
 from moto.codepipeline.exceptions import InvalidStructureException
-from moto.codepipeline.models import CodePipelineBackend
+from moto.codepipeline.models import CodePipelineBackend, codepipeline_backends
 
 from ..iam import propagation
-from .engine import EXECUTORS, ActionRun, Execution, StageGate, now
+from .actions import EXECUTORS, RESUMERS
+from .engine import ActionRun, Execution, StageGate, now
 from .exceptions import (
     ActionNotFoundException,
     ApprovalAlreadyCompletedException,
@@ -41,7 +42,7 @@ class EnginePipelineBackend(CodePipelineBackend):
             for name, executions in self.runs.items():
                 gate = self.gates.setdefault(name, StageGate())
                 for execution in executions:
-                    if execution.resume(EXECUTORS, gate):
+                    if execution.resume(EXECUTORS, RESUMERS, gate):
                         resumed.append(execution.id)
         return resumed
 
@@ -79,10 +80,11 @@ class EnginePipelineBackend(CodePipelineBackend):
             self.region_name,
             self.account_id,
             self.gates.setdefault(name, StageGate()),
+            EXECUTORS,
         )
         with self.lock:
             self.runs.setdefault(name, []).append(execution)
-        execution.start(EXECUTORS)
+        execution.start()
         return execution.id
 
     def get_pipeline_execution(self, name: str, execution_id: str) -> dict[str, Any]:  # type: ignore[override]
@@ -307,6 +309,4 @@ def _entity_url(action: dict[str, Any], region: str) -> str:
 
 def codepipeline_backend(account_id: str, region_name: str) -> EnginePipelineBackend:
     """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
-    from moto.codepipeline.models import codepipeline_backends
-
     return cast(EnginePipelineBackend, codepipeline_backends[account_id][region_name])

@@ -9,9 +9,7 @@ live table, the approval buttons, and the git plumbing. Each step that starts a 
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -22,22 +20,16 @@ from typing import Any, Literal
 import ipywidgets as widgets
 import pandas as pd
 
+from .app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
 from .context import Workshop
 from .errors import WorkshopError
 from .inventory import environment_urls, fetch
 from .naming import BRANCHES, ENVIRONMENTS
 from .paths import workshop_home
 from .pipelines import ENV_LABELS, FINISHED, RunSummary, latest_execution_ids, latest_run, watch
+from .release_error import ReleaseError
 from .ui import keep_responsive
 from .ui_table import StatusTable
-
-_MESSAGE_LINE = re.compile(r"^const MESSAGE = .*;$", re.M)
-APP_FILE = "app.js"
-
-
-class ReleaseError(WorkshopError):
-    """A step of the release flow could not be done; the message says why and what to do."""
-
 
 ENVIRONMENT_OF_BRANCH = {branch: env for env, branch in BRANCHES.items()}
 PARTICIPANT = {"name": "Workshop participant", "email": "participant@example.com"}
@@ -127,19 +119,6 @@ def _commit_release(workshop: Workshop, branch: str, commit: Any) -> Release:
 
 
 # -- changes to the app ------------------------------------------------------------------------------
-def read_app(workshop: Workshop, branch: str = "master") -> str:
-    """The text of ``app.js`` on ``branch`` (GetFile).
-
-    Returns
-    -------
-    str
-        The file's content.
-    """
-    codecommit = workshop.client("codecommit")
-    content = codecommit.get_file(repositoryName=workshop.names.repository, commitSpecifier=branch, filePath=APP_FILE)
-    return bytes(content["fileContent"]).decode()
-
-
 def commit_file(workshop: Workshop, path: str, text: str, message: str, branch: str = "master") -> dict[str, str]:
     """Commit one file to ``branch`` through the API (PutFile): no clone and no git credentials needed.
 
@@ -189,9 +168,9 @@ def change_message(workshop: Workshop, new_message: str, branch: str = "master")
         What was committed; its ``watch()`` follows the run the commit starts.
     """
     source = read_app(workshop, branch)
-    if not _MESSAGE_LINE.search(source):
+    if not has_message_line(source):
         raise ReleaseError("app.js has no line `const MESSAGE = ...;` to change.")
-    updated = _MESSAGE_LINE.sub(lambda _: f"const MESSAGE = {json.dumps(new_message)};", source)
+    updated = with_message(source, new_message)
     return _commit_release(
         workshop, branch, lambda: commit_file(workshop, APP_FILE, updated, f"Say {new_message!r}", branch)
     )
@@ -209,7 +188,7 @@ def break_the_build(workshop: Workshop) -> Release:
     Release
         What was committed; its ``watch()`` follows the Dev run that fails.
     """
-    broken = _MESSAGE_LINE.sub("const MESSAGE = '';", read_app(workshop))
+    broken = with_empty_message(read_app(workshop))
     return _commit_release(workshop, "master", lambda: commit_file(workshop, APP_FILE, broken, BREAKING_COMMIT))
 
 
@@ -599,7 +578,7 @@ def push_message_change(workshop: Workshop, new_message: str, folder: str | Path
 
     def push() -> dict[str, str]:
         app = target / APP_FILE
-        app.write_text(_MESSAGE_LINE.sub(lambda _: f"const MESSAGE = {json.dumps(new_message)};", app.read_text()))
+        app.write_text(with_message(app.read_text(), new_message))
         _git("commit", "-am", f"Say {new_message!r} (pushed with git)", cwd=target)
         output = _git("push", "origin", "HEAD:master", cwd=target)
         commit = _git("rev-parse", "HEAD", cwd=target).strip()

@@ -23,6 +23,7 @@ import pandas as pd
 from .app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
 from .context import Workshop
 from .errors import WorkshopError
+from .gitflow import COMMIT_AUTHOR, branch_head, commit_file, fast_forward, revert_breaking_commit
 from .inventory import environment_urls, fetch
 from .naming import BRANCHES, ENVIRONMENTS
 from .paths import workshop_home
@@ -32,12 +33,6 @@ from .ui import keep_responsive
 from .ui_table import StatusTable
 
 ENVIRONMENT_OF_BRANCH = {branch: env for env, branch in BRANCHES.items()}
-PARTICIPANT = {"name": "Workshop participant", "email": "participant@example.com"}
-
-
-def _head(workshop: Workshop, branch: str) -> str:
-    codecommit = workshop.client("codecommit")
-    return str(codecommit.get_branch(repositoryName=workshop.names.repository, branchName=branch)["branch"]["commitId"])
 
 
 # -- the handle a release step returns ---------------------------------------------------------------
@@ -119,37 +114,6 @@ def _commit_release(workshop: Workshop, branch: str, commit: Any) -> Release:
 
 
 # -- changes to the app ------------------------------------------------------------------------------
-def commit_file(workshop: Workshop, path: str, text: str, message: str, branch: str = "master") -> dict[str, str]:
-    """Commit one file to ``branch`` through the API (PutFile): no clone and no git credentials needed.
-
-    Returns
-    -------
-    dict
-        The branch, the new commit id and its message; the same commit and an "unchanged" message when
-        the file already says this (CodeCommit refuses an empty commit).
-    """
-    codecommit = workshop.client("codecommit")
-    parent = _head(workshop, branch)
-    try:
-        result = codecommit.put_file(
-            repositoryName=workshop.names.repository,
-            branchName=branch,
-            filePath=path,
-            fileContent=text.encode(),
-            parentCommitId=parent,
-            commitMessage=message,
-            name=PARTICIPANT["name"],
-            email=PARTICIPANT["email"],
-        )
-    except codecommit.exceptions.SameFileContentException:
-        return {
-            "branch": branch,
-            "commit": parent[:8],
-            "message": f"unchanged: {path} already says this (nothing committed)",
-        }
-    return {"branch": branch, "commit": result["commitId"][:8], "message": message}
-
-
 def change_message(workshop: Workshop, new_message: str, branch: str = "master") -> Release:
     """Commit ``app.js`` with a new ``MESSAGE`` to ``branch``: the change that starts the Dev pipeline.
 
@@ -203,47 +167,7 @@ def revert_last_commit(workshop: Workshop, branch: str = "master") -> Release:
     Release
         What was committed; its ``watch()`` follows the Dev run that deploys the fixed app.
     """
-    return _commit_release(workshop, branch, lambda: _revert(workshop, branch))
-
-
-def _revert(workshop: Workshop, branch: str) -> dict[str, str]:
-    codecommit = workshop.client("codecommit")
-    repository = workshop.names.repository
-    head = _head(workshop, branch)
-    commit = codecommit.get_commit(repositoryName=repository, commitId=head)["commit"]
-    if commit["message"] != BREAKING_COMMIT:
-        return {
-            "branch": branch,
-            "commit": head[:8],
-            "message": f"unchanged: the last commit is not the breaking one ({commit['message']!r})",
-        }
-    parent = commit["parents"][0]
-    differences = codecommit.get_differences(
-        repositoryName=repository, beforeCommitSpecifier=parent, afterCommitSpecifier=head
-    )["differences"]
-    put: list[Any] = []
-    delete: list[Any] = []
-    for difference in differences:
-        if difference["changeType"] == "A":
-            delete.append({"filePath": difference["afterBlob"]["path"]})
-        else:
-            path = difference["beforeBlob"]["path"]
-            content = codecommit.get_file(repositoryName=repository, commitSpecifier=parent, filePath=path)[
-                "fileContent"
-            ]
-            put.append({"filePath": path, "fileContent": content})
-    message = f'Revert "{commit["message"]}"'
-    result = codecommit.create_commit(
-        repositoryName=repository,
-        branchName=branch,
-        parentCommitId=head,
-        authorName=PARTICIPANT["name"],
-        email=PARTICIPANT["email"],
-        commitMessage=message,
-        putFiles=put,
-        deleteFiles=delete,
-    )
-    return {"branch": branch, "commit": result["commitId"][:8], "message": message}
+    return _commit_release(workshop, branch, lambda: revert_breaking_commit(workshop, branch, BREAKING_COMMIT))
 
 
 def promote(workshop: Workshop, source: str, target: str) -> Release:
@@ -257,24 +181,7 @@ def promote(workshop: Workshop, source: str, target: str) -> Release:
     Release
         The merge; its ``watch()`` follows the run of ``target``'s environment.
     """
-    codecommit = workshop.client("codecommit")
-
-    def merge() -> dict[str, str]:
-        try:
-            result = codecommit.merge_branches_by_fast_forward(
-                repositoryName=workshop.names.repository,
-                sourceCommitSpecifier=source,
-                destinationCommitSpecifier=target,
-                targetBranch=target,
-            )
-        except codecommit.exceptions.ManualMergeRequiredException:
-            raise ReleaseError(
-                f"{target} has commits that {source} does not: it cannot be fast-forwarded. Merge {target} "
-                f"into {source} first (or reset {target}), then promote again."
-            ) from None
-        return {"merged": f"{source} → {target}", "commit": result["commitId"][:8]}
-
-    return _commit_release(workshop, target, merge)
+    return _commit_release(workshop, target, lambda: fast_forward(workshop, source, target))
 
 
 # -- following runs ----------------------------------------------------------------------------------
@@ -306,7 +213,7 @@ def watch_environment(
         row = rows[env]
         if not row["execution"]:  # no new run: fine if the branch's head has already been through one
             newest = latest_run(workshop, env)
-            return newest["status"] in FINISHED and newest["commit"] == _head(workshop, branch)[:8]
+            return newest["status"] in FINISHED and newest["commit"] == branch_head(workshop, branch)[:8]
         return row["status"] in FINISHED or (stop_at_approval and row["status"] == "Waiting")
 
     if timeout is None and env == "prod":
@@ -487,7 +394,7 @@ def environments(workshop: Workshop) -> StatusTable:
             {
                 "environment": env,
                 "branch": BRANCHES[env],
-                "branch commit": _head(workshop, BRANCHES[env])[:8],
+                "branch commit": branch_head(workshop, BRANCHES[env])[:8],
                 "image tag": image.rsplit(":", 1)[-1] if "dkr.ecr" in image else "placeholder",
                 "task definition": f"{definition['family']}:{definition['revision']}",
                 "url": urls[env] or "",
@@ -524,10 +431,10 @@ def _git(*args: str, cwd: Path | None = None) -> str:
         **os.environ,
         "PATH": path,
         "GIT_TERMINAL_PROMPT": "0",
-        "GIT_AUTHOR_NAME": "Workshop participant",
-        "GIT_AUTHOR_EMAIL": "participant@example.com",
-        "GIT_COMMITTER_NAME": "Workshop participant",
-        "GIT_COMMITTER_EMAIL": "participant@example.com",
+        "GIT_AUTHOR_NAME": COMMIT_AUTHOR["name"],
+        "GIT_AUTHOR_EMAIL": COMMIT_AUTHOR["email"],
+        "GIT_COMMITTER_NAME": COMMIT_AUTHOR["name"],
+        "GIT_COMMITTER_EMAIL": COMMIT_AUTHOR["email"],
     }
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
     if result.returncode != 0:

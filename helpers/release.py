@@ -9,9 +9,6 @@ live table, the approval buttons, and the git plumbing. Each step that starts a 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +20,41 @@ import pandas as pd
 from .app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
 from .context import Workshop
 from .errors import WorkshopError
-from .gitflow import COMMIT_AUTHOR, branch_head, commit_file, fast_forward, revert_breaking_commit
+from .git_cli import clone, clone_url, commit_and_push
+from .gitflow import branch_head, commit_file, fast_forward, revert_breaking_commit
 from .inventory import environment_urls, fetch
 from .naming import BRANCHES, ENVIRONMENTS
-from .paths import workshop_home
 from .pipelines import ENV_LABELS, FINISHED, RunSummary, latest_execution_ids, latest_run, watch
 from .release_error import ReleaseError
 from .ui import keep_responsive
 from .ui_table import StatusTable
+
+#: This module's own names, and ``clone_url``, which notebook 04 calls from ``git_cli``.
+__all__ = [
+    "BREAKING_COMMIT",
+    "ENVIRONMENT_OF_BRANCH",
+    "Approval",
+    "Release",
+    "ReleaseError",
+    "approval",
+    "approval_panel",
+    "break_the_build",
+    "change_message",
+    "clear_pending_approval",
+    "clone_url",
+    "decide",
+    "environments",
+    "next_run",
+    "pending_approval",
+    "promote",
+    "push_message_change",
+    "revert_last_commit",
+    "snapshot",
+    "waiting_approval",
+    "watch_environment",
+    "with_first_action",
+    "with_stage",
+]
 
 ENVIRONMENT_OF_BRANCH = {branch: env for env, branch in BRANCHES.items()}
 
@@ -182,6 +206,33 @@ def promote(workshop: Workshop, source: str, target: str) -> Release:
         The merge; its ``watch()`` follows the run of ``target``'s environment.
     """
     return _commit_release(workshop, target, lambda: fast_forward(workshop, source, target))
+
+
+def push_message_change(workshop: Workshop, new_message: str, folder: str | Path | None = None) -> Release:
+    """Edit ``app.js`` in a working copy, commit, and ``git push`` to master: the git way to start Dev.
+
+    Parameters
+    ----------
+    workshop
+        The workshop of notebook 00.
+    new_message
+        What the app will answer once Dev has deployed the push.
+    folder
+        Where the working copy lives; by default a folder under ``WORKSHOP_HOME``.
+
+    Returns
+    -------
+    Release
+        The pushed commit and the last line git printed; its ``watch()`` follows the Dev run.
+    """
+    target = clone(workshop, folder)
+
+    def push() -> dict[str, str]:
+        app = target / APP_FILE
+        app.write_text(with_message(app.read_text(), new_message))
+        return commit_and_push(target, f"Say {new_message!r} (pushed with git)")
+
+    return _commit_release(workshop, "master", push)
 
 
 # -- following runs ----------------------------------------------------------------------------------
@@ -402,96 +453,6 @@ def environments(workshop: Workshop) -> StatusTable:
             }
         )
     return StatusTable(pd.DataFrame(rows).set_index("environment"), "What each environment runs now.")
-
-
-# -- the git way -----------------------------------------------------------------------------------
-def clone_url(workshop: Workshop) -> str:
-    """The URL ``git clone`` takes for the workshop's repository.
-
-    Returns
-    -------
-    str
-        On AWS a ``codecommit::region://[profile@]repository`` URL, which git-remote-codecommit serves
-        with your AWS credentials (no git password); on the sandbox its own git endpoint over HTTP.
-    """
-    if workshop.on_sandbox:
-        return str(
-            workshop.client("codecommit").get_repository(repositoryName=workshop.names.repository)[
-                "repositoryMetadata"
-            ]["cloneUrlHttp"]
-        )
-    profile = f"{workshop.settings.profile}@" if workshop.settings.profile else ""
-    return f"codecommit::{workshop.settings.region}://{profile}{workshop.names.repository}"
-
-
-def _git(*args: str, cwd: Path | None = None) -> str:
-    # git finds the codecommit:: helper (git-remote-codecommit) on PATH, next to this Python.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    env = {
-        **os.environ,
-        "PATH": path,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_AUTHOR_NAME": COMMIT_AUTHOR["name"],
-        "GIT_AUTHOR_EMAIL": COMMIT_AUTHOR["email"],
-        "GIT_COMMITTER_NAME": COMMIT_AUTHOR["name"],
-        "GIT_COMMITTER_EMAIL": COMMIT_AUTHOR["email"],
-    }
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        hint = (
-            " (on AWS, `pip install git-remote-codecommit` and working credentials are needed)"
-            if "codecommit::" in " ".join(args)
-            else ""
-        )
-        raise ReleaseError(f"git {' '.join(args)} failed{hint}: {result.stderr.strip()}")
-    return result.stdout + result.stderr
-
-
-def clone(workshop: Workshop, folder: str | Path | None = None) -> Path:
-    """A working copy of the repository in ``folder`` (pulled again if it is already there).
-
-    Returns
-    -------
-    Path
-        The working copy's folder.
-    """
-    target = Path(folder).expanduser().resolve() if folder else workshop_home() / f"{workshop.prefix}-clone"
-    if (target / ".git").exists():
-        _git("pull", "--ff-only", "origin", "master", cwd=target)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _git("clone", clone_url(workshop), str(target))
-    return target
-
-
-def push_message_change(workshop: Workshop, new_message: str, folder: str | Path | None = None) -> Release:
-    """Edit ``app.js`` in a working copy, commit, and ``git push`` to master: the git way to start Dev.
-
-    Parameters
-    ----------
-    workshop
-        The workshop of notebook 00.
-    new_message
-        What the app will answer once Dev has deployed the push.
-    folder
-        Where the working copy lives; by default a folder under ``WORKSHOP_HOME``.
-
-    Returns
-    -------
-    Release
-        The pushed commit and the last line git printed; its ``watch()`` follows the Dev run.
-    """
-    target = clone(workshop, folder)
-
-    def push() -> dict[str, str]:
-        app = target / APP_FILE
-        app.write_text(with_message(app.read_text(), new_message))
-        _git("commit", "-am", f"Say {new_message!r} (pushed with git)", cwd=target)
-        output = _git("push", "origin", "HEAD:master", cwd=target)
-        commit = _git("rev-parse", "HEAD", cwd=target).strip()
-        return {"pushed": "master", "commit": commit[:8], "git says": output.strip().splitlines()[-1]}
-
-    return _commit_release(workshop, "master", push)
 
 
 # -- going further: changing a pipeline's definition -------------------------------------------------

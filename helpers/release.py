@@ -3,9 +3,13 @@ runs. Every step is a CodeCommit or CodePipeline API call, the same on AWS and o
 
 The calls that carry the lesson (``merge_branches_by_fast_forward``, ``get_pipeline_state``,
 ``put_approval_result``, ``start_pipeline_execution``) are written out in the notebook's cells; this
-module keeps what would only distract there: finding the run a change started, waiting for it with a
-live table, the approval buttons, and the git plumbing. Each step that starts a run returns a
-``Release``, whose ``watch()`` follows that run."""
+module keeps what would only distract there: finding the run a change started and waiting for it with
+a live table. Each step that starts a run returns a ``Release``, whose ``watch()`` follows that run.
+
+The steps lean on one module per idea: ``app_message`` (the line of ``app.js`` a change rewrites),
+``gitflow`` (commits and promotions through the CodeCommit API), ``git_cli`` (the same with git),
+``prod_approval`` (the approval and its buttons) and ``pipeline_edits`` (going further). The names
+notebook 04 calls from those are importable from here too."""
 
 from __future__ import annotations
 
@@ -22,13 +26,14 @@ from .git_cli import clone, clone_url, commit_and_push
 from .gitflow import branch_head, commit_file, fast_forward, revert_breaking_commit
 from .inventory import environment_urls, fetch
 from .naming import BRANCHES, ENVIRONMENTS
+from .pipeline_edits import with_first_action, with_stage
 from .pipelines import ENV_LABELS, FINISHED, RunSummary, latest_execution_ids, latest_run, watch
 from .prod_approval import approval, waiting_approval
 from .release_error import ReleaseError
 from .ui_table import StatusTable
 
 #: This module's own names, and those notebook 04 calls from the modules it leans on (``approval``,
-#: ``waiting_approval``, ``clone_url``).
+#: ``waiting_approval``, ``clone_url``, ``with_stage``, ``with_first_action``).
 __all__ = [
     "BREAKING_COMMIT",
     "ENVIRONMENT_OF_BRANCH",
@@ -301,57 +306,3 @@ def environments(workshop: Workshop) -> StatusTable:
             }
         )
     return StatusTable(pd.DataFrame(rows).set_index("environment"), "What each environment runs now.")
-
-
-# -- going further: changing a pipeline's definition -------------------------------------------------
-def with_stage(declaration: dict[str, Any], stage: dict[str, Any], before: str) -> dict[str, Any]:
-    """A ``get_pipeline`` declaration with ``stage`` inserted before the stage named ``before``.
-
-    A stage of the same name is replaced rather than added twice, so the cell that calls
-    ``update_pipeline`` with the result can be run again.
-
-    Parameters
-    ----------
-    declaration
-        ``codepipeline.get_pipeline(name=...)["pipeline"]``.
-    stage
-        The new stage, as ``update_pipeline`` expects it (``name`` and ``actions``).
-    before
-        The name of the stage it goes in front of.
-
-    Returns
-    -------
-    dict
-        The declaration to pass to ``update_pipeline(pipeline=...)``.
-    """
-    stages = [s for s in declaration["stages"] if s["name"] != stage["name"]]
-    names = [s["name"] for s in stages]
-    if before not in names:
-        raise ReleaseError(f"The pipeline has no stage {before!r} (its stages: {', '.join(names)}).")
-    stages.insert(names.index(before), stage)
-    return {**declaration, "stages": stages}
-
-
-def with_first_action(declaration: dict[str, Any], stage_name: str, action: dict[str, Any]) -> dict[str, Any]:
-    """A ``get_pipeline`` declaration whose stage ``stage_name`` runs ``action`` before its other actions.
-
-    The action gets ``runOrder`` 1 and the stage's other actions move one step later; an action of the
-    same name is replaced, so the cell can be run again.
-
-    Returns
-    -------
-    dict
-        The declaration to pass to ``update_pipeline(pipeline=...)``.
-    """
-    stages = []
-    for stage in declaration["stages"]:
-        if stage["name"] == stage_name:
-            others = [a for a in stage["actions"] if a["name"] != action["name"]]
-            first_order = min((a.get("runOrder", 1) for a in others), default=2)
-            shift = 1 if first_order <= 1 else 0
-            others = [{**a, "runOrder": a.get("runOrder", 1) + shift} for a in others]
-            stage = {**stage, "actions": [{**action, "runOrder": 1}, *others]}
-        stages.append(stage)
-    if stage_name not in [s["name"] for s in stages]:
-        raise ReleaseError(f"The pipeline has no stage {stage_name!r}.")
-    return {**declaration, "stages": stages}

@@ -3,49 +3,59 @@ runs. Every step is a CodeCommit or CodePipeline API call, the same on AWS and o
 
 The calls that carry the lesson (``merge_branches_by_fast_forward``, ``get_pipeline_state``,
 ``put_approval_result``, ``start_pipeline_execution``) are written out in the notebook's cells; this
-module keeps what would only distract there: finding the run a change started, waiting for it with a
-live table, the approval buttons, and the git plumbing. Each step that starts a run returns a
-``Release``, whose ``watch()`` follows that run."""
+module keeps what would only distract there: finding the run a change started and waiting for it with
+a live table. Each step that starts a run returns a ``Release``, whose ``watch()`` follows that run.
+
+The steps lean on one module per idea: ``app_message`` (the line of ``app.js`` a change rewrites),
+``gitflow`` (commits and promotions through the CodeCommit API), ``git_cli`` (the same with git),
+``prod_approval`` (the approval and its buttons) and ``pipeline_edits`` (going further). The names
+notebook 04 calls from those are importable from here too."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import subprocess
-import sys
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import ipywidgets as widgets
 import pandas as pd
 
+from .app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
 from .context import Workshop
-from .errors import WorkshopError
+from .git_cli import clone, clone_url, commit_and_push
+from .gitflow import branch_head, commit_file, fast_forward, revert_breaking_commit
 from .inventory import environment_urls, fetch
 from .naming import BRANCHES, ENVIRONMENTS
-from .paths import workshop_home
+from .pipeline_edits import with_first_action, with_stage
 from .pipelines import ENV_LABELS, FINISHED, RunSummary, latest_execution_ids, latest_run, watch
-from .ui import keep_responsive
+from .prod_approval import approval, waiting_approval
+from .release_error import ReleaseError
 from .ui_table import StatusTable
 
-_MESSAGE_LINE = re.compile(r"^const MESSAGE = .*;$", re.M)
-APP_FILE = "app.js"
-
-
-class ReleaseError(WorkshopError):
-    """A step of the release flow could not be done; the message says why and what to do."""
-
+#: This module's own names, and those notebook 04 calls from the modules it leans on (``approval``,
+#: ``waiting_approval``, ``clone_url``, ``with_stage``, ``with_first_action``).
+__all__ = [
+    "BREAKING_COMMIT",
+    "ENVIRONMENT_OF_BRANCH",
+    "Release",
+    "ReleaseError",
+    "approval",
+    "break_the_build",
+    "change_message",
+    "clone_url",
+    "environments",
+    "next_run",
+    "promote",
+    "push_message_change",
+    "revert_last_commit",
+    "snapshot",
+    "waiting_approval",
+    "watch_environment",
+    "with_first_action",
+    "with_stage",
+]
 
 ENVIRONMENT_OF_BRANCH = {branch: env for env, branch in BRANCHES.items()}
-PARTICIPANT = {"name": "Workshop participant", "email": "participant@example.com"}
-
-
-def _head(workshop: Workshop, branch: str) -> str:
-    codecommit = workshop.client("codecommit")
-    return str(codecommit.get_branch(repositoryName=workshop.names.repository, branchName=branch)["branch"]["commitId"])
 
 
 # -- the handle a release step returns ---------------------------------------------------------------
@@ -119,7 +129,7 @@ def next_run(workshop: Workshop, environment: str) -> Release:
     return Release(workshop, environment, latest_execution_ids(workshop))
 
 
-def _commit_release(workshop: Workshop, branch: str, commit: Any) -> Release:
+def _commit_release(workshop: Workshop, branch: str, commit: Callable[[], dict[str, str]]) -> Release:
     """Take the handle, then commit (``commit()`` returns the row that says what was committed)."""
     run = next_run(workshop, ENVIRONMENT_OF_BRANCH[branch])
     run.change = commit()
@@ -127,50 +137,6 @@ def _commit_release(workshop: Workshop, branch: str, commit: Any) -> Release:
 
 
 # -- changes to the app ------------------------------------------------------------------------------
-def read_app(workshop: Workshop, branch: str = "master") -> str:
-    """The text of ``app.js`` on ``branch`` (GetFile).
-
-    Returns
-    -------
-    str
-        The file's content.
-    """
-    codecommit = workshop.client("codecommit")
-    content = codecommit.get_file(repositoryName=workshop.names.repository, commitSpecifier=branch, filePath=APP_FILE)
-    return bytes(content["fileContent"]).decode()
-
-
-def commit_file(workshop: Workshop, path: str, text: str, message: str, branch: str = "master") -> dict[str, str]:
-    """Commit one file to ``branch`` through the API (PutFile): no clone and no git credentials needed.
-
-    Returns
-    -------
-    dict
-        The branch, the new commit id and its message; the same commit and an "unchanged" message when
-        the file already says this (CodeCommit refuses an empty commit).
-    """
-    codecommit = workshop.client("codecommit")
-    parent = _head(workshop, branch)
-    try:
-        result = codecommit.put_file(
-            repositoryName=workshop.names.repository,
-            branchName=branch,
-            filePath=path,
-            fileContent=text.encode(),
-            parentCommitId=parent,
-            commitMessage=message,
-            name=PARTICIPANT["name"],
-            email=PARTICIPANT["email"],
-        )
-    except codecommit.exceptions.SameFileContentException:
-        return {
-            "branch": branch,
-            "commit": parent[:8],
-            "message": f"unchanged: {path} already says this (nothing committed)",
-        }
-    return {"branch": branch, "commit": result["commitId"][:8], "message": message}
-
-
 def change_message(workshop: Workshop, new_message: str, branch: str = "master") -> Release:
     """Commit ``app.js`` with a new ``MESSAGE`` to ``branch``: the change that starts the Dev pipeline.
 
@@ -189,9 +155,9 @@ def change_message(workshop: Workshop, new_message: str, branch: str = "master")
         What was committed; its ``watch()`` follows the run the commit starts.
     """
     source = read_app(workshop, branch)
-    if not _MESSAGE_LINE.search(source):
+    if not has_message_line(source):
         raise ReleaseError("app.js has no line `const MESSAGE = ...;` to change.")
-    updated = _MESSAGE_LINE.sub(lambda _: f"const MESSAGE = {json.dumps(new_message)};", source)
+    updated = with_message(source, new_message)
     return _commit_release(
         workshop, branch, lambda: commit_file(workshop, APP_FILE, updated, f"Say {new_message!r}", branch)
     )
@@ -209,7 +175,7 @@ def break_the_build(workshop: Workshop) -> Release:
     Release
         What was committed; its ``watch()`` follows the Dev run that fails.
     """
-    broken = _MESSAGE_LINE.sub("const MESSAGE = '';", read_app(workshop))
+    broken = with_empty_message(read_app(workshop))
     return _commit_release(workshop, "master", lambda: commit_file(workshop, APP_FILE, broken, BREAKING_COMMIT))
 
 
@@ -224,47 +190,7 @@ def revert_last_commit(workshop: Workshop, branch: str = "master") -> Release:
     Release
         What was committed; its ``watch()`` follows the Dev run that deploys the fixed app.
     """
-    return _commit_release(workshop, branch, lambda: _revert(workshop, branch))
-
-
-def _revert(workshop: Workshop, branch: str) -> dict[str, str]:
-    codecommit = workshop.client("codecommit")
-    repository = workshop.names.repository
-    head = _head(workshop, branch)
-    commit = codecommit.get_commit(repositoryName=repository, commitId=head)["commit"]
-    if commit["message"] != BREAKING_COMMIT:
-        return {
-            "branch": branch,
-            "commit": head[:8],
-            "message": f"unchanged: the last commit is not the breaking one ({commit['message']!r})",
-        }
-    parent = commit["parents"][0]
-    differences = codecommit.get_differences(
-        repositoryName=repository, beforeCommitSpecifier=parent, afterCommitSpecifier=head
-    )["differences"]
-    put: list[Any] = []
-    delete: list[Any] = []
-    for difference in differences:
-        if difference["changeType"] == "A":
-            delete.append({"filePath": difference["afterBlob"]["path"]})
-        else:
-            path = difference["beforeBlob"]["path"]
-            content = codecommit.get_file(repositoryName=repository, commitSpecifier=parent, filePath=path)[
-                "fileContent"
-            ]
-            put.append({"filePath": path, "fileContent": content})
-    message = f'Revert "{commit["message"]}"'
-    result = codecommit.create_commit(
-        repositoryName=repository,
-        branchName=branch,
-        parentCommitId=head,
-        authorName=PARTICIPANT["name"],
-        email=PARTICIPANT["email"],
-        commitMessage=message,
-        putFiles=put,
-        deleteFiles=delete,
-    )
-    return {"branch": branch, "commit": result["commitId"][:8], "message": message}
+    return _commit_release(workshop, branch, lambda: revert_breaking_commit(workshop, branch, BREAKING_COMMIT))
 
 
 def promote(workshop: Workshop, source: str, target: str) -> Release:
@@ -278,24 +204,34 @@ def promote(workshop: Workshop, source: str, target: str) -> Release:
     Release
         The merge; its ``watch()`` follows the run of ``target``'s environment.
     """
-    codecommit = workshop.client("codecommit")
+    return _commit_release(workshop, target, lambda: fast_forward(workshop, source, target))
 
-    def merge() -> dict[str, str]:
-        try:
-            result = codecommit.merge_branches_by_fast_forward(
-                repositoryName=workshop.names.repository,
-                sourceCommitSpecifier=source,
-                destinationCommitSpecifier=target,
-                targetBranch=target,
-            )
-        except codecommit.exceptions.ManualMergeRequiredException:
-            raise ReleaseError(
-                f"{target} has commits that {source} does not: it cannot be fast-forwarded. Merge {target} "
-                f"into {source} first (or reset {target}), then promote again."
-            ) from None
-        return {"merged": f"{source} → {target}", "commit": result["commitId"][:8]}
 
-    return _commit_release(workshop, target, merge)
+def push_message_change(workshop: Workshop, new_message: str, folder: str | Path | None = None) -> Release:
+    """Edit ``app.js`` in a working copy, commit, and ``git push`` to master: the git way to start Dev.
+
+    Parameters
+    ----------
+    workshop
+        The workshop of notebook 00.
+    new_message
+        What the app will answer once Dev has deployed the push.
+    folder
+        Where the working copy lives; by default a folder under ``WORKSHOP_HOME``.
+
+    Returns
+    -------
+    Release
+        The pushed commit and the last line git printed; its ``watch()`` follows the Dev run.
+    """
+    target = clone(workshop, folder)
+
+    def push() -> dict[str, str]:
+        app = target / APP_FILE
+        app.write_text(with_message(app.read_text(), new_message))
+        return commit_and_push(target, f"Say {new_message!r} (pushed with git)")
+
+    return _commit_release(workshop, "master", push)
 
 
 # -- following runs ----------------------------------------------------------------------------------
@@ -327,158 +263,12 @@ def watch_environment(
         row = rows[env]
         if not row["execution"]:  # no new run: fine if the branch's head has already been through one
             newest = latest_run(workshop, env)
-            return newest["status"] in FINISHED and newest["commit"] == _head(workshop, branch)[:8]
+            return newest["status"] in FINISHED and newest["commit"] == branch_head(workshop, branch)[:8]
         return row["status"] in FINISHED or (stop_at_approval and row["status"] == "Waiting")
 
     if timeout is None and env == "prod":
         timeout = workshop.timing.prod_timeout
     return watch(workshop, done, envs=(env,), after=after, timeout=timeout)
-
-
-# -- the manual approval -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Approval:
-    """A manual approval action that waits now: where it is, and the token ``put_approval_result`` needs."""
-
-    pipeline: str
-    stage: str
-    action: str
-    token: str
-
-    def __repr__(self) -> str:
-        return f"{self.pipeline}: {self.stage} / {self.action} waits for a decision (token {self.token[:8]}…)"
-
-
-def waiting_approval(state: Mapping[str, Any]) -> Approval | None:
-    """The approval action that waits in a ``get_pipeline_state`` answer, if one does.
-
-    An approval waits when its latest execution is ``InProgress`` and carries a ``token``: the token
-    says which request the decision answers, so an old decision cannot approve a newer run.
-
-    Parameters
-    ----------
-    state
-        What ``codepipeline.get_pipeline_state(name=...)`` returned.
-
-    Returns
-    -------
-    Approval or None
-        The pipeline, stage, action and token of the waiting approval; ``None`` when nothing waits.
-    """
-    for stage in state["stageStates"]:
-        for action in stage.get("actionStates", []):
-            latest = action.get("latestExecution", {})
-            if latest.get("status") == "InProgress" and latest.get("token"):
-                return Approval(state["pipelineName"], stage["stageName"], action["actionName"], latest["token"])
-    return None
-
-
-def pending_approval(workshop: Workshop) -> dict[str, str] | None:
-    """The Prod approval waiting now (GetPipelineState).
-
-    Returns
-    -------
-    dict or None
-        Its ``stageName``, ``actionName`` and ``token``; ``None`` when Prod waits for nothing.
-    """
-    state = workshop.client("codepipeline").get_pipeline_state(name=workshop.names.pipeline("prod"))
-    approval = waiting_approval(state)
-    if approval is None:
-        return None
-    return {"stageName": approval.stage, "actionName": approval.action, "token": approval.token}
-
-
-def decide(workshop: Workshop, approve: bool, comment: str) -> str:
-    """Approve or reject the Prod approval waiting now (PutApprovalResult): what the buttons do.
-
-    Returns
-    -------
-    str
-        "Approved with comment: ..." or "Rejected with comment: ...".
-    """
-    approval = pending_approval(workshop)
-    if approval is None:
-        raise ReleaseError(
-            "Prod is not waiting for an approval right now: promote qa to prod first and let it reach the approval."
-        )
-    status: Literal["Approved", "Rejected"] = "Approved" if approve else "Rejected"
-    workshop.client("codepipeline").put_approval_result(
-        pipelineName=workshop.names.pipeline("prod"),
-        stageName=approval["stageName"],
-        actionName=approval["actionName"],
-        result={"summary": comment or status, "status": status},
-        token=approval["token"],
-    )
-    return f"{status} with comment: {comment or '-'}"
-
-
-def clear_pending_approval(workshop: Workshop, comment: str = "Superseded by a newer release") -> str:
-    """Reject a Prod approval that is still waiting from an earlier run (notebook 03's first run waits for
-    one): an execution holds its stage while it waits, so a newer release would queue behind it.
-
-    Returns
-    -------
-    str
-        What was done.
-    """
-    if pending_approval(workshop) is None:
-        return "No Prod approval is waiting: nothing to clear."
-    return decide(workshop, False, comment)
-
-
-def approval(workshop: Workshop, auto_approve: bool = False, comment: str = "Looks good") -> Any:
-    """Approve or Reject buttons for the Prod run waiting now, or the approval itself with ``auto_approve``.
-
-    A click calls ``put_approval_result`` at once, even while the next cell is already waiting for Prod
-    (under "Run All Cells"): the buttons are answered in a kernel subshell (``ui.keep_responsive``).
-
-    Parameters
-    ----------
-    workshop
-        The workshop of notebook 00.
-    auto_approve
-        ``True`` approves without buttons: for headless runs (papermill, CI), where nobody can click.
-    comment
-        The comment recorded with an automatic approval (the buttons have their own comment box).
-
-    Returns
-    -------
-    ipywidgets.VBox or str
-        The buttons, or what was decided (or that nothing waits).
-    """
-    if pending_approval(workshop) is None:
-        return "No Prod approval is waiting (Prod has already been through this release)."
-    if auto_approve:
-        return decide(workshop, True, comment)
-    return approval_panel(workshop)
-
-
-def approval_panel(workshop: Workshop) -> widgets.VBox:
-    """A comment box with Approve and Reject buttons for the Prod approval waiting now.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        The panel, which answers clicks while other cells run.
-    """
-    comment = widgets.Text(value="", placeholder="Why? (shown in the pipeline)", description="Comment")
-    approve = widgets.Button(description="Approve", button_style="success", icon="check")
-    reject = widgets.Button(description="Reject", button_style="danger", icon="times")
-    result = widgets.HTML()
-
-    def on_click(approved: bool) -> None:
-        try:
-            result.value = f"<b>{decide(workshop, approved, comment.value)}</b>"
-            approve.disabled = reject.disabled = True
-        except WorkshopError as error:
-            result.value = f"<span style='color:#b3261e'>{error}</span>"
-
-    approve.on_click(lambda _: on_click(True))
-    reject.on_click(lambda _: on_click(False))
-    panel = widgets.VBox(
-        [widgets.HTML("<b>Prod is waiting for your approval.</b>"), comment, widgets.HBox([approve, reject]), result]
-    )
-    return keep_responsive(panel)
 
 
 # -- what each environment runs ----------------------------------------------------------------------
@@ -508,7 +298,7 @@ def environments(workshop: Workshop) -> StatusTable:
             {
                 "environment": env,
                 "branch": BRANCHES[env],
-                "branch commit": _head(workshop, BRANCHES[env])[:8],
+                "branch commit": branch_head(workshop, BRANCHES[env])[:8],
                 "image tag": image.rsplit(":", 1)[-1] if "dkr.ecr" in image else "placeholder",
                 "task definition": f"{definition['family']}:{definition['revision']}",
                 "url": urls[env] or "",
@@ -516,147 +306,3 @@ def environments(workshop: Workshop) -> StatusTable:
             }
         )
     return StatusTable(pd.DataFrame(rows).set_index("environment"), "What each environment runs now.")
-
-
-# -- the git way -----------------------------------------------------------------------------------
-def clone_url(workshop: Workshop) -> str:
-    """The URL ``git clone`` takes for the workshop's repository.
-
-    Returns
-    -------
-    str
-        On AWS a ``codecommit::region://[profile@]repository`` URL, which git-remote-codecommit serves
-        with your AWS credentials (no git password); on the sandbox its own git endpoint over HTTP.
-    """
-    if workshop.on_sandbox:
-        return str(
-            workshop.client("codecommit").get_repository(repositoryName=workshop.names.repository)[
-                "repositoryMetadata"
-            ]["cloneUrlHttp"]
-        )
-    profile = f"{workshop.settings.profile}@" if workshop.settings.profile else ""
-    return f"codecommit::{workshop.settings.region}://{profile}{workshop.names.repository}"
-
-
-def _git(*args: str, cwd: Path | None = None) -> str:
-    # git finds the codecommit:: helper (git-remote-codecommit) on PATH, next to this Python.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    env = {
-        **os.environ,
-        "PATH": path,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_AUTHOR_NAME": "Workshop participant",
-        "GIT_AUTHOR_EMAIL": "participant@example.com",
-        "GIT_COMMITTER_NAME": "Workshop participant",
-        "GIT_COMMITTER_EMAIL": "participant@example.com",
-    }
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        hint = (
-            " (on AWS, `pip install git-remote-codecommit` and working credentials are needed)"
-            if "codecommit::" in " ".join(args)
-            else ""
-        )
-        raise ReleaseError(f"git {' '.join(args)} failed{hint}: {result.stderr.strip()}")
-    return result.stdout + result.stderr
-
-
-def clone(workshop: Workshop, folder: str | Path | None = None) -> Path:
-    """A working copy of the repository in ``folder`` (pulled again if it is already there).
-
-    Returns
-    -------
-    Path
-        The working copy's folder.
-    """
-    target = Path(folder).expanduser().resolve() if folder else workshop_home() / f"{workshop.prefix}-clone"
-    if (target / ".git").exists():
-        _git("pull", "--ff-only", "origin", "master", cwd=target)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _git("clone", clone_url(workshop), str(target))
-    return target
-
-
-def push_message_change(workshop: Workshop, new_message: str, folder: str | Path | None = None) -> Release:
-    """Edit ``app.js`` in a working copy, commit, and ``git push`` to master: the git way to start Dev.
-
-    Parameters
-    ----------
-    workshop
-        The workshop of notebook 00.
-    new_message
-        What the app will answer once Dev has deployed the push.
-    folder
-        Where the working copy lives; by default a folder under ``WORKSHOP_HOME``.
-
-    Returns
-    -------
-    Release
-        The pushed commit and the last line git printed; its ``watch()`` follows the Dev run.
-    """
-    target = clone(workshop, folder)
-
-    def push() -> dict[str, str]:
-        app = target / APP_FILE
-        app.write_text(_MESSAGE_LINE.sub(lambda _: f"const MESSAGE = {json.dumps(new_message)};", app.read_text()))
-        _git("commit", "-am", f"Say {new_message!r} (pushed with git)", cwd=target)
-        output = _git("push", "origin", "HEAD:master", cwd=target)
-        commit = _git("rev-parse", "HEAD", cwd=target).strip()
-        return {"pushed": "master", "commit": commit[:8], "git says": output.strip().splitlines()[-1]}
-
-    return _commit_release(workshop, "master", push)
-
-
-# -- going further: changing a pipeline's definition -------------------------------------------------
-def with_stage(declaration: dict[str, Any], stage: dict[str, Any], before: str) -> dict[str, Any]:
-    """A ``get_pipeline`` declaration with ``stage`` inserted before the stage named ``before``.
-
-    A stage of the same name is replaced rather than added twice, so the cell that calls
-    ``update_pipeline`` with the result can be run again.
-
-    Parameters
-    ----------
-    declaration
-        ``codepipeline.get_pipeline(name=...)["pipeline"]``.
-    stage
-        The new stage, as ``update_pipeline`` expects it (``name`` and ``actions``).
-    before
-        The name of the stage it goes in front of.
-
-    Returns
-    -------
-    dict
-        The declaration to pass to ``update_pipeline(pipeline=...)``.
-    """
-    stages = [s for s in declaration["stages"] if s["name"] != stage["name"]]
-    names = [s["name"] for s in stages]
-    if before not in names:
-        raise ReleaseError(f"The pipeline has no stage {before!r} (its stages: {', '.join(names)}).")
-    stages.insert(names.index(before), stage)
-    return {**declaration, "stages": stages}
-
-
-def with_first_action(declaration: dict[str, Any], stage_name: str, action: dict[str, Any]) -> dict[str, Any]:
-    """A ``get_pipeline`` declaration whose stage ``stage_name`` runs ``action`` before its other actions.
-
-    The action gets ``runOrder`` 1 and the stage's other actions move one step later; an action of the
-    same name is replaced, so the cell can be run again.
-
-    Returns
-    -------
-    dict
-        The declaration to pass to ``update_pipeline(pipeline=...)``.
-    """
-    stages = []
-    for stage in declaration["stages"]:
-        if stage["name"] == stage_name:
-            others = [a for a in stage["actions"] if a["name"] != action["name"]]
-            first_order = min((a.get("runOrder", 1) for a in others), default=2)
-            shift = 1 if first_order <= 1 else 0
-            others = [{**a, "runOrder": a.get("runOrder", 1) + shift} for a in others]
-            stage = {**stage, "actions": [{**action, "runOrder": 1}, *others]}
-        stages.append(stage)
-    if stage_name not in [s["name"] for s in stages]:
-        raise ReleaseError(f"The pipeline has no stage {stage_name!r}.")
-    return {**declaration, "stages": stages}

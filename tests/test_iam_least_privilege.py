@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from helpers import build_projects, cleanup, pipelines, prerequisites, release, setup
+from helpers import build_projects, cleanup, gitflow, pipelines, prerequisites, release, setup
 from helpers.resources.roles import INLINE_POLICY_NAME, ROLES, render_policy, role_name
 from localaws import api
 from tests.helpers_for_tests import aws_cli, sandbox_client, unique
@@ -170,7 +170,7 @@ def test_events_role_without_start_pipeline_execution(workshop):
             e["pipelineExecutionId"]
             for e in codepipeline.list_pipeline_executions(pipelineName=name)["pipelineExecutionSummaries"]
         }
-        release.commit_file(workshop, "NOTES.md", "no run expected\n", "A commit EventBridge may not deliver")
+        gitflow.commit_file(workshop, "NOTES.md", "no run expected\n", "A commit EventBridge may not deliver")
         deadline = time.monotonic() + 10
         refused = []
         while time.monotonic() < deadline and not refused:
@@ -188,5 +188,5 @@ def test_events_role_without_start_pipeline_execution(workshop):
         }
         assert after == before  # the rule's invocation failed: nothing started
     snapshot = release.snapshot(workshop)
-    release.commit_file(workshop, "NOTES.md", "a run expected\n", "A commit EventBridge delivers")
+    gitflow.commit_file(workshop, "NOTES.md", "a run expected\n", "A commit EventBridge delivers")
     assert release.watch_environment(workshop, "dev", snapshot)["dev"]["status"] == "Succeeded"

@@ -189,9 +189,9 @@ def _start_and_time_until_environments_answer(urls: dict[str, str | None]) -> fl
 
 
 def _prod_approval(prefix: str) -> dict[str, str] | None:
-    from helpers import release
+    from helpers import prod_approval
 
-    return release.pending_approval(setup.open_workshop(prefix))
+    return prod_approval.pending_approval(setup.open_workshop(prefix))
 
 
 def _executions(prefix: str, env: str) -> list[dict]:

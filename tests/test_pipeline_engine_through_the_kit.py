@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import build_projects, pipelines, prerequisites, release, setup
+from helpers import build_projects, pipelines, prerequisites, prod_approval, release, setup
 from helpers.inventory import environment_urls
 from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
 
@@ -119,7 +119,7 @@ def test_a_branch_without_a_rule_starts_nothing(workshop):
 def test_prod_waits_for_approval_and_a_rejection_fails_it(workshop):
     codepipeline = sandbox_client("codepipeline")
     name = workshop.names.pipeline("prod")
-    release.clear_pending_approval(workshop)
+    prod_approval.clear_pending_approval(workshop)
     after = release.snapshot(workshop)
     release.promote(workshop, "master", "qa")
     release.promote(workshop, "qa", "prod")
@@ -128,7 +128,7 @@ def test_prod_waits_for_approval_and_a_rejection_fails_it(workshop):
     assert (row["status"], row["action"]) == ("Waiting", "Approval")
     state = codepipeline.get_pipeline_state(name=name)
     assert_matches_output_shape(codepipeline, "GetPipelineState", state)
-    approval = release.pending_approval(workshop)
+    approval = prod_approval.pending_approval(workshop)
     with pytest.raises(ClientError) as excinfo:
         codepipeline.put_approval_result(
             pipelineName=name,
@@ -239,7 +239,7 @@ def test_the_same_operations_through_the_cli(workshop):
     after = release.snapshot(workshop)
     prod_execution = cli_json("codepipeline", "start-pipeline-execution", "--name", prod)["pipelineExecutionId"]
     wait_for_run(workshop, "prod", after, stop_at_approval=True)
-    token = release.pending_approval(workshop)["token"]
+    token = prod_approval.pending_approval(workshop)["token"]
     aws_cli(
         "codepipeline",
         "put-approval-result",

@@ -34,12 +34,13 @@ lab: install
 test: install browser hub-proxy lint
 	$(BIN)/python -m pytest
 
-# `make test-fast` (< 60 s): all but the notebook and workshop flows and the browser, on two workers with a
-# sandbox each, in an account whose IAM changes propagate and whose services drain in 1 s instead of 5.
-# Tests of those delays set their own; the flows in `make test` prove the kit waits out the full ones.
+# `make test-fast` (about 70 s): all but the notebook and workshop flows and the browser. Three workers, each with
+# a sandbox of its own (on two cores: much of a test is waiting for builds), in an account whose IAM changes
+# propagate and whose services drain in 1 s instead of 5. Tests of those delays set their own; the flows in
+# `make test` prove the kit waits out the full ones.
 FAST_ACCOUNT := LOCALAWS_IAM_PROPAGATION_SECONDS=1 LOCALAWS_SERVICE_DRAINING_SECONDS=1
 test-fast: install
-	$(FAST_ACCOUNT) $(BIN)/python -m pytest -m "not slow and not browser" -q -n 2 --dist loadfile
+	$(FAST_ACCOUNT) $(BIN)/python -m pytest -m "not slow and not browser" -q -n 3 --dist loadfile
 
 # Static gates: Python (ruff, mypy) and the CloudFormation templates (cfn-lint, checkov; offline).
 lint: install

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import tempfile
 
 import pytest
+
+# jsonschema (under nbformat) checks IRI formats with rfc3987_syntax when it is installed, which compiles
+# a grammar on import: a second of CPU in every test process, for a format no notebook schema uses.
+# The sandbox does the same (localaws/serve.py).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def _free_port() -> int:

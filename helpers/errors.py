@@ -34,3 +34,8 @@ class ResourceConflictError(WorkshopError):
             f"tag workshop:prefix={prefix}). The kit will not reuse or delete it: choose another prefix in "
             "notebook 00, or remove it yourself if it is yours."
         )
+
+
+class ReleaseError(WorkshopError):
+    """A step of notebook 04's release flow (a commit, a promotion, an approval, a pipeline edit) could not
+    be done; the message says why and what to do."""

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from .context import Workshop
+from .errors import ReleaseError
 from .gitflow import COMMIT_AUTHOR
 from .paths import workshop_home
-from .release_error import ReleaseError
 
 
 def clone_url(workshop: Workshop) -> str:

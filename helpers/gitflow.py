@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .context import Workshop
-from .release_error import ReleaseError
+from .errors import ReleaseError
 
 #: Who the workshop's commits are by, through the API and with git.
 COMMIT_AUTHOR = {"name": "Workshop participant", "email": "participant@example.com"}

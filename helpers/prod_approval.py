@@ -12,8 +12,7 @@ from typing import Any, Literal
 import ipywidgets as widgets
 
 from .context import Workshop
-from .errors import WorkshopError
-from .release_error import ReleaseError
+from .errors import ReleaseError, WorkshopError
 from .ui import keep_responsive
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
 from .context import Workshop
+from .errors import ReleaseError
 from .git_cli import clone, clone_url, commit_and_push
 from .gitflow import branch_head, commit_file, fast_forward, revert_breaking_commit
 from .inventory import environment_urls, fetch
@@ -29,7 +30,6 @@ from .naming import BRANCHES, ENVIRONMENTS
 from .pipeline_edits import with_first_action, with_stage
 from .pipelines import ENV_LABELS, FINISHED, RunSummary, latest_execution_ids, latest_run, watch
 from .prod_approval import approval, waiting_approval
-from .release_error import ReleaseError
 from .ui_table import StatusTable
 
 #: This module's own names, and those notebook 04 calls from the modules it leans on (``approval``,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -58,13 +60,17 @@ def test_start_is_idempotent_and_detached():
 
 
 def test_port_taken_by_another_program(tmp_path, monkeypatch):
-    with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", 0))
-        squatter.listen()
+    """Another web server (it answers, but not as a sandbox) holds the port: a clear error, at once."""
+    squatter = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=squatter.serve_forever, daemon=True).start()
+    try:
         monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path))
-        monkeypatch.setenv("WORKSHOP_SANDBOX_PORT", str(squatter.getsockname()[1]))
+        monkeypatch.setenv("WORKSHOP_SANDBOX_PORT", str(squatter.server_address[1]))
         with pytest.raises(SandboxError) as excinfo:
             process.start()
+    finally:
+        squatter.shutdown()
+        squatter.server_close()
     assert "WORKSHOP_SANDBOX_PORT" in str(excinfo.value)
 
 

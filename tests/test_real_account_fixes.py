@@ -131,6 +131,7 @@ def test_a_stack_left_in_review_in_progress_is_created_not_updated():
 
 
 # -- 8: capacity provider names ---------------------------------------------------------------------
+@pytest.mark.slow  # notebook 01's EC2 steps and a cleanup, twice
 def test_capacity_providers_get_new_names_after_a_cleanup():
     """ECS refuses the name of a provider deleted not long ago, so each run draws a suffix, kept in
     the state file; cleanup finds the providers by tag and prefix and forgets the suffix."""
@@ -238,6 +239,7 @@ def test_without_the_fix_a_new_account_refuses_capacity_providers(new_account):
         )
 
 
+@pytest.mark.slow  # all of notebook 01's steps, then a cleanup
 def test_a_draining_service_is_awaited_not_updated(new_account):
     new_account(service_draining_seconds=3)
     workshop = _workshop(unique("drain"))

@@ -315,7 +315,7 @@ def _build(build_id: str) -> dict:
 
 def test_builds_beyond_the_concurrency_queue_and_beyond_the_queue_are_refused():
     codebuild = sandbox_client("codebuild")
-    project = _sleeping_project(3)
+    project = _sleeping_project(1.5)  # long enough that the second build waits a whole second
     with account_settings(codebuild_concurrency=1, codebuild_queue=1):
         first = codebuild.start_build(projectName=project)["build"]["id"]
         second = codebuild.start_build(projectName=project)["build"]["id"]

@@ -1,0 +1,67 @@
+"""A resident AWS CLI for the tests: imported once, forked for every command.
+
+``aws`` as a new process spends about 0.4 s of CPU starting Python and importing botocore and awscli
+before it sends a request; the contract tests run it dozens of times. This process imports awscli once
+and forks a child per command, so each command still runs in a process of its own (importing awscli
+changes botocore's defaults, which must not leak into the tests' own boto3 clients) with its own
+environment, arguments, output and exit status, exactly as the ``aws`` command would.
+
+Protocol: one JSON line per command on stdin (``{"argv": [...], "env": {...}}``), one JSON line per
+answer on stdout (``{"returncode": n, "stdout": "...", "stderr": "..."}``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import traceback
+
+import awscli.clidriver  # imported here, once, for every child
+
+#: What importing awscli put in the environment (where its own data lives), as the aws command has it.
+AWSCLI_ENVIRONMENT = {name: os.environ[name] for name in ("AWS_DATA_PATH",) if name in os.environ}
+
+
+def run(argv: list[str], env: dict[str, str]) -> dict[str, object]:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:  # the child: the aws command
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            os.environ.clear()
+            os.environ.update({**env, **AWSCLI_ENVIRONMENT})
+            sys.stdout = sys.__stdout__  # the parent points sys.stdout elsewhere (see main)
+            code = 255
+            try:
+                code = awscli.clidriver.create_clidriver().main(argv)
+            except SystemExit as exit:
+                code = exit.code if isinstance(exit.code, int) else 1
+            except BaseException:  # a crash of the CLI itself: say so on stderr, as the aws command would
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        out.seek(0)
+        err.seek(0)
+        return {
+            "returncode": os.waitstatus_to_exitcode(status),
+            "stdout": out.read().decode(errors="replace"),
+            "stderr": err.read().decode(errors="replace"),
+        }
+
+
+def main() -> None:
+    answers = sys.stdout
+    sys.stdout = sys.stderr  # nothing but answers on the answer channel
+    for line in sys.stdin:
+        request = json.loads(line)
+        answers.write(json.dumps(run(request["argv"], request["env"])) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -18,6 +18,7 @@ import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
 from tqdm import tqdm
 
+from . import git_cli
 from .aws_errors import error_code, error_message, is_not_found
 from .context import Workshop
 from .errors import WorkshopError
@@ -148,6 +149,9 @@ def cleanup(workshop: Workshop, progress: bool = True) -> CleanupReport:
         workshop.state.extra.pop("network", None)
         clusters.forget_capacity_provider_suffix(workshop)
         workshop.state.save()
+        working_copy = git_cli.forget_working_copy(workshop)  # notebook 04's clone of the deleted repository
+        if working_copy is not None:
+            report.rows.append(CleanupRow("git working copy", str(working_copy), DELETED, "on this machine"))
     return report
 
 

@@ -5,6 +5,7 @@ git-remote-codecommit serves with your AWS credentials; on the sandbox its git e
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -64,21 +65,69 @@ def run_git(*args: str, cwd: Path | None = None) -> str:
     return result.stdout + result.stderr
 
 
+def default_working_copy(workshop: Workshop) -> Path:
+    """Where notebook 04 keeps its working copy unless told otherwise: ``$WORKSHOP_HOME/<prefix>-clone``."""
+    return workshop_home() / f"{workshop.prefix}-clone"
+
+
 def clone(workshop: Workshop, folder: str | Path | None = None) -> Path:
     """A working copy of the repository in ``folder`` (pulled again if it is already there).
+
+    The copy remembers which repository it came from (its CodeCommit repository ID, in git's config).
+    A cleanup followed by notebook 01 makes a new repository with the same name and a new history, which
+    an old copy cannot pull: the kit's own folder is then cloned afresh; a folder you chose is left as it
+    is, with a ReleaseError that says so.
 
     Returns
     -------
     Path
         The working copy's folder.
     """
-    target = Path(folder).expanduser().resolve() if folder else workshop_home() / f"{workshop.prefix}-clone"
+    target = Path(folder).expanduser().resolve() if folder else default_working_copy(workshop)
+    repository_id = _repository_id(workshop)
     if (target / ".git").exists():
-        run_git("pull", "--ff-only", "origin", "master", cwd=target)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        run_git("clone", clone_url(workshop), str(target))
+        if _recorded_repository_id(target) == repository_id:
+            run_git("pull", "--ff-only", "origin", "master", cwd=target)
+            return target
+        if folder is not None:
+            raise ReleaseError(
+                f"{target} is a working copy of another repository (or of {workshop.names.repository} before "
+                "it was deleted and made again): its history cannot be pulled. Choose another folder, or "
+                "delete this one if nothing in it is needed."
+            )
+        print(f"{target} was cloned from an earlier {workshop.names.repository}; cloning the new one afresh.")
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run_git("clone", clone_url(workshop), str(target))
+    run_git("config", REPOSITORY_ID_KEY, repository_id, cwd=target)
     return target
+
+
+def forget_working_copy(workshop: Workshop) -> Path | None:
+    """Delete the kit's own working copy (cleanup does, once the repository is gone); its path, if it existed.
+    Only a folder that records a repository ID is deleted: one the kit cloned."""
+    target = default_working_copy(workshop)
+    if not (target / ".git").exists() or _recorded_repository_id(target) is None:
+        return None
+    shutil.rmtree(target)
+    return target
+
+
+REPOSITORY_ID_KEY = "workshop.repositoryId"
+
+
+def _repository_id(workshop: Workshop) -> str:
+    codecommit = workshop.client("codecommit")
+    return str(
+        codecommit.get_repository(repositoryName=workshop.names.repository)["repositoryMetadata"]["repositoryId"]
+    )
+
+
+def _recorded_repository_id(working_copy: Path) -> str | None:
+    try:
+        return run_git("config", "--get", REPOSITORY_ID_KEY, cwd=working_copy).strip() or None
+    except ReleaseError:  # git config --get exits 1 when the key is not set
+        return None
 
 
 def commit_and_push(working_copy: Path, message: str) -> dict[str, str]:

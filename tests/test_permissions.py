@@ -13,7 +13,10 @@ import botocore.session
 import pytest
 
 from helpers import permissions
+from helpers.naming import Names
 from helpers.paths import REPO_ROOT
+from helpers.permissions import check
+from helpers.permissions import policy as policy_module
 
 HELPERS = REPO_ROOT / "helpers"
 SERVICES = set(boto3.Session().get_available_services())
@@ -87,8 +90,8 @@ def test_every_operation_the_helpers_call_is_listed_and_nothing_else():
     listed = {service: set(operations) for service, operations in permissions.KIT_OPERATIONS.items()}
     missing = {s: sorted(ops - listed.get(s, set())) for s, ops in scanned.items() if ops - listed.get(s, set())}
     stale = {s: sorted(ops - scanned.get(s, set())) for s, ops in listed.items() if ops - scanned.get(s, set())}
-    assert not missing, f"helpers call these but helpers/permissions.py does not list them: {missing}"
-    assert not stale, f"helpers/permissions.py lists operations no helper calls any more: {stale}"
+    assert not missing, f"helpers call these but helpers/permissions/operations.py does not list them: {missing}"
+    assert not stale, f"helpers/permissions/operations.py lists operations no helper calls any more: {stale}"
 
 
 def test_the_scan_sees_waiters_paginators_and_parameters():
@@ -141,16 +144,16 @@ def test_learner_policy_is_partition_aware():
 
 def test_learner_policy_fits_managed_policies():
     documents = permissions.learner_policy_documents("ecs-cd-jd", "eu-west-1", "111122223333")
-    assert all(permissions._size(d) <= permissions.MANAGED_POLICY_LIMIT for d in documents)
+    assert all(policy_module._size(d) <= permissions.MANAGED_POLICY_LIMIT for d in documents)
     statements = [s for d in documents for s in d["Statement"]]
     assert statements == permissions.learner_policy("ecs-cd-jd", "eu-west-1", "111122223333")["Statement"]
 
 
 def test_principal_of_an_assumed_role_session_is_its_role():
     session = "arn:aws:sts::111122223333:assumed-role/Participant/jd@example.com"
-    assert permissions._principal_arn(session) == "arn:aws:iam::111122223333:role/Participant"
+    assert check._principal_arn(session) == "arn:aws:iam::111122223333:role/Participant"
     user = "arn:aws:iam::111122223333:user/jd"
-    assert permissions._principal_arn(user) == user
+    assert check._principal_arn(user) == user
 
 
 # -- the preflight check, answered by the sandbox's policy simulator -----------------------------------
@@ -176,15 +179,15 @@ def _participant_role(documents: list[dict]) -> str:
 def test_the_learner_policy_allows_everything_the_simulator_is_asked():
     from tests.helpers_for_tests import sandbox_client
 
-    scope = permissions._Scope(permissions.Names("ws", "123456789012", "us-east-1"), "aws")
+    scope = permissions.Scope(Names("ws", "123456789012", "us-east-1"), "aws")
     role = _participant_role(permissions.learner_policy_documents("ws", "us-east-1", "123456789012"))
-    assert permissions._simulate(sandbox_client("iam"), role, scope) == []
+    assert check._simulate(sandbox_client("iam"), role, scope) == []
 
 
 def test_a_restricted_participant_role_is_told_what_it_lacks():
     from tests.helpers_for_tests import sandbox_client
 
-    scope = permissions._Scope(permissions.Names("ws", "123456789012", "us-east-1"), "aws")
+    scope = permissions.Scope(Names("ws", "123456789012", "us-east-1"), "aws")
     documents = permissions.learner_policy_documents("ws", "us-east-1", "123456789012")
     removed = {"iam:PassRole", "ecs:CreateService", "codebuild:CreateProject"}
     for document in documents:
@@ -192,7 +195,7 @@ def test_a_restricted_participant_role_is_told_what_it_lacks():
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             statement["Action"] = [a for a in actions if a not in removed] or ["sts:GetCallerIdentity"]
     role = _participant_role(documents)
-    assert permissions._simulate(sandbox_client("iam"), role, scope) == sorted(removed)
+    assert check._simulate(sandbox_client("iam"), role, scope) == sorted(removed)
 
 
 def test_the_preflight_row_on_the_sandbox():

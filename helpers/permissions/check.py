@@ -1,0 +1,122 @@
+"""The preflight row "permissions": IAM's policy simulator asked which of the kit's actions the learner's
+identity lacks, before notebook 01 fails halfway (on the sandbox, its own evaluator answers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .operations import required_actions
+from .scope import Scope
+
+if TYPE_CHECKING:
+    import boto3
+
+    from ..context import Workshop
+    from ..state import WorkshopState
+
+
+def simulate(workshop: Workshop) -> list[str]:
+    """The actions the learner's identity may not perform, per IAM's policy simulator
+    (SimulatePrincipalPolicy on the caller's user or role; on the sandbox, its own evaluator)."""
+    principal = _principal_arn(str(workshop.client("sts").get_caller_identity()["Arn"]))
+    scope = Scope(workshop.names, workshop.partition)
+    return _simulate(workshop.client("iam"), principal, scope)
+
+
+def _simulate(iam: Any, principal: str, scope: Scope) -> list[str]:
+    missing: list[str] = []
+    by_resource: dict[str, list[str]] = {}
+    for action in required_actions():
+        if action != "iam:PassRole":
+            by_resource.setdefault(scope.representative(action), []).append(action)
+    # PassRole is asked once per role, with the service the kit passes it to (the policy's condition).
+    for role, service in _passed_roles(scope):
+        answer = iam.simulate_principal_policy(
+            PolicySourceArn=principal,
+            ActionNames=["iam:PassRole"],
+            ResourceArns=[role],
+            ContextEntries=[
+                {"ContextKeyName": "iam:PassedToService", "ContextKeyValues": [service], "ContextKeyType": "string"}
+            ],
+        )
+        if any(r["EvalDecision"] != "allowed" for r in answer["EvaluationResults"]):
+            missing.append("iam:PassRole")
+    for resource, actions in by_resource.items():
+        for chunk in _chunks(actions, 100):  # the simulator's limit per call
+            arguments: dict[str, Any] = {"PolicySourceArn": principal, "ActionNames": chunk}
+            if resource != "*":
+                arguments["ResourceArns"] = [resource]
+            paginator = iam.get_paginator("simulate_principal_policy")
+            for page in paginator.paginate(**arguments):
+                for result in page["EvaluationResults"]:
+                    if result["EvalDecision"] != "allowed":
+                        missing.append(result["EvalActionName"])
+    return sorted(set(missing))
+
+
+def _passed_roles(scope: Scope) -> list[tuple[str, str]]:
+    n, prefix = scope.names, f"arn:{scope.partition}:iam::{scope.names.account}:role/"
+    return [
+        (prefix + n.codepipeline_role, "codepipeline.amazonaws.com"),
+        (prefix + n.codebuild_role, "codebuild.amazonaws.com"),
+        (prefix + n.events_role, "events.amazonaws.com"),
+        (prefix + n.task_execution_role, "ecs-tasks.amazonaws.com"),
+        (prefix + n.instance_role, "ec2.amazonaws.com"),
+    ]
+
+
+def _principal_arn(caller: str) -> str:
+    """The simulator takes a user or role ARN; an assumed-role session ARN names its role."""
+    if ":assumed-role/" in caller:
+        head, _, rest = caller.partition(":assumed-role/")
+        return head.replace(":sts:", ":iam:") + ":role/" + rest.split("/")[0]
+    return caller
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def permissions_check(state: WorkshopState, session: boto3.Session | None = None) -> Any:
+    """The preflight row "permissions": OK when the learner may call every action the kit uses,
+    FAIL naming the missing ones, WARN when the simulator itself may not be asked."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ..context import Workshop
+    from ..preflight import FAIL, OK, WARN, Check
+
+    workshop = Workshop(state, session)
+    iam = workshop.client("iam")
+    try:
+        if str(workshop.client("sts").get_caller_identity()["Arn"]).endswith(":root"):
+            return Check(
+                "permissions", OK, "the account's root user may call every action (use an IAM role if you can)"
+            )
+        missing = simulate(workshop)
+    except (iam.exceptions.NoSuchEntityException, iam.exceptions.InvalidInputException) as error:
+        # e.g. a federated user: the simulator takes only users and roles
+        return Check("permissions", WARN, f"the policy simulator cannot check this identity: {error}")
+    except BotoCoreError as error:  # no credentials, expired session: the identity row says what to do
+        return Check("permissions", WARN, f"not checked: {error}")
+    except ClientError as error:  # AccessDenied is not modeled; anything else is re-raised
+        if error.response.get("Error", {}).get("Code") in ("AccessDenied", "AccessDeniedException"):
+            return Check(
+                "permissions",
+                WARN,
+                "this identity may not call iam:SimulatePrincipalPolicy, so its permissions were not checked",
+                "Ask the instructor whether your role allows the workshop's actions (see helpers/permissions/).",
+            )
+        raise
+    total = len(required_actions())
+    if not missing:
+        return Check("permissions", OK, f"all {total} actions the kit calls are allowed")
+    shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
+    return Check(
+        "permissions",
+        FAIL,
+        f"{len(missing)} of {total} actions are not allowed: {shown}",
+        "Ask the instructor to attach the workshop's learner policy "
+        "(helpers.permissions.learner_policy) to your role, then re-run this cell.",
+    )

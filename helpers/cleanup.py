@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from . import git_cli
 from .aws_errors import error_code, error_message, is_not_found

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from ..context import Workshop
 from ..errors import ResourceConflictError, WorkshopError

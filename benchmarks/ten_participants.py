@@ -68,7 +68,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-bench-event-")
     os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
-    os.environ["WORKSHOP_AUTO_APPROVE"] = "1"
+    # The sandbox plays a new account (one CodeBuild build at a time); a classroom needs two builds per
+    # participant, as `make hub` sets them.
+    os.environ.setdefault("LOCALAWS_CODEBUILD_CONCURRENCY", str(2 * args.participants))
 
     from helpers import sandbox
     from helpers.event import cleanup_event, event_status, start_event

@@ -47,7 +47,7 @@ c.Spawner.notebook_dir = str(state / "users" / "{username}")
 c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
 c.Spawner.http_timeout = 120
 c.Spawner.start_timeout = 120
-c.Spawner.env_keep = ["JUPYTERHUB_SINGLEUSER_APP", "PATH", "LANG", "WORKSHOP_SANDBOX_PORT", "WORKSHOP_AUTO_APPROVE"]
+c.Spawner.env_keep = ["JUPYTERHUB_SINGLEUSER_APP", "PATH", "LANG", "WORKSHOP_SANDBOX_PORT"]
 
 
 def _prepare(spawner):

@@ -149,9 +149,7 @@ def cleanup(workshop: Workshop, progress: bool = True) -> CleanupReport:
         workshop.state.extra.pop("network", None)
         clusters.forget_capacity_provider_suffix(workshop)
         workshop.state.save()
-        working_copy = git_cli.forget_working_copy(workshop)  # notebook 04's clone of the deleted repository
-        if working_copy is not None:
-            report.rows.append(CleanupRow("git working copy", str(working_copy), DELETED, "on this machine"))
+        report.rows += _forget_working_copy(workshop)
     return report
 
 
@@ -197,6 +195,16 @@ def _delete(workshop: Workshop, kind: Kind, found: Found) -> CleanupRow:
             return CleanupRow(found.kind, found.name, ALREADY_GONE)
         return CleanupRow(found.kind, found.name, FAILED, _describe(error))
     return CleanupRow(found.kind, found.name, DELETED)
+
+
+def _forget_working_copy(workshop: Workshop) -> list[CleanupRow]:
+    """Notebook 04's clone of the repository just deleted: a row when it was there (red if it stays)."""
+    folder = git_cli.default_working_copy(workshop)
+    try:
+        forgotten = git_cli.forget_working_copy(workshop)
+    except OSError as error:
+        return [CleanupRow("git working copy", str(folder), FAILED, f"{type(error).__name__}: {error}")]
+    return [CleanupRow("git working copy", str(forgotten), DELETED, "on this machine")] if forgotten else []
 
 
 def _settle(workshop: Workshop, kind: Kind, found: Found, row: CleanupRow) -> CleanupRow:

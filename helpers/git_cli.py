@@ -9,11 +9,15 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from .context import Workshop
 from .errors import ReleaseError
 from .gitflow import COMMIT_AUTHOR
 from .paths import workshop_home
+
+#: Where a working copy records the CodeCommit repository ID it was cloned from (git config).
+REPOSITORY_ID_KEY = "workshop.repositoryId"
 
 
 def clone_url(workshop: Workshop) -> str:
@@ -25,12 +29,12 @@ def clone_url(workshop: Workshop) -> str:
         On AWS a ``codecommit::region://[profile@]repository`` URL, which git-remote-codecommit serves
         with your AWS credentials (no git password); on the sandbox its own git endpoint over HTTP.
     """
+    return _clone_url(workshop, _repository_metadata(workshop) if workshop.on_sandbox else {})
+
+
+def _clone_url(workshop: Workshop, metadata: dict[str, Any]) -> str:
     if workshop.on_sandbox:
-        return str(
-            workshop.client("codecommit").get_repository(repositoryName=workshop.names.repository)[
-                "repositoryMetadata"
-            ]["cloneUrlHttp"]
-        )
+        return str(metadata["cloneUrlHttp"])
     profile = f"{workshop.settings.profile}@" if workshop.settings.profile else ""
     return f"codecommit::{workshop.settings.region}://{profile}{workshop.names.repository}"
 
@@ -84,7 +88,8 @@ def clone(workshop: Workshop, folder: str | Path | None = None) -> Path:
         The working copy's folder.
     """
     target = Path(folder).expanduser().resolve() if folder else default_working_copy(workshop)
-    repository_id = _repository_id(workshop)
+    metadata = _repository_metadata(workshop)
+    repository_id = str(metadata["repositoryId"])
     if (target / ".git").exists():
         if _recorded_repository_id(target) == repository_id:
             run_git("pull", "--ff-only", "origin", "master", cwd=target)
@@ -98,7 +103,7 @@ def clone(workshop: Workshop, folder: str | Path | None = None) -> Path:
         print(f"{target} was cloned from an earlier {workshop.names.repository}; cloning the new one afresh.")
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    run_git("clone", clone_url(workshop), str(target))
+    run_git("clone", _clone_url(workshop, metadata), str(target))
     run_git("config", REPOSITORY_ID_KEY, repository_id, cwd=target)
     return target
 
@@ -113,14 +118,9 @@ def forget_working_copy(workshop: Workshop) -> Path | None:
     return target
 
 
-REPOSITORY_ID_KEY = "workshop.repositoryId"
-
-
-def _repository_id(workshop: Workshop) -> str:
+def _repository_metadata(workshop: Workshop) -> dict[str, Any]:
     codecommit = workshop.client("codecommit")
-    return str(
-        codecommit.get_repository(repositoryName=workshop.names.repository)["repositoryMetadata"]["repositoryId"]
-    )
+    return dict(codecommit.get_repository(repositoryName=workshop.names.repository)["repositoryMetadata"])
 
 
 def _recorded_repository_id(working_copy: Path) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
-import boto3
+from .clients import new_session
 
 #: Every service the architecture needs, as botocore names them.
 REQUIRED_SERVICES: tuple[str, ...] = (
@@ -25,7 +25,7 @@ PARTITIONS: tuple[str, ...] = ("aws", "aws-cn", "aws-us-gov")
 
 @cache
 def regions_offering(service: str) -> frozenset[str]:
-    session = boto3.Session()
+    session = new_session()
     return frozenset(r for p in PARTITIONS for r in session.get_available_regions(service, partition_name=p))
 
 
@@ -59,8 +59,9 @@ _CONSOLE_DOMAINS = {
 }
 
 
+@cache
 def partition_of(region: str) -> str:
-    return boto3.Session().get_partition_for_region(region)
+    return new_session().get_partition_for_region(region)
 
 
 def home_region(region: str) -> str:

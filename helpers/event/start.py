@@ -14,6 +14,7 @@ import pandas as pd
 from .. import clients, setup
 from ..errors import WorkshopError
 from ..paths import workshop_home
+from ..regions import partition_of
 from ..settings import WorkshopSettings
 from ..state import set_current_prefix, state_path
 from ..ui_table import StatusTable
@@ -105,7 +106,7 @@ def start_event(
     record.save()
     identity = clients.client("sts", settings, session).get_caller_identity()
     account = str(identity["Account"])
-    partition = boto3.Session().get_partition_for_region(settings.region)
+    partition = partition_of(settings.region)
     policies = write_participant_policies(event, prefixes, settings.region, account, partition)
     studio = write_workshop_studio(event, settings.region, settings.launch_type, partition)
     return StartedEvent(record, plan, policies, studio)

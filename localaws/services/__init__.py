@@ -43,11 +43,13 @@ def install(data_dir: Path, endpoint: str) -> None:
         elbv2,
         iam,
         loopback,
+        moto_caches,
         s3,
         servicequotas,
     )
 
     loopback.set_endpoint(endpoint)
+    moto_caches.install()
     autoscaling.install()
     cloudformation.install()
     codebuild.install(data_dir)

@@ -1,5 +1,6 @@
 """CloudFormation resource types for CodeBuild projects and CodePipeline pipelines, and stacks whose
-failed resources fail the stack as on AWS (see models.py)."""
+failed resources fail the stack as on AWS (see models.py), and ValidateTemplate as AWS checks
+templates (see validation.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from __future__ import annotations
 def install() -> None:
     from moto.cloudformation import models as moto_models
     from moto.cloudformation import parsing
+    from moto.cloudformation.responses import CloudFormationResponse
 
     from . import models  # defining the resource subclasses registers them
+    from .responses import validate_template
+
+    CloudFormationResponse.validate_template = validate_template  # type: ignore[method-assign]
 
     parsing.get_references_from_template = models.references_with_sub
     for name in ("parse_and_create_resource", "parse_and_update_resource"):

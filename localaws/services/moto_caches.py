@@ -1,0 +1,30 @@
+"""What moto recomputes on every request, computed once per process.
+
+- ``moto.backends.list_of_moto_modules`` lists moto's folder and stats each entry; moto's dispatcher
+  calls it for every request to find the request's backend.
+- ``moto.core.utils._load_service_model`` makes a new botocore loader for each service model, and a
+  new loader lists all of botocore's some 400 service folders again before it reads one.
+
+Both answers cannot change while the process runs (they come from installed packages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+
+def install() -> None:
+    from moto import backends
+    from moto.core import utils
+
+    if getattr(backends.list_of_moto_modules, "cached", False):
+        return
+    listed = tuple(backends.list_of_moto_modules())
+
+    def list_of_moto_modules() -> Iterable[str]:
+        return listed
+
+    list_of_moto_modules.cached = True  # type: ignore[attr-defined]
+    backends.list_of_moto_modules = list_of_moto_modules
+    utils.create_loader = cache(utils.create_loader)

@@ -34,11 +34,13 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
 	  --LabApp.app_settings_dir=$(LAB_SETTINGS) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-# `make test` = the gates, then every test, with the new-account defaults (IAM propagates in 5 s, ...).
+# `make test` = the gates, then every test, with the new-account defaults (IAM propagates in 5 s, ...). Three
+# pytest-xdist workers, each with a sandbox of its own (tests of one file stay on one worker, with its fixtures):
+# most of a workshop flow is waiting for builds, deployments and AWS's delays, so three flows share two cores well.
 test: install browser hub-proxy lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3 --dist loadfile
 
-# `make test-fast` (about 70 s): all but the notebook and workshop flows and the browser. Three workers, each with
+# `make test-fast` (about 50 s): all but the notebook and workshop flows and the browser. Three workers, each with
 # a sandbox of its own (on two cores: much of a test is waiting for builds), in an account whose IAM changes
 # propagate and whose services drain in 1 s instead of 5. Tests of those delays set their own; the flows in
 # `make test` prove the kit waits out the full ones.

@@ -297,3 +297,31 @@ def _state_statistics() -> dict:
     from localaws import api
 
     return api.state_statistics(process.home())
+
+
+def test_a_saved_ec2_leaves_out_motos_default_images_and_a_loaded_one_has_them_again():
+    """The default images are 1.7 MB of every EC2 save, and the same in every process."""
+    import pickle
+
+    from localaws.services.ec2.models import ReservedNamesEC2Backend
+
+    backend = ReservedNamesEC2Backend(REGION, "123456789012")
+    defaults = {i for i, ami in backend.amis.items() if ami.owner_alias == "amazon"}
+    assert len(defaults) > 100
+    volume = backend.create_volume(size=8, zone_name=f"{REGION}a")
+    own_snapshot = backend.create_snapshot(volume.id, "the learner's", "123456789012")
+    own_image = backend.register_image(name="learner-image", description="made by a learner")
+    whole = len(pickle.dumps(backend.__dict__, protocol=pickle.HIGHEST_PROTOCOL))
+
+    saved = snapshot.dumps(backend)
+    assert len(saved) < whole / 10
+
+    [loaded] = snapshot.loads(saved, 1)
+    assert set(loaded.amis) == defaults | {own_image.id}
+    assert loaded.amis[own_image.id].name == "learner-image"
+    assert loaded.snapshots[own_snapshot.id].description == "the learner's"
+    assert volume.id in loaded.volumes
+    default_snapshots = {ami.ebs_snapshot.id for i, ami in loaded.amis.items() if i in defaults}
+    assert default_snapshots <= set(loaded.snapshots)
+    assert len(loaded.snapshots) == len(defaults) + 1 + 1  # the defaults', the learner's, the learner image's
+    assert pickle.loads(pickle.dumps(loaded)).amis.keys() == loaded.amis.keys()

@@ -3,6 +3,8 @@ DescribeRegions answering each opt-in region's status from the account's setting
 
 from __future__ import annotations
 
+from typing import Any
+
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import EC2Backend
 from moto.ec2.models.availability_zones_and_regions import Region
@@ -10,11 +12,38 @@ from moto.ec2.models.security_groups import SecurityGroup
 
 from ... import account
 
+#: Marks a saved EC2 backend whose default images were left out (to be made again on load).
+_DEFAULT_IMAGES_LEFT_OUT = "_localaws_default_images_left_out"
 #: moto's status for a region that must be enabled first (its list of opt-in regions).
 NOT_OPTED_IN = "not-opted-in"
 
 
 class ReservedNamesEC2Backend(EC2Backend):
+    """What the sandbox's EC2 adds to moto's (below), and a saved state without moto's default images.
+
+    moto gives every region backend a few hundred Amazon images, each with an EBS snapshot: about 1.7 MB
+    of the EC2 snapshot file, written again on every EC2 change. They are the same in every process, so
+    they are left out when the backend is saved and made again when it is loaded (the images keep their
+    ids; their auto-created snapshots get new ones, as nothing of the workshop's points at them)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        defaults = {ami_id for ami_id, ami in self.amis.items() if ami.owner_alias == "amazon"}
+        default_snapshots = {self.amis[ami_id].ebs_snapshot.id for ami_id in defaults}
+        state["amis"] = {ami_id: ami for ami_id, ami in self.amis.items() if ami_id not in defaults}
+        state["snapshots"] = {i: s for i, s in self.snapshots.items() if i not in default_snapshots}
+        state[_DEFAULT_IMAGES_LEFT_OUT] = True
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        left_out = state.pop(_DEFAULT_IMAGES_LEFT_OUT, False)
+        self.__dict__.update(state)
+        if left_out:  # a snapshot saved before images were left out holds them all
+            saved = self.amis
+            self.amis = {}
+            self._load_amis()
+            self.amis.update(saved)
+
     def create_security_group(
         self,
         name: str,

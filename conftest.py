@@ -1,7 +1,7 @@
 """Test-session set-up shared by every test.
 
 Every test session gets its own WORKSHOP_HOME and sandbox port, so a learner's own sandbox and state
-are never touched. With pytest-xdist (``make test-fast``) every worker gets its own home, port and
+are never touched. With pytest-xdist (``make test`` and ``make test-fast``) every worker gets its own home, port and
 sandbox: tests that change the sandbox's account settings or inject faults then disturb only the tests
 that run after them on the same worker, one at a time, and those tests put the settings back.
 """

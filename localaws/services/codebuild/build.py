@@ -28,6 +28,7 @@ from ...iam_enforcement import RoleSession, TrustRefused, assume
 from ...persistence import changes
 from .. import loopback
 from ..codecommit.models import codecommit_backend
+from . import local_builds
 from .logs import BuildLog, LogStreamDenied
 from .runner import BuildspecError, BuildspecRunner, PhaseResult, load_buildspec, tool_directory
 
@@ -51,6 +52,10 @@ class PipelineInput:
 
 class _PhaseFailed(Exception):
     pass
+
+
+class _StoppedWhileProvisioning(Exception):
+    """StopBuild came while the build waited for a local slot (``local_builds``)."""
 
 
 class _SourceError(Exception):
@@ -135,8 +140,17 @@ class BuildRun:
         source_dir = work / "src"
         source_dir.mkdir()
         status = "FAILED"
+        holds_local_slot = False
+
+        def provision() -> RoleSession:
+            nonlocal holds_local_slot
+            if not local_builds.acquire(self.should_stop):
+                raise _StoppedWhileProvisioning()
+            holds_local_slot = True
+            return self._provision()
+
         try:
-            role: RoleSession = self._phase("PROVISIONING", self._provision)
+            role: RoleSession = self._phase("PROVISIONING", provision)
             resolved = self._phase("DOWNLOAD_SOURCE", lambda: self._download_source(source_dir, role))
             if resolved:
                 build["resolvedSourceVersion"] = resolved
@@ -162,10 +176,14 @@ class BuildRun:
                 status = "SUCCEEDED"
         except _PhaseFailed:
             status = "FAILED"
+        except _StoppedWhileProvisioning:
+            status = "STOPPED"
         except Exception as error:  # a bug must fail the build, not hang it
             self.log.line(f"[Container] sandbox error: {type(error).__name__}: {error}")
             status = "FAILED"
         finally:
+            if holds_local_slot:
+                local_builds.release()
             self._phase("FINALIZING", lambda: None)
             self.log.line(f"[Container] {time.strftime('%Y/%m/%d %H:%M:%S')} Build {status}")
             self.log.flush()
@@ -182,6 +200,9 @@ class BuildRun:
         started = time.monotonic()
         try:
             result = action()
+        except _StoppedWhileProvisioning:
+            record_phase(self.build, PhaseResult(phase_type, "STOPPED", started, time.monotonic()))
+            raise
         except (BuildspecError, _SourceError, _Denied, LogStreamDenied) as error:
             record_phase(
                 self.build,

@@ -39,29 +39,32 @@ def one_local_build(tmp_path, monkeypatch):
     monkeypatch.setenv("LOCALAWS_IAM_ENFORCEMENT", "0")
     home = tmp_path / "sandbox"
     status = api.start(home, _free_port())
-    codebuild = boto3.client(
-        "codebuild",
-        endpoint_url=status.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    iam = boto3.client(
-        "iam",
-        endpoint_url=status.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    role = iam.create_role(RoleName="local-builds", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-    codebuild.create_project(
-        name="sleeper",
-        source={"type": "NO_SOURCE", "buildspec": "version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 1\n"},
-        artifacts={"type": "NO_ARTIFACTS"},
-        environment=ENVIRONMENT,
-        serviceRole=role,
-    )
-    try:
+    try:  # the sandbox stops even when the set-up below fails
+        codebuild = boto3.client(
+            "codebuild",
+            endpoint_url=status.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        iam = boto3.client(
+            "iam",
+            endpoint_url=status.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        role = iam.create_role(RoleName="local-builds", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        codebuild.create_project(
+            name="sleeper",
+            source={
+                "type": "NO_SOURCE",
+                "buildspec": "version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 1\n",
+            },
+            artifacts={"type": "NO_ARTIFACTS"},
+            environment=ENVIRONMENT,
+            serviceRole=role,
+        )
         yield codebuild
     finally:
         api.stop(home)

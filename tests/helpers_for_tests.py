@@ -1,4 +1,4 @@
-"""Small tools the tests share: sandbox clients, unique names, and a botocore shape check."""
+"""Small tools the tests share: sandbox clients, unique names, free ports, and a botocore shape check."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime
 import itertools
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -19,6 +20,13 @@ from localaws import api as process
 
 REGION = "us-east-1"
 _counter = itertools.count()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def sandbox_client(service: str, region: str = REGION) -> Any:

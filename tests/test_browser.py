@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from helpers import setup
 from helpers.inventory import environment_urls, fetch
 from helpers.paths import REPO_ROOT
 from helpers.state import load_state, state_path
-from tests.helpers_for_tests import sandbox_client, unique
+from tests.helpers_for_tests import free_port, sandbox_client, unique
 from tests.workshop_runs import run_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]  # JupyterLab in headless Chromium
@@ -44,12 +43,6 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _copy_with_parameters(name: str, folder: Path, **values: object) -> None:
     """A copy of a notebook whose parameters cell sets ``values`` (the committed one stays untouched)."""
     notebook = nbformat.read(REPO_ROOT / "notebooks" / name, as_version=4)
@@ -67,7 +60,7 @@ def lab(tmp_path_factory):
     """A JupyterLab server on a copy of the notebooks folder, with the test session's sandbox."""
     assert Path(CHROMIUM).exists(), "Chromium is needed for the browser test: apt-get install chromium"
     folder = tmp_path_factory.mktemp("lab")
-    port, token = _free_port(), "workshop-browser-test"
+    port, token = free_port(), "workshop-browser-test"
     server = subprocess.Popen(
         [
             sys.executable,

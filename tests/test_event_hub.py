@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from helpers import state
 from helpers.__main__ import main
 from helpers.event import hub
 from helpers.paths import REPO_ROOT
-from tests.helpers_for_tests import unique
+from tests.helpers_for_tests import free_port, unique
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +38,6 @@ def _event_quota():
 pytestmark = pytest.mark.slow
 PASSWORD = "event-password-" + uuid.uuid4().hex[:8]
 PROXY = REPO_ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -28,6 +27,7 @@ from helpers import sandbox as process
 from helpers import setup
 from helpers.inventory import environment_urls
 from localaws.persistence import SnapshotError, StateStore, snapshot
+from tests.helpers_for_tests import free_port
 from tests.workshop_runs import outputs_text, run_notebook
 
 REGION = "us-east-1"
@@ -149,17 +149,13 @@ def test_a_writer_killed_at_any_moment_leaves_one_whole_snapshot(tmp_path):
 
 
 # -- slow: whole workshops around a restart --------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 def own_sandbox(tmp_path, monkeypatch):
     """A sandbox of its own (home and port), so restarting it leaves the session's sandbox alone."""
     monkeypatch.setenv("WORKSHOP_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("WORKSHOP_SANDBOX_PORT", str(_free_port()))
+    monkeypatch.setenv("WORKSHOP_SANDBOX_PORT", str(free_port()))
     monkeypatch.setenv("LOCALAWS_HOME", str(tmp_path / "home" / "sandbox"))
     yield tmp_path
     process.stop()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 
 import pytest
@@ -17,6 +16,7 @@ from tests.helpers_for_tests import (
     assert_matches_output_shape,
     aws_cli,
     cli_json,
+    free_port,
     sandbox_client,
     unique,
     wait_for_iam_propagation,
@@ -267,12 +267,6 @@ def test_simulate_principal_policy_with_the_cli():
     assert failed.returncode != 0 and "NoSuchEntity" in failed.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_enforcement_can_be_switched_off(tmp_path, monkeypatch):
     """LOCALAWS_IAM_ENFORCEMENT=0: the same refused build succeeds, and the use is still recorded."""
     import boto3
@@ -280,7 +274,7 @@ def test_enforcement_can_be_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv("LOCALAWS_IAM_ENFORCEMENT", "0")
     monkeypatch.setenv("LOCALAWS_IAM_PROPAGATION_SECONDS", "0")  # not what this test is about
     home = tmp_path / "sandbox"
-    status = api.start(home, _free_port())
+    status = api.start(home, free_port())
     try:
 
         def client(service: str):

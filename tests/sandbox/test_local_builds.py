@@ -4,7 +4,6 @@ quota admitted them, and CodeBuild is getting a build host ready. StopBuild stil
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import boto3
@@ -12,6 +11,7 @@ import pytest
 
 from localaws import api
 from localaws.services.codebuild import local_builds
+from tests.helpers_for_tests import free_port
 
 ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
 TRUST = json.dumps(
@@ -24,12 +24,6 @@ TRUST = json.dumps(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def one_local_build(tmp_path, monkeypatch):
     """A sandbox of its own that runs one build at a time on this machine, in an account that allows three."""
@@ -38,21 +32,17 @@ def one_local_build(tmp_path, monkeypatch):
     monkeypatch.setenv("LOCALAWS_IAM_PROPAGATION_SECONDS", "0")  # not what this test is about
     monkeypatch.setenv("LOCALAWS_IAM_ENFORCEMENT", "0")
     home = tmp_path / "sandbox"
-    status = api.start(home, _free_port())
+    status = api.start(home, free_port())
     try:  # the sandbox stops even when the set-up below fails
-        codebuild = boto3.client(
-            "codebuild",
-            endpoint_url=status.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        iam = boto3.client(
-            "iam",
-            endpoint_url=status.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+        codebuild, iam = (
+            boto3.client(
+                service,
+                endpoint_url=status.endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
+            for service in ("codebuild", "iam")
         )
         role = iam.create_role(RoleName="local-builds", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
         codebuild.create_project(

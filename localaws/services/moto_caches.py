@@ -15,16 +15,14 @@ from functools import cache
 
 
 def install() -> None:
+    """Called once, by ``services.install()``."""
     from moto import backends
     from moto.core import utils
 
-    if getattr(backends.list_of_moto_modules, "cached", False):
-        return
     listed = tuple(backends.list_of_moto_modules())
 
     def list_of_moto_modules() -> Iterable[str]:
         return listed
 
-    list_of_moto_modules.cached = True  # type: ignore[attr-defined]
     backends.list_of_moto_modules = list_of_moto_modules
     utils.create_loader = cache(utils.create_loader)

@@ -102,6 +102,10 @@ def test_property_values_are_not_checked_until_a_stack_creates_the_resource():
             "Template format error: Unresolved resource dependencies [Nope] in the Resources block of the template",
         ),
         (
+            _template({"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Sub": ["x"]}}}}),
+            "Template error: One or more Fn::Sub intrinsic functions don't specify expected arguments.",
+        ),
+        (
             _template({"Topic": {"Type": "AWS::SNS::Topic", "DependsOn": ["Ghost"]}}),
             "Template format error: Unresolved resource dependencies [Ghost] in the Resources block of the template",
         ),
@@ -128,6 +132,7 @@ def test_property_values_are_not_checked_until_a_stack_creates_the_resource():
         "no-type",
         "ref",
         "sub",
+        "sub-arguments",
         "depends-on",
         "get-att",
         "output-ref",

@@ -14,8 +14,6 @@ from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.core.common_models import CloudFormationModel
 
-from . import validation
-
 #: CloudFormation property names whose API names are not simply the first letter lowered.
 _API_NAMES = {"BuildSpec": "buildspec", "GitCloneDepth": "gitCloneDepth"}
 _KEEP_AS_IS = {"Configuration"}  # action configuration keys are the provider's own names
@@ -342,11 +340,6 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
             ):
                 stack._parse_template()
                 stack.output_map = stack._create_output_map()
-
-    def validate_template(self, template: str) -> list[Any]:
-        """As AWS checks a template (validation.py), not moto's cfn-lint run: [] or a ValidationError."""
-        validation.validate(template, self.region_name)
-        return []
 
     def resume(self, services: list[Any]) -> int:
         """After a restart, point the stacks at the live resources again.

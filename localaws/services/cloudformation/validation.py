@@ -220,8 +220,8 @@ def _walk(value: Any, declared: set[str], resources: set[str], unresolved: list[
                     message=f"Template error: instance of Fn::GetAtt references undefined resource {target}"
                 )
         if function == "Fn::Sub":
-            text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
-            for name in _SUB_VARIABLE.findall(text if isinstance(text, str) else ""):
+            text, variables = _sub_arguments(argument)
+            for name in _SUB_VARIABLE.findall(text):
                 base = name.split(".", 1)[0] if "." in name and not name.startswith("AWS::") else name
                 if base not in declared and name not in variables:
                     unresolved.append(base)
@@ -229,6 +229,21 @@ def _walk(value: Any, declared: set[str], resources: set[str], unresolved: list[
             return
     for item in value.values():
         _walk(item, declared, resources, unresolved)
+
+
+def _sub_arguments(argument: Any) -> tuple[str, dict[str, Any]]:
+    """Fn::Sub's string and variables: ``"text"`` or ``["text", {variables}]``, as CloudFormation accepts."""
+    if isinstance(argument, str):
+        return argument, {}
+    if isinstance(argument, list) and len(argument) == 2:
+        text, variables = argument
+        if isinstance(text, str) and isinstance(variables, dict):
+            return text, variables
+    raise ValidationError(
+        message="Template error: One or more Fn::Sub intrinsic functions don't specify expected arguments. "
+        "Specify a string as first argument, and an optional second argument to specify a mapping of values "
+        "to replace in the string"
+    )
 
 
 def _answer(template: dict[str, Any], parameters: dict[str, Any], resources: dict[str, Any]) -> dict[str, Any]:

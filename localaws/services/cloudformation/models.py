@@ -186,8 +186,8 @@ class CodePipelinePipeline(CloudFormationModel):
         from ..codepipeline.models import codepipeline_backend
 
         if attribute_name == "Version":
-            pipeline, _ = codepipeline_backend(self.account_id, self.region_name).get_pipeline(self.name)
-            return str(pipeline.get("version", 1))
+            record = codepipeline_backend(self.account_id, self.region_name).get_pipeline(self.name)
+            return str(record.pipeline.get("version", 1))
         raise UnformattedGetAttTemplateException()
 
     @staticmethod

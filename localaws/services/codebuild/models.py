@@ -214,9 +214,10 @@ class RunningCodeBuildBackend(CodeBuildBackend):
     def list_builds(self) -> list[str]:
         return sorted(self.builds, key=lambda i: self.builds[i]["startTime"], reverse=True)
 
-    def list_builds_for_project(self, project_name: str) -> list[str]:
+    def list_builds_for_project(self, project_name: str, sort_order: str | None = None) -> list[str]:
         self._project(project_name)
-        return list(reversed(self.build_history.get(project_name, [])))
+        ids = self.build_history.get(project_name, [])
+        return list(ids) if sort_order == "ASCENDING" else list(reversed(ids))
 
     def stop_build(self, build_id: str) -> dict[str, Any]:
         if build_id not in self.builds:

@@ -101,7 +101,10 @@ class RunningCodeBuildResponse(CodeBuildResponse):
         return ActionResult({"ids": self.codebuild_backend.list_builds()})
 
     def list_builds_for_project(self) -> ActionResult:
-        return ActionResult({"ids": self.codebuild_backend.list_builds_for_project(self._get_param("projectName"))})
+        ids = self.codebuild_backend.list_builds_for_project(
+            self._get_param("projectName"), self._get_param("sortOrder")
+        )
+        return ActionResult({"ids": ids})
 
     def stop_build(self) -> ActionResult:
         return ActionResult({"build": self.codebuild_backend.stop_build(self._get_param("id"))})

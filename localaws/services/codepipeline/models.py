@@ -162,8 +162,8 @@ class EnginePipelineBackend(CodePipelineBackend):
             "pipelineName": name,
             "pipelineVersion": pipeline.get("version", 1),
             "stageStates": stage_states,
-            "created": record._created,
-            "updated": record._updated,
+            "created": record.created,
+            "updated": record.updated,
         }
 
     def list_action_executions(self, name: str, execution_id: str | None) -> list[dict[str, Any]]:

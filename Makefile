@@ -8,22 +8,52 @@ LAUNCH_TYPE ?= FARGATE
 # images set it) every sandbox, kernel and test worker would compile the kit's and moto's modules again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install lab test test-fast lint format browser workshop sandbox-start sandbox-stop clean hub hub-proxy
+.PHONY: install lock upgrade lab test test-fast lint format browser workshop sandbox-start sandbox-stop clean hub hub-proxy
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# requirements.lock pins every package of every extra, with hashes, for every platform and Python >= 3.11
+# (uv pip compile --universal). `make install` installs exactly the lock; pyproject.toml keeps the ranges for
+# people who install the kit as a library. `make lock` re-locks after an edit of pyproject.toml (keeping every pin
+# it can); `make upgrade` moves to the newest versions the ranges allow and tests the kit against them.
+LOCK := requirements.lock
+UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(LOCK))
+LOCK_COMPILE = $(BIN)/uv pip compile pyproject.toml --all-extras --universal --generate-hashes --python-version 3.11 \
+  --quiet --custom-compile-command "make lock" --output-file $(LOCK)
+
+$(BIN)/uv:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(STAMP): $(LOCK) pyproject.toml
 	@command -v git >/dev/null || { echo "git is needed: install it, then run make again"; exit 1; }
 	@command -v node >/dev/null || { echo "Node.js 18+ is needed: install it, then run make again"; exit 1; }
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	@# uv (from PyPI) resolves and installs in seconds; plain pip is the fallback. Both compile the installed
-	@# modules once here, so that no process has to compile them when it starts (a sandbox: 2.1 s of CPU -> 1.4 s).
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv \
-	  && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[sandbox,test,dev,hub]' \
-	  || $(BIN)/python -m pip install --quiet -e '.[sandbox,test,dev,hub]'
+	@# uv installs the lock in seconds; plain pip (--require-hashes, as the lock has hashes) is the fallback. Both
+	@# compile the installed modules once here, so that no process compiles them when it starts (a sandbox: 2.1 s of
+	@# CPU -> 1.4 s). The kit itself is installed editable, without dependencies: the lock brought them.
+	$(MAKE) --no-print-directory $(BIN)/uv \
+	  && $(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python $(LOCK) \
+	  && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps -e . \
+	  || { test -d $(VENV) || $(PYTHON) -m venv $(VENV); \
+	       $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK) \
+	       && $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .; }
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	touch $(STAMP)
+
+lock: $(BIN)/uv
+	$(LOCK_COMPILE)
+
+# Run it when a dependency has a release you want (a security fix, a moto patch release), and at least once a
+# month: it re-locks to the newest versions pyproject.toml's ranges allow, prints which packages moved, installs
+# them, and runs the fast tier and one whole workshop (Fargate) against them. Commit requirements.lock if it passes.
+upgrade: $(BIN)/uv
+	cp $(LOCK) $(VENV)/lock.before
+	$(LOCK_COMPILE) --upgrade
+	$(BIN)/python tools/lock_changes.py $(VENV)/lock.before $(LOCK)
+	$(MAKE) --no-print-directory install test-fast
+	$(BIN)/python -m pytest -q -p no:randomly "tests/test_workshop_flow.py::test_the_whole_workshop[FARGATE]"
+	$(BIN)/python tools/lock_changes.py $(VENV)/lock.before $(LOCK)
 
 # JupyterLab opens on the notebooks folder with the kit's settings (jupyterlab-settings/overrides.json:
 # widget clicks answered in a kernel subshell while a cell runs, no news pop-up); your own settings still win.

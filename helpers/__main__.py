@@ -138,7 +138,14 @@ def _workshop(args: argparse.Namespace) -> int:
         "backend": args.backend,
         "auto_approve": True,
     }
-    timings = run_workshop(Path(args.output), {k: v for k, v in parameters.items() if v is not None})
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        timings = run_workshop(Path(args.output), {k: v for k, v in parameters.items() if v is not None})
+    except PapermillExecutionError as error:  # the notebook's own one-line error, e.g. a red preflight in 00
+        print(f"error: a notebook stopped (its executed copy is in {args.output}/): {error.ename}: {error.evalue}",
+              file=sys.stderr)  # fmt: skip
+        return 1
     print(f"workshop done in {sum(timings.values()):.1f} s; executed notebooks in {args.output}/")
     return 0
 

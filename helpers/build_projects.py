@@ -35,6 +35,7 @@ def deploy_build_project(workshop: Workshop, kind: str) -> StackResult:
         type="AWS::Logs::LogGroup",
         name=log_group,
         arn=f"arn:{workshop.partition}:logs:{region}:{account}:log-group:{log_group}",
+        created_later_by="CodeBuild, at the project's first build",
     )
     return result
 

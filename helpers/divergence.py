@@ -21,6 +21,10 @@ from .errors import WorkshopError
 
 #: Shown by ``status`` for a resource the services could not be asked about.
 UNKNOWN = None
+#: A recorded resource a service creates later by itself (a build project's log group, at its first build):
+#: absent until then, and not missing.
+NOT_YET = "not yet"
+Presence = bool | str | None
 
 
 class ResourcesGoneError(WorkshopError):
@@ -56,9 +60,10 @@ def raise_if_resources_gone(workshop: Workshop) -> None:
         raise ResourcesGoneError(gone_message(workshop, [f"ECS cluster {name}" for name in sorted(missing)]))
 
 
-def resource_presence(workshop: Workshop) -> dict[str, bool | None]:
+def resource_presence(workshop: Workshop) -> dict[str, Presence]:
     """For each recorded resource (by state key): True if the service has it, False if not, None if the
-    service could not be asked (no checker for that type, or the call failed, e.g. access denied)."""
+    service could not be asked (no checker for that type, or the call failed, e.g. access denied), and
+    ``NOT_YET`` for one a service creates later by itself that does not exist yet."""
     checker = _Checker(workshop)
     return {key: checker.exists(entry) for key, entry in workshop.state.resources.items()}
 
@@ -102,12 +107,13 @@ class _Checker:
             "AWS::SNS::Topic": self._topic,
         }
 
-    def exists(self, entry: dict[str, Any]) -> bool | None:
+    def exists(self, entry: dict[str, Any]) -> Presence:
         check = self.checks.get(str(entry.get("type")))
         if check is None:
             return UNKNOWN
         try:
-            return bool(check(entry))
+            found = bool(check(entry))
+            return NOT_YET if not found and entry.get("created_later_by") else found
         except (ClientError, BotoCoreError, WorkshopError):  # shown as "could not tell", never as gone
             return UNKNOWN
 
@@ -130,7 +136,8 @@ class _Checker:
         return entry["name"] in self.cache["stacks"]
 
     def _build_project(self, entry: dict[str, Any]) -> bool:
-        return not self.client("codebuild").batch_get_projects(names=[entry["name"]])["projectsNotFound"]
+        # AWS answers with both lists, moto with "projects" only: the found list is the one both have.
+        return bool(self.client("codebuild").batch_get_projects(names=[entry["name"]])["projects"])
 
     def _repository(self, entry: dict[str, Any]) -> bool:
         codecommit = self.client("codecommit")

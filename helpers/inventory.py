@@ -16,7 +16,7 @@ from .ui_table import StatusTable
 
 def resources_frame(workshop: Workshop, check_exists: bool = False) -> pd.DataFrame:
     """The recorded resources; with ``check_exists``, an ``exists`` column with what the services answer
-    now (yes / NO / ? when they could not be asked)."""
+    now (yes / NO / ? when they could not be asked / "not yet" for one a service makes later by itself)."""
     rows = [
         {"type": v["type"], "name": v["name"], "environment": v.get("environment") or "", "arn": v.get("arn") or ""}
         for v in workshop.state.resources.values()
@@ -25,7 +25,7 @@ def resources_frame(workshop: Workshop, check_exists: bool = False) -> pd.DataFr
     if check_exists:
         presence = divergence.resource_presence(workshop)
         for row, exists in zip(rows, presence.values(), strict=True):
-            row["exists"] = {True: "yes", False: "NO", None: "?"}[exists]
+            row["exists"] = {True: "yes", False: "NO", None: "?", divergence.NOT_YET: divergence.NOT_YET}[exists]
         columns.append("exists")
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["environment", "type", "name"], ignore_index=True)

@@ -3,7 +3,10 @@ for every row that is not.
 
 On AWS it also asks the account what a new account often lacks: the region enabled (opt-in
 regions), the instance type offered, and enough CodeBuild concurrency for the first pipeline runs.
-A headless run (papermill) stops at a failed required check; JupyterLab shows the red table.
+A failed required check stops the run, attended or not: JupyterLab shows the red table with one line under it,
+and an unattended run (papermill, nbclient, ``make workshop``) fails with that line, which names each red check and
+the setting that fixes it. An instructor who wants a report of every participant's preflight, not a stop, passes
+``stop_at_red=False`` (notebook 00's ``stop_at_red_preflight`` parameter).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ _AWS_ERRORS = (ClientError, BotoCoreError, WorkshopError)
 
 
 class PreflightFailed(WorkshopError):
-    """A required preflight check failed (raised only when asked to stop, e.g. in a headless run)."""
+    """A required preflight check failed; the message names each red check and the setting that fixes it."""
 
 
 @dataclass
@@ -51,6 +54,8 @@ class Check:
     status: str
     detail: str
     next_step: str = ""
+    #: The notebook-00 parameter (and widget) that fixes this check when it fails, if a setting does.
+    setting: str = ""
 
 
 def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> list[Check]:
@@ -76,6 +81,7 @@ def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> li
             FAIL if missing else OK,
             f"{settings.region}: " + (f"missing {', '.join(missing)}" if missing else ", ".join(REQUIRED_SERVICES)),
             "Choose another region in the widget above." if missing else "",
+            "region",
         )
     )
     checks.append(_instance_type_check(settings, session, identity))
@@ -94,16 +100,17 @@ def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> li
 
 
 def preflight_table(state: WorkshopState, session: boto3.Session | None = None) -> pd.DataFrame:
+    return _table(run_checks(state, session))
+
+
+def _table(checks: list[Check]) -> pd.DataFrame:
     rows = [
-        {"check": c.check, "status": _ICONS[c.status], "detail": c.detail, "next step": c.next_step}
-        for c in run_checks(state, session)
+        {"check": c.check, "status": _ICONS[c.status], "detail": c.detail, "next step": c.next_step} for c in checks
     ]
     return pd.DataFrame(rows).set_index("check")
 
 
-def show_preflight(
-    state: WorkshopState, session: boto3.Session | None = None, stop_on_failure: bool = False
-) -> StatusTable:
+def show_preflight(state: WorkshopState, session: boto3.Session | None = None, stop_at_red: bool = True) -> StatusTable:
     """Check everything that must be right before notebook 01 creates anything, in one table.
 
     One row per check: the backend; the sandbox running (sandbox backend); your identity and the
@@ -120,10 +127,10 @@ def show_preflight(
     session
         A boto3 session to use on the ``aws`` backend instead of the saved profile (ignored on the
         sandbox).
-    stop_on_failure
-        Raise ``PreflightFailed`` after showing the table when a required check fails. Notebook 00
-        passes its ``headless`` parameter, so an unattended (papermill) run stops here with one clear
-        line instead of failing later in notebook 01.
+    stop_at_red
+        With a red row, show the table and raise ``PreflightFailed`` (one line under the table in
+        JupyterLab; the error of an unattended papermill or nbclient run, which must not pass on a red
+        preflight). ``False`` only reports: for an instructor who wants every row, not a stop.
 
     Returns
     -------
@@ -131,20 +138,24 @@ def show_preflight(
         The checks, coloured: green ready, amber worth a look, red must be fixed, each with its detail
         and next step; the caption says whether you can go on to notebook 01.
     """
-    table = preflight_table(state, session)
-    failed = [str(name) for name, status in table["status"].items() if str(status).startswith("❌")]
+    checks = run_checks(state, session)
+    failed = [c for c in checks if c.status == FAIL]
     caption = (
         "All required checks pass: continue with notebook 01."
         if not failed
         else f"{len(failed)} check(s) failed: follow the next steps, then re-run this cell."
     )
-    result = StatusTable(table, caption)
-    if failed and stop_on_failure:
+    result = StatusTable(_table(checks), caption)
+    if failed and stop_at_red:
         display(result)
-        raise PreflightFailed(
-            f"Preflight failed: {', '.join(failed)}. Follow the next steps in the table above, then run again."
-        )
+        raise PreflightFailed(failure_message(failed))
     return result
+
+
+def failure_message(failed: list[Check]) -> str:
+    """One line: each red check with what is wrong and the setting that fixes it."""
+    parts = [f"{c.check} ({c.detail}" + (f"; set {c.setting}" if c.setting else "") + ")" for c in failed]
+    return f"Preflight failed: {'; '.join(parts)}. Follow the next steps in the table above, then run again."
 
 
 def _sandbox_check(state: WorkshopState) -> Check:
@@ -174,6 +185,7 @@ def _identity_check(state: WorkshopState, session: boto3.Session | None) -> Chec
             FAIL,
             "no AWS credentials found",
             "Run `aws configure` (or `aws sso login`), or set AWS_PROFILE / the profile setting.",
+            "profile",
         )
     except _AWS_ERRORS as error:
         clients.reset()
@@ -208,6 +220,7 @@ def _region_enabled_check(settings: WorkshopSettings, session: boto3.Session | N
         f"{settings.region}: {status or 'unknown'}; the account has not enabled this opt-in region",
         "Enable it (AWS console → your account → AWS Regions → Enable; takes a few minutes), "
         "or choose another region above.",
+        "region",
     )
 
 
@@ -232,6 +245,7 @@ def _instance_type_check(settings: WorkshopSettings, session: boto3.Session | No
         FAIL,
         f"{wanted} not offered in {settings.region}",
         "Choose an instance type the region offers (e.g. t3.micro) in the parameters above, or another region.",
+        "instance_type",
     )
 
 

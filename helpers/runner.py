@@ -18,7 +18,7 @@ def notebooks() -> list[Path]:
 
 def run_notebook(path: Path, output_dir: Path, parameters: dict[str, Any], log_output: bool = False) -> float:
     """Execute one notebook with the parameters it declares (others are dropped); seconds taken.
-    ``headless`` is True unless given: nobody watches, so a failed preflight must stop the run."""
+    A red preflight in notebook 00 stops the run by itself (``PreflightFailed``): nothing to pass for that."""
     import papermill
 
     declared = set(papermill.inspect_notebook(str(path)))
@@ -29,7 +29,7 @@ def run_notebook(path: Path, output_dir: Path, parameters: dict[str, Any], log_o
         str(output_dir / path.name),
         kernel_name="python3",
         cwd=str(NOTEBOOK_DIR),
-        parameters={k: v for k, v in {"headless": True, **parameters}.items() if k in declared},
+        parameters={k: v for k, v in parameters.items() if k in declared},
         progress_bar=False,
         log_output=log_output,
     )

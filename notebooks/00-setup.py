@@ -27,14 +27,14 @@ from helpers import pictures, preflight, setup, ui
 # every participant their own `prefix` (for example `ecs-cd-` plus initials): every resource name starts with it.
 
 # %% tags=["parameters"]
-prefix = "ecs-cd"       # names every resource: 2-20 lowercase letters, digits and hyphens
-backend = None          # "sandbox" (offline, the default) or "aws" (your credentials, real resources)
-region = None           # e.g. "us-east-1"; only regions with every service the pipeline needs are allowed
-launch_type = None      # "FARGATE" (the default) or "EC2"
-instance_type = None    # EC2 only; by default the first of t3.micro, t2.micro the region offers
-approval_email = None   # optional: who receives the Prod approval email
-profile = None          # aws backend only: a named AWS profile instead of the default credentials
-headless = False        # True when run unattended (papermill): a failed preflight check stops the run
+prefix = "ecs-cd"             # names every resource: 2-20 lowercase letters, digits and hyphens
+backend = None                # "sandbox" (offline, the default) or "aws" (your credentials, real resources)
+region = None                 # e.g. "us-east-1"; only regions with every service the pipeline needs are allowed
+launch_type = None            # "FARGATE" (the default) or "EC2"
+instance_type = None          # EC2 only; by default the first of t3.micro, t2.micro the region offers
+approval_email = None         # optional: who receives the Prod approval email
+profile = None                # aws backend only: a named AWS profile instead of the default credentials
+stop_at_red_preflight = True  # a red preflight stops the run here; False only reports it (an instructor's report)
 
 # %%
 state = setup.configure(
@@ -65,10 +65,11 @@ ui.settings_panel(state)
 # ## Preflight
 #
 # One row per thing that must be right before notebook 01 creates anything. A red row says what to do next;
-# fix it and re-run this cell.
+# fix it and re-run this cell. A red row also stops "Run All" (and an unattended papermill run) here, with one line
+# under the table that names the setting to fix, so nothing is created on a setup that cannot work.
 
 # %%
-preflight.show_preflight(setup.load(), stop_on_failure=headless)
+preflight.show_preflight(setup.load(), stop_at_red=stop_at_red_preflight)
 
 # %% [markdown]
 # ## Next

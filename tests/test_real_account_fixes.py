@@ -5,12 +5,15 @@ real-account-findings.md): each test fails without its fix. The sandbox behaves 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from helpers import cleanup, clients, preflight, prerequisites, setup, stacks
 from helpers.errors import InvalidSettingError, WorkshopError
+from helpers.paths import REPO_ROOT
 from helpers.resources import clusters, roles, services
 from helpers.settings import WorkshopSettings
 from localaws import api as localaws_api
@@ -63,20 +66,60 @@ def test_the_default_instance_type_is_the_first_the_region_offers():
         clusters.instance_type(setup.open_workshop(workshop.prefix))
 
 
-def test_a_failed_preflight_check_is_a_red_row_in_jupyterlab_and_an_error_when_headless():
+def test_a_red_preflight_shows_the_table_then_stops_with_one_line_naming_the_setting(monkeypatch):
     state = setup.configure(prefix=unique("hdl"), region="eu-north-1", launch_type="EC2", instance_type="t2.micro")
-    table = preflight.show_preflight(state)  # JupyterLab: the red table, no exception
-    assert "1 check(s) failed" in table.caption
-    with pytest.raises(preflight.PreflightFailed, match="instance type"):
-        preflight.show_preflight(state, stop_on_failure=True)
+    shown = []
+    monkeypatch.setattr(preflight, "display", shown.append)
+    with pytest.raises(preflight.PreflightFailed) as excinfo:
+        preflight.show_preflight(state)
+    assert [type(s).__name__ for s in shown] == ["StatusTable"] and "1 check(s) failed" in shown[0].caption
+    assert "instance type (t2.micro not offered in eu-north-1; set instance_type)" in str(excinfo.value)
+    # JupyterLab: one line under the red table, not a traceback.
+    assert excinfo.value._render_traceback_() == [f"\x1b[31mPreflightFailed\x1b[0m: {excinfo.value}"]
+    # An instructor's report: the table, no stop.
+    assert "1 check(s) failed" in preflight.show_preflight(state, stop_at_red=False).caption
 
 
 @pytest.mark.slow  # papermill runs notebook 00 in a new kernel
-def test_a_headless_run_stops_at_a_failed_preflight_check(tmp_path):
+def test_a_papermill_run_as_the_readme_shows_it_stops_at_a_red_preflight(tmp_path):
+    """The README's command line, with no parameter but the settings: papermill itself, not the kit's runner."""
+    prefix = unique("hdl")
+    notebook = REPO_ROOT / "notebooks" / "00-setup.ipynb"
+    result = subprocess.run(
+        [sys.executable, "-m", "papermill", str(notebook.relative_to(REPO_ROOT)), str(tmp_path / "out.ipynb"),
+         "-p", "prefix", prefix, "-p", "region", "eu-north-1", "-p", "launch_type", "EC2",
+         "-p", "instance_type", "t2.micro"],
+        capture_output=True, text=True, timeout=300, cwd=REPO_ROOT,
+    )  # fmt: skip
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "PreflightFailed: Preflight failed: instance type" in result.stderr
+    assert "set instance_type" in result.stderr
+
+
+@pytest.mark.slow  # nbclient runs notebook 00 in a new kernel
+def test_an_nbclient_run_stops_at_a_red_preflight(tmp_path):
+    """Another unattended runner (nbclient, under nbconvert and jupyter-book): no kit parameter either."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    prefix = unique("hdl")
+    setup.configure(prefix=prefix, region="eu-north-1", launch_type="EC2", instance_type="t2.micro")
+    notebook = nbformat.read(REPO_ROOT / "notebooks" / "00-setup.ipynb", as_version=4)
+    parameters = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    parameters.source = parameters.source.replace('prefix = "ecs-cd"', f'prefix = "{prefix}"')
+    client = NotebookClient(notebook, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError) as excinfo:
+        client.execute(cwd=str(REPO_ROOT / "notebooks"))
+    assert excinfo.value.ename == "PreflightFailed" and "set instance_type" in excinfo.value.evalue
+
+
+@pytest.mark.slow  # papermill runs notebook 00 in a new kernel
+def test_the_kits_runner_stops_at_a_red_preflight(tmp_path):
     prefix = unique("hdl")
     setup.configure(prefix=prefix, region="eu-north-1", launch_type="EC2", instance_type="t2.micro")
     with pytest.raises(PapermillExecutionError) as excinfo:
-        run_notebook("00-setup.ipynb", tmp_path, prefix=prefix)  # the runner passes headless=True
+        run_notebook("00-setup.ipynb", tmp_path, prefix=prefix)
     assert excinfo.value.ename == "PreflightFailed"
 
 
@@ -299,3 +342,18 @@ def test_a_region_the_account_has_not_enabled_fails_the_preflight(new_account):
     new_account(opted_in_regions=["me-south-1"])  # the account enables it
     check = {c.check: c for c in preflight.run_checks(state)}["region enabled"]
     assert (check.status, check.detail) == (preflight.OK, "me-south-1: opted-in")
+
+
+@pytest.mark.slow  # papermill runs notebook 00 in a new kernel
+def test_make_workshop_stops_at_a_red_preflight_with_the_kits_line(tmp_path):
+    """`make workshop` is `python -m helpers workshop`: exit status 1 and one line, not papermill's traceback."""
+    prefix = unique("hdl")
+    setup.configure(prefix=prefix, region="eu-north-1", launch_type="EC2", instance_type="t2.micro")
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers", "workshop", "--prefix", prefix, "--launch-type", "EC2",
+         "--region", "eu-north-1", "--output", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "PreflightFailed: Preflight failed: instance type" in result.stderr and "set instance_type" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -13,7 +13,7 @@ from helpers.inventory import environment_urls
 from helpers.naming import ENVIRONMENTS
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.iam_usage import assert_least_privilege
-from tests.workshop_runs import has_image, plain_text, run_notebook
+from tests.workshop_runs import has_image, helpers_cli_json, plain_text, run_notebook, status_after
 
 pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
 
@@ -31,17 +31,24 @@ def answers(prefix: str) -> dict[str, str]:
 def test_the_whole_workshop(launch_type, tmp_path):
     prefix = unique(f"wf{launch_type[:1].lower()}")
     run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, launch_type=launch_type)
+    # `status --json` answers after every notebook (the README documents it for instructors and CI).
+    assert status_after(prefix)["resources"] == []
     run_notebook("01-prerequisites.ipynb", tmp_path, prefix=prefix)
     placeholder = {env: f"Placeholder for {env}: waiting for the first pipeline run" for env in ENVIRONMENTS}
     assert answers(prefix) == placeholder
+    after_01 = status_after(prefix, "AWS::ECS::Cluster", "AWS::ECS::Service", "AWS::CodeCommit::Repository")
+    assert {env: e["answer"] for env, e in after_01["environments"].items()} == placeholder
 
     projects = plain_text(run_notebook("02-build-projects.ipynb", tmp_path, prefix=prefix))
     assert projects.count("CREATE_COMPLETE (created)") == 2  # re-runs are tested in test_stacks.py
+    after_02 = status_after(prefix, "AWS::CodeBuild::Project", "AWS::CloudFormation::Stack")
+    assert build_log_groups(after_02) == {"not yet"}  # CodeBuild makes them at the first build: not "missing"
 
     pipelines = plain_text(run_notebook("03-pipelines.ipynb", tmp_path, prefix=prefix))
     assert "Prod ✋ Waiting (waiting for approval)" in pipelines
     assert answers(prefix) == {"dev": "Hello world", "qa": "Hello world", "prod": placeholder["prod"]}
     assert_pipelines_as_designed(prefix)
+    assert build_log_groups(status_after(prefix, "AWS::CodePipeline::Pipeline", "AWS::Events::Rule")) == {"yes"}
 
     release = run_notebook(
         "04-test-the-pipeline.ipynb",
@@ -60,6 +67,8 @@ def test_the_whole_workshop(launch_type, tmp_path):
         "qa": "Hello from the pipeline",
         "prod": "Hello from the pipeline",
     }
+    after_04 = status_after(prefix, "AWS::CodePipeline::Pipeline")
+    assert after_04["environments"]["prod"]["answer"] == "Hello from the pipeline"
 
     # Least privilege measured: every permission granted to a service role was used by some step above.
     print(assert_least_privilege(prefix, launch_type))
@@ -67,6 +76,13 @@ def test_the_whole_workshop(launch_type, tmp_path):
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
     left = [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem]
     assert left == []
+    assert status_after(prefix)["resources"] == []
+    code, report = helpers_cli_json("cleanup", "--prefix", prefix)  # a second cleanup: nothing to do, and says so
+    assert code == 0 and report["ok"], report
+
+
+def build_log_groups(status: dict) -> set[str]:
+    return {r["exists"] for r in status["resources"] if r["name"].startswith("/aws/codebuild/")}
 
 
 def assert_pipelines_as_designed(prefix: str) -> None:

@@ -36,3 +36,28 @@ def plain_text(notebook: nbformat.NotebookNode) -> str:
         for cell in notebook.cells
         for output in cell.get("outputs", [])
     )
+
+
+def helpers_cli_json(*arguments: str) -> tuple[int, dict]:
+    """``python -m helpers ARGUMENTS --json`` in a process of its own, as the README shows it: exit status and JSON."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers", *arguments, "--json"], capture_output=True, text=True, timeout=300
+    )
+    assert result.stdout.strip().startswith("{"), f"`helpers {' '.join(arguments)} --json`: {result.stderr[-2000:]}"
+    return result.returncode, json.loads(result.stdout)
+
+
+def status_after(prefix: str, *kinds_expected: str) -> dict:
+    """`status --json` after a notebook: it answers, every recorded resource exists, and the kinds the notebook
+    made are among them (a type is the kit's resource type, e.g. ``codebuild-project``)."""
+    code, document = helpers_cli_json("status", "--prefix", prefix)
+    assert code == 0 and document["prefix"] == prefix
+    assert document["missing_resources"] == 0, document["next_step"]
+    assert all(r["exists"] in ("yes", "not yet") for r in document["resources"]), document["resources"]
+    recorded = {r["type"] for r in document["resources"]}
+    assert set(kinds_expected) <= recorded, f"{set(kinds_expected) - recorded} not recorded: {sorted(recorded)}"
+    return document

@@ -123,11 +123,12 @@ def test_condition_operators(block, context, holds):
     assert condition_holds(block, context) is holds
 
 
-def test_an_unknown_operator_makes_the_statement_not_apply():
-    policy = allow("s3:GetObject", "*", Condition={"NumericLessThan": {"s3:max-keys": "10"}})
-    assert evaluate([policy], "s3:GetObject", BUCKET, {"s3:max-keys": "5"}).decision == IMPLICIT_DENY
-    denial = deny("s3:GetObject", "*", Condition={"NumericLessThan": {"s3:max-keys": "10"}})
-    assert evaluate([allow("s3:*", "*"), denial], "s3:GetObject", BUCKET).allowed  # a Deny is not made up either
+def test_an_operator_aws_does_not_have_never_lets_a_request_through():
+    """IAM refuses such a policy when it is stored; should one reach the evaluator, it fails closed."""
+    policy = allow("s3:GetObject", "*", Condition={"StringFuzzy": {"s3:prefix": "a"}})
+    assert evaluate([policy], "s3:GetObject", BUCKET, {"s3:prefix": "a"}).decision == IMPLICIT_DENY
+    denial = deny("s3:GetObject", "*", Condition={"StringFuzzy": {"s3:prefix": "a"}})
+    assert evaluate([allow("s3:*", "*"), denial], "s3:GetObject", BUCKET).decision == EXPLICIT_DENY
 
 
 def test_the_pass_role_condition_of_the_pipeline_role():

@@ -4,29 +4,57 @@ Why our own: moto's evaluator (``moto.iam.access_control.IAMPolicy``) matches Ac
 turns a statement whose condition does not hold into a *denial* whatever its Effect, knows only the
 few operators of trust policies, and compares case-sensitively with ``.`` as a regex wildcard.
 principalmapper's ``local_policy_simulation`` is complete but unmaintained since 2021 and brings
-pydot along. This module implements what the kit's policies use, as AWS documents it:
+pydot along. One evaluator serves every policy kind the sandbox enforces: identity policies, permission
+boundaries, resource policies (S3 bucket, ECR repository, SNS topic) and trust policies. As the IAM User
+Guide's "Policy evaluation logic" documents it, within one account:
 
-* an explicit Deny in any policy wins; otherwise an Allow in an identity policy or in the resource
-  policy (same account) allows; otherwise the request is implicitly denied;
-* ``Action``/``NotAction``, ``Resource``/``NotResource``, ``Principal`` (``*``, ``AWS``, ``Service``),
-  ``*`` and ``?`` wildcards, actions case-insensitive, resources case-sensitive;
-* condition operators ``String(Not)Equals(IgnoreCase)``, ``String(Not)Like``, ``Arn(Not)Equals``,
-  ``Arn(Not)Like``, ``Bool``, ``Null``, with ``...IfExists`` and the ``ForAnyValue:``/``ForAllValues:``
-  set prefixes; several operators or keys in a block must all hold, several values of one key are
-  ORed; an operator this module does not know makes the statement not apply (and is reported).
+1. an explicit Deny in any of them wins;
+2. a resource policy whose Allow names the caller itself (the user, the role session, a service, or ``*``)
+   allows, and no permissions boundary limits it; one that names the role, or the account, needs the caller's
+   identity policies (and boundary) as well, as when it names nobody;
+3. otherwise an Allow in an identity policy allows if the permissions boundary (when there is one) allows too;
+4. otherwise the request is implicitly denied.
+
+Statements: ``Action``/``NotAction``, ``Resource``/``NotResource``, ``Principal``/``NotPrincipal``, ``*`` and
+``?`` wildcards, actions case-insensitive, resources case-sensitive; conditions and policy variables in
+``conditions.py``. An operator AWS does not have (IAM would have refused the policy) never lets a request
+through: an Allow with one does not apply, a Deny with one does.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
+from .conditions import (
+    Context,
+    UnknownOperator,
+    Unresolvable,
+    arn_match,
+    as_list,
+    condition_holds,
+    glob_match,
+    substitute,
+)
 
-Context = Mapping[str, str | list[str]]
+__all__ = [
+    "ALLOWED",
+    "EXPLICIT_DENY",
+    "IMPLICIT_DENY",
+    "Decision",
+    "Principal",
+    "arn_match",
+    "as_list",
+    "condition_holds",
+    "evaluate",
+    "glob_match",
+    "trust_admits",
+]
+
+ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
+#: How a resource policy's Principal names the caller: the caller itself, its role, or its account.
+ITSELF, ROLE, ACCOUNT = "itself", "role", "account"
 
 
 @dataclass
@@ -41,146 +69,116 @@ class Decision:
         return self.decision == ALLOWED
 
 
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
+@dataclass(frozen=True)
+class Principal:
+    """Who makes a request: an IAM user (``arn``), a role session (``arn``, ``role_arn``), or a service."""
 
+    arn: str = ""
+    role_arn: str = ""
+    service: str = ""
+    bounded: bool = False  # has a permissions boundary
 
-@lru_cache(maxsize=4096)
-def _pattern(glob: str, ignore_case: bool) -> re.Pattern[str]:
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob)
-    return re.compile(f"^{body}$", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
-
-
-def glob_match(glob: str, value: str, ignore_case: bool = False) -> bool:
-    """IAM's wildcard match: ``*`` any run of characters, ``?`` one character."""
-    return bool(_pattern(str(glob), ignore_case).match(value))
-
-
-def arn_match(pattern: str, arn: str) -> bool:
-    """ArnLike: the six ARN fields compared one by one, each with wildcards (a ``*`` never spans a colon
-    except in the last field, the resource, which may contain colons itself)."""
-    if pattern == "*":
-        return True
-    wanted, actual = str(pattern).split(":", 5), arn.split(":", 5)
-    if len(wanted) != 6 or len(actual) != 6:
-        return False
-    return all(glob_match(w, a) for w, a in zip(wanted, actual, strict=True))
+    @property
+    def account(self) -> str:
+        return self.arn.split(":")[4] if self.arn.count(":") >= 5 else ""
 
 
 def action_matches(patterns: Any, action: str) -> bool:
     return any(glob_match(p, action, ignore_case=True) for p in as_list(patterns))
 
 
-def resource_matches(patterns: Any, resource: str) -> bool:
-    return any(p == "*" or glob_match(p, resource) for p in as_list(patterns))
+def resource_matches(patterns: Any, resource: str, context: Context, variables: bool) -> bool:
+    for pattern in as_list(patterns):
+        text = substitute(str(pattern), context) if variables and "${" in str(pattern) else str(pattern)
+        if text == "*" or glob_match(text, resource):
+            return True
+    return False
 
 
-# -- conditions ------------------------------------------------------------------------------------
-def _compare(base: str, actual: str, expected: str) -> bool:
-    if base in ("StringEquals", "StringNotEquals"):
-        return actual == expected
-    if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
-        return actual.lower() == expected.lower()
-    if base in ("StringLike", "StringNotLike"):
-        return glob_match(expected, actual)
-    if base in ("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"):
-        return arn_match(expected, actual)
-    if base == "Bool":
-        return actual.lower() == expected.lower()
-    raise UnknownOperator(base)
-
-
-class UnknownOperator(Exception):
-    """A condition operator this evaluator does not implement."""
-
-
-def condition_holds(block: Mapping[str, Mapping[str, Any]], context: Context) -> bool:
-    """True when every operator and key of a Condition block holds for ``context``."""
-    lowered = {k.lower(): v for k, v in context.items()}
-    for operator, entries in block.items():
-        qualifier, _, name = operator.rpartition(":")
-        if_exists = name.endswith("IfExists")
-        base = name.removesuffix("IfExists")
-        negated = "Not" in base
-        for key, expected_values in entries.items():
-            present = lowered.get(key.lower())
-            actual = [str(v) for v in as_list(present)]
-            expected = [str(v) for v in as_list(expected_values)]
-            if base == "Null":
-                if (present is None) != (expected[0].lower() == "true"):
-                    return False
-                continue
-            if not actual:
-                # A missing key: ...IfExists and negated operators hold, ForAllValues holds vacuously.
-                if if_exists or qualifier == "ForAllValues" or (negated and qualifier != "ForAnyValue"):
-                    continue
-                return False
-            results = [_any(base, a, expected) != negated for a in actual]
-            if qualifier == "ForAllValues":
-                holds = all(results)
-            elif qualifier == "ForAnyValue" or not negated:
-                holds = any(results)
-            else:  # a negated operator on a single-valued key: no value may match
-                holds = all(results)
-            if not holds:
-                return False
-    return True
-
-
-def _any(base: str, actual: str, expected: Iterable[str]) -> bool:
-    return any(_compare(base, actual, value) for value in expected)
-
-
-# -- principals ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Principal:
-    """Who makes a request: a role session (``arn``, ``role_arn``) or a service (``service``)."""
-
-    arn: str = ""
-    role_arn: str = ""
-    service: str = ""
-
-    @property
-    def account(self) -> str:
-        return self.arn.split(":")[4] if self.arn else ""
-
-
-def principal_matches(element: Any, principal: Principal) -> bool:
+def how_named(element: Any, principal: Principal) -> str | None:
+    """How a Principal element names ``principal``: ITSELF, ROLE, ACCOUNT, or None when it does not."""
     if element == "*":
-        return True
+        return ITSELF
     if not isinstance(element, Mapping):
-        return False
+        return None
     if principal.service and principal.service in as_list(element.get("Service")):
-        return True
-    return any(value == "*" or value in (principal.arn, principal.role_arn) for value in as_list(element.get("AWS")))
+        return ITSELF
+    named = [str(v) for v in as_list(element.get("AWS"))]
+    if "*" in named or (principal.arn and principal.arn in named):
+        return ITSELF
+    if principal.role_arn and principal.role_arn in named:
+        return ROLE
+    account = principal.account
+    if account and (account in named or f"arn:{principal.arn.split(':')[1]}:iam::{account}:root" in named):
+        return ACCOUNT
+    return None
 
 
-# -- statements and policies -----------------------------------------------------------------------
 def statement_applies(
-    statement: Mapping[str, Any], action: str, resource: str, context: Context, principal: Principal | None = None
-) -> bool:
+    statement: Mapping[str, Any],
+    action: str,
+    resource: str,
+    context: Context,
+    principal: Principal | None = None,
+    variables: bool = True,
+) -> str | None:
+    """None when the statement does not apply; else how it names the caller (ITSELF for an identity
+    policy's statement, which names nobody). ``variables``: the policy is 2012-10-17 (policy variables)."""
     if "NotAction" in statement:
         if action_matches(statement["NotAction"], action):
-            return False
+            return None
     elif not action_matches(statement.get("Action"), action):
-        return False
-    if "NotResource" in statement:
-        if resource_matches(statement["NotResource"], resource):
-            return False
-    elif "Resource" in statement and not resource_matches(statement["Resource"], resource):
-        return False
-    if principal is not None and ("Principal" in statement or "NotPrincipal" in statement):
-        if "NotPrincipal" in statement:
-            if principal_matches(statement["NotPrincipal"], principal):
-                return False
-        elif not principal_matches(statement["Principal"], principal):
-            return False
+        return None
+    named: str | None = ITSELF
     try:
-        return condition_holds(statement.get("Condition") or {}, context)
+        if "NotResource" in statement:
+            if resource_matches(statement["NotResource"], resource, context, variables):
+                return None
+        elif "Resource" in statement and not resource_matches(statement["Resource"], resource, context, variables):
+            return None
+        if principal is not None and "NotPrincipal" in statement:
+            # A Deny with NotPrincipal always denies a principal that has a permissions boundary.
+            spared = how_named(statement["NotPrincipal"], principal) and not (
+                principal.bounded and statement.get("Effect") == "Deny"
+            )
+            named = None if spared else ITSELF
+        elif principal is not None and "Principal" in statement:
+            named = how_named(statement["Principal"], principal)
+        if named is None:
+            return None
+        return named if condition_holds(statement.get("Condition") or {}, context, variables) else None
+    except Unresolvable:
+        return None
     except UnknownOperator:
-        return False
+        return named if statement.get("Effect") == "Deny" else None
+
+
+@dataclass
+class _Verdicts:
+    deny: list[str] = field(default_factory=list)
+    allow: list[str] = field(default_factory=list)
+    allow_itself: list[str] = field(default_factory=list)  # resource-policy allows naming the caller itself
+
+
+def _read(
+    policy: Mapping[str, Any], action: str, resource: str, context: Context, principal: Principal | None
+) -> _Verdicts:
+    verdicts = _Verdicts()
+    variables = str(policy.get("Version", "2008-10-17")) == "2012-10-17"
+    for index, statement in enumerate(as_list(policy.get("Statement"))):
+        named = statement_applies(statement, action, resource, context, principal, variables)
+        if named is None:
+            continue
+        label = str(statement.get("Sid") or index)
+        if statement.get("Effect") == "Deny":
+            verdicts.deny.append(label)
+        elif statement.get("Effect") != "Allow" or named == ACCOUNT:
+            continue  # an Allow to the account delegates to the caller's identity policies
+        elif named == ITSELF and principal is not None:
+            verdicts.allow_itself.append(label)
+        else:
+            verdicts.allow.append(label)
+    return verdicts
 
 
 def evaluate(
@@ -190,24 +188,28 @@ def evaluate(
     context: Context | None = None,
     resource_policy: Mapping[str, Any] | None = None,
     principal: Principal | None = None,
+    boundary: Mapping[str, Any] | None = None,
 ) -> Decision:
-    """AWS's decision for one request in one account: identity policies of the caller plus, when the
-    resource has one, its resource policy (whose statements must name the caller as Principal)."""
+    """AWS's decision for one request in one account: the caller's identity policies, its permissions
+    boundary when it has one, and the resource's policy when it has one (whose statements must name the
+    caller as Principal; with no ``principal`` given, the Principal element is not checked)."""
     context = context or {}
-    allows: list[str] = []
-    sources: list[tuple[Mapping[str, Any], Principal | None]] = [(p, None) for p in identity_policies]
-    if resource_policy is not None:
-        sources.append((resource_policy, principal or Principal()))
-    for policy, who in sources:
-        for index, statement in enumerate(as_list(policy.get("Statement"))):
-            if not statement_applies(statement, action, resource, context, who):
-                continue
-            label = str(statement.get("Sid") or index)
-            if statement.get("Effect") == "Deny":
-                return Decision(EXPLICIT_DENY, [label])
-            if statement.get("Effect") == "Allow":
-                allows.append(label)
-    return Decision(ALLOWED, allows) if allows else Decision(IMPLICIT_DENY)
+    identity = _Verdicts()
+    for policy in identity_policies:
+        read = _read(policy, action, resource, context, None)
+        identity.deny += read.deny
+        identity.allow += read.allow
+    limit = _read(boundary, action, resource, context, None) if boundary is not None else None
+    on_resource = _read(resource_policy, action, resource, context, principal) if resource_policy else _Verdicts()
+    denied = identity.deny + on_resource.deny + (limit.deny if limit else [])
+    if denied:
+        return Decision(EXPLICIT_DENY, denied[:1])
+    if on_resource.allow_itself:
+        return Decision(ALLOWED, on_resource.allow_itself)
+    allows = identity.allow + on_resource.allow
+    if allows and (limit is None or limit.allow):
+        return Decision(ALLOWED, allows)
+    return Decision(IMPLICIT_DENY)
 
 
 def trust_admits(trust_policy: Mapping[str, Any], service: str, role_arn: str, context: Context) -> bool:

@@ -167,6 +167,16 @@ def clear_faults(home: Path | None = None) -> int:
     return int(_request_json("DELETE", endpoint(home) + routes.FAULTS)["cleared"])
 
 
+def sandbox_time(home: Path | None = None) -> dict[str, Any]:
+    """The sandbox's clock: ``now`` (ISO 8601) and how far it was moved on (``offset_seconds``)."""
+    return dict(_request_json("GET", endpoint(home) + routes.CLOCK))
+
+
+def advance_clock(seconds: float, home: Path | None = None) -> dict[str, Any]:
+    """Move the running sandbox's clock on, so AWS's long waits (an approval's 7 days) pass at once."""
+    return dict(_request_json("POST", endpoint(home) + routes.CLOCK, {"advance_seconds": seconds}))
+
+
 def _request_json(method: str, url: str, document: object = None) -> Any:
     data = None if document is None else json.dumps(document).encode()
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})

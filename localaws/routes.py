@@ -19,6 +19,8 @@ ACCOUNT = ROOT + "account"
 #: GET: the injected faults; POST {"service", "operation", "error_code", "times"?, "message"?}: add; DELETE: clear.
 FAULTS = ROOT + "faults"
 STATE = ROOT + "state"
+#: GET: the sandbox's time; POST {"advance_seconds": N}: move it on (an approval's 7 days pass in a test).
+CLOCK = ROOT + "clock"
 
 
 def pipeline_page(region: str, name: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import account, faults, operations, persistence, routes, services
+from . import account, clock, faults, operations, persistence, routes, services
 from .persistence.requests import changed_services
 from .services.codepipeline import views as pipeline_views
 from .services.ecs import views as ecs_views
@@ -77,6 +77,8 @@ class SandboxApp:
             return self._account(environ, start_response)
         if path == routes.FAULTS:
             return self._faults(environ, start_response)
+        if path == routes.CLOCK:
+            return self._clock(environ, start_response)
         if faults.FAULTS and faults.ENGINE_USER_AGENT not in environ.get("HTTP_USER_AGENT", ""):
             injected = self._injected_fault(environ)
             if injected is not None:
@@ -92,6 +94,17 @@ class SandboxApp:
         if changed:
             self._saved(*changed)
         return answer
+
+    def _clock(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            document = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            try:
+                clock.advance(float(document.get("advance_seconds", 0)))
+            except (TypeError, ValueError) as error:
+                start_response("400 Bad Request", [("Content-Type", "text/plain")])
+                return [f"advance_seconds: {error}".encode()]
+        return self._json(start_response, {"now": clock.now().isoformat(), "offset_seconds": clock.offset_seconds()})
 
     def _saved(self, *services_changed: str) -> None:
         if self.store is None:

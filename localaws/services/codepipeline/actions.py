@@ -13,16 +13,21 @@ import json
 import time
 import uuid
 import zipfile
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ... import clock
 from ...iam_enforcement import AccessDenied
 from ...persistence import changes
 from ..codebuild.build import PipelineInput
 from ..codebuild.models import codebuild_backend
 from ..codecommit.models import codecommit_backend
 from .engine import POLL_SECONDS, ActionFailed, ActionRun, Execution, ExecutionStopped, Executor
+
+#: A manual approval nobody answers fails after seven days (CodePipeline user guide, "Approve or reject").
+APPROVAL_EXPIRY = timedelta(days=7)
 
 
 def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
@@ -119,7 +124,7 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
                 role.authorize("codebuild:BatchGetBuilds", project_arn)
             except AccessDenied as error:
                 raise ActionFailed(f"Error calling batchGetBuilds: {error}", "JobFailed") from None
-        if execution.stop_requested is not None:
+        if (execution.stop_requested or {}).get("abandon"):  # a stop that waits lets the build finish
             role.authorize("codebuild:StopBuild", project_arn)
             backend.stop_build(build["id"])
             raise ExecutionStopped()
@@ -153,21 +158,24 @@ def _service_error_text(error: Exception) -> str:
 def run_manual_approval(execution: Execution, action: ActionRun) -> None:
     configuration = action.declaration.get("configuration", {})
     action.token = str(uuid.uuid4())
+    action.started = clock.now()
     topic = configuration.get("NotificationArn")
     if topic:
+        # CodePipeline user guide, "JSON data format for manual approval notifications".
+        approval = {
+            "pipelineName": execution.name,
+            "stageName": action.stage,
+            "actionName": action.name,
+            "token": action.token,
+            "expires": (action.started + APPROVAL_EXPIRY).strftime("%Y-%m-%dT%H:%MZ"),
+            "externalEntityLink": configuration.get("ExternalEntityLink"),
+            "approvalReviewLink": f"{_console(execution)}/{action.stage}/{action.name}/approve/{action.token}",
+            "customData": configuration.get("CustomData"),
+        }
         message = {
             "region": execution.region,
             "consoleLink": _console(execution),
-            "approval": {
-                "pipelineName": execution.name,
-                "stageName": action.stage,
-                "actionName": action.name,
-                "token": action.token,
-                "expires": "in 7 days",
-                "externalEntityLink": configuration.get("ExternalEntityLink"),
-                "approvalReviewLink": _console(execution),
-                "customData": configuration.get("CustomData"),
-            },
+            "approval": {k: v for k, v in approval.items() if v is not None},
         }
         try:
             execution.client("sns").publish(
@@ -185,9 +193,14 @@ def run_manual_approval(execution: Execution, action: ActionRun) -> None:
 
 
 def wait_for_approval(execution: Execution, action: ActionRun) -> None:
-    """Wait for PutApprovalResult on the action's token (also after a restart, with the same token)."""
+    """Wait for PutApprovalResult on the action's token (also after a restart, with the same token). Nobody
+    answering for 7 days fails the action, as on AWS ("Approve or reject an approval action"); the sandbox's clock
+    (``localaws/clock.py``) lets a test see that without waiting."""
     while not action.approval.wait(POLL_SECONDS * 4):
         execution.check_stop()
+        if clock.now() >= action.started + APPROVAL_EXPIRY and not action.approval.is_set():
+            action.token = None  # PutApprovalResult with it is now refused
+            raise ActionFailed("The approval request expired: nobody approved or rejected it within 7 days")
     result = action.approval_result or {}
     action.summary = result.get("summary")
     if result.get("status") != "Approved":
@@ -287,7 +300,5 @@ RESUMERS: dict[str, Executor] = {"Manual": wait_for_approval}
 
 
 def _console(execution: Execution) -> str:
-    return (
-        f"https://console.aws.amazon.com/codesuite/codepipeline/pipelines/{execution.name}/view"
-        f"?region={execution.region}"
-    )
+    """The console link of the approval message: the pipeline's view, as the message has it."""
+    return f"https://console.aws.amazon.com/codepipeline/home?region={execution.region}#/view/{execution.name}"

@@ -1,7 +1,10 @@
 """The CodePipeline engine, the execution runtime: one thread per execution runs the stages in order and
 the actions of a stage by runOrder, passing artifacts through the artifact bucket and variables through
-namespaces. Each stage is held by one execution at a time; an execution waiting for a stage is
-superseded by a newer one, as in CodePipeline's SUPERSEDED mode. A failed stage can be retried.
+namespaces. The pipeline's execution mode decides how executions share stages (CodePipeline user guide, "How
+pipeline executions work"): SUPERSEDED, the default, holds each stage for one execution at a time and lets a newer
+execution waiting for a stage supersede an older one; QUEUED holds stages too but processes the waiting executions
+one by one in the order they were queued; PARALLEL runs executions independently, with no stage held. A stop either
+waits for the actions in progress or abandons them; a failed or stopped stage can be retried.
 
 What each kind of action does is not here: the executors, one per provider, are in ``actions.py`` and
 are handed to each execution by the backend (``models.py``).
@@ -104,6 +107,7 @@ class Execution:
     ) -> None:
         self.id = str(uuid.uuid4())
         self.pipeline = json.loads(json.dumps(pipeline))  # the version it started with
+        self.mode = str(pipeline.get("executionMode") or "SUPERSEDED")
         self.name = pipeline["name"]
         self.version = pipeline.get("version", 1)
         self.trigger = trigger
@@ -166,6 +170,7 @@ class Execution:
         # the old way (``_variables`` created on first use, ``_retry_mode`` set only by a retry).
         state.setdefault("variables", state.pop("_variables", {}))
         state.setdefault("retry_mode", state.pop("_retry_mode", "FAILED_ACTIONS"))
+        state.setdefault("mode", str(state.get("pipeline", {}).get("executionMode") or "SUPERSEDED"))
         self.__dict__.update(state)
         self.executors, self.resumers, self._role = {}, {}, None  # resume() gives the executors back
 
@@ -319,7 +324,7 @@ class Execution:
 
     def retry(self, stage_name: str, mode: str) -> None:
         stages = [s["name"] for s in self.pipeline["stages"]]
-        self.retry_stage, self.retry_mode = stage_name, mode
+        self.retry_stage, self.retry_mode, self.stop_requested = stage_name, mode, None
         self.status, self.status_summary, self.updated = "InProgress", None, now()
         self.done.clear()
         threading.Thread(target=self._run, args=(stages.index(stage_name),), daemon=True).start()
@@ -332,7 +337,10 @@ class Execution:
         changes.touched("codepipeline")
 
     def check_stop(self) -> None:
-        if self.stop_requested is not None or self.status == "Superseded":
+        """Raise ExecutionStopped in an action that must end now: the execution was superseded, or stopped with
+        "abandon". A stop that waits lets the actions in progress finish (CodePipeline user guide, "Stop a
+        pipeline execution"); the execution stops before its next action or stage."""
+        if self.status == "Superseded" or (self.stop_requested or {}).get("abandon"):
             raise ExecutionStopped()
 
     # -- artifacts -----------------------------------------------------------------------------
@@ -354,12 +362,15 @@ class Execution:
 
 
 class StageGate:
-    """One execution per stage at a time; a newer execution waiting for a stage supersedes an older one."""
+    """Who holds each stage of one pipeline, and who waits for it, by execution mode: SUPERSEDED (one execution
+    per stage; a newer execution waiting for a stage supersedes an older one waiting for it), QUEUED (one per stage;
+    the waiting ones enter in the order they were queued), PARALLEL (no stage is held)."""
 
     def __init__(self) -> None:
         self.lock = threading.Condition()
         self.holders: dict[str, str] = {}
         self.waiting: dict[str, Execution] = {}
+        self.queues: dict[str, list[Execution]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         return {}  # who holds or waits for a stage is the running executions' business
@@ -368,21 +379,39 @@ class StageGate:
         self.__init__()  # type: ignore[misc]
 
     def enter(self, execution: Execution, stage: str) -> None:
+        if execution.mode == "PARALLEL":
+            if execution.stop_requested is not None:
+                raise ExecutionStopped()
+            return
         with self.lock:
-            older = self.waiting.get(stage)
-            if older is not None and older is not execution and older.started < execution.started:
-                older.status = "Superseded"
+            queue = self.queues.setdefault(stage, [])
+            if execution.mode == "QUEUED":
+                queue.append(execution)
+                queue.sort(key=lambda e: e.started)
+            else:
+                older = self.waiting.get(stage)
+                if older is not None and older is not execution and older.started < execution.started:
+                    older.status = "Superseded"
+                    self.lock.notify_all()
+                self.waiting[stage] = execution
+            try:
+                while not self._turn(execution, stage):
+                    self.lock.wait(POLL_SECONDS * 4)
+                    if execution.status == "Superseded" or execution.stop_requested is not None:
+                        raise ExecutionStopped()
+            finally:
+                if execution in queue:
+                    queue.remove(execution)
+                if self.waiting.get(stage) is execution:
+                    del self.waiting[stage]
                 self.lock.notify_all()
-            self.waiting[stage] = execution
-            while self.holders.get(stage) not in (None, execution.id):
-                self.lock.wait(POLL_SECONDS * 4)
-                if execution.status == "Superseded" or execution.stop_requested is not None:
-                    if self.waiting.get(stage) is execution:
-                        del self.waiting[stage]
-                    raise ExecutionStopped()
-            if self.waiting.get(stage) is execution:
-                del self.waiting[stage]
             self.holders[stage] = execution.id
+
+    def _turn(self, execution: Execution, stage: str) -> bool:
+        if self.holders.get(stage) not in (None, execution.id):
+            return False
+        queue = self.queues.get(stage, [])
+        return execution.mode != "QUEUED" or not queue or queue[0] is execution
 
     def leave(self, execution: Execution, stage: str) -> None:
         with self.lock:

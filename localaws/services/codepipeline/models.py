@@ -18,6 +18,7 @@ from .exceptions import (
     ApprovalAlreadyCompletedException,
     DuplicatedStopRequestException,
     InvalidApprovalTokenException,
+    NotLatestPipelineExecutionException,
     PipelineExecutionNotFoundException,
     PipelineExecutionNotStoppableException,
     PipelineNotFoundException,
@@ -48,6 +49,7 @@ class EnginePipelineBackend(CodePipelineBackend):
 
     # -- pipelines ---------------------------------------------------------------------------------
     def create_pipeline(self, pipeline: dict[str, Any], tags: list[dict[str, str]] | None) -> Any:
+        _check_execution_mode(pipeline)
         role_arn = str(pipeline.get("roleArn", ""))
         if propagation.role_not_yet_visible(self.account_id, role_arn, self.partition):
             raise InvalidStructureException(f"CodePipeline is not authorized to perform AssumeRole on role {role_arn}")
@@ -58,6 +60,10 @@ class EnginePipelineBackend(CodePipelineBackend):
             pipeline["name"], None, trigger={"triggerType": "CreatePipeline", "triggerDetail": self._caller()}
         )
         return result
+
+    def update_pipeline(self, pipeline: dict[str, Any]) -> dict[str, Any]:
+        _check_execution_mode(pipeline)
+        return super().update_pipeline(pipeline)
 
     def delete_pipeline(self, name: str) -> None:
         for execution in self.runs.pop(name, []):
@@ -95,7 +101,7 @@ class EnginePipelineBackend(CodePipelineBackend):
             "pipelineExecutionId": execution.id,
             "status": execution.status,
             "trigger": execution.trigger,
-            "executionMode": "SUPERSEDED",
+            "executionMode": execution.mode,
             "executionType": "STANDARD",
             "artifactRevisions": [
                 {"name": a.name, "revisionId": a.revision, "created": execution.started}
@@ -117,7 +123,7 @@ class EnginePipelineBackend(CodePipelineBackend):
                 "startTime": execution.started,
                 "lastUpdateTime": execution.updated,
                 "trigger": execution.trigger,
-                "executionMode": "SUPERSEDED",
+                "executionMode": execution.mode,
                 "sourceRevisions": [
                     {k: v for k, v in r.items() if k != "revisionUrl"} for r in execution.source_revisions
                 ],
@@ -236,27 +242,48 @@ class EnginePipelineBackend(CodePipelineBackend):
         return now()
 
     def stop_pipeline_execution(self, name: str, execution_id: str, abandon: bool, reason: str | None) -> str:
+        """Stop and wait (the actions in progress finish) or stop and abandon (they end at once). A stop that
+        waits may be followed by one that abandons; any other second stop is a duplicate (botocore's
+        DuplicatedStopRequestException)."""
         execution = self._execution(name, execution_id)
-        if execution.stop_requested is not None:
-            raise DuplicatedStopRequestException(f"Execution {execution_id} is already being stopped")
-        if execution.status != "InProgress":
+        if execution.status not in ("InProgress", "Stopping"):
             raise PipelineExecutionNotStoppableException(
                 f"Unable to stop pipeline execution {execution_id} in status {execution.status}"
             )
+        if execution.stop_requested is not None:
+            if execution.stop_requested.get("abandon") or not abandon:
+                how = "stop and abandon" if execution.stop_requested.get("abandon") else "stop and wait"
+                raise DuplicatedStopRequestException(
+                    f"Execution {execution_id} is already being stopped ({how}); only a stop and wait can be "
+                    "followed by a stop and abandon"
+                )
+            execution.stop_requested = {"abandon": True, "reason": reason or execution.stop_requested["reason"]}
+            return execution.id
         execution.stop_requested = {"abandon": abandon, "reason": reason or ""}
         execution.status = "Stopping"
         return execution.id
 
     def retry_stage_execution(self, name: str, stage_name: str, execution_id: str, mode: str) -> str:
+        """Retry a failed or stopped stage of the latest execution that ran it: its failed actions, or all of them
+        (API reference, RetryStageExecution)."""
         execution = self._execution(name, execution_id)
         stage = execution.stages.get(stage_name)
         if stage is None:
             raise StageNotFoundException(f"Stage {stage_name} has not run in execution {execution_id}")
         latest = [e for e in self.runs.get(name, []) if stage_name in e.stages][-1]
-        if stage.status != "Failed" or execution.status != "Failed" or latest is not execution:
-            raise StageNotRetryableException(
-                f"Stage {stage_name} of execution {execution_id} cannot be retried: only the latest failed stage can"
+        if latest is not execution:
+            raise NotLatestPipelineExecutionException(
+                f"Stage {stage_name} has run in a later execution ({latest.id}) of pipeline {name}; "
+                f"execution {execution_id} is out of date"
             )
+        actions = stage.actions.values()
+        retryable = stage.status in ("Failed", "Stopped") and execution.status in ("Failed", "Stopped")
+        if not retryable or (not any(a.status != "Succeeded" for a in actions) and mode != "ALL_ACTIONS"):
+            raise StageNotRetryableException(
+                f"Stage {stage_name} of execution {execution_id} cannot be retried: it has no failed actions"
+            )
+        if mode == "ALL_ACTIONS" and any(a.status == "InProgress" for a in actions):
+            raise StageNotRetryableException(f"Stage {stage_name} has actions in progress: retry its failed actions")
         execution.retry(stage_name, mode or "FAILED_ACTIONS")
         return execution.id
 
@@ -278,6 +305,14 @@ class EnginePipelineBackend(CodePipelineBackend):
 
     def _caller(self) -> str:
         return f"arn:{self.partition}:iam::{self.account_id}:user/moto"
+
+
+def _check_execution_mode(pipeline: dict[str, Any]) -> None:
+    """QUEUED and PARALLEL need a V2 pipeline (user guide, "How pipeline executions work"); the message follows
+    the one CodePipeline gives for another V2-only feature ("Triggers on tag can only be used with V2 pipelines")."""
+    mode = pipeline.get("executionMode") or "SUPERSEDED"
+    if mode in ("QUEUED", "PARALLEL") and (pipeline.get("pipelineType") or "V1") != "V2":
+        raise InvalidStructureException(f"Execution mode {mode} can only be used with V2 pipelines")
 
 
 def _action_execution(run: ActionRun) -> dict[str, Any]:

@@ -1,0 +1,36 @@
+"""The sandbox's clock: real time, plus however far a test or an instructor moved it on.
+
+AWS's long waits (a manual approval fails after 7 days without an answer) must be testable without waiting:
+``POST /_sandbox/clock {"advance_seconds": N}`` (``api.advance_clock``) moves the sandbox's time on, and everything
+that measures such a wait reads ``now()`` here. The offset lives in the running process only: a restarted sandbox
+is back on real time.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+_lock = threading.Lock()
+_offset = timedelta()
+
+
+def now() -> datetime:
+    """The sandbox's current time (UTC)."""
+    with _lock:
+        return datetime.now(UTC) + _offset
+
+
+def advance(seconds: float) -> datetime:
+    """Move the clock on by ``seconds`` (never back: AWS's time does not go backwards); the new time."""
+    if seconds < 0:
+        raise ValueError("the sandbox's clock only moves forward")
+    global _offset
+    with _lock:
+        _offset += timedelta(seconds=seconds)
+    return now()
+
+
+def offset_seconds() -> float:
+    with _lock:
+        return _offset.total_seconds()

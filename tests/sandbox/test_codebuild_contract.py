@@ -163,7 +163,18 @@ def test_a_build_runs_its_phases_with_the_documented_variables(project):
     assert body[:2] == b"PK"  # a zip
 
 
-def test_a_failing_command_fails_its_phase_and_post_build_still_runs(project):
+PHASES_GUIDE = "https://docs.aws.amazon.com/codebuild/latest/userguide/view-build-details-phases.html"
+BUILDSPEC_REFERENCE = "https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html"
+VARIABLES_GUIDE = "https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html"
+
+
+def _phases(build: dict) -> list[tuple[str, str | None]]:
+    return [(p["phaseType"], p.get("phaseStatus")) for p in build["phases"]][4:]  # after DOWNLOAD_SOURCE
+
+
+def test_a_failing_command_fails_its_phase_and_post_build_and_the_upload_still_run(project):
+    """PHASES_GUIDE: a failed BUILD goes on to POST_BUILD, and "The UPLOAD_ARTIFACTS phase is always attempted,
+    even if the BUILD phase fails"; the build ends FAILED."""
     name = project(failing="exit 7")
     build = wait(sandbox_client("codebuild").start_build(projectName=name)["build"]["id"])
     assert build["buildStatus"] == "FAILED"
@@ -172,7 +183,86 @@ def test_a_failing_command_fails_its_phase_and_post_build_still_runs(project):
     assert phase["contexts"][0]["statusCode"] == "COMMAND_EXECUTION_ERROR"
     assert "exit status 7" in phase["contexts"][0]["message"]
     assert "post_build ran, succeeding=0" in log_text(build)
-    assert not any(p["phaseType"] == "UPLOAD_ARTIFACTS" for p in build["phases"])
+    assert _phases(build)[-5:] == [
+        ("BUILD", "FAILED"),
+        ("POST_BUILD", "SUCCEEDED"),
+        ("UPLOAD_ARTIFACTS", "SUCCEEDED"),
+        ("FINALIZING", "SUCCEEDED"),
+        ("COMPLETED", None),
+    ]
+    body = sandbox_client("s3").get_object(Bucket=project.bucket, Key="result.zip")["Body"].read()
+    assert body[:2] == b"PK"  # what the failed build made is uploaded
+
+
+def _inline(name: str, spec: str, **extra: object) -> str:
+    sandbox_client("codebuild").create_project(
+        name=name,
+        source={"type": "NO_SOURCE", "buildspec": spec},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={**ENVIRONMENT, **extra},
+        serviceRole=ROLE,
+    )
+    return name
+
+
+def test_a_failed_install_skips_to_finalizing(project):
+    """PHASES_GUIDE: INSTALL and PRE_BUILD failures go straight to FINALIZING (no build, no upload)."""
+    spec = (
+        "version: 0.2\nphases:\n  install:\n    commands:\n      - exit 1\n  build:\n    commands:\n      - echo no\n"
+    )
+    build = wait(sandbox_client("codebuild").start_build(projectName=_inline(unique("cbi"), spec))["build"]["id"])
+    assert _phases(build) == [("INSTALL", "FAILED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
+
+
+def test_on_failure_continue_runs_the_next_phases_and_abort_runs_none(project):
+    """BUILDSPEC_REFERENCE: on-failure CONTINUE goes on to the next phase, ABORT stops the build; either way the
+    build FAILED; finally runs after the phase's commands even when one fails."""
+    spec = (
+        "version: 0.2\nphases:\n  install:\n    on-failure: CONTINUE\n    commands:\n      - exit 1\n"
+        "    finally:\n      - echo finally-of-install\n"
+        "  build:\n    commands:\n      - echo build-ran\n"
+    )
+    build = wait(sandbox_client("codebuild").start_build(projectName=_inline(unique("cbc"), spec))["build"]["id"])
+    assert build["buildStatus"] == "FAILED"
+    assert _phases(build)[:4] == [
+        ("INSTALL", "FAILED"),
+        ("PRE_BUILD", "SUCCEEDED"),
+        ("BUILD", "SUCCEEDED"),
+        ("POST_BUILD", "SUCCEEDED"),
+    ]
+    text = log_text(build)
+    assert "finally-of-install" in text and "build-ran" in text
+    aborting = spec.replace("CONTINUE", "ABORT")
+    build = wait(sandbox_client("codebuild").start_build(projectName=_inline(unique("cba"), aborting))["build"]["id"])
+    assert _phases(build) == [("INSTALL", "FAILED"), ("FINALIZING", "SUCCEEDED"), ("COMPLETED", None)]
+
+
+def test_documented_variables_project_arn_and_no_resolved_version_without_a_source(project):
+    """VARIABLES_GUIDE: CODEBUILD_PROJECT_ARN is set; CODEBUILD_RESOLVED_SOURCE_VERSION only where there is a
+    source revision (a NO_SOURCE build has none, as a build whose input is another build's artifact)."""
+    spec = (
+        "version: 0.2\nphases:\n  build:\n    commands:\n"
+        '      - echo "arn=$CODEBUILD_PROJECT_ARN resolved=${CODEBUILD_RESOLVED_SOURCE_VERSION-unset}"\n'
+    )
+    name = _inline(unique("cbv"), spec)
+    build = wait(sandbox_client("codebuild").start_build(projectName=name)["build"]["id"])
+    assert f"arn=arn:aws:codebuild:us-east-1:123456789012:project/{name} resolved=unset" in log_text(build)
+
+
+def test_parameter_store_values_are_read_with_the_build_role(project):
+    """VARIABLES_GUIDE / buildspec env parameter-store: CodeBuild reads them with the service role, which needs
+    ssm:GetParameters; the build role here has none, so PROVISIONING fails with the role's refusal."""
+    sandbox_client("ssm").put_parameter(Name=unique("/cb/secret"), Value="s3cret", Type="SecureString")
+    secret = sandbox_client("ssm").describe_parameters()["Parameters"][-1]["Name"]
+    spec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "len=${#SECRET}"\n'
+    name = _inline(
+        unique("cbp"), spec, environmentVariables=[{"name": "SECRET", "value": secret, "type": "PARAMETER_STORE"}]
+    )
+    build = wait(sandbox_client("codebuild").start_build(projectName=name)["build"]["id"])
+    provisioning = next(p for p in build["phases"] if p["phaseType"] == "PROVISIONING")
+    assert provisioning["phaseStatus"] == "FAILED"
+    assert "Decrypted Variables Error" in provisioning["contexts"][0]["message"]
+    assert "ssm:GetParameters" in provisioning["contexts"][0]["message"]
 
 
 def test_stop_build(project):

@@ -125,6 +125,7 @@ class BuildRun:
         self.project = project
         self.overrides = overrides
         self.pipeline = pipeline
+        self.secrets: dict[str, str] = {}  # PARAMETER_STORE values, read in PROVISIONING with the service role
         self.account_id = account_id
         self.region_name = region_name
         self.partition = partition
@@ -147,7 +148,9 @@ class BuildRun:
             if not local_builds.acquire(self.should_stop):
                 raise _StoppedWhileProvisioning()
             holds_local_slot = True
-            return self._provision()
+            session = self._provision()
+            self.secrets = self._parameter_store(session)
+            return session
 
         try:
             role: RoleSession = self._phase("PROVISIONING", provision)
@@ -171,9 +174,11 @@ class BuildRun:
                 status = "STOPPED"
             elif any(p.get("phaseStatus") == "TIMED_OUT" for p in build["phases"]):
                 status = "TIMED_OUT"
-            elif ok:
+            elif ok or any(p["phaseType"] == "POST_BUILD" for p in build["phases"]):
+                # "The UPLOAD_ARTIFACTS phase is always attempted, even if the BUILD phase fails" (user guide,
+                # "Build phase transitions"); a failed INSTALL or PRE_BUILD goes straight to FINALIZING.
                 self._phase("UPLOAD_ARTIFACTS", lambda: self._upload(runner, role))
-                status = "SUCCEEDED"
+                status = "SUCCEEDED" if ok else "FAILED"
         except _PhaseFailed:
             status = "FAILED"
         except _StoppedWhileProvisioning:
@@ -313,10 +318,11 @@ class BuildRun:
             "CODEBUILD_CI": "true",
             "CODEBUILD_BUILD_ID": build["id"],
             "CODEBUILD_BUILD_ARN": build["arn"],
+            "CODEBUILD_PROJECT_ARN": f"arn:{self.partition}:codebuild:{self.region_name}:{self.account_id}:project/"
+            f"{project['name']}",
             "CODEBUILD_BUILD_NUMBER": str(build["buildNumber"]),
             "CODEBUILD_INITIATOR": build["initiator"],
             "CODEBUILD_BUILD_IMAGE": str(project["environment"].get("image", "")),
-            "CODEBUILD_RESOLVED_SOURCE_VERSION": resolved,
             "CODEBUILD_SOURCE_VERSION": build.get("sourceVersion", resolved),
             "CODEBUILD_SOURCE_REPO_URL": str(project["source"].get("location", "")),
             "CODEBUILD_SRC_DIR": str(source_dir),
@@ -335,17 +341,36 @@ class BuildRun:
             "WORKSHOP_SANDBOX_DATA": str(self.data_dir),
             "SANDBOX_DOCKER_HOME": str(work / "docker"),
         }
-        variables = list(project["environment"].get("environmentVariables") or []) + list(
-            self.overrides.get("environment_variables") or []
-        )
-        for variable in variables:
+        if resolved:  # absent when the input is not a source revision, e.g. another build's artifact (user guide,
+            # "Environment variables in build environments": "may not always be available" for CodePipeline)
+            environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] = resolved
+        for variable in self._variables():
             value = str(variable.get("value", ""))
             if variable.get("type") == "PARAMETER_STORE":
-                value = loopback.client("ssm", self.region_name).get_parameter(Name=value, WithDecryption=True)[
-                    "Parameter"
-                ]["Value"]
+                value = self.secrets[value]
             environment[str(variable["name"])] = value
         return environment
+
+    def _variables(self) -> list[dict[str, Any]]:
+        return list(self.project["environment"].get("environmentVariables") or []) + list(
+            self.overrides.get("environment_variables") or []
+        )
+
+    def _parameter_store(self, role: RoleSession) -> dict[str, str]:
+        """PARAMETER_STORE variables, read as CodeBuild reads them: with the build's service role
+        (ssm:GetParameters), in PROVISIONING, whose context says "Decrypted Variables Error" when one cannot be."""
+        names = sorted({str(v.get("value")) for v in self._variables() if v.get("type") == "PARAMETER_STORE"})
+        if not names:
+            return {}
+        ssm = role.client("ssm", self.region_name)
+        try:
+            answer = ssm.get_parameters(Names=names, WithDecryption=True)
+        except ClientError as error:
+            details = error.response["Error"]
+            raise _Denied(f"Decrypted Variables Error: {details.get('Code')}: {details.get('Message')}") from None
+        if answer.get("InvalidParameters"):
+            raise _Denied(f"Decrypted Variables Error: parameter does not exist: {answer['InvalidParameters'][0]}")
+        return {p["Name"]: p["Value"] for p in answer["Parameters"]}
 
     def _upload(self, runner: BuildspecRunner, role: RoleSession) -> None:
         project, pipeline = self.project, self.pipeline

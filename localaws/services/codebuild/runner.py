@@ -97,26 +97,34 @@ class BuildspecRunner:
         self.shell = (spec.get("env") or {}).get("shell", "bash")
 
     def run_phases(self, on_phase: Callable[[PhaseResult], None], on_start: Callable[[str], None]) -> bool:
-        """Run the four phases with CodeBuild's transitions; True when every one that ran succeeded."""
+        """Run the four phases with CodeBuild's transitions; True when every one that ran succeeded.
+
+        CodeBuild user guide, "Build phase transitions" and the buildspec's ``on-failure``: a failed INSTALL or
+        PRE_BUILD skips to FINALIZING, a failed BUILD still runs POST_BUILD; ``on-failure: ABORT`` skips every
+        later phase, ``on-failure: CONTINUE`` runs the next phases as if nothing failed (the build still fails).
+        A build that was stopped or timed out runs nothing more."""
         phases = self.spec.get("phases") or {}
         env_file = self.work_dir / "env.sh"
         env_file.write_text("")
         failed: str | None = None
-        abort = False
+        carry_on = True  # the next phase runs
         for name in PHASES:
-            # CodeBuild: a failed INSTALL or PRE_BUILD skips the rest; a failed BUILD still runs
-            # POST_BUILD unless the build phase says on-failure: ABORT.
-            if failed is not None and (abort or failed in ("install", "pre_build") or name != "post_build"):
+            if not carry_on:
                 break
             phase = phases.get(name) or {}
             on_start(name.upper())
             started = time.monotonic()
             status, message = self._run_phase(name, phase, env_file)
             on_phase(PhaseResult(name.upper(), status, started, time.monotonic(), message))
-            if status != "SUCCEEDED" and failed is None:
-                failed = name
-                abort = phase.get("on-failure") == "ABORT" or status in ("TIMED_OUT", "STOPPED")
-                self.environment["CODEBUILD_BUILD_SUCCEEDING"] = "0"
+            if status == "SUCCEEDED":
+                continue
+            failed = failed or name
+            self.environment["CODEBUILD_BUILD_SUCCEEDING"] = "0"
+            choice = str(phase.get("on-failure") or "").upper()
+            if status in ("TIMED_OUT", "STOPPED") or choice == "ABORT":
+                carry_on = False
+            elif choice != "CONTINUE":
+                carry_on = name == "build"  # only POST_BUILD follows a failed BUILD
         return failed is None
 
     def _run_phase(self, name: str, phase: dict[str, Any], env_file: Path) -> tuple[str, str]:
@@ -177,25 +185,37 @@ class BuildspecRunner:
         return "SUCCEEDED", ""
 
     def _script(self, name: str, commands: list[str], finally_commands: list[str], env_file: Path) -> str:
+        """One bash script for the phase. ``finally`` runs from an EXIT trap, so it runs after the commands even
+        when one of them fails or calls ``exit`` (buildspec reference, ``finally``); the trap then keeps the
+        environment for the next phase and exits with the phase's status."""
         failed = self.work_dir / "failed-command"
+        quoted_failed = shlex.quote(str(failed))
         lines = [
             "set -a",
             f"[ -s {shlex.quote(str(env_file))} ] && . {shlex.quote(str(env_file))} 2>/dev/null",
             f"CODEBUILD_BUILD_SUCCEEDING={self.environment.get('CODEBUILD_BUILD_SUCCEEDING', '1')}",
             'cd "${__WORKSHOP_PWD:-$CODEBUILD_SRC_DIR}" 2>/dev/null || cd "$CODEBUILD_SRC_DIR"',
-            f"rm -f {shlex.quote(str(failed))}",
+            f"rm -f {quoted_failed}",
             f'__workshop_save() {{ __WORKSHOP_PWD="$PWD"; export -p > {shlex.quote(str(env_file))}; }}',
+            "__workshop_finally() {",
+            "  __workshop_rc=$?; trap - EXIT",
+            f"  if [ $__workshop_rc -ne 0 ] && [ ! -s {quoted_failed} ]; then",
+            f'    printf "%s" "$__workshop_cmd" > {quoted_failed}',
+            "  fi",
+            *[f"  {c}" for c in finally_commands],
+            "  __workshop_save; exit $__workshop_rc",
+            "}",
+            "trap __workshop_finally EXIT",
         ]
         for command in commands:
             lines += [
                 f"echo {shlex.quote('[Container] Running command ' + command)}",
+                f"__workshop_cmd={shlex.quote(command)}",
                 command,
                 "__workshop_rc=$?",
-                f"if [ $__workshop_rc -ne 0 ]; then printf '%s' {shlex.quote(command)} > {shlex.quote(str(failed))}; "
-                + " ".join(f"{c};" for c in finally_commands)
-                + " __workshop_save; exit $__workshop_rc; fi",
+                "if [ $__workshop_rc -ne 0 ]; then exit $__workshop_rc; fi",
             ]
-        lines += [*finally_commands, "__workshop_save", "exit 0"]
+        lines += ["exit 0"]
         return "\n".join(lines) + "\n"
 
     def collect_artifacts(self) -> bytes | None:

@@ -137,9 +137,9 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
             f"Build terminated with state: {build['buildStatus']}. Phase: {failed.get('phaseType')}, "
             f"Code: {context.get('statusCode')}, Message: {context.get('message')}"
         )
-    for output in outputs:
-        output.revision = primary.revision
-        action.outputs.append(output)
+    # A build's output carries no source revision: a build that takes it as input has no
+    # CODEBUILD_RESOLVED_SOURCE_VERSION, as on AWS (the kit's source_version file is the hand-off).
+    action.outputs.extend(outputs)
 
 
 def _service_error_text(error: Exception) -> str:

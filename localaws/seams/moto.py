@@ -4,7 +4,7 @@ moto has no plug-in API: the sandbox swaps the class each service's ``BackendDic
 functions and methods, and reads a few private attributes where moto offers nothing public. All of that goes
 through this module, so an upgrade of moto is checked in one place: ``tests/seams/test_moto_seam.py`` has a
 test per private name and per patched target, each naming this file. moto is imported inside the functions,
-as everywhere in ``localaws``: importing this module costs nothing.
+so importing this module imports no moto (a contract test checks it).
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def backend_dict_own_attributes() -> frozenset[str]:
 PATCHED: dict[str, tuple[str, ...] | None] = {
     "moto.backends.list_of_moto_modules": (),
     "moto.core.utils.create_loader": (),
-    # moto 5.2.6: private, and the only hook before a request is served (moto calls it with IAM auth on only).
+    # moto 5.2.6: private; the one hook every request passes before it is served (moto's body checks IAM only
+    # once its auth is switched on, which the sandbox never does).
     "moto.core.authorization.ActionAuthenticatorMixin._authenticate_and_authorize_action": (
         "self",
         "iam_request_cls",

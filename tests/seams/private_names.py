@@ -11,9 +11,11 @@ parses the kit's source with ``ast`` and reports, outside the seam modules:
   ``obj.__dict__`` (``"_x" in vars(obj)``, ``vars(obj)["_x"]``, ``vars(obj).pop("_x")``);
 - ``from lib import _name`` and ``import lib._module`` for a library that is not the kit.
 
-A name the kit defines is the kit's own (``self._state``), whatever object it is read from; the scan is
-static, so it cannot tell the kit's ``_value`` from another library's ``_value`` (the seam contract tests and
-review cover that). ``python -m tests.seams.private_names`` prints every use it finds, seams included.
+A name the kit defines outside the seams is the kit's own (``self._state``), whatever object it is read from
+(on an object that is neither ``self`` nor a kit module, only if it is a member of one of the kit's classes).
+The scan is static: it cannot tell the kit's ``_value`` from another library's ``_value``, nor see a private
+name built from strings at run time (the contract tests, the guard's class check and review cover those).
+``python -m tests.seams.private_names`` prints every use it finds, seams included.
 """
 
 from __future__ import annotations
@@ -210,7 +212,8 @@ def scan(root: Path = ROOT, files: list[Path] | None = None) -> list[PrivateUse]
     files = source_files(root) if files is None else files
     texts = {path: path.read_text() for path in files}
     walked = {path: list(ast.walk(ast.parse(text, filename=str(path)))) for path, text in texts.items()}
-    kit_names = defined_names(walked.values())
+    # A seam's own definitions (a contract test's planted class) must not make another library's name the kit's.
+    kit_names = defined_names(n for path, n in walked.items() if not is_seam_module(str(path.relative_to(root))))
     found: list[PrivateUse] = []
     for path, nodes in walked.items():
         found.extend(private_uses(nodes, str(path.relative_to(root)), kit_names, texts[path].splitlines()))

@@ -92,9 +92,10 @@ def test_the_guard_catches_planted_private_uses(tmp_path):
         def _helper():
             return None
     """
+    # a seam's definitions (a contract test's probe) do not make the library's names the kit's
+    seam = textwrap.dedent(planted) + "\n\nclass Probe:\n    def _inherited(self):\n        return None\n"
     found = _scan_source(
-        tmp_path,
-        {"helpers/planted.py": planted, "helpers/check.py": kit, "localaws/seams/lib.py": planted},
+        tmp_path, {"helpers/planted.py": planted, "helpers/check.py": kit, "localaws/seams/lib.py": seam}
     )
     assert found == [
         "helpers/planted.py:4:lib._internal",

@@ -194,6 +194,11 @@ _LOADER_LOCK = threading.Lock()
 
 def new_session(**options: Any) -> boto3.Session:
     """``boto3.Session(**options)`` on the shared model loader. Use it instead of ``boto3.Session``."""
+    return _new_sessions(**options)[0]
+
+
+def _new_sessions(**options: Any) -> tuple[boto3.Session, botocore.session.Session]:
+    """A boto3 session and the botocore session under it (made here, so the kit need not ask boto3 for it)."""
     core = botocore.session.Session()
     loader = _shared_loader()
     core.register_component("data_loader", loader)
@@ -201,7 +206,7 @@ def new_session(**options: Any) -> boto3.Session:
         made = boto3.Session(botocore_session=core, **options)
         # boto3 appends its own folder to the loader's search path once per session: keep one of each.
         loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
-    return made
+    return made, core
 
 
 @lru_cache(maxsize=8)
@@ -221,10 +226,10 @@ def _sandbox_client(service: str, region: str, endpoint: str) -> Any:
 @lru_cache(maxsize=8)
 def _aws_session(profile: str | None, region: str) -> boto3.Session:
     try:
-        session = new_session(profile_name=profile, region_name=region)
+        session, core = _new_sessions(profile_name=profile, region_name=region)
         # Read the config files now (a session on the shared loader would only at its first client),
         # so that a missing profile or a broken file is this clear error.
-        session._session.get_scoped_config()
+        core.get_scoped_config()
         return session
     except Exception as error:  # botocore.exceptions.ProfileNotFound, ConfigParseError and friends
         raise CredentialsError(

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 from . import setup
 from .errors import WorkshopError
 from .regions import supported_regions
+from .seams import ipykernel as ipykernel_seam
 from .state import WorkshopState
 
 
@@ -24,8 +25,9 @@ def keep_responsive(widget: widgets.Widget) -> widgets.Widget:
     cell, as it does under "Run All Cells" when the cell after the Approve button waits for Prod.
     ipykernel 7.4 undoes that for widgets made by a cell: a comm remembers the subshell it last
     published from (the main shell, for a widget a cell created) and sends every incoming message
-    there, where it queues behind the running cell. Forgetting that pin lets each click go to the
-    subshell JupyterLab chose. A kernel without subshells has no pin, and nothing changes.
+    there, where it queues behind the running cell. Forgetting that pin (``helpers/seams/ipykernel.py``,
+    ipykernel's internals) lets each click go to the subshell JupyterLab chose. A kernel without
+    subshells has no pin, and nothing changes.
 
     Parameters
     ----------
@@ -39,13 +41,8 @@ def keep_responsive(widget: widgets.Widget) -> widgets.Widget:
     """
     for each in _with_children(widget):
         comm = getattr(each, "comm", None)
-        if comm is not None and "_reply_subshell_id" in vars(comm):
-            lock = getattr(comm, "_reply_subshell_lock", None)
-            if lock is not None:
-                with lock:
-                    vars(comm).pop("_reply_subshell_id", None)
-            else:
-                vars(comm).pop("_reply_subshell_id", None)
+        if comm is not None:
+            ipykernel_seam.forget_reply_subshell(comm)
     return widget
 
 

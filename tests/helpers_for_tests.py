@@ -39,6 +39,25 @@ def sandbox_client(service: str, region: str = REGION) -> Any:
     )
 
 
+def signed_access_key(sts: Any) -> str | None:
+    """The access key id an STS client signs with (None: it sent the request unsigned), read from the
+    Authorization header of one GetCallerIdentity through botocore's public event hooks (a client does not
+    say its credentials otherwise). The call goes to the client's endpoint and must succeed."""
+    headers: list[Any] = []
+
+    def record(request: Any, **_: Any) -> None:
+        headers.append(request.headers.get("Authorization"))
+
+    event = "before-send.sts.GetCallerIdentity"
+    sts.meta.events.register(event, record)
+    try:
+        sts.get_caller_identity()
+    finally:
+        sts.meta.events.unregister(event, record)
+    authorization = headers[0].decode() if isinstance(headers[0], bytes) else headers[0]
+    return authorization.split("Credential=", 1)[1].split("/", 1)[0] if authorization else None
+
+
 def sandbox_environment(region: str = REGION) -> dict[str, str]:
     """What points the AWS CLI or an SDK at the sandbox, with dummy keys."""
     return {

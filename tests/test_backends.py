@@ -16,6 +16,7 @@ from helpers import clients
 from helpers import sandbox as process
 from helpers.errors import SandboxError
 from helpers.settings import WorkshopSettings
+from tests.helpers_for_tests import signed_access_key
 
 
 def test_sandbox_clients_never_carry_real_credentials(monkeypatch):
@@ -23,8 +24,7 @@ def test_sandbox_clients_never_carry_real_credentials(monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
     settings = WorkshopSettings.build(region="eu-west-1")
     sts = clients.client("sts", settings)
-    credentials = sts._request_signer._credentials
-    assert credentials.access_key == "testing"
+    assert signed_access_key(sts) == "testing"
     assert sts.meta.endpoint_url == process.endpoint()
     assert sts.get_caller_identity()["Account"] == "123456789012"
 

@@ -21,12 +21,12 @@ import boto3
 import nbformat
 import pytest
 from moto import mock_aws
-from moto.core.base_backend import BackendDict
 
 from helpers import sandbox as process
 from helpers import setup
 from helpers.inventory import environment_urls
 from localaws.persistence import SnapshotError, StateStore, snapshot
+from localaws.seams import moto as moto_seam
 from tests.helpers_for_tests import free_port
 from tests.workshop_runs import outputs_text, run_notebook
 
@@ -36,7 +36,7 @@ REGION = "us-east-1"
 # -- fast: the snapshot files ------------------------------------------------------------------------------
 def _forget_every_backend() -> None:
     """What a restarted process starts from: moto with no state at all."""
-    for backends in list(BackendDict._instances):
+    for backends in moto_seam.backend_dicts_in_use():
         backends.clear()
         for name in [k for k in vars(backends) if k == "bucket_accounts"]:
             getattr(backends, name).clear()

@@ -30,6 +30,7 @@ def _answer_who_a_session_is() -> None:
     """GetCallerIdentity with a role session's key names the assumed role, as on AWS."""
     from moto.sts.models import STSBackend
 
+    from ..seams import moto as moto_seam
     from .sessions import session_for
 
     original = STSBackend.get_caller_identity
@@ -40,4 +41,4 @@ def _answer_who_a_session_is() -> None:
             return original(self, access_key_id, region)
         return f"AROA{session.access_key_id[4:]}:{session.session_name}", session.arn, session.account
 
-    STSBackend.get_caller_identity = get_caller_identity  # type: ignore[method-assign]
+    moto_seam.patch(STSBackend, "get_caller_identity", get_caller_identity)

@@ -3,8 +3,8 @@ stand-in, a service acting through the sandbox's API) is evaluated against that 
 serves it. Every other caller (the learner's ``testing`` credentials) stands for the account's
 administrator and is not evaluated, as the workshop assumes.
 
-The hook replaces moto's ``ActionAuthenticatorMixin._authenticate_and_authorize_action`` (which the
-sandbox never enables otherwise). Signatures are not verified: the sandbox is loopback-only.
+The hook is moto's request-authorization hook, which the sandbox never enables otherwise (replaced through
+``localaws/seams/moto.py``, as moto has no public one). Signatures are not verified: the sandbox is loopback-only.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..seams import moto as moto_seam
 from .sessions import AccessDenied, RoleSession, session_for
 
 _CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([\w-]+)/([\w-]+)/")
@@ -21,9 +22,7 @@ _ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
 
 
 def install() -> None:
-    from moto.core.authorization import ActionAuthenticatorMixin
-
-    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authorize_request  # type: ignore[assignment]
+    moto_seam.authorize_every_request(_authorize_request)
 
 
 def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*") -> None:
@@ -35,7 +34,7 @@ def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*"
     if session is None:
         return
     region, prefix = match.group(2), match.group(3)
-    operation = str(response.data.get("Action")) if prefix == "s3" else response._get_action()
+    operation = str(response.data.get("Action")) if prefix == "s3" else moto_seam.action_of(response)
     for action, arn, context, policy in checks(prefix, operation, response, resource, session, region):
         if action in _ALWAYS_ALLOWED:
             continue
@@ -56,12 +55,7 @@ def _wire_error(prefix: str, message: str) -> Exception:
         from moto.core.exceptions import JsonRESTError
 
         return JsonRESTError("AccessDeniedException", message)
-    from moto.core.exceptions import _RESTError
-
-    class QueryAccessDenied(_RESTError):
-        code = 403
-
-    return QueryAccessDenied("AccessDenied", message)
+    return moto_seam.query_error("AccessDenied", message, 403)
 
 
 Check = tuple[str, str, dict[str, str | list[str]], dict[str, Any] | None]
@@ -75,7 +69,7 @@ def checks(prefix: str, operation: str, response: Any, resource: str, session: R
     action = f"{prefix}:{operation}"
 
     def param(name: str) -> Any:
-        return response._get_param(name)
+        return moto_seam.param_of(response, name)
 
     def arn(service: str, rest: str) -> str:
         return f"arn:{partition}:{service}:{region}:{account}:{rest}"

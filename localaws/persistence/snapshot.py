@@ -32,6 +32,9 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from ..seams import moto as moto_seam
+from ..seams import stdlib as stdlib_seam
+
 MAGIC = b"LOCALAWS-STATE\x01"
 _HEADER = struct.Struct(">QI")  # payload length, CRC-32
 
@@ -63,7 +66,7 @@ _LOCK_TYPES: dict[type, Any] = {
     type(threading.Lock()): lambda _: (threading.Lock, ()),
     type(threading.RLock()): lambda _: (threading.RLock, ()),
     threading.Condition: lambda _: (threading.Condition, ()),
-    threading.Semaphore: lambda s: (threading.Semaphore, (s._value,)),
+    threading.Semaphore: lambda s: (threading.Semaphore, (stdlib_seam.semaphore_value(s),)),
     threading.Event: _reduce_event,
 }
 
@@ -95,19 +98,10 @@ def _reduce_raw_mapping(mapping: Any) -> tuple[Any, ...]:
     )
 
 
-#: moto's dict subclasses whose items are not what their ``items()`` and ``__setitem__`` say.
-_RAW_MAPPINGS = (
-    ("moto.s3.utils", "_VersionedKeyStore"),
-    ("moto.s3.models", "MultipartDict"),
-    ("moto.ssm.models", "ParameterDict"),
-    ("moto.cloudformation.parsing", "LazyDict"),
-)
-
-
 def _moto_reducers() -> dict[type, Any]:
     """Only modules already imported can have made such objects: importing the others would be wasted time."""
     reducers: dict[type, Any] = {}
-    for module, name in _RAW_MAPPINGS:
+    for module, name in moto_seam.RAW_MAPPINGS:
         kind = getattr(sys.modules.get(module), name, None)
         if kind is not None:  # another moto version may not have it: nothing to adapt
             reducers[kind] = _reduce_raw_mapping
@@ -127,9 +121,8 @@ class StatePickler(pickle.Pickler):
 def backend_dict(service: str) -> Any:
     """moto's BackendDict of a service (by its ``service_name``), or None when moto has no such service."""
     from moto.backends import get_backend
-    from moto.core.base_backend import BackendDict
 
-    for backends in list(BackendDict._instances):  # type: ignore[misc]
+    for backends in moto_seam.backend_dicts_in_use():
         if backends.service_name == service:
             return backends
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..seams import moto as moto_seam
 from . import snapshot
 from .requests import EVERY_SERVICE
 
@@ -208,7 +209,8 @@ def _pickle_consistently(backends: Any, attempts: int = 20) -> bytes:
             found = [(a, r, b) for a, per_account in list(backends.items()) for r, b in list(per_account.items())]
             index = [(account, region, type(backend)) for account, region, backend in found]
             states = {(account, region): _state_of(backend) for account, region, backend in found}
-            shared = {k: v for k, v in vars(backends).items() if k not in _BACKEND_DICT_OWN}
+            own = moto_seam.backend_dict_own_attributes()
+            shared = {k: v for k, v in vars(backends).items() if k not in own}
             return snapshot.dumps(index, states, shared, backend_types=_backend_types())
         except RuntimeError:
             if attempt == attempts - 1:
@@ -223,18 +225,12 @@ def _state_of(backend: Any) -> Any:
 
 def _backend_types() -> dict[type, str]:
     """Every backend class in use, by service: their instances are saved as references."""
-    from moto.core.base_backend import BackendDict
-
     types = {}
-    for backends in list(BackendDict._instances):  # type: ignore[misc]
+    for backends in moto_seam.backend_dicts_in_use():
         for per_account in list(backends.values()):
             for backend in list(per_account.values()):
                 types[type(backend)] = backends.service_name
     return types
-
-
-#: What every BackendDict has from its constructor; anything else (S3's bucket index) is state to keep.
-_BACKEND_DICT_OWN = {"backend", "service_name", "_use_boto3_regions", "_additional_regions", "_id"}
 
 
 def _backend_dict(service: str) -> Any:
@@ -242,6 +238,4 @@ def _backend_dict(service: str) -> Any:
 
 
 def _services_in_use() -> set[str]:
-    from moto.core.base_backend import BackendDict
-
-    return {b.service_name for b in list(BackendDict._instances) if len(b)}  # type: ignore[misc]
+    return {b.service_name for b in moto_seam.backend_dicts_in_use() if len(b)}

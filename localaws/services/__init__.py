@@ -76,13 +76,14 @@ def resume(wait_seconds: float = 20.0) -> list[str]:
     from moto.cloudformation.models import cloudformation_backends
     from moto.codebuild.models import codebuild_backends
     from moto.codepipeline.models import codepipeline_backends
-    from moto.core.base_backend import BackendDict
     from moto.ecs.models import ecs_backends
     from moto.elbv2.models import elbv2_backends
 
+    from ..seams import moto as moto_seam
+
     others = [
         backend
-        for backends in list(BackendDict._instances)  # type: ignore[misc]  # moto keeps the registry there
+        for backends in moto_seam.backend_dicts_in_use()
         if backends is not cloudformation_backends
         for _, _, backend in backends.iter_backends()
     ]

@@ -2,8 +2,8 @@
 
 - ``moto.backends.list_of_moto_modules`` lists moto's folder and stats each entry; moto's dispatcher
   calls it for every request to find the request's backend.
-- ``moto.core.utils._load_service_model`` makes a new botocore loader for each service model, and a
-  new loader lists all of botocore's some 400 service folders again before it reads one.
+- moto's service-model loading makes a new botocore loader (``moto.core.utils.create_loader``) for each
+  service model, and a new loader lists all of botocore's some 400 service folders again before it reads one.
 
 Both answers cannot change while the process runs (they come from installed packages).
 """
@@ -19,10 +19,12 @@ def install() -> None:
     from moto import backends
     from moto.core import utils
 
+    from ..seams import moto as moto_seam
+
     listed = tuple(backends.list_of_moto_modules())
 
     def list_of_moto_modules() -> Iterable[str]:
         return listed
 
-    backends.list_of_moto_modules = list_of_moto_modules
-    utils.create_loader = cache(utils.create_loader)
+    moto_seam.patch(backends, "list_of_moto_modules", list_of_moto_modules)
+    moto_seam.patch(utils, "create_loader", cache(utils.create_loader))

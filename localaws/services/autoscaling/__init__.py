@@ -7,9 +7,9 @@ from __future__ import annotations
 def install() -> None:
     from moto.autoscaling import models as moto_models
 
+    from ...seams import moto as moto_seam
     from .models import OfferedTypesAutoScalingBackend, OfferedTypesAutoScalingGroup
 
     # moto's backend builds its groups from this module-level name; ours launches only offered types.
-    moto_models.FakeAutoScalingGroup = OfferedTypesAutoScalingGroup  # type: ignore[misc]
-    moto_models.autoscaling_backends.backend = OfferedTypesAutoScalingBackend
-    moto_models.autoscaling_backends.clear()
+    moto_seam.patch(moto_models, "FakeAutoScalingGroup", OfferedTypesAutoScalingGroup)
+    moto_seam.use_backend_class(moto_models.autoscaling_backends, OfferedTypesAutoScalingBackend)

@@ -12,7 +12,10 @@ from typing import Any
 
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.parsing import OutputMap
 from moto.core.common_models import CloudFormationModel
+
+from ...seams import moto as moto_seam
 
 #: CloudFormation property names whose API names are not simply the first letter lowered.
 _API_NAMES = {"BuildSpec": "buildspec", "GitCloneDepth": "gitCloneDepth"}
@@ -338,8 +341,10 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
                     if key == change_set_name or cs.change_set_name == change_set_name
                 )
             ):
-                stack._parse_template()
-                stack.output_map = stack._create_output_map()
+                # moto's ExecuteChangeSet sets the new template (the change set's TemplateBody, a str) but keeps
+                # the old one's parse and outputs
+                stack.template_dict = Stack.parse_template(stack.template)  # type: ignore[arg-type]
+                stack.output_map = OutputMap(stack.resource_map, stack.template_dict, stack.stack_id)
 
     def resume(self, services: list[Any]) -> int:
         """After a restart, point the stacks at the live resources again.
@@ -351,7 +356,7 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
         live = _resources_by_physical_id(services)
         relinked = 0
         for stack in [*self.stacks.values(), *self.deleted_stacks.values()]:
-            resources = getattr(getattr(stack, "resource_map", None), "_parsed_resources", {})
+            resources = moto_seam.stack_parsed_resources(stack)
             for logical_id, resource in list(resources.items()):
                 if isinstance(resource, CloudFormationModel):
                     match = live.get((type(resource), _physical_id(resource)))
@@ -427,10 +432,10 @@ def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
         Event(stack.stack_id, stack.name, logical_id, "", resource_type, f"{operation}_FAILED", reason, None)
     )
     if operation == "CREATE":
-        stack._add_stack_event(
+        _record_stack_event(
+            stack,
             "ROLLBACK_IN_PROGRESS",
-            resource_status_reason=f"The following resource(s) failed to create: [{logical_id}]. "
-            "Rollback requested by user.",
+            f"The following resource(s) failed to create: [{logical_id}]. Rollback requested by user.",
         )
         try:  # roll back: delete what was created before the failure
             stack.resource_map.delete()
@@ -438,12 +443,21 @@ def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
             pass
         stack.status = "ROLLBACK_COMPLETE"
     else:
-        stack._add_stack_event(
-            "UPDATE_ROLLBACK_IN_PROGRESS",
-            resource_status_reason=f"The following resource(s) failed to update: [{logical_id}]. ",
+        _record_stack_event(
+            stack, "UPDATE_ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to update: [{logical_id}]. "
         )
         stack.status = "UPDATE_ROLLBACK_COMPLETE"
-    stack._add_stack_event(stack.status)
+    _record_stack_event(stack, stack.status)
+
+
+def _record_stack_event(stack: Any, status: str, reason: str | None = None) -> None:
+    """An event of the stack itself (not of a resource), sent to the stack's SNS topics, as moto records its own."""
+    from moto.cloudformation.models import Event
+
+    stack_type = "AWS::CloudFormation::Stack"
+    event = Event(stack.stack_id, stack.name, stack.name, stack.stack_id, stack_type, status, reason, None)
+    event.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
+    stack.events.append(event)
 
 
 #: CloudFormation's handlers for these report CREATE_COMPLETE only once IAM has propagated them, so the

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from moto.cloudformation.responses import CloudFormationResponse
+from moto.cloudformation.utils import get_stack_from_s3_url
 from moto.core.responses import ActionResult
 
+from ...seams import moto as moto_seam
 from . import validation
 
 
 def validate_template(self: CloudFormationResponse) -> ActionResult:
-    body = self._get_param("TemplateBody")
-    url = self._get_param("TemplateURL")
+    body = moto_seam.param_of(self, "TemplateBody")
+    url = moto_seam.param_of(self, "TemplateURL")
     if url:
-        body = self._get_stack_from_s3_url(url)
+        body = get_stack_from_s3_url(url, account_id=self.current_account, partition=self.partition)
     return ActionResult(validation.validate(body, self.region))

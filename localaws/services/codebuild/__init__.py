@@ -8,8 +8,8 @@ from pathlib import Path
 def install(data_dir: Path) -> None:
     from moto.codebuild import models as moto_models
 
+    from ...seams import moto as moto_seam
     from .models import RunningCodeBuildBackend
 
     RunningCodeBuildBackend.data_dir = data_dir
-    moto_models.codebuild_backends.backend = RunningCodeBuildBackend
-    moto_models.codebuild_backends.clear()
+    moto_seam.use_backend_class(moto_models.codebuild_backends, RunningCodeBuildBackend)

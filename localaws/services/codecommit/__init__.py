@@ -9,8 +9,8 @@ def install(data_dir: Path) -> None:
     """Make moto's CodeCommit BackendDict build our backend (and so route through our urls.py)."""
     from moto.codecommit import models as moto_models
 
+    from ...seams import moto as moto_seam
     from .models import GitCodeCommitBackend
 
     GitCodeCommitBackend.data_dir = data_dir / "codecommit"
-    moto_models.codecommit_backends.backend = GitCodeCommitBackend
-    moto_models.codecommit_backends.clear()
+    moto_seam.use_backend_class(moto_models.codecommit_backends, GitCodeCommitBackend)

@@ -7,10 +7,10 @@ from __future__ import annotations
 def install() -> None:
     from moto.codepipeline import models as moto_models
 
+    from ...seams import moto as moto_seam
     from ..codecommit.models import GitCodeCommitBackend
     from .models import EnginePipelineBackend
     from .triggers import on_reference_change
 
-    moto_models.codepipeline_backends.backend = EnginePipelineBackend
-    moto_models.codepipeline_backends.clear()
+    moto_seam.use_backend_class(moto_models.codepipeline_backends, EnginePipelineBackend)
     GitCodeCommitBackend.reference_listeners.append(on_reference_change)

@@ -11,6 +11,7 @@ from moto.ec2.models.availability_zones_and_regions import Region
 from moto.ec2.models.security_groups import SecurityGroup
 
 from ... import account
+from ...seams import moto as moto_seam
 
 #: Marks a saved EC2 backend whose default images were left out (to be made again on load).
 _DEFAULT_IMAGES_LEFT_OUT = "_localaws_default_images_left_out"
@@ -41,7 +42,7 @@ class ReservedNamesEC2Backend(EC2Backend):
         if left_out:  # a snapshot saved before images were left out holds them all
             saved = self.amis
             self.amis = {}
-            self._load_amis()
+            moto_seam.load_default_images(self)
             self.amis.update(saved)
 
     def create_security_group(

@@ -8,11 +8,11 @@ from pathlib import Path
 def install(data_dir: Path) -> None:
     from moto.ecs import models as moto_models
 
+    from ...seams import moto as moto_seam
     from .models import ServingECSBackend
 
     ServingECSBackend.work_root = data_dir / "ecs"
-    moto_models.ecs_backends.backend = ServingECSBackend
-    moto_models.ecs_backends.clear()
+    moto_seam.use_backend_class(moto_models.ecs_backends, ServingECSBackend)
 
 
 def shutdown() -> None:

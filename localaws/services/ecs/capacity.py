@@ -97,7 +97,7 @@ class CapacityECSBackend(EC2ContainerServiceBackend):
         return super().create_capacity_provider(name, asg_details, tags)
 
     def delete_capacity_provider(self, name_or_arn: str) -> CapacityProvider:
-        if self._get_provider(name_or_arn) is None:
+        if self._provider(name_or_arn) is None:
             raise _ecs_client_error("The specified capacity provider does not exist. Specify a valid name or ARN.")
         provider = super().delete_capacity_provider(name_or_arn)
         provider.update_status = "DELETE_IN_PROGRESS"
@@ -105,7 +105,7 @@ class CapacityECSBackend(EC2ContainerServiceBackend):
         return provider
 
     def update_capacity_provider(self, name_or_arn: str, asg_provider: dict[str, Any]) -> CapacityProvider:
-        if self._get_provider(name_or_arn) is None:
+        if self._provider(name_or_arn) is None:
             raise _ecs_client_error("The specified capacity provider does not exist. Specify a valid name or ARN.")
         return super().update_capacity_provider(name_or_arn, asg_provider)
 
@@ -117,12 +117,16 @@ class CapacityECSBackend(EC2ContainerServiceBackend):
             retired[provider.name] = provider
         if not names:
             return [*self.capacity_providers.values(), *retired.values()], []
-        found, failures = super().describe_capacity_providers([n for n in names if not self._retired(n, retired)])
-        return [*found, *[p for n in names if (p := self._retired(n, retired)) is not None]], failures
+        found, failures = super().describe_capacity_providers([n for n in names if not self._find(n, retired)])
+        return [*found, *[p for n in names if (p := self._find(n, retired)) is not None]], failures
+
+    def _provider(self, name_or_arn: str) -> CapacityProvider | None:
+        """A capacity provider that is not deleted, by name or ARN (as moto's own lookup, which is private)."""
+        return self._find(name_or_arn, self.capacity_providers)
 
     @staticmethod
-    def _retired(name_or_arn: str, retired: dict[str, CapacityProvider]) -> CapacityProvider | None:
-        return next((p for p in retired.values() if name_or_arn in (p.name, p.capacity_provider_arn)), None)
+    def _find(name_or_arn: str, providers: dict[str, CapacityProvider]) -> CapacityProvider | None:
+        return next((p for p in providers.values() if name_or_arn in (p.name, p.capacity_provider_arn)), None)
 
     def _forget_retired_providers(self) -> None:
         keep = account.current().capacity_provider_retention_seconds
@@ -142,7 +146,7 @@ class CapacityECSBackend(EC2ContainerServiceBackend):
         return not any(self._instances_in_service(name) for name in ec2_providers)
 
     def _instances_in_service(self, provider_name: str) -> int:
-        provider = self._get_provider(provider_name)
+        provider = self._provider(provider_name)
         if provider is None:
             return 0
         group_arn = str(provider.auto_scaling_group_provider.get("autoScalingGroupArn", ""))

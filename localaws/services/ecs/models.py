@@ -13,7 +13,12 @@ import time
 from typing import Any
 
 from moto.core.utils import utcnow
-from moto.ecs.exceptions import ECSException, InvalidParameterException
+from moto.ecs.exceptions import (
+    ClusterNotFoundException,
+    ECSException,
+    InvalidParameterException,
+    ServiceNotFoundException,
+)
 from moto.ecs.models import Service
 
 from ... import account
@@ -80,7 +85,7 @@ class ServingECSBackend(DeployingECSBackend):
         cluster = service_properties.get("cluster", "default")
         name = str(service_properties.get("service")).split("/")[-1]
         self._settle_draining()
-        before = self._get_service(cluster, name)
+        before = self._service(cluster, name)
         if before.status != "ACTIVE":
             raise ServiceNotActiveException()
         old_definition, old_desired = before.task_definition, before.desired_count
@@ -100,7 +105,7 @@ class ServingECSBackend(DeployingECSBackend):
     def delete_service(self, cluster_name: str, service_name: str, force: bool) -> Service:
         """The service drains (its tasks stop) for ``service_draining_seconds``, then is INACTIVE."""
         self._settle_draining()
-        current = self._get_service(cluster_name, service_name)
+        current = self._service(cluster_name, service_name)
         if current.status != "ACTIVE":
             return current  # already deleted: nothing more to do
         service = serving(super().delete_service(cluster_name, service_name, force))
@@ -113,6 +118,16 @@ class ServingECSBackend(DeployingECSBackend):
         self.draining[service.arn] = (service, time.monotonic())
         self._settle_draining()
         return service
+
+    def _service(self, cluster_str: str, service_str: str) -> Service:
+        """A cluster's service by name or ARN, with moto's not-found errors (as moto's own lookup, which is private)."""
+        cluster = self.clusters.get(cluster_str.split("/")[-1])
+        if not cluster:
+            raise ClusterNotFoundException
+        for service in self.services.values():
+            if service.cluster_name == cluster.name and service_str in (service.name, service.arn):
+                return service
+        raise ServiceNotFoundException
 
     def describe_services(
         self, cluster_str: str, service_names_or_arns: list[str]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from moto.core.responses import ActionResult
 from moto.ecs.responses import EC2ContainerServiceResponse
 
+from ...seams.moto import ResponseParams
 from .models import ServingECSBackend
 
 
-class ServingECSResponse(EC2ContainerServiceResponse):
+class ServingECSResponse(ResponseParams, EC2ContainerServiceResponse):
     @property
     def ecs_backend(self) -> ServingECSBackend:
         return super().ecs_backend  # type: ignore[return-value]
@@ -18,26 +19,26 @@ class ServingECSResponse(EC2ContainerServiceResponse):
     # capacityProviderStrategy and healthCheckGracePeriodSeconds.
     def create_service(self) -> ActionResult:
         service = self.ecs_backend.create_service(
-            self._get_param("cluster", "default"),
-            self._get_param("serviceName"),
-            self._get_int_param("desiredCount"),
-            self._get_param("taskDefinition"),
-            self._get_param("loadBalancers"),
-            self._get_param("schedulingStrategy"),
-            self._get_param("tags"),
-            self._get_param("deploymentController"),
-            self._get_param("launchType"),
-            network_configuration=self._get_param("networkConfiguration"),
-            service_registries=self._get_param("serviceRegistries"),
-            platform_version=self._get_param("platformVersion"),
-            propagate_tags=self._get_param("propagateTags") or "NONE",
-            role_arn=self._get_param("role"),
-            deployment_configuration=self._get_param("deploymentConfiguration"),
-            capacity_provider_strategy=self._get_param("capacityProviderStrategy"),
-            health_check_grace_period_seconds=self._get_param("healthCheckGracePeriodSeconds"),
+            self.param("cluster", "default"),
+            self.param("serviceName"),
+            self.int_param("desiredCount"),
+            self.param("taskDefinition"),
+            self.param("loadBalancers"),
+            self.param("schedulingStrategy"),
+            self.param("tags"),
+            self.param("deploymentController"),
+            self.param("launchType"),
+            network_configuration=self.param("networkConfiguration"),
+            service_registries=self.param("serviceRegistries"),
+            platform_version=self.param("platformVersion"),
+            propagate_tags=self.param("propagateTags") or "NONE",
+            role_arn=self.param("role"),
+            deployment_configuration=self.param("deploymentConfiguration"),
+            capacity_provider_strategy=self.param("capacityProviderStrategy"),
+            health_check_grace_period_seconds=self.param("healthCheckGracePeriodSeconds"),
         )
         return ActionResult({"service": service})
 
     def describe_capacity_providers(self) -> ActionResult:
-        providers, failures = self.ecs_backend.describe_capacity_providers(self._get_param("capacityProviders"))
+        providers, failures = self.ecs_backend.describe_capacity_providers(self.param("capacityProviders"))
         return ActionResult({"capacityProviders": providers, "failures": failures})

@@ -6,10 +6,10 @@ from __future__ import annotations
 def install() -> None:
     from moto.elbv2 import models as moto_models
 
+    from ...seams import moto as moto_seam
     from .models import ServingELBv2Backend
 
-    moto_models.elbv2_backends.backend = ServingELBv2Backend
-    moto_models.elbv2_backends.clear()
+    moto_seam.use_backend_class(moto_models.elbv2_backends, ServingELBv2Backend)
 
 
 def shutdown() -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 def install() -> None:
     from moto.iam import models as moto_models
 
+    from ...seams import moto as moto_seam
     from .models import TaggedProfilesIAMBackend
 
     # AWS names ECS's service-linked role AWSServiceRoleForECS; moto would call it AWSServiceRoleForecs.
     moto_models.SERVICE_NAME_CONVERSION.setdefault("ecs", "ECS")
-    moto_models.iam_backends.backend = TaggedProfilesIAMBackend
-    moto_models.iam_backends.clear()
+    moto_seam.use_backend_class(moto_models.iam_backends, TaggedProfilesIAMBackend)

@@ -7,9 +7,9 @@ from __future__ import annotations
 def install() -> None:
     from moto.s3 import models as moto_models
 
+    from ...seams import moto as moto_seam
     from .models import ReservedNamesS3Backend, bucket_permission
 
     # moto's policy check is a FakeBucket method; replacing it is the only hook (see models.py for why).
-    moto_models.FakeBucket.get_permission = bucket_permission  # type: ignore[method-assign,assignment]
-    moto_models.s3_backends.backend = ReservedNamesS3Backend
-    moto_models.s3_backends.clear()
+    moto_seam.patch(moto_models.FakeBucket, "get_permission", bucket_permission)
+    moto_seam.use_backend_class(moto_models.s3_backends, ReservedNamesS3Backend)

@@ -6,7 +6,7 @@ from __future__ import annotations
 def install() -> None:
     from moto.servicequotas import models as moto_models
 
+    from ...seams import moto as moto_seam
     from .models import AccountQuotasBackend
 
-    moto_models.servicequotas_backends.backend = AccountQuotasBackend
-    moto_models.servicequotas_backends.clear()
+    moto_seam.use_backend_class(moto_models.servicequotas_backends, AccountQuotasBackend)

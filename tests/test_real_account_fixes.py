@@ -17,7 +17,7 @@ from helpers.paths import REPO_ROOT
 from helpers.resources import clusters, roles, services
 from helpers.settings import WorkshopSettings
 from localaws import api as localaws_api
-from tests.helpers_for_tests import codebuild_service_role, sandbox_client, unique
+from tests.helpers_for_tests import codebuild_service_role, sandbox_client, signed_access_key, unique
 from tests.workshop_runs import run_notebook
 
 # It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
@@ -142,7 +142,7 @@ def test_credentials_fixed_after_a_failed_check_are_used_without_a_restart(monke
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFIXEDFIXEDFIXED0")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fixed")
     sts = clients.client("sts", settings)
-    assert sts._request_signer._credentials is not None
+    assert signed_access_key(sts) == "AKIAFIXEDFIXEDFIXED0"
     assert clients.client("sts", settings) is sts  # with credentials, the client is reused
     identity = {c.check: c for c in preflight.run_checks(state)}["identity"]
     assert identity.status == preflight.OK

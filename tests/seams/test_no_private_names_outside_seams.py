@@ -13,13 +13,6 @@ import textwrap
 from tests.seams import private_names
 from tests.seams.private_names import is_private
 
-#: Private uses in files another change owns right now, by (file, name), each with the public route to take.
-#: Remove an entry once its file is fixed (test_every_pending_exemption_is_still_needed says when).
-PENDING = {
-    ("tests/test_real_account_fixes.py", "_request_signer"): "signed_access_key(sts) (tests/helpers_for_tests.py)",
-    ("tests/test_real_account_fixes.py", "_credentials"): "signed_access_key(sts) (tests/helpers_for_tests.py)",
-}
-
 
 @functools.cache
 def _kit_uses() -> list[private_names.PrivateUse]:
@@ -27,18 +20,10 @@ def _kit_uses() -> list[private_names.PrivateUse]:
 
 
 def test_no_private_names_outside_seams():
-    found = [
-        use for use in _kit_uses() if not private_names.is_seam_module(use.path) and (use.path, use.name) not in PENDING
-    ]
+    found = [use for use in _kit_uses() if not private_names.is_seam_module(use.path)]
     assert not found, "another library's private names outside a seam module (move each into its seam):\n" + "\n".join(
         str(use) for use in found
     )
-
-
-def test_every_pending_exemption_is_still_needed():
-    found = {(use.path, use.name) for use in _kit_uses()}
-    stale = sorted(set(PENDING) - found)
-    assert not stale, f"fixed, so remove them from PENDING in {__file__}: {stale}"
 
 
 def _scan_source(tmp_path, sources: dict[str, str]) -> list[str]:

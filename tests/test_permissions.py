@@ -48,50 +48,76 @@ def scan_helpers(root: Path = HELPERS, skip: Path | None = INSTRUCTOR_TOOLING) -
     directly, through a variable assigned from it, or through a parameter named after the service;
     waiters and paginators count as the operation they call."""
     found: dict[str, set[str]] = defaultdict(set)
-    session = botocore.session.get_session()
     for path in sorted(root.rglob("*.py")):
-        if skip is not None and skip in path.parents:
-            continue
-        tree = ast.parse(path.read_text())
-        for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]:
-            variables = {a.arg: a.arg for a in function.args.args if a.arg in SERVICES}
-            variables.update(
-                {a.arg: PARAMETER_ALIASES[a.arg] for a in function.args.args if a.arg in PARAMETER_ALIASES}
-            )
-            for node in ast.walk(function):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    service = _client_service(node.value)
-                    if service:
-                        variables[node.targets[0].id] = service
-            for node in ast.walk(function):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                    continue
-                base = node.func.value
-                service = _client_service(base) or (variables.get(base.id) if isinstance(base, ast.Name) else None)
-                if service is None or node.func.attr in ("exceptions", "meta", "can_paginate"):
-                    continue
-                operation = node.func.attr
-                if operation in ("get_paginator", "get_waiter"):
-                    assert node.args and isinstance(node.args[0], ast.Constant), f"{path}: dynamic {operation}"
-                    name = str(node.args[0].value)
-                    if operation == "get_waiter":
-                        waiter = session.get_waiter_model(service).get_waiter(
-                            botocore.xform_name(name).title().replace("_", "")
-                        )
-                        operation = botocore.xform_name(waiter.operation)
-                    else:
-                        operation = name
-                found[service].add(operation)
+        if skip is None or skip not in path.parents:
+            _scan_file(path, found)
     return found
 
 
-def test_every_operation_the_helpers_call_is_listed_and_nothing_else():
+def scan_notebooks() -> dict[str, set[str]]:
+    """The same for the notebooks' cells (their py:percent files): a cell that calls AWS itself, e.g. notebook
+    04's ``start_pipeline_execution``, needs the action as much as a helper does (review 2, row 6)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted((REPO_ROOT / "notebooks").rglob("[0-9][0-9]-*.py")):
+        _scan_file(path, found)
+    return found
+
+
+def _scan_file(path: Path, found: dict[str, set[str]]) -> None:
+    tree = ast.parse(path.read_text())
+    scopes: list[ast.AST] = [
+        tree,
+        *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)),
+    ]
+    for scope in scopes:
+        arguments = scope.args.args if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) else []
+        variables = {a.arg: a.arg for a in arguments if a.arg in SERVICES}
+        variables.update({a.arg: PARAMETER_ALIASES[a.arg] for a in arguments if a.arg in PARAMETER_ALIASES})
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                service = _client_service(node.value)
+                if service:
+                    variables[node.targets[0].id] = service
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                _record_call(node, variables, found, path)
+
+
+def _record_call(node: ast.Call, variables: dict[str, str], found: dict[str, set[str]], path: Path) -> None:
+    assert isinstance(node.func, ast.Attribute)
+    base = node.func.value
+    service = _client_service(base) or (variables.get(base.id) if isinstance(base, ast.Name) else None)
+    if service is None or node.func.attr in ("exceptions", "meta", "can_paginate"):
+        return
+    operation = node.func.attr
+    if operation in ("get_paginator", "get_waiter"):
+        assert node.args and isinstance(node.args[0], ast.Constant), f"{path}: dynamic {operation}"
+        name = str(node.args[0].value)
+        if operation == "get_waiter":
+            waiter = (
+                botocore.session.get_session()
+                .get_waiter_model(service)
+                .get_waiter(botocore.xform_name(name).title().replace("_", ""))
+            )
+            operation = botocore.xform_name(waiter.operation)
+        else:
+            operation = name
+    found[service].add(operation)
+
+
+def test_every_operation_the_helpers_and_notebooks_call_is_listed_and_nothing_else():
     scanned = scan_helpers()
+    for service, operations in scan_notebooks().items():
+        scanned[service] |= operations
     listed = {service: set(operations) for service, operations in permissions.KIT_OPERATIONS.items()}
     missing = {s: sorted(ops - listed.get(s, set())) for s, ops in scanned.items() if ops - listed.get(s, set())}
     stale = {s: sorted(ops - scanned.get(s, set())) for s, ops in listed.items() if ops - scanned.get(s, set())}
-    assert not missing, f"helpers call these but helpers/permissions/operations.py does not list them: {missing}"
-    assert not stale, f"helpers/permissions/operations.py lists operations no helper calls any more: {stale}"
+    assert not missing, f"helpers or notebooks call these but helpers/permissions/operations.py does not: {missing}"
+    assert not stale, f"helpers/permissions/operations.py lists operations nothing calls any more: {stale}"
+
+
+def test_the_scan_sees_the_notebooks_own_calls():
+    assert "start_pipeline_execution" in scan_notebooks()["codepipeline"]
 
 
 def test_the_scan_sees_waiters_paginators_and_parameters():
@@ -149,11 +175,24 @@ def test_learner_policy_fits_managed_policies():
     assert statements == permissions.learner_policy("ecs-cd-jd", "eu-west-1", "111122223333")["Statement"]
 
 
-def test_principal_of_an_assumed_role_session_is_its_role():
-    session = "arn:aws:sts::111122223333:assumed-role/Participant/jd@example.com"
-    assert check._principal_arn(session) == "arn:aws:iam::111122223333:role/Participant"
-    user = "arn:aws:iam::111122223333:user/jd"
-    assert check._principal_arn(user) == user
+def test_principal_of_an_assumed_role_session_is_its_role_with_its_path():
+    from tests.helpers_for_tests import sandbox_client, unique
+
+    iam = sandbox_client("iam")
+    session = "arn:aws:sts::123456789012:assumed-role/Participant/jd@example.com"
+    assert check._principal_arn(iam, session) == "arn:aws:iam::123456789012:role/Participant"  # no such role
+    user = "arn:aws:iam::123456789012:user/jd"
+    assert check._principal_arn(iam, user) == user
+    # An SSO role lives under a path the session ARN leaves out; the simulator needs the whole ARN (review 2, row 20).
+    name = unique("AWSReservedSSO_Participant")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "sso.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    iam.create_role(RoleName=name, Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=json.dumps(trust))
+    assert check._principal_arn(iam, f"arn:aws:sts::123456789012:assumed-role/{name}/jd") == (
+        f"arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/{name}"
+    )
 
 
 # -- the preflight check, answered by the sandbox's policy simulator -----------------------------------
@@ -196,6 +235,22 @@ def test_a_restricted_participant_role_is_told_what_it_lacks():
             statement["Action"] = [a for a in actions if a not in removed] or ["sts:GetCallerIdentity"]
     role = _participant_role(documents)
     assert check._simulate(sandbox_client("iam"), role, scope) == sorted(removed)
+
+
+def test_every_resource_is_asked_not_one_representative():
+    """A policy that lets GetRole read the workshop's roles but not ECS's service-linked role fails in notebook
+    01's first cell on AWS (review 2, row 1); the preflight must see it. Same for a stage-level action."""
+    from tests.helpers_for_tests import sandbox_client
+
+    scope = permissions.Scope(Names("ws", "123456789012", "us-east-1"), "aws")
+    documents = permissions.learner_policy_documents("ws", "us-east-1", "123456789012")
+    for document in documents:
+        for statement in document["Statement"]:
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            kept = [r for r in resources if "aws-service-role" not in r and not r.endswith(":ws-qa/*")]
+            statement["Resource"] = kept or resources
+    role = _participant_role(documents)
+    assert check._simulate(sandbox_client("iam"), role, scope) == ["codepipeline:RetryStageExecution", "iam:GetRole"]
 
 
 def test_the_preflight_row_on_the_sandbox():

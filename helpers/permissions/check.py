@@ -18,18 +18,21 @@ if TYPE_CHECKING:
 
 def simulate(workshop: Workshop) -> list[str]:
     """The actions the learner's identity may not perform, per IAM's policy simulator
-    (SimulatePrincipalPolicy on the caller's user or role; on the sandbox, its own evaluator)."""
-    principal = _principal_arn(str(workshop.client("sts").get_caller_identity()["Arn"]))
+    (SimulatePrincipalPolicy on the caller's own user or role; on the sandbox, its own evaluator)."""
+    iam = workshop.client("iam")
+    principal = _principal_arn(iam, str(workshop.client("sts").get_caller_identity()["Arn"]))
     scope = Scope(workshop.names, workshop.partition)
-    return _simulate(workshop.client("iam"), principal, scope)
+    return _simulate(iam, principal, scope)
 
 
 def _simulate(iam: Any, principal: str, scope: Scope) -> list[str]:
+    """Each action is asked about every resource the workshop uses it on (not one representative: a policy
+    that allows the first role but not the ECS service-linked role must show red here, not in notebook 01)."""
     missing: list[str] = []
-    by_resource: dict[str, list[str]] = {}
+    by_resources: dict[tuple[str, ...], list[str]] = {}
     for action in required_actions():
         if action != "iam:PassRole":
-            by_resource.setdefault(scope.representative(action), []).append(action)
+            by_resources.setdefault(tuple(scope.resources(action)), []).append(action)
     # PassRole is asked once per role, with the service the kit passes it to (the policy's condition).
     for role, service in _passed_roles(scope):
         answer = iam.simulate_principal_policy(
@@ -42,11 +45,11 @@ def _simulate(iam: Any, principal: str, scope: Scope) -> list[str]:
         )
         if any(r["EvalDecision"] != "allowed" for r in answer["EvaluationResults"]):
             missing.append("iam:PassRole")
-    for resource, actions in by_resource.items():
+    for resources, actions in by_resources.items():
         for chunk in _chunks(actions, 100):  # the simulator's limit per call
             arguments: dict[str, Any] = {"PolicySourceArn": principal, "ActionNames": chunk}
-            if resource != "*":
-                arguments["ResourceArns"] = [resource]
+            if resources != ("*",):
+                arguments["ResourceArns"] = [_example(r) for r in resources]
             paginator = iam.get_paginator("simulate_principal_policy")
             for page in paginator.paginate(**arguments):
                 for result in page["EvaluationResults"]:
@@ -66,12 +69,28 @@ def _passed_roles(scope: Scope) -> list[tuple[str, str]]:
     ]
 
 
-def _principal_arn(caller: str) -> str:
-    """The simulator takes a user or role ARN; an assumed-role session ARN names its role."""
-    if ":assumed-role/" in caller:
-        head, _, rest = caller.partition(":assumed-role/")
-        return head.replace(":sts:", ":iam:") + ":role/" + rest.split("/")[0]
-    return caller
+def _example(resource: str) -> str:
+    """A concrete ARN for a scoped pattern: the simulator evaluates the policy against the ARN it is given,
+    so ``.../stack/NAME/*`` is asked as ``.../stack/NAME/example`` (``?`` as ``0``)."""
+    return resource.replace("*", "example").replace("?", "0")
+
+
+def _principal_arn(iam: Any, caller: str) -> str:
+    """The simulator takes a user or role ARN; an assumed-role session ARN names its role, whose path (an SSO
+    role lives under ``/aws-reserved/sso.amazonaws.com/``) GetRole tells, when the caller may ask."""
+    if ":assumed-role/" not in caller:
+        return caller
+    head, _, rest = caller.partition(":assumed-role/")
+    name = rest.split("/")[0]
+    guess = head.replace(":sts:", ":iam:") + ":role/" + name
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        return guess
+    except iam.exceptions.ClientError as error:  # only a denial falls back to the ARN without a path
+        if error.response.get("Error", {}).get("Code") not in ("AccessDenied", "AccessDeniedException"):
+            raise
+        return guess
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:

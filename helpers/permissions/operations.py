@@ -1,15 +1,15 @@
 """Every AWS action the kit calls with the learner's identity.
 
 ``KIT_OPERATIONS`` lists the boto3 operations by service; the IAM action of each comes from botocore's
-service model (with the few exceptions S3 and STS need). ``tests/test_permissions.py`` scans ``helpers/``
-for the boto3 calls the kit makes, so the list cannot fall behind the code.
+service model (with the few exceptions S3 and STS need). ``tests/test_permissions.py`` scans ``helpers/`` and
+the notebooks' own cells for the boto3 calls they make, so the list cannot fall behind the code.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-#: Every boto3 operation the helpers call, by boto3 service name (snake_case, as in the code).
+#: Every boto3 operation the helpers and the notebooks' cells call, by boto3 service name (snake_case, as in the code).
 #: Waiters and paginators are listed by the operation they call.
 KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
     "autoscaling": (
@@ -54,6 +54,8 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "list_tags_for_resource",
         "put_approval_result",
         "retry_stage_execution",
+        "start_pipeline_execution",  # notebook 04's own cells ("going further")
+        "update_pipeline",  # notebook 04's own cells (a Test stage, a second approval)
     ),
     "ec2": (
         "associate_route_table",

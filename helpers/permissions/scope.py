@@ -25,22 +25,6 @@ class Scope:
             f"{self.names.account if account else ''}:{resource}"
         )
 
-    def representative(self, action: str) -> str:
-        """The one resource the preflight asks the simulator about for ``action``."""
-        found = self.resources(action)
-        if action.startswith("ecs:") and found != ["*"]:
-            kind = (
-                "service/"
-                if "Service" in action
-                else "task-definition/"
-                if "TaskDefinition" in action
-                else "capacity-provider/"
-                if "CapacityProvider" in action
-                else "cluster/"
-            )
-            return next(r for r in found if f":{kind}" in r)
-        return found[0]
-
     def resources(self, action: str) -> list[str]:
         prefix, _, name = action.partition(":")
         n = self.names
@@ -53,12 +37,15 @@ class Scope:
                     f"arn:{self.partition}:iam::{n.account}:role/*",
                     f"arn:{self.partition}:iam::{n.account}:user/*",
                 ]
+            ecs_linked_role = (
+                f"arn:{self.partition}:iam::{n.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+            )
             if name == "CreateServiceLinkedRole":  # ECS's, made once per account (finding 1)
-                return [
-                    f"arn:{self.partition}:iam::{n.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
-                ]
+                return [ecs_linked_role]
             roles = [n.codepipeline_role, n.codebuild_role, n.events_role, n.task_execution_role, n.instance_role]
             found = [f"arn:{self.partition}:iam::{n.account}:role/{role}" for role in roles]
+            if name == "GetRole":  # notebook 01 first asks whether ECS's service-linked role exists (review 2, row 1)
+                found.append(ecs_linked_role)
             if "InstanceProfile" in name or name == "RemoveRoleFromInstanceProfile":
                 found.append(f"arn:{self.partition}:iam::{n.account}:instance-profile/{n.instance_profile}")
             return found
@@ -88,6 +75,8 @@ class Scope:
         if prefix == "codepipeline":
             if name == "PutApprovalResult":  # an approval action: pipeline/stage/action
                 return [self.arn("codepipeline", f"{n.pipeline(e)}/*/*") for e in envs]
+            if name == "RetryStageExecution":  # a stage: pipeline/stage (review 2, row 5)
+                return [self.arn("codepipeline", f"{n.pipeline(e)}/*") for e in envs]
             return [self.arn("codepipeline", n.pipeline(e)) for e in envs]
         if prefix == "events":
             return [self.arn("events", f"rule/{n.pipeline(e)}") for e in envs]

@@ -24,7 +24,8 @@ class StatusTable:
         styled = self.frame.style.apply(shade, axis=1) if "status" in self.frame else self.frame.style
         if self.caption:
             styled = styled.set_caption(html.escape(self.caption))
-        return styled.to_html()
+        # Data, never math: JupyterLab's MathJax would typeset "$0.14 ... $1.65" as a formula and eat the signs.
+        return f'<div class="tex2jax_ignore mathjax_ignore">{styled.to_html()}</div>'
 
     def __repr__(self) -> str:
         text = self.frame.to_string()

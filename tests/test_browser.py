@@ -260,3 +260,44 @@ def test_run_all_then_one_click_on_approve_deploys_prod(lab, tmp_path):
     _small_png(screenshots / "pipeline-picture.png")
     page.close()
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
+
+
+def test_the_instructors_live_status_follows_a_participant_and_the_cost_keeps_its_dollars(lab, tmp_path):
+    """The instructor's view in a real browser (classroom walkthrough, findings 1 and 3): the live table moves
+    from 00 to 01 while the page stays open, shown once; the plan's cost headline keeps its "$" signs."""
+    from helpers.event.start import start_event
+    from localaws import api
+
+    event = unique("lv")
+    api.configure_account({"codebuild_concurrency": 2})  # the quota a classroom of one asks for
+    try:
+        start_event(event, 1)
+    finally:
+        api.reset_account()
+    prefix = f"{event}-01"
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "from helpers import event as events\nfrom helpers.settings import WorkshopSettings\n"
+            "events.plan_event(1, WorkshopSettings.build()).show()"
+        ),
+        nbformat.v4.new_code_cell(f"events.live_status({event!r}, every=1)"),
+    ]
+    nbformat.write(notebook, lab["folder"] / "live.ipynb")
+    page = _open_and_run_all(lab, "live.ipynb")
+    headline = page.locator("caption", has_text="per participant per hour").first
+    headline.wait_for(timeout=120_000)
+    assert "$" in headline.inner_text() and "for 4 hours" in headline.inner_text()
+    live = page.locator(".widget-html", has_text=prefix)
+    live.first.wait_for(timeout=60_000)
+    assert "00-setup" in live.first.inner_text() and live.count() == 1  # shown once
+    run_notebook("01-prerequisites.ipynb", tmp_path, prefix=prefix)  # the participant moves on
+    page.wait_for_function(
+        """prefix => [...document.querySelectorAll('.widget-html')].some(
+            e => e.innerText.includes(prefix) && e.innerText.includes('01-prerequisites'))""",
+        arg=prefix,
+        timeout=60_000,
+    )
+    page.close()
+    run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)

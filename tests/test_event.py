@@ -230,3 +230,18 @@ def test_the_instructor_operations_cover_what_the_event_tooling_calls():
     declared = {s: set(INSTRUCTOR_OPERATIONS.get(s, ())) | set(KIT_OPERATIONS.get(s, ())) for s in scanned}
     missing = {s: sorted(ops - declared[s]) for s, ops in scanned.items() if ops - declared[s]}
     assert not missing, f"helpers/event calls these but INSTRUCTOR_OPERATIONS does not list them: {missing}"
+
+
+def test_event_cleanup_counts_the_rows_cleanup_reports():
+    """The counts come from the rows' outcome (walkthrough finding 4: they read a field the rows do not have)."""
+    from dataclasses import asdict
+
+    from helpers.cleanup import ALREADY_GONE, DELETED, NOT_OURS, CleanupRow
+    from helpers.event.teardown import EventCleanup, ParticipantCleanup
+
+    rows = [asdict(CleanupRow("ECS service", f"ws-01-{e}", DELETED)) for e in ("dev", "qa", "prod")]
+    rows += [asdict(CleanupRow("S3 bucket", "ws-01-artifacts", ALREADY_GONE))]
+    rows += [asdict(CleanupRow("IAM role", "ws-01-codebuild", NOT_OURS, "no tag workshop:prefix=ws-01"))]
+    frame = EventCleanup("ws", [ParticipantCleanup("ws-01", True, rows)]).frame().set_index("prefix")
+    assert frame.loc["ws-01", "deleted"] == 3
+    assert frame.loc["ws-01", "left alone (not this participant's)"] == 1

@@ -67,6 +67,11 @@ def test_four_participants_at_once_then_a_clean_event(tmp_path, capsys):
     assert main(["event", "cleanup", "--event", event]) == 0
     out = capsys.readouterr().out
     assert f"Nothing of event '{event}' is left (4 participants checked)" in out
+    # The report says what it deleted: each participant's rows counted, not "deleted 0" (walkthrough, finding 4).
+    table = out.split("\n")
+    for prefix in prefixes:
+        row = next(line for line in table if line.startswith(prefix) and "nothing left" in line)
+        assert int(row.split()[-2]) >= 30, row  # about 35-40 resources each
     for prefix in prefixes:
         assert survivors(prefix) == set()
     assert {other: survivors(other) for other in before} == before

@@ -101,7 +101,8 @@ def _cleanup(args: argparse.Namespace) -> int:
     _require_event(args.event)
     result = cleanup_event(args.event, progress=not args.json)
     if args.json:
-        document = {"event": args.event, "ok": result.ok, "participants": [vars(p) for p in result.participants]}
+        participants = [{**vars(p), "deleted": p.deleted, "spared": p.spared} for p in result.participants]
+        document = {"event": args.event, "ok": result.ok, "participants": participants}
         print(json.dumps(document, indent=2, default=str))
     else:
         print(repr(result.show()))

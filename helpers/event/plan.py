@@ -80,7 +80,11 @@ class Plan:
         return pd.DataFrame(rows).set_index("quota")
 
     def cost_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([line.to_dict() for line in self.cost.lines]).set_index("item")
+        """The cost per item (per participant, per hour or per event), then the whole event's total."""
+        rows = [line.to_dict() for line in self.cost.lines]
+        total = f"event total ({self.participants} participants, {self.cost.hours:g} hours)"
+        rows.append({"item": total, "cost_usd": round(self.cost.event_total, 2), "per": "event", "source": "this plan"})
+        return pd.DataFrame(rows).set_index("item").fillna("")
 
     def summary(self) -> str:
         s = self.settings

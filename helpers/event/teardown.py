@@ -15,7 +15,7 @@ import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
 from tqdm.auto import tqdm
 
-from ..cleanup import cleanup, leftovers
+from ..cleanup import DELETED, NOT_OURS, cleanup, leftovers
 from ..context import Workshop
 from ..ui_table import StatusTable
 from .names import known_prefixes
@@ -40,6 +40,16 @@ class ParticipantCleanup:
     left: list[str] = field(default_factory=list)
     error: str = ""
 
+    @property
+    def deleted(self) -> int:
+        """How many of the participant's resources this cleanup deleted (rows whose outcome says so)."""
+        return sum(1 for r in self.rows if r.get("outcome") == DELETED)
+
+    @property
+    def spared(self) -> int:
+        """Resources with the participant's names that are not theirs, left alone."""
+        return sum(1 for r in self.rows if r.get("outcome") == NOT_OURS)
+
 
 @dataclass
 class EventCleanup:
@@ -53,15 +63,13 @@ class EventCleanup:
     def frame(self) -> pd.DataFrame:
         rows = []
         for p in self.participants:
-            deleted = sum(1 for r in p.rows if str(r.get("status", "")).startswith("✅ deleted"))
-            spared = sum(1 for r in p.rows if str(r.get("status", "")).startswith("⚠️"))
             status = "✅ nothing left" if p.ok and not p.left and not p.error else "❌ " + (p.error or "left: ")
             rows.append(
                 {
                     "prefix": p.prefix,
                     "status": status + ", ".join(p.left) if p.left else status,
-                    "deleted": deleted,
-                    "left alone (not this participant's)": spared,
+                    "deleted": p.deleted,
+                    "left alone (not this participant's)": p.spared,
                 }
             )
         return pd.DataFrame(rows, columns=["prefix", "status", "deleted", "left alone (not this participant's)"])

@@ -101,47 +101,7 @@ def ensure_service(workshop: Workshop, env: str) -> Row:
             raise ResourceConflictError("ECS service", name, workshop.prefix)
         service, action = active[0], "exists (keeps its current deployment)"
     else:
-        definition = ecs.register_task_definition(**placeholder_task_definition(workshop, env))["taskDefinition"]
-        arguments: dict[str, Any] = {
-            "cluster": cluster,
-            "serviceName": name,
-            "taskDefinition": definition["taskDefinitionArn"],
-            "desiredCount": 1,
-            "loadBalancers": [
-                {
-                    "targetGroupArn": recorded_target_group_arn(workshop, env),
-                    "containerName": workshop.settings.container_name,
-                    "containerPort": CONTAINER_PORT,
-                }
-            ],
-            "deploymentConfiguration": {
-                "deploymentCircuitBreaker": {"enable": True, "rollback": True},
-                "maximumPercent": 200,
-                "minimumHealthyPercent": 100,
-            },
-            "healthCheckGracePeriodSeconds": 30,
-            "propagateTags": "SERVICE",
-            "enableECSManagedTags": True,
-            "tags": workshop.tag_list(env, key="key", value="value"),
-        }
-        if workshop.settings.launch_type == "FARGATE":
-            network = recorded_network(workshop)
-            arguments.update(
-                launchType="FARGATE",
-                platformVersion="LATEST",
-                networkConfiguration={
-                    "awsvpcConfiguration": {
-                        "subnets": network.subnet_ids,
-                        "securityGroups": [network.tasks_sg],
-                        "assignPublicIp": "ENABLED",
-                    }
-                },
-            )
-        else:
-            arguments["capacityProviderStrategy"] = [
-                {"capacityProvider": capacity_provider_name(workshop, env), "weight": 1, "base": 0}
-            ]
-        service, action = ecs.create_service(**arguments)["service"], "created (placeholder)"
+        service, action = _create_service(workshop, env), "created (placeholder)"
     TASK_DEFINITIONS.record(
         workshop,
         f"task-definition-family/{env}",
@@ -158,6 +118,54 @@ def ensure_service(workshop: Workshop, env: str) -> Row:
         environment=env,
         cluster=cluster,
     )
+
+
+def _create_service(workshop: Workshop, env: str) -> Any:
+    """``env``'s service on a new placeholder revision, behind its target group: on Fargate in the
+    workshop's subnets, on EC2 through the cluster's capacity provider."""
+    ecs = workshop.client("ecs")
+    cluster, name = workshop.names.cluster(env), workshop.names.service(env)
+    definition = ecs.register_task_definition(**placeholder_task_definition(workshop, env))["taskDefinition"]
+    arguments: dict[str, Any] = {
+        "cluster": cluster,
+        "serviceName": name,
+        "taskDefinition": definition["taskDefinitionArn"],
+        "desiredCount": 1,
+        "loadBalancers": [
+            {
+                "targetGroupArn": recorded_target_group_arn(workshop, env),
+                "containerName": workshop.settings.container_name,
+                "containerPort": CONTAINER_PORT,
+            }
+        ],
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+        },
+        "healthCheckGracePeriodSeconds": 30,
+        "propagateTags": "SERVICE",
+        "enableECSManagedTags": True,
+        "tags": workshop.tag_list(env, key="key", value="value"),
+    }
+    if workshop.settings.launch_type == "FARGATE":
+        network = recorded_network(workshop)
+        arguments.update(
+            launchType="FARGATE",
+            platformVersion="LATEST",
+            networkConfiguration={
+                "awsvpcConfiguration": {
+                    "subnets": network.subnet_ids,
+                    "securityGroups": [network.tasks_sg],
+                    "assignPublicIp": "ENABLED",
+                }
+            },
+        )
+    else:
+        arguments["capacityProviderStrategy"] = [
+            {"capacityProvider": capacity_provider_name(workshop, env), "weight": 1, "base": 0}
+        ]
+    return ecs.create_service(**arguments)["service"]
 
 
 def wait_until_inactive(workshop: Workshop, cluster: str, service: str) -> None:

@@ -98,8 +98,8 @@ def _say_what_a_fresh_start_discards() -> None:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from .divergence import gone_message
     from .inventory import environments_frame, resources_frame, status_document
+    from .resources.presence import gone_message
     from .setup import open_workshop
 
     workshop = open_workshop(args.prefix, expect_resources=False)

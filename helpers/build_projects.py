@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .context import Workshop
+from .resources.stacks import record_build_project
 from .stacks import StackResult, deploy_stack
 
 PROJECTS = {"nodejs": "code-build-nodejs.yaml", "container-image": "code-build-container-image.yaml"}
@@ -24,19 +25,7 @@ def deploy_build_project(workshop: Workshop, kind: str) -> StackResult:
         },
         key=f"stack/build-{kind}",
     )
-    region, account = workshop.settings.region, workshop.account
-    workshop.record(
-        f"codebuild-project/{kind}", type="AWS::CodeBuild::Project", name=project, arn=result.outputs.get("ProjectArn")
-    )
-    # CodeBuild creates this log group at the first build; the kit records it so cleanup removes it.
-    log_group = names.build_log_group(project)
-    workshop.record(
-        f"build-log-group/{kind}",
-        type="AWS::Logs::LogGroup",
-        name=log_group,
-        arn=f"arn:{workshop.partition}:logs:{region}:{account}:log-group:{log_group}",
-        created_later_by="CodeBuild, at the project's first build",
-    )
+    record_build_project(workshop, kind, project, result.outputs.get("ProjectArn"))
     return result
 
 

@@ -1,11 +1,12 @@
 """Delete everything the workshop created, in dependency order, then prove nothing is left.
 
-Each kind of resource (in ``helpers.resources``) knows how to find the workshop's candidates and how
-to delete one. A candidate is deleted only when it carries the tag ``workshop:prefix=<prefix>`` (or
-the state file recorded it); anything else with a kit name is left alone and reported. Not-found is
-success, so cleanup can run any number of times. Any other answer — a denial, a throttle, a waiter
-that gave up, an expired session — is a failed row, and cleanup carries on with the rest, so one
-stuck resource never leaves the billable load balancer or instances behind.
+Each kind of resource (``helpers.resources.registry``) knows how to find the workshop's candidates and
+how to delete one; cleanup walks the registry backwards. A candidate is deleted only when it carries
+the tag ``workshop:prefix=<prefix>`` (or the state file recorded it); anything else with a kit name
+is left alone and reported. Not-found is success, so cleanup can run any number of times. Any other
+answer — a denial, a throttle, a waiter that gave up, an expired session — is a failed row, and
+cleanup carries on with the rest, so one stuck resource never leaves the billable load balancer or
+instances behind.
 """
 
 from __future__ import annotations
@@ -22,47 +23,12 @@ from . import git_cli
 from .aws_errors import error_code, error_message, is_not_found
 from .context import Workshop
 from .errors import WorkshopError
-from .resources import (
-    approval_topic,
-    artifact_bucket,
-    clusters,
-    image_repositories,
-    load_balancer,
-    network,
-    roles,
-    services,
-    source_repository,
-    stacks,
-)
+from .resources import registry
 from .resources.base import Found, Kind
 from .ui_table import StatusTable
 
-#: Dependency order: what uses a resource goes before it.
-KINDS: tuple[Kind, ...] = (
-    stacks.STACKS,
-    stacks.PIPELINES,
-    stacks.RULES,
-    stacks.BUILD_PROJECTS,
-    services.SERVICES,
-    clusters.AUTO_SCALING_GROUPS,
-    clusters.INSTANCES,
-    clusters.CAPACITY_PROVIDERS,
-    clusters.CLUSTERS,
-    services.TASK_DEFINITIONS,
-    clusters.LAUNCH_TEMPLATES,
-    load_balancer.LOAD_BALANCERS,
-    load_balancer.TARGET_GROUPS,
-    network.SECURITY_GROUPS,
-    network.VPCS,
-    image_repositories.IMAGE_REPOSITORIES,
-    artifact_bucket.BUCKETS,
-    approval_topic.TOPICS,
-    source_repository.REPOSITORIES,
-    roles.IAM_ROLES,
-    roles.INSTANCE_PROFILES,
-    services.LOG_GROUPS,
-    stacks.BUILD_LOG_GROUPS,
-)
+#: The order cleanup deletes in: the registry's, backwards (what uses a resource goes before it).
+KINDS: tuple[Kind, ...] = registry.cleanup_order()
 
 DELETED, ALREADY_GONE, NOT_OURS = "deleted", "already gone", "not ours: left alone"
 FAILED, LEFT, COULD_NOT_CHECK = "failed", "left", "could not check"
@@ -109,10 +75,11 @@ class CleanupReport:
 def cleanup(workshop: Workshop, progress: bool = True) -> CleanupReport:
     """Delete everything this workshop created, kind by kind, then check every service for what is left.
 
-    The kinds go in dependency order (``KINDS``): first the CloudFormation stacks with the pipelines,
-    rules and build projects, then the ECS services, the EC2 capacity, the clusters and task
-    definitions, the load balancer and network, and last the repositories, bucket, topic, roles and
-    log groups, so nothing is deleted while something else still uses it. On AWS this ends the costs.
+    The kinds go in dependency order (``KINDS``: ``helpers.resources.registry`` backwards): first the
+    CloudFormation stacks with the pipelines, rules and build projects, then the ECS services, the EC2
+    capacity, the clusters and task definitions, the load balancer and network, and last the
+    repositories, bucket, topic, roles and log groups, so nothing is deleted while something else still
+    uses it. On AWS this ends the costs.
 
     Only resources tagged ``workshop:prefix=<prefix>`` (or recorded in the state file) are deleted;
     anything else with a kit name is left alone and reported. Something already gone is a success, so
@@ -145,12 +112,19 @@ def cleanup(workshop: Workshop, progress: bool = True) -> CleanupReport:
         report.rows += [_settle(workshop, kind, found, row) for found, row in started]
     report.leftovers = leftovers(workshop)
     if not any(r.is_problem for r in report.leftovers):
-        workshop.state.resources.clear()
-        workshop.state.extra.pop("network", None)
-        clusters.forget_capacity_provider_suffix(workshop)
-        workshop.state.save()
+        _forget_resources(workshop)
         report.rows += _forget_working_copy(workshop)
     return report
+
+
+def _forget_resources(workshop: Workshop) -> None:
+    """The state file forgets every entry, and each kind what else it kept there (the network's ids,
+    the capacity providers' name suffix), so notebook 01 starts afresh."""
+    workshop.state.resources.clear()
+    for kind in registry.KINDS:
+        if kind.forget is not None:
+            kind.forget(workshop)
+    workshop.state.save()
 
 
 def leftovers(workshop: Workshop) -> list[CleanupRow]:

@@ -45,6 +45,16 @@ ENVIRONMENT_TAG = "workshop:environment"
 KIT_NAME = "ecs-cd-workshop"
 #: Tags in any of the shapes AWS services use: a map, or a list of Key/Value (or key/value) entries.
 Tags = Mapping[str, str] | Iterable[Mapping[str, Any]] | None
+#: The line an ``ensure_*`` step reports for one resource (notebook 01 shows them as a table).
+Row = dict[str, str]
+
+
+def row(kind: str, name: str, arn: str, action: str, environment: str | None = None) -> Row:
+    """The line an ``ensure_*`` step reports for one resource."""
+    result = {"type": kind, "name": name, "arn": arn, "action": action}
+    if environment:
+        result["environment"] = environment
+    return result
 
 
 @dataclass
@@ -159,8 +169,23 @@ class Workshop:
     def is_ours(self, tags: Tags) -> bool:
         return normalise_tags(tags).get(PREFIX_TAG) == self.prefix
 
-    def record(self, key: str, **entry: Any) -> None:
-        self.state.record(key, **entry)
+    def record(
+        self,
+        key: str,
+        *,
+        type: str,
+        name: str,
+        arn: str | None = None,
+        environment: str | None = None,
+        shown_as: str = "",
+        action: str = "",
+        **details: Any,
+    ) -> Row:
+        """Remember a resource in the state file (saved at once) and return the row a step reports for it,
+        so each fact (name, ARN, environment) is written once. ``shown_as`` is what the row calls it
+        (default: its CloudFormation type); ``details`` are kept in the state file only."""
+        self.state.record(key, type=type, name=name, arn=arn, environment=environment, **details)
+        return row(shown_as or type, name, arn or "", action, environment)
 
 
 def normalise_tags(tags: Tags) -> dict[str, str]:

@@ -39,3 +39,7 @@ class ResourceConflictError(WorkshopError):
 class ReleaseError(WorkshopError):
     """A step of notebook 04's release flow (a commit, a promotion, an approval, a pipeline edit) could not
     be done; the message says why and what to do."""
+
+
+class ResourcesGoneError(WorkshopError):
+    """The state file lists the workshop's environments, but the sandbox or account no longer has them."""

@@ -8,9 +8,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import divergence, sandbox
+from . import sandbox
 from .context import Workshop
 from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
+from .resources.load_balancer import recorded_dns_name, recorded_listener_arn
+from .resources.presence import NOT_YET, gone_message, resource_presence
 from .ui_table import StatusTable
 
 
@@ -23,9 +25,9 @@ def resources_frame(workshop: Workshop, check_exists: bool = False) -> pd.DataFr
     ]
     columns = ["type", "name", "environment", "arn"]
     if check_exists:
-        presence = divergence.resource_presence(workshop)
+        presence = resource_presence(workshop)
         for row, exists in zip(rows, presence.values(), strict=True):
-            row["exists"] = {True: "yes", False: "NO", None: "?", divergence.NOT_YET: divergence.NOT_YET}[exists]
+            row["exists"] = {True: "yes", False: "NO", None: "?", NOT_YET: NOT_YET}[exists]
         columns.append("exists")
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["environment", "type", "name"], ignore_index=True)
@@ -33,13 +35,12 @@ def resources_frame(workshop: Workshop, check_exists: bool = False) -> pd.DataFr
 
 def environment_urls(workshop: Workshop) -> dict[str, str | None]:
     """Each environment's stable URL: the load balancer's listener (on the sandbox, its local port)."""
-    resources = workshop.state.resources
-    if "load-balancer" not in resources:
+    dns = recorded_dns_name(workshop)
+    if dns is None:
         return dict.fromkeys(ENVIRONMENTS)
     if workshop.on_sandbox:
         local = {str(row["listenerArn"]): str(row["localUrl"]) for row in sandbox.listener_urls()}
-        return {env: local.get(resources.get(f"listener/{env}", {}).get("arn", "")) for env in ENVIRONMENTS}
-    dns = resources["load-balancer"].get("dns_name")
+        return {env: local.get(recorded_listener_arn(workshop, env) or "") for env in ENVIRONMENTS}
     return {
         env: f"http://{dns}" + ("" if LISTENER_PORTS[env] == 80 else f":{LISTENER_PORTS[env]}") for env in ENVIRONMENTS
     }
@@ -127,5 +128,5 @@ def status_document(workshop: Workshop) -> dict[str, Any]:
         "environments": environments,
         "resources": resources.to_dict(orient="records"),
         "missing_resources": missing,
-        "next_step": divergence.gone_message(workshop, [f"{missing} recorded resource(s)"]) if missing else None,
+        "next_step": gone_message(workshop, [f"{missing} recorded resource(s)"]) if missing else None,
     }

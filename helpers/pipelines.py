@@ -17,6 +17,7 @@ from .context import Workshop
 from .errors import WorkshopError
 from .naming import BRANCHES, ENVIRONMENTS
 from .regions import console_url
+from .resources.stacks import record_pipelines
 from .stacks import StackResult, deploy_stack
 from .ui_table import StatusTable
 
@@ -76,23 +77,7 @@ def deploy_pipelines(workshop: Workshop) -> StackResult:
     result = deploy_stack(
         workshop, names.stack("pipelines"), "deployment-pipeline-for-all-env.yaml", parameters, key="stack/pipelines"
     )
-    region, account = workshop.settings.region, workshop.account
-    for env in ENVIRONMENTS:
-        name = names.pipeline(env)
-        workshop.record(
-            f"pipeline/{env}",
-            type="AWS::CodePipeline::Pipeline",
-            name=name,
-            environment=env,
-            arn=f"arn:{workshop.partition}:codepipeline:{region}:{account}:{name}",
-        )
-        workshop.record(
-            f"events-rule/{env}",
-            type="AWS::Events::Rule",
-            name=name,
-            environment=env,
-            arn=f"arn:{workshop.partition}:events:{region}:{account}:rule/{name}",
-        )
+    record_pipelines(workshop)
     return result
 
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import boto3
 
-from . import divergence, sandbox
+from . import sandbox
 from .context import Workshop
 from .errors import InvalidSettingError, StateFileError
+from .resources.presence import raise_if_resources_gone
 from .settings import WorkshopSettings
 from .state import WorkshopState, current_prefix, load_state, save_settings, state_path
 
@@ -117,7 +118,7 @@ def open_workshop(
     """
     workshop = Workshop(load(prefix), session)
     if expect_resources:
-        divergence.raise_if_resources_gone(workshop)
+        raise_if_resources_gone(workshop)
     return workshop
 
 

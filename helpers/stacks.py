@@ -23,6 +23,7 @@ from .context import Workshop
 from .errors import ResourceConflictError, WorkshopError
 from .paths import DATA_DIR
 from .resources.base import retry_while_iam_propagates
+from .resources.stacks import STACKS
 from .ui_table import StatusTable
 
 TEMPLATES = DATA_DIR / "templates"
@@ -142,11 +143,8 @@ def _deploy_once(
         cfn.delete_change_set(StackName=stack_name, ChangeSetName=change_set)
         return _result(workshop, stack_name, "no changes", key)
     if change_type == "CREATE":
-        workshop.record(
-            key,
-            type="AWS::CloudFormation::Stack",
-            name=stack_name,
-            arn=cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackId"],
+        STACKS.record(
+            workshop, key, name=stack_name, arn=cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackId"]
         )
     cfn.execute_change_set(StackName=stack_name, ChangeSetName=change_set)
     final = _wait(workshop, stack_name, since=started)
@@ -232,9 +230,9 @@ def _result(workshop: Workshop, stack_name: str, change: str, key: str) -> Stack
     cfn = workshop.client("cloudformation")
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
-    workshop.record(
+    STACKS.record(
+        workshop,
         key,
-        type="AWS::CloudFormation::Stack",
         name=stack_name,
         arn=stack["StackId"],
         resources={

@@ -38,13 +38,14 @@ class WorkshopState:
 
     def record(
         self, key: str, *, type: str, name: str, arn: str | None = None, environment: str | None = None, **details: Any
-    ) -> None:
-        """Remember a resource the kit created (and so must delete), then save at once."""
+    ) -> dict[str, Any]:
+        """Remember a resource the kit created (and so must delete), save at once, and return the entry."""
         entry = {"type": type, "name": name, "arn": arn, "environment": environment, **details}
         previous = self.resources.get(key, {})
         entry["created_at"] = previous.get("created_at") or _now()
         self.resources[key] = entry
         self.save()
+        return entry
 
     def save(self) -> None:
         document = {

@@ -14,7 +14,7 @@ from papermill.exceptions import PapermillExecutionError
 from helpers import cleanup, clients, preflight, prerequisites, setup, stacks
 from helpers.errors import InvalidSettingError, WorkshopError
 from helpers.paths import REPO_ROOT
-from helpers.resources import clusters, roles, services
+from helpers.resources import clusters, log_groups, roles
 from helpers.settings import WorkshopSettings
 from localaws import api as localaws_api
 from tests.helpers_for_tests import codebuild_service_role, sandbox_client, signed_access_key, unique
@@ -232,8 +232,8 @@ def test_cleanup_finds_its_log_groups_among_many_others():
     for index in range(55):  # sorts before /ecs/<prefix>-dev
         logs.create_log_group(logGroupName=f"/ecs/{workshop.prefix}-a{index:02d}")
     for env in ("dev", "qa", "prod"):
-        services.ensure_log_group(workshop, env)
-    found = {f.name for f in services.find_log_groups(workshop)}
+        log_groups.ensure_log_group(workshop, env)
+    found = {f.name for f in log_groups.find_log_groups(workshop)}
     assert found == {f"/ecs/{workshop.prefix}-{env}" for env in ("dev", "qa", "prod")}
     assert cleanup.cleanup(workshop, progress=False).ok
     remaining = logs.describe_log_groups(logGroupNamePrefix=f"/ecs/{workshop.prefix}-a")["logGroups"]

@@ -2,9 +2,10 @@
 
 A participant's step is the furthest notebook whose result exists now: 00 (a state file), 01 (the three
 ECS services), 02 (both CodeBuild projects), 03 (the three pipelines), 04 (a release served by Prod: a
-succeeded Prod run and Prod answering with the app, not the placeholder). Each environment's URL is asked
-what it answers; failed pipeline runs come with their reason; after cleanup, anything still there is a
-leftover. Participants are read in parallel.
+succeeded Prod run and Prod answering with the app, not the placeholder). What exists is what the
+registry's kinds answer for the participant's recorded resources (``Kind.exists``), as ``status`` does.
+Each environment's URL is asked what it answers; failed pipeline runs come with their reason; after
+cleanup, anything still there is a leftover. Participants are read in parallel.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from ..context import Workshop
 from ..errors import StateFileError
 from ..inventory import environment_urls, fetch
 from ..naming import ENVIRONMENTS
+from ..resources import services, stacks
+from ..resources.base import Kind
 from ..state import WorkshopState, load_state, state_path
 from ..ui_table import StatusTable
 from .names import known_prefixes, load_record
@@ -34,6 +37,8 @@ STEPS: tuple[str, ...] = (
 )
 PLACEHOLDER_ANSWER = "Placeholder"
 PARALLEL_READS = 8
+#: What notebooks 01, 02 and 03 leave: a step is reached when every recorded resource of its kind exists.
+RESULTS: tuple[Kind, ...] = (services.SERVICES, stacks.BUILD_PROJECTS, stacks.PIPELINES)
 
 
 def participant_workshop(event: str, prefix: str) -> Workshop | None:
@@ -109,40 +114,18 @@ def _environments(workshop: Workshop) -> dict[str, dict[str, Any]]:
 
 
 def _furthest_step(workshop: Workshop, environments: dict[str, dict[str, Any]]) -> str:
-    checks = (_has_services, _has_build_projects, _has_pipelines, lambda w: _has_release(w, environments))
     step = 1  # the state file exists: notebook 00 ran
-    for check in checks:
-        if not check(workshop):
-            break
+    for kind in RESULTS:
+        if not _all_exist(workshop, kind):
+            return STEPS[step]
         step += 1
-    return STEPS[step]
+    return STEPS[step + 1] if _has_release(workshop, environments) else STEPS[step]
 
 
-def _has_services(workshop: Workshop) -> bool:
-    ecs = workshop.client("ecs")
-    for env in ENVIRONMENTS:
-        try:
-            found = ecs.describe_services(cluster=workshop.names.cluster(env), services=[workshop.names.service(env)])
-        except ecs.exceptions.ClusterNotFoundException:
-            return False
-        if not any(s["status"] == "ACTIVE" for s in found["services"]):
-            return False
-    return True
-
-
-def _has_build_projects(workshop: Workshop) -> bool:
-    names = [workshop.names.nodejs_project, workshop.names.container_image_project]
-    return len(workshop.client("codebuild").batch_get_projects(names=names)["projects"]) == len(names)
-
-
-def _has_pipelines(workshop: Workshop) -> bool:
-    codepipeline = workshop.client("codepipeline")
-    for env in ENVIRONMENTS:
-        try:
-            codepipeline.get_pipeline(name=workshop.names.pipeline(env))
-        except codepipeline.exceptions.PipelineNotFoundException:
-            return False
-    return True
+def _all_exist(workshop: Workshop, kind: Kind) -> bool:
+    """Whether the participant recorded resources of ``kind`` and the services still have every one."""
+    entries = kind.recorded(workshop)
+    return bool(entries) and kind.exists is not None and all(kind.exists(workshop, e) is True for e in entries)
 
 
 def _has_release(workshop: Workshop, environments: dict[str, dict[str, Any]]) -> bool:

@@ -1,8 +1,9 @@
 """Notebook 01: everything the pipelines deploy to, one idempotent step per resource group.
 
 Each step gets, creates or updates, records what it made in the state file, and returns a table of
-what it did. Re-running any of them is safe. The work itself lives with each resource kind in
-``helpers.resources`` (each module's ``ensure`` returns the rows); these are the notebook's view of it.
+what it did. Re-running any of them is safe. The work itself lives with each resource kind: a step runs
+the ``ensure`` of the kinds ``helpers.resources.registry.NOTEBOOK_01`` lists for it, in that order;
+these are the notebook's view of it.
 """
 
 from __future__ import annotations
@@ -12,22 +13,14 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..context import Workshop
-from ..resources import (
-    approval_topic,
-    artifact_bucket,
-    clusters,
-    image_repositories,
-    load_balancer,
-    network,
-    roles,
-    services,
-    source_repository,
-)
-from ..resources.base import Row
+from ..resources import registry
+from ..resources.base import Kind
 from ..ui_table import StatusTable
 
 
-def _table(rows: list[Row], what: str) -> StatusTable:
+def _table(workshop: Workshop, step: tuple[Kind, ...], what: str) -> StatusTable:
+    """Run the ``ensure`` of each kind of ``step`` in order, and show every row they return as one table."""
+    rows = [row for kind in step if kind.ensure is not None for row in kind.ensure(workshop)]
     frame = pd.DataFrame(rows).fillna("")
     columns = [c for c in ("type", "name", "environment", "action", "arn") if c in frame]
     return StatusTable(frame[columns], f"{what}: {len(rows)} resources ready.")
@@ -52,7 +45,7 @@ def ensure_roles(workshop: Workshop) -> StatusTable:
         One row per role, the instance profile (EC2) and the service-linked role, with its ARN and what
         was done (created, updated, exists). JupyterLab shows it as a table.
     """
-    return _table(roles.ensure(workshop), "IAM roles")
+    return _table(workshop, registry.ROLES_STEP, "IAM roles")
 
 
 def ensure_source_repository(workshop: Workshop) -> StatusTable:
@@ -68,7 +61,7 @@ def ensure_source_repository(workshop: Workshop) -> StatusTable:
     StatusTable
         One row for the repository, with its ARN and what was done (created, committed, exists).
     """
-    return _table(source_repository.ensure(workshop), "Source repository (master, qa, prod)")
+    return _table(workshop, registry.SOURCE_REPOSITORY_STEP, "Source repository (master, qa, prod)")
 
 
 def ensure_artifact_bucket(workshop: Workshop) -> StatusTable:
@@ -83,7 +76,7 @@ def ensure_artifact_bucket(workshop: Workshop) -> StatusTable:
     StatusTable
         One row for the bucket, with its ARN and whether it was created or already existed.
     """
-    return _table(artifact_bucket.ensure(workshop), "Artifact bucket")
+    return _table(workshop, registry.ARTIFACT_BUCKET_STEP, "Artifact bucket")
 
 
 def ensure_approval_topic(workshop: Workshop) -> StatusTable:
@@ -100,7 +93,7 @@ def ensure_approval_topic(workshop: Workshop) -> StatusTable:
         One row for the topic, with its ARN and what was done (created or exists, and the email
         subscribed when one is set).
     """
-    return _table(approval_topic.ensure(workshop), "Approval topic")
+    return _table(workshop, registry.APPROVAL_TOPIC_STEP, "Approval topic")
 
 
 def ensure_image_repositories(workshop: Workshop) -> StatusTable:
@@ -114,7 +107,7 @@ def ensure_image_repositories(workshop: Workshop) -> StatusTable:
     StatusTable
         One row per environment's repository, with its ARN and whether it was created or existed.
     """
-    return _table(image_repositories.ensure(workshop), "Image repositories")
+    return _table(workshop, registry.IMAGE_REPOSITORIES_STEP, "Image repositories")
 
 
 def ensure_network(workshop: Workshop) -> StatusTable:
@@ -133,8 +126,7 @@ def ensure_network(workshop: Workshop) -> StatusTable:
         One row per VPC, security group, load balancer, target group and listener, with what was done
         (the default VPC shows as "used").
     """
-    rows = network.ensure(workshop) + load_balancer.ensure(workshop)
-    return _table(rows, "Network and load balancer")
+    return _table(workshop, registry.NETWORK_STEP, "Network and load balancer")
 
 
 def ensure_clusters(workshop: Workshop) -> StatusTable:
@@ -152,7 +144,7 @@ def ensure_clusters(workshop: Workshop) -> StatusTable:
         One row per cluster with its capacity providers, and for EC2 one per launch template, Auto
         Scaling group and capacity provider, each with what was done.
     """
-    return _table(clusters.ensure(workshop), f"ECS clusters ({workshop.settings.launch_type})")
+    return _table(workshop, registry.CLUSTERS_STEP, f"ECS clusters ({workshop.settings.launch_type})")
 
 
 def ensure_services(workshop: Workshop) -> StatusTable:
@@ -170,9 +162,10 @@ def ensure_services(workshop: Workshop) -> StatusTable:
     StatusTable
         One row per log group and service, with its ARN and what was done.
     """
-    return _table(services.ensure(workshop), "ECS services")
+    return _table(workshop, registry.SERVICES_STEP, "ECS services")
 
 
+#: The notebook's steps, in the order of ``registry.NOTEBOOK_01``.
 STEPS: tuple[Callable[[Workshop], StatusTable], ...] = (
     ensure_roles,
     ensure_source_repository,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..context import Workshop
+from ..context import Row, Workshop
 from ..errors import ResourceConflictError
-from .base import Found, Kind, Row, row
+from .base import Entry, Found, Kind, entry_id
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -39,14 +39,14 @@ def ensure_topic(workshop: Workshop) -> Row:
         if not workshop.is_ours(sns.list_tags_for_resource(ResourceArn=arn)["Tags"]):
             raise ResourceConflictError("SNS topic", name, workshop.prefix)
         action = "exists"
-    workshop.record("sns-topic", type="AWS::SNS::Topic", name=name, arn=arn)
+    recorded = TOPICS.record(workshop, "sns-topic", name=name, arn=arn)
     email = workshop.settings.approval_email
     if email:
         subscribed = [s["Endpoint"] for s in _subscriptions(sns, arn) if s["Protocol"] == "email"]
         if email not in subscribed:
             sns.subscribe(TopicArn=arn, Protocol="email", Endpoint=email)
             action += f", {email} subscribed (confirm the email AWS sends)"
-    return row("SNS topic", name, arn, action)
+    return {**recorded, "action": action}
 
 
 def _subscriptions(sns: SNSClient, arn: str) -> list[Any]:
@@ -69,4 +69,21 @@ def delete_topic(workshop: Workshop, found: Found) -> None:
     workshop.client("sns").delete_topic(TopicArn=found.ident)
 
 
-TOPICS = Kind("SNS topics", find_topics, delete_topic)
+def topic_exists(workshop: Workshop, entry: Entry) -> bool:
+    sns = workshop.client("sns")
+    try:
+        sns.get_topic_attributes(TopicArn=entry_id(entry))
+    except sns.exceptions.NotFoundException:
+        return False
+    return True
+
+
+TOPICS = Kind(
+    "SNS topics",
+    find_topics,
+    delete_topic,
+    cfn_type="AWS::SNS::Topic",
+    noun="SNS topic",
+    ensure=ensure,
+    exists=topic_exists,
+)

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ..aws_errors import error_code, is_not_found
-from ..context import Workshop
+from ..context import Row, Workshop
 from ..errors import ResourceConflictError, WorkshopError
-from .base import Found, Kind, Row, row
+from .base import Entry, Found, Kind
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -72,7 +72,7 @@ def ensure_bucket(workshop: Workshop) -> Row:
         if not workshop.is_ours(_bucket_tags(s3, bucket)):
             raise ResourceConflictError("S3 bucket", bucket, workshop.prefix)
     arn = f"arn:{workshop.partition}:s3:::{bucket}"
-    workshop.record("s3-bucket", type="AWS::S3::Bucket", name=bucket, arn=arn)
+    recorded = BUCKETS.record(workshop, "s3-bucket", name=bucket, arn=arn, action=action)
     s3.put_public_access_block(
         Bucket=bucket,
         PublicAccessBlockConfiguration={
@@ -91,7 +91,7 @@ def ensure_bucket(workshop: Workshop) -> Row:
         },
     )
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(tls_only_policy(bucket, workshop.partition)))
-    return row("S3 bucket", bucket, arn, action)
+    return recorded
 
 
 def _bucket_tags(s3: S3Client, bucket: str) -> list[Any]:
@@ -139,4 +139,25 @@ def delete_bucket(workshop: Workshop, found: Found) -> None:
     s3.delete_bucket(Bucket=found.ident)
 
 
-BUCKETS = Kind("S3 buckets", find_buckets, delete_bucket)
+def bucket_exists(workshop: Workshop, entry: Entry) -> bool:
+    """HeadBucket on the recorded name: ListBuckets would need s3:ListAllMyBuckets, which shows every
+    participant's bucket; the learner policy grants only the workshop's own bucket."""
+    s3 = workshop.client("s3")
+    try:
+        s3.head_bucket(Bucket=entry["name"])
+    except ClientError as error:
+        if is_not_found(error):  # HeadBucket answers a bare 404; a 403 (denied, or not ours) propagates
+            return False
+        raise
+    return True
+
+
+BUCKETS = Kind(
+    "S3 buckets",
+    find_buckets,
+    delete_bucket,
+    cfn_type="AWS::S3::Bucket",
+    noun="S3 bucket",
+    ensure=ensure,
+    exists=bucket_exists,
+)

@@ -1,21 +1,29 @@
-"""What every resource module shares: a found candidate, a kind (how to find and delete it), the row
-an ``ensure_*`` step reports, and bounded waits and retries that say when they give up."""
+"""What every resource module shares: a found candidate, a :class:`Kind` (one kind of resource with its
+whole lifecycle, listed in ``registry``), the row an ``ensure_*`` step reports, and bounded waits and
+retries that say when they give up."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from ..aws_errors import error_code
-from ..context import Workshop
+from ..context import Row, Workshop
 from ..errors import WorkshopError
 
-Row = dict[str, str]
 _T = TypeVar("_T")
+#: One resource as the state file records it: ``type`` (CloudFormation's name), ``name``, ``arn``, ...
+Entry = Mapping[str, Any]
+#: What ``Kind.exists`` answers for one entry: True, False, ``NOT_YET`` (a resource a service creates later
+#: by itself, e.g. a build project's log group at its first build: absent until then, and not missing), or
+#: ``UNKNOWN`` (None), which ``presence`` gives when the service could not be asked (denied, failed).
+NOT_YET = "not yet"
+UNKNOWN = None
+Presence = bool | str | None
 
 
 @dataclass
@@ -31,29 +39,83 @@ class Found:
 
 @dataclass(frozen=True)
 class Kind:
-    """How cleanup finds one kind of resource and deletes one of them.
+    """One kind of resource the workshop creates, with its whole lifecycle; ``registry.KINDS`` lists them.
 
-    ``delete`` starts the deletion; ``settle``, when a kind has one, waits until that deletion is done.
-    Cleanup starts every deletion of a kind before it waits for the first, so three services drain (or
-    three stacks delete) at the same time: the wait is the longest one, not the sum.
+    - ``ensure`` creates or updates every resource of the kind (idempotent; ownership-checked), records
+      each through :meth:`record` and returns the rows notebook 01 shows. None for a kind another kind's
+      ensure makes (launch templates come with the clusters), one a service makes by itself (instances),
+      or one a CloudFormation stack makes (the build projects and pipelines: see ``stacks``).
+    - ``find`` lists the workshop's candidates by name, ``delete`` starts deleting one and ``settle``,
+      when a kind has one, waits until that deletion is done. Cleanup starts every deletion of a kind
+      before it waits for the first, so three services drain (or three stacks delete) at the same time:
+      the wait is the longest one, not the sum.
+    - ``exists`` answers whether one recorded entry still exists (True, False, or ``NOT_YET``); it raises
+      when the service cannot be asked, which ``presence`` shows as "could not tell".
+    - ``cfn_type`` is the ``type`` its entries carry in the state file; ``part_types`` those of the parts
+      its ensure records and its delete removes with it (a VPC's subnets, a load balancer's listeners).
+    - ``forget`` drops what the kind keeps in the state file beyond its entries, after a clean cleanup.
     """
 
     label: str
     find: Callable[[Workshop], Iterable[Found]]
     delete: Callable[[Workshop, Found], None]
     settle: Callable[[Workshop, Found], None] | None = None
+    _: KW_ONLY
+    cfn_type: str = ""
+    part_types: tuple[str, ...] = ()
+    noun: str = ""  # what a row calls one of them, e.g. "ECS cluster"
+    ensure: Callable[[Workshop], list[Row]] | None = None
+    exists: Callable[[Workshop, Entry], Presence] | None = None
+    forget: Callable[[Workshop], None] | None = None
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """Every ``type`` this kind records and answers ``exists`` for."""
+        return (self.cfn_type, *self.part_types) if self.cfn_type else self.part_types
+
+    def record(
+        self,
+        workshop: Workshop,
+        key: str,
+        *,
+        name: str,
+        arn: str | None,
+        action: str = "",
+        environment: str | None = None,
+        type: str = "",
+        shown_as: str = "",
+        **details: Any,
+    ) -> Row:
+        """Record one resource of this kind under ``key`` (the kind's own type, or one of its
+        ``part_types``) and return its row. Every entry goes through a kind, so every ``type`` in a
+        state file has a kind whose ``exists`` answers it."""
+        recorded_type = type or self.cfn_type
+        if recorded_type not in self.types:
+            raise ValueError(f"The kind {self.label!r} does not record {recorded_type!r}")
+        shown = shown_as or self.noun or recorded_type
+        return workshop.record(
+            key,
+            type=recorded_type,
+            name=name,
+            arn=arn,
+            environment=environment,
+            shown_as=shown,
+            action=action,
+            **details,
+        )
+
+    def recorded(self, workshop: Workshop) -> list[Entry]:
+        """The state file's entries of this kind's own type."""
+        return [v for v in workshop.state.resources.values() if v.get("type") == self.cfn_type]
+
+
+def entry_id(entry: Entry) -> str:
+    """What a describe call takes for a recorded entry: its ARN (or id), else its name."""
+    return str(entry.get("arn") or entry["name"])
 
 
 class WaitTimeout(WorkshopError):
     """Something the kit waited for did not happen in time."""
-
-
-def row(kind: str, name: str, arn: str, action: str, environment: str | None = None) -> Row:
-    """The line an ``ensure_*`` step reports for one resource."""
-    result = {"type": kind, "name": name, "arn": arn, "action": action}
-    if environment:
-        result["environment"] = environment
-    return result
 
 
 def recorded_names(workshop: Workshop, resource_type: str) -> set[str]:

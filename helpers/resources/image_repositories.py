@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from ..context import Workshop
+from ..context import Row, Workshop
 from ..errors import ResourceConflictError
 from ..naming import ENVIRONMENTS
-from .base import Found, Kind, Row, row
+from .base import Entry, Found, Kind
 
 IMAGES_KEPT = {"dev": 5, "qa": 5, "prod": 100}
 _DESCRIPTIONS = {"dev": "development", "qa": "quality assurance", "prod": "production"}
@@ -57,15 +57,15 @@ def ensure_image_repository(workshop: Workshop, env: str) -> Row:
         action = "created"
     ecr.put_image_scanning_configuration(repositoryName=name, imageScanningConfiguration={"scanOnPush": True})
     ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=lifecycle_policy(env))
-    workshop.record(
+    return IMAGE_REPOSITORIES.record(
+        workshop,
         f"ecr-repository/{env}",
-        type="AWS::ECR::Repository",
         name=name,
         arn=repository["repositoryArn"],
+        action=action,
         environment=env,
         uri=repository["repositoryUri"],
     )
-    return row("ECR repository", name, repository["repositoryArn"], action, env)
 
 
 def find_image_repositories(workshop: Workshop) -> Iterable[Found]:
@@ -85,4 +85,21 @@ def delete_image_repository(workshop: Workshop, found: Found) -> None:
     workshop.client("ecr").delete_repository(repositoryName=found.ident, force=True)
 
 
-IMAGE_REPOSITORIES = Kind("ECR repositories", find_image_repositories, delete_image_repository)
+def image_repository_exists(workshop: Workshop, entry: Entry) -> bool:
+    ecr = workshop.client("ecr")
+    try:
+        ecr.describe_repositories(repositoryNames=[entry["name"]])
+    except ecr.exceptions.RepositoryNotFoundException:
+        return False
+    return True
+
+
+IMAGE_REPOSITORIES = Kind(
+    "ECR repositories",
+    find_image_repositories,
+    delete_image_repository,
+    cfn_type="AWS::ECR::Repository",
+    noun="ECR repository",
+    ensure=ensure,
+    exists=image_repository_exists,
+)

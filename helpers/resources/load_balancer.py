@@ -5,24 +5,53 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..context import Workshop, normalise_tags
+from ..context import Row, Workshop, normalise_tags
 from ..errors import ResourceConflictError
 from ..naming import CONTAINER_PORT, ENVIRONMENTS, LISTENER_PORTS
-from .base import Found, Kind, Row, retry_on_codes
+from .base import Entry, Found, Kind, entry_id, retry_on_codes
+from .network import recorded_network
+
+_LOAD_BALANCER_KEY = "load-balancer"
+_LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
+
+
+def _target_group_key(env: str) -> str:
+    return f"target-group/{env}"
+
+
+def _listener_key(env: str) -> str:
+    return f"listener/{env}"
+
+
+def recorded_dns_name(workshop: Workshop) -> str | None:
+    """The load balancer's DNS name as recorded; None before notebook 01 created it."""
+    entry = workshop.state.resources.get(_LOAD_BALANCER_KEY)
+    return None if entry is None else str(entry.get("dns_name") or "") or None
+
+
+def recorded_listener_arn(workshop: Workshop, env: str) -> str | None:
+    """The ARN of ``env``'s listener as recorded; None before notebook 01 created it."""
+    entry = workshop.state.resources.get(_listener_key(env))
+    return None if entry is None else entry.get("arn")
+
+
+def recorded_target_group_arn(workshop: Workshop, env: str) -> str:
+    """The ARN of ``env``'s target group as recorded (the services register their tasks in it)."""
+    return str(workshop.state.resources[_target_group_key(env)]["arn"])
 
 
 def ensure(workshop: Workshop) -> list[Row]:
     """The load balancer in the network's subnets, then a target group and a listener per environment."""
-    network = workshop.state.extra["network"]
-    rows: list[Row] = []
-    balancer_arn = ensure_load_balancer(workshop, network["subnet_ids"], network["load_balancer_sg"], rows)
+    network = recorded_network(workshop)
+    balancer = ensure_load_balancer(workshop, network.subnet_ids, network.load_balancer_sg)
+    rows = [balancer]
     for env in ENVIRONMENTS:
-        target_group_arn = ensure_target_group(workshop, env, network["vpc_id"], rows)
-        ensure_listener(workshop, env, balancer_arn, target_group_arn, rows)
+        target_group = ensure_target_group(workshop, env, network.vpc_id)
+        rows += [target_group, ensure_listener(workshop, env, balancer["arn"], target_group["arn"])]
     return rows
 
 
-def ensure_load_balancer(workshop: Workshop, subnet_ids: list[str], security_group: str, rows: list[Row]) -> str:
+def ensure_load_balancer(workshop: Workshop, subnet_ids: list[str], security_group: str) -> Row:
     elbv2 = workshop.client("elbv2")
     name = workshop.names.load_balancer
     try:
@@ -40,18 +69,17 @@ def ensure_load_balancer(workshop: Workshop, subnet_ids: list[str], security_gro
             Tags=workshop.tag_list(),
         )["LoadBalancers"][0]
         action = "created (provisioning; notebook waits for it before creating services)"
-    workshop.record(
-        "load-balancer",
-        type="AWS::ElasticLoadBalancingV2::LoadBalancer",
+    return LOAD_BALANCERS.record(
+        workshop,
+        _LOAD_BALANCER_KEY,
         name=name,
         arn=balancer["LoadBalancerArn"],
+        action=action,
         dns_name=balancer["DNSName"],
     )
-    rows.append({"type": "load balancer", "name": name, "arn": balancer["LoadBalancerArn"], "action": action})
-    return str(balancer["LoadBalancerArn"])
 
 
-def ensure_target_group(workshop: Workshop, env: str, vpc_id: str, rows: list[Row]) -> str:
+def ensure_target_group(workshop: Workshop, env: str, vpc_id: str) -> Row:
     elbv2 = workshop.client("elbv2")
     name = workshop.names.target_group(env)
     try:
@@ -79,20 +107,12 @@ def ensure_target_group(workshop: Workshop, env: str, vpc_id: str, rows: list[Ro
         TargetGroupArn=group["TargetGroupArn"],
         Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "5"}],
     )
-    workshop.record(
-        f"target-group/{env}",
-        type="AWS::ElasticLoadBalancingV2::TargetGroup",
-        name=name,
-        arn=group["TargetGroupArn"],
-        environment=env,
+    return TARGET_GROUPS.record(
+        workshop, _target_group_key(env), name=name, arn=group["TargetGroupArn"], action=action, environment=env
     )
-    rows.append(
-        {"type": "target group", "name": name, "arn": group["TargetGroupArn"], "environment": env, "action": action}
-    )
-    return str(group["TargetGroupArn"])
 
 
-def ensure_listener(workshop: Workshop, env: str, balancer_arn: str, target_group_arn: str, rows: list[Row]) -> str:
+def ensure_listener(workshop: Workshop, env: str, balancer_arn: str, target_group_arn: str) -> Row:
     elbv2 = workshop.client("elbv2")
     port = LISTENER_PORTS[env]
     listeners = elbv2.describe_listeners(LoadBalancerArn=balancer_arn)["Listeners"]
@@ -108,24 +128,18 @@ def ensure_listener(workshop: Workshop, env: str, balancer_arn: str, target_grou
         action = "created"
     else:
         action = "exists"
-    workshop.record(
-        f"listener/{env}",
-        type="AWS::ElasticLoadBalancingV2::Listener",
+    shown = LOAD_BALANCERS.record(
+        workshop,
+        _listener_key(env),
+        type=_LISTENER,
+        shown_as="listener",
         name=f"HTTP:{port}",
         arn=existing["ListenerArn"],
+        action=action,
         environment=env,
         port=port,
     )
-    rows.append(
-        {
-            "type": "listener",
-            "name": f"HTTP:{port} → {workshop.names.target_group(env)}",
-            "arn": existing["ListenerArn"],
-            "environment": env,
-            "action": action,
-        }
-    )
-    return str(existing["ListenerArn"])
+    return {**shown, "name": f"HTTP:{port} → {workshop.names.target_group(env)}"}  # the row says where it forwards
 
 
 def is_ours(workshop: Workshop, arn: str) -> bool:
@@ -141,7 +155,7 @@ def _require_ours(workshop: Workshop, arn: str, kind: str, name: str) -> None:
 
 def wait_for_load_balancer(workshop: Workshop) -> None:
     """Until the load balancer is active: ECS refuses services whose target group has none yet."""
-    arn = workshop.state.resources["load-balancer"]["arn"]
+    arn = workshop.state.resources[_LOAD_BALANCER_KEY]["arn"]
     workshop.client("elbv2").get_waiter("load_balancer_available").wait(
         LoadBalancerArns=[arn], WaiterConfig={"Delay": workshop.timing.waiter_delay, "MaxAttempts": 90}
     )
@@ -189,5 +203,44 @@ def delete_target_group(workshop: Workshop, found: Found) -> None:
     )
 
 
-LOAD_BALANCERS = Kind("load balancers", find_load_balancers, delete_load_balancer)
-TARGET_GROUPS = Kind("target groups", find_target_groups, delete_target_group)
+def load_balancer_part_exists(workshop: Workshop, entry: Entry) -> bool:
+    """The load balancer, or one of its listeners (deleted with it)."""
+    elbv2 = workshop.client("elbv2")
+    try:
+        if entry.get("type") == _LISTENER:
+            elbv2.describe_listeners(ListenerArns=[entry_id(entry)])
+        else:
+            elbv2.describe_load_balancers(LoadBalancerArns=[entry_id(entry)])
+    except (elbv2.exceptions.ListenerNotFoundException, elbv2.exceptions.LoadBalancerNotFoundException):
+        return False
+    return True
+
+
+def target_group_exists(workshop: Workshop, entry: Entry) -> bool:
+    elbv2 = workshop.client("elbv2")
+    try:
+        elbv2.describe_target_groups(TargetGroupArns=[entry_id(entry)])
+    except elbv2.exceptions.TargetGroupNotFoundException:
+        return False
+    return True
+
+
+#: The load balancer; its ensure also makes the target groups and a listener per environment.
+LOAD_BALANCERS = Kind(
+    "load balancers",
+    find_load_balancers,
+    delete_load_balancer,
+    cfn_type="AWS::ElasticLoadBalancingV2::LoadBalancer",
+    part_types=(_LISTENER,),
+    noun="load balancer",
+    ensure=ensure,
+    exists=load_balancer_part_exists,
+)
+TARGET_GROUPS = Kind(
+    "target groups",
+    find_target_groups,
+    delete_target_group,
+    cfn_type="AWS::ElasticLoadBalancingV2::TargetGroup",
+    noun="target group",
+    exists=target_group_exists,
+)

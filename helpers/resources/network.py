@@ -6,15 +6,16 @@ default VPC."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from ..aws_errors import error_code
-from ..context import Workshop
-from ..errors import ResourceConflictError
+from ..context import Row, Workshop, row
+from ..errors import ResourceConflictError, WorkshopError
 from ..naming import CONTAINER_PORT, LISTENER_PORTS
-from .base import Found, Kind, Row, retry_on_codes
+from .base import Entry, Found, Kind, entry_id, retry_on_codes
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import FilterTypeDef, IpPermissionOutputTypeDef, IpPermissionTypeDef
@@ -22,12 +23,37 @@ if TYPE_CHECKING:
 VPC_CIDR = "10.215.0.0/16"
 SUBNET_CIDRS = ("10.215.10.0/24", "10.215.20.0/24")
 EPHEMERAL_PORTS = (32768, 65535)  # dynamic host ports of EC2 bridge-mode tasks
+_NETWORK_KEY = "network"  # in the state file's top level, beside "resources"
+_VPC, _SUBNET = "AWS::EC2::VPC", "AWS::EC2::Subnet"
+_GATEWAY, _ROUTE_TABLE = "AWS::EC2::InternetGateway", "AWS::EC2::RouteTable"
+
+
+@dataclass(frozen=True)
+class Network:
+    """What ``ensure`` chose: the load balancer, the instances and the Fargate tasks use it."""
+
+    vpc_id: str
+    subnet_ids: list[str]
+    load_balancer_sg: str
+    tasks_sg: str
+
+
+def recorded_network(workshop: Workshop) -> Network:
+    """The network ``ensure`` saved in the state file; a clear error when notebook 01 has not got there."""
+    saved = workshop.state.extra.get(_NETWORK_KEY)
+    if not saved:
+        raise WorkshopError("The workshop has no network yet: run notebook 01's ensure_network step first.")
+    return Network(**saved)
+
+
+def forget_network(workshop: Workshop) -> None:
+    """After cleanup: the next run chooses (or creates) the network again."""
+    workshop.state.extra.pop(_NETWORK_KEY, None)
 
 
 def ensure(workshop: Workshop) -> list[Row]:
-    """The VPC and subnets to use, and both security groups; saved under ``network`` in the state."""
-    rows: list[Row] = []
-    vpc_id, subnet_ids = ensure_vpc(workshop, rows)
+    """The VPC and subnets to use, and both security groups; saved in the state (``recorded_network``)."""
+    rows, vpc_id, subnet_ids = ensure_vpc(workshop)
     names = workshop.names
     listener_ports = sorted(set(LISTENER_PORTS.values()))
     alb_sg = ensure_security_group(
@@ -40,7 +66,6 @@ def ensure(workshop: Workshop) -> list[Row]:
             for p in listener_ports
         ],
         "security-group/load-balancer",
-        rows,
     )
     task_ports = (CONTAINER_PORT, CONTAINER_PORT) if workshop.settings.launch_type == "FARGATE" else EPHEMERAL_PORTS
     tasks_sg = ensure_security_group(
@@ -53,23 +78,19 @@ def ensure(workshop: Workshop) -> list[Row]:
                 "IpProtocol": "tcp",
                 "FromPort": task_ports[0],
                 "ToPort": task_ports[1],
-                "UserIdGroupPairs": [{"GroupId": alb_sg}],
+                "UserIdGroupPairs": [{"GroupId": alb_sg["arn"]}],
             }
         ],
         "security-group/tasks",
-        rows,
     )
-    workshop.state.extra["network"] = {
-        "vpc_id": vpc_id,
-        "subnet_ids": subnet_ids,
-        "load_balancer_sg": alb_sg,
-        "tasks_sg": tasks_sg,
-    }
+    network = Network(vpc_id, subnet_ids, alb_sg["arn"], tasks_sg["arn"])
+    workshop.state.extra[_NETWORK_KEY] = asdict(network)
     workshop.state.save()
-    return rows
+    return [*rows, alb_sg, tasks_sg]
 
 
-def ensure_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list[str]]:
+def ensure_vpc(workshop: Workshop) -> tuple[list[Row], str, list[str]]:
+    """The rows, the VPC and its subnets: the default VPC's when it has two or more zones, else our own."""
     ec2 = workshop.client("ec2")
     default = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
     if default:
@@ -79,20 +100,18 @@ def ensure_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list[str]]:
         )["Subnets"]
         by_zone = {s["AvailabilityZone"]: s["SubnetId"] for s in sorted(subnets, key=lambda s: s["AvailabilityZone"])}
         if len(by_zone) >= 2:
-            rows.append({"type": "VPC (default, shared)", "name": vpc_id, "arn": "", "action": "used"})
-            return vpc_id, list(by_zone.values())[:3]
-    return _ensure_workshop_vpc(workshop, rows)
+            return [row("VPC (default, shared)", vpc_id, "", "used")], vpc_id, list(by_zone.values())[:3]
+    return _ensure_workshop_vpc(workshop)
 
 
-def _ensure_workshop_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list[str]]:
+def _ensure_workshop_vpc(workshop: Workshop) -> tuple[list[Row], str, list[str]]:
     ec2 = workshop.client("ec2")
     tag_filter: list[FilterTypeDef] = [{"Name": "tag:workshop:prefix", "Values": [workshop.prefix]}]
     existing = ec2.describe_vpcs(Filters=tag_filter)["Vpcs"]
     if existing:
         vpc_id = existing[0]["VpcId"]
         subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, *tag_filter])["Subnets"]
-        rows.append({"type": "VPC", "name": vpc_id, "arn": "", "action": "exists"})
-        return vpc_id, sorted(s["SubnetId"] for s in subnets)
+        return [row("VPC", vpc_id, "", "exists")], vpc_id, sorted(s["SubnetId"] for s in subnets)
 
     def name_tags(kind: Any) -> Any:
         return [
@@ -103,23 +122,18 @@ def _ensure_workshop_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list
         ]
 
     vpc_id = ec2.create_vpc(CidrBlock=VPC_CIDR, TagSpecifications=name_tags("vpc"))["Vpc"]["VpcId"]
-    workshop.record("vpc", type="AWS::EC2::VPC", name=vpc_id, arn=vpc_id)
+    VPCS.record(workshop, "vpc", name=vpc_id, arn=vpc_id)
     ec2.get_waiter("vpc_available").wait(
         VpcIds=[vpc_id], WaiterConfig={"Delay": workshop.timing.waiter_delay, "MaxAttempts": 30}
     )
     ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
     zones = availability_zones(workshop)[:2]
     igw = ec2.create_internet_gateway(TagSpecifications=name_tags("internet-gateway"))["InternetGateway"]
-    workshop.record(
-        "internet-gateway",
-        type="AWS::EC2::InternetGateway",
-        name=igw["InternetGatewayId"],
-        arn=igw["InternetGatewayId"],
-        vpc_id=vpc_id,
-    )
+    igw_id = igw["InternetGatewayId"]
+    VPCS.record(workshop, "internet-gateway", type=_GATEWAY, name=igw_id, arn=igw_id, vpc_id=vpc_id)
     ec2.attach_internet_gateway(InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc_id)
     table = ec2.create_route_table(VpcId=vpc_id, TagSpecifications=name_tags("route-table"))["RouteTable"]
-    workshop.record("route-table", type="AWS::EC2::RouteTable", name=table["RouteTableId"], arn=table["RouteTableId"])
+    VPCS.record(workshop, "route-table", type=_ROUTE_TABLE, name=table["RouteTableId"], arn=table["RouteTableId"])
     ec2.create_route(
         RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw["InternetGatewayId"]
     )
@@ -128,12 +142,11 @@ def _ensure_workshop_vpc(workshop: Workshop, rows: list[Row]) -> tuple[str, list
         subnet = ec2.create_subnet(
             VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone, TagSpecifications=name_tags("subnet")
         )["Subnet"]
-        workshop.record(f"subnet/{index}", type="AWS::EC2::Subnet", name=subnet["SubnetId"], arn=subnet["SubnetId"])
+        VPCS.record(workshop, f"subnet/{index}", type=_SUBNET, name=subnet["SubnetId"], arn=subnet["SubnetId"])
         ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True})
         ec2.associate_route_table(RouteTableId=table["RouteTableId"], SubnetId=subnet["SubnetId"])
         subnet_ids.append(subnet["SubnetId"])
-    rows.append({"type": "VPC", "name": vpc_id, "arn": "", "action": "created (no default VPC)"})
-    return vpc_id, subnet_ids
+    return [row("VPC", vpc_id, "", "created (no default VPC)")], vpc_id, subnet_ids
 
 
 def availability_zones(workshop: Workshop) -> list[str]:
@@ -156,8 +169,8 @@ def ensure_security_group(
     description: str,
     ingress: list[IpPermissionTypeDef],
     key: str,
-    rows: list[Row],
-) -> str:
+) -> Row:
+    """The group (created, or checked to be ours) with every rule of ``ingress``; its row's ``arn`` is its id."""
     ec2 = workshop.client("ec2")
     found = ec2.describe_security_groups(
         Filters=[{"Name": "group-name", "Values": [name]}, {"Name": "vpc-id", "Values": [vpc_id]}]
@@ -175,7 +188,7 @@ def ensure_security_group(
             TagSpecifications=[{"ResourceType": "security-group", "Tags": workshop.tag_list()}],
         )["GroupId"]
         group, action = {"IpPermissions": []}, "created"
-    workshop.record(key, type="AWS::EC2::SecurityGroup", name=name, arn=group_id)
+    recorded = SECURITY_GROUPS.record(workshop, key, name=name, arn=group_id, action=action)
     missing = [rule for rule in ingress if not _has_rule(group.get("IpPermissions", []), rule)]
     if missing:
         try:
@@ -183,8 +196,7 @@ def ensure_security_group(
         except ClientError as error:
             if error_code(error) != "InvalidPermission.Duplicate":
                 raise
-    rows.append({"type": "security group", "name": name, "arn": group_id, "action": action})
-    return str(group_id)
+    return recorded
 
 
 def _has_rule(existing: Sequence[IpPermissionOutputTypeDef], rule: IpPermissionTypeDef) -> bool:
@@ -261,5 +273,47 @@ def _delete_subnet(workshop: Workshop, subnet_id: str, timeout: float) -> None:
     retry_on_codes(lambda: ec2.delete_subnet(SubnetId=subnet_id), {"DependencyViolation"}, timeout, 2)
 
 
-SECURITY_GROUPS = Kind("security groups", find_security_groups, delete_security_group)
-VPCS = Kind("VPCs", find_vpcs, delete_vpc)
+# -- presence -----------------------------------------------------------------------------------------
+def vpc_part_exists(workshop: Workshop, entry: Entry) -> bool:
+    """The VPC, or one of the parts ensure created with it (deleted with it too)."""
+    ec2 = workshop.client("ec2")
+    ident = [entry_id(entry)]
+    kind = entry.get("type")
+    if kind == _SUBNET:
+        return bool(ec2.describe_subnets(Filters=[{"Name": "subnet-id", "Values": ident}])["Subnets"])
+    if kind == _GATEWAY:
+        gateways = ec2.describe_internet_gateways(Filters=[{"Name": "internet-gateway-id", "Values": ident}])
+        return bool(gateways["InternetGateways"])
+    if kind == _ROUTE_TABLE:
+        return bool(ec2.describe_route_tables(Filters=[{"Name": "route-table-id", "Values": ident}])["RouteTables"])
+    return bool(ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": ident}])["Vpcs"])
+
+
+def security_group_exists(workshop: Workshop, entry: Entry) -> bool:
+    groups = workshop.client("ec2").describe_security_groups(
+        Filters=[{"Name": "group-id", "Values": [entry_id(entry)]}]
+    )
+    return bool(groups["SecurityGroups"])
+
+
+SECURITY_GROUPS = Kind(
+    "security groups",
+    find_security_groups,
+    delete_security_group,
+    cfn_type="AWS::EC2::SecurityGroup",
+    noun="security group",
+    exists=security_group_exists,
+)
+#: The workshop's own VPC (never the default one); its ensure also makes both security groups, and saves
+#: the network's ids outside the resources (``recorded_network``).
+VPCS = Kind(
+    "VPCs",
+    find_vpcs,
+    delete_vpc,
+    cfn_type=_VPC,
+    part_types=(_SUBNET, _GATEWAY, _ROUTE_TABLE),
+    noun="VPC",
+    ensure=ensure,
+    exists=vpc_part_exists,
+    forget=forget_network,
+)

@@ -14,10 +14,10 @@ from string import Template
 from typing import Any
 
 from ..aws_errors import error_message
-from ..context import Workshop
+from ..context import Row, Workshop, row
 from ..errors import ResourceConflictError
 from ..paths import DATA_DIR
-from .base import Found, Kind, Row, row, wait_until
+from .base import Entry, Found, Kind, wait_until
 
 POLICY_DIR = DATA_DIR / "policies"
 INLINE_POLICY_NAME = "workshop-least-privilege"
@@ -65,6 +65,15 @@ ROLES: tuple[RoleSpec, ...] = (
 
 def role_name(workshop: Workshop, spec: RoleSpec) -> str:
     return workshop.names.role(spec.key)
+
+
+def _key(spec_key: str) -> str:
+    return f"iam-role/{spec_key}"
+
+
+def task_execution_role_arn(workshop: Workshop) -> str:
+    """The ARN ``ensure`` recorded for ECS's task execution role (the services' task definitions name it)."""
+    return str(workshop.state.resources[_key("ecs-task-execution-role")]["arn"])
 
 
 def render_policy(workshop: Workshop, key: str) -> dict[str, Any]:
@@ -135,8 +144,7 @@ def ensure_role(workshop: Workshop, spec: RoleSpec) -> Row:
     iam.put_role_policy(
         RoleName=name, PolicyName=INLINE_POLICY_NAME, PolicyDocument=json.dumps(render_policy(workshop, spec.key))
     )
-    workshop.record(f"iam-role/{spec.key}", type="AWS::IAM::Role", name=name, arn=role["Arn"])
-    return {"type": "IAM role", "name": name, "arn": role["Arn"], "action": action}
+    return IAM_ROLES.record(workshop, _key(spec.key), name=name, arn=role["Arn"], action=action)
 
 
 def ensure_instance_profile(workshop: Workshop) -> Row:
@@ -153,8 +161,7 @@ def ensure_instance_profile(workshop: Workshop) -> Row:
         action = "created"
     if workshop.names.instance_role not in [r["RoleName"] for r in profile.get("Roles", [])]:
         iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=workshop.names.instance_role)
-    workshop.record("iam-instance-profile", type="AWS::IAM::InstanceProfile", name=name, arn=profile["Arn"])
-    return {"type": "IAM instance profile", "name": name, "arn": profile["Arn"], "action": action}
+    return INSTANCE_PROFILES.record(workshop, "iam-instance-profile", name=name, arn=profile["Arn"], action=action)
 
 
 def ensure_ecs_service_linked_role(workshop: Workshop) -> Row:
@@ -237,5 +244,38 @@ def delete_instance_profile(workshop: Workshop, found: Found) -> None:
     iam.delete_instance_profile(InstanceProfileName=found.ident)
 
 
-IAM_ROLES = Kind("IAM roles", find_roles, delete_role)
-INSTANCE_PROFILES = Kind("IAM instance profiles", find_instance_profiles, delete_instance_profile)
+def role_exists(workshop: Workshop, entry: Entry) -> bool:
+    iam = workshop.client("iam")
+    try:
+        iam.get_role(RoleName=entry["name"])
+    except iam.exceptions.NoSuchEntityException:
+        return False
+    return True
+
+
+def instance_profile_exists(workshop: Workshop, entry: Entry) -> bool:
+    iam = workshop.client("iam")
+    try:
+        iam.get_instance_profile(InstanceProfileName=entry["name"])
+    except iam.exceptions.NoSuchEntityException:
+        return False
+    return True
+
+
+IAM_ROLES = Kind(
+    "IAM roles",
+    find_roles,
+    delete_role,
+    cfn_type="AWS::IAM::Role",
+    noun="IAM role",
+    ensure=ensure,
+    exists=role_exists,
+)
+INSTANCE_PROFILES = Kind(
+    "IAM instance profiles",
+    find_instance_profiles,
+    delete_instance_profile,
+    cfn_type="AWS::IAM::InstanceProfile",
+    noun="IAM instance profile",
+    exists=instance_profile_exists,
+)

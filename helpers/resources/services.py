@@ -1,9 +1,10 @@
 """Three ECS services, one per environment, behind the load balancer. Each starts from a placeholder
 task definition so its URL answers before the first pipeline run; the pipelines later register new
-revisions with the built image. Circuit breaker with rollback is on; logs go to CloudWatch Logs.
+revisions with the built image. Circuit breaker with rollback is on; logs go to CloudWatch Logs (the
+groups are ``log_groups``'s, made just before in the same step).
 
-Cleanup scales each service to zero, deletes it and waits until ECS has drained it; then it
-deregisters every revision of the three task-definition families and deletes the log groups."""
+Cleanup scales each service to zero, deletes it and waits until ECS has drained it; then, after the
+clusters, it deregisters and deletes every revision of the three task-definition families."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from ..context import Workshop
+from ..context import Row, Workshop
 from ..errors import ResourceConflictError, WorkshopError
 from ..naming import CONTAINER_PORT, ENVIRONMENTS
-from .base import Found, Kind, Row, recorded_names, row
-from .clusters import capacity_provider_name
-from .load_balancer import wait_for_load_balancer
+from .base import Entry, Found, Kind, entry_id, recorded_names
+from .capacity import capacity_provider_name
+from .load_balancer import recorded_target_group_arn, wait_for_load_balancer
+from .network import recorded_network
+from .roles import task_execution_role_arn
 
 PLACEHOLDER_IMAGE = "public.ecr.aws/docker/library/node:22-alpine"
 PLACEHOLDER_SERVER = (
@@ -36,46 +39,14 @@ PLACEHOLDER_COMMAND = [
     "-c",
     f'if [ -f app.js ]; then exec node app.js; else exec node -e "{PLACEHOLDER_SERVER}"; fi',
 ]
-LOG_RETENTION_DAYS = 7
 
 
 def ensure(workshop: Workshop) -> list[Row]:
-    """A log group and a service per environment (after the load balancer is active), waited for until stable."""
-    rows = [ensure_log_group(workshop, env) for env in ENVIRONMENTS]
+    """A service per environment (after the load balancer is active), waited for until stable."""
     wait_for_load_balancer(workshop)
-    rows += [ensure_service(workshop, env) for env in ENVIRONMENTS]
+    rows = [ensure_service(workshop, env) for env in ENVIRONMENTS]
     wait_for_services(workshop)
     return rows
-
-
-def log_groups_named(workshop: Workshop, name: str) -> list[Any]:
-    """The log group called exactly ``name`` (a list of at most one). The prefix also matches
-    other participants' groups, so every page is read."""
-    paginator = workshop.client("logs").get_paginator("describe_log_groups")
-    return [
-        group
-        for page in paginator.paginate(logGroupNamePrefix=name)
-        for group in page["logGroups"]
-        if group.get("logGroupName") == name
-    ]
-
-
-def ensure_log_group(workshop: Workshop, env: str) -> Row:
-    logs = workshop.client("logs")
-    name = workshop.names.log_group(env)
-    found = log_groups_named(workshop, name)
-    if found:
-        arn = found[0]["arn"].removesuffix(":*")
-        if not workshop.is_ours(logs.list_tags_for_resource(resourceArn=arn)["tags"]):
-            raise ResourceConflictError("log group", name, workshop.prefix)
-        action = "exists"
-    else:
-        logs.create_log_group(logGroupName=name, tags=workshop.tags(env))
-        arn = f"arn:{workshop.partition}:logs:{workshop.settings.region}:{workshop.account}:log-group:{name}"
-        action = "created"
-    logs.put_retention_policy(logGroupName=name, retentionInDays=LOG_RETENTION_DAYS)
-    workshop.record(f"log-group/{env}", type="AWS::Logs::LogGroup", name=name, arn=arn, environment=env)
-    return row("log group", name, arn, action, env)
 
 
 def placeholder_task_definition(workshop: Workshop, env: str) -> dict[str, Any]:
@@ -99,7 +70,7 @@ def placeholder_task_definition(workshop: Workshop, env: str) -> dict[str, Any]:
     }
     arguments: dict[str, Any] = {
         "family": workshop.names.task_family(env),
-        "executionRoleArn": workshop.state.resources["iam-role/ecs-task-execution-role"]["arn"],
+        "executionRoleArn": task_execution_role_arn(workshop),
         "containerDefinitions": [container],
         "requiresCompatibilities": [workshop.settings.launch_type],
         "networkMode": "awsvpc" if fargate else "bridge",
@@ -130,63 +101,71 @@ def ensure_service(workshop: Workshop, env: str) -> Row:
             raise ResourceConflictError("ECS service", name, workshop.prefix)
         service, action = active[0], "exists (keeps its current deployment)"
     else:
-        definition = ecs.register_task_definition(**placeholder_task_definition(workshop, env))["taskDefinition"]
-        arguments: dict[str, Any] = {
-            "cluster": cluster,
-            "serviceName": name,
-            "taskDefinition": definition["taskDefinitionArn"],
-            "desiredCount": 1,
-            "loadBalancers": [
-                {
-                    "targetGroupArn": workshop.state.resources[f"target-group/{env}"]["arn"],
-                    "containerName": workshop.settings.container_name,
-                    "containerPort": CONTAINER_PORT,
-                }
-            ],
-            "deploymentConfiguration": {
-                "deploymentCircuitBreaker": {"enable": True, "rollback": True},
-                "maximumPercent": 200,
-                "minimumHealthyPercent": 100,
-            },
-            "healthCheckGracePeriodSeconds": 30,
-            "propagateTags": "SERVICE",
-            "enableECSManagedTags": True,
-            "tags": workshop.tag_list(env, key="key", value="value"),
-        }
-        if workshop.settings.launch_type == "FARGATE":
-            network = workshop.state.extra["network"]
-            arguments.update(
-                launchType="FARGATE",
-                platformVersion="LATEST",
-                networkConfiguration={
-                    "awsvpcConfiguration": {
-                        "subnets": network["subnet_ids"],
-                        "securityGroups": [network["tasks_sg"]],
-                        "assignPublicIp": "ENABLED",
-                    }
-                },
-            )
-        else:
-            arguments["capacityProviderStrategy"] = [
-                {"capacityProvider": capacity_provider_name(workshop, env), "weight": 1, "base": 0}
-            ]
-        service, action = ecs.create_service(**arguments)["service"], "created (placeholder)"
-    workshop.record(
-        f"ecs-service/{env}",
-        type="AWS::ECS::Service",
-        name=name,
-        arn=service["serviceArn"],
-        environment=env,
-        cluster=cluster,
-    )
-    workshop.record(
+        service, action = _create_service(workshop, env), "created (placeholder)"
+    TASK_DEFINITIONS.record(
+        workshop,
         f"task-definition-family/{env}",
-        type="AWS::ECS::TaskDefinition",
         name=names.task_family(env),
         arn=service["taskDefinition"],
         environment=env,
     )
-    return row("ECS service", name, service["serviceArn"], action, env)
+    return SERVICES.record(
+        workshop,
+        f"ecs-service/{env}",
+        name=name,
+        arn=service["serviceArn"],
+        action=action,
+        environment=env,
+        cluster=cluster,
+    )
+
+
+def _create_service(workshop: Workshop, env: str) -> Any:
+    """``env``'s service on a new placeholder revision, behind its target group: on Fargate in the
+    workshop's subnets, on EC2 through the cluster's capacity provider."""
+    ecs = workshop.client("ecs")
+    cluster, name = workshop.names.cluster(env), workshop.names.service(env)
+    definition = ecs.register_task_definition(**placeholder_task_definition(workshop, env))["taskDefinition"]
+    arguments: dict[str, Any] = {
+        "cluster": cluster,
+        "serviceName": name,
+        "taskDefinition": definition["taskDefinitionArn"],
+        "desiredCount": 1,
+        "loadBalancers": [
+            {
+                "targetGroupArn": recorded_target_group_arn(workshop, env),
+                "containerName": workshop.settings.container_name,
+                "containerPort": CONTAINER_PORT,
+            }
+        ],
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+        },
+        "healthCheckGracePeriodSeconds": 30,
+        "propagateTags": "SERVICE",
+        "enableECSManagedTags": True,
+        "tags": workshop.tag_list(env, key="key", value="value"),
+    }
+    if workshop.settings.launch_type == "FARGATE":
+        network = recorded_network(workshop)
+        arguments.update(
+            launchType="FARGATE",
+            platformVersion="LATEST",
+            networkConfiguration={
+                "awsvpcConfiguration": {
+                    "subnets": network.subnet_ids,
+                    "securityGroups": [network.tasks_sg],
+                    "assignPublicIp": "ENABLED",
+                }
+            },
+        )
+    else:
+        arguments["capacityProviderStrategy"] = [
+            {"capacityProvider": capacity_provider_name(workshop, env), "weight": 1, "base": 0}
+        ]
+    return ecs.create_service(**arguments)["service"]
 
 
 def wait_until_inactive(workshop: Workshop, cluster: str, service: str) -> None:
@@ -302,18 +281,41 @@ def delete_task_definition(workshop: Workshop, found: Found) -> None:
         )
 
 
-def find_log_groups(workshop: Workshop) -> Iterable[Found]:
-    logs = workshop.client("logs")
-    for env in ENVIRONMENTS:
-        for group in log_groups_named(workshop, workshop.names.log_group(env)):
-            tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
-            yield Found("log group", group["logGroupName"], group["logGroupName"], workshop.is_ours(tags))
+# -- presence -----------------------------------------------------------------------------------------
+def service_exists(workshop: Workshop, entry: Entry) -> bool:
+    ecs = workshop.client("ecs")
+    arn = entry_id(entry)
+    cluster = entry.get("cluster") or (arn.split("/")[-2] if arn.count("/") >= 2 else "default")
+    try:
+        services = ecs.describe_services(cluster=cluster, services=[arn])["services"]
+    except ecs.exceptions.ClusterNotFoundException:
+        return False
+    return any(s.get("status") == "ACTIVE" for s in services)
 
 
-def delete_log_group(workshop: Workshop, found: Found) -> None:
-    workshop.client("logs").delete_log_group(logGroupName=found.ident)
+def task_definition_exists(workshop: Workshop, entry: Entry) -> bool:
+    """Whether the family has an active revision (the pipelines register new ones after the recorded one)."""
+    family = entry["name"]
+    answer = workshop.client("ecs").list_task_definitions(familyPrefix=family, status="ACTIVE")
+    return any(arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family for arn in answer["taskDefinitionArns"])
 
 
-SERVICES = Kind("ECS services", find_services, delete_service, wait_until_service_drained)
-TASK_DEFINITIONS = Kind("ECS task definitions", find_task_definitions, delete_task_definition)
-LOG_GROUPS = Kind("log groups", find_log_groups, delete_log_group)
+SERVICES = Kind(
+    "ECS services",
+    find_services,
+    delete_service,
+    wait_until_service_drained,
+    cfn_type="AWS::ECS::Service",
+    noun="ECS service",
+    ensure=ensure,
+    exists=service_exists,
+)
+#: Each service's placeholder family; ``SERVICES``'s ensure registers the first revision.
+TASK_DEFINITIONS = Kind(
+    "ECS task definitions",
+    find_task_definitions,
+    delete_task_definition,
+    cfn_type="AWS::ECS::TaskDefinition",
+    noun="ECS task definition",
+    exists=task_definition_exists,
+)

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..context import Workshop
+from ..context import Row, Workshop
 from ..errors import ResourceConflictError
 from ..naming import BRANCHES
 from ..paths import DATA_DIR
-from .base import Found, Kind, Row, row
+from .base import Entry, Found, Kind
 
 SAMPLE_APP = DATA_DIR / "sample-app"
 _SKIP = {"node_modules", ".git"}
@@ -51,12 +51,8 @@ def ensure_repository(workshop: Workshop) -> Row:
             tags=workshop.tags(),
         )["repositoryMetadata"]
         action = "created"
-    workshop.record(
-        "codecommit-repository",
-        type="AWS::CodeCommit::Repository",
-        name=name,
-        arn=metadata["Arn"],
-        clone_url=metadata.get("cloneUrlHttp"),
+    recorded = REPOSITORIES.record(
+        workshop, "codecommit-repository", name=name, arn=metadata["Arn"], clone_url=metadata.get("cloneUrlHttp")
     )
     branches = set(codecommit.list_branches(repositoryName=name)["branches"])
     master = BRANCHES["dev"]
@@ -75,7 +71,7 @@ def ensure_repository(workshop: Workshop) -> Row:
     for branch in (BRANCHES["qa"], BRANCHES["prod"]):
         if branch not in branches:
             codecommit.create_branch(repositoryName=name, branchName=branch, commitId=commit)
-    return row("CodeCommit repository", name, metadata["Arn"], action)
+    return {**recorded, "action": action}
 
 
 def find_repositories(workshop: Workshop) -> Iterable[Found]:
@@ -92,4 +88,21 @@ def delete_repository(workshop: Workshop, found: Found) -> None:
     workshop.client("codecommit").delete_repository(repositoryName=found.ident)
 
 
-REPOSITORIES = Kind("CodeCommit repositories", find_repositories, delete_repository)
+def repository_exists(workshop: Workshop, entry: Entry) -> bool:
+    codecommit = workshop.client("codecommit")
+    try:
+        codecommit.get_repository(repositoryName=entry["name"])
+    except codecommit.exceptions.RepositoryDoesNotExistException:
+        return False
+    return True
+
+
+REPOSITORIES = Kind(
+    "CodeCommit repositories",
+    find_repositories,
+    delete_repository,
+    cfn_type="AWS::CodeCommit::Repository",
+    noun="CodeCommit repository",
+    ensure=ensure,
+    exists=repository_exists,
+)

@@ -1,9 +1,11 @@
-"""What notebooks 02 and 03 deploy through CloudFormation: the three stacks, and what they create
-(the pipelines, their EventBridge rules, the build projects) plus the log groups CodeBuild makes at
-each project's first build. Deploying lives in ``helpers.stacks``; finding and deleting lives here.
+"""What notebooks 02 and 03 deploy through CloudFormation: the three stacks, and the stack-backed kinds
+they create (the build projects, the pipelines and their EventBridge rules). Deploying lives in
+``helpers.stacks``, which records each stack through ``STACKS``; after a deployment, notebook 02 and 03
+record what the stack made through ``record_build_project`` and ``record_pipelines``. These kinds have
+no ensure of their own: their stack is it.
 
 Deleting a stack deletes what it created; the other kinds catch what a stack left behind (a stack
-deleted by hand, a failed deletion) and what CloudFormation never owned (the build log groups).
+deleted by hand, a failed deletion).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from botocore.exceptions import ClientError
 from ..aws_errors import is_not_found
 from ..context import Workshop
 from ..naming import ENVIRONMENTS
-from .base import Found, Kind, recorded_names
-from .services import delete_log_group, log_groups_named
+from .base import Entry, Found, Kind, recorded_names
+from .log_groups import record_build_log_group
 
 #: The stacks, by the purpose in their name: the pipelines' first, because they use the projects.
 STACK_PURPOSES = ("pipelines", "build-container-image", "build-nodejs")
@@ -98,18 +100,91 @@ def delete_build_project(workshop: Workshop, found: Found) -> None:
     workshop.client("codebuild").delete_project(name=found.ident)
 
 
-def find_build_log_groups(workshop: Workshop) -> Iterable[Found]:
-    """CodeBuild creates these without the kit's tags, so the recorded names count as ours too."""
-    logs = workshop.client("logs")
-    recorded = recorded_names(workshop, "AWS::Logs::LogGroup")
-    for name in workshop.names.build_log_groups:
-        for group in log_groups_named(workshop, name):
-            tags = logs.list_tags_for_resource(resourceArn=group["arn"].removesuffix(":*"))["tags"]
-            yield Found("log group", name, name, workshop.is_ours(tags) or name in recorded)
+# -- recording what a stack made ----------------------------------------------------------------------
+def record_build_project(workshop: Workshop, project_kind: str, project: str, arn: str | None) -> None:
+    """After notebook 02 deployed a build project's stack (``project_kind`` is ``"nodejs"`` or
+    ``"container-image"``): the project, and the log group CodeBuild creates at its first build."""
+    BUILD_PROJECTS.record(workshop, f"codebuild-project/{project_kind}", name=project, arn=arn)
+    record_build_log_group(workshop, project_kind, project)
 
 
-STACKS = Kind("CloudFormation stacks", find_stacks, delete_stack, wait_until_stack_deleted)
-PIPELINES = Kind("CodePipeline pipelines", find_pipelines, delete_pipeline)
-RULES = Kind("EventBridge rules", find_rules, delete_rule)
-BUILD_PROJECTS = Kind("CodeBuild projects", find_build_projects, delete_build_project)
-BUILD_LOG_GROUPS = Kind("build log groups", find_build_log_groups, delete_log_group)
+def record_pipelines(workshop: Workshop) -> None:
+    """After notebook 03 deployed the pipeline stack: each environment's pipeline and branch rule."""
+    region, account, partition = workshop.settings.region, workshop.account, workshop.partition
+    for env in ENVIRONMENTS:
+        name = workshop.names.pipeline(env)
+        arn = f"arn:{partition}:codepipeline:{region}:{account}:{name}"
+        PIPELINES.record(workshop, f"pipeline/{env}", name=name, environment=env, arn=arn)
+        arn = f"arn:{partition}:events:{region}:{account}:rule/{name}"
+        RULES.record(workshop, f"events-rule/{env}", name=name, environment=env, arn=arn)
+
+
+# -- presence -----------------------------------------------------------------------------------------
+def stack_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By name: a deleted stack is "does not exist" by name (by id it would still answer, as deleted)."""
+    cfn = workshop.client("cloudformation")
+    try:
+        stacks = cfn.describe_stacks(StackName=entry["name"])["Stacks"]
+    except ClientError as error:  # CloudFormation's not-found is a ValidationError: is_not_found tells them apart
+        if is_not_found(error):
+            return False
+        raise
+    return any(s["StackStatus"] != "DELETE_COMPLETE" for s in stacks)
+
+
+def pipeline_exists(workshop: Workshop, entry: Entry) -> bool:
+    codepipeline = workshop.client("codepipeline")
+    try:
+        codepipeline.get_pipeline(name=entry["name"])
+    except codepipeline.exceptions.PipelineNotFoundException:
+        return False
+    return True
+
+
+def rule_exists(workshop: Workshop, entry: Entry) -> bool:
+    events = workshop.client("events")
+    try:
+        events.describe_rule(Name=entry["name"])
+    except events.exceptions.ResourceNotFoundException:
+        return False
+    return True
+
+
+def build_project_exists(workshop: Workshop, entry: Entry) -> bool:
+    # AWS answers with both lists, moto with "projects" only: the found list is the one both have.
+    return bool(workshop.client("codebuild").batch_get_projects(names=[entry["name"]])["projects"])
+
+
+STACKS = Kind(
+    "CloudFormation stacks",
+    find_stacks,
+    delete_stack,
+    wait_until_stack_deleted,
+    cfn_type="AWS::CloudFormation::Stack",
+    noun="CloudFormation stack",
+    exists=stack_exists,
+)
+PIPELINES = Kind(
+    "CodePipeline pipelines",
+    find_pipelines,
+    delete_pipeline,
+    cfn_type="AWS::CodePipeline::Pipeline",
+    noun="CodePipeline pipeline",
+    exists=pipeline_exists,
+)
+RULES = Kind(
+    "EventBridge rules",
+    find_rules,
+    delete_rule,
+    cfn_type="AWS::Events::Rule",
+    noun="EventBridge rule",
+    exists=rule_exists,
+)
+BUILD_PROJECTS = Kind(
+    "CodeBuild projects",
+    find_build_projects,
+    delete_build_project,
+    cfn_type="AWS::CodeBuild::Project",
+    noun="CodeBuild project",
+    exists=build_project_exists,
+)

@@ -1,0 +1,346 @@
+"""The EC2 capacity of EC2-launch-type clusters: per environment a launch template with the current
+ECS-optimized AMI, an Auto Scaling group of one instance (two during a deployment), and an ECS capacity
+provider that scales it. ``clusters.ensure`` makes them before each cluster; they have no step of their own.
+
+Cleanup takes them apart in the order AWS needs: the capacity providers detached from their cluster,
+the Auto Scaling groups deleted (and awaited), their instances, the providers, and after the clusters
+the launch templates.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
+
+from ..aws_errors import error_message, is_code
+from ..context import Row, Workshop
+from ..errors import ResourceConflictError
+from ..naming import ENVIRONMENTS
+from .base import Entry, Found, Kind, recorded_names, retry_while_iam_propagates, wait_until
+from .network import recorded_network
+
+ASG_MAX_SIZE = 2  # room for a second instance while a deployment runs old and new tasks side by side
+_SUFFIX_KEY = "capacity_provider_suffix"
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2.literals import InstanceTypeType
+    from mypy_boto3_ec2.type_defs import FilterTypeDef, RequestLaunchTemplateDataTypeDef
+
+
+def capacity_provider_name(workshop: Workshop, env: str) -> str:
+    """``cp-<prefix>-<env>-<6 hex>``: the suffix is drawn once per workshop run and kept in the state
+    file, because ECS refuses the name of a provider deleted not long ago."""
+    suffix = workshop.state.extra.get(_SUFFIX_KEY)
+    if not suffix:
+        suffix = secrets.token_hex(3)
+        workshop.state.extra[_SUFFIX_KEY] = suffix
+        workshop.state.save()
+    return workshop.names.capacity_provider(env, str(suffix))
+
+
+def forget_capacity_provider_suffix(workshop: Workshop) -> None:
+    """After cleanup: the next run draws new provider names."""
+    workshop.state.extra.pop(_SUFFIX_KEY, None)
+
+
+def user_data(cluster: str) -> str:
+    script = f"#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config\n"
+    return base64.b64encode(script.encode()).decode()
+
+
+def ensure_launch_template(workshop: Workshop, env: str, image_id: str, instance: str) -> Row:
+    """The template of ``env``'s instances; its row's ``arn`` is the template's id."""
+    ec2 = workshop.client("ec2")
+    name = workshop.names.launch_template(env)
+    data: RequestLaunchTemplateDataTypeDef = {
+        "ImageId": image_id,
+        "InstanceType": cast("InstanceTypeType", instance),  # checked against the region's offerings
+        "IamInstanceProfile": {"Name": workshop.names.instance_profile},
+        "SecurityGroupIds": [recorded_network(workshop).tasks_sg],
+        "UserData": user_data(workshop.names.cluster(env)),
+        "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
+        "TagSpecifications": [
+            {
+                "ResourceType": "instance",
+                "Tags": [*workshop.tag_list(env), {"Key": "Name", "Value": f"{workshop.prefix}-{env}-ecs-instance"}],
+            }
+        ],
+    }
+    found = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": [name]}])[
+        "LaunchTemplates"
+    ]
+    if found:
+        template = found[0]
+        if not workshop.is_ours(template.get("Tags")):
+            raise ResourceConflictError("launch template", name, workshop.prefix)
+        action = "exists"
+    else:
+        template = ec2.create_launch_template(
+            LaunchTemplateName=name,
+            LaunchTemplateData=data,
+            TagSpecifications=[{"ResourceType": "launch-template", "Tags": workshop.tag_list(env)}],
+        )["LaunchTemplate"]
+        action = "created"
+    return LAUNCH_TEMPLATES.record(
+        workshop,
+        f"launch-template/{env}",
+        name=name,
+        arn=template["LaunchTemplateId"],
+        action=f"{action} ({instance}, {image_id})",
+        environment=env,
+    )
+
+
+def ensure_auto_scaling_group(workshop: Workshop, env: str, template_id: str) -> Row:
+    autoscaling = workshop.client("autoscaling")
+    name = workshop.names.auto_scaling_group(env)
+    found = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
+    if found:
+        if not workshop.is_ours(found[0].get("Tags")):
+            raise ResourceConflictError("Auto Scaling group", name, workshop.prefix)
+        action = "exists"
+    else:
+        subnets = recorded_network(workshop).subnet_ids
+        tags: list[Any] = [
+            {**t, "PropagateAtLaunch": False, "ResourceId": name, "ResourceType": "auto-scaling-group"}
+            for t in workshop.tag_list(env)
+        ]
+
+        def create() -> object:
+            return autoscaling.create_auto_scaling_group(
+                AutoScalingGroupName=name,
+                MinSize=1,
+                MaxSize=ASG_MAX_SIZE,
+                DesiredCapacity=1,
+                LaunchTemplate={"LaunchTemplateId": template_id, "Version": "$Latest"},
+                VPCZoneIdentifier=",".join(subnets),
+                NewInstancesProtectedFromScaleIn=False,
+                Tags=tags,
+            )
+
+        # The launch template names the instance profile notebook 01 created seconds ago; the ASG
+        # validates it at once and refuses it until IAM has propagated it.
+        retry_while_iam_propagates(workshop, f"Auto Scaling group {name}", create, _instance_profile_not_ready)
+        found = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
+        action = "created"
+    arn = found[0]["AutoScalingGroupARN"]
+    return AUTO_SCALING_GROUPS.record(
+        workshop, f"auto-scaling-group/{env}", name=name, arn=arn, action=action, environment=env
+    )
+
+
+def ensure_capacity_provider(workshop: Workshop, env: str, group_arn: str) -> Row:
+    ecs = workshop.client("ecs")
+    name = capacity_provider_name(workshop, env)
+    found = [
+        p
+        for p in ecs.describe_capacity_providers(capacityProviders=[name], include=["TAGS"])["capacityProviders"]
+        if p.get("status", "ACTIVE") == "ACTIVE"
+    ]
+    if found:
+        if not workshop.is_ours(found[0].get("tags")):
+            raise ResourceConflictError("capacity provider", name, workshop.prefix)
+        provider, action = found[0], "exists"
+    else:
+        provider = retry_while_iam_propagates(
+            workshop,
+            f"capacity provider {name}",
+            lambda: ecs.create_capacity_provider(
+                name=name,
+                tags=workshop.tag_list(env, key="key", value="value"),
+                autoScalingGroupProvider={
+                    "autoScalingGroupArn": group_arn,
+                    "managedTerminationProtection": "DISABLED",
+                    "managedScaling": {
+                        "status": "ENABLED",
+                        "targetCapacity": 100,
+                        "minimumScalingStepSize": 1,
+                        "maximumScalingStepSize": 1,
+                    },
+                },
+            )["capacityProvider"],
+            service_linked_role_not_ready,
+        )
+        action = "created"
+    return CAPACITY_PROVIDERS.record(
+        workshop,
+        f"capacity-provider/{env}",
+        name=name,
+        arn=provider["capacityProviderArn"],
+        action=action,
+        environment=env,
+    )
+
+
+def service_linked_role_not_ready(error: Exception) -> bool:
+    """ECS's answers while its service-linked role is missing or not yet propagated."""
+    if not isinstance(error, ClientError) or not is_code(error, "InvalidParameterException", "ClientException"):
+        return False
+    message = error_message(error)
+    return "service linked role" in message.lower() or "Service Linked Role" in message
+
+
+def _instance_profile_not_ready(error: Exception) -> bool:
+    if not (isinstance(error, ClientError) and is_code(error, "ValidationError")):
+        return False
+    message = error_message(error)
+    return "Invalid IAM Instance Profile" in message or "iamInstanceProfile" in message
+
+
+# -- cleanup ------------------------------------------------------------------------------------------
+def find_auto_scaling_groups(workshop: Workshop) -> Iterable[Found]:
+    autoscaling = workshop.client("autoscaling")
+    names = [workshop.names.auto_scaling_group(env) for env in ENVIRONMENTS]
+    for group in autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"]:
+        name = group["AutoScalingGroupName"]
+        yield Found("Auto Scaling group", name, name, workshop.is_ours(group.get("Tags")))
+
+
+def delete_auto_scaling_group(workshop: Workshop, found: Found) -> None:
+    autoscaling = workshop.client("autoscaling")
+    # Detach the capacity provider from its cluster first: the known deletion deadlock is a provider
+    # that keeps asking for instances while the group is being deleted.
+    env = next((e for e in ENVIRONMENTS if workshop.names.auto_scaling_group(e) == found.name), None)
+    if env is not None:
+        _detach_capacity_providers(workshop, env)
+    autoscaling.update_auto_scaling_group(AutoScalingGroupName=found.ident, MinSize=0, DesiredCapacity=0)
+    autoscaling.delete_auto_scaling_group(AutoScalingGroupName=found.ident, ForceDelete=True)
+
+
+def wait_until_auto_scaling_group_deleted(workshop: Workshop, found: Found) -> None:
+    autoscaling = workshop.client("autoscaling")
+    wait_until(
+        lambda: not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[found.ident])["AutoScalingGroups"],
+        workshop.timing.auto_scaling_group_delete_timeout,
+        workshop.timing.poll,
+        f"Auto Scaling group {found.ident} is being deleted",
+    )
+
+
+def _detach_capacity_providers(workshop: Workshop, env: str) -> None:
+    ecs = workshop.client("ecs")
+    clusters = ecs.describe_clusters(clusters=[workshop.names.cluster(env)], include=["TAGS"])["clusters"]
+    for cluster in clusters:
+        if cluster["status"] == "ACTIVE" and workshop.is_ours(cluster.get("tags")) and cluster.get("capacityProviders"):
+            ecs.put_cluster_capacity_providers(
+                cluster=cluster["clusterName"], capacityProviders=[], defaultCapacityProviderStrategy=[]
+            )
+
+
+def find_instances(workshop: Workshop) -> Iterable[Found]:
+    ec2 = workshop.client("ec2")
+    filters: list[FilterTypeDef] = [
+        {"Name": "tag:workshop:prefix", "Values": [workshop.prefix]},
+        {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]},
+    ]
+    for page in ec2.get_paginator("describe_instances").paginate(Filters=filters):
+        for reservation in page["Reservations"]:
+            for instance in reservation["Instances"]:
+                yield Found("EC2 instance", instance["InstanceId"], instance["InstanceId"], True)
+
+
+def delete_instance(workshop: Workshop, found: Found) -> None:
+    workshop.client("ec2").terminate_instances(InstanceIds=[found.ident])
+
+
+def find_capacity_providers(workshop: Workshop) -> Iterable[Found]:
+    """Every active provider named ``cp-<prefix>-...``: the suffix is random, so they are listed, and
+    a provider is ours by its tag or by the name the state file recorded."""
+    ecs = workshop.client("ecs")
+    recorded = recorded_names(workshop, "AWS::ECS::CapacityProvider")
+    start = workshop.names.capacity_provider_prefix
+    token: str | None = None
+    while True:
+        page = (
+            ecs.describe_capacity_providers(include=["TAGS"], nextToken=token)
+            if token
+            else ecs.describe_capacity_providers(include=["TAGS"])
+        )
+        for provider in page["capacityProviders"]:
+            name = provider["name"]
+            if not name.startswith(start) or provider.get("status", "ACTIVE") != "ACTIVE":
+                continue
+            ours = workshop.is_ours(provider.get("tags")) or name in recorded
+            yield Found("ECS capacity provider", name, name, ours)
+        token = page.get("nextToken")
+        if not token:
+            return
+
+
+def delete_capacity_provider(workshop: Workshop, found: Found) -> None:
+    env = next(
+        (e for e in ENVIRONMENTS if found.name.startswith(f"{workshop.names.capacity_provider_prefix}{e}-")), None
+    )
+    if env is not None:
+        _detach_capacity_providers(workshop, env)
+    workshop.client("ecs").delete_capacity_provider(capacityProvider=found.ident)
+
+
+def find_launch_templates(workshop: Workshop) -> Iterable[Found]:
+    ec2 = workshop.client("ec2")
+    names = [workshop.names.launch_template(env) for env in ENVIRONMENTS]
+    templates = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": names}])
+    for template in templates["LaunchTemplates"]:
+        yield Found(
+            "launch template",
+            template["LaunchTemplateName"],
+            template["LaunchTemplateId"],
+            workshop.is_ours(template.get("Tags")),
+        )
+
+
+def delete_launch_template(workshop: Workshop, found: Found) -> None:
+    workshop.client("ec2").delete_launch_template(LaunchTemplateId=found.ident)
+
+
+# -- presence -----------------------------------------------------------------------------------------
+def auto_scaling_group_exists(workshop: Workshop, entry: Entry) -> bool:
+    groups = workshop.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[entry["name"]])
+    return bool(groups["AutoScalingGroups"])
+
+
+def capacity_provider_exists(workshop: Workshop, entry: Entry) -> bool:
+    answer = workshop.client("ecs").describe_capacity_providers(capacityProviders=[entry["name"]])
+    return any(p.get("status") == "ACTIVE" for p in answer["capacityProviders"])
+
+
+def launch_template_exists(workshop: Workshop, entry: Entry) -> bool:
+    templates = workshop.client("ec2").describe_launch_templates()["LaunchTemplates"]
+    return any(t["LaunchTemplateId"] == entry.get("arn") or t["LaunchTemplateName"] == entry["name"] for t in templates)
+
+
+AUTO_SCALING_GROUPS = Kind(
+    "Auto Scaling groups",
+    find_auto_scaling_groups,
+    delete_auto_scaling_group,
+    wait_until_auto_scaling_group_deleted,
+    cfn_type="AWS::AutoScaling::AutoScalingGroup",
+    noun="Auto Scaling group",
+    exists=auto_scaling_group_exists,
+)
+
+#: Launched by the Auto Scaling groups, never recorded: found by the workshop's tag.
+INSTANCES = Kind("EC2 instances", find_instances, delete_instance)
+
+CAPACITY_PROVIDERS = Kind(
+    "ECS capacity providers",
+    find_capacity_providers,
+    delete_capacity_provider,
+    cfn_type="AWS::ECS::CapacityProvider",
+    noun="capacity provider",
+    exists=capacity_provider_exists,
+    forget=forget_capacity_provider_suffix,
+)
+
+LAUNCH_TEMPLATES = Kind(
+    "launch templates",
+    find_launch_templates,
+    delete_launch_template,
+    cfn_type="AWS::EC2::LaunchTemplate",
+    noun="launch template",
+    exists=launch_template_exists,
+)

@@ -103,7 +103,8 @@ workshop: install
 	$(BIN)/python -m helpers workshop --launch-type $(LAUNCH_TYPE) --output build
 
 # A classroom on this machine: `make hub EVENT=ws PARTICIPANTS=10 PASSWORD=a-shared-password`. Participants
-# open http://<this machine>:$(HUB_PORT)/ and log in as ws-01 ... ws-10 with the password.
+# open http://<this machine>:$(HUB_PORT)/ and log in as ws-01 ... ws-10 with the password; the instructor logs in
+# as "instructor" (INSTRUCTOR_PASSWORD, or the file the hub names) and gets the event notebook.
 EVENT ?= workshop
 PARTICIPANTS ?= 10
 HUB_PORT ?= 8000
@@ -119,8 +120,11 @@ hub: install hub-proxy
 	$(BIN)/python -m helpers sandbox stop
 	LOCALAWS_CODEBUILD_CONCURRENCY=$$(( 2 * $(PARTICIPANTS) )) $(BIN)/python -m helpers sandbox start
 	$(BIN)/python -m helpers event start --event $(EVENT) --participants $(PARTICIPANTS) --launch-type $(LAUNCH_TYPE)
-	WORKSHOP_EVENT=$(EVENT) WORKSHOP_EVENT_PASSWORD='$(PASSWORD)' HUB_PORT=$(HUB_PORT) \
-	  $(BIN)/jupyterhub -f hub/jupyterhub_config.py
+	@# The passwords stay off the screen: make does not echo this line. The instructor logs in as "instructor"
+	@# with INSTRUCTOR_PASSWORD (32+ characters) or, unset, the one the hub makes (its log names the file).
+	@echo "JupyterHub for event $(EVENT) on port $(HUB_PORT): participants log in as $(EVENT)-01 ... with the event password"
+	@WORKSHOP_EVENT=$(EVENT) WORKSHOP_EVENT_PASSWORD='$(PASSWORD)' INSTRUCTOR_PASSWORD='$(INSTRUCTOR_PASSWORD)' \
+	  HUB_PORT=$(HUB_PORT) $(BIN)/jupyterhub -f hub/jupyterhub_config.py
 
 sandbox-start: install
 	$(BIN)/python -m helpers sandbox start

@@ -37,6 +37,7 @@ def _event_quota():
 
 pytestmark = pytest.mark.slow
 PASSWORD = "event-password-" + uuid.uuid4().hex[:8]
+INSTRUCTOR_PASSWORD = "instructor-password-" + uuid.uuid4().hex  # JupyterHub wants 32+ characters for an admin
 PROXY = REPO_ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 
 
@@ -51,6 +52,7 @@ def running_hub(tmp_path):
         **os.environ,
         "WORKSHOP_EVENT": event,
         "WORKSHOP_EVENT_PASSWORD": PASSWORD,
+        "INSTRUCTOR_PASSWORD": INSTRUCTOR_PASSWORD,
         "HUB_IP": "127.0.0.1",
         "HUB_PORT": str(port),
         "HUB_API_PORT": str(free_port()),
@@ -67,7 +69,7 @@ def running_hub(tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(lambda: requests.get(f"{url}/hub/login", timeout=2).status_code == 200, 90, process, tmp_path)
-        yield event, url
+        yield event, url, tmp_path / "hub.log"
     finally:
         process.terminate()
         try:
@@ -115,13 +117,15 @@ def start_server(session: requests.Session, url: str, user: str) -> None:
     raise AssertionError(f"{user}'s server did not start")
 
 
-def run_cells(session: requests.Session, url: str, user: str, sources: list[str]) -> list[str]:
+def run_cells(
+    session: requests.Session, url: str, user: str, sources: list[str], path: str = "notebooks/00-setup.ipynb"
+) -> list[str]:
     """Run code in a new kernel of the user's server; the text each cell printed or returned."""
     xsrf = session.cookies.get("_xsrf", path=f"/user/{user}/") or session.cookies.get("_xsrf")
     headers = {"X-XSRFToken": xsrf}
     opened = session.post(  # what JupyterLab does when it opens the notebook: a session with its own kernel
         f"{url}/user/{user}/api/sessions",
-        json={"path": "notebooks/00-setup.ipynb", "type": "notebook", "name": "", "kernel": {"name": "python3"}},
+        json={"path": path, "type": "notebook", "name": "", "kernel": {"name": "python3"}},
         headers=headers,
         timeout=60,
     )
@@ -188,7 +192,7 @@ def run_cells(session: requests.Session, url: str, user: str, sources: list[str]
 
 
 def test_two_participants_log_in_and_run_notebook_00_in_their_own_servers(running_hub):
-    event, url = running_hub
+    event, url, _ = running_hub
     users = [f"{event}-01", f"{event}-02"]
     assert log_in(url, users[0], "wrong-password").login_status == 403  # type: ignore[attr-defined]
     assert log_in(url, f"{event}-09", PASSWORD).login_status == 403  # type: ignore[attr-defined]
@@ -203,8 +207,9 @@ def test_two_participants_log_in_and_run_notebook_00_in_their_own_servers(runnin
     pids = set()
     for user, session in sessions.items():
         notebook = nbformat.read(hub.home_folder(user) / "notebooks" / "00-setup.ipynb", as_version=4)
-        injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
-        assert injected and f'prefix = "{user}"' in injected[0].source
+        parameters = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(parameters) == 1 and "injected-parameters" not in str(notebook.cells)  # one cell, as committed
+        assert f'prefix = "{user}"' in parameters[0].source
         code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
         run_cells(session, url, user, code)
         [check] = run_cells(
@@ -225,3 +230,35 @@ def test_two_participants_log_in_and_run_notebook_00_in_their_own_servers(runnin
     assert len(pids) == 2  # two servers, two kernels
     # the instructor's own pointer is untouched by the participants' notebook 00
     assert state.current_prefix() not in users
+
+
+def test_the_instructor_logs_in_as_admin_and_the_event_notebook_watches_the_running_event(running_hub):
+    """The instructor's way in (walkthrough finding 6): an admin user with a password of their own, whose server
+    opens the event notebook; Run All with its defaults shows the hub's event and starts no second one. Every hub
+    server gets the kit's JupyterLab settings (no news pop-up), and the hub's log shows no password."""
+    from helpers.event.names import load_record
+    from helpers.paths import workshop_home
+
+    event, url, log = running_hub
+    assert log_in(url, hub.INSTRUCTOR, PASSWORD).login_status == 403  # type: ignore[attr-defined]
+    session = log_in(url, hub.INSTRUCTOR, INSTRUCTOR_PASSWORD)
+    assert session.login_status == 302  # type: ignore[attr-defined]
+    start_server(session, url, hub.INSTRUCTOR)
+    assert (hub.home_folder(hub.INSTRUCTOR) / "event.ipynb").exists()
+    admin = session.get(f"{url}/hub/api/user", timeout=10).json()
+    assert admin["admin"] is True
+    settings = session.get(
+        f"{url}/user/{hub.INSTRUCTOR}/lab/api/settings/@jupyterlab/apputils-extension:notification", timeout=10
+    ).json()
+    assert settings["schema"]["properties"]["fetchNews"]["default"] == "false"
+
+    events_before = sorted(p.name for p in (workshop_home() / "events").iterdir())
+    notebook = nbformat.read(hub.home_folder(hub.INSTRUCTOR) / "event.ipynb", as_version=4)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    outputs = run_cells(session, url, hub.INSTRUCTOR, code, path="event.ipynb")
+    text = "\n".join(outputs)
+    assert f"Event {event!r} is running: 2 participants" in text and "Nothing was started now" in text
+    assert f"{event}-01" in text  # the live table
+    assert sorted(p.name for p in (workshop_home() / "events").iterdir()) == events_before  # no second event
+    assert load_record(event) is not None
+    assert PASSWORD not in log.read_text() and INSTRUCTOR_PASSWORD not in log.read_text()

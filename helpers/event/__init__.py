@@ -17,6 +17,8 @@ _EXPORTS = {
     "plan_event": "plan",
     "EventDoesNotFitError": "start",
     "start_event": "start",
+    "resolve_event": "start",
+    "describe_event": "start",
     "event_status": "status",
     "show_event": "status",
     "live_status": "watch",

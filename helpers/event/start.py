@@ -3,6 +3,7 @@ after checking that the event fits; plus each participant's IAM policy and the W
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,13 +13,13 @@ import boto3
 import pandas as pd
 
 from .. import clients, setup
-from ..errors import WorkshopError
+from ..errors import InvalidSettingError, WorkshopError
 from ..paths import workshop_home
 from ..regions import partition_of
 from ..settings import WorkshopSettings
 from ..state import set_current_prefix, state_path
 from ..ui_table import StatusTable
-from .names import EventRecord, check_event, event_folder, participant_prefixes
+from .names import EventRecord, check_event, event_folder, load_record, participant_prefixes
 from .plan import DEFAULT_HOURS, Plan, plan_event
 from .policy import write_participant_policies, write_workshop_studio
 
@@ -110,3 +111,53 @@ def start_event(
     policies = write_participant_policies(event, prefixes, settings.region, account, partition)
     studio = write_workshop_studio(event, settings.region, settings.launch_type, partition)
     return StartedEvent(record, plan, policies, studio)
+
+
+#: The environment variable ``make hub`` sets to the event it runs; the instructor's notebook follows it.
+EVENT_VARIABLE = "WORKSHOP_EVENT"
+
+
+def resolve_event(event: str | None, new: bool = False) -> str:
+    """The event the instructor notebook is about: the one named; else the one ``make hub`` runs
+    (``WORKSHOP_EVENT``); else the newest event started on this machine. With ``new``, the named event must not
+    exist yet: a Run All with the defaults never starts a second event next to the running one."""
+    if new:
+        if not event:
+            raise InvalidSettingError("Starting a new event needs its name: set event = 'NAME' in the parameters.")
+        if load_record(event) is not None:
+            raise InvalidSettingError(
+                f"Event {event!r} has already been started; set start_new_event = False to watch it, "
+                "or choose another name for a new event."
+            )
+        return event
+    chosen = event or os.environ.get(EVENT_VARIABLE) or _newest_event()
+    if not chosen or load_record(chosen) is None:
+        raise InvalidSettingError(
+            f"No event {chosen!r} on this machine. Start one: set event = 'NAME' and start_new_event = True "
+            "(or run `python -m helpers event start --event NAME --participants N`)."
+            if chosen
+            else "No event has been started on this machine. Start one: set event = 'NAME' and "
+            "start_new_event = True (or run `make hub EVENT=NAME PARTICIPANTS=N PASSWORD=...`)."
+        )
+    return chosen
+
+
+def _newest_event() -> str | None:
+    records = sorted((workshop_home() / "events").glob("*/event.json"), key=lambda p: p.stat().st_mtime)
+    return records[-1].parent.name if records else None
+
+
+def describe_event(event: str) -> StatusTable:
+    """An event that is already running: its participants and their state files (nothing is started)."""
+    record = load_record(event)
+    if record is None:
+        raise InvalidSettingError(f"No event {event!r}: start it first.")
+    frame = pd.DataFrame(
+        [{"prefix": p, "state file": str(state_path(p)), "exists": state_path(p).exists()} for p in record.prefixes]
+    ).set_index("prefix")
+    settings = record.settings
+    caption = (
+        f"Event {event!r} is running: {record.participants} participants ({settings['backend']}, "
+        f"{settings['region']}, {settings['launch_type']}), started {record.created_at}. Nothing was started now."
+    )
+    return StatusTable(frame, caption)

@@ -9,8 +9,10 @@
 # The same from a terminal: `python -m helpers event plan|start|status|cleanup` (see the README).
 
 # %% tags=["parameters"]
-event = "class"          # participants get the prefixes class-01, class-02, ...
-participants = 3         # how many
+event = None             # None: the event this machine runs (`make hub` sets it) or the newest one; a name starts
+                         # a new event (participants get the prefixes NAME-01, NAME-02, ...) with start_new_event
+start_new_event = False  # True starts `event`; with the defaults, Run All never starts a second event
+participants = 3         # how many (a new event)
 backend = "sandbox"      # "sandbox" (one shared sandbox on this machine) or "aws" (one shared account)
 region = None            # None: us-east-1
 launch_type = None       # None: FARGATE
@@ -29,6 +31,8 @@ clean_up_now = False     # True deletes every participant's resources (the last 
 from helpers import event as events
 from helpers.settings import WorkshopSettings
 
+event = events.resolve_event(event, new=start_new_event)
+participants = participants if start_new_event else len(events.known_prefixes(event))  # a running event's own
 settings = WorkshopSettings.build(
     **{k: v for k, v in {"backend": backend, "region": region, "launch_type": launch_type}.items() if v}
 )
@@ -41,13 +45,16 @@ plan.cost_frame()
 # %% [markdown]
 # ## Start
 #
-# Each participant gets the prefix `EVENT-NN` and a state file with these settings, as if they had run
-# notebook 00. Their IAM policies (AWS) and the AWS Workshop Studio files are written next to the event's
-# record; the table says where.
+# With `start_new_event = True`, each participant gets the prefix `EVENT-NN` and a state file with these settings,
+# as if they had run notebook 00; their IAM policies (AWS) and the AWS Workshop Studio files are written next to the
+# event's record, and the table says where. Otherwise this shows the event that is already running.
 
 # %%
-started = events.start_event(event, participants, backend=backend, region=region, launch_type=launch_type, hours=hours)
-started.show()
+if start_new_event:
+    shown = events.start_event(event, participants, backend=backend, region=region, launch_type=launch_type, hours=hours).show()
+else:
+    shown = events.describe_event(event)
+shown
 
 # %% [markdown]
 # ## Watch

@@ -80,7 +80,8 @@ def test_plan_accepts_an_event_that_fits(capsys):
     plan = json.loads(out)
     assert code == 0 and plan["fits"] and plan["refusal"] == ""
     memory = next(q for q in plan["quotas"] if q["code"] == "sandbox/memory")
-    assert memory["needed"] == 2 * quotas.SANDBOX_MB_PER_PARTICIPANT
+    # The hub's servers and kernels count too (walkthrough finding 2): 2 x (270 + 115 + 6 x 125) MB.
+    assert memory["needed"] == 2 * (quotas.SANDBOX_MB_PER_PARTICIPANT + quotas.HUB_MB_PER_PARTICIPANT) == 2270
     cost = plan["cost"]
     assert cost["hours"] == 3 and cost["event_total"] == pytest.approx(
         2 * (3 * cost["running_per_participant_per_hour"] + cost["one_off_per_participant"]), abs=0.01
@@ -94,7 +95,7 @@ def test_plan_refuses_an_event_beyond_the_sandbox_machine_and_says_why(capsys, m
     code, out = run(capsys, "event", "plan", "--participants", "3")
     assert code == 1
     assert "does NOT fit" in out and "Refused" in out
-    assert "memory for the sandbox's processes" in out and "fewer participants" in out
+    assert "memory for the sandbox and the hub's Jupyter servers" in out and "fewer participants" in out
 
 
 def test_start_refuses_an_event_that_does_not_fit_and_writes_nothing(capsys, monkeypatch):

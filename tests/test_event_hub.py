@@ -118,9 +118,15 @@ def start_server(session: requests.Session, url: str, user: str) -> None:
 
 
 def run_cells(
-    session: requests.Session, url: str, user: str, sources: list[str], path: str = "notebooks/00-setup.ipynb"
+    session: requests.Session,
+    url: str,
+    user: str,
+    sources: list[str],
+    path: str = "notebooks/00-setup.ipynb",
+    keep_kernel: bool = False,
 ) -> list[str]:
-    """Run code in a new kernel of the user's server; the text each cell printed or returned."""
+    """Run code in a new kernel of the user's server; the text each cell printed or returned. ``keep_kernel``
+    leaves the notebook's session open, as a browser tab does (benchmarks/hub_memory.py measures that)."""
     xsrf = session.cookies.get("_xsrf", path=f"/user/{user}/") or session.cookies.get("_xsrf")
     headers = {"X-XSRFToken": xsrf}
     opened = session.post(  # what JupyterLab does when it opens the notebook: a session with its own kernel
@@ -187,7 +193,8 @@ def run_cells(
             outputs.append("".join(text))
     finally:
         channel.close()
-        session.delete(f"{url}/user/{user}/api/sessions/{session_id}", headers=headers, timeout=30)
+        if not keep_kernel:
+            session.delete(f"{url}/user/{user}/api/sessions/{session_id}", headers=headers, timeout=30)
     return outputs
 
 

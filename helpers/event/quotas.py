@@ -23,6 +23,14 @@ from ..settings import WorkshopSettings
 #: peak of 3,010 MB for ten participants (187 MB each once all are serving).
 SANDBOX_MB_PER_PARTICIPANT = 270
 SANDBOX_BASE_MB = 300
+#: What `make hub` adds per participant on the same machine: their Jupyter server and one kernel per notebook they
+#: open (JupyterLab keeps each open notebook's kernel for the whole class). benchmarks/hub_memory.py measured, as
+#: PSS with three participants on a real hub (2026-12-05): a server 113 MB, a kernel 110-140 MB, 612 MB each after
+#: notebooks 00-03. The plan counts a participant with all six notebooks open.
+HUB_SERVER_MB = 115
+HUB_KERNEL_MB = 125
+HUB_KERNELS_PER_PARTICIPANT = 6
+HUB_MB_PER_PARTICIPANT = HUB_SERVER_MB + HUB_KERNELS_PER_PARTICIPANT * HUB_KERNEL_MB
 
 #: What one participant's workshop holds at once (notebooks 01-04; see helpers/prerequisites).
 TASK_VCPU = 0.25
@@ -237,19 +245,23 @@ def quota_rows(ctx: PlanContext, participants: int) -> list[QuotaRow]:
 
 
 def sandbox_memory_row(participants: int) -> QuotaRow:
-    """The sandbox's real limit: every task process and build runs on this machine."""
+    """The sandbox's real limit: every task process and build runs on this machine, and so do the hub's
+    participant servers and their kernels (`make hub`, how a sandbox classroom runs)."""
     import psutil
 
     from .. import sandbox
 
     available = psutil.virtual_memory().available / 2**20
     base = 0.0 if sandbox.status().running else SANDBOX_BASE_MB
-    needed = participants * SANDBOX_MB_PER_PARTICIPANT + base
+    per_participant = SANDBOX_MB_PER_PARTICIPANT + HUB_MB_PER_PARTICIPANT
+    needed = participants * per_participant + base
     return QuotaRow(
-        "memory for the sandbox's processes (MB)",
+        "memory for the sandbox and the hub's Jupyter servers (MB)",
         "sandbox/memory",
         round(available),
-        f"this machine's available memory ({SANDBOX_MB_PER_PARTICIPANT} MB per participant, measured)",
+        f"this machine's available memory; per participant {per_participant} MB, measured: the sandbox "
+        f"{SANDBOX_MB_PER_PARTICIPANT} MB, and on the hub a server ({HUB_SERVER_MB} MB) and a kernel per open "
+        f"notebook ({HUB_KERNELS_PER_PARTICIPANT} × {HUB_KERNEL_MB} MB)",
         0.0,
         float(needed),
         needed <= available,

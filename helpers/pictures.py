@@ -99,11 +99,13 @@ def stack(pictures: list[Picture]) -> Picture:
     """
     width, height, inner = max(p.width for p in pictures), 0, []
     for picture in pictures:
-        inner.append(picture.svg.replace("<svg ", f"<svg x='0' y='{height}' ", 1))
+        # A nested picture keeps its own size in the parent's units (its 100% would be the parent's).
+        sized = picture.svg.replace("width='100%'", f"width='{picture.width}' height='{picture.height}'", 1)
+        inner.append(sized.replace("<svg ", f"<svg x='0' y='{height}' ", 1))
         height += picture.height
     svg = (
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}' style='max-width:100%;height:auto'>{''.join(inner)}</svg>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='100%' "
+        f"viewBox='0 0 {width} {height}' style='max-width:{width}px'>{''.join(inner)}</svg>"
     )
     return Picture(svg, "\n".join(p.text for p in pictures), width, height)
 
@@ -130,8 +132,8 @@ def draw_pipeline(declaration: Mapping[str, Any], state: Mapping[str, Any], titl
     height = top + 40 + tallest * (action_height + 10) + 20
     width = 20 + len(stages) * (stage_width + gap) - gap + 20
     parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}' style='max-width:100%;height:auto' {FONT}>",
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='100%' "
+        f"viewBox='0 0 {width} {height}' style='max-width:{width}px' {FONT}>",
         f"<text x='20' y='24' font-size='15' font-weight='bold'>{escape(title)}</text>",
         f"<text x='20' y='44' font-size='11' fill='#555'>{escape(_pipeline_caption(declaration, state))}</text>",
     ]
@@ -257,8 +259,8 @@ def architecture(workshop: Workshop | WorkshopState) -> Picture:
     row_height, top = 76, 70
     width, height = 1240, top + 3 * row_height + 50
     parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"viewBox='0 0 {width} {height}' style='max-width:100%;height:auto' {FONT}>",
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='100%' "
+        f"viewBox='0 0 {width} {height}' style='max-width:{width}px' {FONT}>",
         "<defs><marker id='arrow' markerWidth='8' markerHeight='8' refX='7' refY='4' orient='auto'>"
         "<path d='M0,0 L8,4 L0,8 z' fill='#555'/></marker></defs>",
         f"<text x='20' y='24' font-size='16' font-weight='bold'>Workshop {escape(workshop.prefix)}: "

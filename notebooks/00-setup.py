@@ -25,9 +25,10 @@ from helpers import pictures, preflight, setup, ui
 # The next cell holds the notebook's **parameters**. `None` keeps what was saved before (or the default), so
 # re-running this notebook never undoes a choice you made with the widgets below. In a shared account, give
 # every participant their own `prefix` (for example `ecs-cd-` plus initials): every resource name starts with it.
+# On a classroom hub your prefix is already set here: keep it.
 
 # %% tags=["parameters"]
-prefix = "ecs-cd"             # names every resource: 2-20 lowercase letters, digits and hyphens
+prefix = None                 # names every resource (2-20 lowercase letters, digits, hyphens); None: the last chosen, at first "ecs-cd"
 backend = None                # "sandbox" (offline, the default) or "aws" (your credentials, real resources)
 region = None                 # e.g. "us-east-1"; only regions with every service the pipeline needs are allowed
 launch_type = None            # "FARGATE" (the default) or "EC2"

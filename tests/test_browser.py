@@ -102,8 +102,8 @@ def _menu(page, item: str) -> None:
     page.get_by_role("menuitem", name=item, exact=True).click()
 
 
-def _open_and_run_all(lab: dict, name: str, run: bool = True):
-    page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+def _open_and_run_all(lab: dict, name: str, run: bool = True, width: int = 1400, height: int = 1000):
+    page = lab["browser"].new_page(viewport={"width": width, "height": height})
     page.goto(f"{lab['url']}/lab/tree/{name}?reset&token={lab['token']}")
     page.wait_for_selector(".jp-Notebook", timeout=90_000)
     select_kernel = page.locator(".jp-Dialog button", has_text="Select")
@@ -301,3 +301,22 @@ def test_the_instructors_live_status_follows_a_participant_and_the_cost_keeps_it
     )
     page.close()
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
+
+
+def test_the_architecture_fits_a_1280_pixel_screen_with_the_file_browser_open(lab):
+    """Walkthrough finding 7: the 1240 px drawing sat in an 848 px output area, its ECS column hidden."""
+    prefix = unique("wide")
+    _copy_with_parameters("00-setup.ipynb", lab["folder"], prefix=prefix)
+    page = _open_and_run_all(lab, "00-setup.ipynb", run=False, width=1280, height=800)
+    if not page.locator(".jp-FileBrowser").first.is_visible():
+        page.keyboard.press("Control+Shift+F")  # the file browser open, as a learner has it
+    _menu(page, "Run All Cells")
+    page.wait_for_selector("text=All required checks pass", timeout=120_000)
+    output = page.locator(".jp-RenderedSVG, .jp-RenderedImage").first
+    output.scroll_into_view_if_needed(timeout=30_000)
+    drawing = output.locator("svg, img").first
+    page.screenshot(path=str(lab["folder"] / "architecture-1280.png"))
+    shown, room = drawing.bounding_box(), output.bounding_box()
+    assert shown and room and shown["width"] <= room["width"] + 1, (shown, room)
+    assert shown["width"] > 600  # drawn, not squeezed to nothing
+    page.close()

@@ -161,3 +161,21 @@ def test_setup_notebook_with_a_bad_prefix_fails_clearly(tmp_path):
         run_notebook("00-setup.ipynb", tmp_path, prefix="Bad_Prefix")
     assert excinfo.value.ename == "InvalidSettingError"
     assert "e.g. 'ecs-cd" in excinfo.value.evalue
+
+
+@pytest.mark.slow  # papermill runs notebook 00 twice
+def test_running_notebook_00_again_keeps_what_the_widgets_chose(tmp_path):
+    """The prose promises it (walkthrough finding 8: a re-run went back to prefix ecs-cd and us-east-1)."""
+    from helpers import setup, ui
+    from helpers.state import current_prefix
+    from tests.helpers_for_tests import unique
+
+    first = unique("rr")
+    run_notebook("00-setup.ipynb", tmp_path, prefix=first)
+    chosen = unique("rw")
+    panel = ui.settings_panel(setup.load(first))  # what the widgets do: prefix, then region
+    panel.controls["prefix"].value = chosen
+    panel.controls["region"].value = "eu-west-1"
+    assert (current_prefix(), setup.load(chosen).settings.region) == (chosen, "eu-west-1")
+    run_notebook("00-setup.ipynb", tmp_path)  # Run All again, no parameters
+    assert (current_prefix(), setup.load(chosen).settings.region) == (chosen, "eu-west-1")

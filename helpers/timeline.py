@@ -70,19 +70,29 @@ def timeline(workshop: Workshop) -> Figure:
     matplotlib.figure.Figure
         The timeline; a notebook draws it.
     """
-    rows = executions(workshop)
+    return draw(executions(workshop), f"Pipeline executions of workshop {workshop.prefix!r}")
+
+
+#: Horizontal room a commit label needs before the next one in its lane (pixels at the figure's dpi).
+LABEL_PIXELS = 56
+
+
+def draw(rows: list[dict[str, object]], title: str) -> Figure:
+    """The timeline of ``rows`` (see ``executions``). A commit is labelled once per lane where its runs start,
+    and a label that would overlap the previous one in its lane is left out (the walkthrough saw Dev's last
+    labels drawn over each other)."""
     figure, axes = plt.subplots(figsize=(11, 3.2))
     lanes = {env: index for index, env in enumerate(reversed(ENVIRONMENTS))}
-    for row in rows:
+    ordered = sorted(rows, key=lambda r: mdates.date2num(r["start"]))
+    for row in ordered:
         start, end = mdates.date2num(row["start"]), mdates.date2num(row["end"])
         width = max(end - start, 1 / 86400)
         lane = lanes[str(row["environment"])]
         axes.broken_barh([(start, width)], (lane - 0.35, 0.7), color=COLOURS.get(str(row["status"]), "#555"))
-        axes.annotate(str(row["commit"]), (start, lane + 0.42), fontsize=7, color="#333")
     axes.set_yticks(list(lanes.values()), [e.capitalize() if e != "qa" else "QA" for e in lanes])
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M:%S"))
     axes.set_ylim(-0.7, len(lanes) - 0.2)
-    axes.set_title(f"Pipeline executions of workshop {workshop.prefix!r} ({len(rows)} runs)")
+    axes.set_title(f"{title} ({len(rows)} runs)")
     axes.legend(
         handles=[Patch(color=c, label=s) for s, c in COLOURS.items() if any(r["status"] == s for r in rows)],
         loc="upper left",
@@ -91,5 +101,19 @@ def timeline(workshop: Workshop) -> Figure:
     )
     axes.grid(axis="x", alpha=0.3)
     figure.tight_layout()
+    _label_commits(axes, ordered, lanes)
     plt.close(figure)
     return figure
+
+
+def _label_commits(axes: Any, rows: list[dict[str, object]], lanes: dict[str, int]) -> None:
+    last: dict[int, tuple[float, str]] = {}  # lane -> (pixel x of its last label, that commit)
+    for row in rows:
+        lane = lanes[str(row["environment"])]
+        start = mdates.date2num(row["start"])
+        x = float(axes.transData.transform((start, lane))[0])
+        previous_x, previous_commit = last.get(lane, (float("-inf"), ""))
+        if not row["commit"] or row["commit"] == previous_commit or x - previous_x < LABEL_PIXELS:
+            continue
+        axes.annotate(str(row["commit"]), (start, lane + 0.42), fontsize=7, color="#333")
+        last[lane] = (x, str(row["commit"]))

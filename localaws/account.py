@@ -13,10 +13,11 @@ stacks) have no setting: AWS answers them the same way in every account.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+from . import config
 
 #: The documented rule: "The maximum number of builds in a queue is five times the concurrent build limit."
 #: (CodeBuild user guide, builds-working).
@@ -57,45 +58,14 @@ class AccountSettings:
 
 
 def environment_name(field_name: str) -> str:
-    return "LOCALAWS_" + field_name.upper()
-
-
-def _parse(kind: Any, raw: Any, name: str) -> Any:
-    """A value of the field's type from an environment string or a JSON value; ValueError if it is not."""
-    if kind == "list[str]":
-        items = raw.split(",") if isinstance(raw, str) else raw
-        if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
-            raise ValueError(f"{name} must be a list of names (or one comma-separated string), not {raw!r}")
-        return [item.strip() for item in items if item.strip()]
-    text = str(raw).strip().lower()
-    if kind in ("bool", bool):
-        if isinstance(raw, bool):
-            return raw
-        if text in ("1", "true", "yes", "on"):
-            return True
-        if text in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(f"{name} must be true or false, not {raw!r}")
-    if kind in ("int | None",) and (raw is None or text in ("", "none", "default")):
-        return None
-    number = float(raw)
-    if number < 0:
-        raise ValueError(f"{name} cannot be negative ({raw!r})")
-    if kind in ("int", "int | None", int):
-        if number != int(number):
-            raise ValueError(f"{name} must be a whole number, not {raw!r}")
-        return int(number)
-    return number
+    return config.account_variable(field_name)
 
 
 def from_environment(environ: dict[str, str] | None = None) -> AccountSettings:
-    """Defaults, overridden by the ``LOCALAWS_*`` variables that are set."""
-    environ = dict(os.environ if environ is None else environ)
+    """Defaults, overridden by the ``LOCALAWS_*`` variables that are set (read by ``config.py``)."""
     settings = AccountSettings()
-    for item in fields(settings):
-        variable = environment_name(item.name)
-        if variable in environ:
-            setattr(settings, item.name, _parse(item.type, environ[variable], variable))
+    for name, value in config.account_values({f.name: f.type for f in fields(settings)}, environ).items():
+        setattr(settings, name, value)
     return settings
 
 
@@ -114,7 +84,7 @@ def update(changes: dict[str, Any]) -> AccountSettings:
     unknown = sorted(set(changes) - set(known))
     if unknown:
         raise ValueError(f"unknown account settings {unknown}; known: {sorted(known)}")
-    parsed = {name: _parse(known[name].type, value, name) for name, value in changes.items()}
+    parsed = {name: config.parse_value(known[name].type, value, name) for name, value in changes.items()}
     with _lock:
         for name, value in parsed.items():
             setattr(_current, name, value)

@@ -8,14 +8,14 @@ it is not given, ``LOCALAWS_HOME`` or ``./.localaws`` is used.
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from . import process, routes
+from . import config, process, routes
 from .errors import SandboxError
+from .persistence.inventory import count_saved
 from .process import DEFAULT_PORT, SandboxStatus
 
 __all__ = [
@@ -44,8 +44,7 @@ __all__ = [
 
 def default_home() -> Path:
     """``LOCALAWS_HOME`` if set, else ``.localaws`` in the current folder."""
-    configured = os.environ.get("LOCALAWS_HOME")
-    return Path(configured) if configured else Path.cwd() / ".localaws"
+    return config.home() or Path.cwd() / ".localaws"
 
 
 def start(
@@ -79,7 +78,6 @@ def listener_urls(home: Path | None = None) -> list[dict[str, object]]:
 def saved_resources(home: Path | None = None) -> dict[str, int]:
     """What the sandbox's saved state holds, counted by kind ("ECS clusters": 1, ...): what a fresh
     start would discard. Works whether the sandbox runs or not."""
-    from .persistence.inventory import count_saved
 
     return count_saved((home or default_home()) / "data" / "state")
 

@@ -34,3 +34,10 @@ def advance(seconds: float) -> datetime:
 def offset_seconds() -> float:
     with _lock:
         return _offset.total_seconds()
+
+
+def reset() -> None:
+    """Back to real time (``runtime.reset``)."""
+    global _offset
+    with _lock:
+        _offset = timedelta()

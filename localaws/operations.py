@@ -18,14 +18,19 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
-#: Signing names that are not also the boto3 name of the service (tried before a full scan).
-_SIGNING_ALIASES = {
+import botocore.session
+
+#: SigV4 signing names that are not also the service's name in boto3 and moto (which agree for these).
+SIGNING_ALIASES = {
     "elasticloadbalancing": ("elbv2", "elb"),
     "servicequotas": ("service-quotas",),
     "monitoring": ("cloudwatch",),
     "email": ("ses", "sesv2"),
     "states": ("stepfunctions",),
+    "eventbridge": ("events",),
 }
+#: Where ``form_parameters`` keeps what it read, so that the body is read once whoever asks first.
+_PARAMETERS_KEY = "localaws.parameters"
 _CREDENTIAL = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 
 
@@ -39,7 +44,6 @@ class Operation:
 
 @lru_cache(maxsize=1)
 def _session() -> Any:
-    import botocore.session
 
     return botocore.session.get_session()
 
@@ -55,7 +59,7 @@ def _available() -> tuple[str, ...]:
 
 
 def _candidates(signing_name: str) -> list[str]:
-    named = [s for s in (signing_name, *_SIGNING_ALIASES.get(signing_name, ())) if s in _available()]
+    named = [s for s in (signing_name, *SIGNING_ALIASES.get(signing_name, ())) if s in _available()]
     if named:
         return named
     return [s for s in _available() if _model(s).signing_name == signing_name]  # rare: a full scan, cached
@@ -72,8 +76,25 @@ def signing_name(environ: dict[str, Any]) -> str | None:
     return match.group(1) if match else None
 
 
+def services_signed_as(signing_name: str) -> tuple[str, ...]:
+    """The services (boto3's and moto's names) a request signed for ``signing_name`` may be for."""
+    return SIGNING_ALIASES.get(signing_name, (signing_name,))
+
+
+def requested_name(environ: dict[str, Any]) -> str | None:
+    """The operation's name as the request itself spells it, without the service's model: ``X-Amz-Target``'s
+    last part (JSON protocols) or ``Action=`` (query and EC2 protocols); None for the REST protocols."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return str(target).rsplit(".", 1)[-1]
+    actions = form_parameters(environ).get("Action")
+    return actions[0] if actions else None
+
+
 def form_parameters(environ: dict[str, Any]) -> dict[str, list[str]]:
     """Query-string and form-body parameters; the body is read once and put back for the next reader."""
+    if _PARAMETERS_KEY in environ:
+        return dict(environ[_PARAMETERS_KEY])
     parameters = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     if "x-www-form-urlencoded" in environ.get("CONTENT_TYPE", ""):
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -81,7 +102,8 @@ def form_parameters(environ: dict[str, Any]) -> dict[str, list[str]]:
         environ["wsgi.input"] = io.BytesIO(body)
         for key, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
             parameters.setdefault(key, []).extend(values)
-    return parameters
+    environ[_PARAMETERS_KEY] = parameters
+    return dict(parameters)
 
 
 def identify(environ: dict[str, Any]) -> Operation | None:

@@ -177,6 +177,15 @@ def _stop_recorded_process(home: Path) -> None:
 def _prepare_data(data_dir: Path, empty: bool) -> str:
     """Empty the data folder if asked (or if it holds no saved state); the id of the state it holds."""
     id_file = data_dir / "sandbox-id"
+    found = persistence.saved_format(data_dir / "state")
+    if not empty and found not in (None, persistence.STATE_FORMAT):
+        print(
+            f"The sandbox's saved state in {data_dir} was written by another version of the sandbox (state format "
+            f"{found}; this version reads {persistence.STATE_FORMAT}). Starting it fresh, as `sandbox start --fresh` "
+            "would: the resources it held are gone, create them again.",
+            file=sys.stderr,
+        )
+        empty = True
     if not empty and id_file.exists():
         return id_file.read_text().strip()
     shutil.rmtree(data_dir, ignore_errors=True)

@@ -31,3 +31,8 @@ def pipeline_page(region: str, name: str) -> str:
 def git_repository(region: str, name: str) -> str:
     """Path of a CodeCommit repository's git smart-HTTP endpoint."""
     return f"{GIT}{quote(region)}/{quote(name)}"
+
+
+def clone_url(endpoint: str, region: str, name: str) -> str:
+    """A CodeCommit repository's ``cloneUrlHttp`` on the sandbox at ``endpoint``."""
+    return endpoint + git_repository(region, name)

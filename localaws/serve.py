@@ -7,6 +7,7 @@ everything else goes to moto's own dispatcher, exactly as ``moto_server`` would 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
 import os
@@ -17,20 +18,17 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
-from . import account, clock, faults, operations, persistence, routes, services
+from . import account, clock, config, faults, operations, persistence, routes, services
+from .iam_enforcement import usage
 from .persistence.requests import changed_services
-from .services.codepipeline import views as pipeline_views
-from .services.ecs import views as ecs_views
-from .services.elbv2 import views as elbv2_views
-
-_StartResponse = Callable[..., Any]
+from .services._extension import Route, StartResponse, json_answer, json_view
 
 
 class SandboxApp:
-    """WSGI app: the kit's own routes first, then moto. With a state store, a request that changes a
-    service is answered only once that service's state is on disk."""
+    """WSGI app: the kit's own routes first (a table, as moto's ``moto_api/_internal/urls.py`` maps
+    ``/moto-api/``), then injected faults, then moto. With a state store, a request that changes a service is
+    answered only once that service's state is on disk."""
 
     def __init__(
         self,
@@ -41,52 +39,39 @@ class SandboxApp:
         self.moto_app = moto_app
         self.sandbox_id = sandbox_id
         self.store = store
+        self.routes = RouteTable(
+            [
+                Route(routes.HEALTH, self._health),
+                Route(routes.IAM_USAGE, _iam_usage_reset, method="DELETE"),
+                Route(routes.IAM_USAGE, json_view(usage.snapshot)),
+                Route(routes.ACCOUNT, _account_update, method="POST"),
+                Route(routes.ACCOUNT, _account_reset, method="DELETE"),
+                Route(routes.ACCOUNT, json_view(lambda: account.current().document())),
+                Route(routes.FAULTS, _faults_add, method="POST"),
+                Route(routes.FAULTS, _faults_clear, method="DELETE"),
+                Route(routes.FAULTS, json_view(lambda: [f.document() for f in faults.FAULTS.list()])),
+                Route(routes.CLOCK, _clock_advance, method="POST"),
+                Route(routes.CLOCK, json_view(_clock_document)),
+                *services.routes(),
+            ]
+        )
 
-    def __call__(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == routes.HEALTH:
-            return self._json(start_response, {"sandbox_id": self.sandbox_id, "services": services.EXTENDED_SERVICES})
-        if path.startswith(routes.GIT):
-            from .services.codecommit import git_http
-
-            answer = git_http.handle(environ, start_response)
-            if environ.get("REQUEST_METHOD") == "POST":  # a push: branches moved
-                self._saved("codecommit")
+        route = self.routes.find(path, environ.get("REQUEST_METHOD", "GET"))
+        if route is not None:
+            answer = route.handler(environ, start_response)
+            if route.saves:
+                self._saved(*route.saves)
             return answer
-        if path.startswith(routes.PIPELINE_PAGES):
-            region, _, name = path[len(routes.PIPELINE_PAGES) :].partition("/")
-            region, name = unquote(region), unquote(name)
-            page = pipeline_views.pipeline_page(region, name)
-            if page is None:
-                start_response("404 Not Found", [("Content-Type", "text/plain")])
-                return [b"no such pipeline"]
-            body = page.encode()
-            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
-            return [body]
-        if path == routes.ECS_TASKS:
-            return self._json(start_response, ecs_views.task_summaries())
-        if path == routes.LISTENERS:
-            return self._json(start_response, elbv2_views.listener_urls())
-        if path == routes.IAM_USAGE:
-            from .iam_enforcement import usage
-
-            if environ.get("REQUEST_METHOD") == "DELETE":
-                usage.reset()
-            return self._json(start_response, usage.snapshot())
-        if path == routes.ACCOUNT:
-            return self._account(environ, start_response)
-        if path == routes.FAULTS:
-            return self._faults(environ, start_response)
-        if path == routes.CLOCK:
-            return self._clock(environ, start_response)
         if faults.FAULTS and faults.ENGINE_USER_AGENT not in environ.get("HTTP_USER_AGENT", ""):
-            injected = self._injected_fault(environ)
+            injected = _injected_fault(environ)
             if injected is not None:
                 status, headers, body = injected
                 start_response(status, headers)
                 return [body]
         if path == routes.STATE:
-            return self._json(start_response, self._state_document())
+            return json_answer(start_response, self._state_document())
         if self.store is None:
             return self.moto_app(environ, start_response)
         changed = changed_services(environ)
@@ -95,16 +80,8 @@ class SandboxApp:
             self._saved(*changed)
         return answer
 
-    def _clock(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            document = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            try:
-                clock.advance(float(document.get("advance_seconds", 0)))
-            except (TypeError, ValueError) as error:
-                start_response("400 Bad Request", [("Content-Type", "text/plain")])
-                return [f"advance_seconds: {error}".encode()]
-        return self._json(start_response, {"now": clock.now().isoformat(), "offset_seconds": clock.offset_seconds()})
+    def _health(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        return json_answer(start_response, {"sandbox_id": self.sandbox_id, "services": services.names()})
 
     def _saved(self, *services_changed: str) -> None:
         if self.store is None:
@@ -122,50 +99,83 @@ class SandboxApp:
             return {"persistent": False}
         return {"persistent": True, "folder": str(self.store.folder), **self.store.statistics.to_dict()}
 
-    @staticmethod
-    def _injected_fault(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
-        operation = operations.identify(environ)
-        fault = faults.FAULTS.take(operation) if operation is not None else None
-        if operation is None or fault is None:
-            return None
-        message = fault.message or faults.default_message(fault.error_code, operation)
-        return operations.error_answer(operation, fault.error_code, message, faults.status_for(fault.error_code))
 
-    def _account(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
-        try:
-            if method == "POST":
-                account.update(_json_body(environ))
-            elif method == "DELETE":
-                account.reset()
-        except ValueError as error:
-            return self._json(start_response, {"error": str(error)}, "400 Bad Request")
-        return self._json(start_response, account.current().document())
+class RouteTable:
+    """``/_sandbox`` paths to handlers: a path's row for the request's method, else its row for any method;
+    exact paths before prefixes, longer prefixes first."""
 
-    def _faults(self, environ: dict[str, Any], start_response: _StartResponse) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET")
-        if method == "POST":
-            try:
-                request = _json_body(environ)
-                fault = faults.FAULTS.add(
-                    str(request.get("service", "")),
-                    str(request.get("operation", "")),
-                    str(request.get("error_code", "")),
-                    request.get("times"),
-                    request.get("message"),
-                )
-            except (ValueError, TypeError) as error:
-                return self._json(start_response, {"error": str(error)}, "400 Bad Request")
-            return self._json(start_response, fault.document())
-        if method == "DELETE":
-            return self._json(start_response, {"cleared": faults.FAULTS.clear()})
-        return self._json(start_response, [f.document() for f in faults.FAULTS.list()])
+    def __init__(self, rows: list[Route]) -> None:
+        self.exact = {(r.path, r.method): r for r in rows if not r.prefix}
+        self.prefixes = sorted((r for r in rows if r.prefix), key=lambda r: (-len(r.path), r.method is None))
 
-    @staticmethod
-    def _json(start_response: _StartResponse, document: object, status: str = "200 OK") -> Iterable[bytes]:
-        body = json.dumps(document).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
+    def find(self, path: str, method: str) -> Route | None:
+        found = self.exact.get((path, method)) or self.exact.get((path, None))
+        if found is not None:
+            return found
+        return next(
+            (r for r in self.prefixes if path.startswith(r.path) and r.method in (method, None)),
+            None,
+        )
+
+
+def _injected_fault(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    operation = operations.identify(environ)
+    fault = faults.FAULTS.take(operation) if operation is not None else None
+    if operation is None or fault is None:
+        return None
+    message = fault.message or faults.default_message(fault.error_code, operation)
+    return operations.error_answer(operation, fault.error_code, message, faults.status_for(fault.error_code))
+
+
+def _iam_usage_reset(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    usage.reset()
+    return json_answer(start_response, usage.snapshot())
+
+
+def _account_update(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    try:
+        account.update(_json_body(environ))
+    except ValueError as error:
+        return json_answer(start_response, {"error": str(error)}, "400 Bad Request")
+    return json_answer(start_response, account.current().document())
+
+
+def _account_reset(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    return json_answer(start_response, account.reset().document())
+
+
+def _faults_add(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    try:
+        request = _json_body(environ)
+        fault = faults.FAULTS.add(
+            str(request.get("service", "")),
+            str(request.get("operation", "")),
+            str(request.get("error_code", "")),
+            request.get("times"),
+            request.get("message"),
+        )
+    except (ValueError, TypeError) as error:
+        return json_answer(start_response, {"error": str(error)}, "400 Bad Request")
+    return json_answer(start_response, fault.document())
+
+
+def _faults_clear(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    return json_answer(start_response, {"cleared": faults.FAULTS.clear()})
+
+
+def _clock_document() -> dict[str, Any]:
+    return {"now": clock.now().isoformat(), "offset_seconds": clock.offset_seconds()}
+
+
+def _clock_advance(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    document = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    try:
+        clock.advance(float(document.get("advance_seconds", 0)))
+    except (TypeError, ValueError) as error:
+        start_response("400 Bad Request", [("Content-Type", "text/plain")])
+        return [f"advance_seconds: {error}".encode()]
+    return json_answer(start_response, _clock_document())
 
 
 def _json_body(environ: dict[str, Any]) -> dict[str, Any]:
@@ -183,8 +193,6 @@ def _return_freed_memory(every: float = 5.0, collect_every: float = 60.0) -> Non
     A full garbage collection walks every object moto holds (about 0.3 s of CPU once a workshop runs),
     so it runs once a minute; the trim alone is cheap and runs every few seconds.
     """
-    import ctypes
-    import gc
 
     try:
         trim = ctypes.CDLL("libc.so.6").malloc_trim
@@ -209,6 +217,10 @@ def main(argv: list[str] | None = None) -> None:
     # jsonschema checks IRI formats with rfc3987_syntax when it is installed, which compiles a grammar on
     # import: a third of the sandbox's start-up CPU, for moto's API Gateway specs the workshop never sends.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    try:
+        config.check()
+    except ValueError as error:
+        sys.exit(f"The sandbox cannot start: {error}")
     services.install(args.data_dir, f"http://127.0.0.1:{args.port}")
     store = _restore(args.data_dir) if persistence.enabled() else None
 

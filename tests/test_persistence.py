@@ -100,6 +100,31 @@ def test_a_damaged_snapshot_is_refused_not_loaded_in_part(tmp_path):
             snapshot.read(path)
 
 
+def test_state_of_another_format_is_refused_and_a_sandbox_with_it_starts_fresh(tmp_path, capsys):
+    from localaws import process as sandbox_process
+    from localaws.persistence import STATE_FORMAT, StateFormatError, saved_format
+
+    data = tmp_path / "data"
+    path = data / "state" / "sns.state"
+    snapshot.write(path, snapshot.dumps({"topics": ["a"]}))
+    (data / "sandbox-id").write_text("before\n")
+    assert saved_format(data / "state") == STATE_FORMAT
+    assert sandbox_process._prepare_data(data, empty=False) == "before"  # the same format: resumed
+
+    older = STATE_FORMAT - 1  # what a snapshot from before a class moved carries
+    path.write_bytes(path.read_bytes().replace(snapshot.MAGIC, snapshot.MAGIC[:-1] + bytes([older]), 1))
+    assert saved_format(data / "state") == older
+    with pytest.raises(StateFormatError, match=f"state format {older} .*reads format {STATE_FORMAT}"):
+        snapshot.read(path)
+    with pytest.raises(SnapshotError, match=f"state format {older}"):
+        StateStore(data / "state").load()
+
+    assert sandbox_process._prepare_data(data, empty=False) != "before"  # started fresh ...
+    assert not path.exists()
+    said = capsys.readouterr().err
+    assert f"state format {older}; this version reads {STATE_FORMAT}" in said and "Starting it fresh" in said
+
+
 def test_a_save_torn_by_a_crash_leaves_the_previous_state(tmp_path):
     with mock_aws():
         sns = boto3.client("sns", region_name=REGION)

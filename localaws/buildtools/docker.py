@@ -21,7 +21,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from ..services.ecr.images import image_folder, parse_ecr_uri
+from .image_store import image_folder, parse_ecr_uri
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 

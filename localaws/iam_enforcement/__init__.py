@@ -14,13 +14,16 @@ still recorded).
 
 from __future__ import annotations
 
-from .sessions import AccessDenied, RoleSession, TrustRefused, assume, enabled
+from moto.sts.models import STSBackend
+
+from ..seams import moto as moto_seam
+from . import requests
+from .sessions import AccessDenied, RoleSession, TrustRefused, assume, enabled, session_for
 
 __all__ = ["AccessDenied", "RoleSession", "TrustRefused", "assume", "enabled", "install"]
 
 
 def install() -> None:
-    from . import requests
 
     requests.install()
     _answer_who_a_session_is()
@@ -28,10 +31,6 @@ def install() -> None:
 
 def _answer_who_a_session_is() -> None:
     """GetCallerIdentity with a role session's key names the assumed role, as on AWS."""
-    from moto.sts.models import STSBackend
-
-    from ..seams import moto as moto_seam
-    from .sessions import session_for
 
     original = STSBackend.get_caller_identity
 

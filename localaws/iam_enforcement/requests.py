@@ -9,8 +9,14 @@ The hook is moto's request-authorization hook, which the sandbox never enables o
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.ecs.models import ecs_backends
+from moto.s3.exceptions import S3ClientError
+from moto.s3.models import s3_backends
 
 from ..seams import moto as moto_seam
 from .sessions import AccessDenied, RoleSession, session_for
@@ -46,14 +52,10 @@ def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*"
 
 def _wire_error(prefix: str, message: str) -> Exception:
     if prefix == "s3":
-        from moto.s3.exceptions import S3ClientError
-
         error = S3ClientError("AccessDenied", message)
         error.code = "AccessDenied"
         return error
     if prefix in _JSON_SERVICES:
-        from moto.core.exceptions import JsonRESTError
-
         return JsonRESTError("AccessDeniedException", message)
     return moto_seam.query_error("AccessDenied", message, 403)
 
@@ -120,16 +122,12 @@ def _ecs_checks(operation: str, param: Any, arn: Any, account: str, region: str)
 
 
 def _next_revision(family: str, account: str, region: str) -> int:
-    from moto.ecs.models import ecs_backends
 
     definitions = ecs_backends[account][region].task_definitions.get(family, {})
     return (max(definitions) if definitions else 0) + 1
 
 
 def _bucket_policy(account: str, partition: str, resource: str) -> dict[str, Any] | None:
-    import json
-
-    from moto.s3.models import s3_backends
 
     bucket_name = resource.split(":::", 1)[-1].split("/", 1)[0]
     bucket = s3_backends[account][partition].buckets.get(bucket_name)

@@ -12,7 +12,6 @@ AWS's message when the role may not.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import threading
 from collections.abc import Mapping
@@ -20,15 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from moto.iam.models import iam_backends
+
+from .. import config
+from ..services import loopback
 from . import usage
 from .evaluator import EXPLICIT_DENY, Decision, Principal, evaluate, trust_admits
 
-SWITCH = "LOCALAWS_IAM_ENFORCEMENT"
-
-
-def enabled() -> bool:
-    """Enforcement is on unless ``LOCALAWS_IAM_ENFORCEMENT`` is 0/false/off/no."""
-    return os.environ.get(SWITCH, "1").strip().lower() not in ("0", "false", "off", "no")
+SWITCH = config.IAM_ENFORCEMENT
+#: Enforcement is on unless ``LOCALAWS_IAM_ENFORCEMENT`` is 0/false/off/no (``config.py`` reads it).
+enabled = config.iam_enforcement
 
 
 class AccessDenied(Exception):
@@ -84,7 +84,6 @@ class RoleSession:
 
     def client(self, service: str, region: str) -> Any:
         """A client for the sandbox's endpoint that signs with this session's credentials."""
-        from ..services import loopback
 
         return loopback.client(service, region, self.access_key_id, self.secret_access_key, self.session_token)
 
@@ -165,6 +164,13 @@ def assume(
         return session
 
 
+def forget_sessions() -> None:
+    """Forget every role session (``runtime.reset``): their keys are refused as unknown callers from now on."""
+    with _lock:
+        _sessions.clear()
+        _by_role.clear()
+
+
 def session_for(access_key_id: str) -> RoleSession | None:
     """The role session an access key belongs to; None for every other caller (the learner)."""
     return _sessions.get(access_key_id)
@@ -184,7 +190,6 @@ def role_policies(account: str, partition: str, role_arn: str) -> list[dict[str,
 
 
 def _role(account: str, partition: str, role_arn: str) -> Any:
-    from moto.iam.models import iam_backends
 
     backend = iam_backends[account][partition]
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.iam.exceptions import InvalidInput, NoSuchEntity
+
 from .evaluator import ALLOWED, evaluate
 from .sessions import _document
 
@@ -11,7 +13,6 @@ from .sessions import _document
 def simulate(
     backend: Any, source_arn: str, actions: list[str], resources: list[str], context: dict[str, list[str]]
 ) -> list[dict[str, Any]]:
-    from moto.iam.exceptions import InvalidInput, NoSuchEntity
 
     kind, _, name = source_arn.split(":", 5)[-1].partition("/")
     name = name.rsplit("/", 1)[-1]

@@ -8,6 +8,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import config
+
 _used: Counter[tuple[str, str, str]] = Counter()
 _denied: list[dict[str, str]] = []
 _assumed: Counter[tuple[str, str, bool]] = Counter()
@@ -42,8 +44,6 @@ def record_assume(role_arn: str, service: str, admitted: bool) -> None:
 
 def snapshot() -> dict[str, Any]:
     """``roles``: role ARN -> [{action, resource, count}]; ``denied``: the refusals, oldest first."""
-    from .sessions import enabled
-
     with _lock:
         roles: dict[str, list[dict[str, Any]]] = {}
         for (role, action, resource), count in sorted(_used.items()):
@@ -52,7 +52,7 @@ def snapshot() -> dict[str, Any]:
             {"role": role, "service": service, "admitted": admitted, "count": count}
             for (role, service, admitted), count in sorted(_assumed.items())
         ]
-        return {"enforcement": enabled(), "roles": roles, "assumed": assumed, "denied": list(_denied)}
+        return {"enforcement": config.iam_enforcement(), "roles": roles, "assumed": assumed, "denied": list(_denied)}
 
 
 def reset() -> None:

@@ -35,12 +35,23 @@ from typing import Any
 from ..seams import moto as moto_seam
 from ..seams import stdlib as stdlib_seam
 
-MAGIC = b"LOCALAWS-STATE\x01"
+#: The version of what the snapshots hold, the last byte of each file's magic. Pickles name the classes they hold
+#: by module path, so moving a class (a CloudFormation resource type into its service's package) makes older
+#: snapshots unreadable. Instead of shims at the old paths, the version goes up with such a move: a snapshot of
+#: another version is refused with ``StateFormatError``, and ``process.start`` starts such a sandbox fresh,
+#: saying why. 1: until the resource types moved; 2: CloudFormation's resource types live with their services.
+STATE_FORMAT = 2
+_MAGIC_NAME = b"LOCALAWS-STATE"
+MAGIC = _MAGIC_NAME + bytes([STATE_FORMAT])
 _HEADER = struct.Struct(">QI")  # payload length, CRC-32
 
 
 class SnapshotError(Exception):
     """A snapshot file cannot be read back (damaged, truncated, or from an incompatible version)."""
+
+
+class StateFormatError(SnapshotError):
+    """A snapshot was written in another ``STATE_FORMAT`` than this version of the sandbox reads."""
 
 
 def _nothing() -> None:
@@ -179,6 +190,12 @@ def read(path: Path) -> bytes:
     """The payload saved in ``path``; SnapshotError when the file is not a whole snapshot."""
     data = path.read_bytes()
     start = len(MAGIC) + _HEADER.size
+    found = format_of(data)
+    if found is not None and found != STATE_FORMAT:
+        raise StateFormatError(
+            f"{path} was saved in state format {found} by another version of the sandbox; "
+            f"this version reads format {STATE_FORMAT}"
+        )
     if not data.startswith(MAGIC) or len(data) < start:
         raise SnapshotError(f"{path} is not a sandbox state snapshot")
     length, crc = _HEADER.unpack_from(data, len(MAGIC))
@@ -186,6 +203,23 @@ def read(path: Path) -> bytes:
     if len(payload) != length or zlib.crc32(payload) != crc:
         raise SnapshotError(f"{path} is damaged (length or checksum does not match)")
     return payload
+
+
+def format_of(data: bytes) -> int | None:
+    """The state format a snapshot's bytes (its first bytes suffice) were written in; None if not a snapshot."""
+    if not data.startswith(_MAGIC_NAME) or len(data) <= len(_MAGIC_NAME):
+        return None
+    return data[len(_MAGIC_NAME)]
+
+
+def saved_format(folder: Path) -> int | None:
+    """The state format of the snapshots in ``folder`` (the first one that says); None when it holds none."""
+    for path in sorted(folder.glob("*.state")):
+        with open(path, "rb") as handle:
+            found = format_of(handle.read(len(MAGIC)))
+        if found is not None:
+            return found
+    return None
 
 
 def remove_temporaries(folder: Path) -> None:

@@ -1,69 +1,68 @@
 """The kit's extensions to moto, one package per AWS service, each laid out like moto's own
-(``models.py`` for backend state, ``responses.py`` for the wire layer, ``exceptions.py``, ``urls.py``).
+(``models.py`` for backend state, ``responses.py`` for the wire layer, ``exceptions.py``, ``urls.py``) and each
+declaring itself in its ``__init__.py``: ``EXTENSION = Extension(...)`` (see ``_extension.py``).
 
-``install()`` is the one place they are plugged into moto; ``shutdown()`` stops what they started.
+``PACKAGES`` is the one list of them; ``registry()`` imports them by name, as ``moto/backends.py`` imports
+moto's services, so that importing one service (a test importing ``codebuild/local_builds.py``) does not import
+every other. ``install()`` is the one place they are plugged into moto;
+``resume()`` carries them on from a restored state; ``shutdown()`` stops what they started.
 """
 
 from __future__ import annotations
 
+import importlib
+import time
+from functools import cache
 from pathlib import Path
 
-EXTENDED_SERVICES: list[str] = [
-    "autoscaling",
+from .. import iam_enforcement
+from . import loopback, moto_caches
+from ._extension import Extension, Route
+
+#: The service packages, in the order they install and resume: CloudFormation first (its stacks point at the
+#: others' live resources before those carry on), ECS last (its tasks start once the listeners listen again).
+PACKAGES = (
     "cloudformation",
+    "autoscaling",
     "codebuild",
     "codecommit",
     "codepipeline",
     "ec2",
     "ecr",
-    "ecs",
     "elbv2",
     "iam",
     "s3",
-    "service-quotas",
-]
-_installed = False
+    "servicequotas",
+    "ecs",
+)
 
 
+@cache
+def registry() -> tuple[Extension, ...]:
+    """Every service's ``EXTENSION``, in ``PACKAGES`` order (importing a package defines its CloudFormation
+    resource types too, so all are imported before any installs)."""
+    return tuple(importlib.import_module(f"{__name__}.{package}").EXTENSION for package in PACKAGES)
+
+
+def names() -> list[str]:
+    """The extended services, as moto and boto3 name them (the health route lists them)."""
+    return sorted(extension.name for extension in registry())
+
+
+def routes() -> list[Route]:
+    """The ``/_sandbox`` routes the services serve."""
+    return [route for extension in registry() for route in extension.routes]
+
+
+@cache
 def install(data_dir: Path, endpoint: str) -> None:
-    """Plug every extension into moto. Call once, before the server handles a request."""
-    global _installed
-    if _installed:
-        return
-    from .. import iam_enforcement
-    from . import (
-        autoscaling,
-        cloudformation,
-        codebuild,
-        codecommit,
-        codepipeline,
-        ec2,
-        ecr,
-        ecs,
-        elbv2,
-        iam,
-        loopback,
-        moto_caches,
-        s3,
-        servicequotas,
-    )
-
+    """Plug every extension into moto. Call once, before the server handles a request (a second call with
+    the same arguments does nothing)."""
     loopback.set_endpoint(endpoint)
     moto_caches.install()
-    autoscaling.install()
-    cloudformation.install()
-    codebuild.install(data_dir)
-    ecr.install(data_dir)
-    codecommit.install(data_dir)
-    codepipeline.install()
-    ec2.install()
-    ecs.install(data_dir)
-    elbv2.install()
-    iam.install()
-    s3.install()
+    for extension in registry():
+        extension.install(data_dir)
     iam_enforcement.install()
-    servicequotas.install()
-    _installed = True
 
 
 def resume(wait_seconds: float = 20.0) -> list[str]:
@@ -71,36 +70,11 @@ def resume(wait_seconds: float = 20.0) -> list[str]:
     reason (approvals stay pending), listeners listen on their ports again, and services start their
     tasks again (waited for up to ``wait_seconds``, so the environments answer when the sandbox does).
     Returns what happened, one line each, for the sandbox's log."""
-    import time
-
-    from moto.cloudformation.models import cloudformation_backends
-    from moto.codebuild.models import codebuild_backends
-    from moto.codepipeline.models import codepipeline_backends
-    from moto.ecs.models import ecs_backends
-    from moto.elbv2.models import elbv2_backends
-
-    from ..seams import moto as moto_seam
-
-    others = [
-        backend
-        for backends in moto_seam.backend_dicts_in_use()
-        if backends is not cloudformation_backends
-        for _, _, backend in backends.iter_backends()
-    ]
-    report = []
-    for _, region, stacks in cloudformation_backends.iter_backends():
-        relinked = getattr(stacks, "resume", lambda _: 0)(others)
-        if relinked:
-            report.append(f"{region}: {relinked} stack resource(s) point at the live resources again")
-    for _, region, builds in codebuild_backends.iter_backends():
-        for build_id in getattr(builds, "resume", list)():
-            report.append(f"{region}: build {build_id} ended as FAILED (the sandbox restarted while it ran)")
-    for _, region, pipelines in codepipeline_backends.iter_backends():
-        for execution_id in getattr(pipelines, "resume", list)():
-            report.append(f"{region}: pipeline execution {execution_id} waits for its approval again")
-    for _, region, balancers in elbv2_backends.iter_backends():
-        report += [f"{region}: {problem}" for problem in getattr(balancers, "resume", list)()]
-    threads = [t for _, _, ecs in ecs_backends.iter_backends() for t in getattr(ecs, "resume", list)()]
+    report, threads = [], []
+    for extension in registry():
+        resumed = extension.resume()
+        report += resumed.report
+        threads += resumed.threads
     deadline = time.monotonic() + wait_seconds
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
@@ -110,7 +84,5 @@ def resume(wait_seconds: float = 20.0) -> list[str]:
 
 def shutdown() -> None:
     """Stop every task process and listener the extensions started."""
-    from . import ecs, elbv2
-
-    ecs.shutdown()
-    elbv2.shutdown()
+    for extension in registry():
+        extension.shutdown()

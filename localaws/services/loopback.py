@@ -1,19 +1,25 @@
-"""Clients for the sandbox's own endpoint, so one extension uses another service through its API
-(as AWS services do) instead of reaching into moto's internals. Their user agent carries
-``localaws-engine``, which keeps injected faults (``faults.py``) for the clients under test."""
+"""Clients for the sandbox's own endpoint, for an extension that acts on another service the way AWS's services
+do: through that service's API, signed with a role session's credentials, so that IAM enforcement evaluates the
+call and the request is answered, recorded and saved like any other. Their user agent carries
+``localaws-engine``, which keeps injected faults (``faults.py``) for the clients under test.
+
+Not every cross-service use goes through here. Where AWS itself does not make an API call (a build reading its
+CodeCommit source, a pipeline's deploy action reading a service's state, CloudFormation relinking a stack's
+resources on resume), an extension reads the other service's moto backend directly, through that service's typed
+accessor (``codecommit_backend(account, region)`` and the like), as moto's own services do."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
+from .. import config
 from ..faults import ENGINE_USER_AGENT
 
-_endpoint = {"url": os.environ.get("WORKSHOP_SANDBOX_ENDPOINT", "")}
+_endpoint = {"url": config.endpoint()}
 
 
 def set_endpoint(url: str) -> None:

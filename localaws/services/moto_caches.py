@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
+from moto import backends
+from moto.core import utils
+
+from ..seams import moto as moto_seam
+
 
 def install() -> None:
     """Called once, by ``services.install()``."""
-    from moto import backends
-    from moto.core import utils
-
-    from ..seams import moto as moto_seam
 
     listed = tuple(backends.list_of_moto_modules())
 

@@ -3,13 +3,19 @@ whose instance profile IAM has not propagated yet, and records its scaling activ
 
 from __future__ import annotations
 
+from pathlib import Path
 
-def install() -> None:
-    from moto.autoscaling import models as moto_models
+from moto.autoscaling import models as moto_models
 
-    from ...seams import moto as moto_seam
-    from .models import OfferedTypesAutoScalingBackend, OfferedTypesAutoScalingGroup
+from ...seams import moto as moto_seam
+from .._extension import Extension
+from .models import OfferedTypesAutoScalingBackend, OfferedTypesAutoScalingGroup
 
+
+def install(data_dir: Path) -> None:
     # moto's backend builds its groups from this module-level name; ours launches only offered types.
     moto_seam.patch(moto_models, "FakeAutoScalingGroup", OfferedTypesAutoScalingGroup)
     moto_seam.use_backend_class(moto_models.autoscaling_backends, OfferedTypesAutoScalingBackend)
+
+
+EXTENSION = Extension("autoscaling", install)

@@ -15,6 +15,7 @@ from typing import Any
 from moto.autoscaling.exceptions import ValidationError
 from moto.autoscaling.models import AutoScalingBackend, FakeAutoScalingGroup
 from moto.core.utils import utcnow
+from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS
 
 from ... import account
 from ..iam import propagation
@@ -28,7 +29,6 @@ UNSUPPORTED_CONFIGURATION = (
 
 def zones_offering(region: str, instance_type: str) -> set[str] | None:
     """The region's Availability Zones that offer ``instance_type``; None when moto has no data for the region."""
-    from moto.ec2.models.instance_types import INSTANCE_TYPE_OFFERINGS
 
     offerings = INSTANCE_TYPE_OFFERINGS["availability-zone"].get(region)
     if not offerings:

@@ -1,264 +1,25 @@
-"""CloudFormation resource types moto lacks and the kit's templates use:
-``AWS::CodeBuild::Project`` and ``AWS::CodePipeline::Pipeline``, with create, update, delete,
-``Ref`` (the name) and ``GetAtt`` as AWS documents them.
+"""CloudFormation's backend with the stack life cycle AWS has and moto lacks (change sets, failed resources
+failing the stack, stacks relinked to the live resources after a restart).
 
-They are direct subclasses of moto's CloudFormationModel (moto finds resource types through
-``__subclasses__()``) and hand the work to the sandbox's CodeBuild and CodePipeline backends.
+The resource types the kit adds live with their services (``codebuild/cloudformation.py``,
+``codepipeline/cloudformation.py``), as moto keeps its own.
 """
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import timedelta
 from typing import Any
 
 from moto.cloudformation.exceptions import ValidationError
-from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.models import CloudFormationBackend, Event, Stack
 from moto.cloudformation.parsing import OutputMap
+from moto.core.base_backend import BaseBackend
 from moto.core.common_models import CloudFormationModel
 
+from ... import account
 from ...seams import moto as moto_seam
-
-#: CloudFormation property names whose API names are not simply the first letter lowered.
-_API_NAMES = {"BuildSpec": "buildspec", "GitCloneDepth": "gitCloneDepth"}
-_KEEP_AS_IS = {"Configuration"}  # action configuration keys are the provider's own names
-
-
-def api_shape(value: Any) -> Any:
-    """PascalCase CloudFormation properties to the camelCase API shape, recursively."""
-    if isinstance(value, list):
-        return [api_shape(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    result = {}
-    for key, item in value.items():
-        name = _API_NAMES.get(key, key[:1].lower() + key[1:])
-        if key in _KEEP_AS_IS and isinstance(item, dict):
-            result[name] = {k: _configuration_value(v) for k, v in item.items()}
-        else:
-            result[name] = api_shape(item)
-    return result
-
-
-def _configuration_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _tags(properties: dict[str, Any], key: str = "key", value: str = "value") -> list[dict[str, str]]:
-    return [{key: t["Key"], value: t["Value"]} for t in properties.get("Tags", [])]
-
-
-class CodeBuildProject(CloudFormationModel):
-    def __init__(self, name: str, arn: str) -> None:
-        self.name = name
-        self.arn = arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CodeBuild::Project"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def _arguments(cls, name: str, properties: dict[str, Any]) -> dict[str, Any]:
-        shaped = api_shape(properties)
-        return {
-            "project_name": name,
-            "description": shaped.get("description"),
-            "project_source": shaped["source"],
-            "artifacts": shaped["artifacts"],
-            "environment": shaped["environment"],
-            "service_role": shaped["serviceRole"],
-            "tags": _tags(properties, "key", "value"),
-            "cache": shaped.get("cache"),
-            "timeout": shaped.get("timeoutInMinutes"),
-            "queued_timeout": shaped.get("queuedTimeoutInMinutes"),
-            "source_version": shaped.get("sourceVersion"),
-            "logs_config": shaped.get("logsConfig"),
-            "vpc_config": shaped.get("vpcConfig"),
-        }
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> CodeBuildProject:
-        from ..codebuild.models import codebuild_backend
-
-        properties = cloudformation_json["Properties"]
-        name = properties.get("Name", resource_name)
-        metadata = codebuild_backend(account_id, region_name).create_project(**cls._arguments(name, properties))
-        return cls(name, metadata["arn"])
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: CodeBuildProject,
-        new_resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> CodeBuildProject:
-        from ..codebuild.models import codebuild_backend
-
-        backend = codebuild_backend(account_id, region_name)
-        properties = cloudformation_json["Properties"]
-        name = properties.get("Name", original_resource.name)
-        if name != original_resource.name:  # a new name replaces the project, as on AWS
-            backend.delete_project(original_resource.name)
-            return cls.create_from_cloudformation_json(name, cloudformation_json, account_id, region_name)
-        arguments = cls._arguments(name, properties)
-        backend.update_project(
-            name,
-            {
-                "description": arguments["description"],
-                "source": arguments["project_source"],
-                "artifacts": arguments["artifacts"],
-                "environment": arguments["environment"],
-                "serviceRole": arguments["service_role"],
-                "timeoutInMinutes": arguments["timeout"],
-                "tags": arguments["tags"],
-            },
-        )
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        from ..codebuild.models import codebuild_backend
-
-        codebuild_backend(account_id, region_name).delete_project(resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        from ..codebuild.models import codebuild_backend
-
-        codebuild_backend(account_id, region_name).delete_project(self.name)
-
-
-class CodePipelinePipeline(CloudFormationModel):
-    def __init__(self, name: str, account_id: str, region_name: str) -> None:
-        self.name = name
-        self.account_id = account_id
-        self.region_name = region_name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CodePipeline::Pipeline"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Version"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        from ..codepipeline.models import codepipeline_backend
-
-        if attribute_name == "Version":
-            record = codepipeline_backend(self.account_id, self.region_name).get_pipeline(self.name)
-            return str(record.pipeline.get("version", 1))
-        raise UnformattedGetAttTemplateException()
-
-    @staticmethod
-    def _declaration(name: str, properties: dict[str, Any]) -> dict[str, Any]:
-        shaped = api_shape(
-            {
-                k: v
-                for k, v in properties.items()
-                if k not in ("Tags", "RestartExecutionOnUpdate", "Name", "DisableInboundStageTransitions")
-            }
-        )
-        shaped["name"] = name
-        return dict(shaped)
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> CodePipelinePipeline:
-        from ..codepipeline.models import codepipeline_backend
-
-        properties = cloudformation_json["Properties"]
-        name = properties.get("Name", resource_name)
-        codepipeline_backend(account_id, region_name).create_pipeline(
-            cls._declaration(name, properties), _tags(properties)
-        )
-        return cls(name, account_id, region_name)
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: CodePipelinePipeline,
-        new_resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> CodePipelinePipeline:
-        from ..codepipeline.models import codepipeline_backend
-
-        backend = codepipeline_backend(account_id, region_name)
-        properties = cloudformation_json["Properties"]
-        name = properties.get("Name", original_resource.name)
-        if name != original_resource.name:
-            backend.delete_pipeline(original_resource.name)
-            return cls.create_from_cloudformation_json(name, cloudformation_json, account_id, region_name)
-        backend.update_pipeline(cls._declaration(name, properties))
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        from ..codepipeline.models import codepipeline_backend
-
-        backend = codepipeline_backend(account_id, region_name)
-        if resource_name in backend.pipelines:
-            backend.delete_pipeline(resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        self.delete_from_cloudformation_json(self.name, {}, account_id, region_name)
 
 
 class ChangeSetCloudFormationBackend(CloudFormationBackend):
@@ -375,7 +136,6 @@ def _physical_id(resource: Any) -> str | None:
 
 def _resources_by_physical_id(roots: list[Any], max_depth: int = 6) -> dict[tuple[type, str | None], Any]:
     """Every CloudFormation-creatable object reachable from ``roots`` through attributes and containers."""
-    from moto.core.base_backend import BaseBackend
 
     found: dict[tuple[type, str | None], Any] = {}
     seen: set[int] = set()
@@ -403,10 +163,6 @@ def _resources_by_physical_id(roots: list[Any], max_depth: int = 6) -> dict[tupl
     return found
 
 
-def _backend_class() -> type:
-    return ChangeSetCloudFormationBackend
-
-
 def _is_resource_failure(error: Exception) -> bool:
     """An error raised while a stack's resource was created or updated (see ``annotated``)."""
     return hasattr(error, "cfn_logical_id")
@@ -414,9 +170,6 @@ def _is_resource_failure(error: Exception) -> bool:
 
 def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
     """What CloudFormation records when a resource fails: its FAILED event, then the rollback."""
-    import uuid
-
-    from moto.cloudformation.models import Event
 
     logical_id = str(error.__dict__["cfn_logical_id"])
     resource_type = str(getattr(error, "cfn_resource_type", ""))
@@ -452,7 +205,6 @@ def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
 
 def _record_stack_event(stack: Any, status: str, reason: str | None = None) -> None:
     """An event of the stack itself (not of a resource), sent to the stack's SNS topics, as moto records its own."""
-    from moto.cloudformation.models import Event
 
     stack_type = "AWS::CloudFormation::Stack"
     event = Event(stack.stack_id, stack.name, stack.name, stack.stack_id, stack_type, status, reason, None)
@@ -467,9 +219,6 @@ _IAM_TYPES_CFN_WAITS_FOR = ("AWS::IAM::Role", "AWS::IAM::InstanceProfile")
 
 def _as_if_propagated(resource: Any) -> None:
     """Date the IAM resource back by the propagation delay: the time CloudFormation would have waited."""
-    from datetime import timedelta
-
-    from ... import account
 
     resource.create_date -= timedelta(seconds=account.current().iam_propagation_seconds)
 
@@ -496,7 +245,6 @@ def annotated(handler: Any) -> Any:
 def references_with_sub(template: Any) -> list[str]:
     """Every parameter or resource a template fragment refers to: ``Ref`` and, unlike moto's own walk,
     ``Fn::Sub``'s ``${Name}`` too (so a changed parameter used in a Sub updates its resource)."""
-    import re
 
     references: list[str] = []
     fragments = [template]

@@ -12,32 +12,38 @@ before that and does not change.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 
-VARIABLE = "LOCALAWS_LOCAL_BUILDS"
+from ... import config
+
+VARIABLE = config.LOCAL_BUILDS
 
 
 def limit(environ: dict[str, str] | None = None) -> int:
-    raw = (os.environ if environ is None else environ).get(VARIABLE, "").strip()
-    if not raw:
-        return max(2, 2 * (os.cpu_count() or 1))
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{VARIABLE} must be a whole number of builds, 1 or more (not {raw!r})")
-    return int(raw)
+    return config.local_builds(environ)
 
 
-_slots = threading.BoundedSemaphore(limit())
+_slots: threading.BoundedSemaphore | None = None
+_slots_lock = threading.Lock()
+
+
+def slots() -> threading.BoundedSemaphore:
+    """The machine's build slots, made on first use from the limit in force (``runtime.py`` lists them)."""
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(limit())
+        return _slots
 
 
 def acquire(should_stop: Callable[[], bool]) -> bool:
     """Wait for a free local slot; False when the build is stopped while it waits."""
-    while not _slots.acquire(timeout=0.25):
+    while not slots().acquire(timeout=0.25):
         if should_stop():
             return False
     return True
 
 
 def release() -> None:
-    _slots.release()
+    slots().release()

@@ -9,18 +9,13 @@ import subprocess
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from moto.core import DEFAULT_ACCOUNT_ID
+
 from ... import routes
-
-
-def clone_url(endpoint: str, region: str, name: str) -> str:
-    return endpoint + routes.git_repository(region, name)
+from .models import codecommit_backend
 
 
 def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    from .models import codecommit_backend
-
     rest = environ["PATH_INFO"][len(routes.GIT) :]
     region, _, tail = rest.partition("/")
     name, _, path = tail.partition("/")

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any, ClassVar, cast
 
 from moto.codecommit.exceptions import RepositoryDoesNotExistException, RepositoryNameExistsException
-from moto.codecommit.models import CodeCommit, CodeCommitBackend
+from moto.codecommit.models import CodeCommit, CodeCommitBackend, codecommit_backends
 from moto.core.utils import iso_8601_datetime_with_milliseconds
 
+from ... import routes
+from .. import loopback
 from .exceptions import (
     BranchDoesNotExistException,
     BranchNameExistsException,
@@ -66,11 +68,8 @@ class GitRepository(CodeCommit):
         super().__init__(account_id, region, description, name)
         self.git = BareRepository(git_path)
         self.git.init()
-        from .. import loopback
-        from .git_http import clone_url
-
         if loopback.endpoint():
-            self.repository_metadata["cloneUrlHttp"] = clone_url(loopback.endpoint(), region, name)
+            self.repository_metadata["cloneUrlHttp"] = routes.clone_url(loopback.endpoint(), region, name)
         self.tags: dict[str, str] = dict(tags or {})
         self.lock = threading.RLock()
 
@@ -247,46 +246,14 @@ class GitCodeCommitBackend(CodeCommitBackend):
         with repository.lock:
             parent = self._parent_for_write(repository, branch_name, parent_commit_id)
             current = repository.git.all_files(parent) if parent else {}
-            changes: list[FileChange] = []
-            for put in put_files:
-                path = str(put.get("filePath", "")).strip("/")
-                if not path:
-                    raise PathRequiredException("The filePath for a location cannot be empty or null.")
-                content = put.get("fileContent")
-                if content is None and put.get("sourceFile"):
-                    source = put["sourceFile"]
-                    origin = current.get(str(source.get("filePath", "")).strip("/"))
-                    if origin is None:
-                        raise FileDoesNotExistException()
-                    content = repository.git.read_blob(origin.sha)
-                    if source.get("isMove"):
-                        changes.append(FileChange(origin.path, origin.mode, None))
-                if content is None:
-                    raise FileContentRequiredException()
-                existing_mode = current[path].mode if path in current else None
-                mode = self._mode(put.get("fileMode")) if put.get("fileMode") else (existing_mode or "100644")
-                changes.append(FileChange(path, mode, repository.git.write_blob(content)))
-            for delete in delete_files:
-                path = str(delete.get("filePath", "")).strip("/")
-                if path not in current:
-                    raise FileDoesNotExistException(f"The specified file {path} does not exist.")
-                changes.append(FileChange(path, current[path].mode, None))
-            for set_mode in set_file_modes:
-                path = str(set_mode.get("filePath", "")).strip("/")
-                if path not in current:
-                    raise FileDoesNotExistException(f"The specified file {path} does not exist.")
-                changes.append(FileChange(path, self._mode(set_mode.get("fileMode")), current[path].sha))
-            changes = (
-                [
-                    c
-                    for c in changes
-                    if not (
-                        c.blob and c.path in current and (current[c.path].sha, current[c.path].mode) == (c.blob, c.mode)
-                    )
-                ]
-                if parent
-                else changes
-            )
+            changes = [change for put in put_files for change in self._put_changes(repository, current, put)]
+            changes += [FileChange(path, current[path].mode, None) for path in _existing(current, delete_files)]
+            changes += [
+                FileChange(path, self._mode(entry.get("fileMode")), current[path].sha)
+                for path, entry in zip(_existing(current, set_file_modes), set_file_modes, strict=True)
+            ]
+            if parent:  # what would leave a file as it is changes nothing
+                changes = [c for c in changes if not (c.blob and c.path in current and _same(current[c.path], c))]
             if parent and not changes:
                 raise NoChangeException()
             result = repository.git.commit_changes(
@@ -306,6 +273,31 @@ class GitCodeCommitBackend(CodeCommitBackend):
             "filesUpdated": [_file_metadata(e) for e in result.updated],
             "filesDeleted": [_file_metadata(e) for e in result.deleted],
         }
+
+    def _put_changes(
+        self, repository: GitRepository, current: dict[str, TreeEntry], put: dict[str, Any]
+    ) -> list[FileChange]:
+        """One PutFileEntry of CreateCommit as changes: its content (or its ``sourceFile``'s, which a move
+        also deletes) written under ``filePath``, keeping the file's mode unless one is given."""
+        changes = []
+        path = str(put.get("filePath", "")).strip("/")
+        if not path:
+            raise PathRequiredException("The filePath for a location cannot be empty or null.")
+        content = put.get("fileContent")
+        if content is None and put.get("sourceFile"):
+            source = put["sourceFile"]
+            origin = current.get(str(source.get("filePath", "")).strip("/"))
+            if origin is None:
+                raise FileDoesNotExistException()
+            content = repository.git.read_blob(origin.sha)
+            if source.get("isMove"):
+                changes.append(FileChange(origin.path, origin.mode, None))
+        if content is None:
+            raise FileContentRequiredException()
+        existing_mode = current[path].mode if path in current else None
+        mode = self._mode(put.get("fileMode")) if put.get("fileMode") else (existing_mode or "100644")
+        changes.append(FileChange(path, mode, repository.git.write_blob(content)))
+        return changes
 
     def get_commit(self, repository_name: str, commit_id: str) -> dict[str, Any]:
         repository = self._repository(repository_name)
@@ -509,6 +501,21 @@ def _file_metadata(entry: TreeEntry) -> dict[str, str]:
     return {"absolutePath": entry.path, "blobId": entry.sha, "fileMode": MODE_NAMES.get(entry.mode, "NORMAL")}
 
 
+def _existing(current: dict[str, TreeEntry], entries: list[dict[str, Any]]) -> list[str]:
+    """The paths of DeleteFile or SetFileMode entries, each of which must name a file of the parent commit."""
+    paths = []
+    for entry in entries:
+        path = str(entry.get("filePath", "")).strip("/")
+        if path not in current:
+            raise FileDoesNotExistException(f"The specified file {path} does not exist.")
+        paths.append(path)
+    return paths
+
+
+def _same(entry: TreeEntry, change: FileChange) -> bool:
+    return (entry.sha, entry.mode) == (change.blob, change.mode)
+
+
 def _under(entry: TreeEntry | None, path: str) -> bool:
     prefix = path.strip("/")
     return entry is not None and (not prefix or entry.path == prefix or entry.path.startswith(prefix + "/"))
@@ -516,6 +523,4 @@ def _under(entry: TreeEntry | None, path: str) -> bool:
 
 def codecommit_backend(account_id: str, region_name: str) -> GitCodeCommitBackend:
     """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
-    from moto.codecommit.models import codecommit_backends
-
     return cast(GitCodeCommitBackend, codecommit_backends[account_id][region_name])

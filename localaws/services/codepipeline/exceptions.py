@@ -1,4 +1,5 @@
-"""CodePipeline's own error codes and messages for the operations the sandbox adds."""
+"""CodePipeline's own error codes for the operations the sandbox adds: one class per error code, named as AWS
+names it (as moto's exceptions modules do); the message is given where the error is raised."""
 
 from __future__ import annotations
 
@@ -12,18 +13,45 @@ class CodePipelineClientError(JsonRESTError):
         super().__init__(type(self).__name__, message)
 
 
-def _error(name: str) -> type[CodePipelineClientError]:
-    return type(name, (CodePipelineClientError,), {"__module__": __name__})
+class PipelineNotFoundException(CodePipelineClientError):
+    pass
 
 
-PipelineNotFoundException = _error("PipelineNotFoundException")
-PipelineExecutionNotFoundException = _error("PipelineExecutionNotFoundException")
-StageNotFoundException = _error("StageNotFoundException")
-ActionNotFoundException = _error("ActionNotFoundException")
-InvalidApprovalTokenException = _error("InvalidApprovalTokenException")
-ApprovalAlreadyCompletedException = _error("ApprovalAlreadyCompletedException")
-PipelineExecutionNotStoppableException = _error("PipelineExecutionNotStoppableException")
-DuplicatedStopRequestException = _error("DuplicatedStopRequestException")
-StageNotRetryableException = _error("StageNotRetryableException")
-NotLatestPipelineExecutionException = _error("NotLatestPipelineExecutionException")
-ValidationException = _error("ValidationException")
+class PipelineExecutionNotFoundException(CodePipelineClientError):
+    pass
+
+
+class StageNotFoundException(CodePipelineClientError):
+    pass
+
+
+class ActionNotFoundException(CodePipelineClientError):
+    pass
+
+
+class InvalidApprovalTokenException(CodePipelineClientError):
+    pass
+
+
+class ApprovalAlreadyCompletedException(CodePipelineClientError):
+    pass
+
+
+class PipelineExecutionNotStoppableException(CodePipelineClientError):
+    pass
+
+
+class DuplicatedStopRequestException(CodePipelineClientError):
+    pass
+
+
+class StageNotRetryableException(CodePipelineClientError):
+    pass
+
+
+class NotLatestPipelineExecutionException(CodePipelineClientError):
+    pass
+
+
+class ValidationException(CodePipelineClientError):
+    pass

@@ -9,6 +9,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from moto.events.models import EventMessageType, events_backends
+
+from ...iam_enforcement import AccessDenied, TrustRefused, assume
+from .models import codepipeline_backend
+
 
 def reference_event(
     account: str, region: str, repository: Any, branch: str, old: str | None, new: str | None
@@ -48,9 +53,6 @@ def on_reference_change(
 
 
 def _deliver(account: str, region: str, event: dict[str, Any]) -> None:
-    from moto.events.models import EventMessageType, events_backends
-
-    from .models import codepipeline_backend
 
     bus = events_backends[account][region].event_buses.get("default")
     if bus is None:
@@ -79,7 +81,6 @@ def _may_start(account: str, rule: Any, target: dict[str, Any], pipeline_arn: st
     events.amazonaws.com, then codepipeline:StartPipelineExecution on the pipeline. A refusal is a
     failed invocation (AWS counts it in the rule's FailedInvocations metric; the sandbox records it in
     its IAM usage report and its log)."""
-    from ...iam_enforcement import AccessDenied, TrustRefused, assume
 
     role_arn = str(target.get("RoleArn") or "")
     partition = pipeline_arn.split(":")[1]

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import unquote
+
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from ... import routes
+from .models import codepipeline_backend
+
+
+def page(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """``/_sandbox/codepipeline/<region>/<name>``: the pipeline's page, or 404."""
+    region, _, name = environ.get("PATH_INFO", "")[len(routes.PIPELINE_PAGES) :].partition("/")
+    html_page = pipeline_page(unquote(region), unquote(name))
+    if html_page is None:
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"no such pipeline"]
+    body = html_page.encode()
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def pipeline_page(region: str, name: str) -> str | None:
     """A small HTML page for one pipeline: what the CodePipeline console shows, for the sandbox."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    from .models import codepipeline_backend
-
     backend = codepipeline_backend(DEFAULT_ACCOUNT_ID, region)
     if name not in backend.pipelines:
         return None

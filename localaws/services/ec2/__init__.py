@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
-def install() -> None:
-    from moto.ec2 import models as moto_models
+from moto.ec2 import models as moto_models
 
-    from ...seams import moto as moto_seam
-    from .models import ReservedNamesEC2Backend
+from ...seams import moto as moto_seam
+from .._extension import Extension
+from .models import ReservedNamesEC2Backend
 
+
+def install(data_dir: Path) -> None:
     moto_seam.use_backend_class(moto_models.ec2_backends, ReservedNamesEC2Backend)
+
+
+EXTENSION = Extension("ec2", install)

@@ -1,25 +1,41 @@
-"""ECS whose services run their tasks as local processes and serve through the sandbox's ELBv2."""
+"""ECS whose services run their tasks as local processes (images from the sandbox's ECR) and serve through the
+sandbox's ELBv2."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from moto.ecs import models as moto_models
+
+from ... import routes
+from ...seams import moto as moto_seam
+from .._extension import Extension, Resumed, Route, json_view
+from . import views
+from .images import EcrImageLookup
+from .models import ServingECSBackend
+
 
 def install(data_dir: Path) -> None:
-    from moto.ecs import models as moto_models
-
-    from ...seams import moto as moto_seam
-    from .models import ServingECSBackend
-
     ServingECSBackend.work_root = data_dir / "ecs"
+    ServingECSBackend.image_lookup = EcrImageLookup(data_dir)
     moto_seam.use_backend_class(moto_models.ecs_backends, ServingECSBackend)
 
 
+def _backends() -> list[ServingECSBackend]:
+    return [b for _, _, b in moto_models.ecs_backends.iter_backends() if isinstance(b, ServingECSBackend)]
+
+
+def resume() -> Resumed:
+    """Every ACTIVE service starts its tasks again, each in a thread of its own."""
+    threads = [thread for backend in _backends() for thread in backend.resume()]
+    return Resumed(threads=threads)
+
+
 def shutdown() -> None:
-    from moto.ecs import models as moto_models
+    for backend in _backends():
+        backend.stop_all_tasks()
 
-    from .models import ServingECSBackend
 
-    for _, _, backend in moto_models.ecs_backends.iter_backends():
-        if isinstance(backend, ServingECSBackend):
-            backend.stop_all_tasks()
+EXTENSION = Extension(
+    "ecs", install, resume, shutdown, routes=(Route(routes.ECS_TASKS, json_view(views.task_summaries)),)
+)

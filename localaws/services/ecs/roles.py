@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from moto.autoscaling.models import autoscaling_backends
+from moto.iam.models import iam_backends
 from moto.utilities.utils import get_partition
 
+from ...buildtools.image_store import parse_ecr_uri
 from ...iam_enforcement import AccessDenied, TrustRefused, assume
-from ..ecr.images import parse_ecr_uri
 from .runner import ImageNotRunnable
 
 
@@ -103,8 +105,6 @@ def _instance_role(backend: Any, service: Any) -> str | None:
     names = [s.get("capacityProvider") for s in strategy]
     if not names and service.launch_type != "EC2":
         return None
-    from moto.autoscaling.models import autoscaling_backends
-    from moto.iam.models import iam_backends
 
     for name in names:
         provider = backend.capacity_providers.get(name)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from moto.ecs.models import ecs_backends
+
 
 def task_summaries() -> list[dict[str, object]]:
     """Every task process the sandbox's ECS has started and still tracks: what runs where."""
-    from moto.ecs.models import ecs_backends
-
     rows = []
     for account, region, backend in ecs_backends.iter_backends():
         for service in list(getattr(backend, "services", {}).values()):

@@ -11,7 +11,7 @@ import threading
 from typing import Any, cast
 
 from moto.elbv2.exceptions import ValidationError
-from moto.elbv2.models import ELBv2Backend, FakeListener, FakeLoadBalancer
+from moto.elbv2.models import ELBv2Backend, FakeListener, FakeLoadBalancer, elbv2_backends
 
 from .proxy import Endpoint, ListenerProxy
 
@@ -149,6 +149,5 @@ def _forward_targets(listener: FakeListener) -> list[str]:
 
 def elbv2_backend(account_id: str, region_name: str) -> ServingELBv2Backend:
     """The sandbox's backend for one account and region (``install()`` made moto build this class)."""
-    from moto.elbv2.models import elbv2_backends
 
     return cast(ServingELBv2Backend, elbv2_backends[account_id][region_name])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from moto.elbv2.models import elbv2_backends
+
 
 def listener_urls() -> list[dict[str, object]]:
     """Every sandbox listener with the local URL that serves it, for the kit's environment URLs."""
-    from moto.elbv2.models import elbv2_backends
-
     rows = []
     for account, region, backend in elbv2_backends.iter_backends():
         for row in getattr(backend, "listener_urls", lambda: [])():

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
-def install() -> None:
-    from moto.iam import models as moto_models
+from moto.iam import models as moto_models
 
-    from ...seams import moto as moto_seam
-    from .models import TaggedProfilesIAMBackend
+from ...seams import moto as moto_seam
+from .._extension import Extension
+from .models import TaggedProfilesIAMBackend
 
+
+def install(data_dir: Path) -> None:
     # AWS names ECS's service-linked role AWSServiceRoleForECS; moto would call it AWSServiceRoleForecs.
     moto_models.SERVICE_NAME_CONVERSION.setdefault("ecs", "ECS")
     moto_seam.use_backend_class(moto_models.iam_backends, TaggedProfilesIAMBackend)
+
+
+EXTENSION = Extension("iam", install)

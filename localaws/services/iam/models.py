@@ -8,7 +8,9 @@ import json
 from typing import Any
 
 from moto.iam.exceptions import InvalidInput
-from moto.iam.models import IAMBackend, InstanceProfile, Role
+from moto.iam.models import IAMBackend, InstanceProfile, Role, iam_backends
+
+from ...iam_enforcement.simulator import simulate
 
 #: AWS's names for the service-linked roles the workshop meets (moto would name ECS's "AWSServiceRoleForecs").
 SERVICE_LINKED_ROLE_NAMES = {
@@ -33,7 +35,6 @@ class TaggedProfilesIAMBackend(IAMBackend):
         policies of a role or user (inline, attached managed, and a user's groups'), for each action on
         each resource. The sandbox's account identity (``user/moto``, the ``testing`` credentials) is
         the account's administrator, as the workshop treats it: everything is allowed."""
-        from ...iam_enforcement.simulator import simulate
 
         return simulate(self, source_arn, actions, resources or ["*"], context)
 
@@ -69,6 +70,5 @@ class TaggedProfilesIAMBackend(IAMBackend):
 
 
 def backend(account_id: str, partition: str = "aws") -> TaggedProfilesIAMBackend:
-    from moto.iam.models import iam_backends
 
     return iam_backends[account_id][partition]  # type: ignore[return-value]  # install() made it this class

@@ -3,13 +3,19 @@ names AWS reserves (see models.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 
-def install() -> None:
-    from moto.s3 import models as moto_models
+from moto.s3 import models as moto_models
 
-    from ...seams import moto as moto_seam
-    from .models import ReservedNamesS3Backend, bucket_permission
+from ...seams import moto as moto_seam
+from .._extension import Extension
+from .models import ReservedNamesS3Backend, bucket_permission
 
+
+def install(data_dir: Path) -> None:
     # moto's policy check is a FakeBucket method; replacing it is the only hook (see models.py for why).
     moto_seam.patch(moto_models.FakeBucket, "get_permission", bucket_permission)
     moto_seam.use_backend_class(moto_models.s3_backends, ReservedNamesS3Backend)
+
+
+EXTENSION = Extension("s3", install)

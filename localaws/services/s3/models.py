@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from moto.iam.access_control import PermissionResult
 from moto.s3.exceptions import InvalidBucketName
 from moto.s3.models import FakeBucket, S3Backend
 
@@ -33,7 +34,6 @@ class ReservedNamesS3Backend(S3Backend):
 
 
 def bucket_permission(bucket: Any, action: str, resource: str) -> Any:
-    from moto.iam.access_control import PermissionResult
 
     if bucket.policy is None:
         return PermissionResult.NEUTRAL

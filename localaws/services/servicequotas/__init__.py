@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
-def install() -> None:
-    from moto.servicequotas import models as moto_models
+from moto.servicequotas import models as moto_models
 
-    from ...seams import moto as moto_seam
-    from .models import AccountQuotasBackend
+from ...seams import moto as moto_seam
+from .._extension import Extension
+from .models import AccountQuotasBackend
 
+
+def install(data_dir: Path) -> None:
     moto_seam.use_backend_class(moto_models.servicequotas_backends, AccountQuotasBackend)
+
+
+EXTENSION = Extension("service-quotas", install)

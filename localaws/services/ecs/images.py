@@ -1,36 +1,16 @@
-"""What stands for container images in the sandbox: a folder (the image's files under its WORKDIR)
-plus its config (base image, command, environment), stored by config digest.
-
-The build-time ``docker`` stand-in writes here and pushes a manifest that names the config digest
-to the sandbox's ECR; the sandbox's ECS finds the folder again from an image URI.
-"""
+"""ECS pulling a task's image from the sandbox's ECR: the image's manifest names its config digest, and the image
+store (``buildtools/image_store.py``) holds the folder the ``docker`` stand-in built for it."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
-from ..ecs.runner import NODE_IMAGE, ImageNotRunnable, ImageSource
+from moto.ecr.models import ecr_backends
 
-_ECR_URI = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[\w-]+)\.amazonaws\.com(?:\.cn)?/"
-    r"(?P<repository>[^:@]+)(?::(?P<tag>[\w.-]+))?(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
-)
-
-
-def store_root(data_dir: Path) -> Path:
-    return data_dir / "images"
-
-
-def image_folder(data_dir: Path, config_digest: str) -> Path:
-    return store_root(data_dir) / config_digest.replace("sha256:", "")
-
-
-def parse_ecr_uri(uri: str) -> dict[str, str] | None:
-    match = _ECR_URI.match(uri)
-    return match.groupdict() if match else None
+from ...buildtools.image_store import image_folder, parse_ecr_uri
+from .runner import NODE_IMAGE, ImageNotRunnable, ImageSource
 
 
 class EcrImageLookup:
@@ -43,8 +23,6 @@ class EcrImageLookup:
         parts = parse_ecr_uri(uri)
         if parts is None:
             return None
-        from moto.ecr.models import ecr_backends
-
         backend = ecr_backends[parts["account"]][parts["region"]]
         repository = backend.repositories.get(parts["repository"])
         if repository is None:

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from . import config, process, routes
+from . import config, control, process, routes
 from .errors import SandboxError
 from .persistence.inventory import count_saved
 from .process import DEFAULT_PORT, SandboxStatus
@@ -99,13 +99,7 @@ def task_summaries(home: Path | None = None) -> list[dict[str, object]]:
 def iam_usage(home: Path | None = None, reset: bool = False) -> dict[str, object]:
     """Which permissions each service role used (``roles``: role ARN -> action, resource, count), which
     requests were refused (``denied``), and whether enforcement is on; ``reset`` starts a new record."""
-    url = endpoint(home) + routes.IAM_USAGE
-    request = urllib.request.Request(url, method="DELETE" if reset else "GET")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as answer:
-            return dict(json.loads(answer.read()))
-    except OSError as error:
-        raise SandboxError(f"The sandbox did not answer {url}: {error}") from error
+    return dict(_request_json("DELETE" if reset else "GET", endpoint(home) + routes.IAM_USAGE, home=home))
 
 
 def pipeline_page_url(region: str, name: str, home: Path | None = None) -> str:
@@ -124,17 +118,17 @@ def _get_json(url: str) -> list[dict[str, object]]:
 # -- account settings and injected faults ---------------------------------------------------------------
 def account_settings(home: Path | None = None) -> dict[str, Any]:
     """The new-account behaviours in force and their ``LOCALAWS_*`` variables (see ``account.py``)."""
-    return _request_json("GET", endpoint(home) + routes.ACCOUNT)
+    return _request_json("GET", endpoint(home) + routes.ACCOUNT, home=home)
 
 
 def configure_account(changes: dict[str, Any], home: Path | None = None) -> dict[str, Any]:
     """Change some account settings of the running sandbox; ``reset_account`` undoes every change."""
-    return _request_json("POST", endpoint(home) + routes.ACCOUNT, changes)
+    return _request_json("POST", endpoint(home) + routes.ACCOUNT, changes, home=home)
 
 
 def reset_account(home: Path | None = None) -> dict[str, Any]:
     """Back to the settings the sandbox read from its environment at start."""
-    return _request_json("DELETE", endpoint(home) + routes.ACCOUNT)
+    return _request_json("DELETE", endpoint(home) + routes.ACCOUNT, home=home)
 
 
 def add_fault(
@@ -152,32 +146,38 @@ def add_fault(
         request["times"] = times
     if message is not None:
         request["message"] = message
-    return _request_json("POST", endpoint(home) + routes.FAULTS, request)
+    return _request_json("POST", endpoint(home) + routes.FAULTS, request, home=home)
 
 
 def list_faults(home: Path | None = None) -> list[dict[str, Any]]:
     """The faults in force, with how often each fired and how many times remain."""
-    return list(_request_json("GET", endpoint(home) + routes.FAULTS))
+    return list(_request_json("GET", endpoint(home) + routes.FAULTS, home=home))
 
 
 def clear_faults(home: Path | None = None) -> int:
     """Remove every injected fault; returns how many there were."""
-    return int(_request_json("DELETE", endpoint(home) + routes.FAULTS)["cleared"])
+    return int(_request_json("DELETE", endpoint(home) + routes.FAULTS, home=home)["cleared"])
 
 
 def sandbox_time(home: Path | None = None) -> dict[str, Any]:
     """The sandbox's clock: ``now`` (ISO 8601) and how far it was moved on (``offset_seconds``)."""
-    return dict(_request_json("GET", endpoint(home) + routes.CLOCK))
+    return dict(_request_json("GET", endpoint(home) + routes.CLOCK, home=home))
 
 
 def advance_clock(seconds: float, home: Path | None = None) -> dict[str, Any]:
     """Move the running sandbox's clock on, so AWS's long waits (an approval's 7 days) pass at once."""
-    return dict(_request_json("POST", endpoint(home) + routes.CLOCK, {"advance_seconds": seconds}))
+    return dict(_request_json("POST", endpoint(home) + routes.CLOCK, {"advance_seconds": seconds}, home=home))
 
 
-def _request_json(method: str, url: str, document: object = None) -> Any:
+def _request_json(method: str, url: str, document: object = None, home: Path | None = None) -> Any:
+    """A JSON request to the sandbox's own routes, with its control token (needed to change the account, faults
+    or the clock; ``localaws/control.py``)."""
     data = None if document is None else json.dumps(document).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    token = control.read_token((home or default_home()) / "data")
+    if token:
+        headers[control.HEADER] = token
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=5) as answer:
             return json.loads(answer.read())

@@ -11,6 +11,7 @@ import ctypes
 import gc
 import json
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from . import account, clock, config, faults, operations, persistence, routes, services
+from . import account, clock, config, control, faults, operations, persistence, routes, services
 from .iam_enforcement import usage
 from .persistence.requests import changed_services
 from .services._extension import Route, StartResponse, json_answer, json_view
@@ -35,22 +36,26 @@ class SandboxApp:
         moto_app: Callable[..., Iterable[bytes]],
         sandbox_id: str,
         store: persistence.StateStore | None = None,
+        control_token: str | None = None,
     ) -> None:
         self.moto_app = moto_app
         self.sandbox_id = sandbox_id
         self.store = store
+        # Changes to the emulated account need the sandbox's token (control.py); without one (an app made in a test
+        # process), a random token nobody holds: such changes are refused.
+        guarded = _guarded(control_token or secrets.token_urlsafe(32))
         self.routes = RouteTable(
             [
                 Route(routes.HEALTH, self._health),
-                Route(routes.IAM_USAGE, _iam_usage_reset, method="DELETE"),
+                Route(routes.IAM_USAGE, guarded(_iam_usage_reset), method="DELETE"),
                 Route(routes.IAM_USAGE, json_view(usage.snapshot)),
-                Route(routes.ACCOUNT, _account_update, method="POST"),
-                Route(routes.ACCOUNT, _account_reset, method="DELETE"),
+                Route(routes.ACCOUNT, guarded(_account_update), method="POST"),
+                Route(routes.ACCOUNT, guarded(_account_reset), method="DELETE"),
                 Route(routes.ACCOUNT, json_view(lambda: account.current().document())),
-                Route(routes.FAULTS, _faults_add, method="POST"),
-                Route(routes.FAULTS, _faults_clear, method="DELETE"),
+                Route(routes.FAULTS, guarded(_faults_add), method="POST"),
+                Route(routes.FAULTS, guarded(_faults_clear), method="DELETE"),
                 Route(routes.FAULTS, json_view(lambda: [f.document() for f in faults.FAULTS.list()])),
-                Route(routes.CLOCK, _clock_advance, method="POST"),
+                Route(routes.CLOCK, guarded(_clock_advance), method="POST"),
                 Route(routes.CLOCK, json_view(_clock_document)),
                 *services.routes(),
             ]
@@ -125,6 +130,24 @@ def _injected_fault(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]]
         return None
     message = fault.message or faults.default_message(fault.error_code, operation)
     return operations.error_answer(operation, fault.error_code, message, faults.status_for(fault.error_code))
+
+
+Handler = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _guarded(token: str) -> Callable[[Handler], Handler]:
+    """A handler that answers only a request carrying the sandbox's control token (403 otherwise)."""
+
+    def wrap(handler: Handler) -> Handler:
+        def checked(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+            if not control.allows(environ.get(control.WSGI_HEADER), token):
+                refusal = {"error": f"this changes the sandbox for everyone: send {control.HEADER} (localaws.api does)"}
+                return json_answer(start_response, refusal, "403 Forbidden")
+            return handler(environ, start_response)
+
+        return checked
+
+    return wrap
 
 
 def _iam_usage_reset(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -228,7 +251,8 @@ def main(argv: list[str] | None = None) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
-    app = SandboxApp(DomainDispatcherApplication(create_backend_app), args.sandbox_id, store)
+    token = control.ensure_token(Path(args.data_dir))
+    app = SandboxApp(DomainDispatcherApplication(create_backend_app), args.sandbox_id, store, token)
     server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
     def shut_down(signum: int, frame: Any) -> None:

@@ -21,7 +21,8 @@ from helpers.settings import WorkshopSettings
 from tests.helpers_for_tests import unique
 from tests.test_permissions import HELPERS, scan_helpers
 
-# It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
+# It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
+# with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
 
 
 @pytest.fixture(autouse=True)
@@ -214,8 +215,9 @@ def test_start_writes_each_participants_settings_and_least_privilege_policy(caps
 
 
 def test_status_and_cleanup_of_an_unknown_event_say_how_to_start_one(capsys):
-    code, out = run(capsys, "event", "status", "--event", "never-started")
-    assert code == 2 and "event start" in out
+    for command in ("status", "cleanup"):
+        code, out = run(capsys, "event", command, "--event", "never-started")
+        assert code == 2 and "event start" in out, command
 
 
 def test_known_prefixes_are_the_events_participants_only():

@@ -19,7 +19,8 @@ from localaws import api as localaws_api
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import plain_text, run_notebook
 
-# It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
+# It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
+# with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
 
 
 @pytest.fixture

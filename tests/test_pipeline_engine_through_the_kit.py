@@ -108,12 +108,31 @@ def test_a_failing_unit_test_stops_at_build_and_dev_keeps_serving(workshop):
 
 
 def test_a_branch_without_a_rule_starts_nothing(workshop):
+    """A commit on a branch no rule watches starts nothing; proved against a commit on master made after it, whose
+    Dev run must appear (so the trigger path was alive) while no run ever carries the feature commit."""
     codecommit = sandbox_client("codecommit")
-    head = codecommit.get_branch(repositoryName=workshop.names.repository, branchName="master")["branch"]["commitId"]
-    before = release.snapshot(workshop)
-    codecommit.create_branch(repositoryName=workshop.names.repository, branchName="feature-x", commitId=head)
-    time.sleep(1)
-    assert release.snapshot(workshop) == before
+    repository = workshop.names.repository
+    head = codecommit.get_branch(repositoryName=repository, branchName="master")["branch"]["commitId"]
+    after = release.snapshot(workshop)
+    codecommit.create_branch(repositoryName=repository, branchName="feature-x", commitId=head)
+    feature = codecommit.put_file(
+        repositoryName=repository, branchName="feature-x", fileContent=b"x", filePath="feature.txt", parentCommitId=head
+    )["commitId"]
+    master = codecommit.put_file(
+        repositoryName=repository, branchName="master", fileContent=b"y", filePath="later.txt", parentCommitId=head
+    )["commitId"]
+    row = wait_for_run(workshop, "dev", after)
+    assert row["commit"] == master[:8]
+    codepipeline = sandbox_client("codepipeline")
+    revisions = {
+        revision["revisionId"]
+        for env in ("dev", "qa", "prod")
+        for execution in codepipeline.list_pipeline_executions(pipelineName=workshop.names.pipeline(env))[
+            "pipelineExecutionSummaries"
+        ]
+        for revision in execution.get("sourceRevisions", [])
+    }
+    assert feature not in revisions
 
 
 def test_prod_waits_for_approval_and_a_rejection_fails_it(workshop):

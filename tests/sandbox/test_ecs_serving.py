@@ -13,7 +13,8 @@ import pytest
 from localaws import api as process
 from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
 
-# It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
+# It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
+# with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
 
 
 NODE = "public.ecr.aws/docker/library/node:20-alpine"

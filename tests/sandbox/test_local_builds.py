@@ -9,7 +9,7 @@ import time
 import boto3
 import pytest
 
-from localaws import api
+from localaws import api, config
 from localaws.services.codebuild import local_builds
 from tests.helpers_for_tests import free_port
 
@@ -107,8 +107,9 @@ def test_a_limit_that_is_not_a_whole_number_of_builds_is_refused_with_its_variab
         local_builds.limit({local_builds.VARIABLE: raw})
 
 
-def test_by_default_two_builds_per_cpu():
-    import os
-
-    assert local_builds.limit({}) == max(2, 2 * (os.cpu_count() or 1))
+@pytest.mark.parametrize(("cpus", "builds"), [(None, 2), (1, 2), (2, 4), (8, 16)])
+def test_by_default_two_builds_per_cpu_and_never_fewer_than_two(monkeypatch, cpus, builds):
+    """The README's contract: two per CPU (an unknown count counts as one), at least two, or the variable's."""
+    monkeypatch.setattr(config.os, "cpu_count", lambda: cpus)
+    assert local_builds.limit({}) == builds
     assert local_builds.limit({local_builds.VARIABLE: "3"}) == 3

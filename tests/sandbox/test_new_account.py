@@ -27,7 +27,8 @@ from tests.helpers_for_tests import (
     unique,
 )
 
-# It changes the shared sandbox's account settings or faults: `make test-fast` runs it alone.
+# It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
+# with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
 
 
 TRUST = json.dumps(
@@ -76,16 +77,9 @@ def test_the_account_route_lists_every_setting_with_its_variable():
     assert listed["environment"]["iam_propagation_seconds"] == "LOCALAWS_IAM_PROPAGATION_SECONDS"
 
 
-def test_the_defaults_are_a_new_accounts():
-    defaults = account.from_environment({})
-    assert defaults.ecs_service_linked_role_exists is False
-    assert defaults.codebuild_concurrency == 1
-    assert defaults.codebuild_queue_limit == 5  # "five times the concurrent build limit" (CodeBuild guide)
-    assert defaults.iam_propagation_seconds > 0
-    assert defaults.capacity_provider_retention_seconds > 0
-    assert defaults.service_draining_seconds > 0
-    assert defaults.instance_type_offerings is True
-    assert defaults.opted_in_regions == []  # no opt-in region enabled
+def test_the_account_settings_come_from_the_environment():
+    """How each LOCALAWS_* variable reaches the account (the new account's refusals are the tests below), and
+    the queue limit CodeBuild documents: "five times the concurrent build limit"."""
     overridden = account.from_environment(
         {
             "LOCALAWS_CODEBUILD_CONCURRENCY": "3",

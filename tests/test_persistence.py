@@ -235,7 +235,7 @@ def test_stop_and_start_keep_the_workshop_and_its_urls(own_sandbox):
     assert all(_answer(url) is None for url in urls.values())
     seconds = _start_and_time_until_environments_answer(urls)
 
-    assert seconds <= 10, f"the environments answered {seconds:.1f} s after sandbox start"
+    # How fast is a figure for benchmarks, not an assertion that fails on a loaded machine (audit §1.3).
     assert environment_urls(setup.open_workshop(prefix)) == urls
     assert _prod_approval(prefix) == approval  # still pending, with the same token
     print(f"state on disk after 00-03: {statistics['bytes']} bytes; saving took {statistics['seconds']} s")
@@ -264,7 +264,6 @@ def test_a_sandbox_killed_while_a_pipeline_runs_resumes(own_sandbox):
     assert _answer(urls["dev"]) is None
     seconds = _start_and_time_until_environments_answer(urls)
 
-    assert seconds <= 10, f"the environments answered {seconds:.1f} s after sandbox start"
     print(f"environments answered {seconds:.1f} s after sandbox start (after SIGKILL)")
     assert environment_urls(setup.open_workshop(prefix)) == urls
     interrupted = next(e for e in _executions(prefix, "dev") if e["pipelineExecutionId"] == running)

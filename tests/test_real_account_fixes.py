@@ -272,17 +272,6 @@ def test_a_new_instance_profile_refused_by_auto_scaling_is_retried(new_account, 
     assert cleanup.cleanup(workshop, progress=False).ok
 
 
-def test_without_the_fix_a_new_account_refuses_capacity_providers(new_account):
-    new_account(ecs_service_linked_role_exists=False)
-    _delete_the_ecs_service_linked_role()
-    ecs = sandbox_client("ecs")
-    with pytest.raises(ecs.exceptions.ClientException, match="Service Linked Role"):
-        ecs.create_capacity_provider(
-            name=f"cp-{unique('noslr')}",
-            autoScalingGroupProvider={"autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:123456789012:x"},
-        )
-
-
 @pytest.mark.slow  # all of notebook 01's steps, then a cleanup
 def test_a_draining_service_is_awaited_not_updated(new_account):
     new_account(service_draining_seconds=3)

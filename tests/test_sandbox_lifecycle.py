@@ -65,15 +65,15 @@ def _running(pid: int) -> bool:
         return False
 
 
-def test_three_services_fit_the_memory_budget_and_stop_with_the_sandbox(own_sandbox):
+def test_three_services_run_as_processes_and_stop_with_the_sandbox(own_sandbox):
     setup.configure(prefix="lifecycle")
     workshop = setup.open_workshop("lifecycle")
     prerequisites.ensure_all(workshop)
     sandbox_pid = process.status().pid
     descendants = _descendants(sandbox_pid)
     assert len(descendants) >= 3  # one task process per service
-    total = _rss_mb(sandbox_pid) + sum(_rss_mb(pid) for pid in descendants)
-    assert total < 500, f"sandbox with three services uses {total:.0f} MB"
+    # The memory figure belongs to benchmarks (ten_participants.py, hub_memory.py), not to an assertion.
+    print(f"sandbox with three services: {_rss_mb(sandbox_pid) + sum(_rss_mb(pid) for pid in descendants):.0f} MB")
     process.stop()
     time.sleep(0.5)
     alive = [pid for pid in [*descendants, sandbox_pid] if _running(pid)]

@@ -11,14 +11,12 @@ from pathlib import Path
 
 from ..runner import NOTEBOOK_DIR
 
-#: Like helpers.runner.run_notebook, with more patience for a kernel to start: ten participants starting
-#: kernels at once on a small machine take longer than nbclient's default minute.
+#: helpers.runner.run_notebook with more patience for a kernel to start: ten participants starting kernels at
+#: once on a small machine take longer than nbclient's default minute.
 _RUN_ONE = (
-    "import sys, papermill; notebook, output, prefix = sys.argv[1:4]; "
-    "declared = set(papermill.inspect_notebook(notebook)); "
-    "parameters = {k: v for k, v in {'prefix': prefix, 'auto_approve': True}.items() if k in declared}; "
-    "papermill.execute_notebook(notebook, output, kernel_name='python3', cwd=sys.argv[4], "
-    "parameters=parameters, progress_bar=False, start_timeout=600)"
+    "import sys; from pathlib import Path; from helpers.runner import run_notebook; "
+    "notebook, output, prefix = sys.argv[1:4]; "
+    "run_notebook(Path(notebook), Path(output).parent, {'prefix': prefix, 'auto_approve': True}, start_timeout=600)"
 )
 
 
@@ -30,7 +28,7 @@ def run_participant(prefix: str, notebooks: list[str], output_dir: Path) -> dict
     for name in notebooks:
         started = time.monotonic()
         done = subprocess.run(
-            [sys.executable, "-c", _RUN_ONE, str(NOTEBOOK_DIR / name), str(folder / name), prefix, str(NOTEBOOK_DIR)],
+            [sys.executable, "-c", _RUN_ONE, str(NOTEBOOK_DIR / name), str(folder / name), prefix],
             capture_output=True,
             text=True,
         )

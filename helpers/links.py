@@ -68,6 +68,16 @@ def for_browser(url: str | None) -> Link | None:
     return Link(f"{prefix}proxy/{port}{path}{query}{fragment}")
 
 
+def endpoint_text(url: str) -> str:
+    """An API endpoint of this machine (the sandbox's) as the notebooks name it: a URL for programs here (the
+    kernel, a terminal), not a page. Behind a hub it is named by its port, so no one is shown a 127.0.0.1 URL
+    that their laptop would open as its own."""
+    parts = urlsplit(url)
+    if hub_prefix() is None or parts.hostname not in LOCAL_HOSTS or parts.port is None:
+        return url
+    return f"port {parts.port} of the hub's machine"
+
+
 def pipeline_page(workshop: Workshop, name: str) -> Link:
     """Where to look at pipeline ``name``: the sandbox's own page for it, or its page in the AWS console."""
     region = workshop.settings.region

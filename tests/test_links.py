@@ -160,3 +160,11 @@ def test_every_hub_server_loads_the_proxy_extension():
     )
     line = next(line for line in (listed.stdout + listed.stderr).splitlines() if hub.PROXY_EXTENSION in line)
     assert "enabled" in line
+
+
+def test_the_sandboxs_api_endpoint_is_named_by_its_port_in_a_hub(monkeypatch):
+    """It is for programs on the hub's machine (the kernel, a terminal), not a page: no URL a laptop would open."""
+    monkeypatch.delenv(links.HUB_PREFIX_VARIABLE, raising=False)
+    assert links.endpoint_text("http://127.0.0.1:4750") == "http://127.0.0.1:4750"
+    monkeypatch.setenv(links.HUB_PREFIX_VARIABLE, "/user/ws-01/")
+    assert links.endpoint_text("http://127.0.0.1:4750") == "port 4750 of the hub's machine"

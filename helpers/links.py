@@ -68,13 +68,13 @@ def for_browser(url: str | None) -> Link | None:
     return Link(f"{prefix}proxy/{port}{path}{query}{fragment}")
 
 
-def endpoint_text(url: str) -> str:
+def endpoint_text(url: str | None) -> str:
     """An API endpoint of this machine (the sandbox's) as the notebooks name it: a URL for programs here (the
     kernel, a terminal), not a page. Behind a hub it is named by its port, so no one is shown a 127.0.0.1 URL
     that their laptop would open as its own."""
-    parts = urlsplit(url)
+    parts = urlsplit(url or "")
     if hub_prefix() is None or parts.hostname not in LOCAL_HOSTS or parts.port is None:
-        return url
+        return str(url)
     return f"port {parts.port} of the hub's machine"
 
 

@@ -1,4 +1,7 @@
-"""What the workshop has: its resources, and each environment's URL with what it answers now."""
+"""What the workshop has: its resources, and each environment's URL with what it answers now.
+
+The kernel asks each environment at its own URL (``environment_urls``: on the sandbox, 127.0.0.1 of this machine);
+what is shown is the link the learner's browser opens (``links.for_browser``: behind a hub, through their server)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import sandbox
+from . import links, sandbox
 from .context import Workshop
 from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
 from .resources.load_balancer import recorded_dns_name, recorded_listener_arn
@@ -34,7 +37,8 @@ def resources_frame(workshop: Workshop, check_exists: bool = False) -> pd.DataFr
 
 
 def environment_urls(workshop: Workshop) -> dict[str, str | None]:
-    """Each environment's stable URL: the load balancer's listener (on the sandbox, its local port)."""
+    """Each environment's stable URL, as this machine reaches it: the load balancer's listener (on the sandbox,
+    its local port). Show ``links.for_browser`` of it, never the URL itself: a browser may sit elsewhere."""
     dns = recorded_dns_name(workshop)
     if dns is None:
         return dict.fromkeys(ENVIRONMENTS)
@@ -67,7 +71,7 @@ def environments_frame(workshop: Workshop) -> pd.DataFrame:
             {
                 "environment": env,
                 "branch": BRANCHES[env],
-                "url": url or "",
+                "url": links.for_browser(url) or "",
                 "status": ("✅ " if status == 200 else "❌ ") + str(status or "-"),
                 "answer": body.strip()[:120],
             }
@@ -112,11 +116,18 @@ def show_resources(workshop: Workshop) -> StatusTable:
 
 
 def status_document(workshop: Workshop) -> dict[str, Any]:
-    """What ``python -m helpers status --json`` prints."""
+    """What ``python -m helpers status --json`` prints: each environment's ``url`` as this machine reaches it
+    (what a script fetches) and its ``link``, what a browser opens (behind a hub, through the learner's server)."""
     environments = {}
     for env, url in environment_urls(workshop).items():
         status, body = fetch(url)
-        environments[env] = {"url": url, "branch": BRANCHES[env], "status": status, "answer": body.strip()[:500]}
+        environments[env] = {
+            "url": url,
+            "link": links.for_browser(url),
+            "branch": BRANCHES[env],
+            "status": status,
+            "answer": body.strip()[:500],
+        }
     settings = workshop.settings
     resources = resources_frame(workshop, check_exists=True)
     missing = int((resources["exists"] == "NO").sum())

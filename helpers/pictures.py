@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from . import links
 from .context import Workshop
 from .inventory import environment_urls
 from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS, Names
@@ -232,6 +233,14 @@ def _fit(text: str, pixels: int, font_size: int) -> str:
     return text if len(text) <= room else text[: room // 2 - 1] + "…" + text[-(room - room // 2) :]
 
 
+def _linked(element: str, link: str | None) -> str:
+    """``element`` inside an SVG link: a frontend that draws the SVG inline (not JupyterLab, which draws it as an
+    image) opens it on a click; the tables beside the picture carry the same link as ``<a href>``."""
+    if not link:
+        return element
+    return f"<a href='{escape(link, quote=True)}' target='_blank'>{element}</a>"
+
+
 # -- the architecture, with this workshop's names ----------------------------------------------------
 def architecture(workshop: Workshop | WorkshopState) -> Picture:
     """Draw what the workshop builds, labelled with this workshop's own names and URLs.
@@ -275,7 +284,8 @@ def architecture(workshop: Workshop | WorkshopState) -> Picture:
     for row, env in enumerate(ENVIRONMENTS):
         y = top + row * row_height
         colour = colours[env]
-        url = urls.get(env) or f"port {LISTENER_PORTS[env]}, after 01"
+        link = links.for_browser(urls.get(env))  # what the learner's browser opens (behind a hub: their server)
+        url = link or f"port {LISTENER_PORTS[env]}, after 01"
         cells = [
             (names.repository, f"branch {BRANCHES[env]}"),
             (names.pipeline(env), "Source → Build → Deploy"),
@@ -291,8 +301,11 @@ def architecture(workshop: Workshop | WorkshopState) -> Picture:
                 f"stroke='{colour}' stroke-width='1.5'/>"
                 f"<text x='{x + 8}' y='{y + 21}' font-size='12' font-weight='bold'>"
                 f"{escape(_fit(first, box_width - 14, 12))}</text>"
-                f"<text x='{x + 8}' y='{y + 40}' font-size='11' fill='#444'>"
-                f"{escape(_fit(second, box_width - 14, 11))}</text>"
+                + _linked(
+                    f"<text x='{x + 8}' y='{y + 40}' font-size='11' fill='#444'>"
+                    f"{escape(_fit(second, box_width - 14, 11))}</text>",
+                    link if column == len(columns) - 1 else None,
+                )
             )
             if column:
                 parts.append(

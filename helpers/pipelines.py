@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from . import sandbox
+from . import links
 from .build_capacity import QuotaRetries
 from .context import Workshop
 from .errors import WorkshopError
+from .links import Link
 from .naming import BRANCHES, ENVIRONMENTS
-from .regions import console_url
 from .resources.stacks import record_pipelines
 from .stacks import StackResult, deploy_stack
 from .ui_table import StatusTable
@@ -81,12 +81,10 @@ def deploy_pipelines(workshop: Workshop) -> StackResult:
     return result
 
 
-def pipeline_url(workshop: Workshop, env: str) -> str:
-    """The AWS console page of a pipeline, or the sandbox's own page for it."""
-    name, region = workshop.names.pipeline(env), workshop.settings.region
-    if workshop.on_sandbox:
-        return sandbox.pipeline_page_url(region, name)
-    return console_url(region, f"codesuite/codepipeline/pipelines/{name}/view?region={region}")
+def pipeline_url(workshop: Workshop, env: str) -> Link:
+    """The AWS console page of a pipeline, or the sandbox's own page for it, as the learner's browser opens it
+    (``helpers.links`` decides: through the learner's server behind a hub)."""
+    return links.pipeline_page(workshop, workshop.names.pipeline(env))
 
 
 def show_links(workshop: Workshop) -> StatusTable:

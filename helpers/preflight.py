@@ -24,7 +24,7 @@ import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from IPython.display import display
 
-from . import clients, sandbox
+from . import clients, links, sandbox
 from .aws_errors import error_code
 from .errors import WorkshopError
 from .permissions import permissions_check
@@ -168,11 +168,11 @@ def _sandbox_check(state: WorkshopState) -> Check:
         return Check(
             "sandbox",
             WARN,
-            f"running at {status.endpoint}, but started empty (--fresh) or replaced since this workshop's "
-            "resources were created, so they are gone",
+            f"running at {links.endpoint_text(status.endpoint)}, but started empty (--fresh) or replaced since "
+            "this workshop's resources were created, so they are gone",
             f"Run `python -m helpers cleanup --prefix {state.settings.prefix}`, then notebook 01 again.",
         )
-    return Check("sandbox", OK, f"running at {status.endpoint} (pid {status.pid})")
+    return Check("sandbox", OK, f"running at {links.endpoint_text(status.endpoint)} (pid {status.pid})")
 
 
 def _identity_check(state: WorkshopState, session: boto3.Session | None) -> Check:

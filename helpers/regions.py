@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from urllib.parse import urlsplit
 
 from .clients import new_session
 
@@ -73,3 +74,9 @@ def console_url(region: str, path: str) -> str:
     """``https://<region>.<console domain>/<path>`` in ``region``'s partition."""
     domain = _CONSOLE_DOMAINS.get(partition_of(region), _CONSOLE_DOMAINS["aws"])
     return f"https://{region}.{domain}/{path}"
+
+
+def is_console_url(url: str) -> bool:
+    """Whether ``url`` is a page of the AWS console, in any partition (the sandbox has none to show)."""
+    host = urlsplit(url).hostname or ""
+    return any(host == domain or host.endswith("." + domain) for domain in _CONSOLE_DOMAINS.values())

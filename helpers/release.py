@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from . import links
 from .app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
 from .context import Workshop
 from .errors import ReleaseError
@@ -301,7 +302,7 @@ def environments(workshop: Workshop) -> StatusTable:
                 "branch commit": branch_head(workshop, BRANCHES[env])[:8],
                 "image tag": image.rsplit(":", 1)[-1] if "dkr.ecr" in image else "placeholder",
                 "task definition": f"{definition['family']}:{definition['revision']}",
-                "url": urls[env] or "",
+                "url": links.for_browser(urls[env]) or "",
                 "answers": body.strip()[:80] if status == 200 else f"HTTP {status}: {body[:60]}",
             }
         )

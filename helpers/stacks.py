@@ -18,6 +18,7 @@ from typing import Any, Literal
 import pandas as pd
 from botocore.exceptions import ClientError
 
+from . import links
 from .aws_errors import is_not_found
 from .context import Workshop
 from .errors import ResourceConflictError, WorkshopError
@@ -55,6 +56,8 @@ class StackResult:
     change: str  # created | updated | no changes
     resources: list[Any] = field(default_factory=list)  # StackResource entries
     outputs: dict[str, str] = field(default_factory=dict)
+    #: The outputs as the table shows them, links made openable (``links.shown_value``); None: ``outputs``.
+    shown_outputs: dict[str, str] | None = None
 
     def _frame(self) -> pd.DataFrame:
         rows = [
@@ -77,7 +80,7 @@ class StackResult:
                 "type": "Output",
                 "physical id": v,
             }
-            for k, v in self.outputs.items()
+            for k, v in (self.outputs if self.shown_outputs is None else self.shown_outputs).items()
         ]
         return pd.DataFrame(rows)
 
@@ -240,4 +243,6 @@ def _result(workshop: Workshop, stack_name: str, change: str, key: str) -> Stack
         },
     )
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    return StackResult(stack_name, stack["StackStatus"], change, resources, outputs)
+    # A template's console links open on AWS only: on the sandbox they become its own pages (or a note).
+    shown = {k: links.shown_value(workshop, v) for k, v in outputs.items()}
+    return StackResult(stack_name, stack["StackStatus"], change, resources, outputs, shown)

@@ -1,4 +1,4 @@
-"""A table that reads well both in JupyterLab (coloured HTML) and under papermill (plain text)."""
+"""A table that reads well both in JupyterLab (coloured HTML, links to click) and under papermill (plain text)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import html
 
 import pandas as pd
 
+from .links import Link
+
 _SHADES = {"✅": "#e6f4ea", "⚠": "#fef7e0", "❌": "#fce8e6", "⏳": "#e8f0fe"}
 
 
 class StatusTable:
-    """Rows are shaded by the first character of their ``status`` column."""
+    """Rows are shaded by the first character of their ``status`` column; a :class:`~helpers.links.Link` cell
+    is drawn as a link to click (its text form stays the URL, which papermill's output keeps)."""
 
     def __init__(self, frame: pd.DataFrame, caption: str = "") -> None:
         self.frame = frame
@@ -22,6 +25,9 @@ class StatusTable:
             return [f"background-color: {colour}" if colour else ""] * len(row)
 
         styled = self.frame.style.apply(shade, axis=1) if "status" in self.frame else self.frame.style
+        linked = [column for column in self.frame.columns if self.frame[column].map(_is_link).any()]
+        if linked:
+            styled = styled.format(_cell_html, subset=linked)
         if self.caption:
             styled = styled.set_caption(html.escape(self.caption))
         # Data, never math: JupyterLab's MathJax would typeset "$0.14 ... $1.65" as a formula and eat the signs.
@@ -30,3 +36,12 @@ class StatusTable:
     def __repr__(self) -> str:
         text = self.frame.to_string()
         return f"{self.caption}\n{text}" if self.caption else text
+
+
+def _is_link(value: object) -> bool:
+    return isinstance(value, Link)
+
+
+def _cell_html(value: object) -> str:
+    """A link as ``<a href>``; any other value of a column with links as its escaped text."""
+    return value.html() if isinstance(value, Link) else html.escape("" if value is None else str(value))

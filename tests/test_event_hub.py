@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ import websocket
 from helpers import state
 from helpers.__main__ import main
 from helpers.event import hub
+from helpers.naming import ENVIRONMENTS
 from helpers.paths import REPO_ROOT
 from tests.helpers_for_tests import free_port, unique
 
@@ -124,9 +126,12 @@ def run_cells(
     sources: list[str],
     path: str = "notebooks/00-setup.ipynb",
     keep_kernel: bool = False,
+    shown: list[dict[str, str]] | None = None,
 ) -> list[str]:
     """Run code in a new kernel of the user's server; the text each cell printed or returned. ``keep_kernel``
-    leaves the notebook's session open, as a browser tab does (benchmarks/hub_memory.py measures that)."""
+    leaves the notebook's session open, as a browser tab does (benchmarks/hub_memory.py measures that); ``shown``
+    collects every output's MIME bundle as the browser gets it (HTML, SVG, text; displays updated in place
+    included)."""
     xsrf = session.cookies.get("_xsrf", path=f"/user/{user}/") or session.cookies.get("_xsrf")
     headers = {"X-XSRFToken": xsrf}
     opened = session.post(  # what JupyterLab does when it opens the notebook: a session with its own kernel
@@ -181,8 +186,11 @@ def run_cells(
                 kind, content = message["msg_type"], message["content"]
                 if kind == "stream":
                     text.append(content["text"])
-                elif kind in ("execute_result", "display_data"):
-                    text.append(content["data"].get("text/plain", ""))
+                elif kind in ("execute_result", "display_data", "update_display_data"):
+                    if kind != "update_display_data":
+                        text.append(content["data"].get("text/plain", ""))
+                    if shown is not None:
+                        shown.append(content["data"])
                 elif kind == "error":
                     raise AssertionError(f"{user}: {content['ename']}: {content['evalue']}\n{source}")
                 elif kind == "execute_reply":
@@ -269,3 +277,69 @@ def test_the_instructor_logs_in_as_admin_and_the_event_notebook_watches_the_runn
     assert sorted(p.name for p in (workshop_home() / "events").iterdir()) == events_before  # no second event
     assert load_record(event) is not None
     assert PASSWORD not in log.read_text() and INSTRUCTOR_PASSWORD not in log.read_text()
+
+
+#: An SVG's namespace: a name, not a link anyone opens.
+NAMESPACES = ("http://www.w3.org/",)
+
+
+def shown_links(bundles: list[dict[str, str]]) -> set[str]:
+    """Every link the outputs show: each ``href`` of their HTML and SVG, and each http(s) URL in any of their text."""
+    found: set[str] = set()
+    for bundle in bundles:
+        for mime, data in bundle.items():
+            if not isinstance(data, str):
+                continue
+            if mime in ("text/html", "image/svg+xml"):
+                found.update(re.findall(r"""href=["']([^"']+)["']""", data))
+            found.update(re.findall(r"""https?://[^\s"'<>)]+""", data))
+    return {link.replace("&amp;", "&") for link in found if not link.startswith(NAMESPACES)}
+
+
+def open_through_the_hub(session: requests.Session, url: str, link: str) -> requests.Response:
+    """A link as the participant's browser opens it from the hub's page: a path on the hub's origin."""
+    assert link.startswith("/"), f"{link} does not go through the hub"
+    return session.get(url + link, timeout=30)
+
+
+def test_every_link_a_participant_is_shown_opens_through_the_hub(running_hub):
+    """Walkthrough finding 5: the pipeline pages and environment URLs listen on the hub machine's 127.0.0.1, which
+    a participant's laptop cannot reach. Behind the hub every link goes through the participant's own server
+    (jupyter-server-proxy); none names 127.0.0.1 nor the AWS console (no page of it shows the sandbox)."""
+    event, url, _ = running_hub
+    user = f"{event}-01"
+    session = log_in(url, user, PASSWORD)
+    start_server(session, url, user)
+    folder = hub.home_folder(user) / "notebooks"
+
+    def run(notebook: str) -> set[str]:
+        shown: list[dict[str, str]] = []
+        cells = nbformat.read(folder / notebook, as_version=4).cells
+        run_cells(session, url, user, [c.source for c in cells if c.cell_type == "code"], notebook, shown=shown)
+        for bundle in shown:
+            text = json.dumps(bundle)
+            assert "127.0.0.1" not in text and "localhost:" not in text, f"{notebook}: {text[:2000]}"
+            assert "console.aws.amazon.com" not in text, f"{notebook}: {text[:2000]}"
+        return shown_links(shown)
+
+    run("00-setup.ipynb")
+    after_01 = run("01-prerequisites.ipynb")
+    environments = {link for link in after_01 if re.fullmatch(rf"/user/{user}/proxy/\d+/", link)}
+    assert len(environments) == len(ENVIRONMENTS), after_01
+    for link in after_01:
+        answer = open_through_the_hub(session, url, link)
+        assert answer.status_code == 200, (link, answer.status_code, answer.text[:300])
+        if link in environments:
+            assert answer.text.startswith("Placeholder for "), (link, answer.text[:300])
+    stranger = requests.get(url + next(iter(environments)), timeout=30)  # the hub's login guards the proxy
+    assert "Placeholder" not in stranger.text and stranger.url.startswith(f"{url}/hub/login")
+
+    after_03 = run("03-pipelines.ipynb")
+    pages = {link for link in after_03 if "/_sandbox/codepipeline/" in link}
+    assert len(pages) == len(ENVIRONMENTS), after_03
+    for link in after_03:
+        answer = open_through_the_hub(session, url, link)
+        assert answer.status_code == 200, (link, answer.status_code, answer.text[:300])
+        if link in pages:
+            name = link.rstrip("/").rsplit("/", 1)[-1]
+            assert f"Pipeline {name}" in answer.text and name.startswith(user), (link, answer.text[:300])

@@ -115,9 +115,16 @@ def default_url(user: str) -> str:
     return "/lab/tree/event.ipynb" if user == INSTRUCTOR else "/lab/tree/notebooks/00-setup.ipynb"
 
 
+#: The server extension that proxies this machine's ports under each server's own path (``proxy/<port>/``): the
+#: sandbox's pages and the environments' URLs listen on 127.0.0.1 here, which a participant's laptop cannot reach.
+PROXY_EXTENSION = "jupyter_server_proxy"
+
+
 def server_arguments() -> list[str]:
-    """What every server is started with besides JupyterHub's own: the kit's JupyterLab settings."""
-    return [f"--LabApp.app_settings_dir={LAB_SETTINGS}"]
+    """What every server is started with besides JupyterHub's own: the kit's JupyterLab settings, and the proxy
+    extension enabled by name (pip enables it through a config file, which an image or an admin may leave out;
+    every link ``helpers.links`` gives in a hub goes through it)."""
+    return [f"--LabApp.app_settings_dir={LAB_SETTINGS}", f"--ServerApp.jpserver_extensions={PROXY_EXTENSION}=True"]
 
 
 def server_environment(user: str, event: str = "") -> dict[str, str]:

@@ -214,6 +214,27 @@ def test_moto_resource_map_has_parsed_resources():
     )
 
 
+def test_moto_cloudformation_finds_the_kits_types_among_direct_subclasses():
+    """moto's CloudFormation looks resource types up in ``CloudFormationModel.__subclasses__()`` (direct ones
+    only): the kit's types name it as a direct base (``named_resource.NamedServiceResource`` is a mixin)."""
+    from moto.cloudformation.parsing import get_model_map
+    from moto.core.common_models import CloudFormationModel
+
+    # each imports its cloudformation.py, which registers the type
+    import localaws.services.codebuild
+    import localaws.services.codepipeline  # noqa: F401
+
+    direct = {model.cloudformation_type() for model in CloudFormationModel.__subclasses__()}
+    for kind in ("AWS::CodeBuild::Project", "AWS::CodePipeline::Pipeline"):
+        assert kind in direct, (
+            f"moto {version('moto')} no longer finds {kind} among CloudFormationModel's direct subclasses: "
+            "register the kit's types another way in localaws/services/cloudformation/named_resource.py"
+        )
+        assert kind in get_model_map(), (
+            f"moto {version('moto')}'s CloudFormation parsing does not map {kind} to the kit's type"
+        )
+
+
 def test_moto_ami_backend_has_load_amis():
     from moto.ec2.models.amis import AmiBackend
 

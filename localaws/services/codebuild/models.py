@@ -120,6 +120,9 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         metadata["tags"] = tags or []
         return metadata
 
+    def project_arn(self, name: str) -> str:
+        return str(self._project(name).project_metadata["arn"])
+
     def update_project(self, name: str, changes: dict[str, Any]) -> dict[str, Any]:
         project = self._project(name)
         metadata = project.project_metadata

@@ -39,8 +39,10 @@ from ..seams import stdlib as stdlib_seam
 #: by module path, so moving a class (a CloudFormation resource type into its service's package) makes older
 #: snapshots unreadable. Instead of shims at the old paths, the version goes up with such a move: a snapshot of
 #: another version is refused with ``StateFormatError``, and ``process.start`` starts such a sandbox fresh,
-#: saying why. 1: until the resource types moved; 2: CloudFormation's resource types live with their services.
-STATE_FORMAT = 2
+#: saying why. 1: until the resource types moved; 2: CloudFormation's resource types live with their services;
+#: 3: CodeCommit's GitRepository lives in ``codecommit/repository.py``, CodePipeline's StageGate in
+#: ``codepipeline/stage_gate.py``.
+STATE_FORMAT = 3
 _MAGIC_NAME = b"LOCALAWS-STATE"
 MAGIC = _MAGIC_NAME + bytes([STATE_FORMAT])
 _HEADER = struct.Struct(">QI")  # payload length, CRC-32

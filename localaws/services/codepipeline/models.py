@@ -12,7 +12,7 @@ from moto.codepipeline.models import CodePipelineBackend, codepipeline_backends
 
 from ..iam import propagation
 from .actions import EXECUTORS, RESUMERS
-from .engine import ActionRun, Execution, StageGate, now
+from .engine import ActionRun, Execution, now
 from .exceptions import (
     ActionNotFoundException,
     ApprovalAlreadyCompletedException,
@@ -25,6 +25,7 @@ from .exceptions import (
     StageNotFoundException,
     StageNotRetryableException,
 )
+from .stage_gate import StageGate
 
 
 class EnginePipelineBackend(CodePipelineBackend):

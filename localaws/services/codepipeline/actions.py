@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ... import clock
-from ...iam_enforcement import AccessDenied
+from ...iam_enforcement import AccessDenied, RoleSession
 from ...persistence import changes
 from ..codebuild.build import PipelineInput
 from ..codebuild.models import codebuild_backend
@@ -116,6 +116,16 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
         f"https://{execution.region}.console.aws.amazon.com/codesuite/codebuild/projects/{project}/build/{build['id']}"
     )
     changes.touched("codepipeline")
+    _wait_for_build(execution, role, project_arn, build)
+    # A build's output carries no source revision: a build that takes it as input has no
+    # CODEBUILD_RESOLVED_SOURCE_VERSION, as on AWS (the kit's source_version file is the hand-off).
+    action.outputs.extend(outputs)
+
+
+def _wait_for_build(execution: Execution, role: RoleSession, project_arn: str, build: dict[str, Any]) -> None:
+    """Poll the build as CodePipeline does (BatchGetBuilds, with the pipeline's role) until it ends; a stop that
+    abandons stops the build; a failed build fails the action with its failed phase's context."""
+    backend = codebuild_backend(execution.account, execution.region)
     polled = False
     while not backend.wait_for_build(build["id"], POLL_SECONDS * 4)["buildComplete"] or not polled:
         if not polled:  # CodePipeline polls the build with BatchGetBuilds
@@ -137,9 +147,6 @@ def run_codebuild(execution: Execution, action: ActionRun) -> None:
             f"Build terminated with state: {build['buildStatus']}. Phase: {failed.get('phaseType')}, "
             f"Code: {context.get('statusCode')}, Message: {context.get('message')}"
         )
-    # A build's output carries no source revision: a build that takes it as input has no
-    # CODEBUILD_RESOLVED_SOURCE_VERSION, as on AWS (the kit's source_version file is the hand-off).
-    action.outputs.extend(outputs)
 
 
 def _service_error_text(error: Exception) -> str:
@@ -207,12 +214,9 @@ def wait_for_approval(execution: Execution, action: ActionRun) -> None:
         raise ActionFailed(f"Rejected: {result.get('summary') or 'no comment'}", "JobFailed")
 
 
-def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
-    configuration = action.declaration.get("configuration", {})
-    cluster, service_name = configuration.get("ClusterName"), configuration.get("ServiceName")
-    file_name = configuration.get("FileName") or "imagedefinitions.json"
-    if not action.inputs:
-        raise ActionFailed("The ECS deploy action needs an input artifact", "ConfigurationError")
+def _image_definitions(execution: Execution, action: ActionRun, file_name: str) -> dict[Any, Any]:
+    """The container names and image URIs of the input artifact's ``imagedefinitions.json``, refused with the
+    messages the ECS deploy action gives."""
     with zipfile.ZipFile(io.BytesIO(execution.read_artifact(action.inputs[0]))) as archive:
         try:
             definitions = json.loads(archive.read(file_name))
@@ -226,7 +230,51 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
                 f"Exception while trying to parse the image URI file from the artifact: "
                 f"{action.inputs[0].name}. {error}"
             ) from None
-    images = {d.get("name"): d.get("imageUri") for d in definitions if isinstance(d, dict)}
+    return {d.get("name"): d.get("imageUri") for d in definitions if isinstance(d, dict)}
+
+
+def _wait_for_deployment(
+    execution: Execution,
+    action: ActionRun,
+    ecs: Any,
+    where: tuple[str, str],
+    deployment_id: str,
+    registered: str,
+    minutes: float,
+) -> None:
+    """Follow the service's deployment until it completes, fails (the circuit breaker's reason and the last
+    placement event) or outlasts the action's DeploymentTimeout."""
+    cluster, service_name = where
+    timeout = time.monotonic() + minutes * 60
+    while time.monotonic() < timeout:
+        execution.check_stop()
+        service = ecs.describe_services(cluster=cluster, services=[service_name])["services"][0]
+        deployment = next((d for d in service["deployments"] if d["id"] == deployment_id), None)
+        if deployment is None or deployment.get("rolloutState") == "FAILED":
+            reason = (deployment or {}).get("rolloutStateReason") or next(
+                (e["message"] for e in service.get("events", []) if "circuit breaker" in e["message"]),
+                "the deployment did not complete",
+            )
+            cause = next(
+                (e["message"] for e in service.get("events", []) if "unable to place a task" in e["message"]), ""
+            )
+            raise ActionFailed(
+                f"Deployment {deployment_id} failed: {reason}" + (f" Last event: {cause}" if cause else "")
+            )
+        if deployment.get("rolloutState") == "COMPLETED" and len(service["deployments"]) == 1:
+            action.summary = f"Deployed {registered.rsplit('/', 1)[-1]} to {service_name}"
+            return
+        time.sleep(POLL_SECONDS * 2)
+    raise ActionFailed(f"Deployment {deployment_id} did not finish within the deployment timeout")
+
+
+def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
+    configuration = action.declaration.get("configuration", {})
+    cluster, service_name = configuration.get("ClusterName"), configuration.get("ServiceName")
+    file_name = configuration.get("FileName") or "imagedefinitions.json"
+    if not action.inputs:
+        raise ActionFailed("The ECS deploy action needs an input artifact", "ConfigurationError")
+    images = _image_definitions(execution, action, file_name)
     ecs = execution.client("ecs")
     services = ecs.describe_services(cluster=cluster, services=[service_name])["services"]
     if not services or services[0]["status"] != "ACTIVE":
@@ -266,27 +314,8 @@ def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
     )
     action.external_id = deployment_id
     action.summary = f"Deploying {registered.rsplit('/', 1)[-1]} to {service_name}"
-    timeout = time.monotonic() + float(configuration.get("DeploymentTimeout") or 60) * 60
-    while time.monotonic() < timeout:
-        execution.check_stop()
-        service = ecs.describe_services(cluster=cluster, services=[service_name])["services"][0]
-        deployment = next((d for d in service["deployments"] if d["id"] == deployment_id), None)
-        if deployment is None or deployment.get("rolloutState") == "FAILED":
-            reason = (deployment or {}).get("rolloutStateReason") or next(
-                (e["message"] for e in service.get("events", []) if "circuit breaker" in e["message"]),
-                "the deployment did not complete",
-            )
-            cause = next(
-                (e["message"] for e in service.get("events", []) if "unable to place a task" in e["message"]), ""
-            )
-            raise ActionFailed(
-                f"Deployment {deployment_id} failed: {reason}" + (f" Last event: {cause}" if cause else "")
-            )
-        if deployment.get("rolloutState") == "COMPLETED" and len(service["deployments"]) == 1:
-            action.summary = f"Deployed {registered.rsplit('/', 1)[-1]} to {service_name}"
-            return
-        time.sleep(POLL_SECONDS * 2)
-    raise ActionFailed(f"Deployment {deployment_id} did not finish within the deployment timeout")
+    minutes = float(configuration.get("DeploymentTimeout") or 60)
+    _wait_for_deployment(execution, action, ecs, (cluster, service_name), deployment_id, registered, minutes)
 
 
 EXECUTORS: dict[str, Executor] = {

@@ -169,27 +169,8 @@ def draw_pipeline(declaration: Mapping[str, Any], state: Mapping[str, Any], titl
                 f"<line x1='{x - gap + 4}' y1='{arrow_y}' x2='{x - 8}' y2='{arrow_y}' stroke='#555' stroke-width='2'/>"
                 f"<polygon points='{x - 8},{arrow_y - 5} {x - 2},{arrow_y} {x - 8},{arrow_y + 5}' fill='#555'/>"
             )
-        described = []
-        for row, action in enumerate(sorted(stage["actions"], key=lambda a: a.get("runOrder", 1))):
-            action_status = _action_status(action_states.get(action["name"], {}))
-            a_fill, a_stroke = STATUS_COLOURS.get(action_status, STATUS_COLOURS[""])
-            y = top + 34 + row * (action_height + 10)
-            kind = action["actionTypeId"]
-            approval = kind["category"] == "Approval"
-            dash = " stroke-dasharray='5,3'" if approval else ""
-            label = action["name"]
-            service, resource = _action_detail(action)
-            parts.append(
-                f"<rect x='{x + 8}' y='{y}' width='{stage_width - 16}' height='{action_height}' rx='5' "
-                f"fill='{a_fill}' stroke='{a_stroke}' stroke-width='1.5'{dash}/>"
-                f"<text x='{x + 16}' y='{y + 18}' font-size='12' font-weight='bold'>{escape(label)}</text>"
-                f"<text x='{x + stage_width - 14}' y='{y + 18}' font-size='10' text-anchor='end' "
-                f"fill='#666'>#{action.get('runOrder', 1)}</text>"
-                f"<text x='{x + 16}' y='{y + 34}' font-size='10' fill='#444'>{escape(service)}</text>"
-                f"<text x='{x + 16}' y='{y + 48}' font-size='10' fill='#444'>"
-                f"{escape(_fit(resource, stage_width - 32, 10))}</text>"
-            )
-            described.append(f"{'✋ ' if approval else ''}{label} [{action_status or 'no run yet'}]")
+        drawn, described = _draw_actions(stage, action_states, x, top + 34, stage_width, action_height)
+        parts.append(drawn)
         if earlier:
             parts.append("</g>")
         lines.append(
@@ -200,6 +181,39 @@ def draw_pipeline(declaration: Mapping[str, Any], state: Mapping[str, Any], titl
         )
     parts.append("</svg>")
     return Picture("".join(parts), "\n".join(lines), width, height)
+
+
+def _draw_actions(
+    stage: Mapping[str, Any],
+    action_states: Mapping[str, Any],
+    x: int,
+    first_y: int,
+    stage_width: int,
+    action_height: int,
+) -> tuple[str, list[str]]:
+    """A stage's actions by runOrder, one box each (an approval's dashed); the SVG and a line of text per action."""
+    parts, described = [], []
+    for row, action in enumerate(sorted(stage["actions"], key=lambda a: a.get("runOrder", 1))):
+        action_status = _action_status(action_states.get(action["name"], {}))
+        a_fill, a_stroke = STATUS_COLOURS.get(action_status, STATUS_COLOURS[""])
+        y = first_y + row * (action_height + 10)
+        kind = action["actionTypeId"]
+        approval = kind["category"] == "Approval"
+        dash = " stroke-dasharray='5,3'" if approval else ""
+        label = action["name"]
+        service, resource = _action_detail(action)
+        parts.append(
+            f"<rect x='{x + 8}' y='{y}' width='{stage_width - 16}' height='{action_height}' rx='5' "
+            f"fill='{a_fill}' stroke='{a_stroke}' stroke-width='1.5'{dash}/>"
+            f"<text x='{x + 16}' y='{y + 18}' font-size='12' font-weight='bold'>{escape(label)}</text>"
+            f"<text x='{x + stage_width - 14}' y='{y + 18}' font-size='10' text-anchor='end' "
+            f"fill='#666'>#{action.get('runOrder', 1)}</text>"
+            f"<text x='{x + 16}' y='{y + 34}' font-size='10' fill='#444'>{escape(service)}</text>"
+            f"<text x='{x + 16}' y='{y + 48}' font-size='10' fill='#444'>"
+            f"{escape(_fit(resource, stage_width - 32, 10))}</text>"
+        )
+        described.append(f"{'✋ ' if approval else ''}{label} [{action_status or 'no run yet'}]")
+    return "".join(parts), described
 
 
 def _pipeline_caption(declaration: Mapping[str, Any], state: Mapping[str, Any]) -> str:
@@ -239,6 +253,17 @@ def _linked(element: str, link: str | None) -> str:
     if not link:
         return element
     return f"<a href='{escape(link, quote=True)}' target='_blank'>{element}</a>"
+
+
+def _approval_box(topic: str, x: int, box_width: int, y: int) -> str:
+    """Under Prod's pipeline: the manual approval and the SNS topic it notifies."""
+    return (
+        f"<rect x='{x}' y='{y}' width='{box_width}' height='40' rx='6' fill='#fef7e0' "
+        f"stroke='#b26a00' stroke-dasharray='5,3'/>"
+        f"<text x='{x + 8}' y='{y + 17}' font-size='11' font-weight='bold'>manual approval first</text>"
+        f"<text x='{x + 8}' y='{y + 33}' font-size='10' fill='#444'>"
+        f"{escape(_fit('SNS ' + topic, box_width - 14, 10))}</text>"
+    )
 
 
 # -- the architecture, with this workshop's names ----------------------------------------------------
@@ -313,14 +338,7 @@ def architecture(workshop: Workshop | WorkshopState) -> Picture:
                     f"x2='{x - 3}' y2='{y + 26}' stroke='#555' stroke-width='1.5' marker-end='url(#arrow)'/>"
                 )
         if env == "prod":
-            x = columns[1]
-            parts.append(
-                f"<rect x='{x}' y='{y + 62}' width='{columns[2] - x - 30}' height='40' rx='6' fill='#fef7e0' "
-                f"stroke='#b26a00' stroke-dasharray='5,3'/>"
-                f"<text x='{x + 8}' y='{y + 79}' font-size='11' font-weight='bold'>manual approval first</text>"
-                f"<text x='{x + 8}' y='{y + 95}' font-size='10' fill='#444'>"
-                f"{escape(_fit('SNS ' + names.approval_topic, columns[2] - x - 44, 10))}</text>"
-            )
+            parts.append(_approval_box(names.approval_topic, columns[1], columns[2] - columns[1] - 30, y + 62))
         lines.append(
             f"  {ENV_LABELS[env]}: {names.repository}@{BRANCHES[env]} → pipeline {names.pipeline(env)}"
             + (f" (approval via {names.approval_topic})" if env == "prod" else "")

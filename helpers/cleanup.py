@@ -12,7 +12,7 @@ instances behind.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -25,6 +25,7 @@ from .context import Workshop
 from .errors import WorkshopError
 from .resources import registry
 from .resources.base import Found, Kind
+from .timing import without_in_use_waits
 from .ui_table import StatusTable
 
 #: The order cleanup deletes in: the registry's, backwards (what uses a resource goes before it).
@@ -107,6 +108,8 @@ def cleanup(workshop: Workshop, progress: bool = True) -> CleanupReport:
             candidates = list(kind.find(workshop))
         except _ERRORS as error:
             report.rows.append(CleanupRow(kind.label, "-", COULD_NOT_CHECK, _describe(error)))
+            # what an unseen resource holds stays in use: waiting for it would only delay the report
+            workshop = replace(workshop, timing_override=without_in_use_waits(workshop.timing))
             continue
         started = [(found, _delete(workshop, kind, found)) for found in candidates]
         report.rows += [_settle(workshop, kind, found, row) for found, row in started]

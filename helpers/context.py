@@ -62,6 +62,8 @@ class Workshop:
     state: WorkshopState
     session: boto3.Session | None = None
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: other waits than the backend's (cleanup's, once a kind could not be checked)
+    timing_override: Timing | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> WorkshopSettings:
@@ -78,7 +80,7 @@ class Workshop:
     @property
     def timing(self) -> Timing:
         """Poll delays and timeouts for this workshop's backend."""
-        return timing_for(self.settings.backend)
+        return self.timing_override or timing_for(self.settings.backend)
 
     @overload
     def client(self, service: Literal["autoscaling"]) -> AutoScalingClient: ...

@@ -6,7 +6,7 @@ takes minutes to drain services, delete load balancers or propagate IAM changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,9 @@ AWS = Timing(
 def timing_for(backend: str) -> Timing:
     """The timing of ``backend`` ("sandbox" or "aws")."""
     return SANDBOX if backend == "sandbox" else AWS
+
+
+def without_in_use_waits(timing: Timing) -> Timing:
+    """``timing`` with no wait for a resource still in use: once cleanup could not check a kind (a denial), what
+    that kind holds stays in use however long cleanup waits, so it says so at once."""
+    return replace(timing, security_group_in_use_timeout=0, target_group_in_use_timeout=0)

@@ -67,7 +67,8 @@ def main() -> None:
         build_projects.deploy_container_image_project(workshop)
         pipelines.deploy_pipelines(workshop)
         pipelines.watch(workshop, pipelines.first_runs_settled)
-        print(f"sandbox with three services: {_rss_mb(process.status().pid):.0f} MB resident (all processes)")
+        resident = _rss_mb(process.status().pid)
+        print(f"sandbox with three services: {resident:.0f} MB resident (all processes)")
         url = environment_urls(workshop)["dev"]
         timings = []
         for run in range(args.runs):
@@ -92,6 +93,14 @@ def main() -> None:
         )
     finally:
         process.stop()
+    from benchmarks.record import record
+
+    figures = {
+        "runs": [round(t, 2) for t in timings],
+        "median_seconds": round(statistics.median(timings), 2),
+        "sandbox_resident_mb": round(resident),
+    }
+    record("commit_to_dev", figures, headline="median_seconds")
 
 
 if __name__ == "__main__":

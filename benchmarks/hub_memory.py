@@ -14,7 +14,6 @@ written to benchmarks/results/hub_memory.json with the machine's load.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -28,7 +27,6 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 NOTEBOOKS = ["00-setup.ipynb", "01-prerequisites.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb"]
-RESULTS = ROOT / "benchmarks" / "results" / "hub_memory.json"
 
 
 def participant_mb(user: str) -> dict[str, float]:
@@ -116,25 +114,19 @@ def main() -> None:
     per_participant = sum(m["server"] + m["kernels"] for m in last.values()) / len(last)
     kernels = sum(m["kernels"] / max(m["kernel_count"], 1) for m in last.values()) / len(last)
     servers = sum(m["server"] for m in last.values()) / len(last)
-    document = {
-        "benchmark": "hub_memory",
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    from benchmarks.record import record
+
+    print(f"per participant after 00-03: {per_participant:.0f} MB (server {servers:.0f} MB, a kernel {kernels:.0f} MB)")
+    figures = {
         "participants": args.participants,
         "notebooks": NOTEBOOKS,
-        "load_average": os.getloadavg(),
-        "cpus": os.cpu_count(),
         "wall_seconds": round(time.monotonic() - started),
         "per_participant_mb_after_03": round(per_participant),
         "server_mb": round(servers),
         "kernel_mb": round(kernels),
         "after": after,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else None
-    RESULTS.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"per participant after 00-03: {per_participant:.0f} MB (server {servers:.0f} MB, a kernel {kernels:.0f} MB)")
-    if previous:
-        print(f"previous run ({previous['when']}): {previous['per_participant_mb_after_03']} MB")
+    record("hub_memory", figures, headline="per_participant_mb_after_03")
 
 
 if __name__ == "__main__":

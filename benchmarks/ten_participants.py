@@ -125,6 +125,19 @@ def main() -> None:
     print(f"cleanup: {'nothing left' if cleaned.ok else 'LEFTOVERS'}")
     if errors:
         print("errors:", errors["run"][-2000:])
+    from benchmarks.record import record
+
+    figures = {
+        "participants": args.participants,
+        "wall_seconds": round(wall),
+        "participants_at_04": done,
+        "peak_mb": round(max(samples)),
+        "serving_mb": round(serving),
+        "peak_mb_by_program": {name: round(mb) for name, mb in peak.items()},
+        "cleanup_ok": cleaned.ok,
+        "errors": bool(errors),
+    }
+    record("ten_participants", figures, headline="peak_mb")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def main() -> None:
     try:
         process.start()
         started = time.monotonic()
-        run_workshop(
+        per_notebook = run_workshop(
             Path(os.environ["WORKSHOP_HOME"]) / "build",
             {"prefix": "bench", "launch_type": args.launch_type, "auto_approve": True},
         )
@@ -75,6 +75,19 @@ def main() -> None:
         f"unavoidable: {len(notebooks())} kernel starts x {kernel:.2f} s + {nodejs_builds} npm test runs x "
         f"{npm:.2f} s = {unavoidable:.1f} s; ratio {total / unavoidable:.2f}"
     )
+    from benchmarks.record import record
+
+    figures = {
+        "launch_type": args.launch_type,
+        "workshop_seconds": round(total, 1),
+        "per_notebook_seconds": {name: round(seconds, 1) for name, seconds in per_notebook.items()},
+        "kernel_start_seconds": round(kernel, 2),
+        "npm_test_seconds": round(npm, 2),
+        "nodejs_builds": nodejs_builds,
+        "unavoidable_seconds": round(unavoidable, 1),
+        "ratio": round(total / unavoidable, 2),
+    }
+    record(f"workshop_{args.launch_type.lower()}", figures, headline="ratio")
 
 
 if __name__ == "__main__":

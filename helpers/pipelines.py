@@ -4,7 +4,7 @@ updates in place (a table in JupyterLab, plain text in an executed notebook)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,18 +114,26 @@ def show_links(workshop: Workshop) -> StatusTable:
 
 
 # -- run status --------------------------------------------------------------------------------------
-def latest_run(workshop: Workshop, env: str, after: str | None = None) -> dict[str, Any]:
-    """One row describing the newest execution of an environment's pipeline (after ``after``)."""
+def latest_run(
+    workshop: Workshop, env: str, after: str | None = None, commit: str | None = None, execution_id: str | None = None
+) -> dict[str, Any]:
+    """One row describing the newest execution of an environment's pipeline (after ``after``; of ``commit``, a
+    commit id or its first characters, when given: every execution carries the revision it runs); or the
+    execution whose id is ``execution_id``."""
     codepipeline = workshop.client("codepipeline")
     name = workshop.names.pipeline(env)
     executions = codepipeline.list_pipeline_executions(pipelineName=name, maxResults=10)["pipelineExecutionSummaries"]
     if after is not None:
         newer = []
-        for execution in executions:
-            if execution["pipelineExecutionId"] == after:
+        for summary in executions:
+            if summary["pipelineExecutionId"] == after:
                 break
-            newer.append(execution)
+            newer.append(summary)
         executions = newer
+    if commit:
+        executions = [e for e in executions if _revision(e).startswith(commit)]
+    if execution_id:
+        executions = [e for e in executions if e["pipelineExecutionId"] == execution_id]
     row: dict[str, Any] = {
         "environment": env,
         "pipeline": name,
@@ -140,13 +148,12 @@ def latest_run(workshop: Workshop, env: str, after: str | None = None) -> dict[s
     if not executions:
         return row
     execution = executions[0]
-    revision: dict[str, Any] = dict(next(iter(execution.get("sourceRevisions", [])), {}))
     started = execution["startTime"]
     ended = execution["lastUpdateTime"] if execution["status"] in FINISHED else datetime.now(UTC)
     row.update(
         execution=execution["pipelineExecutionId"],
         status=execution["status"],
-        commit=(revision.get("revisionId") or "")[:8],
+        commit=_revision(execution)[:8],
         elapsed=f"{(ended - started).total_seconds():.0f} s",
         detail=execution.get("statusSummary", ""),
     )
@@ -171,10 +178,30 @@ def latest_run(workshop: Workshop, env: str, after: str | None = None) -> dict[s
     return row
 
 
+def _revision(execution: Mapping[str, Any]) -> str:
+    """The commit an execution runs (its first source revision)."""
+    revisions: list[Mapping[str, Any]] = list(execution.get("sourceRevisions") or [])
+    return str(revisions[0].get("revisionId") or "") if revisions else ""
+
+
 def status_table(
-    workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, after: dict[str, str] | None = None
+    workshop: Workshop,
+    envs: tuple[str, ...] = ENVIRONMENTS,
+    after: dict[str, str] | None = None,
+    commits: dict[str, str] | None = None,
+    executions: dict[str, str] | None = None,
 ) -> StatusTable:
-    return _rows_table([latest_run(workshop, env, (after or {}).get(env)) for env in envs])
+    return _rows_table([_row(workshop, env, after, commits, executions) for env in envs])
+
+
+def _row(
+    workshop: Workshop,
+    env: str,
+    after: dict[str, str] | None,
+    commits: dict[str, str] | None,
+    executions: dict[str, str] | None,
+) -> dict[str, Any]:
+    return latest_run(workshop, env, (after or {}).get(env), (commits or {}).get(env), (executions or {}).get(env))
 
 
 def _rows_table(rows: list[dict[str, Any]]) -> StatusTable:
@@ -200,16 +227,19 @@ def watch(
     envs: tuple[str, ...] = ENVIRONMENTS,
     after: dict[str, str] | None = None,
     timeout: float | None = None,
+    commits: dict[str, str] | None = None,
+    executions: dict[str, str] | None = None,
 ) -> RunSummary:
-    """Show the runs and update the table in place until ``done(rows by environment)`` is true. A run
-    whose build CodeBuild's concurrency quota refused is retried rather than reported as failed."""
+    """Show the runs and update the table in place until ``done(rows by environment)`` is true; with ``commits``
+    (``executions``), each environment's run of that commit (that execution). A run whose build CodeBuild's
+    concurrency quota refused is retried rather than reported as failed."""
     timeout = timeout or workshop.timing.pipeline_timeout
     delay = workshop.timing.poll
-    handle = display(status_table(workshop, envs, after), display_id=True)
+    handle = display(status_table(workshop, envs, after, commits, executions), display_id=True)
     deadline = time.monotonic() + timeout
     quota_retries = QuotaRetries(workshop)
     while True:
-        rows = {env: latest_run(workshop, env, (after or {}).get(env)) for env in envs}
+        rows = {env: _row(workshop, env, after, commits, executions) for env in envs}
         for env, row in rows.items():
             quota_retries.handle(env, row)
         table = _rows_table(list(rows.values()))

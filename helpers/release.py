@@ -64,15 +64,18 @@ ENVIRONMENT_OF_BRANCH = {branch: env for env, branch in BRANCHES.items()}
 class Release:
     """A change on its way to one environment: what was committed, and how to follow the run it starts.
 
-    Made just before the change (``next_run``) or returned by the step that makes it
-    (``change_message``, ``push_message_change``, ...). It remembers the pipeline's newest execution
-    before the change, so ``watch`` follows only the run that came after.
+    Returned by the step that makes the change (``change_message``, ``push_message_change``, ...), or made
+    from a commit id (``run_of``, after a merge) or just before a call that starts a run (``next_run``). ``watch``
+    follows the run of the change's commit (every execution carries the revision it runs), else the first run
+    after the pipeline's newest execution when the handle was made.
     """
 
     workshop: Workshop = field(repr=False)
     environment: str
-    after: dict[str, str] = field(repr=False)
+    after: dict[str, str] = field(default_factory=dict, repr=False)
     change: dict[str, str] = field(default_factory=dict)
+    commit: str | None = None
+    execution: str | None = None
 
     def watch(self, until: Literal["finished", "approval"] = "finished", timeout: float | None = None) -> RunSummary:
         """Follow this environment's run after the change, in a table that updates in place.
@@ -92,7 +95,13 @@ class Release:
             The run's last row (execution, commit, stage, action, status, detail), shown as one line.
         """
         return watch_environment(
-            self.workshop, self.environment, self.after, stop_at_approval=until == "approval", timeout=timeout
+            self.workshop,
+            self.environment,
+            self.after,
+            stop_at_approval=until == "approval",
+            timeout=timeout,
+            commit=self.commit,
+            execution=self.execution,
         )
 
     def __repr__(self) -> str:
@@ -130,10 +139,50 @@ def next_run(workshop: Workshop, environment: str) -> Release:
     return Release(workshop, environment, latest_execution_ids(workshop))
 
 
+def run_of(workshop: Workshop, environment: str, commit_id: str) -> Release:
+    """The run of ``commit_id`` in an environment's pipeline: after a merge, the commit the branch points at now
+    (``merge_branches_by_fast_forward`` answers it), so ``watch()`` follows exactly the run the merge started.
+
+    Parameters
+    ----------
+    workshop
+        The workshop of notebook 00.
+    environment
+        ``"dev"``, ``"qa"`` or ``"prod"``.
+    commit_id
+        The commit (all of it or its first characters).
+
+    Returns
+    -------
+    Release
+        Its ``watch()`` follows that commit's newest run; when the commit has run already (a merge that moved
+        nothing), that run.
+    """
+    if environment not in ENVIRONMENTS:
+        raise ReleaseError(f"Unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}.")
+    return Release(workshop, environment, change={"commit": commit_id[:8]}, commit=commit_id)
+
+
+def run_of_execution(workshop: Workshop, environment: str, execution_id: str) -> Release:
+    """The execution ``start_pipeline_execution`` (or a retry) answered: ``watch()`` follows exactly that one,
+    although the run before it had the same commit.
+
+    Returns
+    -------
+    Release
+        Its ``watch()`` follows execution ``execution_id`` of the environment's pipeline.
+    """
+    if environment not in ENVIRONMENTS:
+        raise ReleaseError(f"Unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}.")
+    return Release(workshop, environment, change={"execution": execution_id}, execution=execution_id)
+
+
 def _commit_release(workshop: Workshop, branch: str, commit: Callable[[], dict[str, str]]) -> Release:
-    """Take the handle, then commit (``commit()`` returns the row that says what was committed)."""
+    """Take the handle, then commit (``commit()`` returns the row that says what was committed); the handle
+    follows the run of the new commit, or (nothing committed) the first run after it was taken."""
     run = next_run(workshop, ENVIRONMENT_OF_BRANCH[branch])
     run.change = commit()
+    run.commit = run.change.get("commit") or None
     return run
 
 
@@ -248,10 +297,17 @@ def snapshot(workshop: Workshop) -> dict[str, str]:
 
 
 def watch_environment(
-    workshop: Workshop, env: str, after: dict[str, str], stop_at_approval: bool = False, timeout: float | None = None
+    workshop: Workshop,
+    env: str,
+    after: dict[str, str],
+    stop_at_approval: bool = False,
+    timeout: float | None = None,
+    commit: str | None = None,
+    execution: str | None = None,
 ) -> RunSummary:
-    """Follow the run of ``env`` that started after ``after`` until it finishes (or, with
-    ``stop_at_approval``, until it waits for an approval). ``Release.watch`` is the friendlier face.
+    """Follow the run of ``env`` that started after ``after`` (of ``commit``, or execution ``execution``, when
+    given) until it finishes (or, with ``stop_at_approval``, until it waits for an approval). ``Release.watch`` is
+    the friendlier face.
 
     Returns
     -------
@@ -262,6 +318,11 @@ def watch_environment(
 
     def done(rows: dict[str, dict[str, Any]]) -> bool:
         row = rows[env]
+        if not row["execution"] and execution:  # not listed yet (the list can lag a moment behind the start)
+            return False
+        if not row["execution"] and commit:  # no new run of the commit: fine if it has been through one already
+            ran = latest_run(workshop, env, commit=commit)
+            return bool(ran["execution"]) and ran["status"] in FINISHED
         if not row["execution"]:  # no new run: fine if the branch's head has already been through one
             newest = latest_run(workshop, env)
             return newest["status"] in FINISHED and newest["commit"] == branch_head(workshop, branch)[:8]
@@ -269,7 +330,15 @@ def watch_environment(
 
     if timeout is None and env == "prod":
         timeout = workshop.timing.prod_timeout
-    return watch(workshop, done, envs=(env,), after=after, timeout=timeout)
+    return watch(
+        workshop,
+        done,
+        envs=(env,),
+        after=after,
+        timeout=timeout,
+        commits={env: commit} if commit else None,
+        executions={env: execution} if execution else None,
+    )
 
 
 # -- what each environment runs ----------------------------------------------------------------------

@@ -5,8 +5,8 @@
 # after your **approval** reaches **prod → Prod**. Then the same with `git push`, a build that breaks on purpose,
 # a timeline of everything that ran, and what you could change next.
 #
-# Each step that starts a pipeline gives you a handle, `run`. `run.watch()` follows the run that this step
-# started, in a table that updates in place. "Run All Cells" works: the notebook waits at the approval until
+# Each step that starts a pipeline gives you a handle, `run`. `run.watch()` follows the run of the commit this
+# step made, in a table that updates in place. "Run All Cells" works: the notebook waits at the approval until
 # you click Approve or Reject, then goes on by itself.
 
 # %% tags=["parameters"]
@@ -48,17 +48,18 @@ inventory.show_environments(workshop)
 # Dev has just tested, so QA builds exactly what Dev ran. Moving `qa` starts the QA pipeline. If `qa` had commits
 # that `master` lacks, CodeCommit would refuse with `ManualMergeRequiredException`: a fast-forward never merges.
 #
-# The handle is taken first, so that `run.watch()` follows the run this merge starts and not an older one.
+# The merge answers with the commit `qa` points at now; every pipeline execution carries the commit it runs, so
+# `release.run_of` finds the run of exactly that commit.
 
 # %%
-run = release.next_run(workshop, "qa")
 merged = codecommit.merge_branches_by_fast_forward(
     repositoryName=workshop.names.repository,
     sourceCommitSpecifier="master",
     destinationCommitSpecifier="qa",
     targetBranch="qa",
 )
-merged["commitId"]  # the commit qa points at now
+run = release.run_of(workshop, "qa", merged["commitId"])  # the run of the commit qa points at now
+run
 
 # %%
 run.watch()
@@ -97,14 +98,14 @@ if waiting:
 # Now promote `qa` to `prod`, the same fast-forward as before, and follow the run until it waits for you:
 
 # %%
-run = release.next_run(workshop, "prod")
 merged = codecommit.merge_branches_by_fast_forward(
     repositoryName=workshop.names.repository,
     sourceCommitSpecifier="qa",
     destinationCommitSpecifier="prod",
     targetBranch="prod",
 )
-merged["commitId"]  # the commit prod points at now
+run = release.run_of(workshop, "prod", merged["commitId"])  # the run of the commit prod points at now
+run
 
 # %%
 run.watch(until="approval")
@@ -198,9 +199,9 @@ timeline.timeline(workshop)
 # the repository (a role, a build project).
 
 # %%
-run = release.next_run(workshop, "dev")
 started = codepipeline.start_pipeline_execution(name=workshop.names.pipeline("dev"))
-started["pipelineExecutionId"]
+run = release.run_of_execution(workshop, "dev", started["pipelineExecutionId"])  # this run, not the last one
+run
 
 # %%
 run.watch()
@@ -229,9 +230,8 @@ updated = codepipeline.update_pipeline(pipeline=release.with_stage(dev_pipeline,
 [stage["name"] for stage in updated["pipeline"]["stages"]]
 
 # %%
-run = release.next_run(workshop, "dev")
-codepipeline.start_pipeline_execution(name=workshop.names.pipeline("dev"))
-run.watch()
+started = codepipeline.start_pipeline_execution(name=workshop.names.pipeline("dev"))
+release.run_of_execution(workshop, "dev", started["pipelineExecutionId"]).watch()
 
 # %%
 pictures.pipeline(workshop, "dev")

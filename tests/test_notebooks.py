@@ -105,7 +105,7 @@ def test_every_helpers_function_a_notebook_calls_has_a_docstring():
     """Shift-Tab in JupyterLab shows the docstring: each function a cell calls says what it does for the
     learner and what it returns."""
     calls = _helpers_calls()
-    assert ("helpers.release", "next_run") in calls and ("helpers.pictures", "pipeline") in calls
+    assert ("helpers.release", "run_of") in calls and ("helpers.pictures", "pipeline") in calls
     problems = {}
     for module_name, attribute in [*calls, *HANDLE_METHODS]:
         target: object = importlib.import_module(module_name)

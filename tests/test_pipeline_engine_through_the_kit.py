@@ -197,6 +197,25 @@ def test_an_approved_release_reaches_prod(workshop):
     assert serves(workshop, "prod") == serves(workshop, "qa")
 
 
+def test_the_run_of_a_merged_commit_is_followed_by_its_commit_id(workshop):
+    """Notebook 04's promotion: the merge answers the commit the branch points at now, and ``release.run_of``
+    follows the run of exactly that commit, with no handle taken before the merge; a merge that moves nothing
+    gives the commit's run that has already finished."""
+    dev = release.change_message(workshop, "Hello, promoted by commit id")
+    assert dev.watch()["dev"]["status"] == "Succeeded"
+    merged = sandbox_client("codecommit").merge_branches_by_fast_forward(
+        repositoryName=workshop.names.repository,
+        sourceCommitSpecifier="master",
+        destinationCommitSpecifier="qa",
+        targetBranch="qa",
+    )
+    row = release.run_of(workshop, "qa", merged["commitId"]).watch()["qa"]
+    assert (row["status"], row["commit"]) == ("Succeeded", merged["commitId"][:8])
+    assert serves(workshop, "qa") == "Hello, promoted by commit id"
+    again = release.run_of(workshop, "qa", merged["commitId"]).watch()["qa"]  # nothing new runs: the same run
+    assert again["execution"] == row["execution"]
+
+
 def test_stopping_an_execution(workshop):
     codepipeline = sandbox_client("codepipeline")
     name = workshop.names.pipeline("prod")

@@ -11,6 +11,7 @@ cleanup, anything still there is a leftover. Participants are read in parallel.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -45,7 +46,11 @@ def participant_workshop(event: str, prefix: str) -> Workshop | None:
     """The participant's workshop from their state file, or from the event's settings when the file is
     gone (cleanup and status still find resources by their names and tags); None if neither exists."""
     if state_path(prefix).exists():
-        return Workshop(load_state(prefix))
+        state = load_state(prefix)
+        if state.settings.backend == "sandbox" and state.settings.profile:
+            # The instructor watches and cleans up as themself (the account), not with the participant's key.
+            state.settings = replace(state.settings, profile=None)
+        return Workshop(state)
     record = load_record(event)
     if record is None:
         return None

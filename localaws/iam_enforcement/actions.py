@@ -117,7 +117,13 @@ def _iam(r: Request) -> list[Check]:
 
     def role_arn(name: str) -> str:
         role = next((x for x in backend.roles.values() if x.name == name), None)
-        return str(role.arn) if role is not None else f"arn:{r.partition}:iam::{r.account}:role/{name}"
+        if role is not None:
+            return str(role.arn)
+        # A role not made yet is named by its path when the path is fixed: a service-linked role's (the kit asks
+        # GetRole for ECS's before creating it). An assumption: AWS does not document a missing role's ARN.
+        linked = {v: k for k, v in _SERVICE_LINKED_ROLES.items()}.get(name)
+        path = f"/aws-service-role/{linked}/" if linked else "/"
+        return f"arn:{r.partition}:iam::{r.account}:role{path}{name}"
 
     def profile_arn(name: str) -> str:
         return f"arn:{r.partition}:iam::{r.account}:instance-profile/{name}"
@@ -182,12 +188,91 @@ _SERVICE_LINKED_ROLES = {
 }
 
 
+#: A bucket's subresources (the query string) and the IAM action of each method on them, from the service
+#: authorization reference (moto's own map names some by the API, e.g. HeadBucket, and lacks others).
+_S3_BUCKET_ACTIONS: dict[str, dict[str, str]] = {
+    "HEAD": {"": "ListBucket"},
+    "GET": {
+        "location": "GetBucketLocation",
+        "versioning": "GetBucketVersioning",
+        "policy": "GetBucketPolicy",
+        "tagging": "GetBucketTagging",
+        "versions": "ListBucketVersions",
+        "encryption": "GetEncryptionConfiguration",
+        "publicAccessBlock": "GetBucketPublicAccessBlock",
+        "ownershipControls": "GetBucketOwnershipControls",
+        "acl": "GetBucketAcl",
+        "uploads": "ListBucketMultipartUploads",
+        "lifecycle": "GetLifecycleConfiguration",
+        "": "ListBucket",
+    },
+    "PUT": {
+        "versioning": "PutBucketVersioning",
+        "policy": "PutBucketPolicy",
+        "tagging": "PutBucketTagging",
+        "encryption": "PutEncryptionConfiguration",
+        "publicAccessBlock": "PutBucketPublicAccessBlock",
+        "ownershipControls": "PutBucketOwnershipControls",
+        "acl": "PutBucketAcl",
+        "lifecycle": "PutLifecycleConfiguration",
+        "": "CreateBucket",
+    },
+    "DELETE": {
+        "policy": "DeleteBucketPolicy",
+        "tagging": "PutBucketTagging",
+        "encryption": "PutEncryptionConfiguration",
+        "publicAccessBlock": "PutBucketPublicAccessBlock",
+        "ownershipControls": "PutBucketOwnershipControls",
+        "lifecycle": "PutLifecycleConfiguration",
+        "": "DeleteBucket",
+    },
+}
+
+
+def _s3_action(r: Request, resource: str) -> str:
+    path = resource.split(":::", 1)[-1]
+    method = str(getattr(r.response, "method", "GET")).upper()
+    query = dict(getattr(r.response, "querystring", {}) or {})
+    if "/" in path:  # an object: moto names these as IAM does
+        return r.action
+    if method == "POST" and "delete" in query:
+        return "s3:DeleteObject"
+    actions = _S3_BUCKET_ACTIONS.get(method, {})
+    for subresource, action in actions.items():
+        if subresource and subresource in query:
+            return f"s3:{action}"
+    return f"s3:{actions.get('', r.operation)}"
+
+
 def _s3(r: Request, resource: str) -> list[Check]:
-    found: list[Check] = [(r.action, resource, {})]
-    if r.operation == "CreateBucket" and r.response.headers.get("x-amz-object-ownership"):
+    action = _s3_action(r, resource)
+    if action == "s3:DeleteObject":  # DeleteObjects: each key, and each version named (DeleteObjectVersion)
+        return _s3_delete_objects(r, resource)
+    found: list[Check] = [(action, resource, {})]
+    if action == "s3:CreateBucket" and r.response.headers.get("x-amz-object-ownership"):
         # "If your CreateBucket request includes the x-amz-object-ownership header, then the
         # s3:PutBucketOwnershipControls permission is required" (S3 API reference, CreateBucket).
         found.append(("s3:PutBucketOwnershipControls", resource, {}))
+    return found
+
+
+def _s3_delete_objects(r: Request, resource: str) -> list[Check]:
+    import xml.etree.ElementTree as ElementTree
+
+    bucket = resource.split(":::", 1)[-1].split("/")[0]
+    body = getattr(r.response, "raw_body", b"") or getattr(r.response, "body", b"") or b""
+    found: list[Check] = []
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return [("s3:DeleteObject", f"arn:{r.partition}:s3:::{bucket}/*", {})]
+    for entry in root.iter():
+        if not entry.tag.endswith("Object"):
+            continue
+        key = next((c.text for c in entry if c.tag.endswith("Key")), "")
+        version = next((c.text for c in entry if c.tag.endswith("VersionId")), None)
+        action = "s3:DeleteObjectVersion" if version else "s3:DeleteObject"
+        found.append((action, f"arn:{r.partition}:s3:::{bucket}/{key}", {}))
     return found
 
 
@@ -344,7 +429,6 @@ _EC2_TYPES = {
     "rtb": "route-table",
     "lt": "launch-template",
     "i": "instance",
-    "rtbassoc": "route-table",
 }
 #: Create operations and the type of what they make (evaluated as ``type/*`` with the request's tags).
 _EC2_CREATES = {
@@ -397,6 +481,9 @@ def _ec2(r: Request) -> list[Check]:
                 (t for t in backend.launch_templates.values() if t.name == r.param("LaunchTemplateName")), None
             )
             ids = [t.id for t in [template] if t is not None]
+        if name == "AssociationId":  # DisassociateRouteTable: the route table the association belongs to
+            tables = backend.route_tables.values()
+            ids = [t.id for t in tables for i in ids if i in getattr(t, "associations", {})]
         for resource_id in ids:
             kind = _EC2_TYPES.get(resource_id.split("-")[0], resource_id.split("-")[0])
             tags = backend.tags.get(resource_id, {})

@@ -147,6 +147,25 @@ def test_a_participant_runs_notebook_01_and_another_cannot_touch_what_they_made(
     assert code == "AccessDenied"
 
 
+def test_notebooks_02_and_03_as_the_participant_and_their_pipeline_refused_to_another(event, capsys, tmp_path):
+    from helpers.event.rehearse import run_participant
+
+    first, second = f"{event}-01", f"{event}-02"  # the first ran notebook 01 in the test above
+    run_participant(first, ["02-build-projects.ipynb", "03-pipelines.ipynb"], tmp_path)
+    pipeline = setup.open_workshop(first).names.pipeline("dev")
+    owner, intruder = _credentials(capsys, event, first), _credentials(capsys, event, second)
+    assert _as(owner, "codepipeline").get_pipeline_state(name=pipeline)["stageStates"]
+    code, message = _refusal(lambda: _as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
+    assert (code, message) == (
+        "AccessDeniedException",
+        f"User: arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{second} is not authorized to perform: "
+        f"codepipeline:StartPipelineExecution on resource: arn:aws:codepipeline:{REGION}:{ACCOUNT}:{pipeline} "
+        "because no identity-based policy allows the codepipeline:StartPipelineExecution action",
+    )
+    code, _ = _refusal(lambda: _as(intruder, "codepipeline").get_pipeline_state(name=pipeline))
+    assert code == "AccessDeniedException"
+
+
 def _remove_statement(prefix: str, sid: str) -> None:
     """Replace the participant's managed policy that holds ``sid`` by a version without it."""
     iam = sandbox_client("iam")

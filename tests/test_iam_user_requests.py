@@ -193,7 +193,9 @@ def test_an_assumed_roles_session_is_evaluated_with_the_roles_policies_and_bound
 class _Request:
     """A request as moto's response parsed it, for the table alone: every parameter present."""
 
-    LISTS = frozenset({"services", "clusters", "names", "ids", "repositoryNames", "capacityProviders", "taskDefinitions"})
+    LISTS = frozenset(
+        {"services", "clusters", "names", "ids", "repositoryNames", "capacityProviders", "taskDefinitions"}
+    )
 
     def __init__(self) -> None:
         self.querystring: dict[str, list[str]] = {}

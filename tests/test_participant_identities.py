@@ -147,11 +147,12 @@ def test_a_participant_runs_notebook_01_and_another_cannot_touch_what_they_made(
     assert code == "AccessDenied"
 
 
-def test_notebooks_02_and_03_as_the_participant_and_their_pipeline_refused_to_another(event, capsys, tmp_path):
+def test_notebooks_00_to_04_as_the_participant_and_their_pipeline_refused_to_another(event, capsys, tmp_path):
     from helpers.event.rehearse import run_participant
 
-    first, second = f"{event}-01", f"{event}-02"  # the first ran notebook 01 in the test above
-    run_participant(first, ["02-build-projects.ipynb", "03-pipelines.ipynb"], tmp_path)
+    first, second = f"{event}-01", f"{event}-02"  # the first ran notebook 01 (its helpers) in the test above
+    notebooks = ["00-setup.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb", "04-test-the-pipeline.ipynb"]
+    run_participant(first, notebooks, tmp_path)
     pipeline = setup.open_workshop(first).names.pipeline("dev")
     owner, intruder = _credentials(capsys, event, first), _credentials(capsys, event, second)
     assert _as(owner, "codepipeline").get_pipeline_state(name=pipeline)["stageStates"]
@@ -217,6 +218,9 @@ def test_event_cleanup_removes_the_users_keys_and_policies_and_nothing_else(caps
     assert [u["UserName"] for u in iam.list_users(PathPrefix=path)["Users"]] == [f"{name}-01"]
     assert iam.list_policies(Scope="Local", PathPrefix=path)["Policies"]
     assert main(["event", "cleanup", "--event", name, "--json"]) == 0
+    # Cleanup acted as the account, and the participant's state file still names their (now deleted) profile:
+    # a notebook opened with their prefix is refused, never silently the account's root.
+    assert load_state(f"{name}-01").settings.profile == f"{name}-01"
     assert iam.list_users(PathPrefix=path)["Users"] == []
     assert iam.list_policies(Scope="Local", PathPrefix=path)["Policies"] == []
     assert iam.get_user(UserName=bystander)["User"]["UserName"] == bystander

@@ -15,6 +15,7 @@ from typing import Any
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
+from . import usage
 from .evaluator import EXPLICIT_DENY, Decision, Principal, evaluate
 from .sessions import AccessDenied, _document
 
@@ -55,6 +56,7 @@ class Caller:
             Principal(arn=self.arn, role_arn=self.role_arn, bounded=self.boundary is not None),
             self.boundary,
         )
+        usage.record(self.arn, action, resource, decision.allowed)
         if not decision.allowed:
             resource_deny = resource_policy is not None and decision.decision == EXPLICIT_DENY
             where = "a resource-based policy" if resource_deny else "an identity-based policy"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
@@ -149,7 +150,7 @@ def client(service: str, settings: WorkshopSettings, session: boto3.Session | No
     """A client for ``service`` on the workshop's backend and region. On the sandbox a passed
     session is ignored on purpose."""
     if settings.backend == "sandbox":
-        return _sandbox_client(service, settings.region, sandbox.endpoint())
+        return _sandbox_client(service, settings.region, sandbox.endpoint(), settings.profile)
     if session is not None:
         return _make(session, service, region_name=settings.region)
     return _aws_client(service, settings.profile, settings.region)
@@ -160,6 +161,8 @@ def reset() -> None:
     (after ``aws configure``, ``aws sso login`` or a new AWS_PROFILE)."""
     _AWS_CLIENTS.clear()
     _aws_session.cache_clear()
+    _sandbox_client.cache_clear()  # a sandbox identity's keys change when its event is started again
+    _sandbox_session.cache_clear()
 
 
 def sandbox_environment(region: str) -> dict[str, str]:
@@ -209,18 +212,40 @@ def _new_sessions(**options: Any) -> tuple[boto3.Session, botocore.session.Sessi
     return made, core
 
 
+def sandbox_profiles_file() -> Path:
+    """The AWS config file that holds the sandbox's IAM identities (an event's participants), one
+    ``[profile NAME]`` each with its access key (``python -m helpers event credentials`` prints them)."""
+    from .paths import workshop_home
+
+    return workshop_home() / "sandbox-identities" / "config"
+
+
+def sandbox_credentials(profile: str | None) -> dict[str, str]:
+    """The keys a sandbox client signs with: the account's own (``testing``) without a profile, else the
+    profile's, from ``sandbox_profiles_file()``."""
+    if not profile:
+        return dict(SANDBOX_CREDENTIALS)
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(sandbox_profiles_file())
+    section = f"profile {profile}"
+    if not config.has_section(section):
+        raise CredentialsError(
+            f"No sandbox identity {profile!r} in {sandbox_profiles_file()}: the instructor's `python -m helpers event "
+            "start` makes one per participant (or leave profile empty to act as the sandbox's account)."
+        )
+    return {k: config.get(section, k) for k in ("aws_access_key_id", "aws_secret_access_key")}
+
+
 @lru_cache(maxsize=8)
-def _sandbox_session(region: str) -> boto3.Session:
-    return new_session(
-        aws_access_key_id=SANDBOX_CREDENTIALS["aws_access_key_id"],
-        aws_secret_access_key=SANDBOX_CREDENTIALS["aws_secret_access_key"],
-        region_name=region,
-    )
+def _sandbox_session(region: str, profile: str | None = None) -> boto3.Session:
+    return new_session(**sandbox_credentials(profile), region_name=region)
 
 
 @lru_cache(maxsize=64)
-def _sandbox_client(service: str, region: str, endpoint: str) -> Any:
-    return _make(_sandbox_session(region), service, endpoint_url=endpoint)
+def _sandbox_client(service: str, region: str, endpoint: str, profile: str | None = None) -> Any:
+    return _make(_sandbox_session(region, profile), service, endpoint_url=endpoint)
 
 
 @lru_cache(maxsize=8)

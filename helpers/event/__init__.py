@@ -29,14 +29,32 @@ __all__ = [*sorted(_EXPORTS), "INSTRUCTOR_OPERATIONS"]
 
 #: What the event tooling calls with the instructor's identity, beyond the learner's own operations
 #: (``helpers.permissions.KIT_OPERATIONS``, which status and cleanup also use): the plan's quota and
-#: usage reads, the Price List API, and status's reads of pipeline runs. tests/test_event.py checks it.
+#: usage reads, the Price List API, status's reads of pipeline runs, and on the sandbox the participants' IAM
+#: users, keys and policies (``identities.py``). tests/test_event.py checks it.
 INSTRUCTOR_OPERATIONS: dict[str, tuple[str, ...]] = {
     "service-quotas": ("get_service_quota", "get_aws_default_service_quota"),
     "pricing": ("get_products",),
     "elbv2": ("describe_load_balancers", "describe_target_groups"),
     "codepipeline": ("list_pipelines", "get_pipeline", "list_pipeline_executions", "list_action_executions"),
     "ecs": ("list_clusters", "describe_services"),
-    "iam": ("list_roles",),
+    "iam": (
+        "list_roles",
+        "attach_user_policy",
+        "create_access_key",
+        "create_policy",
+        "create_user",
+        "delete_access_key",
+        "delete_policy",
+        "delete_user",
+        "delete_user_policy",
+        "detach_user_policy",
+        "get_user",
+        "list_access_keys",
+        "list_attached_user_policies",
+        "list_policies",
+        "list_user_policies",
+        "list_users",
+    ),
     "ec2": ("describe_vpcs", "describe_subnets", "describe_instances", "describe_instance_types"),
     "codebuild": ("batch_get_projects",),
     "sts": ("get_caller_identity",),

@@ -11,7 +11,7 @@ from .plan import DEFAULT_HOURS
 
 
 def add_parser(commands: Any) -> None:
-    """Add the ``event`` command and its four subcommands to the kit's CLI."""
+    """Add the ``event`` command and its subcommands to the kit's CLI."""
     event_parser = commands.add_parser("event", help="plan, start, watch and clean up a guided event")
     actions = event_parser.add_subparsers(dest="event_action", required=True)
 
@@ -35,6 +35,13 @@ def add_parser(commands: Any) -> None:
     status.add_argument("--event", required=True)
     status.add_argument("--json", action="store_true", help="print machine-readable JSON")
     status.set_defaults(func=_status)
+    credentials = actions.add_parser(
+        "credentials", help="a participant's sandbox identity: access key, secret, profile and config file"
+    )
+    credentials.add_argument("--event", required=True)
+    credentials.add_argument("--prefix", required=True, help="the participant's prefix, NAME-NN")
+    credentials.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    credentials.set_defaults(func=_credentials)
     cleanup = actions.add_parser("cleanup", help="delete every participant's resources; exit 0 only when none is left")
     cleanup.add_argument("--event", required=True)
     cleanup.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -92,6 +99,27 @@ def _status(args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2, default=str))
     else:
         print(status_frame(document).to_string())
+    return 0
+
+
+def _credentials(args: argparse.Namespace) -> int:
+    from ..errors import StateFileError
+    from .identities import identity
+
+    _require_event(args.event)
+    found = identity(args.event, args.prefix)
+    if found is None:
+        raise StateFileError(
+            f"No sandbox identity for {args.prefix!r} in event {args.event!r}: `event start` makes one per "
+            "participant on the sandbox (on AWS participants sign in with the account's own means)."
+        )
+    if args.json:
+        print(json.dumps(found.to_dict(), indent=2))
+    else:
+        print(
+            f"{found.user_arn}\n  profile {found.profile} in {found.config_file}\n"
+            f"  AWS_CONFIG_FILE={found.config_file} aws --profile {found.profile} sts get-caller-identity"
+        )
     return 0
 
 

@@ -19,6 +19,7 @@ from ..regions import partition_of
 from ..settings import WorkshopSettings
 from ..state import set_current_prefix, state_path
 from ..ui_table import StatusTable
+from .identities import Identity, create_identities
 from .names import EventRecord, check_event, event_folder, load_record, participant_prefixes
 from .plan import DEFAULT_HOURS, Plan, plan_event
 from .policy import write_participant_policies, write_workshop_studio
@@ -34,6 +35,8 @@ class StartedEvent:
     plan: Plan
     policies: dict[str, Path] = field(default_factory=dict)
     workshop_studio: Path | None = None
+    #: On the sandbox: each participant's IAM user (``python -m helpers event credentials`` prints its keys).
+    identities: dict[str, Identity] = field(default_factory=dict)
 
     def frame(self) -> pd.DataFrame:
         rows = [
@@ -41,6 +44,7 @@ class StartedEvent:
                 "prefix": prefix,
                 "state file": str(state_path(prefix)),
                 "IAM policy": str(self.policies.get(prefix, "")),
+                "IAM user": self.identities[prefix].user_arn if prefix in self.identities else "",
             }
             for prefix in self.record.prefixes
         ]
@@ -58,7 +62,13 @@ class StartedEvent:
         return {
             "event": self.record.event,
             "participants": [
-                {"prefix": p, "state_file": str(state_path(p)), "policy": str(self.policies.get(p, ""))}
+                {
+                    "prefix": p,
+                    "state_file": str(state_path(p)),
+                    "policy": str(self.policies.get(p, "")),
+                    "user_arn": self.identities[p].user_arn if p in self.identities else None,
+                    "profile": self.identities[p].profile if p in self.identities else None,
+                }
                 for p in self.record.prefixes
             ],
             "settings": self.record.settings,
@@ -93,11 +103,18 @@ def start_event(
         raise EventDoesNotFitError(f"Event {event!r} does not fit:\n{plan.refusal()}")
     values = settings.to_dict()
     values.pop("prefix")
+    identity = clients.client("sts", settings, session).get_caller_identity()
+    account = str(identity["Account"])
+    partition = partition_of(settings.region)
+    identities: dict[str, Identity] = {}
+    if settings.backend == "sandbox":  # participants are IAM users the sandbox evaluates (issue 21, item 2)
+        identities = create_identities(event, prefixes, settings, account, partition)
     pointer = workshop_home() / "current-prefix"
     previous = pointer.read_text().strip() if pointer.exists() else None
     try:
         for prefix in prefixes:
-            setup.configure(prefix=prefix, **values)
+            profile = identities[prefix].profile if prefix in identities else values.get("profile")
+            setup.configure(prefix=prefix, **{**values, "profile": profile})
     finally:  # starting an event must not change which workshop the instructor's own notebooks open
         if previous:
             set_current_prefix(previous)
@@ -105,12 +122,9 @@ def start_event(
             pointer.unlink()
     record = EventRecord(event, participants, values, prefixes, datetime.now(UTC).isoformat(timespec="seconds"))
     record.save()
-    identity = clients.client("sts", settings, session).get_caller_identity()
-    account = str(identity["Account"])
-    partition = partition_of(settings.region)
     policies = write_participant_policies(event, prefixes, settings.region, account, partition)
     studio = write_workshop_studio(event, settings.region, settings.launch_type, partition)
-    return StartedEvent(record, plan, policies, studio)
+    return StartedEvent(record, plan, policies, studio, identities)
 
 
 #: The environment variable ``make hub`` sets to the event it runs; the instructor's notebook follows it.

@@ -11,6 +11,7 @@ cleanup, anything still there is a leftover. Participants are read in parallel.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -23,6 +24,7 @@ from ..inventory import environment_urls, fetch
 from ..naming import ENVIRONMENTS
 from ..resources import services, stacks
 from ..resources.base import Kind
+from ..settings import WorkshopSettings
 from ..state import WorkshopState, load_state, state_path
 from ..ui_table import StatusTable
 from .names import known_prefixes, load_record
@@ -41,11 +43,30 @@ PARALLEL_READS = 8
 RESULTS: tuple[Kind, ...] = (services.SERVICES, stacks.BUILD_PROJECTS, stacks.PIPELINES)
 
 
+@dataclass
+class _AsTheAccount(WorkshopState):
+    """A participant's state read by the instructor: clients sign as the account; saved, it keeps its settings."""
+
+    saved_settings: WorkshopSettings | None = None
+
+    def save(self) -> None:
+        acting, self.settings = self.settings, self.saved_settings or self.settings
+        try:
+            super().save()
+        finally:
+            self.settings = acting
+
+
 def participant_workshop(event: str, prefix: str) -> Workshop | None:
     """The participant's workshop from their state file, or from the event's settings when the file is
     gone (cleanup and status still find resources by their names and tags); None if neither exists."""
     if state_path(prefix).exists():
-        return Workshop(load_state(prefix))
+        state = load_state(prefix)
+        if state.settings.backend == "sandbox" and state.settings.profile:
+            # The instructor watches and cleans up as themself (the account), not with the participant's key;
+            # what cleanup saves keeps the participant's profile.
+            state = _AsTheAccount(replace(state.settings, profile=None), state.resources, state.extra, state.settings)
+        return Workshop(state)
     record = load_record(event)
     if record is None:
         return None

@@ -106,6 +106,11 @@ def cleanup_event(event: str, progress: bool = True) -> EventCleanup:
             except (ClientError, BotoCoreError) as error:
                 results[prefix] = ParticipantCleanup(prefix, False, error=f"{type(error).__name__}: {error}")
             bar.update(1)
+    sandbox_settings = next((w.settings for w in workshops.values() if w.on_sandbox), None)
+    if sandbox_settings is not None:  # the participants' IAM users, keys and policies (under /workshop/<event>/)
+        from .identities import delete_identities
+
+        delete_identities(event, sandbox_settings)
     for prefix, workshop in workshops.items():  # verify: ask every service again, participant by participant
         try:
             results[prefix].left = [f"{r.kind} {r.name}: {r.outcome}" for r in leftovers(workshop) if r.is_problem]

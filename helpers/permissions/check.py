@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .operations import required_actions
+from ..context import PREFIX_TAG
+from .operations import EC2_ON_TAGGED, required_actions
 from .scope import Scope
 
 if TYPE_CHECKING:
@@ -29,10 +30,10 @@ def _simulate(iam: Any, principal: str, scope: Scope) -> list[str]:
     """Each action is asked about every resource the workshop uses it on (not one representative: a policy
     that allows the first role but not the ECS service-linked role must show red here, not in notebook 01)."""
     missing: list[str] = []
-    by_resources: dict[tuple[str, ...], list[str]] = {}
+    by_resources: dict[tuple[tuple[str, ...], bool], list[str]] = {}
     for action in required_actions():
         if action != "iam:PassRole":
-            by_resources.setdefault(tuple(scope.resources(action)), []).append(action)
+            by_resources.setdefault((tuple(scope.resources(action)), action in EC2_ON_TAGGED), []).append(action)
     # PassRole is asked once per role, with the service the kit passes it to (the policy's condition).
     for role, service in _passed_roles(scope):
         answer = iam.simulate_principal_policy(
@@ -45,11 +46,19 @@ def _simulate(iam: Any, principal: str, scope: Scope) -> list[str]:
         )
         if any(r["EvalDecision"] != "allowed" for r in answer["EvaluationResults"]):
             missing.append("iam:PassRole")
-    for resources, actions in by_resources.items():
+    for (resources, tagged), actions in by_resources.items():
         for chunk in _chunks(actions, 100):  # the simulator's limit per call
             arguments: dict[str, Any] = {"PolicySourceArn": principal, "ActionNames": chunk}
             if resources != ("*",):
                 arguments["ResourceArns"] = [_example(r) for r in resources]
+            if tagged:  # the participant's own EC2 resources carry their prefix's tag
+                arguments["ContextEntries"] = [
+                    {
+                        "ContextKeyName": f"aws:ResourceTag/{PREFIX_TAG}",
+                        "ContextKeyValues": [scope.names.prefix],
+                        "ContextKeyType": "string",
+                    }
+                ]
             paginator = iam.get_paginator("simulate_principal_policy")
             for page in paginator.paginate(**arguments):
                 for result in page["EvaluationResults"]:

@@ -201,6 +201,7 @@ _ACTION_EXCEPTIONS: dict[str, tuple[str, ...]] = {
 INDIRECT_ACTIONS: dict[str, str] = {
     "iam:PassRole": "the kit hands its roles to CodeBuild, CodePipeline, EventBridge, ECS and EC2",
     "iam:TagRole": "CreateRole with Tags",
+    "s3:PutBucketOwnershipControls": "CreateBucket with ObjectOwnership (S3 API reference, CreateBucket)",
     "iam:TagInstanceProfile": "CreateInstanceProfile with Tags",
     "ecr:TagResource": "CreateRepository with tags",
     "logs:TagResource": "CreateLogGroup with tags",
@@ -251,6 +252,31 @@ UNSCOPED_ACTIONS: frozenset[str] = frozenset(
         # Read-only quota look-ups of the preflight (a quota ARN would work too; the values are not secret).
         "servicequotas:GetAWSDefaultServiceQuota",
         "servicequotas:GetServiceQuota",
+    }
+)
+
+
+#: EC2 actions on resources that already exist: allowed only on those tagged with the participant's prefix
+#: (``aws:ResourceTag/workshop:prefix``), as EC2 offers no names to scope by (review 2, row 14). Creates and
+#: reads stay on the region's EC2 ARNs: making a resource or listing them changes nobody else's.
+EC2_ON_TAGGED: frozenset[str] = frozenset(
+    {
+        "ec2:AssociateRouteTable",
+        "ec2:AttachInternetGateway",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:CreateRoute",
+        "ec2:DeleteInternetGateway",
+        "ec2:DeleteLaunchTemplate",
+        "ec2:DeleteRouteTable",
+        "ec2:DeleteSecurityGroup",
+        "ec2:DeleteSubnet",
+        "ec2:DeleteVpc",
+        "ec2:DetachInternetGateway",
+        "ec2:DisassociateRouteTable",
+        "ec2:ModifySubnetAttribute",
+        "ec2:ModifyVpcAttribute",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:TerminateInstances",
     }
 )
 

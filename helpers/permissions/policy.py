@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..context import PREFIX_TAG
 from ..naming import Names
-from .operations import required_actions
+from .operations import EC2_ON_TAGGED, required_actions
 from .scope import Scope
 
 
@@ -16,18 +17,20 @@ def learner_policy(prefix: str, region: str, account: str, partition: str = "aws
     resources of ``prefix`` (actions that accept only ``*`` on ``*``). Event tooling attaches it to
     each participant's role; statements are grouped by service and resource set."""
     scope = Scope(Names(prefix, account=account, region=region), partition)
-    grouped: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    grouped: dict[tuple[str, tuple[str, ...], bool], list[str]] = {}
     for action in required_actions():
         resources = tuple(scope.resources(action))
-        grouped.setdefault((action.split(":")[0], resources), []).append(action)
+        grouped.setdefault((action.split(":")[0], resources, action in EC2_ON_TAGGED), []).append(action)
     statements = []
-    for (service, resources), actions in sorted(grouped.items()):
+    for (service, resources, tagged), actions in sorted(grouped.items()):
         statement: dict[str, Any] = {
-            "Sid": _sid(service, resources),
+            "Sid": _sid(service, resources) + ("OnTheirTaggedResources" if tagged else ""),
             "Effect": "Allow",
             "Action": sorted(actions),
             "Resource": list(resources) if len(resources) > 1 else resources[0],
         }
+        if tagged:  # EC2 has no names to scope by: another participant's resources carry another tag
+            statement["Condition"] = {"StringEquals": {f"aws:ResourceTag/{PREFIX_TAG}": prefix}}
         if actions == ["iam:PassRole"] or "iam:PassRole" in actions:
             statement["Action"] = [a for a in statement["Action"] if a != "iam:PassRole"]
         statements.append(statement)

@@ -1,7 +1,15 @@
-"""The request hook: a request signed with a role session's credentials (a build's AWS CLI, the docker
-stand-in, a service acting through the sandbox's API) is evaluated against that role before moto
-serves it. Every other caller (the learner's ``testing`` credentials) stands for the account's
-administrator and is not evaluated, as the workshop assumes.
+"""The request hook: every request signed with credentials of an identity IAM evaluates is evaluated
+before moto serves it, and refused in its protocol's shape with AWS's message:
+
+- a role session the sandbox issued to a service (a build's AWS CLI, the docker stand-in, a service acting
+  through the sandbox's API): that role's policies;
+- an IAM user's access key (CreateAccessKey: an event's participants), or a role a caller assumed with STS
+  AssumeRole: that identity's policies (inline, managed, its groups'), the role's permissions boundary and
+  the resource's policy, for the action(s) and resource(s) ``actions.py`` derives per operation. An
+  operation with no row there is refused, naming it.
+
+The sandbox's default credentials (``testing``, the kit's own admin work) stand for the account's root user
+and are not evaluated.
 
 The hook is moto's request-authorization hook, which the sandbox never enables otherwise (replaced through
 ``localaws/seams/moto.py``, as moto has no public one). Signatures are not verified: the sandbox is loopback-only.
@@ -13,16 +21,20 @@ import json
 import re
 from typing import Any
 
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.exceptions import JsonRESTError
 from moto.ecs.models import ecs_backends
 from moto.s3.exceptions import S3ClientError
 from moto.s3.models import s3_backends
+from moto.utilities.utils import get_partition
 
 from ..seams import moto as moto_seam
-from .sessions import AccessDenied, RoleSession, session_for
+from . import actions
+from .callers import Caller, caller_for
+from .sessions import AccessDenied, RoleSession, enabled, session_for
 
 _CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([\w-]+)/([\w-]+)/")
-_JSON_SERVICES = {"ecr", "logs", "ecs", "codebuild", "codepipeline", "codecommit", "events", "ssm"}
+_JSON_SERVICES = {"ecr", "logs", "ecs", "codebuild", "codepipeline", "codecommit", "events", "ssm", "servicequotas"}
 #: Actions AWS answers for any caller, even under an explicit Deny.
 _ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
 
@@ -36,10 +48,14 @@ def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*"
     match = _CREDENTIAL.search(str(headers.get("Authorization") or ""))
     if match is None:
         return
+    region, prefix = match.group(2), match.group(3)
     session = session_for(match.group(1))
     if session is None:
+        account = str(getattr(response, "current_account", "") or DEFAULT_ACCOUNT_ID)
+        caller = caller_for(match.group(1), account, get_partition(region))
+        if caller is not None and enabled():
+            _authorize_caller(caller, response, prefix, region, resource)
         return
-    region, prefix = match.group(2), match.group(3)
     operation = str(response.data.get("Action")) if prefix == "s3" else moto_seam.action_of(response)
     for action, arn, context, policy in checks(prefix, operation, response, resource, session, region):
         if action in _ALWAYS_ALLOWED:
@@ -50,7 +66,34 @@ def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*"
             raise _wire_error(prefix, str(denied)) from None
 
 
+def _authorize_caller(caller: Caller, response: Any, prefix: str, region: str, resource: str) -> None:
+    """An IAM user's (or an assumed role's) request: every check ``actions.py`` derives, evaluated."""
+    operation = str(response.data.get("Action")) if prefix == "s3" else moto_seam.action_of(response)
+    request = actions.Request(response, prefix, operation, region, caller.account, caller.partition)
+    try:
+        found = actions.checks_for(request, resource)
+    except actions.NotInTable as missing:
+        raise _wire_error(prefix, str(missing)) from None
+    for action, arn, context in found:
+        if action in _ALWAYS_ALLOWED:
+            continue
+        policy = _bucket_policy(caller.account, caller.partition, arn) if action.startswith("s3:") else None
+        try:
+            caller.authorize(action, arn, context, policy)
+        except AccessDenied as denied:
+            raise _wire_error(prefix, str(denied)) from None
+
+
 def _wire_error(prefix: str, message: str) -> Exception:
+    """AWS's refusal in the protocol's shape: EC2's ``UnauthorizedOperation`` ("You are not authorized to
+    perform this operation. ..."), SNS's ``AuthorizationError``, the JSON services' ``AccessDeniedException``,
+    S3's and the other query services' ``AccessDenied`` (403)."""
+    if prefix == "ec2":
+        return moto_seam.query_error(
+            "UnauthorizedOperation", f"You are not authorized to perform this operation. {message}", 403
+        )
+    if prefix == "sns":
+        return moto_seam.query_error("AuthorizationError", message, 403)
     if prefix == "s3":
         error = S3ClientError("AccessDenied", message)
         error.code = "AccessDenied"

@@ -6,7 +6,8 @@ from typing import Any
 
 from moto.iam.exceptions import InvalidInput, NoSuchEntity
 
-from .evaluator import ALLOWED, evaluate
+from .callers import user_policies
+from .evaluator import evaluate
 from .sessions import _document
 
 
@@ -16,26 +17,21 @@ def simulate(
 
     kind, _, name = source_arn.split(":", 5)[-1].partition("/")
     name = name.rsplit("/", 1)[-1]
-    administrator = kind == "user" and name == "moto" and name not in backend.users
-    if administrator:
-        policies: list[dict[str, Any]] = []
-    elif kind == "role":
+    policies: list[dict[str, Any]]
+    if kind == "role":
         policies = _role_policies(backend.get_role(name))
     elif kind == "user":
         if name not in backend.users:
             raise NoSuchEntity(f"The user with name {name} cannot be found.")
-        policies = _user_policies(backend, backend.users[name])
+        policies = user_policies(backend, backend.users[name])
     else:
         raise InvalidInput(f"Invalid ARN: {source_arn}: only users and roles can be simulated")
     results = []
     for action in actions:
         for resource in resources:
-            if administrator:
-                decision, matched = ALLOWED, [{"SourcePolicyId": "sandbox-account-administrator"}]
-            else:
-                outcome = evaluate(policies, action, resource, context)
-                decision = outcome.decision
-                matched = [{"SourcePolicyId": sid} for sid in outcome.matched]
+            outcome = evaluate(policies, action, resource, context)
+            decision = outcome.decision
+            matched = [{"SourcePolicyId": sid} for sid in outcome.matched]
             results.append(
                 {
                     "EvalActionName": action,
@@ -51,15 +47,6 @@ def simulate(
 def _role_policies(role: Any) -> list[dict[str, Any]]:
     documents = [_document(text) for text in role.policies.values()]
     documents += [_default_version(p) for p in role.managed_policies.values()]
-    return documents
-
-
-def _user_policies(backend: Any, user: Any) -> list[dict[str, Any]]:
-    documents = [_document(text) for text in user.policies.values()]
-    documents += [_default_version(p) for p in user.managed_policies.values()]
-    for group in backend.get_groups_for_user(user.name):
-        documents += [_document(text) for text in group.policies.values()]
-        documents += [_default_version(p) for p in group.managed_policies.values()]
     return documents
 
 

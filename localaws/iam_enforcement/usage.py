@@ -1,5 +1,6 @@
 """Which permissions each role used: every action and resource a service role was checked for, how
-often, and the refusals (the ``/_sandbox/iam/usage`` route serves this)."""
+often, and the refusals (the ``/_sandbox/iam/usage`` route serves this); the same for IAM users and the roles
+they assumed (``identities``, by the caller's ARN)."""
 
 from __future__ import annotations
 
@@ -43,16 +44,25 @@ def record_assume(role_arn: str, service: str, admitted: bool) -> None:
 
 
 def snapshot() -> dict[str, Any]:
-    """``roles``: role ARN -> [{action, resource, count}]; ``denied``: the refusals, oldest first."""
+    """``roles``: role ARN -> [{action, resource, count}]; ``identities``: the same for IAM users and assumed-role
+    sessions (by their ARN); ``denied``: the refusals, oldest first."""
     with _lock:
         roles: dict[str, list[dict[str, Any]]] = {}
+        identities: dict[str, list[dict[str, Any]]] = {}
         for (role, action, resource), count in sorted(_used.items()):
-            roles.setdefault(role, []).append({"action": action, "resource": resource, "count": count})
+            kind = roles if ":role/" in role else identities
+            kind.setdefault(role, []).append({"action": action, "resource": resource, "count": count})
         assumed = [
             {"role": role, "service": service, "admitted": admitted, "count": count}
             for (role, service, admitted), count in sorted(_assumed.items())
         ]
-        return {"enforcement": config.iam_enforcement(), "roles": roles, "assumed": assumed, "denied": list(_denied)}
+        return {
+            "enforcement": config.iam_enforcement(),
+            "roles": roles,
+            "identities": identities,
+            "assumed": assumed,
+            "denied": list(_denied),
+        }
 
 
 def reset() -> None:

@@ -1,0 +1,185 @@
+"""Participants as real IAM identities on the sandbox: ``event start`` makes each participant an IAM user
+carrying the policy the kit generates for their prefix, with an access key kept as a profile in the sandbox's
+identities file; the participant's state file names that profile, so every notebook opened with their prefix
+(and every kernel ``make hub`` starts for them) signs its requests as them, and the sandbox evaluates each one
+as AWS would. ``event cleanup`` deletes those users, their keys and policies, and nothing else: everything it
+touches lives under the IAM path ``/workshop/<event>/``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import clients
+from ..permissions import learner_policy_documents
+from ..settings import WorkshopSettings
+from ..state import _write_atomically
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One participant's IAM user on the sandbox, and how to sign as them."""
+
+    prefix: str
+    user_arn: str
+    access_key_id: str
+    secret_access_key: str
+    profile: str
+    config_file: str
+    policies: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prefix": self.prefix,
+            "user_arn": self.user_arn,
+            "access_key_id": self.access_key_id,
+            "secret_access_key": self.secret_access_key,
+            "profile": self.profile,
+            "config_file": self.config_file,
+            "policies": list(self.policies),
+        }
+
+
+def iam_path(event: str) -> str:
+    """The IAM path of everything the event creates: cleanup lists by it, so it never touches anything else."""
+    return f"/workshop/{event}/"
+
+
+def create_identities(
+    event: str, prefixes: list[str], settings: WorkshopSettings, account: str, partition: str
+) -> dict[str, Identity]:
+    """Each participant's IAM user (named after their prefix) with the kit's policy as customer managed
+    policies (the whole policy is larger than one managed policy, and far larger than a user's 2,048
+    characters of inline policy) and one access key; written as profiles to the sandbox's identities file.
+    A participant who already has a user (the event started again) gets it afresh."""
+    iam = clients.client("iam", _as_account(settings))
+    path = iam_path(event)
+    made: dict[str, Identity] = {}
+    for prefix in prefixes:
+        _delete_user(iam, prefix, path)
+        user = iam.create_user(UserName=prefix, Path=path, Tags=[{"Key": "workshop:event", "Value": event}])["User"]
+        names = []
+        documents = learner_policy_documents(prefix, settings.region, account, partition)
+        for number, document in enumerate(documents, 1):
+            name = f"{prefix}-{number}"
+            _delete_policy(iam, f"arn:{partition}:iam::{account}:policy{path}{name}")
+            arn = iam.create_policy(PolicyName=name, Path=path, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+            iam.attach_user_policy(UserName=prefix, PolicyArn=arn)
+            names.append(arn)
+        key = iam.create_access_key(UserName=prefix)["AccessKey"]
+        made[prefix] = Identity(
+            prefix,
+            str(user["Arn"]),
+            str(key["AccessKeyId"]),
+            str(key["SecretAccessKey"]),
+            prefix,
+            str(clients.sandbox_profiles_file()),
+            tuple(names),
+        )
+    _write_profiles(made, settings.region, remove=[])
+    clients.reset()  # a participant's cached client would still sign with their previous key
+    return made
+
+
+def delete_identities(event: str, settings: WorkshopSettings) -> list[str]:
+    """Delete the event's users (their keys, attached and inline policies) and its managed policies, all
+    under ``iam_path(event)``; drop their profiles. Returns the users deleted."""
+    iam = clients.client("iam", _as_account(settings))
+    path = iam_path(event)
+    users = [u["UserName"] for page in iam.get_paginator("list_users").paginate(PathPrefix=path) for u in page["Users"]]
+    for user in users:
+        _delete_user(iam, user, path)
+    for page in iam.get_paginator("list_policies").paginate(Scope="Local", PathPrefix=path):
+        for policy in page["Policies"]:
+            _delete_policy(iam, policy["Arn"])
+    _write_profiles({}, settings.region, remove=users)
+    clients.reset()
+    return users
+
+
+def identity(event: str, prefix: str) -> Identity | None:
+    """A participant's identity as the identities file and IAM know it (None when it was not made)."""
+    config = _read_profiles()
+    section = f"profile {prefix}"
+    if not config.has_section(section) or config.get(section, "workshop_event", fallback="") != event:
+        return None
+    return Identity(
+        prefix,
+        config.get(section, "workshop_user_arn", fallback=""),
+        config.get(section, "aws_access_key_id"),
+        config.get(section, "aws_secret_access_key"),
+        prefix,
+        str(clients.sandbox_profiles_file()),
+        tuple(config.get(section, "workshop_policies", fallback="").split()),
+    )
+
+
+def _as_account(settings: WorkshopSettings) -> WorkshopSettings:
+    """The instructor's own settings: the account's credentials, whatever profile a participant's has."""
+    from dataclasses import replace
+
+    return replace(settings, profile=None)
+
+
+def _delete_user(iam: Any, name: str, path: str) -> None:
+    try:
+        user = iam.get_user(UserName=name)["User"]
+    except iam.exceptions.NoSuchEntityException:
+        return
+    if user.get("Path") != path:
+        raise ValueError(f"IAM user {name!r} exists outside {path}: it is not this event's, so it is left alone")
+    for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    for attached in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]:
+        iam.detach_user_policy(UserName=name, PolicyArn=attached["PolicyArn"])
+    for inline in iam.list_user_policies(UserName=name)["PolicyNames"]:
+        iam.delete_user_policy(UserName=name, PolicyName=inline)
+    iam.delete_user(UserName=name)
+
+
+def _delete_policy(iam: Any, arn: str) -> None:
+    try:
+        iam.delete_policy(PolicyArn=arn)
+    except iam.exceptions.NoSuchEntityException:
+        pass
+
+
+def _read_profiles() -> configparser.ConfigParser:
+    config = configparser.ConfigParser()
+    config.read(clients.sandbox_profiles_file())
+    return config
+
+
+def _write_profiles(identities: dict[str, Identity], region: str, remove: list[str]) -> None:
+    """The sandbox's identities file, an AWS config file (``AWS_CONFIG_FILE=... aws --profile NAME``), mode 600."""
+    from .. import sandbox
+
+    config = _read_profiles()
+    for name in remove:
+        config.remove_section(f"profile {name}")
+    for prefix, made in identities.items():
+        section = f"profile {prefix}"
+        config.remove_section(section)
+        config.add_section(section)
+        values = {
+            "aws_access_key_id": made.access_key_id,
+            "aws_secret_access_key": made.secret_access_key,
+            "region": region,
+            "endpoint_url": sandbox.endpoint(),
+            "workshop_event": made.user_arn.split("/")[-2],
+            "workshop_user_arn": made.user_arn,
+            "workshop_policies": " ".join(made.policies),
+        }
+        for key, value in values.items():
+            config.set(section, key, value)
+    text = io.StringIO()
+    config.write(text)
+    path: Path = clients.sandbox_profiles_file()
+    _write_atomically(path, text.getvalue())
+    os.chmod(path, 0o600)

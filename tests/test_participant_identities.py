@@ -1,0 +1,241 @@
+"""Participants are real identities on the sandbox (issue 21, items 2 and 3): ``event start`` makes each an
+IAM user with the kit's policy, ``event credentials`` prints how to sign as them, their notebooks sign with
+that key, another participant's resources are refused to them with AWS's message, a statement removed from
+their policy fails the step that needs it, and ``event cleanup`` removes the users, keys and policies only.
+
+AWS semantics pinned: the refusal messages of "Access denied error messages" (IAM User Guide, Troubleshoot
+access denied error messages); EC2's ``UnauthorizedOperation`` (EC2 API reference, Error codes); an IAM user's
+ARN carries its path (IAM User Guide, IAM identifiers: "arn:aws:iam::123456789012:user/division_abc/...").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from urllib.parse import unquote
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from helpers import clients, prerequisites, setup
+from helpers.__main__ import main
+from helpers.context import Workshop
+from helpers.event.identities import identity
+from helpers.permissions import permissions_check, required_actions
+from helpers.state import load_state
+from localaws import api as process
+from tests.helpers_for_tests import REGION, sandbox_client, unique
+
+ACCOUNT = "123456789012"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _event_quota():
+    """An event raises the new account's CodeBuild quota first, as the plan tells an instructor to."""
+    process.configure_account({"codebuild_concurrency": 20})
+    yield
+    process.reset_account()
+
+
+@pytest.fixture(scope="module")
+def event(_event_quota):
+    name = unique("id")[:12]
+    assert main(["event", "start", "--event", name, "--participants", "3", "--json"]) == 0
+    yield name
+    main(["event", "cleanup", "--event", name, "--json"])
+
+
+def _credentials(capsys, event: str, prefix: str) -> dict:
+    capsys.readouterr()
+    assert main(["event", "credentials", "--event", event, "--prefix", prefix, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _as(credentials: dict, service: str):
+    return boto3.client(
+        service,
+        endpoint_url=process.endpoint(),
+        region_name=REGION,
+        aws_access_key_id=credentials["access_key_id"],
+        aws_secret_access_key=credentials["secret_access_key"],
+    )
+
+
+def _refusal(call) -> tuple[str, str]:
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+def test_each_participant_is_an_iam_user_their_notebooks_sign_as(event, capsys):
+    first = f"{event}-01"
+    credentials = _credentials(capsys, event, first)
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{first}"
+    assert credentials["user_arn"] == user_arn
+    assert credentials["access_key_id"].startswith("AKIA")
+    assert credentials["profile"] == first
+    assert stat.S_IMODE(os.stat(credentials["config_file"]).st_mode) == 0o600
+    assert load_state(first).settings.profile == first
+    workshop = setup.open_workshop(first, expect_resources=False)
+    assert workshop.client("sts").get_caller_identity()["Arn"] == user_arn
+    # The preflight asks the simulator about the participant's own user: every action the kit calls is allowed.
+    check = permissions_check(workshop.state)
+    assert (check.status, check.detail) == ("ok", f"all {len(required_actions())} actions the kit calls are allowed")
+    # Every policy attached is the kit's, none with a "*" action.
+    iam = sandbox_client("iam")
+    for attached in iam.list_attached_user_policies(UserName=first)["AttachedPolicies"]:
+        version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)["PolicyVersion"]
+        text = document["Document"] if isinstance(document["Document"], str) else json.dumps(document["Document"])
+        statements = json.loads(text if text.startswith("{") else unquote(text))
+        actions = [
+            a for s in statements["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        ]
+        assert actions and not any("*" in a for a in actions)
+
+
+def test_a_participant_runs_notebook_01_and_another_cannot_touch_what_they_made(event, capsys):
+    first, second = f"{event}-01", f"{event}-02"
+    workshop = setup.open_workshop(first, expect_resources=False)
+    prerequisites.ensure_all(workshop)  # notebook 01, signed as the first participant
+    intruder = _credentials(capsys, event, second)
+    intruder_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{second}"
+    names = workshop.names
+
+    bucket = names.artifact_bucket
+    code, message = _refusal(lambda: _as(intruder, "s3").put_object(Bucket=bucket, Key="x", Body=b"x"))
+    assert (code, message) == (
+        "AccessDenied",
+        f"User: {intruder_arn} is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::{bucket}/x "
+        "because no identity-based policy allows the s3:PutObject action",
+    )
+    cluster, service = names.cluster("dev"), names.service("dev")
+    code, message = _refusal(
+        lambda: _as(intruder, "ecs").update_service(cluster=cluster, service=service, desiredCount=0)
+    )
+    assert (code, message) == (
+        "AccessDeniedException",
+        f"User: {intruder_arn} is not authorized to perform: ecs:UpdateService on resource: "
+        f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{cluster}/{service} because no identity-based policy allows "
+        "the ecs:UpdateService action",
+    )
+    groups = sandbox_client("ec2").describe_security_groups(
+        Filters=[{"Name": "tag:workshop:prefix", "Values": [first]}]
+    )["SecurityGroups"]
+    assert groups
+    group = groups[0]["GroupId"]
+    code, message = _refusal(lambda: _as(intruder, "ec2").delete_security_group(GroupId=group))
+    assert (code, message) == (
+        "UnauthorizedOperation",
+        f"You are not authorized to perform this operation. User: {intruder_arn} is not authorized to perform: "
+        f"ec2:DeleteSecurityGroup on resource: arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/{group} because no "
+        "identity-based policy allows the ec2:DeleteSecurityGroup action",
+    )
+    pipeline = names.pipeline("dev")
+    code, message = _refusal(lambda: _as(intruder, "codepipeline").delete_pipeline(name=pipeline))
+    assert code == "AccessDeniedException"
+    assert f"codepipeline:DeletePipeline on resource: arn:aws:codepipeline:{REGION}:{ACCOUNT}:{pipeline} " in message
+    # The owner may (their policy grants what the kit calls on their own resources; PutObject is the
+    # pipelines' and not the participant's): the refusals above are about whose resources they are.
+    owner = _credentials(capsys, event, first)
+    _as(owner, "s3").list_object_versions(Bucket=bucket)
+    assert _as(owner, "ecs").describe_services(cluster=cluster, services=[service])["services"]
+    code, _ = _refusal(lambda: _as(intruder, "s3").list_object_versions(Bucket=bucket))
+    assert code == "AccessDenied"
+
+
+def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_another(event, capsys, tmp_path):
+    from helpers.event.rehearse import run_participant
+
+    first, second = f"{event}-01", f"{event}-02"  # the first ran notebook 01 (its helpers) in the test above
+    notebooks = ["00-setup.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb", "04-test-the-pipeline.ipynb"]
+    run_participant(first, notebooks, tmp_path)
+    pipeline = setup.open_workshop(first).names.pipeline("dev")
+    owner, intruder = _credentials(capsys, event, first), _credentials(capsys, event, second)
+    assert _as(owner, "codepipeline").get_pipeline_state(name=pipeline)["stageStates"]
+    code, message = _refusal(lambda: _as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
+    assert (code, message) == (
+        "AccessDeniedException",
+        f"User: arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{second} is not authorized to perform: "
+        f"codepipeline:StartPipelineExecution on resource: arn:aws:codepipeline:{REGION}:{ACCOUNT}:{pipeline} "
+        "because no identity-based policy allows the codepipeline:StartPipelineExecution action",
+    )
+    code, _ = _refusal(lambda: _as(intruder, "codepipeline").get_pipeline_state(name=pipeline))
+    assert code == "AccessDeniedException"
+    run_participant(first, ["05-cleanup.ipynb"], tmp_path)  # cleanup, as the participant too
+    # Used versus granted, as for the service roles: what the participant used in 00 -> 05.
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{first}"
+    usage = process.iam_usage()
+    denied = [(d["action"], d["resource"]) for d in usage["denied"] if d["role"] == user_arn]
+    # The one refusal: cleanup's search for capacity providers lists them all (DescribeCapacityProviders with
+    # no names, evaluated on "*"), which a policy scoped to the prefix's providers does not allow; on Fargate there
+    # are none, so cleanup goes on. A finding for helpers/resources/capacity.py (ask by name, or grant it on "*").
+    assert set(denied) == {("ecs:DescribeCapacityProviders", "*")}
+    used = {u["action"] for u in usage["identities"][user_arn]}
+    granted = set(required_actions())
+    assert used <= granted
+    print(f"participant policy: {len(granted)} actions granted, {len(used)} used in notebooks 00-05 (Fargate)")
+    print("not exercised:", ", ".join(sorted(granted - used)))
+
+
+def _remove_statement(prefix: str, sid: str) -> None:
+    """Replace the participant's managed policy that holds ``sid`` by a version without it."""
+    iam = sandbox_client("iam")
+    for attached in iam.list_attached_user_policies(UserName=prefix)["AttachedPolicies"]:
+        arn = attached["PolicyArn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        raw = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+        document = raw if isinstance(raw, dict) else json.loads(unquote(raw))
+        kept = [s for s in document["Statement"] if s["Sid"] != sid]
+        if len(kept) < len(document["Statement"]):
+            iam.create_policy_version(
+                PolicyArn=arn, PolicyDocument=json.dumps({**document, "Statement": kept}), SetAsDefault=True
+            )
+            return
+    raise AssertionError(f"no statement {sid} in {prefix}'s policies")
+
+
+@pytest.mark.parametrize(
+    ("sid", "step", "code", "action"),
+    [
+        ("Codecommit", "ensure_source_repository", "AccessDeniedException", "codecommit:GetRepository"),
+        ("Ecr", "ensure_image_repositories", "AccessDeniedException", "ecr:DescribeRepositories"),
+        ("Ec2OnTheirTaggedResources", "ensure_network", "UnauthorizedOperation", "ec2:AuthorizeSecurityGroupIngress"),
+        ("Sns", "ensure_approval_topic", "AuthorizationError", "sns:GetTopicAttributes"),
+    ],
+)
+def test_a_statement_removed_fails_the_step_that_needs_it_with_awss_message(event, sid, step, code, action):
+    third = f"{event}-03"
+    _remove_statement(third, sid)
+    workshop = Workshop(load_state(third))
+    clients.reset()
+    with pytest.raises(ClientError) as raised:
+        getattr(prerequisites, step)(workshop)
+    error = raised.value.response["Error"]
+    assert error["Code"] == code
+    assert (
+        f"User: arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{third} is not authorized to perform: {action} "
+        in (error["Message"])
+    )
+
+
+def test_event_cleanup_removes_the_users_keys_and_policies_and_nothing_else(capsys):
+    name = unique("ic")[:12]
+    assert main(["event", "start", "--event", name, "--participants", "1", "--json"]) == 0
+    iam = sandbox_client("iam")
+    bystander = unique("bystander")
+    iam.create_user(UserName=bystander)
+    path = f"/workshop/{name}/"
+    assert [u["UserName"] for u in iam.list_users(PathPrefix=path)["Users"]] == [f"{name}-01"]
+    assert iam.list_policies(Scope="Local", PathPrefix=path)["Policies"]
+    assert main(["event", "cleanup", "--event", name, "--json"]) == 0
+    # Cleanup acted as the account, and the participant's state file still names their (now deleted) profile:
+    # a notebook opened with their prefix is refused, never silently the account's root.
+    assert load_state(f"{name}-01").settings.profile == f"{name}-01"
+    assert iam.list_users(PathPrefix=path)["Users"] == []
+    assert iam.list_policies(Scope="Local", PathPrefix=path)["Policies"] == []
+    assert iam.get_user(UserName=bystander)["User"]["UserName"] == bystander
+    assert identity(name, f"{name}-01") is None  # its profile is gone from the identities file too

@@ -4,6 +4,7 @@ DeploymentWindow rules, RollbackStage, and how executions and the pipeline state
 
 from __future__ import annotations
 
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -220,6 +221,9 @@ def test_a_failed_stage_rolls_back_to_the_last_successful_execution_and_can_be_r
     deploy = _stage_state(name)
     assert deploy["latestExecution"] == {"pipelineExecutionId": rollback_id, "status": "Succeeded", "type": "ROLLBACK"}
     assert _stage_state(name, "Source")["latestExecution"]["pipelineExecutionId"] == bad  # only Deploy ran again
+    with urllib.request.urlopen(sandbox.pipeline_page_url("us-east-1", name), timeout=5) as answer:
+        page = answer.read().decode()  # the sandbox's page labels it as the console does
+    assert "Succeeded (Rollback)" in page and f"ROLLBACK to {good[:8]}" in page
 
     # By hand, with the CLI: the same target again.
     manual = cli_json(
@@ -347,3 +351,24 @@ def test_a_success_condition_that_fails_fails_the_stage(world):
     assert deploy["latestExecution"]["status"] == "Failed"
     assert deploy["onSuccessConditionState"]["latestExecution"]["status"] == "Failed"
     sandbox_client("codepipeline").delete_pipeline(name=name)
+
+
+# -- the sandbox's own snapshots -------------------------------------------------------------------------------------
+def test_executions_keep_their_type_and_conditions_across_a_snapshot():
+    """A snapshot keeps an execution's type, rollback target and condition runs, not the backend's rollback hook;
+    one saved before stage conditions existed loads as a STANDARD execution without conditions."""
+    import pickle
+
+    from localaws.services.codepipeline.conditions import ConditionRun
+    from localaws.services.codepipeline.engine import Execution
+
+    execution = Execution.__new__(Execution)
+    execution.__setstate__({"id": "old", "pipeline": {"name": "p"}})  # saved before stage conditions
+    assert (execution.execution_type, execution.rollback_target, execution.conditions) == ("STANDARD", None, {})
+    assert execution.retries == {} and execution.roll_back is None
+    execution.execution_type, execution.rollback_target = "ROLLBACK", "target"
+    execution.conditions = {"Deploy": {"beforeEntry": ConditionRun("beforeEntry", "Succeeded")}}
+    execution.roll_back = lambda failed, stage: None
+    restored = pickle.loads(pickle.dumps(execution))
+    assert (restored.execution_type, restored.rollback_target, restored.roll_back) == ("ROLLBACK", "target", None)
+    assert restored.conditions["Deploy"]["beforeEntry"].state()["latestExecution"]["status"] == "Succeeded"

@@ -4,6 +4,7 @@ the server's own kernel API, as a participant's browser would run it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -43,12 +45,14 @@ INSTRUCTOR_PASSWORD = "instructor-password-" + uuid.uuid4().hex  # JupyterHub wa
 PROXY = REPO_ROOT / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 
 
-@pytest.fixture
-def running_hub(tmp_path):
+@contextlib.contextmanager
+def hub_for_an_event(tmp_path: Path, participants: int) -> Iterator[tuple[str, str, Path]]:
+    """``event start`` with ``participants``, then JupyterHub for it as ``make hub`` starts it; (event, the hub's
+    URL, its log). The hub stops afterwards; the event stays for the test to clean up."""
     if not PROXY.exists():  # `make test` installs it (the hub-proxy target); a bare pytest run may not have
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO_ROOT / "hub", check=True)
     event = unique("hb")
-    assert main(["event", "start", "--event", event, "--participants", "2"]) == 0
+    assert main(["event", "start", "--event", event, "--participants", str(participants)]) == 0
     port = free_port()
     environment = {
         **os.environ,
@@ -78,6 +82,12 @@ def running_hub(tmp_path):
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def running_hub(tmp_path):
+    with hub_for_an_event(tmp_path, participants=2) as running:
+        yield running
 
 
 def _wait_for(condition, timeout, process, tmp_path):

@@ -20,8 +20,14 @@ from tests.helpers_for_tests import unique
 from tests.workshop_runs import outputs_text, run_notebook
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-#: Optional modules outside the numbered sequence (run after 04 and before 05), held to the same conventions.
+#: Optional modules outside the numbered sequence (run after 04 and before 05).
 ADVANCED = sorted((REPO_ROOT / "notebooks" / "advanced").glob("*.ipynb"))
+#: The learners' sequence and every other notebook the kit ships (the instructor's, modules in sub-folders).
+EVERY_NOTEBOOK = sorted(p for p in (REPO_ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT / "notebooks"))
 
 
 def test_the_readme_lists_the_notebooks_in_their_order():
@@ -32,7 +38,7 @@ def test_the_readme_lists_the_notebooks_in_their_order():
     assert listed == [p.stem for p in NOTEBOOKS]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + ADVANCED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EVERY_NOTEBOOK, ids=_name)
 def test_committed_notebook_conventions(path: Path):
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
@@ -48,12 +54,12 @@ def test_committed_notebook_conventions(path: Path):
         assert "def " not in source and "class " not in source, "logic belongs in helpers/"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + ADVANCED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EVERY_NOTEBOOK, ids=_name)
 def test_each_notebook_and_its_py_percent_pair_say_the_same(path: Path):
     """Instructors edit either file (jupytext.toml pairs them); a pair out of step fails here, with the fix."""
     config = jupytext.config.load_jupytext_configuration_file(str(REPO_ROOT / "jupytext.toml"))
     paired = path.with_suffix(".py")
-    assert paired.exists(), f"{paired.name} is missing: run `jupytext --sync notebooks/{path.name}`"
+    assert paired.exists(), f"{paired.name} is missing: run `jupytext --sync notebooks/{_name(path)}`"
     expected = jupytext.writes(nbformat.read(path, as_version=4), fmt="py:percent", config=config)
     assert paired.read_text() == expected, f"{path.name} and {paired.name} differ: run `jupytext --sync {path}`"
 

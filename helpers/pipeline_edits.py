@@ -60,3 +60,25 @@ def with_first_action(declaration: dict[str, Any], stage_name: str, action: dict
     if stage_name not in [s["name"] for s in stages]:
         raise ReleaseError(f"The pipeline has no stage {stage_name!r}.")
     return {**declaration, "stages": stages}
+
+
+def with_stage_condition(
+    declaration: dict[str, Any], stage_name: str, kind: str, condition: dict[str, Any]
+) -> dict[str, Any]:
+    """A ``get_pipeline`` declaration whose stage ``stage_name`` has ``condition`` as its ``kind`` conditions.
+
+    ``kind`` is ``"onFailure"``, ``"onSuccess"`` or ``"beforeEntry"`` (V2 pipelines only). An earlier condition
+    of the same kind is replaced, so the cell can be run again; the result equals ``declaration`` when the stage
+    already has this condition (compare them to skip an ``update_pipeline`` that would change nothing).
+
+    Returns
+    -------
+    dict
+        The declaration to pass to ``update_pipeline(pipeline=...)``.
+    """
+    if kind not in ("onFailure", "onSuccess", "beforeEntry"):
+        raise ReleaseError(f"A stage condition is onFailure, onSuccess or beforeEntry, not {kind!r}.")
+    if stage_name not in [s["name"] for s in declaration["stages"]]:
+        raise ReleaseError(f"The pipeline has no stage {stage_name!r}.")
+    stages = [{**s, kind: condition} if s["name"] == stage_name else s for s in declaration["stages"]]
+    return {**declaration, "stages": stages}

@@ -187,8 +187,8 @@ timeline.timeline(workshop)
 # %% [markdown]
 # ## 7. Going further
 #
-# A few changes you could make next, each with the exact calls. The first two run on both backends; the last
-# one is shown, not run, because the sandbox does not roll back.
+# A few changes you could make next, each with the exact calls. The first two run here; the last one is shown,
+# and the optional module `advanced/modern-deployments` runs it (on both backends).
 #
 # A pipeline changed with `update_pipeline` no longer matches the stack of notebook 03: re-running notebook 03
 # puts the template's version back (and notebook 05 deletes both the same way).
@@ -256,10 +256,11 @@ codepipeline.update_pipeline(pipeline=release.with_first_action(prod_pipeline, "
 pictures.pipeline(workshop, "prod")
 
 # %% [markdown]
-# ### Roll back a failed deployment (AWS only)
+# ### Roll back a failed deployment
 #
 # Pipelines of type V2 can roll a stage back to its last successful execution, by hand or when the stage
-# fails. **The sandbox does not implement stage rollback**, so these calls are shown here rather than run:
+# fails. These calls are shown here; the optional module `notebooks/advanced/modern-deployments.ipynb` (after
+# this notebook, before 05) runs them, with a release that fails its health check on purpose:
 #
 # ```python
 # prod_pipeline = codepipeline.get_pipeline(name=workshop.names.pipeline("prod"))["pipeline"]

@@ -20,6 +20,8 @@ from tests.helpers_for_tests import unique
 from tests.workshop_runs import outputs_text, run_notebook
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+#: Optional modules outside the numbered sequence (run after 04 and before 05).
+ADVANCED = sorted((REPO_ROOT / "notebooks" / "advanced").glob("*.ipynb"))
 #: The learners' sequence and every other notebook the kit ships (the instructor's, modules in sub-folders).
 EVERY_NOTEBOOK = sorted(p for p in (REPO_ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
@@ -66,7 +68,7 @@ def _helpers_calls() -> dict[tuple[str, str], list[str]]:
     """Every ``module.function(...)`` call on a ``helpers`` module in the notebooks' code cells, with the
     notebooks that make it."""
     calls: dict[tuple[str, str], list[str]] = {}
-    for path in NOTEBOOKS:
+    for path in NOTEBOOKS + ADVANCED:
         code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
         tree = ast.parse(code)
         modules = {

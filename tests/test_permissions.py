@@ -60,6 +60,8 @@ def scan_notebooks() -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for path in sorted((REPO_ROOT / "notebooks").rglob("[0-9][0-9]-*.py")):
         _scan_file(path, found)
+    for path in sorted((REPO_ROOT / "notebooks" / "advanced").glob("*.py")):  # the optional modules
+        _scan_file(path, found)
     return found
 
 
@@ -250,7 +252,11 @@ def test_every_resource_is_asked_not_one_representative():
             kept = [r for r in resources if "aws-service-role" not in r and not r.endswith(":ws-qa/*")]
             statement["Resource"] = kept or resources
     role = _participant_role(documents)
-    assert check._simulate(sandbox_client("iam"), role, scope) == ["codepipeline:RetryStageExecution", "iam:GetRole"]
+    assert check._simulate(sandbox_client("iam"), role, scope) == [
+        "codepipeline:RetryStageExecution",
+        "codepipeline:RollbackStage",
+        "iam:GetRole",
+    ]
 
 
 def test_the_preflight_row_on_the_sandbox():

@@ -54,6 +54,7 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "list_tags_for_resource",
         "put_approval_result",
         "retry_stage_execution",
+        "rollback_stage",  # the advanced module's own cells (roll Prod's Deploy stage back by hand)
         "start_pipeline_execution",  # notebook 04's own cells ("going further")
         "update_pipeline",  # notebook 04's own cells (a Test stage, a second approval)
     ),

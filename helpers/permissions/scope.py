@@ -75,7 +75,7 @@ class Scope:
         if prefix == "codepipeline":
             if name == "PutApprovalResult":  # an approval action: pipeline/stage/action
                 return [self.arn("codepipeline", f"{n.pipeline(e)}/*/*") for e in envs]
-            if name == "RetryStageExecution":  # a stage: pipeline/stage (review 2, row 5)
+            if name in ("RetryStageExecution", "RollbackStage"):  # a stage: pipeline/stage (review 2, row 5)
                 return [self.arn("codepipeline", f"{n.pipeline(e)}/*") for e in envs]
             return [self.arn("codepipeline", n.pipeline(e)) for e in envs]
         if prefix == "events":

@@ -26,6 +26,8 @@ from moto.utilities.utils import get_partition
 
 from ...iam_enforcement import AccessDenied, RoleSession, TrustRefused, assume
 from ...persistence import changes
+from . import conditions
+from .conditions import ConditionRun
 
 if TYPE_CHECKING:
     from .stage_gate import StageGate
@@ -126,12 +128,21 @@ class Execution:
         self.retry_stage: str | None = None
         self.retry_mode = "FAILED_ACTIONS"
         self.variables: dict[str, dict[str, str]] = {}  # namespace -> the variables its action set
+        # Stage conditions and rollback (user guide, "Configure conditions for a stage", "Configuring stage
+        # rollback"): a ROLLBACK execution runs one stage with the artifacts and variables of its target.
+        self.execution_type = "STANDARD"
+        self.rollback_target: str | None = None
+        self.only_stage: str | None = None
+        self.conditions: dict[str, dict[str, ConditionRun]] = {}  # stage -> kind -> its latest evaluation
+        self.retries: dict[str, dict[str, Any]] = {}  # stage -> autoStageRetryAttempt, manualStageRetryAttempt, ...
         self.done = threading.Event()
         # What belongs to the running sandbox, never saved: the executors (by provider), those that carry on
         # an action interrupted by a restart, and the pipeline role's session.
         self.executors = executors
         self.resumers: dict[str, Executor] = {}
         self._role: RoleSession | None = None
+        #: Starts the ROLLBACK execution of a stage whose failure engages a rollback (the backend's, ``models.py``).
+        self.roll_back: Callable[[Execution, str], None] | None = None
 
     # -- the pipeline's role ---------------------------------------------------------------------
     @property
@@ -166,6 +177,7 @@ class Execution:
         state.pop("executors", None)
         state.pop("resumers", None)
         state.pop("_role", None)  # role sessions live in the running sandbox: assumed again after a restart
+        state.pop("roll_back", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -174,8 +186,12 @@ class Execution:
         state.setdefault("variables", state.pop("_variables", {}))
         state.setdefault("retry_mode", state.pop("_retry_mode", "FAILED_ACTIONS"))
         state.setdefault("mode", str(state.get("pipeline", {}).get("executionMode") or "SUPERSEDED"))
+        for key, default in (("execution_type", "STANDARD"), ("rollback_target", None), ("only_stage", None)):
+            state.setdefault(key, default)
+        state.setdefault("conditions", {})
+        state.setdefault("retries", {})
         self.__dict__.update(state)
-        self.executors, self.resumers, self._role = {}, {}, None  # resume() gives the executors back
+        self.executors, self.resumers, self._role, self.roll_back = {}, {}, None, None  # resume() gives them back
 
     def waiting_for_approval(self) -> str | None:
         """The stage where this execution waits for a manual approval and does nothing else, if it does."""
@@ -224,12 +240,18 @@ class Execution:
         try:
             for index in range(first_stage, len(stages)):
                 stage = stages[index]
+                if self.only_stage not in (None, stage["name"]):
+                    continue
                 self.gate.enter(self, stage["name"])
                 try:
-                    ok = self._run_stage(stage, resuming and index == first_stage)
+                    outcome = self._stage(stage, resuming and index == first_stage)
+                    while outcome == "RETRY":  # onFailure's automatic retry: one attempt, holding the stage
+                        outcome = self._stage(stage, retrying=True)
                 finally:
                     self.gate.leave(self, stage["name"])
-                if not ok:
+                if outcome == "ROLLBACK" and self.roll_back is not None:
+                    self.roll_back(self, stage["name"])
+                if outcome != "Succeeded":
                     self._end("Failed")
                     return
             self._end("Succeeded")
@@ -238,6 +260,45 @@ class Execution:
                 self._end("Superseded")
             else:
                 self._end("Stopped")
+
+    def _stage(self, stage: dict[str, Any], resuming: bool = False, retrying: bool = False) -> str:
+        """Run a stage with its conditions; what follows: Succeeded (also when skipped), Failed, RETRY or ROLLBACK."""
+        name = stage["name"]
+        if stage.get("beforeEntry") and not (resuming or retrying):
+            entry = self._condition(stage, "beforeEntry")
+            if entry.status == "Failed":
+                skip = conditions.result_of(stage["beforeEntry"]) == "SKIP"
+                self.stages[name] = StageRun(name, "Skipped" if skip else "Failed")
+                if skip:
+                    return "Succeeded"
+                self.status_summary = f"Stage {name} did not pass its entry condition: {entry.summary}"
+                return "Failed"
+        if self._run_stage(stage, resuming):
+            if not stage.get("onSuccess") or self._condition(stage, "onSuccess").status == "Succeeded":
+                return "Succeeded"
+            self.stages[name].status = "Failed"
+            summary = self.conditions[name]["onSuccess"].summary
+            self.status_summary = f"Stage {name} did not pass its success condition: {summary}"
+            return conditions.result_of(stage["onSuccess"]) or "Failed"
+        on_failure = stage.get("onFailure")
+        if not on_failure or self.execution_type == "ROLLBACK":
+            return "Failed"
+        if on_failure.get("conditions") and self._condition(stage, "onFailure").status != "Succeeded":
+            return "Failed"
+        result = conditions.result_of(on_failure)
+        retries = self.retries.setdefault(name, {})
+        if result == "RETRY" and retries.get("autoStageRetryAttempt", 0) < 1:  # "One attempt is allowed"
+            retries["autoStageRetryAttempt"] = retries.get("autoStageRetryAttempt", 0) + 1
+            retries["latestRetryTrigger"] = "AutomatedStageRetry"
+            self.retry_stage, self.retry_mode = name, on_failure["retryConfiguration"]["retryMode"]
+            return "RETRY"
+        return "ROLLBACK" if result == "ROLLBACK" else "Failed"
+
+    def _condition(self, stage: dict[str, Any], kind: str) -> ConditionRun:
+        run = conditions.evaluate(kind, stage[kind], self.variables)
+        self.conditions.setdefault(stage["name"], {})[kind] = run
+        changes.touched("codepipeline")
+        return run
 
     def _run_stage(self, stage: dict[str, Any], resuming: bool = False) -> bool:
         """Run a stage's actions by runOrder. A retry keeps the actions that succeeded (FAILED_ACTIONS

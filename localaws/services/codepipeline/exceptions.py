@@ -55,3 +55,15 @@ class NotLatestPipelineExecutionException(CodePipelineClientError):
 
 class ValidationException(CodePipelineClientError):
     pass
+
+
+class UnableToRollbackStageException(CodePipelineClientError):
+    pass
+
+
+class PipelineExecutionOutdatedException(CodePipelineClientError):
+    pass
+
+
+class ConflictException(CodePipelineClientError):
+    code = 409

@@ -11,6 +11,7 @@ from moto.codepipeline.exceptions import InvalidStructureException
 from moto.codepipeline.models import CodePipelineBackend, codepipeline_backends
 
 from ..iam import propagation
+from . import conditions
 from .actions import EXECUTORS, RESUMERS
 from .engine import ActionRun, Execution, now
 from .exceptions import (
@@ -24,6 +25,7 @@ from .exceptions import (
     PipelineNotFoundException,
     StageNotFoundException,
     StageNotRetryableException,
+    UnableToRollbackStageException,
 )
 from .stage_gate import StageGate
 
@@ -44,6 +46,7 @@ class EnginePipelineBackend(CodePipelineBackend):
             for name, executions in self.runs.items():
                 gate = self.gates.setdefault(name, StageGate())
                 for execution in executions:
+                    execution.roll_back = self._roll_back
                     if execution.resume(EXECUTORS, RESUMERS, gate):
                         resumed.append(execution.id)
         return resumed
@@ -51,6 +54,7 @@ class EnginePipelineBackend(CodePipelineBackend):
     # -- pipelines ---------------------------------------------------------------------------------
     def create_pipeline(self, pipeline: dict[str, Any], tags: list[dict[str, str]] | None) -> Any:
         _check_execution_mode(pipeline)
+        conditions.check(pipeline)
         role_arn = str(pipeline.get("roleArn", ""))
         if propagation.role_not_yet_visible(self.account_id, role_arn, self.partition):
             raise InvalidStructureException(f"CodePipeline is not authorized to perform AssumeRole on role {role_arn}")
@@ -64,6 +68,7 @@ class EnginePipelineBackend(CodePipelineBackend):
 
     def update_pipeline(self, pipeline: dict[str, Any]) -> dict[str, Any]:
         _check_execution_mode(pipeline)
+        conditions.check(pipeline)
         return super().update_pipeline(pipeline)
 
     def delete_pipeline(self, name: str) -> None:
@@ -89,6 +94,78 @@ class EnginePipelineBackend(CodePipelineBackend):
             self.gates.setdefault(name, StageGate()),
             EXECUTORS,
         )
+        execution.roll_back = self._roll_back
+        with self.lock:
+            self.runs.setdefault(name, []).append(execution)
+        execution.start()
+        return execution.id
+
+    def rollback_stage(self, name: str, stage_name: str, target_id: str) -> str:
+        """RollbackStage (API reference; user guide, "Configuring stage rollback"): a new ROLLBACK execution runs
+        the stage again with the source revisions, artifacts and variables of a target execution that succeeded in
+        it. Refused for a source stage, a rollback target, a target from another pipeline version or one that did
+        not succeed in the stage, and while the stage runs."""
+        pipeline = self._pipeline(name)
+        stage = next((s for s in pipeline["stages"] if s["name"] == stage_name), None)
+        if stage is None:
+            raise StageNotFoundException(f"Stage {stage_name} does not exist in pipeline {name}")
+        target = self._execution(name, target_id)
+        if any(a["actionTypeId"]["category"] == "Source" for a in stage["actions"]):
+            raise UnableToRollbackStageException(
+                f"Stage {stage_name} is a source stage: a source stage cannot be rolled back"
+            )
+        if target.execution_type == "ROLLBACK":
+            raise UnableToRollbackStageException(
+                f"Execution {target_id} is a rollback execution: it cannot be the target of a rollback"
+            )
+        if target.version != pipeline.get("version", 1):
+            raise UnableToRollbackStageException(
+                f"Execution {target_id} ran pipeline version {target.version}, not the current version "
+                f"{pipeline.get('version', 1)}: a stage can only be rolled back to an execution of the current version"
+            )
+        if target.stages.get(stage_name) is None or target.stages[stage_name].status != "Succeeded":
+            raise UnableToRollbackStageException(
+                f"Execution {target_id} did not succeed in stage {stage_name}: choose an execution that did"
+            )
+        if any(e.stages.get(stage_name) and e.stages[stage_name].status == "InProgress" for e in self.runs[name]):
+            raise UnableToRollbackStageException(f"Stage {stage_name} is running: it can be rolled back once it ends")
+        trigger = {"triggerType": "ManualRollback", "triggerDetail": self._caller()}
+        return self._start_rollback(name, stage_name, target, trigger)
+
+    def _roll_back(self, failed: Execution, stage_name: str) -> None:
+        """onFailure's ROLLBACK: "roll back a failed stage automatically to the last successful pipeline execution
+        in the stage" (botocore's StageDeclaration.onFailure), if one ran this pipeline version."""
+        with self.lock:
+            target = next(
+                (
+                    e
+                    for e in reversed(self.runs.get(failed.name, []))
+                    if e is not failed
+                    and e.execution_type == "STANDARD"
+                    and e.version == failed.version
+                    and e.stages.get(stage_name) is not None
+                    and e.stages[stage_name].status == "Succeeded"
+                ),
+                None,
+            )
+        if target is None:
+            failed.status_summary = (
+                f"{failed.status_summary or f'Stage {stage_name} failed'}; no earlier execution of this pipeline "
+                f"version succeeded in stage {stage_name}, so there is nothing to roll back to"
+            )
+            return
+        trigger = {"triggerType": "AutomatedRollback", "triggerDetail": failed.id}
+        self._start_rollback(failed.name, stage_name, target, trigger)
+
+    def _start_rollback(self, name: str, stage_name: str, target: Execution, trigger: dict[str, str]) -> str:
+        execution = Execution(
+            self._pipeline(name), trigger, self.region_name, self.account_id, self.gates.setdefault(name, StageGate()),
+            EXECUTORS,
+        )  # fmt: skip
+        execution.execution_type, execution.rollback_target, execution.only_stage = "ROLLBACK", target.id, stage_name
+        execution.artifacts = dict(target.artifacts)
+        execution.variables = {k: dict(v) for k, v in target.variables.items()}
+        execution.source_revisions = list(target.source_revisions)
         with self.lock:
             self.runs.setdefault(name, []).append(execution)
         execution.start()
@@ -103,7 +180,7 @@ class EnginePipelineBackend(CodePipelineBackend):
             "status": execution.status,
             "trigger": execution.trigger,
             "executionMode": execution.mode,
-            "executionType": "STANDARD",
+            "executionType": execution.execution_type,
             "artifactRevisions": [
                 {"name": a.name, "revisionId": a.revision, "created": execution.started}
                 for a in execution.artifacts.values()
@@ -112,6 +189,8 @@ class EnginePipelineBackend(CodePipelineBackend):
         }
         if execution.status_summary:
             document["statusSummary"] = execution.status_summary
+        if execution.rollback_target:
+            document["rollbackMetadata"] = {"rollbackTargetPipelineExecutionId": execution.rollback_target}
         return document
 
     def list_pipeline_executions(self, name: str) -> list[dict[str, Any]]:  # type: ignore[override]
@@ -125,12 +204,15 @@ class EnginePipelineBackend(CodePipelineBackend):
                 "lastUpdateTime": execution.updated,
                 "trigger": execution.trigger,
                 "executionMode": execution.mode,
+                "executionType": execution.execution_type,
                 "sourceRevisions": [
                     {k: v for k, v in r.items() if k != "revisionUrl"} for r in execution.source_revisions
                 ],
             }
             if execution.status_summary:
                 summary["statusSummary"] = execution.status_summary
+            if execution.rollback_target:
+                summary["rollbackMetadata"] = {"rollbackTargetPipelineExecutionId": execution.rollback_target}
             if execution.stop_requested is not None:
                 summary["stopTrigger"] = {"reason": execution.stop_requested.get("reason") or ""}
             summaries.append(summary)
@@ -163,7 +245,12 @@ class EnginePipelineBackend(CodePipelineBackend):
                 state["actionStates"].append(action_state)
             if latest is not None:
                 run_status = latest.stages[stage["name"]].status
-                state["latestExecution"] = {"pipelineExecutionId": latest.id, "status": run_status}
+                state["latestExecution"] = {
+                    "pipelineExecutionId": latest.id,
+                    "status": run_status,
+                    "type": latest.execution_type,
+                }
+                state.update(_condition_states(latest, stage["name"]))
             stage_states.append(state)
         return {
             "pipelineName": name,
@@ -285,6 +372,9 @@ class EnginePipelineBackend(CodePipelineBackend):
             )
         if mode == "ALL_ACTIONS" and any(a.status == "InProgress" for a in actions):
             raise StageNotRetryableException(f"Stage {stage_name} has actions in progress: retry its failed actions")
+        retries = execution.retries.setdefault(stage_name, {})
+        retries["manualStageRetryAttempt"] = retries.get("manualStageRetryAttempt", 0) + 1
+        retries["latestRetryTrigger"] = "ManualStageRetry"
         execution.retry(stage_name, mode or "FAILED_ACTIONS")
         return execution.id
 
@@ -314,6 +404,17 @@ def _check_execution_mode(pipeline: dict[str, Any]) -> None:
     mode = pipeline.get("executionMode") or "SUPERSEDED"
     if mode in ("QUEUED", "PARALLEL") and (pipeline.get("pipelineType") or "V1") != "V2":
         raise InvalidStructureException(f"Execution mode {mode} can only be used with V2 pipelines")
+
+
+def _condition_states(execution: Execution, stage: str) -> dict[str, Any]:
+    """GetPipelineState's beforeEntryConditionState, onSuccessConditionState and onFailureConditionState for the
+    conditions the stage's latest execution evaluated, and its retryStageMetadata if the stage was retried."""
+    states: dict[str, Any] = {
+        f"{kind}ConditionState": run.state() for kind, run in execution.conditions.get(stage, {}).items()
+    }
+    if execution.retries.get(stage):
+        states["retryStageMetadata"] = dict(execution.retries[stage])
+    return states
 
 
 def _action_execution(run: ActionRun) -> dict[str, Any]:

@@ -70,3 +70,9 @@ class EnginePipelineResponse(ResponseParams, CodePipelineResponse):
             self.param("retryMode"),
         )
         return ActionResult({"pipelineExecutionId": execution_id})
+
+    def rollback_stage(self) -> ActionResult:
+        execution_id = self.codepipeline_backend.rollback_stage(
+            self.param("pipelineName"), self.param("stageName"), self.param("targetPipelineExecutionId")
+        )
+        return ActionResult({"pipelineExecutionId": execution_id})

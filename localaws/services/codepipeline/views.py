@@ -35,14 +35,15 @@ def pipeline_page(region: str, name: str) -> str | None:
     cells = []
     for stage in state["stageStates"]:
         actions = "".join(_action_item(action) for action in stage["actionStates"])
-        status = stage.get("latestExecution", {}).get("status", "-")
+        latest = stage.get("latestExecution", {})
+        status = latest.get("status", "-") + (" (Rollback)" if latest.get("type") == "ROLLBACK" else "")
         cells.append(
             f"<td><h3>{html.escape(stage['stageName'])}</h3><p>{html.escape(status)}</p><ul>{actions}</ul></td>"
         )
     rows = "".join(
         f"<tr><td>{e['pipelineExecutionId'][:8]}</td><td>{html.escape(e['status'])}</td>"
         f"<td>{e['startTime']:%H:%M:%S}</td><td>{html.escape(e['trigger']['triggerType'])}</td>"
-        f"<td>{html.escape(_revisions(e))}</td></tr>"
+        f"<td>{html.escape(_revisions(e))}</td><td>{html.escape(_kind(e))}</td></tr>"
         for e in executions
     )
     return (
@@ -51,7 +52,8 @@ def pipeline_page(region: str, name: str) -> str | None:
         f"border:1px solid #ccc;padding:4px 10px}}</style></head><body><h1>Pipeline {html.escape(name)}</h1>"
         f"<p>The workshop sandbox's view of the pipeline (refreshes every 2 s).</p>"
         f"<table><tr>{''.join(cells)}</tr></table><h2>Executions</h2><table><tr><th>id</th><th>status</th>"
-        f"<th>started</th><th>trigger</th><th>source</th></tr>{rows}</table></body></html>"
+        f"<th>started</th><th>trigger</th><th>source</th>"
+        f"<th>type</th></tr>{rows}</table></body></html>"
     )
 
 
@@ -67,3 +69,9 @@ def _action_item(action: dict[str, Any]) -> str:
 
 def _revisions(execution: dict[str, Any]) -> str:
     return " ".join(f"{r['revisionId'][:8]} {r.get('revisionSummary', '')}" for r in execution["sourceRevisions"])
+
+
+def _kind(execution: dict[str, Any]) -> str:
+    """STANDARD, or ROLLBACK with the execution it rolled back to (as the console's history shows it)."""
+    target = (execution.get("rollbackMetadata") or {}).get("rollbackTargetPipelineExecutionId")
+    return f"ROLLBACK to {target[:8]}" if target else str(execution.get("executionType", "STANDARD"))

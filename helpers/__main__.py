@@ -27,7 +27,10 @@ def _sandbox(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict()))
     elif result.running:
-        print(f"sandbox running at {result.endpoint} (pid {result.pid}); log: {result.log_file}")
+        print(
+            f"sandbox running at {result.endpoint} (pid {result.pid}; containers: {result.containers}); "
+            f"log: {result.log_file}"
+        )
     else:
         print("sandbox stopped" if args.action == "stop" else "sandbox not running")
     return 0

@@ -26,7 +26,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from . import engine_build
+from . import engine_build, engine_registry
 from .image_store import image_folder, parse_ecr_uri
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
@@ -260,11 +260,16 @@ def push(reference: str, data_dir: Path) -> None:
     print(f"{tag}: digest: {digest} size: {len(layer_bytes)}", flush=True)
 
 
-def login(arguments: list[str]) -> None:
+def _login_arguments(arguments: list[str]) -> tuple[str, str]:
     registry = next((a for a in arguments if not a.startswith("-") and a not in _option_values(arguments)), "")
     password = sys.stdin.read().strip() if "--password-stdin" in arguments else _value(arguments, "--password", "-p")
     if not password:
         raise DockerError("Cannot perform an interactive login from a non TTY device")
+    return registry, password
+
+
+def login(arguments: list[str]) -> None:
+    registry, _ = _login_arguments(arguments)
     state = _state()
     if registry and registry not in state["auths"]:
         state["auths"].append(registry)
@@ -335,6 +340,18 @@ def main(argv: list[str] | None = None) -> int:
             if _normalise(source) in state["tags"]:
                 state["tags"][_normalise(target)] = state["tags"][_normalise(source)]
                 _save(state)
+        elif docker_mode and command == "login" and engine_registry.address():
+            registry, password = _login_arguments(arguments)
+            engine_registry.login(arguments, registry, password)
+            state = _state()
+            state.setdefault("passwords", {})[registry] = password
+            _save(state)
+        elif docker_mode and command == "push" and engine_registry.address():
+            state, reference = _state(), _normalise(arguments[-1])
+            registry = reference.split("/", 1)[0]
+            engine_registry.push(
+                reference, state["tags"].get(reference), _home(), data_dir, state.get("passwords", {}).get(registry)
+            )
         elif docker_mode and command not in ("login", "push"):
             engine_build.run_cli([command, *arguments])
         elif command == "login":
@@ -359,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"'{command}' is not a docker command the sandbox stands in for "
                 "(it knows login, build, tag, push, images, version)"
             )
+    except engine_registry.Refused as refused:  # as docker prints a registry's refusal
+        print(str(refused), file=sys.stderr, flush=True)
+        return 1
     except engine_build.CommandFailed as failed:  # the real CLI has said why
         return failed.code
     except DockerError as error:

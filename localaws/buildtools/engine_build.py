@@ -46,7 +46,8 @@ def privileged() -> bool:
     return os.environ.get(PRIVILEGED_VARIABLE, "") == "1"
 
 
-def _cli() -> str:
+def cli_path() -> str:
+    """The real docker CLI (the sandbox names it in the build's environment)."""
     found = os.environ.get(engine.CLI_VARIABLE) or engine.cli()
     if not found:
         raise CommandFailed(127)
@@ -55,14 +56,14 @@ def _cli() -> str:
 
 def run_cli(arguments: list[str]) -> None:
     """The real CLI, its output the build's; CommandFailed with its exit code when it fails."""
-    code = subprocess.run([_cli(), *arguments], check=False).returncode
+    code = subprocess.run([cli_path(), *arguments], check=False).returncode
     if code != 0:
         raise CommandFailed(code)
 
 
 def _inspect(reference: str) -> dict[str, Any]:
     answer = subprocess.run(
-        [_cli(), "image", "inspect", reference], capture_output=True, text=True, check=False, timeout=60
+        [cli_path(), "image", "inspect", reference], capture_output=True, text=True, check=False, timeout=60
     )
     if answer.returncode != 0:
         return {}
@@ -87,16 +88,16 @@ def export(reference: str, home: Path, base: str) -> str:
     rootfs.mkdir(parents=True)
     if workdir != "/":  # the app's folder, as the stand-in lays it out (the ECS runner runs the command there)
         created = subprocess.run(
-            [_cli(), "create", reference], capture_output=True, text=True, check=False, timeout=60
+            [cli_path(), "create", reference], capture_output=True, text=True, check=False, timeout=60
         ).stdout.strip()
         try:
-            copied = subprocess.run([_cli(), "cp", f"{created}:{workdir}", "-"], capture_output=True, check=False)
+            copied = subprocess.run([cli_path(), "cp", f"{created}:{workdir}", "-"], capture_output=True, check=False)
             parent = rootfs / str(Path(workdir).parent).lstrip("/")
             parent.mkdir(parents=True, exist_ok=True)
             with tarfile.open(fileobj=io.BytesIO(copied.stdout)) as archive:
                 archive.extractall(parent, filter="tar")
         finally:
-            subprocess.run([_cli(), "rm", "--force", created], capture_output=True, check=False, timeout=60)
+            subprocess.run([cli_path(), "rm", "--force", created], capture_output=True, check=False, timeout=60)
     document = {
         "base": base,
         "workdir": workdir,
@@ -108,7 +109,8 @@ def export(reference: str, home: Path, base: str) -> str:
         "engine_image": image.get("Id", ""),
     }
     config_bytes = json.dumps(document, sort_keys=True).encode()
-    image_id = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
+    # Named by the engine's image id, which is the config digest of the manifest a push makes (what ECS looks up).
+    image_id = str(image.get("Id") or "sha256:" + hashlib.sha256(config_bytes).hexdigest())
     local = home / "images" / image_id.replace("sha256:", "")
     shutil.rmtree(local, ignore_errors=True)
     local.parent.mkdir(parents=True, exist_ok=True)
@@ -127,6 +129,8 @@ def build_environment(privileged: bool) -> dict[str, str]:
         environment[engine.CLI_VARIABLE] = os.environ.get(engine.CLI_VARIABLE) or engine.cli() or "docker"
         if privileged:
             environment[PRIVILEGED_VARIABLE] = "1"
+            if os.environ.get("SANDBOX_REGISTRY"):  # the real registry behind ECR (services/ecr/registry.py)
+                environment["SANDBOX_REGISTRY"] = os.environ["SANDBOX_REGISTRY"]
             if os.environ.get("DOCKER_HOST"):
                 environment["DOCKER_HOST"] = os.environ["DOCKER_HOST"]
     return environment

@@ -325,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
             raise DockerError(engine_build.NO_DAEMON)
         if docker_mode and command == "build":
             _, tags, _ = _build_arguments(arguments)
-            engine_build.run_cli(["build", *arguments])
+            # --force-rm: a failed RUN step's container goes too (CodeBuild discards its host; this one is shared)
+            engine_build.run_cli(["build", "--force-rm", *arguments])
             if not tags:
                 return 0
             image_id = engine_build.export(tags[0], _home(), _dockerfile_base(arguments))

@@ -152,9 +152,16 @@ def test_run_steps_execute_and_their_files_are_in_the_image(docker_cli, tmp_path
 def test_a_failing_run_step_fails_with_dockers_message(docker_cli, tmp_path, monkeypatch, capfd):
     _docker_mode(monkeypatch, tmp_path, privileged=True)
     context = _context(tmp_path, "RUN exit 3")
+
+    def containers() -> set[str]:
+        listed = subprocess.run([docker_cli, "ps", "--all", "--quiet"], capture_output=True, text=True, check=True)
+        return set(listed.stdout.split())
+
+    before = containers()
     assert docker.main(["build", "--tag", f"localaws-tests/fail:{unique('t')}", str(context)]) == 3
     captured = capfd.readouterr()
     assert "The command '/bin/sh -c exit 3' returned a non-zero code: 3" in captured.out + captured.err
+    assert not containers() - before  # the failed step's container is removed (--force-rm)
 
 
 def test_without_privileged_mode_there_is_no_daemon(docker_cli, tmp_path, monkeypatch, capfd):

@@ -75,7 +75,7 @@ test: install browser hub-proxy docker-engine lint
 # propagate and whose services drain in 1 s instead of 5. Tests of those delays set their own; the flows in
 # `make test` prove the kit waits out the full ones.
 FAST_ACCOUNT := LOCALAWS_IAM_PROPAGATION_SECONDS=1 LOCALAWS_SERVICE_DRAINING_SECONDS=1
-test-fast: install
+test-fast: install docker-engine
 	$(FAST_ACCOUNT) $(BIN)/python -m pytest -m "not slow and not browser" -q -n 3 --dist loadfile
 
 # Static gates: Python (ruff, mypy) and the CloudFormation templates (cfn-lint, checkov; offline).

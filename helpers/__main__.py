@@ -31,6 +31,10 @@ def _sandbox(args: argparse.Namespace) -> int:
             f"sandbox running at {result.endpoint} (pid {result.pid}; containers: {result.containers}); "
             f"log: {result.log_file}"
         )
+        base = result.base_image or {}
+        if base:  # Docker mode: the base image the kit's Dockerfile names, and what making it present took
+            built = f", its stand-in built in {base['built_seconds']} s" if base.get("built_seconds") else ""
+            print(f"base image {base.get('image')}: {base.get('source')} ({base.get('seconds')} s{built})")
     else:
         print("sandbox stopped" if args.action == "stop" else "sandbox not running")
     return 0

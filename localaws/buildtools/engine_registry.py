@@ -56,6 +56,25 @@ def _manifest(repository: str, tag: str, password: str) -> tuple[bytes, str, str
         return answer.read(), answer.headers["Docker-Content-Digest"], answer.headers["Content-Type"]
 
 
+def _blob(repository: str, digest: str, password: str) -> bytes:
+    request = urllib.request.Request(f"http://{address()}/v2/{repository}/blobs/{digest}")
+    request.add_header("Authorization", "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode())
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return bytes(answer.read())
+
+
+def _upload_config(ecr: Any, repository: str, digest: str, password: str) -> None:
+    """The image's config blob (a few KB) through ECR's layer API: InitiateLayerUpload, UploadLayerPart and
+    CompleteLayerUpload are evaluated against the build's role, as each registry push of a new blob is on AWS (the
+    engine has sent the layers themselves to the registry)."""
+    blob = _blob(repository, digest, password)
+    upload = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+    ecr.upload_layer_part(
+        repositoryName=repository, uploadId=upload, partFirstByte=0, partLastByte=len(blob) - 1, layerPartBlob=blob
+    )
+    ecr.complete_layer_upload(repositoryName=repository, uploadId=upload, layerDigests=[digest])
+
+
 def push(reference: str, image_id: str | None, home: Path, data_dir: Path, password: str | None) -> None:
     parts = parse_ecr_uri(reference)
     if parts is None:  # another registry: the engine's own push
@@ -69,8 +88,10 @@ def push(reference: str, image_id: str | None, home: Path, data_dir: Path, passw
     from botocore.exceptions import ClientError
 
     ecr = boto3.client("ecr", region_name=parts["region"])
+    config_digest = image_id or "sha256:" + "0" * 64
     try:  # the repository must exist before the engine sends anything (ECR answers "name unknown")
-        ecr.batch_check_layer_availability(repositoryName=repository, layerDigests=[image_id or "sha256:" + "0" * 64])
+        checked = ecr.batch_check_layer_availability(repositoryName=repository, layerDigests=[config_digest])
+        config_there = any(layer.get("layerAvailability") == "AVAILABLE" for layer in checked.get("layers", []))
     except ecr.exceptions.RepositoryNotFoundException:
         raise Refused(
             f"name unknown: The repository with name '{repository}' does not exist in the registry with id "
@@ -85,6 +106,8 @@ def push(reference: str, image_id: str | None, home: Path, data_dir: Path, passw
         subprocess.run([engine_build.cli_path(), "rmi", local], capture_output=True, check=False)
     body, digest, media_type = _manifest(repository, tag, password)
     try:
+        if not config_there:  # ECR authorizes a push's blob uploads as these three actions, as the build's role
+            _upload_config(ecr, repository, json.loads(body).get("config", {}).get("digest", ""), password)
         ecr.put_image(
             repositoryName=repository,
             imageManifest=body.decode(),

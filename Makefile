@@ -8,7 +8,7 @@ LAUNCH_TYPE ?= FARGATE
 # images set it) every sandbox, kernel and test worker would compile the kit's and moto's modules again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install lock upgrade lab test test-fast lint format browser workshop sandbox-start sandbox-stop clean hub hub-proxy classroom
+.PHONY: install lock upgrade lab test test-fast lint format browser docker-engine workshop sandbox-start sandbox-stop clean hub hub-proxy classroom
 
 install: $(STAMP)
 
@@ -67,7 +67,7 @@ lab: install
 # `make test` = the gates, then every test, with the new-account defaults (IAM propagates in 5 s, ...). Three
 # pytest-xdist workers, each with a sandbox of its own (tests of one file stay on one worker, with its fixtures):
 # most of a workshop flow is waiting for builds, deployments and AWS's delays, so three flows share two cores well.
-test: install browser hub-proxy lint
+test: install browser hub-proxy docker-engine lint
 	$(BIN)/python -m pytest -m "not classroom" -n 3 --dist loadfile
 
 # `make classroom`: a class of three on the hub, driven in Chromium through the hub's URL (several minutes).
@@ -79,7 +79,7 @@ classroom: install browser hub-proxy
 # propagate and whose services drain in 1 s instead of 5. Tests of those delays set their own; the flows in
 # `make test` prove the kit waits out the full ones.
 FAST_ACCOUNT := LOCALAWS_IAM_PROPAGATION_SECONDS=1 LOCALAWS_SERVICE_DRAINING_SECONDS=1
-test-fast: install
+test-fast: install docker-engine
 	$(FAST_ACCOUNT) $(BIN)/python -m pytest -m "not slow and not browser" -q -n 3 --dist loadfile
 
 # Static gates: Python (ruff, mypy) and the CloudFormation templates (cfn-lint, checkov; offline).
@@ -101,6 +101,24 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the browser test: sudo apt-get install chromium (or your OS's package)"; exit 1; fi; }
+
+# Docker mode (issue 23): the sandbox uses a Docker engine when one answers (DOCKER_HOST or the default socket). As
+# root (CI, containers) this installs Debian's docker.io (engine and CLI), docker-registry and mmdebstrap (the
+# offline base image) when missing, and starts dockerd when no engine answers; `make test` runs in Docker mode.
+DOCKER_PACKAGES := docker.io docker-registry mmdebstrap
+DOCKERD_LOG ?= /var/log/localaws-dockerd.log
+docker-engine:
+	@command -v dockerd >/dev/null && command -v docker >/dev/null && command -v mmdebstrap >/dev/null \
+	  && command -v docker-registry >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DOCKER_PACKAGES) >/dev/null; \
+	  else echo "Docker mode needs $(DOCKER_PACKAGES): sudo apt-get install $(DOCKER_PACKAGES)"; exit 1; fi; }
+	@docker info >/dev/null 2>&1 || { \
+	  if [ -n "$$DOCKER_HOST" ]; then echo "DOCKER_HOST=$$DOCKER_HOST does not answer: start that engine"; exit 1; fi; \
+	  if [ "$$(id -u)" != 0 ]; then echo "No Docker engine answers: start dockerd (sudo dockerd &)"; exit 1; fi; \
+	  echo "starting dockerd (log: $(DOCKERD_LOG))"; setsid dockerd >$(DOCKERD_LOG) 2>&1 </dev/null & \
+	  for i in $$(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done; \
+	  echo "dockerd did not answer within 30 s; see $(DOCKERD_LOG)"; exit 1; }
 
 workshop: install
 	$(BIN)/python -m helpers sandbox start

@@ -27,7 +27,14 @@ def _sandbox(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict()))
     elif result.running:
-        print(f"sandbox running at {result.endpoint} (pid {result.pid}); log: {result.log_file}")
+        print(
+            f"sandbox running at {result.endpoint} (pid {result.pid}; containers: {result.containers}); "
+            f"log: {result.log_file}"
+        )
+        base = result.base_image or {}
+        if base:  # Docker mode: the base image the kit's Dockerfile names, and what making it present took
+            built = f", its stand-in built in {base['built_seconds']} s" if base.get("built_seconds") else ""
+            print(f"base image {base.get('image')}: {base.get('source')} ({base.get('seconds')} s{built})")
     else:
         print("sandbox stopped" if args.action == "stop" else "sandbox not running")
     return 0

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import pandas as pd
@@ -172,7 +173,20 @@ def _sandbox_check(state: WorkshopState) -> Check:
             "this workshop's resources were created, so they are gone",
             f"Run `python -m helpers cleanup --prefix {state.settings.prefix}`, then notebook 01 again.",
         )
-    return Check("sandbox", OK, f"running at {links.endpoint_text(status.endpoint)} (pid {status.pid})")
+    return Check(
+        "sandbox",
+        OK,
+        f"running at {links.endpoint_text(status.endpoint)} (pid {status.pid}); containers: {_containers(status)}",
+    )
+
+
+def _containers(status: Any) -> str:
+    """``docker`` (images built and run by the Docker engine) or ``process`` (the stand-ins), as the sandbox chose."""
+    if status.containers != "docker":
+        return "process (no Docker engine: RUN steps are not executed, tasks run as local processes)"
+    base = status.base_image or {}
+    stand_in = " (an offline stand-in)" if base.get("stand_in") else ""
+    return f"docker (base image {base.get('image')}{stand_in})"
 
 
 def _identity_check(state: WorkshopState, session: boto3.Session | None) -> Check:

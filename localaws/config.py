@@ -10,6 +10,9 @@ stops it with a message naming the variable instead of failing a request later).
   (``services/codebuild/local_builds.py``); two per CPU by default.
 - ``LOCALAWS_ENDPOINT``: the sandbox's own endpoint for the clients it makes to itself (``services/loopback.py``);
   the server sets it at start, so the variable matters only to code that runs outside it.
+- ``LOCALAWS_CONTAINERS``: ``docker``, ``process`` or ``auto`` (the default): whether builds and images use a
+  Docker engine (Docker mode) or today's stand-ins (process mode); ``auto`` uses the engine when one answers at
+  ``DOCKER_HOST`` or the default socket (``buildtools/engine.py``).
 - ``LOCALAWS_<SETTING>``: the new account's limits and delays (``account.py``, one variable per field).
 
 Two variables keep their ``WORKSHOP_SANDBOX_*``/``SANDBOX_*`` names: the CodeBuild runner sets them for a build's
@@ -29,6 +32,8 @@ PERSIST = "LOCALAWS_PERSIST"
 IAM_ENFORCEMENT = "LOCALAWS_IAM_ENFORCEMENT"
 LOCAL_BUILDS = "LOCALAWS_LOCAL_BUILDS"
 ENDPOINT = "LOCALAWS_ENDPOINT"
+CONTAINERS = "LOCALAWS_CONTAINERS"
+CONTAINER_MODES = ("auto", "docker", "process")
 #: An account setting's variable is this prefix and the field's name in capitals.
 ACCOUNT_PREFIX = "LOCALAWS_"
 #: Set for a build's commands by the CodeBuild runner; read by the ``docker`` stand-in (see the module's docstring).
@@ -102,6 +107,14 @@ def local_builds(environ: Mapping[str, str] | None = None) -> int:
     return int(raw)
 
 
+def containers(environ: Mapping[str, str] | None = None) -> str:
+    """``LOCALAWS_CONTAINERS``: ``auto`` (the default), ``docker`` or ``process``."""
+    raw = _environ(environ).get(CONTAINERS, "").strip().lower() or "auto"
+    if raw not in CONTAINER_MODES:
+        raise ValueError(f"{CONTAINERS} must be one of {', '.join(CONTAINER_MODES)} (not {raw!r})")
+    return raw
+
+
 def home(environ: Mapping[str, str] | None = None) -> Path | None:
     configured = _environ(environ).get(HOME)
     return Path(configured) if configured else None
@@ -130,3 +143,4 @@ def check(environ: Mapping[str, str] | None = None) -> None:
     persist(environ)
     iam_enforcement(environ)
     local_builds(environ)
+    containers(environ)

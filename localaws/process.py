@@ -25,8 +25,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from . import persistence, routes
+from . import config, persistence, routes
+from .buildtools import base_image, engine
 from .errors import SandboxError
 
 DEFAULT_PORT = 4750
@@ -41,6 +43,10 @@ class SandboxStatus:
     sandbox_id: str | None = None
     started_at: str | None = None
     log_file: str | None = None
+    #: ``docker`` or ``process``: the runtime the sandbox chose at start (``buildtools/engine.py``).
+    containers: str | None = None
+    #: Docker mode: the base image made available at start (``buildtools/base_image.ensure``'s answer).
+    base_image: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -60,7 +66,10 @@ def status(home: Path) -> SandboxStatus:
     if health is None or health.get("sandbox_id") != record.get("sandbox_id") or not _alive(record["pid"]):
         return SandboxStatus(running=False)
     return SandboxStatus(
-        running=True, **{k: record.get(k) for k in ("endpoint", "pid", "port", "sandbox_id", "started_at", "log_file")}
+        running=True,
+        **{k: record.get(k) for k in ("endpoint", "pid", "port", "sandbox_id", "started_at", "log_file")},
+        containers=record.get("containers", engine.PROCESS),
+        base_image=record.get("base_image"),
     )
 
 
@@ -96,6 +105,7 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bo
         data_dir = _ensure(home) / "data"
         _stop_leftover_processes(data_dir)
         sandbox_id = _prepare_data(data_dir, fresh or not persistence.enabled())
+        containers, base = _containers()
         log_file = home / "server.log"
         if log_file.exists():  # keep the previous run's log (what happened before a crash) one start long
             log_file.replace(home / "server.previous.log")
@@ -114,7 +124,7 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bo
                     sandbox_id,
                 ],
                 cwd=home,
-                env=_server_environment(),
+                env=_server_environment(containers),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -129,6 +139,8 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bo
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "log_file": str(log_file),
             "data_dir": str(data_dir),
+            "containers": containers,
+            "base_image": base,
         }
         _record_file(home).write_text(json.dumps(record, indent=2))
         deadline = time.monotonic() + timeout
@@ -224,10 +236,23 @@ def _stop_leftover_processes(data_dir: Path) -> None:
         leftovers = [p for p in leftovers if _running(p)]
 
 
-def _server_environment() -> dict[str, str]:
+def _containers() -> tuple[str, dict[str, Any] | None]:
+    """The runtime for containers (``docker`` when an engine answers) and, in Docker mode, the base image the kit's
+    Dockerfile names, made present before the sandbox says ready (built once per machine when it cannot be pulled)."""
+    try:
+        mode = engine.decide()
+        if mode != engine.DOCKER:
+            return mode, None
+        return mode, base_image.ensure(engine.cli() or "docker")
+    except (engine.EngineUnavailable, base_image.BaseImageError, ValueError) as error:
+        raise SandboxError(str(error)) from None
+
+
+def _server_environment(containers: str = "process") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         {
+            config.CONTAINERS: containers,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_CONFIG_FILE": "/dev/null",

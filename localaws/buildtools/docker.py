@@ -5,6 +5,11 @@
 COPYs, laid out under its WORKDIR, and its CMD/ENTRYPOINT/ENV); RUN steps are not executed (the
 sample app needs none) and are reported. ``push`` stores the image and puts its manifest in the
 sandbox's ECR under the tag, as a registry push would.
+
+In Docker mode (``LOCALAWS_CONTAINERS=docker``, see ``engine.py``) ``build`` and ``tag`` run the real docker CLI
+against the engine (``engine_build.py``): RUN steps execute, and a failing one fails the command with docker's
+message. As on CodeBuild, only a project with ``privilegedMode: true`` reaches the daemon; in any other every command
+answers what docker answers without a daemon.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
+from . import engine_build, engine_registry
 from .image_store import image_folder, parse_ecr_uri
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
@@ -254,11 +260,16 @@ def push(reference: str, data_dir: Path) -> None:
     print(f"{tag}: digest: {digest} size: {len(layer_bytes)}", flush=True)
 
 
-def login(arguments: list[str]) -> None:
+def _login_arguments(arguments: list[str]) -> tuple[str, str]:
     registry = next((a for a in arguments if not a.startswith("-") and a not in _option_values(arguments)), "")
     password = sys.stdin.read().strip() if "--password-stdin" in arguments else _value(arguments, "--password", "-p")
     if not password:
         raise DockerError("Cannot perform an interactive login from a non TTY device")
+    return registry, password
+
+
+def login(arguments: list[str]) -> None:
+    registry, _ = _login_arguments(arguments)
     state = _state()
     if registry and registry not in state["auths"]:
         state["auths"].append(registry)
@@ -284,18 +295,70 @@ def _option_values(arguments: list[str]) -> set[str]:
     return values
 
 
+def _build_arguments(arguments: list[str]) -> tuple[Path, list[str], str]:
+    """A ``docker build`` command line's context folder, tags and Dockerfile."""
+    tags = [arguments[i + 1] for i, a in enumerate(arguments) if a in ("--tag", "-t") and i + 1 < len(arguments)]
+    tags += [a.split("=", 1)[1] for a in arguments if a.startswith("--tag=")]
+    dockerfile = _value(arguments, "--file", "-f") or "Dockerfile"
+    positional = [a for a in arguments if not a.startswith("-") and a not in tags and a != dockerfile]
+    if not positional:
+        raise DockerError('"docker build" requires exactly 1 argument.')
+    return Path(positional[-1]), tags, dockerfile
+
+
+def _dockerfile_base(arguments: list[str]) -> str:
+    """The last FROM of the Dockerfile a ``docker build`` command line names (the image's base)."""
+    context, _, dockerfile = _build_arguments(arguments)
+    path = Path(dockerfile) if Path(dockerfile).is_absolute() else context / dockerfile
+    froms = [argument for keyword, argument in parse_dockerfile(path.read_text()) if keyword == "FROM"]
+    words = [word for word in (froms[-1].split() if froms else []) if not word.startswith("--")]
+    return words[0] if words else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     data_dir = Path(os.environ.get("WORKSHOP_SANDBOX_DATA", "/tmp"))
+    docker_mode = engine_build.enabled()
     try:
         command = arguments.pop(0) if arguments else "help"
-        if command == "login":
+        if docker_mode and not engine_build.privileged():
+            raise DockerError(engine_build.NO_DAEMON)
+        if docker_mode and command == "build":
+            _, tags, _ = _build_arguments(arguments)
+            # --force-rm: a failed RUN step's container goes too (CodeBuild discards its host; this one is shared)
+            engine_build.run_cli(["build", "--force-rm", *arguments])
+            if not tags:
+                return 0
+            image_id = engine_build.export(tags[0], _home(), _dockerfile_base(arguments))
+            state = _state()
+            for tag in tags:
+                state["tags"][_normalise(tag)] = image_id
+            _save(state)
+        elif docker_mode and command == "tag":
+            engine_build.run_cli(["tag", *arguments])
+            state = _state()
+            source, target = arguments[0], arguments[1]
+            if _normalise(source) in state["tags"]:
+                state["tags"][_normalise(target)] = state["tags"][_normalise(source)]
+                _save(state)
+        elif docker_mode and command == "login" and engine_registry.address():
+            registry, password = _login_arguments(arguments)
+            engine_registry.login(arguments, registry, password)
+            state = _state()
+            state.setdefault("passwords", {})[registry] = password
+            _save(state)
+        elif docker_mode and command == "push" and engine_registry.address():
+            state, reference = _state(), _normalise(arguments[-1])
+            registry = reference.split("/", 1)[0]
+            engine_registry.push(
+                reference, state["tags"].get(reference), _home(), data_dir, state.get("passwords", {}).get(registry)
+            )
+        elif docker_mode and command not in ("login", "push"):
+            engine_build.run_cli([command, *arguments])
+        elif command == "login":
             login(arguments)
         elif command == "build":
-            tags = [arguments[i + 1] for i, a in enumerate(arguments) if a in ("--tag", "-t")]
-            tags += [a.split("=", 1)[1] for a in arguments if a.startswith("--tag=")]
-            dockerfile = _value(arguments, "--file", "-f") or "Dockerfile"
-            context = Path([a for a in arguments if not a.startswith("-") and a not in tags and a != dockerfile][-1])
+            context, tags, dockerfile = _build_arguments(arguments)
             build(context.resolve(), tags, dockerfile)
         elif command == "tag":
             state = _state()
@@ -314,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"'{command}' is not a docker command the sandbox stands in for "
                 "(it knows login, build, tag, push, images, version)"
             )
+    except engine_registry.Refused as refused:  # as docker prints a registry's refusal
+        print(str(refused), file=sys.stderr, flush=True)
+        return 1
+    except engine_build.CommandFailed as failed:  # the real CLI has said why
+        return failed.code
     except DockerError as error:
         print(f"Error: {error}", file=sys.stderr, flush=True)
         return 1

@@ -24,6 +24,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ...buildtools import engine_build
 from ...iam_enforcement import RoleSession, TrustRefused, assume
 from ...persistence import changes
 from .. import loopback
@@ -341,6 +342,7 @@ class BuildRun:
             "WORKSHOP_SANDBOX_DATA": str(self.data_dir),
             "SANDBOX_DOCKER_HOME": str(work / "docker"),
         }
+        environment.update(engine_build.build_environment(bool(project["environment"].get("privilegedMode"))))
         if resolved:  # absent when the input is not a source revision, e.g. another build's artifact (user guide,
             # "Environment variables in build environments": "may not always be available" for CodePipeline)
             environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] = resolved

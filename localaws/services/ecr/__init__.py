@@ -1,5 +1,6 @@
 """ECR in the sandbox: moto's registry API, plus the image store that the build-time docker stand-in
-fills (``buildtools/image_store.py``) and the ECS task runner reads (``ecs/images.py``)."""
+fills (``buildtools/image_store.py``) and the ECS task runner reads (``ecs/images.py``); in Docker mode, a real
+registry behind the API (``registry.py``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from moto.ecr import models as moto_models
 
 from ...seams import moto as moto_seam
 from .._extension import Extension
+from . import registry
 from .models import RegistryECRBackend
 
 
 def install(data_dir: Path) -> None:
     moto_seam.use_backend_class(moto_models.ecr_backends, RegistryECRBackend)
+    registry.start(data_dir)  # Docker mode: the real registry behind the API (registry.py)
 
 
-EXTENSION = Extension("ecr", install)
+EXTENSION = Extension("ecr", install, shutdown=registry.stop)

@@ -122,18 +122,8 @@ def latest_run(
     execution whose id is ``execution_id``."""
     codepipeline = workshop.client("codepipeline")
     name = workshop.names.pipeline(env)
-    executions = codepipeline.list_pipeline_executions(pipelineName=name, maxResults=10)["pipelineExecutionSummaries"]
-    if after is not None:
-        newer = []
-        for summary in executions:
-            if summary["pipelineExecutionId"] == after:
-                break
-            newer.append(summary)
-        executions = newer
-    if commit:
-        executions = [e for e in executions if _revision(e).startswith(commit)]
-    if execution_id:
-        executions = [e for e in executions if e["pipelineExecutionId"] == execution_id]
+    listed = codepipeline.list_pipeline_executions(pipelineName=name, maxResults=10)["pipelineExecutionSummaries"]
+    executions = _chosen(list(listed), after, commit, execution_id)
     row: dict[str, Any] = {
         "environment": env,
         "pipeline": name,
@@ -176,6 +166,18 @@ def latest_run(
         if latest.get("status") == "InProgress":
             break
     return row
+
+
+def _chosen(executions: list[Any], after: str | None, commit: str | None, execution_id: str | None) -> list[Any]:
+    """The executions (newest first) newer than ``after``, of ``commit``, with id ``execution_id``, as given."""
+    if after is not None:
+        ids = [e["pipelineExecutionId"] for e in executions]
+        executions = executions[: ids.index(after)] if after in ids else executions
+    if commit:
+        executions = [e for e in executions if _revision(e).startswith(commit)]
+    if execution_id:
+        executions = [e for e in executions if e["pipelineExecutionId"] == execution_id]
+    return executions
 
 
 def _revision(execution: Mapping[str, Any]) -> str:

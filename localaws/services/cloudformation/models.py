@@ -20,6 +20,7 @@ from moto.core.common_models import CloudFormationModel
 
 from ... import account
 from ...seams import moto as moto_seam
+from . import validation
 
 
 class ChangeSetCloudFormationBackend(CloudFormationBackend):
@@ -37,10 +38,11 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
       CREATE change set reuses it; a stack that rolled back its creation cannot be updated.
     """
 
-    def create_stack(self, name: str, *args: Any, **kwargs: Any) -> Stack:
+    def create_stack(self, name: str, template: str, *args: Any, **kwargs: Any) -> Stack:
+        validation.validate(template, self.region_name)  # CloudFormation validates before it starts a stack
         known = set(self.stacks)
         try:
-            return super().create_stack(name, *args, **kwargs)
+            return super().create_stack(name, template, *args, **kwargs)
         except Exception as error:
             stack = next((s for key, s in self.stacks.items() if key not in known and s.name == name), None)
             if stack is None or not _is_resource_failure(error):
@@ -59,6 +61,7 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
         *args: Any,
         **kwargs: Any,
     ) -> tuple[str, str]:
+        validation.validate(template, self.region_name)
         live = [s for s in self.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"]
         if change_set_type == "UPDATE":
             for stack in live:

@@ -11,10 +11,12 @@ never faulted, as AWS's internal calls are not subject to a client's throttling.
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from .operations import Operation
 
@@ -57,14 +59,33 @@ def status_for(code: str) -> int:
     return STATUS_BY_CODE.get(code, 400)
 
 
-def default_message(code: str, operation: Operation) -> str:
+def default_message(code: str, operation: Operation, caller: str) -> str:
+    """The message AWS gives with ``code``; an access denial names ``caller`` (``caller_arn``), as AWS
+    names the identity that signed the request."""
     if code == "AccessDeniedException":
         action = f"{operation.service}:{operation.name}"
         return (
-            f"User: arn:aws:iam::123456789012:user/sandbox is not authorized to perform: {action} "
+            f"User: {caller} is not authorized to perform: {action} "
             f"because no identity-based policy allows the {action} action"
         )
     return _MESSAGES.get(code, f"{code} (fault injected by the sandbox)")
+
+
+_SIGNED_BY = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/")
+
+
+def caller_arn(environ: dict[str, Any]) -> str:
+    """Who signed the request, as STS's GetCallerIdentity would name them (a role session, an IAM user, or
+    the account's default identity), in the account the request's access key belongs to."""
+    from moto.iam.models import get_account_id_from
+    from moto.sts.models import sts_backends
+
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    credential = environ.get("HTTP_AUTHORIZATION", "") or "Credential=" + (query.get("X-Amz-Credential") or [""])[0]
+    match = _SIGNED_BY.search(credential)
+    access_key, region = (match.group(1), match.group(2)) if match else ("AKIAEXAMPLE", "us-east-1")
+    account_id = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or get_account_id_from(access_key)
+    return str(sts_backends[account_id]["global"].get_caller_identity(access_key, region)[1])
 
 
 @dataclass

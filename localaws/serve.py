@@ -128,7 +128,7 @@ def _injected_fault(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]]
     fault = faults.FAULTS.take(operation) if operation is not None else None
     if operation is None or fault is None:
         return None
-    message = fault.message or faults.default_message(fault.error_code, operation)
+    message = fault.message or faults.default_message(fault.error_code, operation, faults.caller_arn(environ))
     return operations.error_answer(operation, fault.error_code, message, faults.status_for(fault.error_code))
 
 

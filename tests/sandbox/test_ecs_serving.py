@@ -5,6 +5,7 @@ moto lacks."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -43,6 +44,18 @@ def get(url: str) -> tuple[int, str]:
             return answer.status, answer.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def wait_for_rollout(cluster: str, name: str, timeout: float = 30) -> dict:
+    """Poll DescribeServices until the primary deployment's rollout is no longer IN_PROGRESS (no waiter
+    exists for a failed rollout: services_stable never succeeds for it)."""
+    ecs = sandbox_client("ecs")
+    deadline = time.monotonic() + timeout
+    while True:
+        service = ecs.describe_services(cluster=cluster, services=[name])["services"][0]
+        if service["deployments"][0]["rolloutState"] != "IN_PROGRESS" or time.monotonic() > deadline:
+            return service
+        time.sleep(0.2)
 
 
 @pytest.fixture
@@ -157,7 +170,7 @@ def test_an_image_the_sandbox_cannot_run_fails_the_deployment(stack):
         taskDefinition=definition["taskDefinition"]["taskDefinitionArn"],
         deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
     )
-    service = ecs.describe_services(cluster=stack["name"], services=["web"])["services"][0]
+    service = wait_for_rollout(stack["name"], "web")
     assert service["deployments"][0]["rolloutState"] == "FAILED"
     assert "CannotPullContainerError" in " ".join(e["message"] for e in service["events"])
 
@@ -173,6 +186,9 @@ def test_scaling_to_zero_and_deleting_stop_the_tasks(stack):
     assert ecs.describe_services(cluster=stack["name"], services=["web"])["services"][0]["runningCount"] == 0
     assert get(url)[0] == 503
     ecs.update_service(cluster=stack["name"], service="web", desiredCount=1)
+    ecs.get_waiter("services_stable").wait(  # ECS answers at once; the caller waits for the tasks
+        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     assert get(url) == (200, "v1")
     ecs.delete_service(cluster=stack["name"], service="web", force=True)
     assert get(url)[0] == 503
@@ -261,6 +277,9 @@ def test_list_instance_profile_tags():
 
 def test_task_summaries_list_the_running_task_processes(stack):
     create_service(stack, server("listed"))
+    sandbox_client("ecs").get_waiter("services_stable").wait(
+        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     rows = [row for row in process.task_summaries() if row["cluster"] == stack["name"]]
     assert [(row["service"], row["running"]) for row in rows] == [("web", True)]
     assert isinstance(rows[0]["pid"], int) and isinstance(rows[0]["port"], int)

@@ -7,19 +7,27 @@ The resource types the kit adds live with their services (``codebuild/cloudforma
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation import models as moto_models
+from moto.cloudformation.exceptions import AlreadyExistsException, ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack
 from moto.cloudformation.parsing import OutputMap
+from moto.cloudformation.utils import generate_stack_id
 from moto.core.base_backend import BaseBackend
 from moto.core.common_models import CloudFormationModel
 
 from ... import account
+from ...persistence import changes
+from ...persistence.requests import EVERY_SERVICE
 from ...seams import moto as moto_seam
+from . import validation
 
 
 class ChangeSetCloudFormationBackend(CloudFormationBackend):
@@ -37,16 +45,84 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
       CREATE change set reuses it; a stack that rolled back its creation cannot be updated.
     """
 
-    def create_stack(self, name: str, *args: Any, **kwargs: Any) -> Stack:
-        known = set(self.stacks)
-        try:
-            return super().create_stack(name, *args, **kwargs)
-        except Exception as error:
-            stack = next((s for key, s in self.stacks.items() if key not in known and s.name == name), None)
-            if stack is None or not _is_resource_failure(error):
-                raise
-            _fail_stack(stack, error, "CREATE")
-            return stack
+    def create_stack(
+        self,
+        name: str,
+        template: str,
+        parameters: dict[str, Any],
+        notification_arns: list[str] | None = None,
+        tags: dict[str, str] | None = None,
+        role_arn: str | None = None,
+        enable_termination_protection: bool | None = False,
+        timeout_in_mins: int | None = None,
+        stack_policy_body: str | None = None,
+    ) -> Stack:
+        """Validate, register the stack CREATE_IN_PROGRESS and answer; its resources are created in the
+        background (moto's own CreateStack, whose checks these are, creates them before it answers)."""
+        validation.validate(template, self.region_name)  # CloudFormation validates before it starts a stack
+        if name in [stack.name for stack in self.stacks.values()]:
+            raise AlreadyExistsException(f"Stack {name} already exists")
+        stack = Stack(  # type: ignore[abstract]
+            stack_id=generate_stack_id(name, self.region_name, self.account_id),
+            name=name,
+            template=template,
+            parameters=parameters,
+            account_id=self.account_id,
+            region_name=self.region_name,
+            notification_arns=notification_arns,
+            tags=tags,
+            role_arn=role_arn,
+            cross_stack_resources=self.exports,
+            enable_termination_protection=enable_termination_protection,
+            timeout_in_mins=timeout_in_mins,
+            stack_policy_body=stack_policy_body,
+        )
+        self.stacks[stack.stack_id] = _as_async(stack)
+        self._validate_export_uniqueness(stack)
+        for export in stack.exports:
+            self.exports[export.name] = export
+        stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+        stack.status = "CREATE_IN_PROGRESS"
+        _in_background(stack, "CREATE", stack.create_resources)
+        return stack
+
+    def update_stack(
+        self,
+        name: str,
+        template: str,
+        role_arn: str | None,
+        parameters: list[dict[str, Any]],
+        tags: dict[str, str] | None,
+    ) -> Stack:
+        """UpdateStack answers at once; the update runs in the background and rolls back if a resource fails."""
+        validation.validate(template, self.region_name)
+        stack = self.get_stack(name)
+        _refuse_while_busy(stack)
+        if stack.has_template(template) and stack.has_parameters(
+            self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+        ):
+            raise ValidationError(message="No updates are to be performed.")
+        resolved = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+        stack.status = "UPDATE_IN_PROGRESS"
+        before = _Before.of(stack)
+
+        _in_background(
+            stack, "UPDATE", lambda: Stack.update(stack, template, role_arn, parameters=resolved, tags=tags), before
+        )
+        return stack
+
+    def delete_stack(self, name_or_stack_id: str) -> None:
+        """DeleteStack answers at once with the stack DELETE_IN_PROGRESS; its resources go in the background."""
+        stacks = [s for key, s in list(self.stacks.items()) if name_or_stack_id in (key, s.name)]
+        for stack in stacks:
+            if stack.status == "DELETE_IN_PROGRESS":
+                continue
+            stack.status = "DELETE_IN_PROGRESS"
+            _in_background(
+                stack,
+                "DELETE",
+                lambda stack_id=stack.stack_id: super(ChangeSetCloudFormationBackend, self).delete_stack(stack_id),
+            )
 
     def create_change_set(
         self,
@@ -59,6 +135,7 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
         *args: Any,
         **kwargs: Any,
     ) -> tuple[str, str]:
+        validation.validate(template, self.region_name)
         live = [s for s in self.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"]
         if change_set_type == "UPDATE":
             for stack in live:
@@ -81,31 +158,36 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
         )
 
     def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
-        change_set = self.change_sets.get(change_set_name) or next(
-            (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
-        )
-        try:
-            super().execute_change_set(change_set_name, stack_name)
-        except Exception as error:
-            if change_set is None or not _is_resource_failure(error):
+        """Answer at once with the stack CREATE_ or UPDATE_IN_PROGRESS; the change set runs in the background."""
+        named = [
+            cs
+            for cs in self.change_sets.values()
+            if cs.change_set_name == change_set_name and stack_name in (None, cs.stack_name, cs.stack_id)
+        ]  # the newest of that name on that stack, as moto's own lookup finds it
+        change_set = self.change_sets.get(change_set_name) or (named[-1] if named else None)
+        if change_set is None:
+            return super().execute_change_set(change_set_name, stack_name)  # moto's refusal
+        stack = self.stacks[change_set.stack_id]
+        _refuse_while_busy(stack)
+        operation = change_set.change_set_type
+        before = _Before.of(stack) if operation == "UPDATE" else None
+        stack.status = f"{operation}_IN_PROGRESS"
+        change_set.execution_status = "EXECUTE_IN_PROGRESS"
+
+        def execute() -> None:
+            try:
+                super(ChangeSetCloudFormationBackend, self).execute_change_set(change_set.change_set_id, stack_name)
+            except Exception:
+                change_set.execution_status = "EXECUTE_FAILED"
                 raise
-            change_set.execution_status = "EXECUTE_FAILED"
-            _fail_stack(self.stacks[change_set.stack_id], error, change_set.change_set_type)
-            return
-        for stack in list(self.stacks.values()):  # other requests add stacks meanwhile (threaded server)
-            if (
-                stack.name == stack_name
-                or stack.stack_id == stack_name
-                or any(
-                    cs.stack_id == stack.stack_id
-                    for key, cs in list(self.change_sets.items())
-                    if key == change_set_name or cs.change_set_name == change_set_name
-                )
-            ):
-                # moto's ExecuteChangeSet sets the new template (the change set's TemplateBody, a str) but keeps
-                # the old one's parse and outputs
-                stack.template_dict = Stack.parse_template(stack.template)  # type: ignore[arg-type]
-                stack.output_map = OutputMap(stack.resource_map, stack.template_dict, stack.stack_id)
+            # moto's ExecuteChangeSet sets the new template (the change set's TemplateBody, a str) but keeps
+            # the old one's parse and outputs
+            stack.template_dict = Stack.parse_template(stack.template)  # type: ignore[arg-type]
+            stack.output_map = OutputMap(stack.resource_map, stack.template_dict, stack.stack_id)
+            if change_set.parameters:
+                stack.parameters = dict(change_set.parameters)
+
+        _in_background(stack, operation, execute, before)
 
     def resume(self, services: list[Any]) -> int:
         """After a restart, point the stacks at the live resources again.
@@ -114,6 +196,12 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
         objects the other services hold; deleting or updating a copy would miss the real one (an Events
         rule would lose its targets on the copy only). Each copy is replaced by the live resource of the
         same type and physical id in ``services`` (the other services' backends). Returns how many."""
+        for stack in list(self.stacks.values()):  # an operation the stopped sandbox was running is lost
+            status = str(stack.status)
+            if status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS":
+                failed = status.replace("_IN_PROGRESS", "_FAILED").replace("_COMPLETE_CLEANUP", "")
+                stack.status = failed
+                _record_stack_event(stack, failed, "The sandbox stopped while this operation ran.")
         live = _resources_by_physical_id(services)
         relinked = 0
         for stack in [*self.stacks.values(), *self.deleted_stacks.values()]:
@@ -168,11 +256,87 @@ def _is_resource_failure(error: Exception) -> bool:
     return hasattr(error, "cfn_logical_id")
 
 
-def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
+class AsyncStack(Stack):
+    """A stack whose operations run in the background (module-level, so saved state can name it). While
+    its resources are being created, DescribeStacks and ListStackResources show the resources made so far
+    and no outputs yet, as CloudFormation does, and reading them creates nothing (moto's ResourceMap
+    creates a resource on first read, which would race the operation)."""
+
+    def __getattr__(self, key: str) -> Any:
+        """moto's serializer finds ``StackName``, ``StackStatus``... on a class named Stack as ``name``,
+        ``status``...: this subclass answers ``stack_name``, ``stack_status``... with them."""
+        if key.startswith("stack_") and key != "stack_":
+            return getattr(self, key[len("stack_") :])
+        raise AttributeError(key)
+
+    @property
+    def stack_resources(self) -> Any:
+        if str(self.status).endswith("_IN_PROGRESS"):
+            parsed = moto_seam.stack_parsed_resources(self)
+            return [r for r in list(parsed.values()) if isinstance(r, CloudFormationModel)]
+        return super().stack_resources
+
+    @property
+    def outputs(self) -> list[dict[str, Any]] | None:
+        if self.status in ("CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "REVIEW_IN_PROGRESS"):
+            return None
+        return super().outputs
+
+
+def _as_async(stack: Any) -> Any:
+    if isinstance(stack, Stack) and not isinstance(stack, AsyncStack):
+        object.__setattr__(stack, "__class__", AsyncStack)
+    return stack
+
+
+@dataclass(frozen=True)
+class _Before:
+    """A stack as it was before an update: what a rollback restores."""
+
+    template: Any
+    template_dict: dict[str, Any]
+    parameters: dict[str, Any]
+
+    @classmethod
+    def of(cls, stack: Any) -> _Before:
+        return cls(stack.template, copy.deepcopy(stack.template_dict), dict(stack.parameters or {}))
+
+
+#: One operation at a time per stack (kept out of the backend, whose state is saved with pickle).
+_STACK_LOCKS: dict[str, threading.Lock] = {}
+_STACK_LOCKS_GUARD = threading.Lock()
+
+
+def _refuse_while_busy(stack: Any) -> None:
+    """CloudFormation refuses a second operation on a stack while one is in progress."""
+    if str(stack.status).endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
+        raise ValidationError(message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
+
+
+def _in_background(stack: Any, operation: str, work: Any, before: _Before | None = None) -> None:
+    """Run a stack operation as CloudFormation does, after the API call has answered: the stack stays
+    ``<operation>_IN_PROGRESS`` until ``work`` ends; a failure fails the stack and rolls it back."""
+    _as_async(stack)
+    with _STACK_LOCKS_GUARD:
+        lock = _STACK_LOCKS.setdefault(stack.stack_id, threading.Lock())
+
+    def run() -> None:
+        with lock:
+            try:
+                work()
+            except Exception as error:
+                _fail_stack(stack, error, operation, before)
+            finally:
+                changes.touched(EVERY_SERVICE)  # the stack's resources live in the other services
+
+    threading.Thread(target=run, name=f"cfn-{operation.lower()}-{stack.name}", daemon=True).start()
+
+
+def _fail_stack(stack: Any, error: Exception, operation: str, before: _Before | None = None) -> None:
     """What CloudFormation records when a resource fails: its FAILED event, then the rollback."""
 
-    logical_id = str(error.__dict__["cfn_logical_id"])
-    resource_type = str(getattr(error, "cfn_resource_type", ""))
+    logical_id = str(error.__dict__.get("cfn_logical_id") or stack.name)
+    resource_type = str(getattr(error, "cfn_resource_type", "") or "AWS::CloudFormation::Stack")
     service = resource_type.split("::")[1] if resource_type.count("::") == 2 else "AWS"
     code = getattr(error, "error_type", None) or getattr(error, "code", None) or type(error).__name__
     message = str(getattr(error, "message", None) or error)
@@ -181,6 +345,10 @@ def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
         f'Request ID: {uuid.uuid4()})" (RequestToken: {uuid.uuid4()}, HandlerErrorCode: '
         f"{'InvalidRequest' if code else 'GeneralServiceException'})"
     )
+    if operation == "DELETE":
+        stack.status = "DELETE_FAILED"
+        _record_stack_event(stack, "DELETE_FAILED", f"The following resource(s) failed to delete: [{logical_id}]. ")
+        return
     stack.events.append(
         Event(stack.stack_id, stack.name, logical_id, "", resource_type, f"{operation}_FAILED", reason, None)
     )
@@ -196,11 +364,39 @@ def _fail_stack(stack: Any, error: Exception, operation: str) -> None:
             pass
         stack.status = "ROLLBACK_COMPLETE"
     else:
+        stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
         _record_stack_event(
             stack, "UPDATE_ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to update: [{logical_id}]. "
         )
-        stack.status = "UPDATE_ROLLBACK_COMPLETE"
+        stack.status = _roll_back_update(stack, before) if before is not None else "UPDATE_ROLLBACK_COMPLETE"
     _record_stack_event(stack, stack.status)
+
+
+def _roll_back_update(stack: Any, before: _Before) -> str:
+    """Put the resources the update changed back as ``before`` had them (re-update the modified ones,
+    re-create the removed ones, then delete the added ones in the cleanup phase), with their events."""
+    resources = stack.resource_map
+    try:
+        diff = resources.build_resource_diff(before.template_dict, before.parameters)
+        added = {name: resources._resource_json_map[name]["Type"] for name in diff["Remove"]}
+        resources.update(before.template_dict, before.parameters)  # each resource's events: see ``annotated``
+        _record_stack_event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+        for logical_id, kind in added.items():
+            _record_resource_event(stack, logical_id, kind, "DELETE_COMPLETE")
+    except Exception as error:
+        _record_stack_event(stack, "UPDATE_ROLLBACK_FAILED", str(getattr(error, "message", None) or error))
+        return "UPDATE_ROLLBACK_FAILED"
+    stack.template, stack.template_dict, stack.parameters = before.template, before.template_dict, before.parameters
+    stack.output_map = OutputMap(stack.resource_map, stack.template_dict, stack.stack_id)
+    return "UPDATE_ROLLBACK_COMPLETE"
+
+
+def _record_resource_event(stack: Any, logical_id: str, resource_type: str, status: str) -> None:
+    resource = stack.resource_map._parsed_resources.get(logical_id)
+    physical = getattr(resource, "physical_resource_id", "") if resource is not None else ""
+    stack.events.append(
+        Event(stack.stack_id, stack.name, logical_id, str(physical or ""), resource_type, status, None, None)
+    )
 
 
 def _record_stack_event(stack: Any, status: str, reason: str | None = None) -> None:
@@ -226,20 +422,51 @@ def _as_if_propagated(resource: Any) -> None:
 def annotated(handler: Any) -> Any:
     """Wrap moto's per-resource create/update function so an error names the resource that raised it."""
 
+    operation = "UPDATE" if "update" in getattr(handler, "__name__", "") else "CREATE"
+
     def call(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        stack = _stack_of(args[0] if args else kwargs.get("resources_map"))
+        kind = str(resource_json.get("Type", ""))
         try:
             resource = handler(logical_id, resource_json, *args, **kwargs)
         except Exception as error:
+            if stack is not None:  # its FAILED event follows (``_fail_stack``)
+                _record_resource_event(stack, logical_id, kind, f"{operation}_IN_PROGRESS")
             if not hasattr(error, "cfn_logical_id"):
                 error.cfn_logical_id = logical_id  # type: ignore[attr-defined]
                 error.cfn_resource_type = resource_json.get("Type", "")  # type: ignore[attr-defined]
             raise
         if resource_json.get("Type") in _IAM_TYPES_CFN_WAITS_FOR and hasattr(resource, "create_date"):
             _as_if_propagated(resource)
+        if stack is not None and resource is not None:  # None: its Condition is false, nothing was made
+            physical = getattr(resource, "physical_resource_id", "")
+            _record_resource_event(stack, logical_id, kind, f"{operation}_IN_PROGRESS")
+            stack.events.append(
+                Event(
+                    stack.stack_id,
+                    stack.name,
+                    logical_id,
+                    str(physical or ""),
+                    kind,
+                    f"{operation}_COMPLETE",
+                    None,
+                    None,
+                )
+            )
         return resource
 
     call.__wrapped__ = handler  # type: ignore[attr-defined]
     return call
+
+
+def _stack_of(resources: Any) -> Any:
+    """The stack whose ResourceMap this is (None for a map no stack holds, e.g. a change set's preview)."""
+    try:
+        stack_id = resources["AWS::StackId"]
+        backend = moto_models.cloudformation_backends[resources._account_id][resources._region_name]
+    except Exception:
+        return None
+    return backend.stacks.get(stack_id)
 
 
 def references_with_sub(template: Any) -> list[str]:

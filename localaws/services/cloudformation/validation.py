@@ -1,8 +1,11 @@
 """ValidateTemplate as CloudFormation does it: the template's syntax and structure, not its properties.
 
 AWS checks that the body is JSON or YAML, that its sections and parameter types are known, that every
-resource has a type the region offers, and that every Ref, Fn::GetAtt, Fn::Sub and DependsOn names
-something the template declares. Property values are checked later, when a stack creates the resource.
+resource has a type the region offers, that every Ref, Fn::GetAtt, Fn::Sub and DependsOn names
+something the template declares, that every condition a resource, an output or Fn::If names is declared
+(and that Conditions refer to parameters, not resources), that Fn::FindInMap has its arguments and finds
+what it names literally, and that the resources' dependencies have no cycle. Property values are checked
+later, when a stack creates the resource.
 moto instead runs the whole cfn-lint rule set, which is stricter than AWS (it refuses templates AWS
 accepts) and costs about two seconds of CPU to import and load its rules on every call.
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -92,9 +96,143 @@ def validate(body: str | None, region: str) -> dict[str, Any]:
     _check_parameter_types(parameters)
     _check_resource_types(resources, region)
     declared = set(parameters) | set(resources) | PSEUDO_PARAMETERS
-    _check_references(resources, declared, set(resources), "Resources")
-    _check_references(template.get("Outputs") or {}, declared, set(resources), "Outputs")
+    conditions = _check_conditions(template.get("Conditions"), set(parameters), set(resources))
+    scope = _Scope(declared, set(resources), conditions, _mappings(template.get("Mappings")))
+    _check_references(resources, scope, "Resources")
+    _check_references(template.get("Outputs") or {}, scope, "Outputs")
+    _check_cycles(resources)
     return _answer(template, parameters, resources)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a template declares, for the references its resources and outputs make."""
+
+    declared: set[str]  # parameters, resources and pseudo parameters: what Ref may name
+    resources: set[str]
+    conditions: set[str]
+    mappings: dict[str, Any]
+
+
+def _mappings(section: Any) -> dict[str, Any]:
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise ValidationError(message="Template format error: Mappings section must be a JSON object.")
+    return section
+
+
+def _check_conditions(section: Any, parameters: set[str], resources: set[str]) -> set[str]:
+    """The declared conditions' names. A condition is evaluated before any resource exists, so one that
+    refers to a resource is refused; one that names an undeclared condition is too."""
+    if section is None:
+        return set()
+    if not isinstance(section, dict):
+        raise ValidationError(message="Template format error: Conditions section must be a JSON object.")
+    names = set(section)
+    for definition in section.values():
+        refs: list[str] = []
+        conditions: list[str] = []
+        _collect(definition, refs, conditions)
+        to_resources = [name for name in dict.fromkeys(refs) if name in resources]
+        if to_resources:
+            raise ValidationError(
+                message=f"Template format error: Unresolved dependencies [{', '.join(to_resources)}]. "
+                "Cannot reference resources in the Conditions block of the template"
+            )
+        unknown = [name for name in dict.fromkeys(refs) if name not in parameters | PSEUDO_PARAMETERS]
+        if unknown:
+            raise ValidationError(
+                message=f"Template format error: Unresolved dependencies [{', '.join(unknown)}]. "
+                "Cannot reference resources in the Conditions block of the template"
+            )
+        for name in conditions:
+            if name not in names:
+                raise ValidationError(
+                    message=f"Template error: unresolved condition dependency {name} in Fn::Condition"
+                )
+    return names
+
+
+def _collect(value: Any, refs: list[str], conditions: list[str]) -> None:
+    """The names a condition's definition refers to with Ref and with Condition (``!Condition Other``)."""
+    if isinstance(value, list):
+        for item in value:
+            _collect(item, refs, conditions)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref" and isinstance(item, str):
+                refs.append(item)
+            elif key in ("Condition", "Fn::Condition") and isinstance(item, str):
+                conditions.append(item)
+            else:
+                _collect(item, refs, conditions)
+
+
+def _check_cycles(resources: dict[str, Any]) -> None:
+    """CloudFormation orders the resources by their dependencies (Ref, Fn::GetAtt, Fn::Sub, DependsOn) and
+    refuses a template whose dependencies form a cycle, naming the resources in it."""
+    edges = {name: _dependencies(declaration, set(resources)) for name, declaration in resources.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+
+    def connect(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in edges[node]:
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1 or node in edges[node]:
+                ordered = [name for name in resources if name in component]
+                raise ValidationError(message=f"Circular dependency between resources: [{', '.join(ordered)}]")
+
+    for name in resources:
+        if name not in index:
+            connect(name)
+
+
+def _dependencies(declaration: Any, resources: set[str]) -> set[str]:
+    """The resources one resource depends on: what it names with DependsOn, Ref, Fn::GetAtt and Fn::Sub."""
+    found: set[str] = set()
+    if not isinstance(declaration, dict):
+        return found
+    depends_on = declaration.get("DependsOn", [])
+    found.update(n for n in ([depends_on] if isinstance(depends_on, str) else depends_on) if n in resources)
+    pending = [declaration.get("Properties"), declaration.get("Metadata")]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key == "Ref" and isinstance(item, str):
+                    found.add(item)
+                elif key == "Fn::GetAtt":
+                    target = item.split(".", 1)[0] if isinstance(item, str) else (item or [None])[0]
+                    if isinstance(target, str):
+                        found.add(target)
+                elif key == "Fn::Sub":
+                    text = item[0] if isinstance(item, list) and item else item
+                    if isinstance(text, str):
+                        found.update(name.split(".", 1)[0] for name in _SUB_VARIABLE.findall(text))
+                    pending.append(item)
+                else:
+                    pending.append(item)
+    return found & resources
 
 
 def parse(body: str) -> dict[str, Any]:
@@ -182,16 +320,22 @@ def resource_types(region: str) -> frozenset[str] | None:
     return frozenset(json.loads(listing.read_text()))
 
 
-def _check_references(section: Any, declared: set[str], resources: set[str], block: str) -> None:
+def _check_references(section: Any, scope: _Scope, block: str) -> None:
     unresolved: list[str] = []
     for entry in section.values() if isinstance(section, dict) else ():
         if not isinstance(entry, dict):
             continue
         depends_on = entry.get("DependsOn", [])
         for name in [depends_on] if isinstance(depends_on, str) else depends_on:
-            if name not in resources:
+            if name not in scope.resources:
                 unresolved.append(str(name))
-        _walk(entry, declared, resources, unresolved)
+        condition = entry.get("Condition")
+        if condition is not None and condition not in scope.conditions:
+            raise ValidationError(
+                message=f"Template format error: Unresolved condition dependencies [{condition}] in the {block} "
+                "block of the template"
+            )
+        _walk({k: v for k, v in entry.items() if k != "Condition"}, scope, unresolved)
     if unresolved:
         names = ", ".join(dict.fromkeys(unresolved))
         raise ValidationError(
@@ -200,10 +344,11 @@ def _check_references(section: Any, declared: set[str], resources: set[str], blo
         )
 
 
-def _walk(value: Any, declared: set[str], resources: set[str], unresolved: list[str]) -> None:
+def _walk(value: Any, scope: _Scope, unresolved: list[str]) -> None:
+    declared, resources = scope.declared, scope.resources
     if isinstance(value, list):
         for item in value:
-            _walk(item, declared, resources, unresolved)
+            _walk(item, scope, unresolved)
         return
     if not isinstance(value, dict):
         return
@@ -225,10 +370,45 @@ def _walk(value: Any, declared: set[str], resources: set[str], unresolved: list[
                 base = name.split(".", 1)[0] if "." in name and not name.startswith("AWS::") else name
                 if base not in declared and name not in variables:
                     unresolved.append(base)
-            _walk(variables, declared, resources, unresolved)
+            _walk(variables, scope, unresolved)
             return
+        if function == "Fn::If":
+            if not (isinstance(argument, list) and len(argument) == 3 and isinstance(argument[0], str)):
+                raise ValidationError(message="Template error: Fn::If requires a list argument with three elements")
+            if argument[0] not in scope.conditions:
+                raise ValidationError(
+                    message=f"Template error: unresolved condition dependency {argument[0]} in Fn::If"
+                )
+            _walk(argument[1:], scope, unresolved)
+            return
+        if function == "Fn::FindInMap":
+            _check_find_in_map(argument, scope.mappings)
     for item in value.values():
-        _walk(item, declared, resources, unresolved)
+        _walk(item, scope, unresolved)
+
+
+def _check_find_in_map(argument: Any, mappings: dict[str, Any]) -> None:
+    """Fn::FindInMap takes the map's name, a key and an attribute (and, optionally, a DefaultValue); a lookup
+    whose three names are all literal must find its value."""
+    with_default = (
+        isinstance(argument, list)
+        and len(argument) == 4
+        and isinstance(argument[3], dict)
+        and set(argument[3]) == {"DefaultValue"}
+    )
+    if not (isinstance(argument, list) and (len(argument) == 3 or with_default)):
+        raise ValidationError(
+            message="Template error: every Fn::FindInMap object requires three parameters, the map name, map key "
+            "and the attribute for return value"
+        )
+    names = argument[:3]
+    if with_default or not all(isinstance(name, str) for name in names):
+        return
+    map_name, key, attribute = names
+    found = mappings.get(map_name)
+    found = found.get(key) if isinstance(found, dict) else None
+    if not isinstance(found, dict) or attribute not in found:
+        raise ValidationError(message=f"Template error: Unable to get mapping for {map_name}::{key}::{attribute}")
 
 
 def _sub_arguments(argument: Any) -> tuple[str, dict[str, Any]]:

@@ -31,9 +31,6 @@ from .capacity import CapacityECSBackend
 from .roles import check_task_start
 from .runner import ImageLookup, ImageNotRunnable, TaskProcess, resolve_image
 
-#: How long create/update_service wait for a deployment to settle before answering (AWS answers at
-#: once; waiting briefly lets a waiter's first poll see a steady service).
-SETTLE_SECONDS = 8.0
 HEALTH_TIMEOUT_SECONDS = 20.0
 #: Failed task launches before the circuit breaker trips (AWS: at least 3).
 CIRCUIT_BREAKER_THRESHOLD = 3
@@ -181,9 +178,7 @@ class DeployingECSBackend(CapacityECSBackend):
             service.deployments.insert(0, deployment)
         thread = threading.Thread(target=self._roll_out, args=(service, deployment, lock), daemon=True)
         self.rollouts[service.arn] = thread
-        thread.start()
-        if not self._lacks_capacity(service):  # nothing would settle: answer at once, as AWS does
-            thread.join(SETTLE_SECONDS)
+        thread.start()  # AWS answers at once; the caller waits (services_stable) for the rollout
 
     def _roll_out(self, service: ServingService, deployment: dict[str, Any], lock: threading.Lock) -> None:
         with lock:
@@ -197,17 +192,21 @@ class DeployingECSBackend(CapacityECSBackend):
                 changes.touched("ecs")
 
     def _run_deployment(self, service: ServingService, deployment: dict[str, Any]) -> None:
+        """Start the new tasks and stop the old ones within the service's deployment configuration: at most
+        ``maximumPercent`` of the desired count run (or start) at once, and no old task stops while that
+        would leave fewer than ``minimumHealthyPercent`` healthy (ECS rounds the first down, the second up)."""
         definition = self.describe_task_definition(deployment["taskDefinition"])
         tasks = self.task_processes.setdefault(deployment["id"], [])
         while len(tasks) > deployment["desiredCount"]:
             tasks.pop().stop()
+        maximum, minimum = deployment_bounds(service.deployment_configuration, deployment["desiredCount"])
         failures = 0
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
         told = False
         while len(tasks) < deployment["desiredCount"]:
+            if deployment not in service.deployments or deployment["status"] != "PRIMARY":
+                return  # superseded: the newer deployment stops these tasks as it rolls out
             if self._lacks_capacity(service):
-                if deployment not in service.deployments or deployment["status"] != "PRIMARY":
-                    return  # superseded while it waited
                 if service.status != "ACTIVE":
                     return
                 if not told:
@@ -215,11 +214,24 @@ class DeployingECSBackend(CapacityECSBackend):
                     told = True
                 time.sleep(CAPACITY_POLL_SECONDS)
                 continue
+            if len(self.local_tasks(service)) + 1 > maximum:  # no room for one more: an old task goes first
+                if not self._stop_an_old_task(service, deployment, minimum):
+                    self._fail(
+                        service,
+                        deployment,
+                        f"the deployment cannot start a task: {len(self.local_tasks(service))} tasks run, "
+                        f"maximumPercent allows {maximum} and minimumHealthyPercent keeps {minimum}.",
+                    )
+                    return
+                continue
+            deployment["pendingCount"] = deployment["desiredCount"] - len(tasks)
             task, reason = self._launch(service, definition)
             if task is not None:
                 tasks.append(task)
-                deployment["runningCount"] = len(tasks)
-                deployment["pendingCount"] = deployment["desiredCount"] - len(tasks)
+                deployment.update(
+                    runningCount=len(tasks), pendingCount=deployment["desiredCount"] - len(tasks), updatedAt=utcnow()
+                )
+                self._serve_all(service)
                 continue
             failures += 1
             deployment["failedTasks"] = failures
@@ -234,6 +246,29 @@ class DeployingECSBackend(CapacityECSBackend):
                 )
                 return
         self._complete(service, deployment)
+
+    def _stop_an_old_task(self, service: ServingService, deployment: dict[str, Any], minimum: int) -> bool:
+        """Stop one task of an older deployment if the healthy tasks left are at least ``minimum``."""
+        running = len(self.local_tasks(service))
+        for older in reversed([d for d in service.deployments if d is not deployment]):
+            old_tasks = self.task_processes.get(str(older["id"]), [])
+            if old_tasks and running - 1 >= minimum:
+                task = old_tasks.pop()
+                self._serve_all(service, leaving=[task])
+                task.stop()
+                self._event(service, f"(service {service.name}) has stopped 1 running tasks: (task {task.task_id}).")
+                older.update(runningCount=len(old_tasks), desiredCount=len(old_tasks), updatedAt=utcnow())
+                self._serve_all(service)
+                return True
+        return False
+
+    def _serve_all(self, service: ServingService, leaving: list[TaskProcess] | None = None) -> None:
+        """Every running task of every deployment is a target (both versions serve during a rolling update);
+        ``leaving`` tasks are deregistered first, so they drain before they stop."""
+        tasks = [t for t in self.local_tasks(service) if not leaving or t not in leaving]
+        self._publish_targets(service, [t.endpoint for t in tasks])
+        service.running_count = len(tasks)
+        service.pending_count = sum(int(str(d.get("pendingCount", 0))) for d in service.deployments)
 
     def _launch(self, service: ServingService, definition: Any) -> tuple[TaskProcess | None, str]:
         container = _serving_container(service, definition)
@@ -255,11 +290,17 @@ class DeployingECSBackend(CapacityECSBackend):
         return None, f"task {task_id} failed its health check on {path}" + (f": {output}" if output else "")
 
     def _complete(self, service: ServingService, deployment: dict[str, Any]) -> None:
+        if deployment not in service.deployments or deployment["status"] != "PRIMARY":
+            return  # superseded while its last task started
         tasks = self.task_processes.get(deployment["id"], [])
         self._publish_targets(service, [t.endpoint for t in tasks])
-        for older in [d for d in service.deployments if d is not deployment]:
-            for task in self.task_processes.pop(str(older["id"]), []):
+        for older in service.deployments[service.deployments.index(deployment) + 1 :]:
+            stopped = self.task_processes.pop(str(older["id"]), [])
+            for task in stopped:
                 task.stop()
+            if stopped:
+                ids = ", ".join(f"(task {t.task_id})" for t in stopped)
+                self._event(service, f"(service {service.name}) has stopped {len(stopped)} running tasks: {ids}.")
             service.deployments.remove(older)
         deployment.update(
             status="PRIMARY",
@@ -281,13 +322,11 @@ class DeployingECSBackend(CapacityECSBackend):
         )
         self._event(service, f"(service {service.name}) {reason} (deployment {deployment['id']})")
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
-        previous = next(
-            (d for d in service.deployments if d is not deployment and self.task_processes.get(str(d["id"]))), None
-        )
+        previous = next((d for d in service.deployments if d is not deployment and d.get("status") == "ACTIVE"), None)
         if breaker.get("rollback") and previous is not None:
             deployment["status"] = "INACTIVE"
             service.deployments.remove(deployment)
-            previous.update(status="PRIMARY", updatedAt=utcnow())
+            previous.update(status="PRIMARY", desiredCount=service.desired_count, updatedAt=utcnow())
             service.task_definition = str(previous["taskDefinition"])
             service.failed_deployments = [*getattr(service, "failed_deployments", []), deployment]
             self._event(
@@ -295,6 +334,8 @@ class DeployingECSBackend(CapacityECSBackend):
                 f"(service {service.name}) rolling back to deployment {previous['id']} "
                 f"(taskDefinition {previous['taskDefinition']}).",
             )
+            self._restart_tasks(service, previous)  # what the rolling update stopped starts again
+            self._serve_all(service)
             self._event(service, f"(service {service.name}) has reached a steady state.")
         service.running_count = len(self.local_tasks(service))
 
@@ -347,6 +388,15 @@ class DeployingECSBackend(CapacityECSBackend):
         path = type(self).work_root / self.account_id / self.region_name
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def deployment_bounds(configuration: dict[str, Any], desired: int) -> tuple[int, int]:
+    """How many tasks may run at most during a rolling update, and how many must stay healthy: the
+    desired count times ``maximumPercent`` rounded down and times ``minimumHealthyPercent`` rounded up
+    (ECS's defaults: 200 and 100)."""
+    maximum_percent = int(configuration.get("maximumPercent", 200))
+    minimum_percent = int(configuration.get("minimumHealthyPercent", 100))
+    return desired * maximum_percent // 100, -(-desired * minimum_percent // 100)
 
 
 def _serving_container(service: Service, definition: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import itertools
 import json
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +196,22 @@ def aws_cli(*args: str, region: str = REGION, check: bool = True) -> subprocess.
 def cli_json(*args: str, region: str = REGION) -> Any:
     out = aws_cli(*args, region=region).stdout
     return json.loads(out) if out.strip() else {}
+
+
+@contextlib.contextmanager
+def provisioned_workshop(prefix: str, **settings: Any) -> Iterator[Any]:
+    """A workshop through notebook 03 by the helpers the notebooks call (01's steps, both build projects, the
+    pipelines and their first runs settled), cleaned up afterwards: for tests that read or extend one."""
+    from helpers import build_projects, cleanup, pipelines, prerequisites, setup
+
+    setup.configure(prefix=prefix, **settings)
+    workshop = setup.open_workshop(prefix)
+    prerequisites.ensure_all(workshop)
+    build_projects.deploy_nodejs_project(workshop)
+    build_projects.deploy_container_image_project(workshop)
+    pipelines.deploy_pipelines(workshop)
+    pipelines.watch(workshop, pipelines.first_runs_settled)
+    try:
+        yield workshop
+    finally:
+        cleanup.cleanup(workshop)

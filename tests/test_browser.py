@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from helpers import setup
 from helpers.inventory import environment_urls, fetch
@@ -102,17 +103,23 @@ def _menu(page, item: str) -> None:
     page.get_by_role("menuitem", name=item, exact=True).click()
 
 
-def _open_and_run_all(lab: dict, name: str, run: bool = True, width: int = 1400, height: int = 1000):
-    page = lab["browser"].new_page(viewport={"width": width, "height": height})
-    page.goto(f"{lab['url']}/lab/tree/{name}?reset&token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook", timeout=90_000)
+def open_notebook(page, address: str, timeout_ms: int = 90_000) -> None:
+    """Open a notebook at ``address`` in JupyterLab and wait until its kernel is idle (choosing the kernel when
+    JupyterLab asks: it does only when it cannot tell which one the notebook wants)."""
+    page.goto(address)
+    page.wait_for_selector(".jp-Notebook", timeout=timeout_ms)
     select_kernel = page.locator(".jp-Dialog button", has_text="Select")
     try:
         select_kernel.wait_for(timeout=5_000)
         select_kernel.click()
-    except Exception:  # JupyterLab asks only when it cannot tell which kernel the notebook wants
+    except PlaywrightTimeout:
         pass
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=90_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=timeout_ms)
+
+
+def _open_and_run_all(lab: dict, name: str, run: bool = True, width: int = 1400, height: int = 1000):
+    page = lab["browser"].new_page(viewport={"width": width, "height": height})
+    open_notebook(page, f"{lab['url']}/lab/tree/{name}?reset&token={lab['token']}")
     if run:
         _menu(page, "Run All Cells")
     return page

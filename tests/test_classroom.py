@@ -13,11 +13,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from helpers.__main__ import main
 from helpers.event import hub
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, _menu, _wait_until_all_cells_ran
+from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, _menu, _wait_until_all_cells_ran, open_notebook
 from tests.test_event_hub import INSTRUCTOR_PASSWORD, PASSWORD, hub_for_an_event
 
 pytestmark = [pytest.mark.classroom, pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(2400)]
@@ -50,15 +49,7 @@ def _log_in(browser, url: str, user: str, password: str):
 
 
 def _run_all(page, url: str, user: str, path: str) -> None:
-    page.goto(f"{url}/user/{user}/lab/tree/{path}?reset")
-    page.wait_for_selector(".jp-Notebook", timeout=120_000)
-    select_kernel = page.locator(".jp-Dialog button", has_text="Select")
-    try:
-        select_kernel.wait_for(timeout=5_000)
-        select_kernel.click()
-    except PlaywrightTimeout:  # JupyterLab asks only when it cannot tell which kernel the notebook wants
-        pass
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=120_000)
+    open_notebook(page, f"{url}/user/{user}/lab/tree/{path}?reset", timeout_ms=120_000)
     _menu(page, "Run All Cells")
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_projects, gitflow, pipelines, prerequisites, release, setup
+from helpers import gitflow, release
 from helpers.inventory import environment_urls
 from localaws import api
 from localaws.buildtools import engine
-from tests.helpers_for_tests import sandbox_client, unique
+from tests.helpers_for_tests import provisioned_workshop, sandbox_client, unique
 
 pytestmark = pytest.mark.slow  # sets up the kit's pipelines: `make test`, not `make test-fast`
 
@@ -29,18 +29,8 @@ COPY = "COPY package.json app.js ./"
 def workshop():
     if api.status().containers != "docker":
         pytest.fail(f"The session's sandbox runs in process mode. {engine.ENGINE_HINT}", pytrace=False)
-    prefix = unique("dock")
-    setup.configure(prefix=prefix)
-    workshop = setup.open_workshop(prefix)
-    prerequisites.ensure_all(workshop)
-    build_projects.deploy_nodejs_project(workshop)
-    build_projects.deploy_container_image_project(workshop)
-    pipelines.deploy_pipelines(workshop)
-    pipelines.watch(workshop, pipelines.first_runs_settled)
-    yield workshop
-    from helpers import cleanup
-
-    cleanup.cleanup(workshop)
+    with provisioned_workshop(unique("dock")) as workshop:
+        yield workshop
 
 
 def serves(workshop, env: str) -> str:

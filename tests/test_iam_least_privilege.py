@@ -16,26 +16,18 @@ from typing import Any
 
 import pytest
 
-from helpers import build_projects, cleanup, gitflow, pipelines, prerequisites, release, setup
+from helpers import gitflow, release
 from helpers.resources.roles import INLINE_POLICY_NAME, ROLES, render_policy, role_name
 from localaws import api
-from tests.helpers_for_tests import aws_cli, sandbox_client, unique
+from tests.helpers_for_tests import aws_cli, provisioned_workshop, sandbox_client, unique
 
 pytestmark = pytest.mark.slow  # builds a whole EC2 workshop, pipelines and first runs included
 
 
 @pytest.fixture(scope="module")
 def workshop():
-    prefix = unique("lp")
-    setup.configure(prefix=prefix, launch_type="EC2")
-    workshop = setup.open_workshop(prefix)
-    prerequisites.ensure_all(workshop)
-    build_projects.deploy_nodejs_project(workshop)
-    build_projects.deploy_container_image_project(workshop)
-    pipelines.deploy_pipelines(workshop)
-    pipelines.watch(workshop, pipelines.first_runs_settled)
-    yield workshop
-    cleanup.cleanup(workshop)
+    with provisioned_workshop(unique("lp"), launch_type="EC2") as workshop:
+        yield workshop
 
 
 def _spec(key: str) -> Any:

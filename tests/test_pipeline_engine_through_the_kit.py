@@ -10,27 +10,24 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import build_projects, pipelines, prerequisites, prod_approval, release, setup
+from helpers import prod_approval, release
 from helpers.inventory import environment_urls
-from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
+from tests.helpers_for_tests import (
+    assert_matches_output_shape,
+    aws_cli,
+    cli_json,
+    provisioned_workshop,
+    sandbox_client,
+    unique,
+)
 
 pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
 
 
 @pytest.fixture(scope="module")
 def workshop():
-    prefix = unique("eng")
-    setup.configure(prefix=prefix)
-    workshop = setup.open_workshop(prefix)
-    prerequisites.ensure_all(workshop)
-    build_projects.deploy_nodejs_project(workshop)
-    build_projects.deploy_container_image_project(workshop)
-    pipelines.deploy_pipelines(workshop)
-    pipelines.watch(workshop, pipelines.first_runs_settled)
-    yield workshop
-    from helpers import cleanup
-
-    cleanup.cleanup(workshop)
+    with provisioned_workshop(unique("eng")) as workshop:
+        yield workshop
 
 
 def serves(workshop, env: str) -> str:

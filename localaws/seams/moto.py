@@ -155,6 +155,31 @@ def stack_parsed_resources(stack: Any) -> dict[str, Any]:
     return getattr(resource_map, "_parsed_resources", {})  # moto 5.2.6: ResourceMap._parsed_resources, set in __init__
 
 
+def resource_map_declarations(resource_map: Any) -> dict[str, Any]:
+    """A ResourceMap's template declarations (``{"Type": ..., "Properties": ...}``) by logical id."""
+    return dict(resource_map._resource_json_map)  # moto 5.2.6: ResourceMap._resource_json_map, set in __init__
+
+
+def resource_map_place(resource_map: Any) -> tuple[str, str]:
+    """The account and region a ResourceMap belongs to."""
+    return resource_map._account_id, resource_map._region_name  # moto 5.2.6: set in ResourceMap.__init__
+
+
+def add_stack_event(stack: Any, status: str, reason: str | None = None) -> None:
+    """Append a stack-level event, as moto's Stack does for its own status changes."""
+    stack._add_stack_event(status, resource_status_reason=reason)  # moto 5.2.6: Stack._add_stack_event
+
+
+def validate_export_uniqueness(backend: Any, stack: Any) -> None:
+    """Refuse a stack whose exports another stack already exports (CloudFormation's rule), as CreateStack does."""
+    backend._validate_export_uniqueness(stack)  # moto 5.2.6: CloudFormationBackend._validate_export_uniqueness
+
+
+def resolve_update_parameters(backend: Any, stack: Any, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    """An update's parameters with ``UsePreviousValue`` resolved against the stack's current ones."""
+    return dict(backend._resolve_update_parameters(instance=stack, incoming_params=parameters))  # moto 5.2.6
+
+
 def load_default_images(ec2_backend: Any) -> None:
     """Put moto's default Amazon images (AMIs) into an EC2 backend's ``amis``, as its constructor does."""
     ec2_backend._load_amis()  # moto 5.2.6: AmiBackend._load_amis(), called by AmiBackend.__init__ only

@@ -214,6 +214,42 @@ def test_moto_resource_map_has_parsed_resources():
     )
 
 
+def test_moto_resource_map_has_declarations_and_place():
+    from moto.cloudformation.models import Stack
+
+    template = '{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}'
+    stack = Stack("stack-id", "seam-probe", template, {}, "123456789012", "eu-west-1")
+    declarations = moto_seam.resource_map_declarations(stack.resource_map)
+    assert declarations.get("Topic", {}).get("Type") == "AWS::SNS::Topic", _broken(
+        "ResourceMap._resource_json_map", f"it holds {declarations!r}", "resource_map_declarations"
+    )
+    assert moto_seam.resource_map_place(stack.resource_map) == ("123456789012", "eu-west-1"), _broken(
+        "ResourceMap._account_id/_region_name", "they are not the map's account and region", "resource_map_place"
+    )
+    before = len(stack.events)
+    moto_seam.add_stack_event(stack, "UPDATE_IN_PROGRESS", "seam probe")
+    added = stack.events[before:]
+    assert [(e.resource_status, e.resource_status_reason) for e in added] == [("UPDATE_IN_PROGRESS", "seam probe")], (
+        _broken("Stack._add_stack_event", "it no longer appends one stack event with its reason", "add_stack_event")
+    )
+
+
+def test_moto_cloudformation_backend_has_export_and_parameter_helpers():
+    from moto.cloudformation.models import CloudFormationBackend
+
+    validate = _member(CloudFormationBackend, "_validate_export_uniqueness", "validate_export_uniqueness")
+    assert _parameters(validate) == ("self", "stack"), _broken(
+        "CloudFormationBackend._validate_export_uniqueness", "its parameters changed", "validate_export_uniqueness"
+    )
+    assert _parameters(_member(CloudFormationBackend, "_resolve_update_parameters", "resolve_update_parameters")) == (
+        "self",
+        "instance",
+        "incoming_params",
+    ), _broken(
+        "CloudFormationBackend._resolve_update_parameters", "its parameters changed", "resolve_update_parameters"
+    )
+
+
 def test_moto_cloudformation_finds_the_kits_types_among_direct_subclasses():
     """moto's CloudFormation looks resource types up in ``CloudFormationModel.__subclasses__()`` (direct ones
     only): the kit's types name it as a direct base (``named_resource.NamedServiceResource`` is a mixin)."""

@@ -78,10 +78,10 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
             stack_policy_body=stack_policy_body,
         )
         self.stacks[stack.stack_id] = _as_async(stack)
-        self._validate_export_uniqueness(stack)
+        moto_seam.validate_export_uniqueness(self, stack)
         for export in stack.exports:
             self.exports[export.name] = export
-        stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+        moto_seam.add_stack_event(stack, "CREATE_IN_PROGRESS", "User Initiated")
         stack.status = "CREATE_IN_PROGRESS"
         _in_background(stack, "CREATE", stack.create_resources)
         return stack
@@ -99,10 +99,10 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
         stack = self.get_stack(name)
         _refuse_while_busy(stack)
         if stack.has_template(template) and stack.has_parameters(
-            self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+            moto_seam.resolve_update_parameters(self, stack, parameters)
         ):
             raise ValidationError(message="No updates are to be performed.")
-        resolved = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+        resolved = moto_seam.resolve_update_parameters(self, stack, parameters)
         stack.status = "UPDATE_IN_PROGRESS"
         before = _Before.of(stack)
 
@@ -378,7 +378,7 @@ def _roll_back_update(stack: Any, before: _Before) -> str:
     resources = stack.resource_map
     try:
         diff = resources.build_resource_diff(before.template_dict, before.parameters)
-        added = {name: resources._resource_json_map[name]["Type"] for name in diff["Remove"]}
+        added = {name: moto_seam.resource_map_declarations(resources)[name]["Type"] for name in diff["Remove"]}
         resources.update(before.template_dict, before.parameters)  # each resource's events: see ``annotated``
         _record_stack_event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
         for logical_id, kind in added.items():
@@ -392,7 +392,7 @@ def _roll_back_update(stack: Any, before: _Before) -> str:
 
 
 def _record_resource_event(stack: Any, logical_id: str, resource_type: str, status: str) -> None:
-    resource = stack.resource_map._parsed_resources.get(logical_id)
+    resource = moto_seam.stack_parsed_resources(stack).get(logical_id)
     physical = getattr(resource, "physical_resource_id", "") if resource is not None else ""
     stack.events.append(
         Event(stack.stack_id, stack.name, logical_id, str(physical or ""), resource_type, status, None, None)
@@ -463,7 +463,8 @@ def _stack_of(resources: Any) -> Any:
     """The stack whose ResourceMap this is (None for a map no stack holds, e.g. a change set's preview)."""
     try:
         stack_id = resources["AWS::StackId"]
-        backend = moto_models.cloudformation_backends[resources._account_id][resources._region_name]
+        account, region = moto_seam.resource_map_place(resources)
+        backend = moto_models.cloudformation_backends[account][region]
     except Exception:
         return None
     return backend.stacks.get(stack_id)

@@ -67,8 +67,11 @@ lab: install
 # `make test` = the gates, then every test, with the new-account defaults (IAM propagates in 5 s, ...). Three
 # pytest-xdist workers, each with a sandbox of its own (tests of one file stay on one worker, with its fixtures):
 # most of a workshop flow is waiting for builds, deployments and AWS's delays, so three flows share two cores well.
+# Two sessions: everything in process mode (tasks as local processes, Dockerfiles read, not run), then the tests
+# marked `docker` with Docker-mode sandboxes (a real engine builds the images, a real registry behind ECR).
 test: install browser hub-proxy docker-engine lint
-	$(BIN)/python -m pytest -m "not classroom" -n 3 --dist loadfile
+	LOCALAWS_CONTAINERS=process $(BIN)/python -m pytest -m "not classroom and not docker" -n 3 --dist loadfile
+	LOCALAWS_CONTAINERS=docker $(BIN)/python -m pytest -m "docker" -n 3 --dist loadfile
 
 # `make classroom`: a class of three on the hub, driven in Chromium through the hub's URL (several minutes).
 classroom: install browser hub-proxy

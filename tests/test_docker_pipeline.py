@@ -19,7 +19,7 @@ from localaws import api
 from localaws.buildtools import engine
 from tests.helpers_for_tests import provisioned_workshop, sandbox_client, unique
 
-pytestmark = pytest.mark.slow  # sets up the kit's pipelines: `make test`, not `make test-fast`
+pytestmark = [pytest.mark.slow, pytest.mark.docker]  # sets up the kit's pipelines: `make test`, not `make test-fast`
 
 DOCKERFILE = (Path(__file__).resolve().parents[1] / "data" / "sample-app" / "Dockerfile").read_text()
 COPY = "COPY package.json app.js ./"

@@ -26,6 +26,8 @@ from localaws import api
 from localaws.buildtools import engine
 from tests.helpers_for_tests import sandbox_client, unique, wait_for_iam_propagation
 
+pytestmark = pytest.mark.docker  # Docker mode: `make test` runs these with a Docker-mode sandbox
+
 SAMPLE_APP = Path(__file__).resolve().parents[2] / "data" / "sample-app"
 ACCOUNT = "123456789012"
 ROLE = "tests-docker-ecr-build-role"

@@ -21,6 +21,8 @@ from localaws import api, config
 from localaws.buildtools import base_image, docker, engine, engine_build
 from tests.helpers_for_tests import codebuild_service_role, sandbox_client, unique
 
+pytestmark = pytest.mark.docker  # Docker mode: `make test` runs these with a Docker-mode sandbox
+
 SAMPLE_APP = Path(__file__).resolve().parents[2] / "data" / "sample-app"
 
 

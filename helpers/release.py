@@ -116,6 +116,11 @@ class Release:
         )
 
 
+def _known(environment: str) -> None:
+    if environment not in ENVIRONMENTS:
+        raise ReleaseError(f"Unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}.")
+
+
 def next_run(workshop: Workshop, environment: str) -> Release:
     """A handle on the next run of an environment's pipeline, made *before* the call that starts it.
 
@@ -134,8 +139,7 @@ def next_run(workshop: Workshop, environment: str) -> Release:
     Release
         Its ``watch()`` follows the first run that starts after this call.
     """
-    if environment not in ENVIRONMENTS:
-        raise ReleaseError(f"Unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}.")
+    _known(environment)
     return Release(workshop, environment, latest_execution_ids(workshop))
 
 
@@ -158,8 +162,7 @@ def run_of(workshop: Workshop, environment: str, commit_id: str) -> Release:
         Its ``watch()`` follows that commit's newest run; when the commit has run already (a merge that moved
         nothing), that run.
     """
-    if environment not in ENVIRONMENTS:
-        raise ReleaseError(f"Unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}.")
+    _known(environment)
     return Release(workshop, environment, change={"commit": commit_id[:8]}, commit=commit_id)
 
 
@@ -172,8 +175,7 @@ def run_of_execution(workshop: Workshop, environment: str, execution_id: str) ->
     Release
         Its ``watch()`` follows execution ``execution_id`` of the environment's pipeline.
     """
-    if environment not in ENVIRONMENTS:
-        raise ReleaseError(f"Unknown environment {environment!r}: choose one of {', '.join(ENVIRONMENTS)}.")
+    _known(environment)
     return Release(workshop, environment, change={"execution": execution_id}, execution=execution_id)
 
 

@@ -26,7 +26,7 @@ from helpers.event.identities import identity
 from helpers.permissions import permissions_check, required_actions
 from helpers.state import load_state
 from localaws import api as process
-from tests.helpers_for_tests import REGION, sandbox_client, unique
+from tests.helpers_for_tests import REGION, sandbox_client, unique, wait_for_iam_propagation
 
 ACCOUNT = "123456789012"
 pytestmark = pytest.mark.slow
@@ -239,3 +239,33 @@ def test_event_cleanup_removes_the_users_keys_and_policies_and_nothing_else(caps
     assert iam.list_policies(Scope="Local", PathPrefix=path)["Policies"] == []
     assert iam.get_user(UserName=bystander)["User"]["UserName"] == bystander
     assert identity(name, f"{name}-01") is None  # its profile is gone from the identities file too
+
+
+def test_a_participants_cleanup_looks_for_their_capacity_providers_by_name(event):
+    """The participant policy names the capacity providers (``cp-<prefix>-<env>-??????``), so a listing of
+    every provider is refused to them on AWS; the kit asks for the names it recorded and the names of this
+    run's suffix, and finds a provider it made with none of the account's others."""
+    from helpers.resources import capacity
+
+    prefix = f"{event}-03"
+    workshop = setup.open_workshop(prefix, expect_resources=False)
+    names = {env: capacity.capacity_provider_name(workshop, env) for env in ("dev", "qa", "prod")}
+    try:
+        sandbox_client("iam").create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    except ClientError as exists:  # another test made it first
+        assert exists.response["Error"]["Code"] == "InvalidInput", exists
+    wait_for_iam_propagation()
+    admin = sandbox_client("ecs")
+    stranger = unique("cp-someone-else")
+    for name in (names["dev"], stranger):
+        admin.create_capacity_provider(
+            name=name,
+            autoScalingGroupProvider={"autoScalingGroupArn": f"arn:aws:autoscaling:{REGION}:{ACCOUNT}:x/{name}"},
+            tags=[{"key": "workshop:prefix", "value": prefix}] if name != stranger else [],
+        )
+    try:
+        found = list(capacity.find_capacity_providers(workshop))
+        assert [(f.name, f.ours) for f in found] == [(names["dev"], True)]
+    finally:
+        for name in (names["dev"], stranger):
+            admin.delete_capacity_provider(capacityProvider=name)

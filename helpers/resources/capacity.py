@@ -248,11 +248,43 @@ def delete_instance(workshop: Workshop, found: Found) -> None:
 
 
 def find_capacity_providers(workshop: Workshop) -> Iterable[Found]:
-    """Every active provider named ``cp-<prefix>-...``: the suffix is random, so they are listed, and
-    a provider is ours by its tag or by the name the state file recorded."""
+    """Every active provider of this workshop: first by name (the names the state file recorded and this
+    run's suffix gives), then, for providers a lost state file no longer names, every ``cp-<prefix>-...``
+    in a listing of the account's providers. A provider is ours by its tag or by the name recorded.
+
+    The participant policy names the providers (``cp-<prefix>-<env>-??????``), so AWS refuses them the
+    listing; their lookup by name is all they may see, and is enough while their state file lasts."""
     ecs = workshop.client("ecs")
     recorded = recorded_names(workshop, "AWS::ECS::CapacityProvider")
-    start = workshop.names.capacity_provider_prefix
+    suffix = workshop.state.extra.get(_SUFFIX_KEY)
+    named = recorded | (
+        {workshop.names.capacity_provider(env, str(suffix)) for env in ENVIRONMENTS} if suffix else set()
+    )
+    seen: set[str] = set()
+    if named:
+        answer = ecs.describe_capacity_providers(capacityProviders=sorted(named), include=["TAGS"])
+        for provider in answer["capacityProviders"]:
+            seen.add(provider["name"])
+            if provider.get("status", "ACTIVE") == "ACTIVE":
+                yield _found_provider(workshop, provider, recorded)
+    try:
+        for provider in _every_provider(workshop):
+            name = provider["name"]
+            if name in seen or not name.startswith(workshop.names.capacity_provider_prefix):
+                continue
+            if provider.get("status", "ACTIVE") == "ACTIVE":
+                yield _found_provider(workshop, provider, recorded)
+    except ecs.exceptions.AccessDeniedException:
+        return  # a participant: the providers they may see were looked up by name above
+
+
+def _found_provider(workshop: Workshop, provider: Any, recorded: set[str]) -> Found:
+    name = str(provider["name"])
+    return Found("ECS capacity provider", name, name, workshop.is_ours(provider.get("tags")) or name in recorded)
+
+
+def _every_provider(workshop: Workshop) -> Iterable[Any]:
+    ecs = workshop.client("ecs")
     token: str | None = None
     while True:
         page = (
@@ -260,12 +292,7 @@ def find_capacity_providers(workshop: Workshop) -> Iterable[Found]:
             if token
             else ecs.describe_capacity_providers(include=["TAGS"])
         )
-        for provider in page["capacityProviders"]:
-            name = provider["name"]
-            if not name.startswith(start) or provider.get("status", "ACTIVE") != "ACTIVE":
-                continue
-            ours = workshop.is_ours(provider.get("tags")) or name in recorded
-            yield Found("ECS capacity provider", name, name, ours)
+        yield from page["capacityProviders"]
         token = page.get("nextToken")
         if not token:
             return

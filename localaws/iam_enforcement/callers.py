@@ -3,7 +3,9 @@ with STS AssumeRole, and that identity's policies as IAM evaluates them.
 
 The sandbox's default credentials (``testing``, the kit's own admin work) belong to neither: they stand for
 the account's root user, whom IAM does not evaluate, and GetCallerIdentity names them so
-(``arn:aws:iam::ACCOUNT:root``).
+(``arn:aws:iam::ACCOUNT:root``). Any other access key that is no identity's (a typo, a deleted or
+deactivated key, a real account's key pointed at the sandbox) is refused as AWS refuses it: the security
+token is invalid.
 """
 
 from __future__ import annotations
@@ -64,13 +66,14 @@ class Caller:
 
 
 def caller_for(access_key_id: str, account: str, partition: str) -> Caller | None:
-    """The IAM user or assumed role an access key belongs to; None for the account's own credentials."""
+    """The IAM user or assumed role an access key belongs to; None when the key is no identity's, or is
+    inactive (AWS then refuses the request as an invalid token: ``requests.py``)."""
     backend = iam_backends[account][partition]
     user = backend.get_user_from_access_key_id(access_key_id)
     if user is not None:
         key = next(k for k in user.access_keys if k.access_key_id == access_key_id)
         if str(getattr(key, "status", "Active")) != "Active":
-            return Caller(user.arn, account, partition, [], None, "", user.name)  # an inactive key may do nothing
+            return None
         return Caller(user.arn, account, partition, user_policies(backend, user), None, "", user.name)
     assumed = sts_backends[account][partition].get_assumed_role_from_access_key(access_key_id)
     if assumed is None:

@@ -9,7 +9,8 @@ before moto serves it, and refused in its protocol's shape with AWS's message:
   operation with no row there is refused, naming it.
 
 The sandbox's default credentials (``testing``, the kit's own admin work) stand for the account's root user
-and are not evaluated.
+and are not evaluated. Any other access key that is no identity's, or is inactive, is refused before any
+policy is read, as AWS authenticates before it authorizes (``_invalid_token``).
 
 The hook is moto's request-authorization hook, which the sandbox never enables otherwise (replaced through
 ``localaws/seams/moto.py``, as moto has no public one). Signatures are not verified: the sandbox is loopback-only.
@@ -53,7 +54,9 @@ def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*"
     if session is None:
         account = str(getattr(response, "current_account", "") or DEFAULT_ACCOUNT_ID)
         caller = caller_for(match.group(1), account, get_partition(region))
-        if caller is not None and enabled():
+        if caller is None:
+            raise _invalid_token(prefix)
+        if enabled():
             _authorize_caller(caller, response, prefix, region, resource)
         return
     operation = str(response.data.get("Action")) if prefix == "s3" else moto_seam.action_of(response)
@@ -82,6 +85,22 @@ def _authorize_caller(caller: Caller, response: Any, prefix: str, region: str, r
             caller.authorize(action, arn, context, policy)
         except AccessDenied as denied:
             raise _wire_error(prefix, str(denied)) from None
+
+
+_INVALID_TOKEN = "The security token included in the request is invalid."
+
+
+def _invalid_token(prefix: str) -> Exception:
+    """AWS's answer to an access key it does not know (or an inactive one), in the protocol's shape: S3's
+    ``InvalidAccessKeyId``, EC2's ``AuthFailure``, the JSON services' ``UnrecognizedClientException``, and
+    the other query services' ``InvalidClientTokenId`` (IAM, STS, SNS, CloudFormation, ELB, Auto Scaling)."""
+    if prefix == "s3":
+        return S3ClientError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+    if prefix == "ec2":
+        return moto_seam.query_error("AuthFailure", "AWS was not able to validate the provided access credentials", 401)
+    if prefix in _JSON_SERVICES:
+        return JsonRESTError("UnrecognizedClientException", _INVALID_TOKEN)
+    return moto_seam.query_error("InvalidClientTokenId", _INVALID_TOKEN, 403)
 
 
 def _wire_error(prefix: str, message: str) -> Exception:

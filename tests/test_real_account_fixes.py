@@ -140,14 +140,20 @@ def test_credentials_fixed_after_a_failed_check_are_used_without_a_restart(monke
     identity = {c.check: c for c in preflight.run_checks(state)}["identity"]
     assert identity.status == preflight.FAIL and "no AWS credentials" in identity.detail
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFIXEDFIXEDFIXED0")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fixed")
+    iam = sandbox_client("iam")  # the learner's fix: a real key of the account (an unknown one is refused)
+    user = unique("cred-user")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
     sts = clients.client("sts", settings)
-    assert signed_access_key(sts) == "AKIAFIXEDFIXEDFIXED0"
+    assert signed_access_key(sts) == key["AccessKeyId"]
     assert clients.client("sts", settings) is sts  # with credentials, the client is reused
     identity = {c.check: c for c in preflight.run_checks(state)}["identity"]
     assert identity.status == preflight.OK
     clients.reset()
+    iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName=user)
 
 
 # -- 7: a stack whose first change set failed --------------------------------------------------------

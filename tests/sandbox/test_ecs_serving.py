@@ -71,6 +71,10 @@ def stack():
     group = elbv2.create_target_group(
         Name=name, Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip", HealthCheckPath="/"
     )["TargetGroups"][0]["TargetGroupArn"]
+    # AWS's default deregistration delay is 300 s; an old task drains that long before it stops (the kit sets 5)
+    elbv2.modify_target_group_attributes(
+        TargetGroupArn=group, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "1"}]
+    )
     listener = elbv2.create_listener(
         LoadBalancerArn=balancer,
         Protocol="HTTP",

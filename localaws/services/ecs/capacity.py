@@ -146,13 +146,27 @@ class CapacityECSBackend(EC2ContainerServiceBackend):
         return not any(self._instances_in_service(name) for name in ec2_providers)
 
     def _instances_in_service(self, provider_name: str) -> int:
+        return len(self._instance_ids(provider_name))
+
+    def _instance_ids(self, provider_name: str) -> list[str]:
+        """The EC2 instances InService in the provider's Auto Scaling group (the cluster's container instances)."""
         provider = self._provider(provider_name)
         if provider is None:
-            return 0
+            return []
         group_arn = str(provider.auto_scaling_group_provider.get("autoScalingGroupArn", ""))
         groups = autoscaling_backends[self.account_id][self.region_name].autoscaling_groups
         group_name = group_arn.rsplit("autoScalingGroupName/", 1)[-1]
         group = groups.get(group_name) or next((g for g in groups.values() if g.arn == group_arn), None)
         if group is None:
-            return 0
-        return sum(1 for state in group.instance_states if state.lifecycle_state == "InService")
+            return []
+        return [str(state.instance.id) for state in group.instance_states if state.lifecycle_state == "InService"]
+
+    def _container_instance_id(self, service: Service) -> str | None:
+        """An EC2 instance a task of the service runs on (EC2 capacity); None on Fargate."""
+        strategy = getattr(service, "capacity_provider_strategy", None) or []
+        names = [str(item.get("capacityProvider")) for item in strategy]
+        for name in [n for n in names if n not in FARGATE_PROVIDERS]:
+            ids = self._instance_ids(name)
+            if ids:
+                return ids[0]
+        return None

@@ -1,7 +1,9 @@
 """An ECS service's tasks and deployments in the sandbox: tasks are local processes (``runner.py``), a
 deployment replaces the old tasks only after the new ones pass their health check, the circuit breaker
-fails (and may roll back) a deployment whose tasks keep failing to start, and the running tasks are
-the targets of the service's load balancers. After a restart, services start their tasks again.
+fails (and may roll back) a deployment whose tasks keep failing to start, and each task is a target of
+the service's target groups (``targets.py``): registered when it starts, healthy once its health check
+passes, and deregistered before it stops, which it does only once its target has drained. After a
+restart, services start their tasks again.
 
 Counts, deployments and events follow the shapes of DescribeServices, so the ``services_stable``
 waiter and the CodePipeline ECS deploy action see what they would see on AWS.
@@ -23,10 +25,10 @@ from typing import Any, cast
 
 from moto.core.utils import utcnow
 from moto.ecs.models import Service
-from moto.elbv2.models import elbv2_backends
-from moto.logs.models import logs_backends
 
 from ...persistence import changes
+from . import targets
+from .awslogs import awslogs_sink
 from .capacity import CapacityECSBackend
 from .roles import check_task_start
 from .runner import ImageLookup, ImageNotRunnable, TaskProcess, resolve_image
@@ -107,7 +109,6 @@ class DeployingECSBackend(CapacityECSBackend):
             serving: list[dict[str, Any]] = [d for d in service.deployments if d.get("rolloutState") == "COMPLETED"]
             for deployment in serving:
                 self._restart_tasks(service, deployment)
-            self._publish_targets(service, [t.endpoint for d in serving for t in self.task_processes.get(d["id"], [])])
             service.running_count, service.pending_count = len(self.local_tasks(service)), 0
             if serving and all(len(self.task_processes.get(d["id"], [])) >= d["desiredCount"] for d in serving):
                 self._event(service, f"(service {service.name}) has reached a steady state.")
@@ -197,29 +198,26 @@ class DeployingECSBackend(CapacityECSBackend):
         would leave fewer than ``minimumHealthyPercent`` healthy (ECS rounds the first down, the second up)."""
         definition = self.describe_task_definition(deployment["taskDefinition"])
         tasks = self.task_processes.setdefault(deployment["id"], [])
-        while len(tasks) > deployment["desiredCount"]:
-            tasks.pop().stop()
+        if len(tasks) > deployment["desiredCount"]:  # scaled in: the tasks beyond the count drain, then stop
+            self._retire(service, [tasks.pop() for _ in range(len(tasks) - deployment["desiredCount"])])
         maximum, minimum = deployment_bounds(service.deployment_configuration, deployment["desiredCount"])
-        failures = 0
-        breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
-        told = False
+        failures, told = 0, False
         while len(tasks) < deployment["desiredCount"]:
             if deployment not in service.deployments or deployment["status"] != "PRIMARY":
                 return  # superseded: the newer deployment stops these tasks as it rolls out
             if self._lacks_capacity(service):
                 if service.status != "ACTIVE":
                     return
-                if not told:
-                    self._event(service, f"(service {service.name}) {NO_CONTAINER_INSTANCES}")
-                    told = True
+                told = told or self._tell_no_capacity(service)
                 time.sleep(CAPACITY_POLL_SECONDS)
                 continue
             if len(self.local_tasks(service)) + 1 > maximum:  # no room for one more: an old task goes first
                 if not self._stop_an_old_task(service, deployment, minimum):
+                    running = len(self.local_tasks(service))
                     self._fail(
                         service,
                         deployment,
-                        f"the deployment cannot start a task: {len(self.local_tasks(service))} tasks run, "
+                        f"the deployment cannot start a task: {running} tasks run, "
                         f"maximumPercent allows {maximum} and minimumHealthyPercent keeps {minimum}.",
                     )
                     return
@@ -231,43 +229,64 @@ class DeployingECSBackend(CapacityECSBackend):
                 deployment.update(
                     runningCount=len(tasks), pendingCount=deployment["desiredCount"] - len(tasks), updatedAt=utcnow()
                 )
-                self._serve_all(service)
+                self._count(service)
                 continue
             failures += 1
-            deployment["failedTasks"] = failures
-            self._event(service, f"(service {service.name}) was unable to place a task: {reason}")
-            if failures >= CIRCUIT_BREAKER_THRESHOLD:
-                self._fail(
-                    service,
-                    deployment,
-                    "ECS deployment circuit breaker: tasks failed to start."
-                    if breaker.get("enable")
-                    else f"tasks failed to start {failures} times; the sandbox stops retrying.",
-                )
+            if self._launch_failed(service, deployment, failures, reason):
                 return
         self._complete(service, deployment)
 
+    def _tell_no_capacity(self, service: ServingService) -> bool:
+        self._event(service, f"(service {service.name}) {NO_CONTAINER_INSTANCES}")
+        return True
+
+    def _launch_failed(self, service: ServingService, deployment: dict[str, Any], failures: int, reason: str) -> bool:
+        """Count a task that failed to start; True when the deployment fails (the circuit breaker's threshold)."""
+        deployment["failedTasks"] = failures
+        self._event(service, f"(service {service.name}) was unable to place a task: {reason}")
+        if failures < CIRCUIT_BREAKER_THRESHOLD:
+            return False
+        breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
+        self._fail(
+            service,
+            deployment,
+            "ECS deployment circuit breaker: tasks failed to start."
+            if breaker.get("enable")
+            else f"tasks failed to start {failures} times; the sandbox stops retrying.",
+        )
+        return True
+
     def _stop_an_old_task(self, service: ServingService, deployment: dict[str, Any], minimum: int) -> bool:
-        """Stop one task of an older deployment if the healthy tasks left are at least ``minimum``."""
+        """Stop one task of an older deployment if the healthy tasks left are at least ``minimum``: its target
+        drains first (the group's deregistration delay), then it stops."""
         running = len(self.local_tasks(service))
         for older in reversed([d for d in service.deployments if d is not deployment]):
             old_tasks = self.task_processes.get(str(older["id"]), [])
             if old_tasks and running - 1 >= minimum:
-                task = old_tasks.pop()
-                self._serve_all(service, leaving=[task])
-                task.stop()
-                self._event(service, f"(service {service.name}) has stopped 1 running tasks: (task {task.task_id}).")
+                task = old_tasks[-1]
+                self._retire(service, [task])
+                old_tasks.remove(task)
                 older.update(runningCount=len(old_tasks), desiredCount=len(old_tasks), updatedAt=utcnow())
-                self._serve_all(service)
+                self._count(service)
                 return True
         return False
 
-    def _serve_all(self, service: ServingService, leaving: list[TaskProcess] | None = None) -> None:
-        """Every running task of every deployment is a target (both versions serve during a rolling update);
-        ``leaving`` tasks are deregistered first, so they drain before they stop."""
-        tasks = [t for t in self.local_tasks(service) if not leaving or t not in leaving]
-        self._publish_targets(service, [t.endpoint for t in tasks])
-        service.running_count = len(tasks)
+    def _retire(self, service: ServingService, tasks: list[TaskProcess], drain: bool = True) -> None:
+        """Deregister the tasks from the service's target groups, wait while their targets drain (``drain``),
+        then stop them. A task that never served (failed its health check) is not waited for."""
+        if not tasks:
+            return
+        delay = targets.deregister(self, service, tasks)
+        if drain and delay > 0:
+            time.sleep(delay)
+        for task in tasks:
+            task.stop()
+        ids = ", ".join(f"(task {t.task_id})" for t in tasks)
+        self._event(service, f"(service {service.name}) has stopped {len(tasks)} running tasks: {ids}.")
+
+    def _count(self, service: ServingService) -> None:
+        """Every running task of every deployment counts (both versions serve during a rolling update)."""
+        service.running_count = len(self.local_tasks(service))
         service.pending_count = sum(int(str(d.get("pendingCount", 0))) for d in service.deployments)
 
     def _launch(self, service: ServingService, definition: Any) -> tuple[TaskProcess | None, str]:
@@ -277,15 +296,23 @@ class DeployingECSBackend(CapacityECSBackend):
             check_task_start(self, service, definition, container, task_id)
             source = resolve_image(container["image"], type(self).image_lookup)
             task = TaskProcess(
-                task_id, container, source, self._work_dir(), log_sink=self._log_sink(container, service)
+                task_id,
+                container,
+                source,
+                self._work_dir(),
+                log_sink=awslogs_sink(self.account_id, self.region_name, container),
             )
         except ImageNotRunnable as error:
             return None, str(error)
-        path = self._health_check_path(service)
-        if task.wait_healthy(path, HEALTH_TIMEOUT_SECONDS):
+        targets.register(self, service, task)  # initial (Elb.RegistrationInProgress) until its health check passes
+        path = targets.health_check_path(self, service)
+        healthy = task.wait_healthy(path, HEALTH_TIMEOUT_SECONDS)
+        targets.report(self, service, task, healthy)
+        if healthy:
             self._event(service, f"(service {service.name}) has started 1 tasks: (task {task_id}).")
             return task, ""
         output = " | ".join(task.output[-3:])
+        targets.deregister(self, service, [task])
         task.stop()
         return None, f"task {task_id} failed its health check on {path}" + (f": {output}" if output else "")
 
@@ -293,15 +320,11 @@ class DeployingECSBackend(CapacityECSBackend):
         if deployment not in service.deployments or deployment["status"] != "PRIMARY":
             return  # superseded while its last task started
         tasks = self.task_processes.get(deployment["id"], [])
-        self._publish_targets(service, [t.endpoint for t in tasks])
-        for older in service.deployments[service.deployments.index(deployment) + 1 :]:
-            stopped = self.task_processes.pop(str(older["id"]), [])
-            for task in stopped:
-                task.stop()
-            if stopped:
-                ids = ", ".join(f"(task {t.task_id})" for t in stopped)
-                self._event(service, f"(service {service.name}) has stopped {len(stopped)} running tasks: {ids}.")
-            service.deployments.remove(older)
+        older = service.deployments[service.deployments.index(deployment) + 1 :]
+        self._retire(service, [t for d in older for t in self.task_processes.get(str(d["id"]), [])])
+        for stale in older:
+            self.task_processes.pop(str(stale["id"]), None)
+            service.deployments.remove(stale)
         deployment.update(
             status="PRIMARY",
             rolloutState="COMPLETED",
@@ -315,8 +338,7 @@ class DeployingECSBackend(CapacityECSBackend):
         self._event(service, f"(service {service.name}) has reached a steady state.")
 
     def _fail(self, service: ServingService, deployment: dict[str, Any], reason: str) -> None:
-        for task in self.task_processes.pop(deployment["id"], []):
-            task.stop()
+        self._retire(service, self.task_processes.pop(deployment["id"], []), drain=False)
         deployment.update(
             rolloutState="FAILED", rolloutStateReason=reason, runningCount=0, pendingCount=0, updatedAt=utcnow()
         )
@@ -335,54 +357,22 @@ class DeployingECSBackend(CapacityECSBackend):
                 f"(taskDefinition {previous['taskDefinition']}).",
             )
             self._restart_tasks(service, previous)  # what the rolling update stopped starts again
-            self._serve_all(service)
+            self._count(service)
             self._event(service, f"(service {service.name}) has reached a steady state.")
         service.running_count = len(self.local_tasks(service))
 
     # -- helpers -----------------------------------------------------------------------------------
-    def _publish_targets(self, service: ServingService, endpoints: list[tuple[str, int]]) -> None:
-        elbv2 = elbv2_backends[self.account_id][self.region_name]
-        for balancer in service.load_balancers:
-            target_group = balancer.get("targetGroupArn")
-            if target_group and hasattr(elbv2, "set_local_targets"):
-                elbv2.set_local_targets(target_group, service.arn, endpoints)
-
-    def _health_check_path(self, service: ServingService) -> str:
-        elbv2 = elbv2_backends[self.account_id][self.region_name]
-        for balancer in service.load_balancers:
-            group = elbv2.target_groups.get(balancer.get("targetGroupArn", ""))
-            if group is not None and group.health_check_path:
-                return str(group.health_check_path)
-        return "/"
-
-    def _log_sink(self, container: dict[str, Any], service: Service) -> Any:
-        options = (container.get("logConfiguration") or {}).get("options", {})
-        group = options.get("awslogs-group")
-        if not group:
-            return None
-        logs = logs_backends[self.account_id][self.region_name]
-        prefix = options.get("awslogs-stream-prefix", "ecs")
-
-        def sink(task_id: str, line: str) -> None:
-            stream = f"{prefix}/{container.get('name')}/{task_id}"
-            if group not in logs.groups:
-                return
-            if stream not in logs.groups[group].streams:
-                logs.create_log_stream(group, stream)
-            logs.put_log_events(group, stream, [{"timestamp": int(time.time() * 1000), "message": line}])
-            changes.touched("logs")
-
-        return sink
-
     def _event(self, service: ServingService, message: str) -> None:
         service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message})
         del service.events[100:]
         changes.touched("ecs")  # every step of a deployment is announced by an event
 
     def _stop_service_tasks(self, service: ServingService) -> None:
-        for deployment in service.deployments:
-            for task in self.task_processes.pop(str(deployment["id"]), []):
-                task.stop()
+        """A deleted service's tasks: their targets drain (ECS deregisters them) while the tasks stop."""
+        tasks = [t for d in service.deployments for t in self.task_processes.pop(str(d["id"]), [])]
+        targets.deregister(self, service, tasks)
+        for task in tasks:
+            task.stop()
 
     def _work_dir(self) -> Path:
         path = type(self).work_root / self.account_id / self.region_name

@@ -113,7 +113,6 @@ class ServingECSBackend(DeployingECSBackend):
         service.running_count = 0
         for deployment in service.deployments:
             deployment["status"] = "INACTIVE"
-        self._publish_targets(service, [])
         service.status = "DRAINING"
         self.draining[service.arn] = (service, time.monotonic())
         self._settle_draining()

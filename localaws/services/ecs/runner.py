@@ -78,6 +78,7 @@ class TaskProcess:
         self.container_name = container.get("name", "app")
         self.port = free_port()
         self.started_at = time.time()
+        self.last_failure: int | str | None = None
         self._workdir = Path(tempfile.mkdtemp(prefix=f"task-{task_id[:8]}-", dir=work_root))
         if source.folder is not None:
             shutil.copytree(source.folder, self._workdir, dirs_exist_ok=True)
@@ -119,22 +120,31 @@ class TaskProcess:
         return self.process.poll() is not None
 
     def wait_healthy(self, path: str = "/", timeout: float = 20.0) -> bool:
-        """True once the task answers 2xx/3xx on ``path``; False if it exits or never does."""
+        """True once the task answers 2xx/3xx on ``path``; False if it exits or never does. ``last_failure``
+        keeps why the last check failed: the HTTP code it answered, "timeout", or "error" (no answer)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.exited():
+                self.last_failure = "error"
                 return False
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2) as response:
-                    if 200 <= response.status < 400:
-                        return True
-            except urllib.error.HTTPError as error:
-                if 200 <= error.code < 400:
-                    return True
-            except (urllib.error.URLError, OSError):
-                pass
+            self.last_failure = self._check(path)
+            if self.last_failure is None:
+                return True
             time.sleep(0.03)
         return False
+
+    def _check(self, path: str) -> int | str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2) as response:
+                return None if 200 <= response.status < 400 else int(response.status)
+        except urllib.error.HTTPError as error:
+            return None if 200 <= error.code < 400 else int(error.code)
+        except TimeoutError:
+            return "timeout"
+        except urllib.error.URLError as error:
+            return "timeout" if isinstance(error.reason, TimeoutError) else "error"
+        except OSError:
+            return "error"
 
     def stop(self, timeout: float = 5.0) -> None:
         if not self.exited():

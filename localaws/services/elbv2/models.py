@@ -1,8 +1,9 @@
 """ELBv2 backend state with listeners that serve on 127.0.0.1, refusing the load-balancer names AWS
 reserves (``internal-*``, the prefix of internal balancers' DNS names).
 
-Each HTTP listener gets a local port for as long as it exists; the sandbox's ECS registers the
-local endpoints of healthy tasks with target groups here (``set_local_targets``).
+Each HTTP listener gets a local port for as long as it exists; the sandbox's ECS registers its tasks
+with target groups here (``register_local_target``), reports their health checks and deregisters them;
+DescribeTargetHealth lists them in AWS's states (``targets.py``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ import threading
 from typing import Any, cast
 
 from moto.elbv2.exceptions import ValidationError
-from moto.elbv2.models import ELBv2Backend, FakeListener, FakeLoadBalancer, elbv2_backends
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeListener, FakeLoadBalancer, elbv2_backends
 
 from .proxy import Endpoint, ListenerProxy
+from .targets import DEFAULT_DELAY_SECONDS, LocalTarget, TargetTable
 
 
 class ServingELBv2Backend(ELBv2Backend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.proxies: dict[str, ListenerProxy] = {}
-        self.local_targets: dict[str, dict[str, Endpoint]] = {}
+        self.local_targets = TargetTable()
         self._lock = threading.Lock()
 
     def reset(self) -> None:
@@ -38,12 +40,13 @@ class ServingELBv2Backend(ELBv2Backend):
         ports = {**getattr(self, "listener_ports", {}), **{arn: proxy.port for arn, proxy in self.proxies.items()}}
         listening = {arn for balancer in self.load_balancers.values() for arn in balancer.listeners}
         state["listener_ports"] = {arn: port for arn, port in ports.items() if arn in listening}
-        state.update(proxies={}, local_targets={})
+        state.update(proxies={}, local_targets=None)  # the tasks are registered again as they start again
         del state["_lock"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.local_targets = TargetTable()
         self._lock = threading.Lock()
 
     def resume(self) -> list[str]:
@@ -88,14 +91,49 @@ class ServingELBv2Backend(ELBv2Backend):
         super().delete_load_balancer(arn)
 
     # -- what the sandbox's ECS and the kit's helpers use ----------------------------------------
-    def set_local_targets(self, target_group_arn: str, owner: str, endpoints: list[Endpoint]) -> None:
-        """Replace the endpoints that ``owner`` (an ECS service) serves through a target group."""
+    def register_local_target(self, group_arn: str, target: LocalTarget) -> None:
+        """A task registered with a target group: ``initial`` until its health check passes."""
         with self._lock:
-            group = self.local_targets.setdefault(target_group_arn, {})
-            for key in [k for k in group if k.startswith(owner + "#")]:
-                del group[key]
-            for index, endpoint in enumerate(endpoints):
-                group[f"{owner}#{index}"] = endpoint
+            self.local_targets.register(group_arn, target)
+
+    def set_local_target_health(
+        self, group_arn: str, endpoint: Endpoint, health: tuple[str, str | None, str | None]
+    ) -> None:
+        with self._lock:
+            self.local_targets.set_health(group_arn, endpoint, health)
+
+    def deregister_local_target(self, group_arn: str, endpoint: Endpoint) -> float:
+        """The task's target drains for the group's deregistration delay; the seconds it drains (0 if it was
+        not registered), which ECS waits before it stops the task."""
+        delay = self.deregistration_delay(group_arn)
+        with self._lock:
+            return delay if self.local_targets.deregister(group_arn, endpoint, delay) else 0.0
+
+    def deregistration_delay(self, group_arn: str) -> float:
+        group = self.target_groups.get(group_arn)
+        if group is None:
+            return 0.0
+        return float(str(group.attributes.get("deregistration_delay.timeout_seconds", DEFAULT_DELAY_SECONDS)))
+
+    def target_type(self, group_arn: str) -> str:
+        group = self.target_groups.get(group_arn)
+        return str(getattr(group, "target_type", None) or "instance")
+
+    def describe_target_health(self, target_group_arn: str, targets: list[dict[str, Any]]) -> list[FakeHealthStatus]:
+        """moto's answer for targets registered with RegisterTargets, and the ECS tasks' targets as they are
+        now; a requested target that is an ECS task's is answered with the task's state."""
+        with self._lock:
+            local = self.local_targets.listed(target_group_arn)
+        chosen = [t for t in local if not targets or any(_names(wanted, t) for wanted in targets)]
+        others = [wanted for wanted in targets if not any(_names(wanted, t) for t in local)]
+        answered = super().describe_target_health(target_group_arn, others) if others or not targets else []
+        port = self.target_groups[target_group_arn].health_check_port
+        return answered + [
+            FakeHealthStatus(
+                t.target_id, str(t.port), str(t.port if port in (None, "traffic-port") else port), *t.current()
+            )
+            for t in chosen
+        ]
 
     def listener_urls(self) -> list[dict[str, Any]]:
         rows = []
@@ -124,13 +162,18 @@ class ServingELBv2Backend(ELBv2Backend):
             listener = balancer.listeners.get(listener_arn)
             if listener is not None:
                 with self._lock:
-                    return [e for tg in _forward_targets(listener) for e in self.local_targets.get(tg, {}).values()]
+                    return [e for tg in _forward_targets(listener) for e in self.local_targets.serving(tg)]
         return []
 
     def _close(self, listener_arn: str) -> None:
         proxy = self.proxies.pop(listener_arn, None)
         if proxy is not None:
             proxy.close()
+
+
+def _names(wanted: dict[str, Any], target: LocalTarget) -> bool:
+    """Whether a DescribeTargetHealth ``Targets`` entry (Id, and Port if given) names ``target``."""
+    return str(wanted.get("Id")) == target.target_id and int(wanted.get("Port") or target.port) == target.port
 
 
 def _forward_targets(listener: FakeListener) -> list[str]:

@@ -1,0 +1,82 @@
+"""What ECS does with a service's target groups for each task, as on AWS: a task is registered once it runs
+(``initial``), its health check decides ``healthy`` or ``unhealthy``, and a task that leaves is deregistered
+first and stopped only after its target has drained for the group's ``deregistration_delay.timeout_seconds``.
+
+The target's ``Id`` is what the target group's type asks for: the task's address for ``ip`` groups (awsvpc
+tasks), the container instance's EC2 instance for ``instance`` groups (bridge mode); its ``Port`` is the
+port the task's process listens on (each task has its own, as each awsvpc task has its own address).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moto.ecs.models import Service
+from moto.elbv2.models import elbv2_backends
+
+from ..elbv2.targets import FAILED, TIMEOUT, LocalTarget, response_code_mismatch
+from .runner import TaskProcess
+
+Health = tuple[str, str | None, str | None]
+
+
+def _elbv2(backend: Any) -> Any:
+    return elbv2_backends[backend.account_id][backend.region_name]
+
+
+def _groups(service: Service) -> list[str]:
+    return [str(b["targetGroupArn"]) for b in service.load_balancers if b.get("targetGroupArn")]
+
+
+def register(backend: Any, service: Service, task: TaskProcess) -> None:
+    """Register the task with each of the service's target groups (``initial``)."""
+    elbv2 = _elbv2(backend)
+    for group in _groups(service):
+        if not hasattr(elbv2, "register_local_target") or group not in elbv2.target_groups:
+            continue
+        target_id = task.endpoint[0]
+        if elbv2.target_type(group) == "instance":
+            target_id = backend._container_instance_id(service) or target_id
+        target = LocalTarget(target_id, task.port, task.endpoint, service.arn, alive=_alive(task))
+        elbv2.register_local_target(group, target)
+
+
+def _alive(task: TaskProcess) -> Callable[[], bool]:
+    return lambda: not task.exited()
+
+
+def report(backend: Any, service: Service, task: TaskProcess, healthy: bool) -> None:
+    """The health check's result: ``healthy``, or ``unhealthy`` with AWS's reason for the last failure."""
+    health: Health = ("healthy", None, None) if healthy else failure(task.last_failure)
+    elbv2 = _elbv2(backend)
+    for group in _groups(service):
+        if hasattr(elbv2, "set_local_target_health"):
+            elbv2.set_local_target_health(group, task.endpoint, health)
+
+
+def failure(last: int | str | None) -> Health:
+    if isinstance(last, int):
+        return response_code_mismatch(last)
+    return TIMEOUT if last == "timeout" else FAILED
+
+
+def deregister(backend: Any, service: Service, tasks: list[TaskProcess]) -> float:
+    """Deregister the tasks from every target group; the longest deregistration delay, which the caller
+    waits before it stops them (0 when none was registered)."""
+    elbv2 = _elbv2(backend)
+    delay = 0.0
+    for group in _groups(service):
+        for task in tasks:
+            if hasattr(elbv2, "deregister_local_target"):
+                delay = max(delay, float(elbv2.deregister_local_target(group, task.endpoint)))
+    return delay
+
+
+def health_check_path(backend: Any, service: Service) -> str:
+    elbv2 = _elbv2(backend)
+    for group_arn in _groups(service):
+        group = elbv2.target_groups.get(group_arn)
+        if group is not None and group.health_check_path:
+            return str(group.health_check_path)
+    return "/"

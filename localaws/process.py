@@ -81,6 +81,39 @@ def endpoint(home: Path) -> str:
     return str(record["endpoint"])
 
 
+def _refuse_a_used_port(port: int) -> None:
+    """Refuse to start on a port another sandbox or another program holds, saying which."""
+    if _port_in_use(port):
+        if _health(f"http://127.0.0.1:{port}") is not None:
+            raise SandboxError(
+                f"Another sandbox, with a different home folder, is using port {port}. "
+                "Stop that one, or choose another free port."
+            )
+        raise SandboxError(
+            f"Port {port} on 127.0.0.1 is used by another program. Stop it, or choose another free port."
+        )
+
+
+def _wait_until_up(
+    home: Path, proc: subprocess.Popen[bytes], endpoint_url: str, sandbox_id: str, timeout: float
+) -> SandboxStatus:
+    """Wait until the new server answers as ``sandbox_id``; stop it and say why if it exits or stays silent."""
+    log_file = home / "server.log"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            _record_file(home).unlink(missing_ok=True)
+            raise SandboxError(
+                f"The sandbox exited during start-up (code {proc.returncode}); see {log_file}:\n" + _tail(log_file)
+            )
+        health = _health(endpoint_url)
+        if health and health.get("sandbox_id") == sandbox_id:
+            return status(home)
+        time.sleep(0.1)
+    _stop_recorded_process(home)
+    raise SandboxError(f"The sandbox did not answer within {timeout:.0f} s; see {log_file}:\n" + _tail(log_file))
+
+
 def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bool = False) -> SandboxStatus:
     """Start the sandbox unless it already runs (idempotent); it resumes from its saved state unless
     ``fresh`` (a running sandbox is then stopped and started again, empty)."""
@@ -93,15 +126,7 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bo
             if answered is not None:
                 return answered
         _stop_recorded_process(home)
-        if _port_in_use(port):
-            if _health(f"http://127.0.0.1:{port}") is not None:
-                raise SandboxError(
-                    f"Another sandbox, with a different home folder, is using port {port}. "
-                    "Stop that one, or choose another free port."
-                )
-            raise SandboxError(
-                f"Port {port} on 127.0.0.1 is used by another program. Stop it, or choose another free port."
-            )
+        _refuse_a_used_port(port)
         data_dir = _ensure(home) / "data"
         _stop_leftover_processes(data_dir)
         sandbox_id = _prepare_data(data_dir, fresh or not persistence.enabled())
@@ -143,19 +168,7 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bo
             "base_image": base,
         }
         _record_file(home).write_text(json.dumps(record, indent=2))
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                _record_file(home).unlink(missing_ok=True)
-                raise SandboxError(
-                    f"The sandbox exited during start-up (code {proc.returncode}); see {log_file}:\n" + _tail(log_file)
-                )
-            health = _health(endpoint_url)
-            if health and health.get("sandbox_id") == sandbox_id:
-                return status(home)
-            time.sleep(0.1)
-        _stop_recorded_process(home)
-        raise SandboxError(f"The sandbox did not answer within {timeout:.0f} s; see {log_file}:\n" + _tail(log_file))
+        return _wait_until_up(home, proc, endpoint_url, sandbox_id, timeout)
 
 
 def stop(home: Path) -> SandboxStatus:

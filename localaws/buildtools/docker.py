@@ -10,176 +10,36 @@ In Docker mode (``LOCALAWS_CONTAINERS=docker``, see ``engine.py``) ``build`` and
 against the engine (``engine_build.py``): RUN steps execute, and a failing one fails the command with docker's
 message. As on CodeBuild, only a project with ``privilegedMode: true`` reaches the daemon; in any other every command
 answers what docker answers without a daemon.
+
+``build`` is in ``dockerfile.py``, the stand-in's tags and logins in ``docker_state.py``; this module is the
+command line, ``push`` and Docker mode's commands.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import io
 import json
 import os
-import shlex
 import shutil
 import sys
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import engine_build, engine_registry
+from .docker_state import DockerError, home, load_state, normalise, save_state
+from .dockerfile import build, parse_dockerfile
 from .image_store import image_folder, parse_ecr_uri
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
 
-class DockerError(Exception):
-    pass
-
-
-def _home() -> Path:
-    home = Path(os.environ.get("SANDBOX_DOCKER_HOME") or Path.home() / ".sandbox-docker")
-    home.mkdir(parents=True, exist_ok=True)
-    return home
-
-
-def _state() -> dict[str, Any]:
-    path = _home() / "state.json"
-    return json.loads(path.read_text()) if path.exists() else {"auths": [], "tags": {}}
-
-
-def _save(state: dict[str, Any]) -> None:
-    (_home() / "state.json").write_text(json.dumps(state))
-
-
-# -- Dockerfile ---------------------------------------------------------------------------------------
-def parse_dockerfile(text: str) -> list[tuple[str, str]]:
-    instructions, buffer = [], ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not buffer and (not line or line.startswith("#")):
-            continue
-        if line.endswith("\\"):
-            buffer += line[:-1] + " "
-            continue
-        line, buffer = buffer + line, ""
-        keyword, _, argument = line.partition(" ")
-        instructions.append((keyword.upper(), argument.strip()))
-    return instructions
-
-
-def _json_or_shell(argument: str) -> list[str]:
-    if argument.startswith("["):
-        return [str(part) for part in json.loads(argument)]
-    return ["/bin/sh", "-c", argument]
-
-
-def _ignored(relative: str, patterns: list[str]) -> bool:
-    ignored = False
-    for pattern in patterns:
-        negate = pattern.startswith("!")
-        pattern = pattern.lstrip("!").strip("/")
-        if (
-            fnmatch.fnmatch(relative, pattern)
-            or fnmatch.fnmatch(relative, pattern + "/*")
-            or relative.split("/")[0] == pattern
-        ):
-            ignored = not negate
-    return ignored
-
-
-def build(context: Path, tags: list[str], dockerfile: str = "Dockerfile") -> str:
-    path = context / dockerfile
-    if not path.exists():
-        raise DockerError(f"failed to read dockerfile: open {dockerfile}: no such file or directory")
-    ignore_file = context / ".dockerignore"
-    patterns = (
-        [p.strip() for p in ignore_file.read_text().splitlines() if p.strip() and not p.startswith("#")]
-        if ignore_file.exists()
-        else []
-    )
-    staging = _home() / "staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    rootfs = staging / "rootfs"
-    rootfs.mkdir(parents=True)
-    config: dict[str, Any] = {"base": "", "workdir": "/", "cmd": [], "entrypoint": [], "env": {}, "exposed": []}
-    steps = parse_dockerfile(path.read_text())
-    for number, (keyword, argument) in enumerate(steps, start=1):
-        print(f"Step {number}/{len(steps)} : {keyword} {argument}", flush=True)
-        if keyword == "FROM":
-            config["base"] = argument.split()[0]
-        elif keyword == "WORKDIR":
-            config["workdir"] = argument if argument.startswith("/") else str(Path(config["workdir"]) / argument)
-            (rootfs / config["workdir"].lstrip("/")).mkdir(parents=True, exist_ok=True)
-        elif keyword in ("COPY", "ADD"):
-            parts = [p for p in shlex.split(argument) if not p.startswith("--")]
-            *sources, destination = parts
-            _copy(context, sources, destination, config["workdir"], rootfs, patterns)
-        elif keyword == "CMD":
-            config["cmd"] = _json_or_shell(argument)
-        elif keyword == "ENTRYPOINT":
-            config["entrypoint"] = _json_or_shell(argument)
-        elif keyword == "ENV":
-            key, _, value = argument.replace("=", " ", 1).partition(" ")
-            config["env"][key] = value.strip().strip('"')
-        elif keyword == "EXPOSE":
-            config["exposed"] += argument.split()
-        elif keyword == "RUN":
-            print(" ---> skipped: the sandbox does not run RUN steps", flush=True)
-    if not config["base"]:
-        raise DockerError("no build stage in current context")
-    digest = hashlib.sha256()
-    for file in sorted(p for p in rootfs.rglob("*") if p.is_file()):
-        digest.update(str(file.relative_to(rootfs)).encode() + b"\0" + file.read_bytes())
-    config["content"] = digest.hexdigest()
-    config_bytes = json.dumps(config, sort_keys=True).encode()
-    image_id = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
-    local = _home() / "images" / image_id.replace("sha256:", "")
-    shutil.rmtree(local, ignore_errors=True)
-    local.parent.mkdir(parents=True, exist_ok=True)
-    staging.rename(local)
-    (local / "config.json").write_bytes(config_bytes)
-    state = _state()
-    for tag in tags:
-        state["tags"][_normalise(tag)] = image_id
-    _save(state)
-    print(f"Successfully built {image_id[7:19]}", flush=True)
-    for tag in tags:
-        print(f"Successfully tagged {tag}", flush=True)
-    return image_id
-
-
-def _copy(context: Path, sources: list[str], destination: str, workdir: str, rootfs: Path, patterns: list[str]) -> None:
-    target = Path(destination if destination.startswith("/") else str(Path(workdir) / destination))
-    matched = []
-    for source in sources:
-        found = list(context.glob(source)) if any(c in source for c in "*?[") else [context / source]
-        for item in found:
-            if not item.exists():
-                raise DockerError(f"COPY failed: file not found in build context: {source}")
-            matched.append(item)
-    for item in matched:
-        files = [item] if item.is_file() else [p for p in item.rglob("*") if p.is_file()]
-        for file in files:
-            relative = file.relative_to(context).as_posix()
-            if _ignored(relative, patterns):
-                continue
-            inside = file.relative_to(item) if item.is_dir() else Path(file.name)
-            if item.is_file() and not (destination.endswith("/") or len(matched) > 1):
-                out = rootfs / str(target).lstrip("/")
-            else:
-                out = rootfs / str(target).lstrip("/") / inside
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, out)
-
-
-def _normalise(reference: str) -> str:
-    return reference if ":" in reference.rsplit("/", 1)[-1] else reference + ":latest"
-
-
 # -- registry --------------------------------------------------------------------------------------------
 def push(reference: str, data_dir: Path) -> None:
-    state = _state()
-    reference = _normalise(reference)
+    state = load_state()
+    reference = normalise(reference)
     image_id = state["tags"].get(reference)
     if image_id is None:
         raise DockerError(f"An image does not exist locally with the tag: {reference.rsplit(':', 1)[0]}")
@@ -191,7 +51,7 @@ def push(reference: str, data_dir: Path) -> None:
     registry = reference.split("/", 1)[0]
     if registry not in state["auths"]:
         raise DockerError("no basic auth credentials (run `aws ecr get-login-password | docker login ...` first)")
-    local = _home() / "images" / image_id.replace("sha256:", "")
+    local = home() / "images" / image_id.replace("sha256:", "")
     config_bytes = (local / "config.json").read_bytes()
     layer = io.BytesIO()
     with tarfile.open(fileobj=layer, mode="w:gz") as archive:
@@ -218,11 +78,20 @@ def push(reference: str, data_dir: Path) -> None:
         stored.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(local, stored)
     import boto3  # only a push talks to the registry; build and login start faster without it
-    from botocore.exceptions import ClientError
 
     # The registry protocol as ECR's API offers it, signed with the credentials of the environment (in
     # a build, the project's service role): each step is authorized as a registry push is on AWS.
     ecr = boto3.client("ecr", region_name=parts["region"])
+    tag = parts["tag"] or "latest"
+    digest = _upload_image(ecr, parts, manifest, layer_bytes)
+    print(f"The push refers to repository [{reference.rsplit(':', 1)[0]}]", flush=True)
+    print(f"{tag}: digest: {digest} size: {len(layer_bytes)}", flush=True)
+
+
+def _upload_image(ecr: Any, parts: dict[str, Any], manifest: dict[str, Any], layer_bytes: bytes) -> str:
+    """Push the image's layer (unless the registry has it) and manifest through ECR's API; its digest."""
+    from botocore.exceptions import ClientError
+
     repository, tag = parts["repository"], parts["tag"] or "latest"
     layer_digest = manifest["layers"][0]["digest"]
     try:
@@ -256,8 +125,7 @@ def push(reference: str, data_dir: Path) -> None:
         if details.get("Code") != "AccessDeniedException":
             raise
         raise DockerError(f"denied: {details.get('Message')}") from None
-    print(f"The push refers to repository [{reference.rsplit(':', 1)[0]}]", flush=True)
-    print(f"{tag}: digest: {digest} size: {len(layer_bytes)}", flush=True)
+    return str(digest)
 
 
 def _login_arguments(arguments: list[str]) -> tuple[str, str]:
@@ -270,10 +138,10 @@ def _login_arguments(arguments: list[str]) -> tuple[str, str]:
 
 def login(arguments: list[str]) -> None:
     registry, _ = _login_arguments(arguments)
-    state = _state()
+    state = load_state()
     if registry and registry not in state["auths"]:
         state["auths"].append(registry)
-    _save(state)
+    save_state(state)
     print("Login Succeeded", flush=True)
 
 
@@ -315,68 +183,112 @@ def _dockerfile_base(arguments: list[str]) -> str:
     return words[0] if words else ""
 
 
+def _engine_build(arguments: list[str], data_dir: Path) -> None:
+    _, tags, _ = _build_arguments(arguments)
+    # --force-rm: a failed RUN step's container goes too (CodeBuild discards its host; this one is shared)
+    engine_build.run_cli(["build", "--force-rm", *arguments])
+    if not tags:
+        return
+    image_id = engine_build.export(tags[0], home(), _dockerfile_base(arguments))
+    state = load_state()
+    for tag in tags:
+        state["tags"][normalise(tag)] = image_id
+    save_state(state)
+
+
+def _engine_tag(arguments: list[str], data_dir: Path) -> None:
+    engine_build.run_cli(["tag", *arguments])
+    state = load_state()
+    source, target = arguments[0], arguments[1]
+    if normalise(source) in state["tags"]:
+        state["tags"][normalise(target)] = state["tags"][normalise(source)]
+        save_state(state)
+
+
+def _engine_login(arguments: list[str], data_dir: Path) -> None:
+    registry, password = _login_arguments(arguments)
+    engine_registry.login(arguments, registry, password)
+    state = load_state()
+    state.setdefault("passwords", {})[registry] = password
+    save_state(state)
+
+
+def _engine_push(arguments: list[str], data_dir: Path) -> None:
+    state, reference = load_state(), normalise(arguments[-1])
+    registry = reference.split("/", 1)[0]
+    engine_registry.push(
+        reference, state["tags"].get(reference), home(), data_dir, state.get("passwords", {}).get(registry)
+    )
+
+
+def _in_docker_mode(command: str, arguments: list[str], data_dir: Path) -> bool:
+    """Run ``command`` with the real CLI (Docker mode); False for login and push when the sandbox runs no
+    registry of its own, which the stand-in then does."""
+    if command in ("login", "push") and not engine_registry.address():
+        return False
+    handlers = {"build": _engine_build, "tag": _engine_tag, "login": _engine_login, "push": _engine_push}
+    handler = handlers.get(command)
+    if handler is None:
+        engine_build.run_cli([command, *arguments])
+    else:
+        handler(arguments, data_dir)
+    return True
+
+
+def _stand_in_build(arguments: list[str], data_dir: Path) -> None:
+    context, tags, dockerfile = _build_arguments(arguments)
+    build(context.resolve(), tags, dockerfile)
+
+
+def _stand_in_tag(arguments: list[str], data_dir: Path) -> None:
+    state = load_state()
+    source, target = arguments[0], arguments[1]
+    state["tags"][normalise(target)] = state["tags"][normalise(source)]
+    save_state(state)
+
+
+def _stand_in_images(arguments: list[str], data_dir: Path) -> None:
+    for tag, image_id in load_state()["tags"].items():
+        print(f"{tag}\t{image_id[7:19]}")
+
+
+def _stand_in_version(arguments: list[str], data_dir: Path) -> None:
+    print("Docker version 24.0.0-sandbox (a stand-in: build, tag, push, login)")
+
+
+#: The commands the stand-in knows (Process mode, or login and push with no registry of the sandbox's own).
+_STAND_IN: dict[str, Callable[[list[str], Path], None]] = {
+    "login": lambda arguments, data_dir: login(arguments),
+    "build": _stand_in_build,
+    "tag": _stand_in_tag,
+    "push": lambda arguments, data_dir: push(arguments[-1], data_dir),
+    "images": _stand_in_images,
+    "version": _stand_in_version,
+    "--version": _stand_in_version,
+}
+
+
+def _run(command: str, arguments: list[str], data_dir: Path) -> None:
+    docker_mode = engine_build.enabled()
+    if docker_mode and not engine_build.privileged():
+        raise DockerError(engine_build.NO_DAEMON)
+    if docker_mode and _in_docker_mode(command, arguments, data_dir):
+        return
+    stand_in = _STAND_IN.get(command)
+    if stand_in is None:
+        raise DockerError(
+            f"'{command}' is not a docker command the sandbox stands in for "
+            "(it knows login, build, tag, push, images, version)"
+        )
+    stand_in(arguments, data_dir)
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     data_dir = Path(os.environ.get("WORKSHOP_SANDBOX_DATA", "/tmp"))
-    docker_mode = engine_build.enabled()
     try:
         command = arguments.pop(0) if arguments else "help"
-        if docker_mode and not engine_build.privileged():
-            raise DockerError(engine_build.NO_DAEMON)
-        if docker_mode and command == "build":
-            _, tags, _ = _build_arguments(arguments)
-            # --force-rm: a failed RUN step's container goes too (CodeBuild discards its host; this one is shared)
-            engine_build.run_cli(["build", "--force-rm", *arguments])
-            if not tags:
-                return 0
-            image_id = engine_build.export(tags[0], _home(), _dockerfile_base(arguments))
-            state = _state()
-            for tag in tags:
-                state["tags"][_normalise(tag)] = image_id
-            _save(state)
-        elif docker_mode and command == "tag":
-            engine_build.run_cli(["tag", *arguments])
-            state = _state()
-            source, target = arguments[0], arguments[1]
-            if _normalise(source) in state["tags"]:
-                state["tags"][_normalise(target)] = state["tags"][_normalise(source)]
-                _save(state)
-        elif docker_mode and command == "login" and engine_registry.address():
-            registry, password = _login_arguments(arguments)
-            engine_registry.login(arguments, registry, password)
-            state = _state()
-            state.setdefault("passwords", {})[registry] = password
-            _save(state)
-        elif docker_mode and command == "push" and engine_registry.address():
-            state, reference = _state(), _normalise(arguments[-1])
-            registry = reference.split("/", 1)[0]
-            engine_registry.push(
-                reference, state["tags"].get(reference), _home(), data_dir, state.get("passwords", {}).get(registry)
-            )
-        elif docker_mode and command not in ("login", "push"):
-            engine_build.run_cli([command, *arguments])
-        elif command == "login":
-            login(arguments)
-        elif command == "build":
-            context, tags, dockerfile = _build_arguments(arguments)
-            build(context.resolve(), tags, dockerfile)
-        elif command == "tag":
-            state = _state()
-            source, target = arguments[0], arguments[1]
-            state["tags"][_normalise(target)] = state["tags"][_normalise(source)]
-            _save(state)
-        elif command == "push":
-            push(arguments[-1], data_dir)
-        elif command == "images":
-            for tag, image_id in _state()["tags"].items():
-                print(f"{tag}\t{image_id[7:19]}")
-        elif command in ("version", "--version"):
-            print("Docker version 24.0.0-sandbox (a stand-in: build, tag, push, login)")
-        else:
-            raise DockerError(
-                f"'{command}' is not a docker command the sandbox stands in for "
-                "(it knows login, build, tag, push, images, version)"
-            )
+        _run(command, arguments, data_dir)
     except engine_registry.Refused as refused:  # as docker prints a registry's refusal
         print(str(refused), file=sys.stderr, flush=True)
         return 1

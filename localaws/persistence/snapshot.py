@@ -41,8 +41,8 @@ from ..seams import stdlib as stdlib_seam
 #: another version is refused with ``StateFormatError``, and ``process.start`` starts such a sandbox fresh,
 #: saying why. 1: until the resource types moved; 2: CloudFormation's resource types live with their services;
 #: 3: CodeCommit's GitRepository lives in ``codecommit/repository.py``, CodePipeline's StageGate in
-#: ``codepipeline/stage_gate.py``.
-STATE_FORMAT = 3
+#: ``codepipeline/stage_gate.py``; 4: CodePipeline's ActionRun, StageRun and Artifact live in ``codepipeline/runs.py``.
+STATE_FORMAT = 4
 _MAGIC_NAME = b"LOCALAWS-STATE"
 MAGIC = _MAGIC_NAME + bytes([STATE_FORMAT])
 _HEADER = struct.Struct(">QI")  # payload length, CRC-32

@@ -12,7 +12,7 @@ from moto.cloudformation.responses import CloudFormationResponse
 
 from ...seams import moto as moto_seam
 from .._extension import Extension, Resumed
-from . import models
+from . import models, resource_handlers
 from .responses import validate_template
 
 
@@ -20,11 +20,11 @@ def install(data_dir: Path) -> None:
     """Plug the stack life cycle into moto. The services' resource types are defined by now (the registry
     imports every package first), so moto's cached list of resource types is dropped to include them."""
     moto_seam.patch(CloudFormationResponse, "validate_template", validate_template)
-    moto_seam.patch(parsing, "get_references_from_template", models.references_with_sub)
+    moto_seam.patch(parsing, "get_references_from_template", resource_handlers.references_with_sub)
     for name in ("parse_and_create_resource", "parse_and_update_resource"):
         handler = getattr(parsing, name)
         if not hasattr(handler, "__wrapped__"):
-            moto_seam.patch(parsing, name, models.annotated(handler))
+            moto_seam.patch(parsing, name, resource_handlers.annotated(handler))
     moto_seam.use_backend_class(moto_models.cloudformation_backends, models.ChangeSetCloudFormationBackend)
 
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):

@@ -1,33 +1,30 @@
 """CloudFormation's backend with the stack life cycle AWS has and moto lacks (change sets, failed resources
 failing the stack, stacks relinked to the live resources after a restart).
 
-The resource types the kit adds live with their services (``codebuild/cloudformation.py``,
-``codepipeline/cloudformation.py``), as moto keeps its own.
+Beside it: what a failed resource does to its stack (``rollback.py``), the events moto does not record
+(``stack_events.py``), the wrappers of moto's template parsing (``resource_handlers.py``) and how stacks find
+the live resources after a restart (``relink.py``). The resource types the kit adds live with their services
+(``codebuild/cloudformation.py``, ``codepipeline/cloudformation.py``), as moto keeps its own.
 """
 
 from __future__ import annotations
 
-import copy
-import re
 import threading
-import uuid
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from moto.cloudformation import models as moto_models
 from moto.cloudformation.exceptions import AlreadyExistsException, ValidationError
-from moto.cloudformation.models import CloudFormationBackend, Event, Stack
+from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.cloudformation.parsing import OutputMap
 from moto.cloudformation.utils import generate_stack_id
-from moto.core.base_backend import BaseBackend
 from moto.core.common_models import CloudFormationModel
 
-from ... import account
 from ...persistence import changes
 from ...persistence.requests import EVERY_SERVICE
 from ...seams import moto as moto_seam
 from . import validation
+from .relink import physical_id, resources_by_physical_id
+from .rollback import Before, fail_stack
+from .stack_events import record_stack_event
 
 
 class ChangeSetCloudFormationBackend(CloudFormationBackend):
@@ -104,7 +101,7 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
             raise ValidationError(message="No updates are to be performed.")
         resolved = moto_seam.resolve_update_parameters(self, stack, parameters)
         stack.status = "UPDATE_IN_PROGRESS"
-        before = _Before.of(stack)
+        before = Before.of(stack)
 
         _in_background(
             stack, "UPDATE", lambda: Stack.update(stack, template, role_arn, parameters=resolved, tags=tags), before
@@ -170,7 +167,7 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
         stack = self.stacks[change_set.stack_id]
         _refuse_while_busy(stack)
         operation = change_set.change_set_type
-        before = _Before.of(stack) if operation == "UPDATE" else None
+        before = Before.of(stack) if operation == "UPDATE" else None
         stack.status = f"{operation}_IN_PROGRESS"
         change_set.execution_status = "EXECUTE_IN_PROGRESS"
 
@@ -201,59 +198,18 @@ class ChangeSetCloudFormationBackend(CloudFormationBackend):
             if status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS":
                 failed = status.replace("_IN_PROGRESS", "_FAILED").replace("_COMPLETE_CLEANUP", "")
                 stack.status = failed
-                _record_stack_event(stack, failed, "The sandbox stopped while this operation ran.")
-        live = _resources_by_physical_id(services)
+                record_stack_event(stack, failed, "The sandbox stopped while this operation ran.")
+        live = resources_by_physical_id(services)
         relinked = 0
         for stack in [*self.stacks.values(), *self.deleted_stacks.values()]:
             resources = moto_seam.stack_parsed_resources(stack)
             for logical_id, resource in list(resources.items()):
                 if isinstance(resource, CloudFormationModel):
-                    match = live.get((type(resource), _physical_id(resource)))
+                    match = live.get((type(resource), physical_id(resource)))
                     if match is not None and match is not resource:
                         resources[logical_id] = match
                         relinked += 1
         return relinked
-
-
-def _physical_id(resource: Any) -> str | None:
-    try:
-        return str(resource.physical_resource_id)
-    except Exception:  # some models compute it from state they no longer have
-        return None
-
-
-def _resources_by_physical_id(roots: list[Any], max_depth: int = 6) -> dict[tuple[type, str | None], Any]:
-    """Every CloudFormation-creatable object reachable from ``roots`` through attributes and containers."""
-
-    found: dict[tuple[type, str | None], Any] = {}
-    seen: set[int] = set()
-    pending: list[tuple[Any, int]] = [(root, 0) for root in roots]
-    while pending:
-        item, depth = pending.pop()
-        if id(item) in seen or depth > max_depth:
-            continue
-        seen.add(id(item))
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list | tuple | set):
-            children = item
-        elif isinstance(item, CloudFormationModel | BaseBackend):
-            if isinstance(item, CloudFormationModel):
-                found.setdefault((type(item), _physical_id(item)), item)
-            children = vars(item).values()
-        else:
-            continue
-        pending.extend(
-            (child, depth + 1)
-            for child in children
-            if isinstance(child, dict | list | tuple | set | CloudFormationModel)
-        )
-    return found
-
-
-def _is_resource_failure(error: Exception) -> bool:
-    """An error raised while a stack's resource was created or updated (see ``annotated``)."""
-    return hasattr(error, "cfn_logical_id")
 
 
 class AsyncStack(Stack):
@@ -289,19 +245,6 @@ def _as_async(stack: Any) -> Any:
     return stack
 
 
-@dataclass(frozen=True)
-class _Before:
-    """A stack as it was before an update: what a rollback restores."""
-
-    template: Any
-    template_dict: dict[str, Any]
-    parameters: dict[str, Any]
-
-    @classmethod
-    def of(cls, stack: Any) -> _Before:
-        return cls(stack.template, copy.deepcopy(stack.template_dict), dict(stack.parameters or {}))
-
-
 #: One operation at a time per stack (kept out of the backend, whose state is saved with pickle).
 _STACK_LOCKS: dict[str, threading.Lock] = {}
 _STACK_LOCKS_GUARD = threading.Lock()
@@ -313,7 +256,7 @@ def _refuse_while_busy(stack: Any) -> None:
         raise ValidationError(message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
 
 
-def _in_background(stack: Any, operation: str, work: Any, before: _Before | None = None) -> None:
+def _in_background(stack: Any, operation: str, work: Any, before: Before | None = None) -> None:
     """Run a stack operation as CloudFormation does, after the API call has answered: the stack stays
     ``<operation>_IN_PROGRESS`` until ``work`` ends; a failure fails the stack and rolls it back."""
     _as_async(stack)
@@ -325,168 +268,8 @@ def _in_background(stack: Any, operation: str, work: Any, before: _Before | None
             try:
                 work()
             except Exception as error:
-                _fail_stack(stack, error, operation, before)
+                fail_stack(stack, error, operation, before)
             finally:
                 changes.touched(EVERY_SERVICE)  # the stack's resources live in the other services
 
     threading.Thread(target=run, name=f"cfn-{operation.lower()}-{stack.name}", daemon=True).start()
-
-
-def _fail_stack(stack: Any, error: Exception, operation: str, before: _Before | None = None) -> None:
-    """What CloudFormation records when a resource fails: its FAILED event, then the rollback."""
-
-    logical_id = str(error.__dict__.get("cfn_logical_id") or stack.name)
-    resource_type = str(getattr(error, "cfn_resource_type", "") or "AWS::CloudFormation::Stack")
-    service = resource_type.split("::")[1] if resource_type.count("::") == 2 else "AWS"
-    code = getattr(error, "error_type", None) or getattr(error, "code", None) or type(error).__name__
-    message = str(getattr(error, "message", None) or error)
-    reason = (
-        f'Resource handler returned message: "{message} (Service: {service}, Status Code: 400, '
-        f'Request ID: {uuid.uuid4()})" (RequestToken: {uuid.uuid4()}, HandlerErrorCode: '
-        f"{'InvalidRequest' if code else 'GeneralServiceException'})"
-    )
-    if operation == "DELETE":
-        stack.status = "DELETE_FAILED"
-        _record_stack_event(stack, "DELETE_FAILED", f"The following resource(s) failed to delete: [{logical_id}]. ")
-        return
-    stack.events.append(
-        Event(stack.stack_id, stack.name, logical_id, "", resource_type, f"{operation}_FAILED", reason, None)
-    )
-    if operation == "CREATE":
-        _record_stack_event(
-            stack,
-            "ROLLBACK_IN_PROGRESS",
-            f"The following resource(s) failed to create: [{logical_id}]. Rollback requested by user.",
-        )
-        try:  # roll back: delete what was created before the failure
-            stack.resource_map.delete()
-        except Exception:  # a resource moto cannot delete must not hide the failure itself
-            pass
-        stack.status = "ROLLBACK_COMPLETE"
-    else:
-        stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
-        _record_stack_event(
-            stack, "UPDATE_ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to update: [{logical_id}]. "
-        )
-        stack.status = _roll_back_update(stack, before) if before is not None else "UPDATE_ROLLBACK_COMPLETE"
-    _record_stack_event(stack, stack.status)
-
-
-def _roll_back_update(stack: Any, before: _Before) -> str:
-    """Put the resources the update changed back as ``before`` had them (re-update the modified ones,
-    re-create the removed ones, then delete the added ones in the cleanup phase), with their events."""
-    resources = stack.resource_map
-    try:
-        diff = resources.build_resource_diff(before.template_dict, before.parameters)
-        added = {name: moto_seam.resource_map_declarations(resources)[name]["Type"] for name in diff["Remove"]}
-        resources.update(before.template_dict, before.parameters)  # each resource's events: see ``annotated``
-        _record_stack_event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-        for logical_id, kind in added.items():
-            _record_resource_event(stack, logical_id, kind, "DELETE_COMPLETE")
-    except Exception as error:
-        _record_stack_event(stack, "UPDATE_ROLLBACK_FAILED", str(getattr(error, "message", None) or error))
-        return "UPDATE_ROLLBACK_FAILED"
-    stack.template, stack.template_dict, stack.parameters = before.template, before.template_dict, before.parameters
-    stack.output_map = OutputMap(stack.resource_map, stack.template_dict, stack.stack_id)
-    return "UPDATE_ROLLBACK_COMPLETE"
-
-
-def _record_resource_event(stack: Any, logical_id: str, resource_type: str, status: str) -> None:
-    resource = moto_seam.stack_parsed_resources(stack).get(logical_id)
-    physical = getattr(resource, "physical_resource_id", "") if resource is not None else ""
-    stack.events.append(
-        Event(stack.stack_id, stack.name, logical_id, str(physical or ""), resource_type, status, None, None)
-    )
-
-
-def _record_stack_event(stack: Any, status: str, reason: str | None = None) -> None:
-    """An event of the stack itself (not of a resource), sent to the stack's SNS topics, as moto records its own."""
-
-    stack_type = "AWS::CloudFormation::Stack"
-    event = Event(stack.stack_id, stack.name, stack.name, stack.stack_id, stack_type, status, reason, None)
-    event.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
-    stack.events.append(event)
-
-
-#: CloudFormation's handlers for these report CREATE_COMPLETE only once IAM has propagated them, so the
-#: stack's later resources can use them at once (unlike a script calling the IAM API).
-_IAM_TYPES_CFN_WAITS_FOR = ("AWS::IAM::Role", "AWS::IAM::InstanceProfile")
-
-
-def _as_if_propagated(resource: Any) -> None:
-    """Date the IAM resource back by the propagation delay: the time CloudFormation would have waited."""
-
-    resource.create_date -= timedelta(seconds=account.current().iam_propagation_seconds)
-
-
-def annotated(handler: Any) -> Any:
-    """Wrap moto's per-resource create/update function so an error names the resource that raised it."""
-
-    operation = "UPDATE" if "update" in getattr(handler, "__name__", "") else "CREATE"
-
-    def call(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        stack = _stack_of(args[0] if args else kwargs.get("resources_map"))
-        kind = str(resource_json.get("Type", ""))
-        try:
-            resource = handler(logical_id, resource_json, *args, **kwargs)
-        except Exception as error:
-            if stack is not None:  # its FAILED event follows (``_fail_stack``)
-                _record_resource_event(stack, logical_id, kind, f"{operation}_IN_PROGRESS")
-            if not hasattr(error, "cfn_logical_id"):
-                error.cfn_logical_id = logical_id  # type: ignore[attr-defined]
-                error.cfn_resource_type = resource_json.get("Type", "")  # type: ignore[attr-defined]
-            raise
-        if resource_json.get("Type") in _IAM_TYPES_CFN_WAITS_FOR and hasattr(resource, "create_date"):
-            _as_if_propagated(resource)
-        if stack is not None and resource is not None:  # None: its Condition is false, nothing was made
-            physical = getattr(resource, "physical_resource_id", "")
-            _record_resource_event(stack, logical_id, kind, f"{operation}_IN_PROGRESS")
-            stack.events.append(
-                Event(
-                    stack.stack_id,
-                    stack.name,
-                    logical_id,
-                    str(physical or ""),
-                    kind,
-                    f"{operation}_COMPLETE",
-                    None,
-                    None,
-                )
-            )
-        return resource
-
-    call.__wrapped__ = handler  # type: ignore[attr-defined]
-    return call
-
-
-def _stack_of(resources: Any) -> Any:
-    """The stack whose ResourceMap this is (None for a map no stack holds, e.g. a change set's preview)."""
-    try:
-        stack_id = resources["AWS::StackId"]
-        account, region = moto_seam.resource_map_place(resources)
-        backend = moto_models.cloudformation_backends[account][region]
-    except Exception:
-        return None
-    return backend.stacks.get(stack_id)
-
-
-def references_with_sub(template: Any) -> list[str]:
-    """Every parameter or resource a template fragment refers to: ``Ref`` and, unlike moto's own walk,
-    ``Fn::Sub``'s ``${Name}`` too (so a changed parameter used in a Sub updates its resource)."""
-
-    references: list[str] = []
-    fragments = [template]
-    while fragments:
-        item = fragments.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if key == "Ref" and isinstance(value, str):
-                    references.append(value)
-                elif key == "Fn::Sub":
-                    text = value[0] if isinstance(value, list) else value
-                    if isinstance(text, str):
-                        references += re.findall(r"\$\{([^}!.]+)\}", text)
-                fragments.append(value)
-        elif isinstance(item, list):
-            fragments.extend(item)
-    return references

@@ -4,7 +4,8 @@ artifacts, recording each phase in the build's record the way BatchGetBuilds sho
 
 Separate from the backend (``models.py``), which answers the API and decides when a build may run (the
 account's concurrent-build quota and its queue): this module is what happens to one build from
-PROVISIONING to COMPLETED. Its log goes to CloudWatch Logs through ``logs.py``.
+PROVISIONING to COMPLETED. Its log goes to CloudWatch Logs through ``logs.py``; its phases are recorded as
+``phases.py`` says.
 """
 
 from __future__ import annotations
@@ -26,15 +27,12 @@ from botocore.exceptions import ClientError
 
 from ...buildtools import engine_build
 from ...iam_enforcement import RoleSession, TrustRefused, assume
-from ...persistence import changes
 from .. import loopback
 from ..codecommit.models import codecommit_backend
 from . import local_builds
 from .logs import BuildLog, LogStreamDenied
+from .phases import begin_phase, record_phase
 from .runner import BuildspecError, BuildspecRunner, PhaseResult, load_buildspec, tool_directory
-
-#: The buildspec's own phases: a failure in one of them is its command's (COMMAND_EXECUTION_ERROR).
-COMMAND_PHASES = ("INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD")
 
 
 @dataclass
@@ -67,44 +65,6 @@ class _Denied(Exception):
     """The service role may not do what CodeBuild needs (the phase fails with the role's refusal)."""
 
 
-def begin_phase(build: dict[str, Any], name: str) -> None:
-    """The build's record shows ``name`` as its current phase."""
-    build["currentPhase"] = name
-    changes.touched("codebuild")
-
-
-def record_phase(build: dict[str, Any], result: PhaseResult, merge: bool = False) -> None:
-    """Add a finished phase to the build's record (or, with ``merge``, complete the last one of that name)."""
-    ended = datetime.now(UTC)
-    started = datetime.fromtimestamp(ended.timestamp() - (result.ended - result.started), UTC)
-    entry: dict[str, Any] = {
-        "phaseType": result.name,
-        "phaseStatus": result.status,
-        "startTime": started,
-        "endTime": ended,
-        "durationInSeconds": round(result.ended - result.started),
-    }
-    if result.message:
-        entry["contexts"] = [{"statusCode": _status_code(result), "message": result.message}]
-    if merge and build["phases"] and build["phases"][-1]["phaseType"] == result.name:
-        build["phases"][-1].update({k: v for k, v in entry.items() if k in ("phaseStatus", "contexts", "endTime")})
-    else:
-        build["phases"].append(entry)
-
-
-def _status_code(result: PhaseResult) -> str:
-    """The status code CodeBuild gives a failed phase's context."""
-    if result.message.startswith("ACCESS_DENIED"):
-        return "ACCESS_DENIED"
-    if result.name in COMMAND_PHASES:
-        return "COMMAND_EXECUTION_ERROR"
-    if result.message.startswith("CLIENT_ERROR"):
-        return "CLIENT_ERROR"
-    if "YAML_FILE_ERROR" in result.message:
-        return "YAML_FILE_ERROR"
-    return "CLIENT_ERROR"
-
-
 class BuildRun:
     """One build from PROVISIONING to COMPLETED, on this machine, as the project's service role."""
 
@@ -127,6 +87,7 @@ class BuildRun:
         self.overrides = overrides
         self.pipeline = pipeline
         self.secrets: dict[str, str] = {}  # PARAMETER_STORE values, read in PROVISIONING with the service role
+        self.holds_local_slot = False  # a local build slot (``local_builds``), released when the build ends
         self.account_id = account_id
         self.region_name = region_name
         self.partition = partition
@@ -137,49 +98,10 @@ class BuildRun:
 
     def run(self) -> None:
         """Run every phase; the build's record ends COMPLETED with its status, whatever happens."""
-        build = self.build
         work = Path(tempfile.mkdtemp(prefix="build-", dir=self.work_root))
-        source_dir = work / "src"
-        source_dir.mkdir()
         status = "FAILED"
-        holds_local_slot = False
-
-        def provision() -> RoleSession:
-            nonlocal holds_local_slot
-            if not local_builds.acquire(self.should_stop):
-                raise _StoppedWhileProvisioning()
-            holds_local_slot = True
-            session = self._provision()
-            self.secrets = self._parameter_store(session)
-            return session
-
         try:
-            role: RoleSession = self._phase("PROVISIONING", provision)
-            resolved = self._phase("DOWNLOAD_SOURCE", lambda: self._download_source(source_dir, role))
-            if resolved:
-                build["resolvedSourceVersion"] = resolved
-            spec = self._phase("DOWNLOAD_SOURCE_SPEC", lambda: load_buildspec(self._buildspec_text(source_dir)))
-            environment = self._environment(source_dir, work, resolved or "")
-            environment.update(role.environment())
-            runner = BuildspecRunner(
-                spec,
-                source_dir,
-                work,
-                environment,
-                self.log.line,
-                float(build["timeoutInMinutes"]) * 60,
-                self.should_stop,
-            )
-            ok = runner.run_phases(lambda result: record_phase(build, result), lambda name: begin_phase(build, name))
-            if self.should_stop():
-                status = "STOPPED"
-            elif any(p.get("phaseStatus") == "TIMED_OUT" for p in build["phases"]):
-                status = "TIMED_OUT"
-            elif ok or any(p["phaseType"] == "POST_BUILD" for p in build["phases"]):
-                # "The UPLOAD_ARTIFACTS phase is always attempted, even if the BUILD phase fails" (user guide,
-                # "Build phase transitions"); a failed INSTALL or PRE_BUILD goes straight to FINALIZING.
-                self._phase("UPLOAD_ARTIFACTS", lambda: self._upload(runner, role))
-                status = "SUCCEEDED" if ok else "FAILED"
+            status = self._run_phases(work)
         except _PhaseFailed:
             status = "FAILED"
         except _StoppedWhileProvisioning:
@@ -188,15 +110,61 @@ class BuildRun:
             self.log.line(f"[Container] sandbox error: {type(error).__name__}: {error}")
             status = "FAILED"
         finally:
-            if holds_local_slot:
+            if self.holds_local_slot:
                 local_builds.release()
-            self._phase("FINALIZING", lambda: None)
-            self.log.line(f"[Container] {time.strftime('%Y/%m/%d %H:%M:%S')} Build {status}")
-            self.log.flush()
-            now = datetime.now(UTC)
-            build["phases"].append({"phaseType": "COMPLETED", "startTime": now})
-            build.update(currentPhase="COMPLETED", buildStatus=status, endTime=now, buildComplete=True)
+            self._complete(status)
             shutil.rmtree(work, ignore_errors=True)
+
+    def _provision_with_slot(self) -> RoleSession:
+        """PROVISIONING: a local build slot, the service role, and the PARAMETER_STORE values it reads."""
+        if not local_builds.acquire(self.should_stop):
+            raise _StoppedWhileProvisioning()
+        self.holds_local_slot = True
+        session = self._provision()
+        self.secrets = self._parameter_store(session)
+        return session
+
+    def _run_phases(self, work: Path) -> str:
+        """The phases from PROVISIONING to UPLOAD_ARTIFACTS; the build's status when none raised."""
+        build = self.build
+        source_dir = work / "src"
+        source_dir.mkdir()
+        role: RoleSession = self._phase("PROVISIONING", self._provision_with_slot)
+        resolved = self._phase("DOWNLOAD_SOURCE", lambda: self._download_source(source_dir, role))
+        if resolved:
+            build["resolvedSourceVersion"] = resolved
+        spec = self._phase("DOWNLOAD_SOURCE_SPEC", lambda: load_buildspec(self._buildspec_text(source_dir)))
+        environment = self._environment(source_dir, work, resolved or "")
+        environment.update(role.environment())
+        runner = BuildspecRunner(
+            spec,
+            source_dir,
+            work,
+            environment,
+            self.log.line,
+            float(build["timeoutInMinutes"]) * 60,
+            self.should_stop,
+        )
+        ok = runner.run_phases(lambda result: record_phase(build, result), lambda name: begin_phase(build, name))
+        if self.should_stop():
+            return "STOPPED"
+        if any(p.get("phaseStatus") == "TIMED_OUT" for p in build["phases"]):
+            return "TIMED_OUT"
+        if ok or any(p["phaseType"] == "POST_BUILD" for p in build["phases"]):
+            # "The UPLOAD_ARTIFACTS phase is always attempted, even if the BUILD phase fails" (user guide,
+            # "Build phase transitions"); a failed INSTALL or PRE_BUILD goes straight to FINALIZING.
+            self._phase("UPLOAD_ARTIFACTS", lambda: self._upload(runner, role))
+            return "SUCCEEDED" if ok else "FAILED"
+        return "FAILED"
+
+    def _complete(self, status: str) -> None:
+        """FINALIZING, then the record COMPLETED with ``status``."""
+        self._phase("FINALIZING", lambda: None)
+        self.log.line(f"[Container] {time.strftime('%Y/%m/%d %H:%M:%S')} Build {status}")
+        self.log.flush()
+        now = datetime.now(UTC)
+        self.build["phases"].append({"phaseType": "COMPLETED", "startTime": now})
+        self.build.update(currentPhase="COMPLETED", buildStatus=status, endTime=now, buildComplete=True)
 
     def _phase(self, name: str, action: Callable[[], Any]) -> Any:
         """Run a phase the kit itself performs; an error fails it with CodeBuild's context."""

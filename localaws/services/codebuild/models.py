@@ -22,9 +22,10 @@ from moto.codebuild.models import CodeBuildBackend, codebuild_backends
 from ... import account
 from ...persistence import changes
 from ..iam import propagation
-from .build import BuildRun, PipelineInput, record_phase
+from .build import BuildRun, PipelineInput
 from .exceptions import AccountLimitExceededException
 from .logs import append_to_build_log
+from .phases import record_phase
 from .runner import PhaseResult
 
 DEFAULT_TIMEOUT_MINUTES = 60
@@ -159,9 +160,36 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         self._admit(build_id)
         number = self.build_numbers.get(project_name, 0) + 1
         self.build_numbers[project_name] = number
+        initiated_by = pipeline.initiator if pipeline else initiator
+        build = self._build_record(project_name, build_uuid, number, metadata, source_version, initiated_by)
+        if not build["sourceVersion"]:
+            del build["sourceVersion"]
+        self.builds[build_id] = build
+        self.build_history.setdefault(project_name, []).append(build_id)
+        self.finished[build_id] = threading.Event()
+        overrides = {
+            "environment_variables": environment_variables_override or [],
+            "buildspec": buildspec_override,
+            "source_version": source_version,
+        }
+        threading.Thread(target=self._run, args=(build, metadata, overrides, pipeline), daemon=True).start()
+        changes.touched("codebuild")
+        return build
+
+    def _build_record(
+        self,
+        project_name: str,
+        build_uuid: str,
+        number: int,
+        metadata: dict[str, Any],
+        source_version: str | None,
+        initiator: str,
+    ) -> dict[str, Any]:
+        """A new build's record as BatchGetBuilds shows it, QUEUED after its SUBMITTED phase."""
+        build_id = f"{project_name}:{build_uuid}"
         now = datetime.now(UTC)
         group = f"/aws/codebuild/{project_name}"
-        build: dict[str, Any] = {
+        return {
             "id": build_id,
             "arn": f"arn:{self.partition}:codebuild:{self.region_name}:{self.account_id}:build/{build_id}",
             "buildNumber": number,
@@ -194,22 +222,9 @@ class RunningCodeBuildBackend(CodeBuildBackend):
             "timeoutInMinutes": metadata.get("timeoutInMinutes") or DEFAULT_TIMEOUT_MINUTES,
             "queuedTimeoutInMinutes": metadata.get("queuedTimeoutInMinutes") or 480,
             "buildComplete": False,
-            "initiator": pipeline.initiator if pipeline else initiator,
+            "initiator": initiator,
             "encryptionKey": metadata.get("encryptionKey"),
         }
-        if not build["sourceVersion"]:
-            del build["sourceVersion"]
-        self.builds[build_id] = build
-        self.build_history.setdefault(project_name, []).append(build_id)
-        self.finished[build_id] = threading.Event()
-        overrides = {
-            "environment_variables": environment_variables_override or [],
-            "buildspec": buildspec_override,
-            "source_version": source_version,
-        }
-        threading.Thread(target=self._run, args=(build, metadata, overrides, pipeline), daemon=True).start()
-        changes.touched("codebuild")
-        return build
 
     def batch_get_builds(self, ids: list[str]) -> list[dict[str, Any]]:
         return [self.builds[i] for i in ids if i in self.builds]

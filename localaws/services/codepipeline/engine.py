@@ -7,7 +7,8 @@ one by one in the order they were queued; PARALLEL runs executions independently
 waits for the actions in progress or abandons them; a failed or stopped stage can be retried.
 
 What each kind of action does is not here: the executors, one per provider, are in ``actions.py`` and
-are handed to each execution by the backend (``models.py``); who holds each stage is ``stage_gate.py``'s.
+are handed to each execution by the backend (``models.py``); who holds each stage is ``stage_gate.py``'s. The
+records of what ran (``ActionRun``, ``StageRun``, ``Artifact``) are in ``runs.py``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from botocore.exceptions import ClientError
@@ -28,6 +27,7 @@ from ...iam_enforcement import AccessDenied, RoleSession, TrustRefused, assume
 from ...persistence import changes
 from . import conditions
 from .conditions import ConditionRun
+from .runs import ActionRun, Artifact, StageRun, now
 
 if TYPE_CHECKING:
     from .stage_gate import StageGate
@@ -39,10 +39,6 @@ RESTART_REASON = (
 )
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ActionFailed(Exception):
     def __init__(self, message: str, code: str = "JobFailed") -> None:
         super().__init__(message)
@@ -51,49 +47,6 @@ class ActionFailed(Exception):
 
 class ExecutionStopped(Exception):
     pass
-
-
-@dataclass
-class Artifact:
-    name: str
-    bucket: str
-    key: str
-    revision: str | None = None
-
-
-@dataclass
-class ActionRun:
-    stage: str
-    name: str
-    declaration: dict[str, Any]
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    status: str = "InProgress"
-    started: datetime = field(default_factory=now)
-    updated: datetime = field(default_factory=now)
-    summary: str | None = None
-    token: str | None = None
-    external_id: str | None = None
-    external_url: str | None = None
-    error: dict[str, str] | None = None
-    inputs: list[Artifact] = field(default_factory=list)
-    outputs: list[Artifact] = field(default_factory=list)
-    variables: dict[str, str] = field(default_factory=dict)
-    approval: threading.Event = field(default_factory=threading.Event)
-    approval_result: dict[str, str] | None = None
-
-    def finish(self, status: str, summary: str | None = None, error: dict[str, str] | None = None) -> None:
-        self.status, self.updated = status, now()
-        if summary is not None:
-            self.summary = summary
-        self.error = error
-        changes.touched("codepipeline")
-
-
-@dataclass
-class StageRun:
-    name: str
-    status: str = "InProgress"
-    actions: dict[str, ActionRun] = field(default_factory=dict)
 
 
 #: What runs one kind of action (``actions.py``): it returns when the action succeeded, raises ActionFailed if not.

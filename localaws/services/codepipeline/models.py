@@ -11,9 +11,9 @@ from moto.codepipeline.exceptions import InvalidStructureException
 from moto.codepipeline.models import CodePipelineBackend, codepipeline_backends
 
 from ..iam import propagation
-from . import conditions
+from . import conditions, descriptions
 from .actions import EXECUTORS, RESUMERS
-from .engine import ActionRun, Execution, now
+from .engine import Execution
 from .exceptions import (
     ActionNotFoundException,
     ApprovalAlreadyCompletedException,
@@ -27,6 +27,7 @@ from .exceptions import (
     StageNotRetryableException,
     UnableToRollbackStageException,
 )
+from .runs import now
 from .stage_gate import StageGate
 
 
@@ -171,142 +172,23 @@ class EnginePipelineBackend(CodePipelineBackend):
         execution.start()
         return execution.id
 
+    # -- what the read APIs answer (descriptions.py) ----------------------------------------------------
     def get_pipeline_execution(self, name: str, execution_id: str) -> dict[str, Any]:  # type: ignore[override]
-        execution = self._execution(name, execution_id)
-        document: dict[str, Any] = {
-            "pipelineName": name,
-            "pipelineVersion": execution.version,
-            "pipelineExecutionId": execution.id,
-            "status": execution.status,
-            "trigger": execution.trigger,
-            "executionMode": execution.mode,
-            "executionType": execution.execution_type,
-            "artifactRevisions": [
-                {"name": a.name, "revisionId": a.revision, "created": execution.started}
-                for a in execution.artifacts.values()
-                if a.revision
-            ],
-        }
-        if execution.status_summary:
-            document["statusSummary"] = execution.status_summary
-        if execution.rollback_target:
-            document["rollbackMetadata"] = {"rollbackTargetPipelineExecutionId": execution.rollback_target}
-        return document
+        return descriptions.execution(name, self._execution(name, execution_id))
 
     def list_pipeline_executions(self, name: str) -> list[dict[str, Any]]:  # type: ignore[override]
         self._pipeline(name)
-        summaries = []
-        for execution in reversed(self.runs.get(name, [])):
-            summary: dict[str, Any] = {
-                "pipelineExecutionId": execution.id,
-                "status": execution.status,
-                "startTime": execution.started,
-                "lastUpdateTime": execution.updated,
-                "trigger": execution.trigger,
-                "executionMode": execution.mode,
-                "executionType": execution.execution_type,
-                "sourceRevisions": [
-                    {k: v for k, v in r.items() if k != "revisionUrl"} for r in execution.source_revisions
-                ],
-            }
-            if execution.status_summary:
-                summary["statusSummary"] = execution.status_summary
-            if execution.rollback_target:
-                summary["rollbackMetadata"] = {"rollbackTargetPipelineExecutionId": execution.rollback_target}
-            if execution.stop_requested is not None:
-                summary["stopTrigger"] = {"reason": execution.stop_requested.get("reason") or ""}
-            summaries.append(summary)
-        return summaries
+        return descriptions.execution_summaries(self.runs.get(name, []))
 
     def get_pipeline_state(self, name: str) -> dict[str, Any]:
         pipeline = self._pipeline(name)
-        record = self.pipelines[name]
-        executions = self.runs.get(name, [])
-        stage_states = []
-        for stage in pipeline["stages"]:
-            latest = next((e for e in reversed(executions) if stage["name"] in e.stages), None)
-            state: dict[str, Any] = {
-                "stageName": stage["name"],
-                "inboundTransitionState": {"enabled": True},
-                "actionStates": [],
-            }
-            for action in stage["actions"]:
-                action_state: dict[str, Any] = {"actionName": action["name"]}
-                run = latest.stages[stage["name"]].actions.get(action["name"]) if latest else None
-                if run is not None:
-                    action_state["latestExecution"] = _action_execution(run)
-                    if run.external_id and action["actionTypeId"]["category"] == "Source":
-                        action_state["currentRevision"] = {
-                            "revisionId": run.external_id,
-                            "revisionChangeId": run.external_id,
-                            "created": run.updated,
-                        }
-                action_state["entityUrl"] = _entity_url(action, self.region_name)
-                state["actionStates"].append(action_state)
-            if latest is not None:
-                run_status = latest.stages[stage["name"]].status
-                state["latestExecution"] = {
-                    "pipelineExecutionId": latest.id,
-                    "status": run_status,
-                    "type": latest.execution_type,
-                }
-                state.update(_condition_states(latest, stage["name"]))
-            stage_states.append(state)
-        return {
-            "pipelineName": name,
-            "pipelineVersion": pipeline.get("version", 1),
-            "stageStates": stage_states,
-            "created": record.created,
-            "updated": record.updated,
-        }
+        return descriptions.pipeline_state(
+            name, pipeline, self.pipelines[name], self.runs.get(name, []), self.region_name
+        )
 
     def list_action_executions(self, name: str, execution_id: str | None) -> list[dict[str, Any]]:
         self._pipeline(name)
-        details = []
-        for execution in reversed(self.runs.get(name, [])):
-            if execution_id and execution.id != execution_id:
-                continue
-            for stage in execution.stages.values():
-                for run in stage.actions.values():
-                    declaration = run.declaration
-                    detail: dict[str, Any] = {
-                        "pipelineExecutionId": execution.id,
-                        "actionExecutionId": run.id,
-                        "pipelineVersion": execution.version,
-                        "stageName": run.stage,
-                        "actionName": run.name,
-                        "startTime": run.started,
-                        "lastUpdateTime": run.updated,
-                        "status": run.status,
-                        "input": {
-                            "actionTypeId": declaration["actionTypeId"],
-                            "configuration": declaration.get("configuration", {}),
-                            "resolvedConfiguration": declaration.get("configuration", {}),
-                            "region": self.region_name,
-                            "inputArtifacts": [
-                                {"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in run.inputs
-                            ],
-                        },
-                        "output": {
-                            "outputArtifacts": [
-                                {"name": a.name, "s3location": {"bucket": a.bucket, "key": a.key}} for a in run.outputs
-                            ],
-                            "executionResult": {
-                                k: v
-                                for k, v in {
-                                    "externalExecutionId": run.external_id,
-                                    "externalExecutionSummary": run.summary or (run.error or {}).get("message"),
-                                    "externalExecutionUrl": run.external_url,
-                                }.items()
-                                if v
-                            },
-                            "outputVariables": run.variables,
-                        },
-                    }
-                    if declaration.get("namespace"):
-                        detail["input"]["namespace"] = declaration["namespace"]
-                    details.append(detail)
-        return details
+        return descriptions.action_executions(self.runs.get(name, []), execution_id, self.region_name)
 
     def put_approval_result(
         self, name: str, stage_name: str, action_name: str, result: dict[str, str], token: str
@@ -404,44 +286,6 @@ def _check_execution_mode(pipeline: dict[str, Any]) -> None:
     mode = pipeline.get("executionMode") or "SUPERSEDED"
     if mode in ("QUEUED", "PARALLEL") and (pipeline.get("pipelineType") or "V1") != "V2":
         raise InvalidStructureException(f"Execution mode {mode} can only be used with V2 pipelines")
-
-
-def _condition_states(execution: Execution, stage: str) -> dict[str, Any]:
-    """GetPipelineState's beforeEntryConditionState, onSuccessConditionState and onFailureConditionState for the
-    conditions the stage's latest execution evaluated, and its retryStageMetadata if the stage was retried."""
-    states: dict[str, Any] = {
-        f"{kind}ConditionState": run.state() for kind, run in execution.conditions.get(stage, {}).items()
-    }
-    if execution.retries.get(stage):
-        states["retryStageMetadata"] = dict(execution.retries[stage])
-    return states
-
-
-def _action_execution(run: ActionRun) -> dict[str, Any]:
-    latest: dict[str, Any] = {"actionExecutionId": run.id, "status": run.status, "lastStatusChange": run.updated}
-    for key, value in (
-        ("summary", run.summary),
-        ("token", run.token if run.status == "InProgress" else None),
-        ("externalExecutionId", run.external_id),
-        ("externalExecutionUrl", run.external_url),
-        ("errorDetails", run.error),
-    ):
-        if value:
-            latest[key] = value
-    return latest
-
-
-def _entity_url(action: dict[str, Any], region: str) -> str:
-    configuration = action.get("configuration", {})
-    provider = action["actionTypeId"]["provider"]
-    base = f"https://{region}.console.aws.amazon.com"
-    if provider == "CodeCommit":
-        return f"{base}/codesuite/codecommit/repositories/{configuration.get('RepositoryName')}/browse"
-    if provider == "CodeBuild":
-        return f"{base}/codesuite/codebuild/projects/{configuration.get('ProjectName')}"
-    if provider == "ECS":
-        return f"{base}/ecs/home?region={region}#/clusters/{configuration.get('ClusterName')}/services"
-    return f"{base}/codesuite/codepipeline/home"
 
 
 def codepipeline_backend(account_id: str, region_name: str) -> EnginePipelineBackend:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from . import links
-from .context import Workshop
+from .core import links
+from .core.context import Workshop
+from .core.naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS, Names
+from .core.state import WorkshopState
 from .inventory import environment_urls
-from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS, Names
 from .pipelines import ENV_LABELS
-from .state import WorkshopState
 
 #: Fill and border colour of a stage or action by its latest status; "waiting" is an approval that waits.
 STATUS_COLOURS: dict[str, tuple[str, str]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..naming import ENVIRONMENTS, Names
+from ..core.naming import ENVIRONMENTS, Names
 from .operations import UNSCOPED_ACTIONS
 
 #: EC2 networking is created before its IDs are known: these are scoped to the region and account.

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .core import links, sandbox
 from .core.context import Workshop
-from .core.naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
+from .core.environments import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
 from .resources.load_balancer import recorded_dns_name, recorded_listener_arn
 from .resources.presence import NOT_YET, gone_message, resource_presence
 from .views.table import StatusTable

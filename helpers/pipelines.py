@@ -14,14 +14,13 @@ from IPython.display import display
 from .build_capacity import QuotaRetries
 from .core import links
 from .core.context import Workshop
+from .core.environments import BRANCHES, ENV_LABELS, ENVIRONMENTS
 from .core.errors import WorkshopError
 from .core.links import Link
-from .core.naming import BRANCHES, ENVIRONMENTS
 from .resources.deploy_stack import StackResult, deploy_stack
 from .resources.stacks import record_pipelines
 from .views.table import StatusTable
 
-ENV_LABELS = {"dev": "Dev", "qa": "QA", "prod": "Prod"}
 FINISHED = {"Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"}
 _ICONS = {
     "Succeeded": "✅",

@@ -26,10 +26,10 @@ from .changes.gitflow import branch_head, commit_file, fast_forward, revert_brea
 from .changes.pipeline_edits import with_first_action, with_stage
 from .core import links
 from .core.context import Workshop
+from .core.environments import BRANCHES, ENV_LABELS, ENVIRONMENTS
 from .core.errors import ReleaseError
-from .core.naming import BRANCHES, ENVIRONMENTS
 from .inventory import environment_urls, fetch
-from .pipelines import ENV_LABELS, FINISHED, RunSummary, latest_execution_ids, latest_run, watch
+from .pipelines import FINISHED, RunSummary, latest_execution_ids, latest_run, watch
 from .prod_approval import approval, waiting_approval
 from .views.table import StatusTable
 

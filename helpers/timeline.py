@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .core.context import Workshop
-from .core.naming import ENVIRONMENTS
+from .core.environments import ENVIRONMENTS
 
 COLOURS = {
     "Succeeded": "#2e7d32",

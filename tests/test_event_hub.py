@@ -22,7 +22,7 @@ import websocket
 
 from helpers.__main__ import main
 from helpers.core import state
-from helpers.core.naming import ENVIRONMENTS
+from helpers.core.environments import ENVIRONMENTS
 from helpers.core.paths import REPO_ROOT
 from helpers.event import hub
 from tests.helpers_for_tests import free_port, unique

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from helpers import cleanup, prerequisites, setup
-from helpers.core.naming import ENVIRONMENTS
+from helpers.core.environments import ENVIRONMENTS
 from helpers.inventory import environment_urls
 from localaws import api as localaws_api
 from tests.helpers_for_tests import sandbox_client, unique

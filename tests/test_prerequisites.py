@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from helpers import cleanup, setup
-from helpers.core.naming import ENVIRONMENTS, LISTENER_PORTS
+from helpers.core.environments import ENVIRONMENTS, LISTENER_PORTS
 from helpers.core.state import load_state
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import outputs_text, run_notebook

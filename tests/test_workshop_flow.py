@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from helpers import cleanup, setup
-from helpers.core.naming import ENVIRONMENTS
+from helpers.core.environments import ENVIRONMENTS
 from helpers.inventory import environment_urls
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.iam_usage import assert_least_privilege

@@ -19,8 +19,8 @@ from botocore.exceptions import ClientError
 
 from ..cleanup import leftovers
 from ..core.context import Workshop
+from ..core.environments import ENVIRONMENTS
 from ..core.errors import StateFileError
-from ..core.naming import ENVIRONMENTS
 from ..core.settings import WorkshopSettings
 from ..core.state import WorkshopState, load_state, state_path
 from ..inventory import environment_urls, fetch

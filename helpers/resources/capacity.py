@@ -18,8 +18,8 @@ from botocore.exceptions import ClientError
 
 from ..core.aws_errors import error_message, is_code
 from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
 from ..core.errors import ResourceConflictError
-from ..core.naming import ENVIRONMENTS
 from .base import Entry, Found, Kind, recorded_names, retry_while_iam_propagates, wait_until
 from .network import recorded_network
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
 from ..core.errors import ResourceConflictError, WorkshopError
-from ..core.naming import ENVIRONMENTS
 from .base import Entry, Found, Kind, entry_id, retry_while_iam_propagates
 from .capacity import (
     ensure_auto_scaling_group,

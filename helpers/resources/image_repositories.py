@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable
 
 from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
 from ..core.errors import ResourceConflictError
-from ..core.naming import ENVIRONMENTS
 from .base import Entry, Found, Kind
 
 IMAGES_KEPT = {"dev": 5, "qa": 5, "prod": 100}

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..core.context import Row, Workshop, normalise_tags
+from ..core.environments import ENVIRONMENTS, LISTENER_PORTS
 from ..core.errors import ResourceConflictError
-from ..core.naming import CONTAINER_PORT, ENVIRONMENTS, LISTENER_PORTS
+from ..core.naming import CONTAINER_PORT
 from .base import Entry, Found, Kind, entry_id, retry_on_codes
 from .network import recorded_network
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
 from ..core.errors import ResourceConflictError
-from ..core.naming import ENVIRONMENTS
 from .base import NOT_YET, Entry, Found, Kind, Presence, recorded_names
 
 LOG_RETENTION_DAYS = 7

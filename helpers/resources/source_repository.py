@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.context import Row, Workshop
+from ..core.environments import BRANCHES
 from ..core.errors import ResourceConflictError
-from ..core.naming import BRANCHES
 from ..core.paths import DATA_DIR
 from .base import Entry, Found, Kind
 

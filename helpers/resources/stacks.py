@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from ..core.aws_errors import is_not_found
 from ..core.context import Workshop
-from ..core.naming import ENVIRONMENTS
+from ..core.environments import ENVIRONMENTS
 from .base import Entry, Found, Kind, recorded_names
 from .log_groups import record_build_log_group
 

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 from . import setup
 from .core.errors import WorkshopError
 from .core.regions import supported_regions
+from .core.settings import WorkshopSettings
 from .core.state import WorkshopState
 from .views.widgets import keep_responsive
 
@@ -33,7 +34,38 @@ def settings_panel(state: WorkshopState) -> widgets.VBox:
     ipywidgets.VBox
         The panel; ``panel.controls`` maps each setting to its widget (the tests use it).
     """
-    settings = state.settings
+    controls = _controls(state.settings)
+    message = widgets.HTML()
+    current = {"prefix": state.settings.prefix}
+
+    def save(field: str, control: widgets.ValueWidget, old: Any) -> None:
+        try:
+            saved = _configure(field, controls, current)
+        except WorkshopError as error:
+            message.value = f"<span style='color:#b3261e'>Not saved: {_escape(str(error))}</span>"
+            control.unobserve_all()
+            control.value = old
+            _observe(control, field)
+            return
+        chosen = saved.settings
+        message.value = (
+            f"<span style='color:#1e7e34'>Saved to {_escape(str(saved.path))}: prefix "
+            f"<b>{chosen.prefix}</b>, region <b>{chosen.region}</b>, launch type "
+            f"<b>{chosen.launch_type}</b>.</span>"
+        )
+
+    def _observe(control: widgets.ValueWidget, field: str) -> None:
+        control.observe(lambda change: save(field, control, change["old"]), names="value")
+
+    for field, control in controls.items():
+        _observe(control, field)
+    panel = widgets.VBox([*controls.values(), message])
+    panel.controls = controls
+    return keep_responsive(panel)
+
+
+def _controls(settings: WorkshopSettings) -> dict[str, widgets.ValueWidget]:
+    """The panel's widgets, by the setting each changes, in the order they are shown."""
     style = {"description_width": "130px"}
     region = widgets.Dropdown(
         options=list(supported_regions()), value=settings.region, description="Region", style=style
@@ -52,44 +84,23 @@ def settings_panel(state: WorkshopState) -> widgets.VBox:
         continuous_update=False,
         style=style,
     )
-    message = widgets.HTML()
-    current = {"prefix": settings.prefix}
+    return {"region": region, "launch_type": launch_type, "prefix": prefix, "approval_email": email}
 
-    def save(field: str, control: widgets.ValueWidget, old: Any) -> None:
-        try:
-            if field == "prefix":
-                saved = setup.configure(
-                    prefix=control.value, region=region.value, launch_type=launch_type.value, approval_email=email.value
-                )
-                current["prefix"] = saved.settings.prefix
-            else:
-                saved = setup.configure(prefix=current["prefix"], **{field: control.value})
-        except WorkshopError as error:
-            message.value = f"<span style='color:#b3261e'>Not saved: {_escape(str(error))}</span>"
-            control.unobserve_all()
-            control.value = old
-            _observe(control, field)
-            return
-        chosen = saved.settings
-        message.value = (
-            f"<span style='color:#1e7e34'>Saved to {_escape(str(saved.path))}: prefix "
-            f"<b>{chosen.prefix}</b>, region <b>{chosen.region}</b>, launch type "
-            f"<b>{chosen.launch_type}</b>.</span>"
+
+def _configure(field: str, controls: dict[str, widgets.ValueWidget], current: dict[str, str]) -> WorkshopState:
+    """Save the change to ``field`` through ``setup.configure``: a new prefix with the other widgets' values (a new
+    workshop), any other setting for the current prefix. ``current`` follows the prefix saved last."""
+    if field == "prefix":
+        saved = setup.configure(
+            prefix=controls["prefix"].value,
+            region=controls["region"].value,
+            launch_type=controls["launch_type"].value,
+            approval_email=controls["approval_email"].value,
         )
-
-    def _observe(control: widgets.ValueWidget, field: str) -> None:
-        control.observe(lambda change: save(field, control, change["old"]), names="value")
-
-    for control, field in (
-        (region, "region"),
-        (launch_type, "launch_type"),
-        (prefix, "prefix"),
-        (email, "approval_email"),
-    ):
-        _observe(control, field)
-    panel = widgets.VBox([region, launch_type, prefix, email, message])
-    panel.controls = {"region": region, "launch_type": launch_type, "prefix": prefix, "approval_email": email}
-    return keep_responsive(panel)
+        current["prefix"] = saved.settings.prefix
+    else:
+        saved = setup.configure(prefix=current["prefix"], **{field: controls[field].value})
+    return saved
 
 
 def _escape(text: str) -> str:

@@ -16,10 +16,12 @@ A failure names the importing module, the line and what it imports, so the fix i
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.core.paths import REPO_ROOT
+from tests.test_readme_layout import _layout_block, _mentioned, _named, _package_part
 
 #: A layer's package and the packages (besides itself) its modules may import from helpers; "helpers" is the
 #: package's own __init__ (only __version__).
@@ -225,3 +227,64 @@ def test_the_checks_see_a_planted_violation_and_cycle(tmp_path):
     assert any("helpers.views.table imports helpers.resources.base" in line for line in wrong), wrong
     found = cycles(imports)
     assert [sorted(edge.importer for edge in cycle) for cycle in found] == [["helpers.core.state", "helpers.setup"]]
+
+
+# -- the README's layout follows the tree inside helpers/ as well ------------------------------------------------
+def _helpers_sections() -> dict[str, str]:
+    """The helpers part of the README's Layout block by package: "" for the entries at the top of helpers/, "core"
+    for the lines from ``  core/`` to the next entry at the top, and so on."""
+    sections: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in _package_part(_layout_block(), "helpers").splitlines()[1:]:
+        entry = re.match(r"^  ([a-z_]+)/(\s|$)", line)
+        if entry:
+            current = entry.group(1)
+        elif re.match(r"^  \S", line):
+            current = ""
+        sections.setdefault(current, []).append(line)
+    return {package: "\n".join(lines) for package, lines in sections.items()}
+
+
+def test_every_module_of_every_helpers_package_is_in_the_layout_under_its_package():
+    sections = _helpers_sections()
+    missing = []
+    for package in sorted(p for p in (REPO_ROOT / "helpers").iterdir() if (p / "__init__.py").exists()):
+        if package.name not in sections:
+            missing.append(f"helpers/{package.name}/")
+            continue
+        mentioned = _mentioned(sections[package.name])
+        missing += [
+            f"helpers/{package.name}/{module.name}"
+            for module in sorted(package.rglob("*.py"))
+            if not module.name.startswith("__") and module.stem not in mentioned
+        ]
+    assert not missing, f"README Layout does not name these under their package: {missing}"
+
+
+def test_every_helpers_file_the_layout_names_exists_where_it_says():
+    helpers = REPO_ROOT / "helpers"
+    gone = []
+    for package, text in _helpers_sections().items():
+        for name in _named(text):
+            if "/" in name.rstrip("/"):  # a path from helpers/, such as views/pictures.py
+                candidates = [helpers / name]
+            else:
+                candidates = [helpers / package / name, helpers / name]
+            if not any(c.is_dir() if name.endswith("/") else c.is_file() for c in candidates):
+                gone.append(f"{name} (under {package or 'helpers'}/)")
+    assert not gone, f"README Layout names what helpers/ does not have: {gone}"
+
+
+# -- no long functions -----------------------------------------------------------------------------------------
+MAX_FUNCTION_LINES = 60
+
+
+def test_no_function_in_helpers_is_longer_than_60_lines():
+    long = []
+    for path in sorted((REPO_ROOT / "helpers").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno} {node.name} ({lines} lines)")
+    assert not long, f"split these functions (at most {MAX_FUNCTION_LINES} lines each): {long}"

@@ -48,7 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     if _is_xdist_controller(session.config):
         return  # the workers run the tests, each with its own sandbox
-    from helpers import sandbox
+    from helpers.core import sandbox
 
     sandbox.start()
 
@@ -56,6 +56,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _is_xdist_controller(session.config):
         return
-    from helpers import sandbox
+    from helpers.core import sandbox
 
     sandbox.stop()

@@ -56,7 +56,7 @@ def main() -> None:
     os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
 
     from helpers import build_projects, pipelines, prerequisites, release, setup
-    from helpers import sandbox as process
+    from helpers.core import sandbox as process
     from helpers.inventory import environment_urls
 
     try:

@@ -52,8 +52,8 @@ def main() -> None:
 
     os.environ["WORKSHOP_SANDBOX_PORT"] = str(free_port())
     os.environ["LOCALAWS_CODEBUILD_CONCURRENCY"] = str(2 * args.participants)
-    from helpers import sandbox
     from helpers.__main__ import main as helpers_main
+    from helpers.core import sandbox
     from helpers.event import hub
     from tests.test_event_hub import PASSWORD, log_in, run_cells, start_server
 

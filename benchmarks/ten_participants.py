@@ -72,7 +72,7 @@ def main() -> None:
     # participant, as `make hub` sets them.
     os.environ.setdefault("LOCALAWS_CODEBUILD_CONCURRENCY", str(2 * args.participants))
 
-    from helpers import sandbox
+    from helpers.core import sandbox
     from helpers.event import cleanup_event, event_status, start_event
     from helpers.event.rehearse import run_participants
 

@@ -50,7 +50,7 @@ def main() -> None:
     os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-bench-")
     os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
 
-    from helpers import sandbox as process
+    from helpers.core import sandbox as process
     from helpers.runner import notebooks, run_workshop
 
     try:

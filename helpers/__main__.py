@@ -11,8 +11,8 @@ import json
 import sys
 from typing import Any
 
-from . import sandbox
-from .errors import WorkshopError
+from .core import sandbox
+from .core.errors import WorkshopError
 from .event import cli as event_cli
 
 

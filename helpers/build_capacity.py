@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .context import Workshop
+from .core.context import Workshop
 
 QUOTA_REFUSAL = "AccountLimitExceededException"
 

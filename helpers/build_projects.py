@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .context import Workshop
+from .core.context import Workshop
+from .resources.deploy_stack import StackResult, deploy_stack
 from .resources.stacks import record_build_project
-from .stacks import StackResult, deploy_stack
 
 PROJECTS = {"nodejs": "code-build-nodejs.yaml", "container-image": "code-build-container-image.yaml"}
 

@@ -19,14 +19,14 @@ import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
 from tqdm.auto import tqdm
 
-from . import git_cli
-from .aws_errors import error_code, error_message, is_not_found
-from .context import Workshop
-from .errors import WorkshopError
+from .changes import git_cli
+from .core.aws_errors import error_code, error_message, is_not_found
+from .core.context import Workshop
+from .core.errors import WorkshopError
+from .core.timing import without_in_use_waits
 from .resources import registry
 from .resources.base import Found, Kind
-from .timing import without_in_use_waits
-from .ui_table import StatusTable
+from .views.table import StatusTable
 
 #: The order cleanup deletes in: the registry's, backwards (what uses a resource goes before it).
 KINDS: tuple[Kind, ...] = registry.cleanup_order()

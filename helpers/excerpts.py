@@ -11,8 +11,8 @@ from pygments import highlight as pygments_highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_for_filename
 
-from .errors import WorkshopError
-from .paths import REPO_ROOT
+from .core.errors import WorkshopError
+from .core.paths import REPO_ROOT
 
 
 @dataclass

@@ -11,12 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import links, sandbox
-from .context import Workshop
-from .naming import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
+from .core import links, sandbox
+from .core.context import Workshop
+from .core.environments import BRANCHES, ENVIRONMENTS, LISTENER_PORTS
 from .resources.load_balancer import recorded_dns_name, recorded_listener_arn
 from .resources.presence import NOT_YET, gone_message, resource_presence
-from .ui_table import StatusTable
+from .views.table import StatusTable
 
 
 def resources_frame(workshop: Workshop, check_exists: bool = False) -> pd.DataFrame:

@@ -11,17 +11,16 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from . import links
 from .build_capacity import QuotaRetries
-from .context import Workshop
-from .errors import WorkshopError
-from .links import Link
-from .naming import BRANCHES, ENVIRONMENTS
+from .core import links
+from .core.context import Workshop
+from .core.environments import BRANCHES, ENV_LABELS, ENVIRONMENTS
+from .core.errors import WorkshopError
+from .core.links import Link
+from .resources.deploy_stack import StackResult, deploy_stack
 from .resources.stacks import record_pipelines
-from .stacks import StackResult, deploy_stack
-from .ui_table import StatusTable
+from .views.table import StatusTable
 
-ENV_LABELS = {"dev": "Dev", "qa": "QA", "prod": "Prod"}
 FINISHED = {"Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"}
 _ICONS = {
     "Succeeded": "✅",
@@ -83,7 +82,7 @@ def deploy_pipelines(workshop: Workshop) -> StackResult:
 
 def pipeline_url(workshop: Workshop, env: str) -> Link:
     """The AWS console page of a pipeline, or the sandbox's own page for it, as the learner's browser opens it
-    (``helpers.links`` decides: through the learner's server behind a hub)."""
+    (``helpers.core.links`` decides: through the learner's server behind a hub)."""
     return links.pipeline_page(workshop, workshop.names.pipeline(env))
 
 
@@ -251,7 +250,7 @@ def watch(
             return RunSummary(rows)
         if time.monotonic() > deadline:
             raise WorkshopError(f"The pipelines did not get there within {timeout:.0f} s:\n{table!r}")
-        # A click on a kit widget meanwhile is handled in a kernel subshell (see ui.keep_responsive).
+        # A click on a kit widget meanwhile is handled in a kernel subshell (see views.widgets.keep_responsive).
         time.sleep(delay)
 
 

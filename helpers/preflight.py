@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -25,17 +24,17 @@ import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from IPython.display import display
 
-from . import clients, links, sandbox
-from .aws_errors import error_code
-from .errors import WorkshopError
+from .core import clients, links, sandbox
+from .core.aws_errors import error_code
+from .core.checks import FAIL, OK, WARN, Check
+from .core.errors import WorkshopError
+from .core.regions import REQUIRED_SERVICES, home_region, missing_services
+from .core.settings import WorkshopSettings
+from .core.state import WorkshopState
 from .permissions import permissions_check
-from .regions import REQUIRED_SERVICES, home_region, missing_services
 from .resources.clusters import DEFAULT_INSTANCE_TYPES, offered_instance_types
-from .settings import WorkshopSettings
-from .state import WorkshopState
-from .ui_table import StatusTable
+from .views.table import StatusTable
 
-OK, WARN, FAIL = "ok", "warn", "fail"
 _ICONS = {OK: "✅ ok", WARN: "⚠️ warn", FAIL: "❌ fail"}
 MIN_NODE_MAJOR = 18
 #: Service Quotas' "Concurrently running builds for Linux/Small environment" (the projects' compute type).
@@ -47,16 +46,6 @@ _AWS_ERRORS = (ClientError, BotoCoreError, WorkshopError)
 
 class PreflightFailed(WorkshopError):
     """A required preflight check failed; the message names each red check and the setting that fixes it."""
-
-
-@dataclass
-class Check:
-    check: str
-    status: str
-    detail: str
-    next_step: str = ""
-    #: The notebook-00 parameter (and widget) that fixes this check when it fails, if a setting does.
-    setting: str = ""
 
 
 def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> list[Check]:

@@ -1,7 +1,7 @@
 """The Prod approval: which manual approval waits in a pipeline (and the token its decision must
 quote), the decision itself (PutApprovalResult), and the Approve and Reject buttons a learner clicks in
 notebook 04, answered in a kernel subshell while the next cell already waits for Prod
-(``ui.keep_responsive``)."""
+(``views.widgets.keep_responsive``)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 import ipywidgets as widgets
 
-from .context import Workshop
-from .errors import ReleaseError, WorkshopError
-from .ui import keep_responsive
+from .core.context import Workshop
+from .core.errors import ReleaseError, WorkshopError
+from .views.widgets import keep_responsive
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def approval(workshop: Workshop, auto_approve: bool = False, comment: str = "Loo
     """Approve or Reject buttons for the Prod run waiting now, or the approval itself with ``auto_approve``.
 
     A click calls ``put_approval_result`` at once, even while the next cell is already waiting for Prod
-    (under "Run All Cells"): the buttons are answered in a kernel subshell (``ui.keep_responsive``).
+    (under "Run All Cells"): the buttons are answered in a kernel subshell (``views.widgets.keep_responsive``).
 
     Parameters
     ----------

@@ -20,18 +20,18 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from . import links
-from .app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
-from .context import Workshop
-from .errors import ReleaseError
-from .git_cli import clone, clone_url, commit_and_push
-from .gitflow import branch_head, commit_file, fast_forward, revert_breaking_commit
+from .changes.app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
+from .changes.git_cli import clone, clone_url, commit_and_push
+from .changes.gitflow import branch_head, commit_file, fast_forward, revert_breaking_commit
+from .changes.pipeline_edits import with_first_action, with_stage
+from .core import links
+from .core.context import Workshop
+from .core.environments import BRANCHES, ENV_LABELS, ENVIRONMENTS
+from .core.errors import ReleaseError
 from .inventory import environment_urls, fetch
-from .naming import BRANCHES, ENVIRONMENTS
-from .pipeline_edits import with_first_action, with_stage
-from .pipelines import ENV_LABELS, FINISHED, RunSummary, latest_execution_ids, latest_run, watch
+from .pipelines import FINISHED, RunSummary, latest_execution_ids, latest_run, watch
 from .prod_approval import approval, waiting_approval
-from .ui_table import StatusTable
+from .views.table import StatusTable
 
 #: This module's own names, and those notebook 04 calls from the modules it leans on (``approval``,
 #: ``waiting_approval``, ``clone_url``, ``with_stage``, ``with_first_action``).

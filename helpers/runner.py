@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .core.paths import REPO_ROOT
 from .kernels import kernel_manager_in
-from .paths import REPO_ROOT
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 

@@ -6,12 +6,12 @@ from typing import Any
 
 import boto3
 
-from . import sandbox
-from .context import Workshop
-from .errors import InvalidSettingError, StateFileError
+from .core import sandbox
+from .core.context import Workshop
+from .core.errors import InvalidSettingError, StateFileError
+from .core.settings import WorkshopSettings
+from .core.state import WorkshopState, current_prefix, load_state, save_settings, state_path
 from .resources.presence import raise_if_resources_gone
-from .settings import WorkshopSettings
-from .state import WorkshopState, current_prefix, load_state, save_settings, state_path
 
 #: Changing these after resources exist would strand them; cleanup must run first.
 _LOCKED_ONCE_CREATED = ("backend", "region", "launch_type", "profile")

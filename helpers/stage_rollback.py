@@ -17,12 +17,12 @@ from typing import Any, cast
 import pandas as pd
 from IPython.display import display
 
-from .app_message import APP_FILE, read_app
-from .context import Workshop
-from .errors import ReleaseError, WorkshopError
-from .gitflow import commit_file
+from .changes.app_message import APP_FILE, read_app
+from .changes.gitflow import commit_file
+from .changes.pipeline_edits import with_stage_condition
+from .core.context import Workshop
+from .core.errors import ReleaseError, WorkshopError
 from .inventory import environment_urls, fetch
-from .pipeline_edits import with_stage_condition
 from .pipelines import FINISHED, RunSummary, latest_execution_ids, watch
 from .prod_approval import approval_panel, decide, pending_approval
 

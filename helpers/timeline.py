@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .context import Workshop
-from .naming import ENVIRONMENTS
+from .core.context import Workshop
+from .core.environments import ENVIRONMENTS
 
 COLOURS = {
     "Succeeded": "#2e7d32",

@@ -1,5 +1,5 @@
-"""Widgets the notebooks show: the settings panel of notebook 00, and what keeps every widget of the
-kit answering while a later cell waits (``keep_responsive``).
+"""The settings panel of notebook 00 (what keeps it answering while a later cell waits is
+``helpers.views.widgets.keep_responsive``).
 
 Every settings change goes through ``setup.configure``, so a widget can never save a setting that the
 parameters cell could not."""
@@ -11,46 +11,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from . import setup
-from .errors import WorkshopError
-from .regions import supported_regions
-from .seams import ipykernel as ipykernel_seam
-from .state import WorkshopState
-
-
-def keep_responsive(widget: widgets.Widget) -> widgets.Widget:
-    """Let clicks on ``widget`` (and the widgets inside it) be handled while a later cell is running.
-
-    JupyterLab (4.4 and later, setting ``commsOverSubshells``) sends widget messages to a kernel
-    *subshell*, a thread of its own, so a click is handled at once even while the main shell runs a
-    cell, as it does under "Run All Cells" when the cell after the Approve button waits for Prod.
-    ipykernel 7.4 undoes that for widgets made by a cell: a comm remembers the subshell it last
-    published from (the main shell, for a widget a cell created) and sends every incoming message
-    there, where it queues behind the running cell. Forgetting that pin (``helpers/seams/ipykernel.py``,
-    ipykernel's internals) lets each click go to the subshell JupyterLab chose. A kernel without
-    subshells has no pin, and nothing changes.
-
-    Parameters
-    ----------
-    widget
-        A widget the kit is about to show; containers are walked through their ``children``.
-
-    Returns
-    -------
-    ipywidgets.Widget
-        The same widget, ready to be shown.
-    """
-    for each in _with_children(widget):
-        comm = getattr(each, "comm", None)
-        if comm is not None:
-            ipykernel_seam.forget_reply_subshell(comm)
-    return widget
-
-
-def _with_children(widget: widgets.Widget) -> list[widgets.Widget]:
-    found = [widget]
-    for child in getattr(widget, "children", ()) or ():
-        found.extend(_with_children(child))
-    return found
+from .core.errors import WorkshopError
+from .core.regions import supported_regions
+from .core.settings import WorkshopSettings
+from .core.state import WorkshopState
+from .views.widgets import keep_responsive
 
 
 def settings_panel(state: WorkshopState) -> widgets.VBox:
@@ -69,7 +34,38 @@ def settings_panel(state: WorkshopState) -> widgets.VBox:
     ipywidgets.VBox
         The panel; ``panel.controls`` maps each setting to its widget (the tests use it).
     """
-    settings = state.settings
+    controls = _controls(state.settings)
+    message = widgets.HTML()
+    current = {"prefix": state.settings.prefix}
+
+    def save(field: str, control: widgets.ValueWidget, old: Any) -> None:
+        try:
+            saved = _configure(field, controls, current)
+        except WorkshopError as error:
+            message.value = f"<span style='color:#b3261e'>Not saved: {_escape(str(error))}</span>"
+            control.unobserve_all()
+            control.value = old
+            _observe(control, field)
+            return
+        chosen = saved.settings
+        message.value = (
+            f"<span style='color:#1e7e34'>Saved to {_escape(str(saved.path))}: prefix "
+            f"<b>{chosen.prefix}</b>, region <b>{chosen.region}</b>, launch type "
+            f"<b>{chosen.launch_type}</b>.</span>"
+        )
+
+    def _observe(control: widgets.ValueWidget, field: str) -> None:
+        control.observe(lambda change: save(field, control, change["old"]), names="value")
+
+    for field, control in controls.items():
+        _observe(control, field)
+    panel = widgets.VBox([*controls.values(), message])
+    panel.controls = controls
+    return keep_responsive(panel)
+
+
+def _controls(settings: WorkshopSettings) -> dict[str, widgets.ValueWidget]:
+    """The panel's widgets, by the setting each changes, in the order they are shown."""
     style = {"description_width": "130px"}
     region = widgets.Dropdown(
         options=list(supported_regions()), value=settings.region, description="Region", style=style
@@ -88,44 +84,23 @@ def settings_panel(state: WorkshopState) -> widgets.VBox:
         continuous_update=False,
         style=style,
     )
-    message = widgets.HTML()
-    current = {"prefix": settings.prefix}
+    return {"region": region, "launch_type": launch_type, "prefix": prefix, "approval_email": email}
 
-    def save(field: str, control: widgets.ValueWidget, old: Any) -> None:
-        try:
-            if field == "prefix":
-                saved = setup.configure(
-                    prefix=control.value, region=region.value, launch_type=launch_type.value, approval_email=email.value
-                )
-                current["prefix"] = saved.settings.prefix
-            else:
-                saved = setup.configure(prefix=current["prefix"], **{field: control.value})
-        except WorkshopError as error:
-            message.value = f"<span style='color:#b3261e'>Not saved: {_escape(str(error))}</span>"
-            control.unobserve_all()
-            control.value = old
-            _observe(control, field)
-            return
-        chosen = saved.settings
-        message.value = (
-            f"<span style='color:#1e7e34'>Saved to {_escape(str(saved.path))}: prefix "
-            f"<b>{chosen.prefix}</b>, region <b>{chosen.region}</b>, launch type "
-            f"<b>{chosen.launch_type}</b>.</span>"
+
+def _configure(field: str, controls: dict[str, widgets.ValueWidget], current: dict[str, str]) -> WorkshopState:
+    """Save the change to ``field`` through ``setup.configure``: a new prefix with the other widgets' values (a new
+    workshop), any other setting for the current prefix. ``current`` follows the prefix saved last."""
+    if field == "prefix":
+        saved = setup.configure(
+            prefix=controls["prefix"].value,
+            region=controls["region"].value,
+            launch_type=controls["launch_type"].value,
+            approval_email=controls["approval_email"].value,
         )
-
-    def _observe(control: widgets.ValueWidget, field: str) -> None:
-        control.observe(lambda change: save(field, control, change["old"]), names="value")
-
-    for control, field in (
-        (region, "region"),
-        (launch_type, "launch_type"),
-        (prefix, "prefix"),
-        (email, "approval_email"),
-    ):
-        _observe(control, field)
-    panel = widgets.VBox([region, launch_type, prefix, email, message])
-    panel.controls = {"region": region, "launch_type": launch_type, "prefix": prefix, "approval_email": email}
-    return keep_responsive(panel)
+        current["prefix"] = saved.settings.prefix
+    else:
+        saved = setup.configure(prefix=current["prefix"], **{field: controls[field].value})
+    return saved
 
 
 def _escape(text: str) -> str:

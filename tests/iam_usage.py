@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from helpers import setup
-from helpers.paths import DATA_DIR
+from helpers.core.paths import DATA_DIR
 from helpers.resources.roles import INLINE_POLICY_NAME, required_roles, role_name
 from localaws import api
 from tests.helpers_for_tests import sandbox_client

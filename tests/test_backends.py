@@ -12,10 +12,10 @@ import threading
 
 import pytest
 
-from helpers import clients
-from helpers import sandbox as process
-from helpers.errors import SandboxError
-from helpers.settings import WorkshopSettings
+from helpers.core import clients
+from helpers.core import sandbox as process
+from helpers.core.errors import SandboxError
+from helpers.core.settings import WorkshopSettings
 from tests.helpers_for_tests import signed_access_key
 
 
@@ -36,7 +36,7 @@ def test_clients_use_standard_retries_and_the_kit_user_agent():
 
 
 def test_aws_backend_with_a_missing_profile_is_a_clear_error():
-    from helpers.errors import CredentialsError
+    from helpers.core.errors import CredentialsError
 
     with pytest.raises(CredentialsError) as excinfo:
         clients.client("sts", WorkshopSettings.build(backend="aws", profile="no-such-profile-xyz"))

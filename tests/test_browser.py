@@ -21,9 +21,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from helpers import setup
+from helpers.core.paths import REPO_ROOT
+from helpers.core.state import load_state, state_path
 from helpers.inventory import environment_urls, fetch
-from helpers.paths import REPO_ROOT
-from helpers.state import load_state, state_path
 from tests.helpers_for_tests import free_port, sandbox_client, unique
 from tests.workshop_runs import run_notebook
 
@@ -286,7 +286,7 @@ def test_the_instructors_live_status_follows_a_participant_and_the_cost_keeps_it
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     notebook.cells = [
         nbformat.v4.new_code_cell(
-            "from helpers import event as events\nfrom helpers.settings import WorkshopSettings\n"
+            "from helpers import event as events\nfrom helpers.core.settings import WorkshopSettings\n"
             "events.plan_event(1, WorkshopSettings.build()).show()"
         ),
         nbformat.v4.new_code_cell(f"events.live_status({event!r}, every=1)"),

@@ -100,7 +100,7 @@ def test_every_deletion_of_a_kind_starts_before_the_first_wait_and_a_failed_wait
 
 
 def test_a_cloudformation_validation_error_is_not_taken_for_a_missing_stack():
-    from helpers.aws_errors import is_not_found
+    from helpers.core.aws_errors import is_not_found
 
     missing = ClientError(
         {"Error": {"Code": "ValidationError", "Message": "Stack with id x does not exist"}}, "DescribeStacks"
@@ -120,7 +120,7 @@ def test_bucket_objects_s3_refuses_to_delete_are_reported_by_name():
     s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
     version = s3.put_object(Bucket=bucket, Key="held.txt", Body=b"x")["VersionId"]
     s3.put_object_legal_hold(Bucket=bucket, Key="held.txt", VersionId=version, LegalHold={"Status": "ON"})
-    from helpers.errors import WorkshopError
+    from helpers.core.errors import WorkshopError
 
     with pytest.raises(WorkshopError) as excinfo:
         artifact_bucket.delete_bucket(workshop, Found("S3 bucket", bucket, bucket, True))

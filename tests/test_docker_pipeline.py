@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import gitflow, release
+from helpers import release
+from helpers.changes import gitflow
 from helpers.inventory import environment_urls
 from localaws import api
 from localaws.buildtools import engine

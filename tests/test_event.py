@@ -11,13 +11,13 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
-from helpers import clients, state
 from helpers.__main__ import main
+from helpers.core import clients, state
+from helpers.core.settings import WorkshopSettings
 from helpers.event import INSTRUCTOR_OPERATIONS, names, prices, quotas
 from helpers.event.plan import Plan
 from helpers.event.quotas import NEEDS, PlanContext, quota_rows
 from helpers.permissions import KIT_OPERATIONS
-from helpers.settings import WorkshopSettings
 from tests.helpers_for_tests import unique
 from tests.test_permissions import HELPERS, scan_helpers
 

@@ -20,11 +20,11 @@ import pytest
 import requests
 import websocket
 
-from helpers import state
 from helpers.__main__ import main
+from helpers.core import state
+from helpers.core.environments import ENVIRONMENTS
+from helpers.core.paths import REPO_ROOT
 from helpers.event import hub
-from helpers.naming import ENVIRONMENTS
-from helpers.paths import REPO_ROOT
 from tests.helpers_for_tests import free_port, unique
 
 
@@ -261,8 +261,8 @@ def test_the_instructor_logs_in_as_admin_and_the_event_notebook_watches_the_runn
     """The instructor's way in (walkthrough finding 6): an admin user with a password of their own, whose server
     opens the event notebook; Run All with its defaults shows the hub's event and starts no second one. Every hub
     server gets the kit's JupyterLab settings (no news pop-up), and the hub's log shows no password."""
+    from helpers.core.paths import workshop_home
     from helpers.event.names import load_record
-    from helpers.paths import workshop_home
 
     event, url, log = running_hub
     assert log_in(url, hub.INSTRUCTOR, PASSWORD).login_status == 403  # type: ignore[attr-defined]

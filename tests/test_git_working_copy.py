@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import cleanup, git_cli, setup
-from helpers.app_message import with_message
-from helpers.errors import ReleaseError
+from helpers import cleanup, setup
+from helpers.changes import git_cli
+from helpers.changes.app_message import with_message
+from helpers.core.errors import ReleaseError
 from helpers.resources import source_repository
 from tests.helpers_for_tests import sandbox_client, unique
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from helpers import gitflow, release
+from helpers import release
+from helpers.changes import gitflow
 from helpers.resources.roles import INLINE_POLICY_NAME, ROLES, render_policy, role_name
 from localaws import api
 from tests.helpers_for_tests import aws_cli, provisioned_workshop, sandbox_client, unique

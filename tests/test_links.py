@@ -1,4 +1,4 @@
-"""The one place that decides where a link the kit shows points (helpers/links.py): inside or outside a JupyterHub,
+"""The one place that decides where a link the kit shows points (helpers/core/links.py): inside or outside a JupyterHub,
 on the sandbox or on AWS; and the tables that draw those links to click."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from helpers import links, sandbox
+from helpers.core import links, sandbox
+from helpers.core.links import Link
 from helpers.event import hub
-from helpers.links import Link
-from helpers.stacks import StackResult
-from helpers.ui_table import StatusTable
+from helpers.resources.deploy_stack import StackResult
+from helpers.views.table import StatusTable
 
 SANDBOX_PAGE = "http://127.0.0.1:4750/_sandbox/codepipeline/us-east-1/ws-01-dev-pipeline"
 CONSOLE_PAGE = (
@@ -109,7 +109,7 @@ def test_on_aws_a_stack_outputs_console_link_stays_and_is_a_link(outside_a_hub):
 
 
 def test_console_urls_of_every_partition_are_recognised():
-    from helpers.regions import is_console_url
+    from helpers.core.regions import is_console_url
 
     assert is_console_url(CONSOLE_PAGE)
     assert is_console_url("https://cn-north-1.console.amazonaws.cn/x")

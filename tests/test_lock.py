@@ -10,7 +10,7 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from helpers.paths import REPO_ROOT
+from helpers.core.paths import REPO_ROOT
 from tools.lock_changes import changes, pins
 
 LOCK = REPO_ROOT / "requirements.lock"

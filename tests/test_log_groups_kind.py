@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from helpers import cleanup, setup
-from helpers.errors import ResourceConflictError
-from helpers.naming import ENVIRONMENTS
+from helpers.core.environments import ENVIRONMENTS
+from helpers.core.errors import ResourceConflictError
 from helpers.resources import log_groups, registry
 from helpers.resources.base import NOT_YET
 from helpers.resources.presence import presence, resource_presence

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from helpers import cleanup, prerequisites, setup
+from helpers.core.environments import ENVIRONMENTS
 from helpers.inventory import environment_urls
-from helpers.naming import ENVIRONMENTS
 from localaws import api as localaws_api
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import plain_text, run_notebook

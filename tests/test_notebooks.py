@@ -14,8 +14,8 @@ import nbformat
 import papermill
 import pytest
 
-from helpers.paths import REPO_ROOT
-from helpers.state import load_state
+from helpers.core.paths import REPO_ROOT
+from helpers.core.state import load_state
 from tests.helpers_for_tests import unique
 from tests.workshop_runs import outputs_text, run_notebook
 
@@ -170,7 +170,7 @@ def test_setup_notebook_with_a_bad_prefix_fails_clearly(tmp_path):
 def test_running_notebook_00_again_keeps_what_the_widgets_chose(tmp_path):
     """The prose promises it (walkthrough finding 8: a re-run went back to prefix ecs-cd and us-east-1)."""
     from helpers import setup, ui
-    from helpers.state import current_prefix
+    from helpers.core.state import current_prefix
     from tests.helpers_for_tests import unique
 
     first = unique("rr")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import cleanup, setup
-from helpers.errors import ResourceConflictError
+from helpers.core.errors import ResourceConflictError
 from helpers.resources import image_repositories, network, source_repository
 from tests.helpers_for_tests import sandbox_client, unique
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.paths import REPO_ROOT
+from helpers.core.paths import REPO_ROOT
 
 
 def test_ci_runs_the_readme_test_command():

@@ -19,12 +19,13 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import clients, prerequisites, setup
+from helpers import prerequisites, setup
 from helpers.__main__ import main
-from helpers.context import Workshop
+from helpers.core import clients
+from helpers.core.context import Workshop
+from helpers.core.state import load_state
 from helpers.event.identities import identity
 from helpers.permissions import permissions_check, required_actions
-from helpers.state import load_state
 from localaws import api as process
 from tests.helpers_for_tests import REGION, sandbox_client, unique, wait_for_iam_propagation
 

@@ -13,8 +13,8 @@ import botocore.session
 import pytest
 
 from helpers import permissions
-from helpers.naming import Names
-from helpers.paths import REPO_ROOT
+from helpers.core.naming import Names
+from helpers.core.paths import REPO_ROOT
 from helpers.permissions import check
 from helpers.permissions import policy as policy_module
 

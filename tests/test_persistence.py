@@ -22,8 +22,8 @@ import nbformat
 import pytest
 from moto import mock_aws
 
-from helpers import sandbox as process
 from helpers import setup
+from helpers.core import sandbox as process
 from helpers.inventory import environment_urls
 from localaws.persistence import SnapshotError, StateStore, snapshot
 from localaws.seams import moto as moto_seam

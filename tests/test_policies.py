@@ -13,8 +13,8 @@ import pytest
 import yaml
 from parliament import analyze_policy_string
 
-from helpers.naming import Names
-from helpers.paths import DATA_DIR
+from helpers.core.naming import Names
+from helpers.core.paths import DATA_DIR
 from helpers.permissions import learner_policy
 from helpers.resources.artifact_bucket import tls_only_policy
 from helpers.resources.roles import ROLES, SOURCE_ACCOUNT_SERVICES, render_policy, trust_policy

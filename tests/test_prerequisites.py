@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 
 from helpers import cleanup, setup
-from helpers.naming import ENVIRONMENTS, LISTENER_PORTS
-from helpers.state import load_state
+from helpers.core.environments import ENVIRONMENTS, LISTENER_PORTS
+from helpers.core.state import load_state
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.workshop_runs import outputs_text, run_notebook
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from helpers.paths import REPO_ROOT
+from helpers.core.paths import REPO_ROOT
 
 SKIPPED = {"__init__.py", "__main__.py", "__pycache__", "py.typed"}
 

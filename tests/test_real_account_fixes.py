@@ -11,11 +11,13 @@ import sys
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from helpers import cleanup, clients, preflight, prerequisites, setup, stacks
-from helpers.errors import InvalidSettingError, WorkshopError
-from helpers.paths import REPO_ROOT
+from helpers import cleanup, preflight, prerequisites, setup
+from helpers.core import clients
+from helpers.core.errors import InvalidSettingError, WorkshopError
+from helpers.core.paths import REPO_ROOT
+from helpers.core.settings import WorkshopSettings
 from helpers.resources import clusters, log_groups, roles
-from helpers.settings import WorkshopSettings
+from helpers.resources import deploy_stack as stacks
 from localaws import api as localaws_api
 from tests.helpers_for_tests import codebuild_service_role, sandbox_client, signed_access_key, unique
 from tests.workshop_runs import run_notebook
@@ -126,7 +128,7 @@ def test_the_kits_runner_stops_at_a_red_preflight(tmp_path):
 
 # -- 6: credentials fixed while the kernel runs -----------------------------------------------------
 def test_credentials_fixed_after_a_failed_check_are_used_without_a_restart(monkeypatch, tmp_path):
-    from helpers import sandbox
+    from helpers.core import sandbox
 
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(variable, raising=False)
@@ -209,7 +211,7 @@ def test_capacity_providers_get_new_names_after_a_cleanup():
 
 # -- 15: partitions ----------------------------------------------------------------------------------
 def test_console_links_follow_the_partition_and_the_region_check_asks_the_home_region():
-    from helpers.regions import console_url, home_region
+    from helpers.core.regions import console_url, home_region
 
     assert console_url("us-gov-west-1", "x").startswith("https://us-gov-west-1.console.amazonaws-us-gov.com/")
     assert console_url("cn-north-1", "x").startswith("https://cn-north-1.console.amazonaws.cn/")

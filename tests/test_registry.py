@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 
 from helpers import cleanup, prerequisites, setup
-from helpers.paths import REPO_ROOT
+from helpers.core.paths import REPO_ROOT
 from helpers.resources import log_groups, registry, stacks
 from helpers.resources.base import UNKNOWN
 from helpers.resources.presence import presence
@@ -62,7 +62,7 @@ def test_every_entry_is_recorded_through_a_kind():
     """So the state file can only hold types some kind's ``exists`` answers (a kind refuses other types)."""
     calls = {call for path in sorted((REPO_ROOT / "helpers").rglob("*.py")) for call in _record_calls(path)}
     # Kind.record hands its entry to Workshop.record, which hands it to the state file: nothing else does.
-    assert calls == {("helpers/resources/base.py", "workshop.record"), ("helpers/context.py", "self.state.record")}
+    assert calls == {("helpers/resources/base.py", "workshop.record"), ("helpers/core/context.py", "self.state.record")}
 
 
 def test_what_the_ensure_steps_record_is_answered_by_its_kind():

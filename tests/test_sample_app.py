@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers.paths import DATA_DIR
+from helpers.core.paths import DATA_DIR
 
 APP = DATA_DIR / "sample-app"
 

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from helpers import prerequisites, setup
-from helpers import sandbox as process
+from helpers.core import sandbox as process
 
 pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.errors import InvalidSettingError
-from helpers.naming import Names, name_problems
-from helpers.regions import REQUIRED_SERVICES, all_known_regions, regions_offering, supported_regions
-from helpers.settings import WorkshopSettings
+from helpers.core.errors import InvalidSettingError
+from helpers.core.naming import Names, name_problems
+from helpers.core.regions import REQUIRED_SERVICES, all_known_regions, regions_offering, supported_regions
+from helpers.core.settings import WorkshopSettings
 
 
 def test_defaults_are_valid():

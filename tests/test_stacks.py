@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import setup, stacks
-from helpers.errors import ResourceConflictError
+from helpers import setup
+from helpers.core.errors import ResourceConflictError
+from helpers.resources import deploy_stack as stacks
 from tests.helpers_for_tests import codebuild_service_role, sandbox_client, unique
 
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from helpers import setup
-from helpers.errors import InvalidSettingError, StateFileError
-from helpers.settings import WorkshopSettings
-from helpers.state import current_prefix, load_state, save_settings, state_path
+from helpers.core.errors import InvalidSettingError, StateFileError
+from helpers.core.settings import WorkshopSettings
+from helpers.core.state import current_prefix, load_state, save_settings, state_path
 from tests.helpers_for_tests import unique
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib.util
 import re
 
-from helpers.paths import DATA_DIR, REPO_ROOT
+from helpers.core.paths import DATA_DIR, REPO_ROOT
 
 TEMPLATES = sorted((DATA_DIR / "templates").glob("*.yaml"))
 

@@ -9,8 +9,8 @@ import urllib.request
 import pytest
 
 from helpers import cleanup, setup
+from helpers.core.environments import ENVIRONMENTS
 from helpers.inventory import environment_urls
-from helpers.naming import ENVIRONMENTS
 from tests.helpers_for_tests import sandbox_client, unique
 from tests.iam_usage import assert_least_privilege
 from tests.workshop_runs import has_image, helpers_cli_json, plain_text, run_notebook, status_after

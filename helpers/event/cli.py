@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from ..settings import BACKENDS, LAUNCH_TYPES, WorkshopSettings
+from ..core.settings import BACKENDS, LAUNCH_TYPES, WorkshopSettings
 from .plan import DEFAULT_HOURS
 
 
@@ -59,7 +59,7 @@ def _settings(args: argparse.Namespace) -> WorkshopSettings:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from ..naming import PREFIX_MAX_LENGTH
+    from ..core.naming import PREFIX_MAX_LENGTH
     from .names import check_event
     from .plan import plan_event
 
@@ -103,7 +103,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _credentials(args: argparse.Namespace) -> int:
-    from ..errors import StateFileError
+    from ..core.errors import StateFileError
     from .identities import identity
 
     _require_event(args.event)
@@ -138,7 +138,7 @@ def _cleanup(args: argparse.Namespace) -> int:
 
 
 def _require_event(event: str) -> None:
-    from ..errors import StateFileError
+    from ..core.errors import StateFileError
     from .names import known_prefixes, record_path
 
     if not known_prefixes(event):

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import nbformat
 
-from ..paths import REPO_ROOT, workshop_home
+from ..core.paths import REPO_ROOT, workshop_home
+from ..core.state import PREFIX_VARIABLE
 from ..runner import NOTEBOOK_DIR
-from ..state import PREFIX_VARIABLE
 from .names import known_prefixes
 
 
@@ -123,7 +123,7 @@ PROXY_EXTENSION = "jupyter_server_proxy"
 def server_arguments() -> list[str]:
     """What every server is started with besides JupyterHub's own: the kit's JupyterLab settings, and the proxy
     extension enabled by name (pip enables it through a config file, which an image or an admin may leave out;
-    every link ``helpers.links`` gives in a hub goes through it)."""
+    every link ``helpers.core.links`` gives in a hub goes through it)."""
     return [f"--LabApp.app_settings_dir={LAB_SETTINGS}", f"--ServerApp.jpserver_extensions={PROXY_EXTENSION}=True"]
 
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import clients
+from ..core import clients
+from ..core.settings import WorkshopSettings
+from ..core.state import _write_atomically
 from ..permissions import learner_policy_documents
-from ..settings import WorkshopSettings
-from ..state import _write_atomically
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _read_profiles() -> configparser.ConfigParser:
 
 def _write_profiles(identities: dict[str, Identity], region: str, remove: list[str]) -> None:
     """The sandbox's identities file, an AWS config file (``AWS_CONFIG_FILE=... aws --profile NAME``), mode 600."""
-    from .. import sandbox
+    from ..core import sandbox
 
     config = _read_profiles()
     for name in remove:

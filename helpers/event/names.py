@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidSettingError
-from ..naming import PREFIX_MAX_LENGTH
-from ..paths import workshop_home
-from ..settings import WorkshopSettings, prefix_problems
-from ..state import _write_atomically
+from ..core.errors import InvalidSettingError
+from ..core.naming import PREFIX_MAX_LENGTH
+from ..core.paths import workshop_home
+from ..core.settings import WorkshopSettings, prefix_problems
+from ..core.state import _write_atomically
 
 MAX_PARTICIPANTS = 999
 

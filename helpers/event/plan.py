@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pandas as pd
 
+from ..core.settings import WorkshopSettings
 from ..resources.clusters import DEFAULT_INSTANCE_TYPES
-from ..settings import WorkshopSettings
-from ..ui_table import StatusTable
+from ..views.table import StatusTable
 from . import prices
 from .quotas import PlanContext, QuotaRow, quota_rows
 
@@ -133,11 +133,11 @@ def plan_event(
 ) -> Plan:
     """Quotas and cost for ``participants`` participants with these settings (the prefix is ignored)."""
     if hours <= 0:
-        from ..errors import InvalidSettingError
+        from ..core.errors import InvalidSettingError
 
         raise InvalidSettingError(f"hours must be positive (got {hours}); an event lasts e.g. 4 hours.")
     if settings.backend == "sandbox":  # the plan asks the sandbox, as it would ask AWS
-        from .. import sandbox
+        from ..core import sandbox
 
         sandbox.start()
     ctx = PlanContext(settings, session)

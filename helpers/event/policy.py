@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..core.regions import supported_regions
+from ..core.state import _write_atomically
 from ..permissions import learner_policy, learner_policy_documents
-from ..regions import supported_regions
-from ..state import _write_atomically
 from .names import event_folder
 
 #: In Workshop Studio each participant has an account of their own; the policy names it by the

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ..paths import DATA_DIR
+from ..core.paths import DATA_DIR
 
 PRICE_TABLE = DATA_DIR / "prices.json"
 TABLE_REGION = "us-east-1"

@@ -14,9 +14,9 @@ from typing import Any
 
 import boto3
 
-from .. import clients
+from ..core import clients
+from ..core.settings import WorkshopSettings
 from ..resources.clusters import DEFAULT_INSTANCE_TYPES
-from ..settings import WorkshopSettings
 
 #: Resident memory one participant adds to the sandbox at the busiest moment (its three task processes, its
 #: builds, its share of the server), and the server's own, in MB: benchmarks/ten_participants.py measured a
@@ -249,7 +249,7 @@ def sandbox_memory_row(participants: int) -> QuotaRow:
     participant servers and their kernels (`make hub`, how a sandbox classroom runs)."""
     import psutil
 
-    from .. import sandbox
+    from ..core import sandbox
 
     available = psutil.virtual_memory().available / 2**20
     base = 0.0 if sandbox.status().running else SANDBOX_BASE_MB

@@ -12,13 +12,14 @@ from typing import Any
 import boto3
 import pandas as pd
 
-from .. import clients, setup
-from ..errors import InvalidSettingError, WorkshopError
-from ..paths import workshop_home
-from ..regions import partition_of
-from ..settings import WorkshopSettings
-from ..state import set_current_prefix, state_path
-from ..ui_table import StatusTable
+from .. import setup
+from ..core import clients
+from ..core.errors import InvalidSettingError, WorkshopError
+from ..core.paths import workshop_home
+from ..core.regions import partition_of
+from ..core.settings import WorkshopSettings
+from ..core.state import set_current_prefix, state_path
+from ..views.table import StatusTable
 from .identities import Identity, create_identities
 from .names import EventRecord, check_event, event_folder, load_record, participant_prefixes
 from .plan import DEFAULT_HOURS, Plan, plan_event

@@ -18,15 +18,15 @@ import pandas as pd
 from botocore.exceptions import ClientError
 
 from ..cleanup import leftovers
-from ..context import Workshop
-from ..errors import StateFileError
+from ..core.context import Workshop
+from ..core.environments import ENVIRONMENTS
+from ..core.errors import StateFileError
+from ..core.settings import WorkshopSettings
+from ..core.state import WorkshopState, load_state, state_path
 from ..inventory import environment_urls, fetch
-from ..naming import ENVIRONMENTS
 from ..resources import services, stacks
 from ..resources.base import Kind
-from ..settings import WorkshopSettings
-from ..state import WorkshopState, load_state, state_path
-from ..ui_table import StatusTable
+from ..views.table import StatusTable
 from .names import known_prefixes, load_record
 
 STEPS: tuple[str, ...] = (

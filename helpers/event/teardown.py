@@ -16,8 +16,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tqdm.auto import tqdm
 
 from ..cleanup import DELETED, NOT_OURS, cleanup, leftovers
-from ..context import Workshop
-from ..ui_table import StatusTable
+from ..core.context import Workshop
+from ..views.table import StatusTable
 from .names import known_prefixes
 from .status import participant_workshop
 
@@ -89,7 +89,7 @@ def cleanup_event(event: str, progress: bool = True) -> EventCleanup:
     prefixes = known_prefixes(event)
     workshops = {p: w for p in prefixes if (w := participant_workshop(event, p)) is not None}
     if any(w.on_sandbox for w in workshops.values()):
-        from .. import sandbox
+        from ..core import sandbox
 
         sandbox.start()
     results: dict[str, ParticipantCleanup] = {}

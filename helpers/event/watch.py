@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..ui_table import StatusTable
+from ..views.table import StatusTable
 from .status import show_event
 
 

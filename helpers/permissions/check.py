@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..context import PREFIX_TAG
+from ..core.checks import FAIL, OK, WARN, Check
+from ..core.context import PREFIX_TAG
 from .operations import EC2_ON_TAGGED, required_actions
 from .scope import Scope
 
 if TYPE_CHECKING:
     import boto3
 
-    from ..context import Workshop
-    from ..state import WorkshopState
+    from ..core.context import Workshop
+    from ..core.state import WorkshopState
 
 
 def simulate(workshop: Workshop) -> list[str]:
@@ -107,13 +108,12 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def permissions_check(state: WorkshopState, session: boto3.Session | None = None) -> Any:
+def permissions_check(state: WorkshopState, session: boto3.Session | None = None) -> Check:
     """The preflight row "permissions": OK when the learner may call every action the kit uses,
     FAIL naming the missing ones, WARN when the simulator itself may not be asked."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from ..context import Workshop
-    from ..preflight import FAIL, OK, WARN, Check
+    from ..core.context import Workshop
 
     workshop = Workshop(state, session)
     iam = workshop.client("iam")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..context import PREFIX_TAG
-from ..naming import Names
+from ..core.context import PREFIX_TAG
+from ..core.naming import Names
 from .operations import EC2_ON_TAGGED, required_actions
 from .scope import Scope
 

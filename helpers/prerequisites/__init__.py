@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ..context import Workshop
+from ..core.context import Workshop
 from ..resources import registry
 from ..resources.base import Kind
-from ..ui_table import StatusTable
+from ..views.table import StatusTable
 
 
 def _table(workshop: Workshop, step: tuple[Kind, ...], what: str) -> StatusTable:

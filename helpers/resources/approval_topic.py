@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..context import Row, Workshop
-from ..errors import ResourceConflictError
+from ..core.context import Row, Workshop
+from ..core.errors import ResourceConflictError
 from .base import Entry, Found, Kind, entry_id
 
 if TYPE_CHECKING:

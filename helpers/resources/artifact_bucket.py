@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..aws_errors import error_code, is_not_found
-from ..context import Row, Workshop
-from ..errors import ResourceConflictError, WorkshopError
+from ..core.aws_errors import error_code, is_not_found
+from ..core.context import Row, Workshop
+from ..core.errors import ResourceConflictError, WorkshopError
 from .base import Entry, Found, Kind
 
 if TYPE_CHECKING:

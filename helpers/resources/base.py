@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
-from ..aws_errors import error_code
-from ..context import Row, Workshop
-from ..errors import WorkshopError
+from ..core.aws_errors import error_code
+from ..core.context import Row, Workshop
+from ..core.errors import WorkshopError
 
 _T = TypeVar("_T")
 #: One resource as the state file records it: ``type`` (CloudFormation's name), ``name``, ``arn``, ...

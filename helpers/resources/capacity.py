@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
-from ..aws_errors import error_message, is_code
-from ..context import Row, Workshop
-from ..errors import ResourceConflictError
-from ..naming import ENVIRONMENTS
+from ..core.aws_errors import error_message, is_code
+from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
+from ..core.errors import ResourceConflictError
 from .base import Entry, Found, Kind, recorded_names, retry_while_iam_propagates, wait_until
 from .network import recorded_network
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..context import Row, Workshop
-from ..errors import ResourceConflictError, WorkshopError
-from ..naming import ENVIRONMENTS
+from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
+from ..core.errors import ResourceConflictError, WorkshopError
 from .base import Entry, Found, Kind, entry_id, retry_while_iam_propagates
 from .capacity import (
     ensure_auto_scaling_group,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from ..context import Row, Workshop
-from ..errors import ResourceConflictError
-from ..naming import ENVIRONMENTS
+from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
+from ..core.errors import ResourceConflictError
 from .base import Entry, Found, Kind
 
 IMAGES_KEPT = {"dev": 5, "qa": 5, "prod": 100}

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..context import Row, Workshop, normalise_tags
-from ..errors import ResourceConflictError
-from ..naming import CONTAINER_PORT, ENVIRONMENTS, LISTENER_PORTS
+from ..core.context import Row, Workshop, normalise_tags
+from ..core.environments import ENVIRONMENTS, LISTENER_PORTS
+from ..core.errors import ResourceConflictError
+from ..core.naming import CONTAINER_PORT
 from .base import Entry, Found, Kind, entry_id, retry_on_codes
 from .network import recorded_network
 

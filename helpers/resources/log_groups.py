@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..context import Row, Workshop
-from ..errors import ResourceConflictError
-from ..naming import ENVIRONMENTS
+from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
+from ..core.errors import ResourceConflictError
 from .base import NOT_YET, Entry, Found, Kind, Presence, recorded_names
 
 LOG_RETENTION_DAYS = 7

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..aws_errors import error_code
-from ..context import Row, Workshop, row
-from ..errors import ResourceConflictError, WorkshopError
-from ..naming import CONTAINER_PORT, LISTENER_PORTS
+from ..core.aws_errors import error_code
+from ..core.context import Row, Workshop, row
+from ..core.environments import LISTENER_PORTS
+from ..core.errors import ResourceConflictError, WorkshopError
+from ..core.naming import CONTAINER_PORT
 from .base import Entry, Found, Kind, entry_id, retry_on_codes
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..context import Workshop
-from ..errors import ResourcesGoneError, WorkshopError
+from ..core.context import Workshop
+from ..core.errors import ResourcesGoneError, WorkshopError
 from .base import NOT_YET, UNKNOWN, Entry, Presence
 from .clusters import CLUSTERS, cluster_exists
 from .registry import kind_of

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from string import Template
 from typing import Any
 
-from ..aws_errors import error_message
-from ..context import Row, Workshop, row
-from ..errors import ResourceConflictError
-from ..paths import DATA_DIR
+from ..core.aws_errors import error_message
+from ..core.context import Row, Workshop, row
+from ..core.errors import ResourceConflictError
+from ..core.paths import DATA_DIR
 from .base import Entry, Found, Kind, wait_until
 
 POLICY_DIR = DATA_DIR / "policies"

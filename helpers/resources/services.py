@@ -14,9 +14,10 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from ..context import Row, Workshop
-from ..errors import ResourceConflictError, WorkshopError
-from ..naming import CONTAINER_PORT, ENVIRONMENTS
+from ..core.context import Row, Workshop
+from ..core.environments import ENVIRONMENTS
+from ..core.errors import ResourceConflictError, WorkshopError
+from ..core.naming import CONTAINER_PORT
 from .base import Entry, Found, Kind, entry_id, recorded_names
 from .capacity import capacity_provider_name
 from .load_balancer import recorded_target_group_arn, wait_for_load_balancer

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..context import Row, Workshop
-from ..errors import ResourceConflictError
-from ..naming import BRANCHES
-from ..paths import DATA_DIR
+from ..core.context import Row, Workshop
+from ..core.environments import BRANCHES
+from ..core.errors import ResourceConflictError
+from ..core.paths import DATA_DIR
 from .base import Entry, Found, Kind
 
 SAMPLE_APP = DATA_DIR / "sample-app"

@@ -1,6 +1,6 @@
 """What notebooks 02 and 03 deploy through CloudFormation: the three stacks, and the stack-backed kinds
 they create (the build projects, the pipelines and their EventBridge rules). Deploying lives in
-``helpers.stacks``, which records each stack through ``STACKS``; after a deployment, notebook 02 and 03
+``helpers.resources.deploy_stack``, which records each stack through ``STACKS``; after a deployment, notebook 02 and 03
 record what the stack made through ``record_build_project`` and ``record_pipelines``. These kinds have
 no ensure of their own: their stack is it.
 
@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 from botocore.exceptions import ClientError
 
-from ..aws_errors import is_not_found
-from ..context import Workshop
-from ..naming import ENVIRONMENTS
+from ..core.aws_errors import is_not_found
+from ..core.context import Workshop
+from ..core.environments import ENVIRONMENTS
 from .base import Entry, Found, Kind, recorded_names
 from .log_groups import record_build_log_group
 

@@ -1,4 +1,4 @@
-"""ipykernel's internals that ``helpers.ui.keep_responsive`` relies on (read from ipykernel 7.4.0).
+"""ipykernel's internals that ``helpers.views.widgets.keep_responsive`` relies on (read from ipykernel 7.4.0).
 
 JupyterLab (4.4 and later, setting ``commsOverSubshells``) sends widget messages to a kernel *subshell*, so a
 click is handled at once even while the main shell runs a cell. ipykernel 7.4 undoes that for widgets made by

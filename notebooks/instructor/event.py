@@ -29,7 +29,7 @@ clean_up_now = False     # True deletes every participant's resources (the last 
 
 # %%
 from helpers import event as events
-from helpers.settings import WorkshopSettings
+from helpers.core.settings import WorkshopSettings
 
 event = events.resolve_event(event, new=start_new_event)
 participants = participants if start_new_event else len(events.known_prefixes(event))  # a running event's own

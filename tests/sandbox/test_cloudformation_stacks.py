@@ -149,7 +149,8 @@ def test_an_update_that_fails_rolls_the_changed_resources_back():
 
 
 def test_a_change_set_without_changes_fails_with_awss_reason_and_the_kit_reports_no_change():
-    from helpers import setup, stacks
+    from helpers import setup
+    from helpers.resources import deploy_stack as stacks
 
     cfn = sandbox_client("cloudformation")
     name = unique("same")

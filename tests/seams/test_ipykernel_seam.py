@@ -20,7 +20,7 @@ SEAM = "helpers/seams/ipykernel.py"
 def _broken(internal: str, what: str) -> str:
     return (
         f"ipykernel {version('ipykernel')} changed {internal} (the seam was read from ipykernel {READ_FROM}): "
-        f"{what}. Fix forget_reply_subshell in {SEAM} (helpers.ui.keep_responsive uses it)."
+        f"{what}. Fix forget_reply_subshell in {SEAM} (helpers.views.widgets.keep_responsive uses it)."
     )
 
 

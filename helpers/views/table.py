@@ -6,13 +6,13 @@ import html
 
 import pandas as pd
 
-from .links import Link
+from ..core.links import Link
 
 _SHADES = {"✅": "#e6f4ea", "⚠": "#fef7e0", "❌": "#fce8e6", "⏳": "#e8f0fe"}
 
 
 class StatusTable:
-    """Rows are shaded by the first character of their ``status`` column; a :class:`~helpers.links.Link` cell
+    """Rows are shaded by the first character of their ``status`` column; a :class:`~helpers.core.links.Link` cell
     is drawn as a link to click (its text form stays the URL, which papermill's output keeps)."""
 
     def __init__(self, frame: pd.DataFrame, caption: str = "") -> None:

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .context import Workshop
-from .errors import ReleaseError
+from ..core.context import Workshop
+from ..core.errors import ReleaseError
+from ..core.paths import workshop_home
 from .gitflow import COMMIT_AUTHOR
-from .paths import workshop_home
 
 #: Where a working copy records the CodeCommit repository ID it was cloned from (git config).
 REPOSITORY_ID_KEY = "workshop.repositoryId"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import ReleaseError
+from ..core.errors import ReleaseError
 
 
 def with_stage(declaration: dict[str, Any], stage: dict[str, Any], before: str) -> dict[str, Any]:

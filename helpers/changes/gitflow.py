@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .context import Workshop
-from .errors import ReleaseError
+from ..core.context import Workshop
+from ..core.errors import ReleaseError
 
 #: Who the workshop's commits are by, through the API and with git.
 COMMIT_AUTHOR = {"name": "Workshop participant", "email": "participant@example.com"}

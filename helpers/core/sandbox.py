@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .errors import SandboxError
 from .paths import workshop_home
@@ -78,7 +78,7 @@ def _translated(function: Callable[..., _T]) -> Callable[..., _T]:
 def start(api: Any, fresh: bool = False) -> SandboxStatus:
     """Start the sandbox unless it already runs (idempotent); returns its status. It resumes from the
     state it saved; ``fresh=True`` discards that state and starts empty (restarting a running sandbox)."""
-    return api.start(home(), configured_port(), fresh=fresh)
+    return cast("SandboxStatus", api.start(home(), configured_port(), fresh=fresh))
 
 
 @_translated
@@ -90,13 +90,13 @@ def saved_resources(api: Any) -> dict[str, int]:
 @_translated
 def stop(api: Any) -> SandboxStatus:
     """Stop the sandbox and every task process it started (idempotent)."""
-    return api.stop(home())
+    return cast("SandboxStatus", api.stop(home()))
 
 
 @_translated
 def status(api: Any) -> SandboxStatus:
     """Whether the sandbox runs: endpoint, pid, id and log file."""
-    return api.status(home())
+    return cast("SandboxStatus", api.status(home()))
 
 
 @_translated
@@ -108,7 +108,7 @@ def endpoint(api: Any) -> str:
 @_translated
 def listener_urls(api: Any) -> list[dict[str, object]]:
     """Each load-balancer listener with the local URL that serves it."""
-    return api.listener_urls(home())
+    return cast(list[dict[str, object]], api.listener_urls(home()))
 
 
 @_translated
@@ -120,13 +120,13 @@ def pipeline_page_url(api: Any, region: str, name: str) -> str:
 @_translated
 def add_fault(api: Any, service: str, operation: str, error_code: str, times: int | None = None) -> dict[str, Any]:
     """Make the sandbox answer ``error_code`` to ``service``'s ``operation`` (``times`` times, or until cleared)."""
-    return api.add_fault(service, operation, error_code, times, home())
+    return cast(dict[str, Any], api.add_fault(service, operation, error_code, times, home()))
 
 
 @_translated
 def list_faults(api: Any) -> list[dict[str, Any]]:
     """The injected faults in force."""
-    return api.list_faults(home())
+    return cast(list[dict[str, Any]], api.list_faults(home()))
 
 
 @_translated

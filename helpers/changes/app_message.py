@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from .context import Workshop
+from ..core.context import Workshop
 
 APP_FILE = "app.js"
 _MESSAGE_LINE = re.compile(r"^const MESSAGE = .*;$", re.M)

@@ -8,10 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ENVIRONMENTS: tuple[str, ...] = ("dev", "qa", "prod")
-BRANCHES: dict[str, str] = {"dev": "master", "qa": "qa", "prod": "prod"}
-#: One load balancer, one listener port per environment: each environment keeps a stable URL.
-LISTENER_PORTS: dict[str, int] = {"dev": 8080, "qa": 8081, "prod": 80}
+from .environments import ENVIRONMENTS
+
 CONTAINER_PORT = 8080
 #: What a capacity provider's random suffix looks like (6 hex digits), for checking names up front.
 CAPACITY_PROVIDER_SUFFIX_EXAMPLE = "0a1b2c"

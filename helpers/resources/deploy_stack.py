@@ -18,14 +18,14 @@ from typing import Any, Literal
 import pandas as pd
 from botocore.exceptions import ClientError
 
-from . import links
-from .aws_errors import is_not_found
-from .context import Workshop
-from .errors import ResourceConflictError, WorkshopError
-from .paths import DATA_DIR
-from .resources.base import retry_while_iam_propagates
-from .resources.stacks import STACKS
-from .ui_table import StatusTable
+from ..core import links
+from ..core.aws_errors import is_not_found
+from ..core.context import Workshop
+from ..core.errors import ResourceConflictError, WorkshopError
+from ..core.paths import DATA_DIR
+from ..views.table import StatusTable
+from .base import retry_while_iam_propagates
+from .stacks import STACKS
 
 TEMPLATES = DATA_DIR / "templates"
 _DONE = {

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 
-from . import __version__, clients
+from .. import __version__
+from . import clients
 from .naming import Names
 from .regions import partition_of
 from .settings import WorkshopSettings

@@ -22,7 +22,8 @@ import botocore.loaders
 import botocore.session
 from botocore.config import Config
 
-from . import __version__, sandbox
+from .. import __version__
+from . import sandbox
 from .errors import CredentialsError
 
 if TYPE_CHECKING:

@@ -113,6 +113,9 @@ def template(description: str, stages_source_branch: str = "main") -> str:
     )
 
 
+QUICK = {"Delay": 0.2, "MaxAttempts": 300}  # the sandbox's operations take seconds; poll more often than AWS's 30 s
+
+
 def outputs(cfn, stack: str) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in cfn.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"]}
 
@@ -121,6 +124,7 @@ def test_create_update_delete_with_ref_and_getatt():
     cfn, codebuild, codepipeline = (sandbox_client(s) for s in ("cloudformation", "codebuild", "codepipeline"))
     stack = unique("cfntypes")
     cfn.create_stack(StackName=stack, TemplateBody=template("first"), Capabilities=["CAPABILITY_IAM"])
+    cfn.get_waiter("stack_create_complete").wait(StackName=stack, WaiterConfig=QUICK)  # it takes time, as on AWS
     values = outputs(cfn, stack)
     assert values["ProjectName"] == f"{stack}-project"
     assert values["ProjectArn"] == f"arn:aws:codebuild:us-east-1:123456789012:project/{stack}-project"
@@ -134,12 +138,14 @@ def test_create_update_delete_with_ref_and_getatt():
     assert codepipeline.list_pipeline_executions(pipelineName=f"{stack}-pipeline")["pipelineExecutionSummaries"]
 
     cfn.update_stack(StackName=stack, TemplateBody=template("second", "develop"), Capabilities=["CAPABILITY_IAM"])
+    cfn.get_waiter("stack_update_complete").wait(StackName=stack, WaiterConfig=QUICK)
     assert codebuild.batch_get_projects(names=[f"{stack}-project"])["projects"][0]["description"] == "second"
     updated = codepipeline.get_pipeline(name=f"{stack}-pipeline")["pipeline"]
     assert updated["version"] == 2
     assert updated["stages"][0]["actions"][0]["configuration"]["BranchName"] == "develop"
 
     cfn.delete_stack(StackName=stack)
+    cfn.get_waiter("stack_delete_complete").wait(StackName=stack, WaiterConfig=QUICK)
     assert codebuild.batch_get_projects(names=[f"{stack}-project"])["projects"] == []
     with pytest.raises(ClientError) as excinfo:
         codepipeline.get_pipeline(name=f"{stack}-pipeline")

@@ -46,12 +46,10 @@ def error_code(excinfo) -> str:
 
 def test_a_commit_on_master_is_served_by_dev(workshop):
     after = release.snapshot(workshop)
-    started = time.monotonic()
     release.change_message(workshop, "Hello from a test")
-    row = wait_for_run(workshop, "dev", after)
+    row = wait_for_run(workshop, "dev", after)  # how long it takes is benchmarks/commit_to_dev's, not a test's
     assert row["status"] == "Succeeded"
     assert serves(workshop, "dev") == "Hello from a test"
-    assert time.monotonic() - started < 30
     execution = sandbox_client("codepipeline").get_pipeline_execution(
         pipelineName=workshop.names.pipeline("dev"), pipelineExecutionId=row["execution"]
     )

@@ -1,7 +1,7 @@
 """Contract tests for IAM enforcement with plain boto3 and the AWS CLI: a build's service role is
 assumed only through its trust policy, its own AWS calls are evaluated against its policies, and a
 refusal fails the build where AWS reports it, with AWS's message. SimulatePrincipalPolicy answers with
-the same evaluator. The learner's own calls (the ``testing`` credentials) are never evaluated."""
+the same evaluator. The kit's own calls (the ``testing`` credentials, the account's root user) are not evaluated."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 import os
 import time
 
+import boto3
 import pytest
 
 from localaws import api
@@ -212,9 +213,30 @@ def test_attached_managed_policies_count():
     assert run_build(role)["buildStatus"] == "SUCCEEDED"
 
 
-def test_the_learners_own_calls_are_not_evaluated():
-    # The testing credentials stand for the account's administrator: no policy is needed for them.
+def test_the_root_users_calls_are_not_evaluated_an_iam_users_are():
+    """The ``testing`` credentials stand for the account's root user, whom IAM policies do not restrict; the
+    same call signed by an IAM user with no policy is refused, so the leniency is root's alone."""
+    assert sandbox_client("sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
     assert sandbox_client("ecr").get_authorization_token()["authorizationData"]
+
+    iam, user = sandbox_client("iam"), unique("nopolicy")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    ecr = boto3.client(
+        "ecr",
+        endpoint_url=api.endpoint(),
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    try:
+        with pytest.raises(ecr.exceptions.ClientError) as refused:
+            ecr.get_authorization_token()
+        assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+        assert f"user/{user} is not authorized to perform: ecr:GetAuthorizationToken" in str(refused.value)
+    finally:
+        iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
+        iam.delete_user(UserName=user)
 
 
 def test_simulate_principal_policy_with_boto3():

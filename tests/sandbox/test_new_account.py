@@ -584,19 +584,23 @@ def test_a_group_with_an_unoffered_type_gets_no_instance_and_its_services_never_
         definition = ecs.register_task_definition(
             family=cluster, containerDefinitions=[{"name": "web", "image": "node:22-alpine", "memory": 128}]
         )["taskDefinition"]["taskDefinitionArn"]
-        started = time.monotonic()
-        ecs.create_service(
+        created = ecs.create_service(
             cluster=cluster,
             serviceName="web",
             taskDefinition=definition,
             desiredCount=1,
             capacityProviderStrategy=[{"capacityProvider": provider, "weight": 1}],
-        )
-        assert time.monotonic() - started < 5  # answered at once, as AWS does
-        time.sleep(1.5)
-        service = ecs.describe_services(cluster=cluster, services=["web"])["services"][0]
+        )["service"]
+        # answered at once, as AWS does: the deployment has only begun, no task is placed yet
+        assert created["runningCount"] == 0 and created["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+        deadline = time.monotonic() + 60
+        while True:  # the scheduler's verdict comes later, as a service event
+            service = ecs.describe_services(cluster=cluster, services=["web"])["services"][0]
+            if any("no container instance met all of its requirements" in e["message"] for e in service["events"]):
+                break
+            assert time.monotonic() < deadline, f"no placement event in 60 s: {service['events']}"
+            time.sleep(0.2)
         assert service["runningCount"] == 0
-        assert any("no container instance met all of its requirements" in e["message"] for e in service["events"])
         ecs.delete_service(cluster=cluster, service="web", force=True)
 
 

@@ -6,6 +6,7 @@ aws-sdk-pandas functions take one, and is ignored on the sandbox.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -44,6 +45,7 @@ PREFIX_TAG = "workshop:prefix"
 KIT_TAG = "workshop:kit"
 ENVIRONMENT_TAG = "workshop:environment"
 KIT_NAME = "ecs-cd-workshop"
+_CLIENTS_MADE = threading.Lock()
 #: Tags in any of the shapes AWS services use: a map, or a list of Key/Value (or key/value) entries.
 Tags = Mapping[str, str] | Iterable[Mapping[str, Any]] | None
 #: The line an ``ensure_*`` step reports for one resource (notebook 01 shows them as a table).
@@ -139,11 +141,12 @@ class Workshop:
     def client(self, service: str) -> Any:
         """A typed boto3 client for the workshop's backend and region. AWS clients from the default
         chain are not kept here: ``clients`` keeps them once they have credentials."""
-        made = self._clients.get(service)
-        if made is None:
-            made = clients.client(service, self.settings, self.session)
-            if self.on_sandbox or self.session is not None:
-                self._clients[service] = made
+        with _CLIENTS_MADE:  # boto3 sessions make clients one thread at a time (steps create resources at once)
+            made = self._clients.get(service)
+            if made is None:
+                made = clients.client(service, self.settings, self.session)
+                if self.on_sandbox or self.session is not None:
+                    self._clients[service] = made
         return made
 
     @cached_property

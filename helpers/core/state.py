@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from .paths import workshop_home
 from .settings import DEFAULT_PREFIX, WorkshopSettings, prefix_problems
 
 FORMAT_VERSION = 1
+#: Steps create independent resources at once (``resources.base.at_once``): one record and save at a time.
+_RECORDING = threading.RLock()
 _CURRENT_POINTER = "current-prefix"
 
 
@@ -41,20 +44,22 @@ class WorkshopState:
     ) -> dict[str, Any]:
         """Remember a resource the kit created (and so must delete), save at once, and return the entry."""
         entry = {"type": type, "name": name, "arn": arn, "environment": environment, **details}
-        previous = self.resources.get(key, {})
-        entry["created_at"] = previous.get("created_at") or _now()
-        self.resources[key] = entry
-        self.save()
+        with _RECORDING:
+            previous = self.resources.get(key, {})
+            entry["created_at"] = previous.get("created_at") or _now()
+            self.resources[key] = entry
+            self.save()
         return entry
 
     def save(self) -> None:
-        document = {
-            "format": FORMAT_VERSION,
-            "settings": self.settings.to_dict(),
-            "resources": self.resources,
-            **self.extra,
-        }
-        _write_atomically(self.path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+        with _RECORDING:
+            document = {
+                "format": FORMAT_VERSION,
+                "settings": self.settings.to_dict(),
+                "resources": dict(self.resources),
+                **self.extra,
+            }
+            _write_atomically(self.path, json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 def load_state(prefix: str | None = None) -> WorkshopState:

@@ -5,7 +5,8 @@ retries that say when they give up."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, TypeVar
 
@@ -166,3 +167,30 @@ def retry_while_iam_propagates(
             )
             attempt += 1
             time.sleep(timing.retry_delay)
+
+
+#: At most this many resources are created at once (a step has three to six).
+PARALLEL_CREATES = 6
+
+
+def at_once(jobs: Sequence[tuple[str, Callable[[], _T]]]) -> list[_T]:
+    """Run each ``(what, job)`` at the same time and return their results in the jobs' order.
+
+    AWS lets independent resources be created in parallel (three repositories, three clusters, five
+    roles), so a step takes as long as its slowest resource, not the sum; IAM's propagation delay is
+    then waited out once, not once per resource. A line per resource says when it is ready. When one
+    fails, the others still finish (every ensure is idempotent, so running the step again completes it),
+    and the first failure is raised, not hidden."""
+    if len(jobs) <= 1:
+        return [job() for _, job in jobs]
+    started = time.monotonic()
+    with ThreadPoolExecutor(min(len(jobs), PARALLEL_CREATES), thread_name_prefix="ensure") as pool:
+        futures = {pool.submit(job): what for what, job in jobs}
+        for future in as_completed(futures):
+            mark = "failed" if future.exception() else "ready"
+            print(f"  {futures[future]}: {mark} after {time.monotonic() - started:.1f} s", flush=True)
+    for future in futures:
+        error = future.exception()
+        if error is not None:
+            raise error
+    return [future.result() for future in futures]

@@ -9,12 +9,13 @@ Cleanup deletes the clusters after their capacity (see ``capacity``) and before 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..core.context import Row, Workshop
 from ..core.environments import ENVIRONMENTS
 from ..core.errors import ResourceConflictError, WorkshopError
-from .base import Entry, Found, Kind, entry_id, retry_while_iam_propagates
+from .base import Entry, Found, Kind, at_once, entry_id, retry_while_iam_propagates
 from .capacity import (
     ensure_auto_scaling_group,
     ensure_capacity_provider,
@@ -32,21 +33,26 @@ if TYPE_CHECKING:
 
 
 def ensure(workshop: Workshop) -> list[Row]:
-    """A cluster per environment; for EC2 first its launch template, Auto Scaling group and capacity provider."""
-    rows: list[Row] = []
+    """A cluster per environment, the three at once; for EC2 first its launch template, Auto Scaling group
+    and capacity provider (in that order: each needs the one before)."""
     ec2_path = workshop.settings.launch_type == "EC2"
     image_id = _ecs_ami(workshop) if ec2_path else None
     instance = instance_type(workshop) if ec2_path else None
-    for env in ENVIRONMENTS:
-        providers: list[str] = ["FARGATE", "FARGATE_SPOT"]
-        if image_id is not None and instance is not None:
-            template = ensure_launch_template(workshop, env, image_id, instance)
-            group = ensure_auto_scaling_group(workshop, env, template["arn"])
-            provider = ensure_capacity_provider(workshop, env, group["arn"])
-            rows += [template, group, provider]
-            providers = [provider["name"]]
-        rows.append(ensure_cluster(workshop, env, providers))
-    return rows
+    jobs = [
+        (f"ECS cluster {workshop.names.cluster(env)}", partial(_ensure_environment, workshop, env, image_id, instance))
+        for env in ENVIRONMENTS
+    ]
+    return [row for rows in at_once(jobs) for row in rows]
+
+
+def _ensure_environment(workshop: Workshop, env: str, image_id: str | None, instance: str | None) -> list[Row]:
+    """One environment's cluster, after its EC2 capacity when the launch type is EC2."""
+    if image_id is None or instance is None:
+        return [ensure_cluster(workshop, env, ["FARGATE", "FARGATE_SPOT"])]
+    template = ensure_launch_template(workshop, env, image_id, instance)
+    group = ensure_auto_scaling_group(workshop, env, template["arn"])
+    provider = ensure_capacity_provider(workshop, env, group["arn"])
+    return [template, group, provider, ensure_cluster(workshop, env, [provider["name"]])]
 
 
 def offered_instance_types(ec2: EC2Client, candidates: Iterable[str]) -> list[str]:

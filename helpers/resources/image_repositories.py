@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import partial
 
 from ..core.context import Row, Workshop
 from ..core.environments import ENVIRONMENTS
 from ..core.errors import ResourceConflictError
-from .base import Entry, Found, Kind
+from .base import Entry, Found, Kind, at_once
 
 IMAGES_KEPT = {"dev": 5, "qa": 5, "prod": 100}
 _DESCRIPTIONS = {"dev": "development", "qa": "quality assurance", "prod": "production"}
@@ -35,7 +36,13 @@ def lifecycle_policy(env: str) -> str:
 
 
 def ensure(workshop: Workshop) -> list[Row]:
-    return [ensure_image_repository(workshop, env) for env in ENVIRONMENTS]
+    """The three environments' repositories, created at once."""
+    return at_once(
+        [
+            (f"ECR repository {workshop.names.ecr_repository(env)}", partial(ensure_image_repository, workshop, env))
+            for env in ENVIRONMENTS
+        ]
+    )
 
 
 def ensure_image_repository(workshop: Workshop, env: str) -> Row:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from string import Template
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..core.aws_errors import error_message
 from ..core.context import Row, Workshop, row
 from ..core.errors import ResourceConflictError
 from ..core.paths import DATA_DIR
-from .base import Entry, Found, Kind, wait_until
+from .base import Entry, Found, Kind, at_once, wait_until
 
 POLICY_DIR = DATA_DIR / "policies"
 INLINE_POLICY_NAME = "workshop-least-privilege"
@@ -113,11 +114,16 @@ def required_roles(workshop: Workshop) -> list[RoleSpec]:
 
 def ensure(workshop: Workshop) -> list[Row]:
     """Create or update every role this launch type needs, the EC2 instance profile, and ECS's
-    service-linked role (without it a new account cannot create clusters or capacity providers)."""
-    created = [ensure_role(workshop, spec) for spec in required_roles(workshop)]
+    service-linked role (without it a new account cannot create clusters or capacity providers). The roles
+    and the service-linked role are created at once; the instance profile after them, as it holds a role."""
+    jobs = [
+        (f"IAM role {role_name(workshop, spec)}", partial(ensure_role, workshop, spec))
+        for spec in required_roles(workshop)
+    ]
+    jobs.append((f"IAM role {ECS_SERVICE_LINKED_ROLE}", partial(ensure_ecs_service_linked_role, workshop)))
+    created = at_once(jobs)
     if workshop.settings.launch_type == "EC2":
-        created.append(ensure_instance_profile(workshop))
-    created.append(ensure_ecs_service_linked_role(workshop))
+        created.insert(-1, ensure_instance_profile(workshop))
     return created
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from tqdm.auto import tqdm
@@ -18,7 +19,7 @@ from ..core.context import Row, Workshop
 from ..core.environments import ENVIRONMENTS
 from ..core.errors import ResourceConflictError, WorkshopError
 from ..core.naming import CONTAINER_PORT
-from .base import Entry, Found, Kind, entry_id, recorded_names
+from .base import Entry, Found, Kind, at_once, entry_id, recorded_names
 from .capacity import capacity_provider_name
 from .load_balancer import recorded_target_group_arn, wait_for_load_balancer
 from .network import recorded_network
@@ -43,9 +44,12 @@ PLACEHOLDER_COMMAND = [
 
 
 def ensure(workshop: Workshop) -> list[Row]:
-    """A service per environment (after the load balancer is active), waited for until stable."""
+    """A service per environment, the three created at once (after the load balancer is active), then
+    waited for until stable."""
     wait_for_load_balancer(workshop)
-    rows = [ensure_service(workshop, env) for env in ENVIRONMENTS]
+    rows = at_once(
+        [(f"ECS service {workshop.names.service(env)}", partial(ensure_service, workshop, env)) for env in ENVIRONMENTS]
+    )
     wait_for_services(workshop)
     return rows
 

@@ -1,0 +1,84 @@
+"""Notebook 01's steps create independent resources at once (``resources.base.at_once``), as AWS allows:
+a step takes as long as its slowest resource. Each test fails if the jobs run one after another (a
+barrier that all of them must reach together would time out)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from helpers.resources import base, clusters, image_repositories, roles, services
+
+
+def _together(parties: int):
+    """A job that returns only when ``parties`` jobs wait at the same time (BrokenBarrierError otherwise)."""
+    barrier = threading.Barrier(parties, timeout=10)
+
+    def job(value):
+        barrier.wait()
+        return value
+
+    return job
+
+
+def test_jobs_run_at_the_same_time_and_answer_in_order(capsys):
+    job = _together(3)
+    assert base.at_once([(f"job {i}", lambda i=i: job(i)) for i in range(3)]) == [0, 1, 2]
+    out = capsys.readouterr().out
+    assert all(f"job {i}: ready after" in out for i in range(3))
+
+
+def test_one_failure_lets_the_others_finish_and_is_raised(capsys):
+    finished = []
+
+    def fails():
+        raise RuntimeError("quota exceeded")
+
+    def works(i):
+        finished.append(i)
+        return i
+
+    with pytest.raises(RuntimeError, match="quota exceeded"):
+        base.at_once([("a", lambda: works(1)), ("b", fails), ("c", lambda: works(2))])
+    assert sorted(finished) == [1, 2]
+    assert "b: failed after" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "parties"),
+    [
+        (image_repositories, "ensure_image_repository", 3),
+        (services, "ensure_service", 3),
+        (clusters, "_ensure_environment", 3),
+    ],
+)
+def test_each_environments_resource_is_created_at_once(monkeypatch, module, function, parties):
+    job = _together(parties)
+    monkeypatch.setattr(module, function, lambda workshop, env, *rest: job([{"name": env}]))
+    monkeypatch.setattr(services, "wait_for_load_balancer", lambda workshop: None)
+    monkeypatch.setattr(services, "wait_for_services", lambda workshop: None)
+    workshop = _FakeWorkshop()
+    assert len(module.ensure(workshop)) == 3
+
+
+def test_the_roles_are_created_at_once_the_instance_profile_after_them(monkeypatch):
+    specs = roles.required_roles(_FakeWorkshop("EC2"))
+    job = _together(len(specs) + 1)  # every role and the service-linked role
+    monkeypatch.setattr(roles, "ensure_role", lambda workshop, spec: job({"name": spec.key}))
+    monkeypatch.setattr(roles, "ensure_ecs_service_linked_role", lambda workshop: job({"name": "slr"}))
+    monkeypatch.setattr(roles, "ensure_instance_profile", lambda workshop: {"name": "profile"})
+    names = [r["name"] for r in roles.ensure(_FakeWorkshop("EC2"))]
+    assert names == [*(s.key for s in specs), "profile", "slr"]
+
+
+class _FakeWorkshop:
+    """What the ensure functions read before their per-resource work: names and the launch type."""
+
+    def __init__(self, launch_type: str = "FARGATE") -> None:
+        from helpers.core.naming import Names
+        from helpers.core.settings import WorkshopSettings
+
+        self.settings = WorkshopSettings.build(prefix="par", launch_type=launch_type)
+        self.names = Names("par")
+        self.prefix = "par"

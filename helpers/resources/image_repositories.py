@@ -16,6 +16,8 @@ _DESCRIPTIONS = {"dev": "development", "qa": "quality assurance", "prod": "produ
 
 
 def lifecycle_policy(env: str) -> str:
+    """The lifecycle policy, as ECR's JSON text, that expires all but the newest ``IMAGES_KEPT[env]`` images,
+    tagged or not."""
     return json.dumps(
         {
             "rules": [
@@ -35,10 +37,13 @@ def lifecycle_policy(env: str) -> str:
 
 
 def ensure(workshop: Workshop) -> list[Row]:
+    """The three environments' repositories, each scanning on push and keeping its lifecycle policy."""
     return [ensure_image_repository(workshop, env) for env in ENVIRONMENTS]
 
 
 def ensure_image_repository(workshop: Workshop, env: str) -> Row:
+    """Create ``env``'s repository, or check that the existing one is tagged as ours (ResourceConflictError if
+    not); scan on push and the lifecycle policy are applied again either way."""
     ecr = workshop.client("ecr")
     name = workshop.names.ecr_repository(env)
     try:
@@ -69,6 +74,7 @@ def ensure_image_repository(workshop: Workshop, env: str) -> Row:
 
 
 def find_image_repositories(workshop: Workshop) -> Iterable[Found]:
+    """The environments' repositories that exist, with their tags read to tell ours from a stranger's."""
     ecr = workshop.client("ecr")
     for env in ENVIRONMENTS:
         try:
@@ -82,10 +88,12 @@ def find_image_repositories(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_image_repository(workshop: Workshop, found: Found) -> None:
+    """Delete the repository with its images (``force``): ECR refuses to delete one that holds images."""
     workshop.client("ecr").delete_repository(repositoryName=found.ident, force=True)
 
 
 def image_repository_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded name; only RepositoryNotFound means gone."""
     ecr = workshop.client("ecr")
     try:
         ecr.describe_repositories(repositoryNames=[entry["name"]])

@@ -158,6 +158,8 @@ def _workshop(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers``: the sandbox, status, cleanup, workshop and event commands; the exit code to pass to
+    ``sys.exit``. A WorkshopError is printed as one ``error:`` line on stderr with exit code 2, not a traceback."""
     parser = argparse.ArgumentParser(prog="python -m helpers", description="ECS continuous-deployment workshop kit")
     commands = parser.add_subparsers(dest="command", required=True)
     _add_sandbox_parser(commands)

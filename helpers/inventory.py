@@ -64,6 +64,8 @@ def fetch(url: str | None, timeout: float = 5.0) -> tuple[int | None, str]:
 
 
 def environments_frame(workshop: Workshop) -> pd.DataFrame:
+    """Each environment's branch, URL (openable from this browser), HTTP status and the start of its answer,
+    asked now: the frame behind ``show_environments`` and ``python -m helpers status``."""
     rows = []
     for env, url in environment_urls(workshop).items():
         status, body = fetch(url)

@@ -192,6 +192,8 @@ def status_table(
     commits: dict[str, str] | None = None,
     executions: dict[str, str] | None = None,
 ) -> StatusTable:
+    """The pipeline table ``watch`` displays first and then updates: one ``latest_run`` row per environment,
+    chosen by ``after``, ``commits`` or ``executions`` as given. Approval tokens are left out."""
     return _rows_table([_row(workshop, env, after, commits, executions) for env in envs])
 
 

@@ -49,6 +49,8 @@ class PreflightFailed(WorkshopError):
 
 
 def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> list[Check]:
+    """Every check in the table's order; nothing is created, and a red check does not raise (``show_preflight``
+    decides whether to stop). The permissions row is there only when the identity check passed."""
     settings = state.settings
     checks = [
         Check(
@@ -90,6 +92,8 @@ def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> li
 
 
 def preflight_table(state: WorkshopState, session: boto3.Session | None = None) -> pd.DataFrame:
+    """The checks as a plain DataFrame, without ``show_preflight``'s caption or its stop at a red row.
+    Nothing in the kit calls it."""
     return _table(run_checks(state, session))
 
 

@@ -15,6 +15,8 @@ NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 
 
 def notebooks() -> list[Path]:
+    """The learners' notebooks (``00-`` to ``05-``) in the order a workshop runs them; the instructor's and the
+    advanced notebooks are not among them."""
     return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]-*.ipynb"))
 
 

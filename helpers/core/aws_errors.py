@@ -47,10 +47,14 @@ _STACK_MISSING = re.compile(r"^Stack with id \S+ does not exist$")
 
 
 def error_code(error: ClientError) -> str:
+    """The code AWS gave ``error`` (``NoSuchEntity``, ``ValidationError``, S3's bare ``404``); "" when the
+    response has none, so comparing it never raises."""
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
 def error_message(error: ClientError) -> str:
+    """AWS's message for ``error``, "" when it has none: for the few refusals that only their text tells
+    apart (CloudFormation's missing stack, ECS's missing service-linked role, IAM's "has been taken")."""
     return str(error.response.get("Error", {}).get("Message", ""))
 
 

@@ -26,6 +26,8 @@ PARTITIONS: tuple[str, ...] = ("aws", "aws-cn", "aws-us-gov")
 
 @cache
 def regions_offering(service: str) -> frozenset[str]:
+    """Every region of the three partitions where botocore's bundled endpoint data lists ``service``; cached,
+    no network. It says nothing about whether the account has enabled the region: the preflight asks that."""
     session = new_session()
     return frozenset(r for p in PARTITIONS for r in session.get_available_regions(service, partition_name=p))
 
@@ -40,10 +42,14 @@ def supported_regions() -> tuple[str, ...]:
 
 
 def missing_services(region: str) -> list[str]:
+    """The required services ``region`` does not offer, in REQUIRED_SERVICES order; empty when it can host the
+    workshop. The settings check and the preflight name them in their messages."""
     return [s for s in REQUIRED_SERVICES if region not in regions_offering(s)]
 
 
 def all_known_regions() -> frozenset[str]:
+    """Every region botocore knows for EC2, S3, STS or a required service: lets the settings check tell a
+    region that lacks a service from a name that is no region at all (a typo)."""
     known: set[str] = set()
     for service in ("ec2", "s3", "sts", *REQUIRED_SERVICES):
         known |= regions_offering(service)
@@ -62,6 +68,8 @@ _CONSOLE_DOMAINS = {
 
 @cache
 def partition_of(region: str) -> str:
+    """``aws``, ``aws-cn`` or ``aws-us-gov``, as botocore maps ``region`` (cached): the kit's ARNs, policies
+    and console links follow it. A name botocore does not know raises its UnknownRegionError."""
     return new_session().get_partition_for_region(region)
 
 

@@ -90,6 +90,8 @@ class WorkshopSettings:
 
 
 def prefix_problems(prefix: str) -> list[str]:
+    """Why ``prefix`` cannot be a workshop prefix, each message with a fix; empty when it and every name derived
+    from it (bucket, roles, load balancer, ...) are legal. Event names are checked through it too."""
     if not isinstance(prefix, str) or not prefix:
         return ["prefix is empty: choose a short name such as 'ecs-cd' or your initials, e.g. 'ecs-cd-jd'."]
     hint = "Use 2-20 lowercase letters, digits and hyphens, starting with a letter, e.g. 'ecs-cd-jd'."
@@ -104,6 +106,8 @@ def prefix_problems(prefix: str) -> list[str]:
 
 
 def region_problems(region: str) -> list[str]:
+    """Empty for a region that offers every required service; else one message: which services it lacks, or
+    that botocore knows no such region, followed by the regions to choose from."""
     if region in supported_regions():
         return []
     if region in all_known_regions():

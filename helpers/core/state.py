@@ -26,6 +26,8 @@ _CURRENT_POINTER = "current-prefix"
 
 
 def state_path(prefix: str) -> Path:
+    """Where ``prefix``'s state file lives (``$WORKSHOP_HOME/<prefix>.json``), whether or not it exists yet:
+    callers check ``.exists()``. WORKSHOP_HOME is created if missing."""
     return workshop_home() / f"{prefix}.json"
 
 
@@ -120,6 +122,8 @@ def current_prefix() -> str:
 
 
 def set_current_prefix(prefix: str) -> None:
+    """Remember ``prefix`` as the one later notebooks open without a parameter. Does nothing while
+    WORKSHOP_PREFIX is set (a hub participant's server): that variable wins in ``current_prefix`` anyway."""
     if os.environ.get(PREFIX_VARIABLE):
         return
     _write_atomically(workshop_home() / _CURRENT_POINTER, prefix + "\n")

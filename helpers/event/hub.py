@@ -44,6 +44,8 @@ def participants(event: str) -> set[str]:
 
 
 def home_folder(user: str) -> Path:
+    """``user``'s home on this machine's hub (``$WORKSHOP_HOME/hub/users/<user>``, the spawner's notebook_dir);
+    it may not exist before ``prepare_home`` makes it."""
     return hub_folder() / "users" / user
 
 
@@ -108,10 +110,14 @@ def instructor_password(given: str | None = None) -> str:
 
 
 def instructor_password_file() -> Path:
+    """Where the password the hub made for the instructor is kept (mode 600): the hub's log prints this path,
+    never the password."""
     return hub_folder() / "instructor-password"
 
 
 def default_url(user: str) -> str:
+    """The page a server opens on: the event notebook for the instructor, notebook 00 for everyone else (any
+    name but ``instructor`` is a participant)."""
     return "/lab/tree/event.ipynb" if user == INSTRUCTOR else "/lab/tree/notebooks/00-setup.ipynb"
 
 

@@ -28,6 +28,8 @@ def number_width(participants: int) -> int:
 
 
 def participant_prefixes(event: str, participants: int) -> list[str]:
+    """``NAME-01`` … ``NAME-NN``, numbers padded to one width so no prefix is the start of another. Checks
+    nothing: ``check_event`` is what refuses an impossible name or count."""
     width = number_width(participants)
     return [f"{event}-{number:0{width}d}" for number in range(1, participants + 1)]
 
@@ -56,6 +58,7 @@ def event_problems(event: str, participants: int) -> list[str]:
 
 
 def check_event(event: str, participants: int) -> None:
+    """Raise InvalidSettingError listing every problem ``event_problems`` finds, before anything is created."""
     problems = event_problems(event, participants)
     if problems:
         raise InvalidSettingError("Invalid event:\n  - " + "\n  - ".join(problems))
@@ -67,6 +70,7 @@ def event_folder(event: str) -> Path:
 
 
 def record_path(event: str) -> Path:
+    """The event record's file (``event.json`` in the event's folder); it exists once ``event start`` has run."""
     return event_folder(event) / "event.json"
 
 
@@ -88,6 +92,8 @@ class EventRecord:
 
 
 def load_record(event: str) -> EventRecord | None:
+    """What ``event start`` saved for ``event``; None when the event has no record here (never started, or its
+    folder removed). A damaged record raises rather than answering None."""
     path = record_path(event)
     if not path.exists():
         return None

@@ -20,6 +20,8 @@ TABLE_REGION = "us-east-1"
 
 @cache
 def price_table() -> dict[str, Any]:
+    """``data/prices.json`` read once (cached): the dated offline prices, their source and the assumptions.
+    Every caller gets the same dict, so none may change it."""
     return dict(json.loads(PRICE_TABLE.read_text()))
 
 

@@ -230,6 +230,9 @@ def quota_limit(ctx: PlanContext, need: Need) -> tuple[float | None, str]:
 
 
 def quota_rows(ctx: PlanContext, participants: int) -> list[QuotaRow]:
+    """One row per quota the event's launch type uses: its limit and where that came from, what is in use,
+    what ``participants`` need, and whether it fits (a limit nobody could read counts as fitting). On the
+    sandbox, a last row for this machine's memory, the sandbox's real limit."""
     rows = []
     for need in NEEDS:
         if need.launch_type and need.launch_type != ctx.settings.launch_type:

@@ -74,6 +74,9 @@ def participant_workshop(event: str, prefix: str) -> Workshop | None:
 
 
 def participant_status(event: str, prefix: str) -> dict[str, Any]:
+    """What ``event status`` knows of one participant: their furthest step, each environment's answer, failed
+    pipeline runs, and leftovers once cleanup emptied their state. Without a state file only leftovers are
+    looked for; an AWS or state-file error goes into ``error``, so one participant never stops the table."""
     workshop = participant_workshop(event, prefix)
     document: dict[str, Any] = {"prefix": prefix, "step": "none", "environments": {}, "failures": [], "leftovers": []}
     if workshop is None or not state_path(prefix).exists():
@@ -100,6 +103,8 @@ def event_status(event: str) -> dict[str, Any]:
 
 
 def status_frame(document: dict[str, Any]) -> pd.DataFrame:
+    """The ``event status`` table: a row per participant with their step, a mark and the start of each
+    environment's answer, failed runs (or the error that kept them from being read) and leftovers."""
     rows = []
     for participant in document["participants"]:
         row: dict[str, Any] = {"prefix": participant["prefix"], "step": participant["step"]}
@@ -117,6 +122,8 @@ def status_frame(document: dict[str, Any]) -> pd.DataFrame:
 
 
 def show_event(event: str) -> StatusTable:
+    """Every participant's progress read now, with a caption counting how many are at each step: the table
+    the instructor's notebook shows, which ``live_status`` redraws."""
     document = event_status(event)
     frame = status_frame(document)
     counts = frame["step"].value_counts().to_dict() if len(frame) else {}

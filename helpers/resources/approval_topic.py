@@ -25,6 +25,9 @@ def ensure(workshop: Workshop) -> list[Row]:
 
 
 def ensure_topic(workshop: Workshop) -> Row:
+    """Create the topic, or check that the existing one is tagged as ours (ResourceConflictError if not); then
+    subscribe ``approval_email`` unless it already is. AWS mails that address a confirmation link, and no
+    approval notice reaches it until it is confirmed."""
     sns = workshop.client("sns")
     name = workshop.names.approval_topic
     arn = topic_arn(workshop)
@@ -55,6 +58,7 @@ def _subscriptions(sns: SNSClient, arn: str) -> list[Any]:
 
 
 def find_topics(workshop: Workshop) -> Iterable[Found]:
+    """The approval topic when it exists: its ARN follows from its name, so one GetTopicAttributes tells."""
     sns = workshop.client("sns")
     arn = topic_arn(workshop)
     try:
@@ -66,10 +70,12 @@ def find_topics(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_topic(workshop: Workshop, found: Found) -> None:
+    """Delete the topic; SNS deletes its subscriptions with it."""
     workshop.client("sns").delete_topic(TopicArn=found.ident)
 
 
 def topic_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded ARN; only SNS's NotFound means gone."""
     sns = workshop.client("sns")
     try:
         sns.get_topic_attributes(TopicArn=entry_id(entry))

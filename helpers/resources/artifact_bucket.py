@@ -23,6 +23,8 @@ _FORBIDDEN = ("403", "AccessDenied", "Forbidden")
 
 
 def tls_only_policy(bucket: str, partition: str = "aws") -> dict[str, object]:
+    """A bucket policy that denies any request to ``bucket`` or its objects not made over TLS
+    (``aws:SecureTransport`` false), with ARNs in ``partition``."""
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -44,6 +46,9 @@ def ensure(workshop: Workshop) -> list[Row]:
 
 
 def ensure_bucket(workshop: Workshop) -> Row:
+    """Create the bucket (with no LocationConstraint in us-east-1, which refuses one), or check that the
+    existing one is ours: a 403 from HeadBucket means another account owns the name (ResourceConflictError).
+    The public access block, versioning, SSE-S3 encryption and the TLS-only policy are applied on every run."""
     s3 = workshop.client("s3")
     bucket = workshop.names.artifact_bucket
     action = "exists"
@@ -104,6 +109,8 @@ def _bucket_tags(s3: S3Client, bucket: str) -> list[Any]:
 
 
 def find_buckets(workshop: Workshop) -> Iterable[Found]:
+    """The artifact bucket when it exists. A 403 is raised as a WorkshopError (another account owns the name,
+    or you may not read it), never taken for "nothing to delete"."""
     s3 = workshop.client("s3")
     bucket = workshop.names.artifact_bucket
     try:

@@ -48,6 +48,8 @@ def forget_capacity_provider_suffix(workshop: Workshop) -> None:
 
 
 def user_data(cluster: str) -> str:
+    """The instances' boot script, base64-encoded as a launch template wants it: it writes ``cluster`` into
+    ``/etc/ecs/ecs.config``, so the ECS agent joins that cluster instead of ``default``."""
     script = f"#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config\n"
     return base64.b64encode(script.encode()).decode()
 
@@ -96,6 +98,9 @@ def ensure_launch_template(workshop: Workshop, env: str, image_id: str, instance
 
 
 def ensure_auto_scaling_group(workshop: Workshop, env: str, template_id: str) -> Row:
+    """``env``'s group of one instance (up to ``ASG_MAX_SIZE`` during a deployment) from the latest version of
+    ``template_id``, in the network's subnets; an existing group is kept as it is, and one not tagged as ours
+    raises ResourceConflictError. Creation is retried while IAM propagates the new instance profile."""
     autoscaling = workshop.client("autoscaling")
     name = workshop.names.auto_scaling_group(env)
     found = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
@@ -134,6 +139,9 @@ def ensure_auto_scaling_group(workshop: Workshop, env: str, template_id: str) ->
 
 
 def ensure_capacity_provider(workshop: Workshop, env: str, group_arn: str) -> Row:
+    """``env``'s capacity provider with managed scaling over ``group_arn``, named with this run's suffix
+    (``capacity_provider_name``); creation is retried while ECS's service-linked role is new. Managed
+    termination protection is off, as the group's instances are not protected from scale-in."""
     ecs = workshop.client("ecs")
     name = capacity_provider_name(workshop, env)
     found = [
@@ -193,6 +201,7 @@ def _instance_profile_not_ready(error: Exception) -> bool:
 
 # -- cleanup ------------------------------------------------------------------------------------------
 def find_auto_scaling_groups(workshop: Workshop) -> Iterable[Found]:
+    """The environments' groups by name; Auto Scaling answers an empty list, not an error, for a name it lacks."""
     autoscaling = workshop.client("autoscaling")
     names = [workshop.names.auto_scaling_group(env) for env in ENVIRONMENTS]
     for group in autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=names)["AutoScalingGroups"]:
@@ -201,6 +210,8 @@ def find_auto_scaling_groups(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_auto_scaling_group(workshop: Workshop, found: Found) -> None:
+    """Detach the environment's capacity provider, scale the group to zero and force-delete it (its instances
+    are terminated with it). ``wait_until_auto_scaling_group_deleted`` waits for the end."""
     autoscaling = workshop.client("autoscaling")
     # Detach the capacity provider from its cluster first: the known deletion deadlock is a provider
     # that keeps asking for instances while the group is being deleted.
@@ -212,6 +223,8 @@ def delete_auto_scaling_group(workshop: Workshop, found: Found) -> None:
 
 
 def wait_until_auto_scaling_group_deleted(workshop: Workshop, found: Found) -> None:
+    """Until the group is no longer listed: a force delete takes minutes while its instances terminate.
+    WaitTimeout after ``auto_scaling_group_delete_timeout``."""
     autoscaling = workshop.client("autoscaling")
     wait_until(
         lambda: not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[found.ident])["AutoScalingGroups"],
@@ -232,6 +245,8 @@ def _detach_capacity_providers(workshop: Workshop, env: str) -> None:
 
 
 def find_instances(workshop: Workshop) -> Iterable[Found]:
+    """Every instance tagged with the workshop's prefix that is pending, running, stopping or stopped: what the
+    Auto Scaling groups launched (the launch template tags them) and left behind."""
     ec2 = workshop.client("ec2")
     filters: list[FilterTypeDef] = [
         {"Name": "tag:workshop:prefix", "Values": [workshop.prefix]},
@@ -244,6 +259,8 @@ def find_instances(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_instance(workshop: Workshop, found: Found) -> None:
+    """Terminate the instance; nothing waits for it (the security groups' delete retries while its network
+    interface lingers)."""
     workshop.client("ec2").terminate_instances(InstanceIds=[found.ident])
 
 
@@ -299,6 +316,8 @@ def _every_provider(workshop: Workshop) -> Iterable[Any]:
 
 
 def delete_capacity_provider(workshop: Workshop, found: Found) -> None:
+    """Detach the providers from the cluster of the environment the name belongs to, then delete this one:
+    ECS refuses to delete a provider a cluster still uses."""
     env = next(
         (e for e in ENVIRONMENTS if found.name.startswith(f"{workshop.names.capacity_provider_prefix}{e}-")), None
     )
@@ -308,6 +327,7 @@ def delete_capacity_provider(workshop: Workshop, found: Found) -> None:
 
 
 def find_launch_templates(workshop: Workshop) -> Iterable[Found]:
+    """The environments' launch templates by name (a filter, so missing names are no error); deleted by id."""
     ec2 = workshop.client("ec2")
     names = [workshop.names.launch_template(env) for env in ENVIRONMENTS]
     templates = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": names}])
@@ -321,21 +341,26 @@ def find_launch_templates(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_launch_template(workshop: Workshop, found: Found) -> None:
+    """Delete the template with all its versions; cleanup gets here after the groups that launched from it."""
     workshop.client("ec2").delete_launch_template(LaunchTemplateId=found.ident)
 
 
 # -- presence -----------------------------------------------------------------------------------------
 def auto_scaling_group_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded name; an empty answer is how Auto Scaling says the group is gone."""
     groups = workshop.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[entry["name"]])
     return bool(groups["AutoScalingGroups"])
 
 
 def capacity_provider_exists(workshop: Workshop, entry: Entry) -> bool:
+    """Only an ACTIVE provider counts: ECS goes on describing a deleted one, as INACTIVE, for a while."""
     answer = workshop.client("ecs").describe_capacity_providers(capacityProviders=[entry["name"]])
     return any(p.get("status") == "ACTIVE" for p in answer["capacityProviders"])
 
 
 def launch_template_exists(workshop: Workshop, entry: Entry) -> bool:
+    """Matched by the recorded id or name in one listing of the account's templates, so a template that is
+    gone answers False instead of EC2's NotFound error for an id."""
     templates = workshop.client("ec2").describe_launch_templates()["LaunchTemplates"]
     return any(t["LaunchTemplateId"] == entry.get("arn") or t["LaunchTemplateName"] == entry["name"] for t in templates)
 

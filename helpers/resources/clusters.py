@@ -81,6 +81,9 @@ def instance_type(workshop: Workshop) -> str:
 
 
 def ensure_cluster(workshop: Workshop, env: str, providers: list[str]) -> Row:
+    """``env``'s cluster with ``providers``, the first as its default strategy. An existing cluster of ours gets
+    these providers if it has others; one not tagged as ours raises ResourceConflictError. Creation is
+    retried while ECS's service-linked role propagates."""
     ecs = workshop.client("ecs")
     name = workshop.names.cluster(env)
     found = ecs.describe_clusters(clusters=[name], include=["TAGS"])["clusters"]
@@ -127,6 +130,8 @@ def _ecs_ami(workshop: Workshop) -> str:
 
 # -- cleanup ------------------------------------------------------------------------------------------
 def find_clusters(workshop: Workshop) -> Iterable[Found]:
+    """The environments' clusters that are not INACTIVE (ECS describes a deleted cluster as INACTIVE for a
+    while after)."""
     ecs = workshop.client("ecs")
     names = [workshop.names.cluster(env) for env in ENVIRONMENTS]
     for cluster in ecs.describe_clusters(clusters=names, include=["TAGS"])["clusters"]:
@@ -137,11 +142,15 @@ def find_clusters(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_cluster(workshop: Workshop, found: Found) -> None:
+    """Delete the cluster; ECS refuses while it still has services or container instances, which cleanup
+    deletes first."""
     workshop.client("ecs").delete_cluster(cluster=found.ident)
 
 
 # -- presence -----------------------------------------------------------------------------------------
 def cluster_exists(workshop: Workshop, entry: Entry) -> bool:
+    """Only an ACTIVE cluster counts (a deleted one stays INACTIVE for a while). ``raise_if_resources_gone``
+    asks it to notice a reset sandbox."""
     answer = workshop.client("ecs").describe_clusters(clusters=[entry_id(entry)])
     return any(c.get("status") == "ACTIVE" for c in answer["clusters"])
 

@@ -96,6 +96,8 @@ class StackResult:
 
 
 def template_body(name: str) -> str:
+    """The text of ``data/templates/<name>``, read at every deployment: an edited template is what the next
+    change set compares with the stack."""
     return (TEMPLATES / name).read_text()
 
 

@@ -17,6 +17,8 @@ _DESCRIPTIONS = {"dev": "development", "qa": "quality assurance", "prod": "produ
 
 
 def lifecycle_policy(env: str) -> str:
+    """The lifecycle policy, as ECR's JSON text, that expires all but the newest ``IMAGES_KEPT[env]`` images,
+    tagged or not."""
     return json.dumps(
         {
             "rules": [
@@ -36,7 +38,8 @@ def lifecycle_policy(env: str) -> str:
 
 
 def ensure(workshop: Workshop) -> list[Row]:
-    """The three environments' repositories, created at once."""
+    """The three environments' repositories, created at once, each scanning on push and keeping its
+    lifecycle policy."""
     return at_once(
         [
             (f"ECR repository {workshop.names.ecr_repository(env)}", partial(ensure_image_repository, workshop, env))
@@ -46,6 +49,8 @@ def ensure(workshop: Workshop) -> list[Row]:
 
 
 def ensure_image_repository(workshop: Workshop, env: str) -> Row:
+    """Create ``env``'s repository, or check that the existing one is tagged as ours (ResourceConflictError if
+    not); scan on push and the lifecycle policy are applied again either way."""
     ecr = workshop.client("ecr")
     name = workshop.names.ecr_repository(env)
     try:
@@ -76,6 +81,7 @@ def ensure_image_repository(workshop: Workshop, env: str) -> Row:
 
 
 def find_image_repositories(workshop: Workshop) -> Iterable[Found]:
+    """The environments' repositories that exist, with their tags read to tell ours from a stranger's."""
     ecr = workshop.client("ecr")
     for env in ENVIRONMENTS:
         try:
@@ -89,10 +95,12 @@ def find_image_repositories(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_image_repository(workshop: Workshop, found: Found) -> None:
+    """Delete the repository with its images (``force``): ECR refuses to delete one that holds images."""
     workshop.client("ecr").delete_repository(repositoryName=found.ident, force=True)
 
 
 def image_repository_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded name; only RepositoryNotFound means gone."""
     ecr = workshop.client("ecr")
     try:
         ecr.describe_repositories(repositoryNames=[entry["name"]])

@@ -53,6 +53,9 @@ def ensure(workshop: Workshop) -> list[Row]:
 
 
 def ensure_load_balancer(workshop: Workshop, subnet_ids: list[str], security_group: str) -> Row:
+    """Create the internet-facing ALB in ``subnet_ids`` with ``security_group``, or check that the existing one
+    is tagged as ours. A new one is still provisioning: ``wait_for_load_balancer`` waits before the services
+    need it. The row keeps its ``dns_name``, the host of every environment's URL."""
     elbv2 = workshop.client("elbv2")
     name = workshop.names.load_balancer
     try:
@@ -81,6 +84,9 @@ def ensure_load_balancer(workshop: Workshop, subnet_ids: list[str], security_gro
 
 
 def ensure_target_group(workshop: Workshop, env: str, vpc_id: str) -> Row:
+    """``env``'s HTTP target group on the container port: ``ip`` targets for Fargate tasks, ``instance`` targets
+    for EC2. Its deregistration delay is set to 5 s on every run, so a deployment does not wait ELB's 300 s
+    default for each old task."""
     elbv2 = workshop.client("elbv2")
     name = workshop.names.target_group(env)
     try:
@@ -114,6 +120,8 @@ def ensure_target_group(workshop: Workshop, env: str, vpc_id: str) -> Row:
 
 
 def ensure_listener(workshop: Workshop, env: str, balancer_arn: str, target_group_arn: str) -> Row:
+    """``env``'s HTTP listener on its own port (``LISTENER_PORTS``), forwarding to ``target_group_arn``. A
+    listener already on that port is kept as it is: neither its tags nor where it forwards are checked."""
     elbv2 = workshop.client("elbv2")
     port = LISTENER_PORTS[env]
     listeners = elbv2.describe_listeners(LoadBalancerArn=balancer_arn)["Listeners"]
@@ -164,6 +172,7 @@ def wait_for_load_balancer(workshop: Workshop) -> None:
 
 # -- cleanup ------------------------------------------------------------------------------------------
 def find_load_balancers(workshop: Workshop) -> Iterable[Found]:
+    """The workshop's load balancer by name when it exists; its tags say whether it is ours."""
     elbv2 = workshop.client("elbv2")
     try:
         balancers = elbv2.describe_load_balancers(Names=[workshop.names.load_balancer])["LoadBalancers"]
@@ -175,6 +184,8 @@ def find_load_balancers(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_load_balancer(workshop: Workshop, found: Found) -> None:
+    """Delete the load balancer and wait here until ELB reports it gone (this kind has no ``settle``); a
+    wait that runs out raises botocore's WaiterError."""
     elbv2 = workshop.client("elbv2")
     elbv2.delete_load_balancer(LoadBalancerArn=found.ident)
     elbv2.get_waiter("load_balancers_deleted").wait(
@@ -183,6 +194,7 @@ def delete_load_balancer(workshop: Workshop, found: Found) -> None:
 
 
 def find_target_groups(workshop: Workshop) -> Iterable[Found]:
+    """The environments' target groups that exist, with their tags read to tell ours."""
     elbv2 = workshop.client("elbv2")
     for env in ENVIRONMENTS:
         try:
@@ -195,6 +207,8 @@ def find_target_groups(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_target_group(workshop: Workshop, found: Found) -> None:
+    """Delete the group, retried while ELB answers ResourceInUse: it stays in use until the listeners that
+    forward to it have gone with their load balancer."""
     elbv2 = workshop.client("elbv2")
     retry_on_codes(
         lambda: elbv2.delete_target_group(TargetGroupArn=found.ident),
@@ -218,6 +232,7 @@ def load_balancer_part_exists(workshop: Workshop, entry: Entry) -> bool:
 
 
 def target_group_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded ARN; only TargetGroupNotFound means gone."""
     elbv2 = workshop.client("elbv2")
     try:
         elbv2.describe_target_groups(TargetGroupArns=[entry_id(entry)])

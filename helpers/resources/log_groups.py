@@ -87,6 +87,7 @@ def find_log_groups(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_log_group(workshop: Workshop, found: Found) -> None:
+    """Delete the group with its log streams: the containers' and the builds' logs go with it."""
     workshop.client("logs").delete_log_group(logGroupName=found.ident)
 
 

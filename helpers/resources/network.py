@@ -219,6 +219,8 @@ def _has_rule(existing: Sequence[IpPermissionOutputTypeDef], rule: IpPermissionT
 
 # -- cleanup ------------------------------------------------------------------------------------------
 def find_security_groups(workshop: Workshop) -> Iterable[Found]:
+    """The two security groups by name, the tasks' first: its rule references the load balancer's group, so
+    that one is deleted second."""
     ec2 = workshop.client("ec2")
     names = [workshop.names.tasks_security_group, workshop.names.load_balancer_security_group]
     groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": names}])["SecurityGroups"]
@@ -227,6 +229,9 @@ def find_security_groups(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_security_group(workshop: Workshop, found: Found) -> None:
+    """Revoke the rules of our other groups that reference this one, then delete it, retried on
+    DependencyViolation while network interfaces (stopped Fargate tasks, the load balancer) linger. A
+    rule in a group that is not ours is left alone, and the delete then fails once the retries run out."""
     ec2 = workshop.client("ec2")
     referencing = ec2.describe_security_groups(Filters=[{"Name": "ip-permission.group-id", "Values": [found.ident]}])
     for other in referencing["SecurityGroups"]:  # drop rules that point at this group, so it can go
@@ -246,12 +251,17 @@ def delete_security_group(workshop: Workshop, found: Found) -> None:
 
 
 def find_vpcs(workshop: Workshop) -> Iterable[Found]:
+    """VPCs tagged with the workshop's prefix: only a VPC the kit created carries the tag, so the account's
+    default VPC is never a candidate."""
     ec2 = workshop.client("ec2")
     for vpc in ec2.describe_vpcs(Filters=[{"Name": "tag:workshop:prefix", "Values": [workshop.prefix]}])["Vpcs"]:
         yield Found("VPC", vpc["VpcId"], vpc["VpcId"], True)
 
 
 def delete_vpc(workshop: Workshop, found: Found) -> None:
+    """Take the workshop's VPC apart in the order EC2 requires: its subnets (retried while interfaces linger),
+    the internet gateway (detached first), the route tables other than the main one, then the VPC, which
+    takes its main route table and default security group with it."""
     ec2 = workshop.client("ec2")
     timeout = workshop.timing.security_group_in_use_timeout
     vpc_filter: list[FilterTypeDef] = [{"Name": "vpc-id", "Values": [found.ident]}]
@@ -291,6 +301,8 @@ def vpc_part_exists(workshop: Workshop, entry: Entry) -> bool:
 
 
 def security_group_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By id through a filter, which answers an empty list for a deleted group where GroupIds would raise
+    InvalidGroup.NotFound."""
     groups = workshop.client("ec2").describe_security_groups(
         Filters=[{"Name": "group-id", "Values": [entry_id(entry)]}]
     )

@@ -65,6 +65,7 @@ ROLES: tuple[RoleSpec, ...] = (
 
 
 def role_name(workshop: Workshop, spec: RoleSpec) -> str:
+    """``<prefix>-<key>``: participants sharing an account each have roles of their own."""
     return workshop.names.role(spec.key)
 
 
@@ -102,6 +103,8 @@ SOURCE_ACCOUNT_SERVICES = ("codebuild.amazonaws.com", "codepipeline.amazonaws.co
 
 
 def trust_policy(service: str, account: str | None = None) -> dict[str, Any]:
+    """Who may assume the role: ``service`` only, and for CodeBuild, CodePipeline and EventBridge only when
+    they act for ``account`` (``aws:SourceAccount``). Without ``account`` there is no condition."""
     statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if account and service in SOURCE_ACCOUNT_SERVICES:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account}}
@@ -109,6 +112,7 @@ def trust_policy(service: str, account: str | None = None) -> dict[str, Any]:
 
 
 def required_roles(workshop: Workshop) -> list[RoleSpec]:
+    """The roles this launch type uses: the instance role only for EC2. Cleanup looks for all five anyway."""
     return [spec for spec in ROLES if workshop.settings.launch_type in spec.launch_types]
 
 
@@ -128,6 +132,9 @@ def ensure(workshop: Workshop) -> list[Row]:
 
 
 def ensure_role(workshop: Workshop, spec: RoleSpec) -> Row:
+    """Create the role, or check that the existing one is tagged as ours (ResourceConflictError if not) and
+    reset its trust policy; either way its inline policy is put again, so an edited ``data/policies`` file
+    takes effect on the next run."""
     iam = workshop.client("iam")
     name = role_name(workshop, spec)
     trust = trust_policy(spec.trusted_service, workshop.account)
@@ -154,6 +161,9 @@ def ensure_role(workshop: Workshop, spec: RoleSpec) -> Row:
 
 
 def ensure_instance_profile(workshop: Workshop) -> Row:
+    """The EC2 instances' profile with the instance role in it (added when missing); an existing profile not
+    tagged as ours raises ResourceConflictError. IAM takes seconds to make a new profile usable: the Auto
+    Scaling group's creation retries until it is."""
     iam = workshop.client("iam")
     name = workshop.names.instance_profile
     try:
@@ -210,6 +220,7 @@ def ensure_ecs_service_linked_role(workshop: Workshop) -> Row:
 
 # -- cleanup ------------------------------------------------------------------------------------------
 def find_roles(workshop: Workshop) -> Iterable[Found]:
+    """Each of the five roles that exists, with its tags read to tell ours."""
     iam = workshop.client("iam")
     for spec in ROLES:  # both launch types: a changed setting must not strand the instance role
         name = role_name(workshop, spec)
@@ -221,6 +232,8 @@ def find_roles(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_role(workshop: Workshop, found: Found) -> None:
+    """Take the role out of its instance profiles, delete its inline policies and detach its managed ones,
+    then delete it: IAM refuses to delete a role while any of those remain."""
     iam = workshop.client("iam")
     for profile in iam.list_instance_profiles_for_role(RoleName=found.ident)["InstanceProfiles"]:
         iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=found.ident)
@@ -232,6 +245,7 @@ def delete_role(workshop: Workshop, found: Found) -> None:
 
 
 def find_instance_profiles(workshop: Workshop) -> Iterable[Found]:
+    """The EC2 instance profile when it exists (a FARGATE workshop makes none)."""
     iam = workshop.client("iam")
     name = workshop.names.instance_profile
     try:
@@ -243,6 +257,7 @@ def find_instance_profiles(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_instance_profile(workshop: Workshop, found: Found) -> None:
+    """Take its roles out, then delete the profile: IAM refuses to delete a profile that still holds a role."""
     iam = workshop.client("iam")
     profile = iam.get_instance_profile(InstanceProfileName=found.ident)["InstanceProfile"]
     for role in profile.get("Roles", []):
@@ -251,6 +266,7 @@ def delete_instance_profile(workshop: Workshop, found: Found) -> None:
 
 
 def role_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded name; only NoSuchEntity means gone."""
     iam = workshop.client("iam")
     try:
         iam.get_role(RoleName=entry["name"])
@@ -260,6 +276,7 @@ def role_exists(workshop: Workshop, entry: Entry) -> bool:
 
 
 def instance_profile_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded name; only NoSuchEntity means gone."""
     iam = workshop.client("iam")
     try:
         iam.get_instance_profile(InstanceProfileName=entry["name"])

@@ -223,6 +223,8 @@ def _events(service: Any) -> str:
 
 # -- cleanup ------------------------------------------------------------------------------------------
 def find_services(workshop: Workshop) -> Iterable[Found]:
+    """Each environment's service that is not INACTIVE, with its cluster and status kept for
+    ``delete_service``; a cluster that is already gone is skipped."""
     ecs = workshop.client("ecs")
     for env in ENVIRONMENTS:
         cluster, name = workshop.names.cluster(env), workshop.names.service(env)
@@ -252,10 +254,13 @@ def delete_service(workshop: Workshop, found: Found) -> None:
 
 
 def wait_until_service_drained(workshop: Workshop, found: Found) -> None:
+    """Until the deleted service has drained and become INACTIVE, at most ``service_drain_timeout``."""
     wait_until_inactive(workshop, found.extra["cluster"], found.ident)
 
 
 def find_task_definitions(workshop: Workshop) -> Iterable[Found]:
+    """Every ACTIVE revision of the three families, matched exactly (not every family the prefix matches). A
+    family is ours when the state file recorded it or its first listed revision carries the tag."""
     ecs = workshop.client("ecs")
     recorded = recorded_names(workshop, "AWS::ECS::TaskDefinition")
     for env in ENVIRONMENTS:
@@ -288,6 +293,8 @@ def delete_task_definition(workshop: Workshop, found: Found) -> None:
 
 # -- presence -----------------------------------------------------------------------------------------
 def service_exists(workshop: Workshop, entry: Entry) -> bool:
+    """Only an ACTIVE service counts (a deleted one is DRAINING, then INACTIVE). The cluster is the entry's,
+    else the one in the service's ARN; a cluster that is gone means the service is too."""
     ecs = workshop.client("ecs")
     arn = entry_id(entry)
     cluster = entry.get("cluster") or (arn.split("/")[-2] if arn.count("/") >= 2 else "default")

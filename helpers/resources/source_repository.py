@@ -36,6 +36,9 @@ def ensure(workshop: Workshop) -> list[Row]:
 
 
 def ensure_repository(workshop: Workshop) -> Row:
+    """Create the repository, or check that the existing one is tagged as ours (ResourceConflictError if not).
+    The sample app is committed only when master is missing, and qa and prod are branched from master's head
+    only where missing: the learners' commits are never touched."""
     codecommit = workshop.client("codecommit")
     name = workshop.names.repository
     try:
@@ -75,6 +78,7 @@ def ensure_repository(workshop: Workshop) -> Row:
 
 
 def find_repositories(workshop: Workshop) -> Iterable[Found]:
+    """The workshop's repository by name when it exists; its tags say whether it is ours."""
     codecommit = workshop.client("codecommit")
     try:
         metadata = codecommit.get_repository(repositoryName=workshop.names.repository)["repositoryMetadata"]
@@ -85,10 +89,13 @@ def find_repositories(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_repository(workshop: Workshop, found: Found) -> None:
+    """Delete the repository with every branch and commit, the learners' changes included (cleanup removes
+    notebook 04's local clone separately)."""
     workshop.client("codecommit").delete_repository(repositoryName=found.ident)
 
 
 def repository_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded name; only RepositoryDoesNotExist means gone."""
     codecommit = workshop.client("codecommit")
     try:
         codecommit.get_repository(repositoryName=entry["name"])

@@ -25,6 +25,8 @@ STACK_PURPOSES = ("pipelines", "build-container-image", "build-nodejs")
 
 
 def find_stacks(workshop: Workshop) -> Iterable[Found]:
+    """The three stacks by name that exist and are not DELETE_COMPLETE. CloudFormation's not-found (a
+    ValidationError) is told apart from a denial, which is raised."""
     cfn = workshop.client("cloudformation")
     for purpose in STACK_PURPOSES:
         name = workshop.names.stack(purpose)
@@ -39,10 +41,13 @@ def find_stacks(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_stack(workshop: Workshop, found: Found) -> None:
+    """Start deleting the stack and everything it created; ``wait_until_stack_deleted`` waits for the end."""
     workshop.client("cloudformation").delete_stack(StackName=found.ident)
 
 
 def wait_until_stack_deleted(workshop: Workshop, found: Found) -> None:
+    """Until CloudFormation reports DELETE_COMPLETE, at most ``stack_timeout``. A stack stuck in DELETE_FAILED
+    (a resource it could not delete) ends the wait with botocore's WaiterError: a red cleanup row."""
     cfn = workshop.client("cloudformation")
     timing = workshop.timing
     cfn.get_waiter("stack_delete_complete").wait(
@@ -52,6 +57,7 @@ def wait_until_stack_deleted(workshop: Workshop, found: Found) -> None:
 
 
 def find_pipelines(workshop: Workshop) -> Iterable[Found]:
+    """The three pipelines that exist, with their tags read to tell ours."""
     codepipeline = workshop.client("codepipeline")
     for env in ENVIRONMENTS:
         name = workshop.names.pipeline(env)
@@ -64,6 +70,7 @@ def find_pipelines(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_pipeline(workshop: Workshop, found: Found) -> None:
+    """Delete a pipeline its stack left behind (a stack deleted by hand, or a failed stack deletion)."""
     workshop.client("codepipeline").delete_pipeline(name=found.ident)
 
 
@@ -82,6 +89,7 @@ def find_rules(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_rule(workshop: Workshop, found: Found) -> None:
+    """Remove the rule's targets, then delete it: EventBridge refuses to delete a rule that still has targets."""
     events = workshop.client("events")
     targets = [t["Id"] for t in events.list_targets_by_rule(Rule=found.ident)["Targets"]]
     if targets:
@@ -90,6 +98,7 @@ def delete_rule(workshop: Workshop, found: Found) -> None:
 
 
 def find_build_projects(workshop: Workshop) -> Iterable[Found]:
+    """The two build projects that exist: BatchGetProjects leaves missing names out instead of raising."""
     codebuild = workshop.client("codebuild")
     names = [workshop.names.nodejs_project, workshop.names.container_image_project]
     for project in codebuild.batch_get_projects(names=names)["projects"]:
@@ -97,6 +106,7 @@ def find_build_projects(workshop: Workshop) -> Iterable[Found]:
 
 
 def delete_build_project(workshop: Workshop, found: Found) -> None:
+    """Delete a project its stack left behind; its build log group is the log groups' kind, deleted last."""
     workshop.client("codebuild").delete_project(name=found.ident)
 
 
@@ -133,6 +143,7 @@ def stack_exists(workshop: Workshop, entry: Entry) -> bool:
 
 
 def pipeline_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded name; only PipelineNotFound means gone."""
     codepipeline = workshop.client("codepipeline")
     try:
         codepipeline.get_pipeline(name=entry["name"])
@@ -142,6 +153,7 @@ def pipeline_exists(workshop: Workshop, entry: Entry) -> bool:
 
 
 def rule_exists(workshop: Workshop, entry: Entry) -> bool:
+    """By the recorded name; only ResourceNotFound means gone."""
     events = workshop.client("events")
     try:
         events.describe_rule(Name=entry["name"])
@@ -151,7 +163,8 @@ def rule_exists(workshop: Workshop, entry: Entry) -> bool:
 
 
 def build_project_exists(workshop: Workshop, entry: Entry) -> bool:
-    # AWS answers with both lists, moto with "projects" only: the found list is the one both have.
+    """Whether BatchGetProjects finds the recorded name. AWS answers with both ``projects`` and
+    ``projectsNotFound``, moto with ``projects`` only: the found list is the one both have."""
     return bool(workshop.client("codebuild").batch_get_projects(names=[entry["name"]])["projects"])
 
 

@@ -82,3 +82,32 @@ class _FakeWorkshop:
         self.settings = WorkshopSettings.build(prefix="par", launch_type=launch_type)
         self.names = Names("par")
         self.prefix = "par"
+
+
+def test_services_not_stable_in_time_say_where_each_stands():
+    """The timeout names each pending service's tasks, deployments and last events (not "see the console")."""
+
+    class _Ecs:
+        def describe_services(self, cluster, services):
+            stuck = "prod" in cluster
+            return {
+                "services": [
+                    {
+                        "runningCount": 0 if stuck else 1,
+                        "desiredCount": 1,
+                        "deployments": [{"rolloutState": "IN_PROGRESS"}],
+                        "events": [{"message": "unable to place a task: no container instance met all of its"}]
+                        if stuck
+                        else [],
+                    }
+                ]
+            }
+
+    workshop = _FakeWorkshop()
+    workshop.client = lambda service: _Ecs()
+    workshop.timing = type("T", (), {"services_stable_timeout": 0.2, "poll": 0.05})()
+    with pytest.raises(services.WorkshopError) as raised:
+        services.wait_for_services(workshop)
+    message = str(raised.value)
+    assert "['prod'] were not stable after 0 s" in message
+    assert "prod runs 0 of 1 tasks in 1 deployment(s)" in message and "unable to place a task" in message

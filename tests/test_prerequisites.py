@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from helpers import cleanup, setup
+from helpers import cleanup, prerequisites, setup
 from helpers.core.environments import ENVIRONMENTS, LISTENER_PORTS
 from helpers.core.state import load_state
 from tests.helpers_for_tests import sandbox_client, unique
@@ -186,6 +186,24 @@ def test_running_01_again_changes_nothing(workshop_run):
     assert len(groups) == 1
     sns = sandbox_client("sns")
     assert len(sns.list_subscriptions_by_topic(TopicArn=after["sns-topic"]["arn"])["Subscriptions"]) == 1
+
+
+def test_a_listener_changed_by_hand_is_pointed_back_at_its_environment(workshop_run):
+    """Someone pointed Dev's listener at QA's target group in the console: running the network step again
+    puts it back, and says so."""
+    prefix = workshop_run[0]
+    workshop = setup.open_workshop(prefix)
+    elbv2 = sandbox_client("elbv2")
+    dev = workshop.state.resources["listener/dev"]["arn"]
+    qa_group = workshop.state.resources["target-group/qa"]["arn"]
+    elbv2.modify_listener(ListenerArn=dev, DefaultActions=[{"Type": "forward", "TargetGroupArn": qa_group}])
+    table = prerequisites.ensure_network(workshop)
+    dev_group = workshop.state.resources["target-group/dev"]["arn"]
+    listener = elbv2.describe_listeners(ListenerArns=[dev])["Listeners"][0]
+    assert listener["DefaultActions"][0]["TargetGroupArn"] == dev_group
+    actions = dict(zip(table.frame["name"], table.frame["action"], strict=True))
+    assert actions[f"HTTP:8080 → {workshop.names.target_group('dev')}"] == "updated (it forwarded elsewhere)"
+    assert actions[f"HTTP:8081 → {workshop.names.target_group('qa')}"] == "exists"
 
 
 def test_cleanup_twice_leaves_nothing_and_spares_lookalikes(workshop_run):

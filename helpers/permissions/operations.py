@@ -128,6 +128,7 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "describe_load_balancers",
         "describe_tags",
         "describe_target_groups",
+        "modify_listener",
         "modify_target_group_attributes",
     ),
     "events": ("delete_rule", "describe_rule", "list_tags_for_resource", "list_targets_by_rule", "remove_targets"),

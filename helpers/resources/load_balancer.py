@@ -4,6 +4,7 @@ environment keeps a stable URL; and the ownership check every load-balancing res
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from ..core.context import Row, Workshop, normalise_tags
 from ..core.environments import ENVIRONMENTS, LISTENER_PORTS
@@ -120,8 +121,9 @@ def ensure_target_group(workshop: Workshop, env: str, vpc_id: str) -> Row:
 
 
 def ensure_listener(workshop: Workshop, env: str, balancer_arn: str, target_group_arn: str) -> Row:
-    """``env``'s HTTP listener on its own port (``LISTENER_PORTS``), forwarding to ``target_group_arn``. A
-    listener already on that port is kept as it is: neither its tags nor where it forwards are checked."""
+    """``env``'s HTTP listener on its own port (``LISTENER_PORTS``), forwarding to ``target_group_arn``. The
+    load balancer is the workshop's (checked before), so a listener already on that port is too; one that
+    forwards elsewhere (changed by hand in the console) is pointed back at the environment's target group."""
     elbv2 = workshop.client("elbv2")
     port = LISTENER_PORTS[env]
     listeners = elbv2.describe_listeners(LoadBalancerArn=balancer_arn)["Listeners"]
@@ -135,6 +137,12 @@ def ensure_listener(workshop: Workshop, env: str, balancer_arn: str, target_grou
             DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group_arn}],
         )["Listeners"][0]
         action = "created"
+    elif _forwards_to(existing) != target_group_arn:
+        elbv2.modify_listener(
+            ListenerArn=existing["ListenerArn"],
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group_arn}],
+        )
+        action = "updated (it forwarded elsewhere)"
     else:
         action = "exists"
     shown = LOAD_BALANCERS.record(
@@ -149,6 +157,15 @@ def ensure_listener(workshop: Workshop, env: str, balancer_arn: str, target_grou
         port=port,
     )
     return {**shown, "name": f"HTTP:{port} → {workshop.names.target_group(env)}"}  # the row says where it forwards
+
+
+def _forwards_to(listener: Any) -> str | None:
+    """The target group a listener's default action forwards to (None: it redirects, answers, or splits)."""
+    actions = listener.get("DefaultActions") or []
+    if len(actions) != 1 or actions[0].get("Type") != "forward":
+        return None
+    groups = actions[0].get("ForwardConfig", {}).get("TargetGroups") or []
+    return actions[0].get("TargetGroupArn") or (groups[0]["TargetGroupArn"] if len(groups) == 1 else None)
 
 
 def is_ours(workshop: Workshop, arn: str) -> bool:

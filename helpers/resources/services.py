@@ -193,10 +193,11 @@ def wait_for_services(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, 
     timeout = timeout or workshop.timing.services_stable_timeout
     deadline = time.monotonic() + timeout
     pending = list(envs)
+    last: dict[str, Any] = {}
     with tqdm(total=len(envs), desc="ECS services stable", unit="service", leave=True) as bar:
         while pending:
             for env in list(pending):
-                service = ecs.describe_services(
+                service = last[env] = ecs.describe_services(
                     cluster=workshop.names.cluster(env), services=[workshop.names.service(env)]
                 )["services"][0]
                 primary = service["deployments"][0] if service["deployments"] else {}
@@ -210,11 +211,20 @@ def wait_for_services(workshop: Workshop, envs: tuple[str, ...] = ENVIRONMENTS, 
                     bar.update(1)
             if pending and time.monotonic() > deadline:
                 raise WorkshopError(
-                    f"Services {pending} were not stable after {timeout:.0f} s; check their events in "
-                    "the ECS console (or the summary below) and re-run this cell."
+                    f"Services {pending} were not stable after {timeout:.0f} s: "
+                    + "; ".join(_progress(env, last[env]) for env in pending)
+                    + ". Re-run this cell to wait longer; the ECS console shows every event."
                 )
             if pending:
                 time.sleep(workshop.timing.poll)
+
+
+def _progress(env: str, service: Any) -> str:
+    """Where a service that is not stable yet stands: its tasks, its deployments and its last events."""
+    return (
+        f"{env} runs {service['runningCount']} of {service['desiredCount']} tasks in "
+        f"{len(service['deployments'])} deployment(s) (last events: {_events(service) or 'none'})"
+    )
 
 
 def _events(service: Any) -> str:

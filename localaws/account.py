@@ -58,6 +58,7 @@ class AccountSettings:
 
 
 def environment_name(field_name: str) -> str:
+    """The ``LOCALAWS_*`` variable that sets one account setting; the ``/_sandbox/account`` route lists it."""
     return config.account_variable(field_name)
 
 

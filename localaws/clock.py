@@ -32,6 +32,7 @@ def advance(seconds: float) -> datetime:
 
 
 def offset_seconds() -> float:
+    """How far the clock has been moved on from real time, in seconds (``GET /_sandbox/clock`` reports it)."""
     with _lock:
         return _offset.total_seconds()
 

@@ -90,10 +90,13 @@ def flag(name: str, default: bool, environ: Mapping[str, str] | None = None) -> 
 
 
 def persist(environ: Mapping[str, str] | None = None) -> bool:
+    """``LOCALAWS_PERSIST``: whether the sandbox keeps its state on disk and resumes from it; on unless switched off."""
     return flag(PERSIST, True, environ)
 
 
 def iam_enforcement(environ: Mapping[str, str] | None = None) -> bool:
+    """``LOCALAWS_IAM_ENFORCEMENT``: whether requests and the services' roles are evaluated against IAM policies; on
+    unless switched off. Read from the environment at every call (``sessions.enabled`` is this function)."""
     return flag(IAM_ENFORCEMENT, True, environ)
 
 
@@ -116,15 +119,20 @@ def containers(environ: Mapping[str, str] | None = None) -> str:
 
 
 def home(environ: Mapping[str, str] | None = None) -> Path | None:
+    """``LOCALAWS_HOME`` as a path; None when unset, and ``api.default_home`` then uses ``./.localaws``."""
     configured = _environ(environ).get(HOME)
     return Path(configured) if configured else None
 
 
 def endpoint(environ: Mapping[str, str] | None = None) -> str:
+    """``LOCALAWS_ENDPOINT``, the sandbox's own URL for code that runs outside its server; empty when unset (the server
+    aims its own clients at itself when it starts: ``services/loopback.py``)."""
     return _environ(environ).get(ENDPOINT, "")
 
 
 def account_variable(field_name: str) -> str:
+    """The variable of one account setting: the prefix and the field's name in capitals (``codebuild_concurrency`` ->
+    ``LOCALAWS_CODEBUILD_CONCURRENCY``)."""
     return ACCOUNT_PREFIX + field_name.upper()
 
 

@@ -28,9 +28,12 @@ def ensure_token(data_dir: Path) -> str:
 
 
 def read_token(data_dir: Path) -> str | None:
+    """The token a sandbox wrote into ``data_dir``, for ``localaws.api`` to send; None when none was written there."""
     path = data_dir / FILE_NAME
     return path.read_text().strip() if path.exists() else None
 
 
 def allows(presented: str | None, token: str) -> bool:
+    """Whether a request carries the sandbox's token. Compared in constant time, so that a wrong guess learns nothing
+    from how long the refusal took; a request without a token is refused."""
     return presented is not None and hmac.compare_digest(presented, token)

@@ -56,6 +56,8 @@ _MESSAGES = {
 
 
 def status_for(code: str) -> int:
+    """The HTTP status AWS answers an error code with (429 for ``TooManyRequestsException``, 503 for ``SlowDown``,
+    500 for ``InternalFailure``); 400, a client error, for any code the table does not list."""
     return STATUS_BY_CODE.get(code, 400)
 
 

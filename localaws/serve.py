@@ -231,6 +231,9 @@ def _return_freed_memory(every: float = 5.0, collect_every: float = 60.0) -> Non
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The sandbox process (``python -m localaws.serve``, which ``process.py`` starts): checks the settings, plugs the
+    extensions into moto, restores the saved state, and serves on 127.0.0.1 until SIGTERM or SIGINT. Exits with a
+    message naming the variable when a setting is not valid, and with status 3 when the saved state cannot be loaded."""
     parser = argparse.ArgumentParser(description="Run the workshop sandbox in the foreground.")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data-dir", type=Path, required=True)

@@ -62,6 +62,8 @@ class BaseImageError(Exception):
 
 
 def cache_dir() -> Path:
+    """Where the stand-in's downloads (the root file system, the node and npm packages) and its build record stay
+    between sandboxes, so that the slow part happens once per machine; made when missing."""
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     path = root / "localaws" / "base-image"
     path.mkdir(parents=True, exist_ok=True)
@@ -73,10 +75,13 @@ def _run(command: list[str], timeout: float, cwd: Path | None = None) -> subproc
 
 
 def present(docker: str, image: str) -> bool:
+    """Whether the engine has ``image`` already: then ``ensure`` neither pulls nor builds it."""
     return _run([docker, "image", "inspect", image], 30).returncode == 0
 
 
 def labels(docker: str, image: str) -> dict[str, str]:
+    """The image's labels as the engine reports them, ``{}`` when it does not have the image; the stand-in is the image
+    labelled ``localaws.stand-in``."""
     answer = _run([docker, "image", "inspect", "--format", "{{json .Config.Labels}}", image], 30)
     return json.loads(answer.stdout or "null") or {} if answer.returncode == 0 else {}
 

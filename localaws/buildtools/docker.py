@@ -38,6 +38,10 @@ MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
 # -- registry --------------------------------------------------------------------------------------------
 def push(reference: str, data_dir: Path) -> None:
+    """``docker push`` without an engine: the image tagged ``reference`` goes to the sandbox's ECR through ECR's layer
+    API and PutImage, signed with the build's credentials so that each step is authorized as a registry push is on AWS.
+    The image's folder is also copied into ``<data>/images``, where the ECS task runner finds it. DockerError, with
+    docker's message, for an untagged image, a registry other than the sandbox's ECR, or a registry not logged in to."""
     state = load_state()
     reference = normalise(reference)
     image_id = state["tags"].get(reference)
@@ -137,6 +141,8 @@ def _login_arguments(arguments: list[str]) -> tuple[str, str]:
 
 
 def login(arguments: list[str]) -> None:
+    """``docker login`` without an engine: the registry is remembered, which ``push`` requires as docker requires
+    credentials. A password must be given (``--password-stdin`` or ``-p``), but nothing checks it."""
     registry, _ = _login_arguments(arguments)
     state = load_state()
     if registry and registry not in state["auths"]:
@@ -284,6 +290,8 @@ def _run(command: str, arguments: list[str], data_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``docker`` a build's commands run (the CodeBuild runner puts it first on PATH): one command, by the stand-in
+    or, in Docker mode, by the real CLI. Returns the exit status docker would, with docker's errors on stderr."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     data_dir = Path(os.environ.get("WORKSHOP_SANDBOX_DATA", "/tmp"))
     try:

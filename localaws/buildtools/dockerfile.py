@@ -18,6 +18,8 @@ from .docker_state import DockerError, home, load_state, normalise, save_state
 
 
 def parse_dockerfile(text: str) -> list[tuple[str, str]]:
+    """A Dockerfile's instructions as (KEYWORD, argument) pairs, continuation lines joined and comment lines left out;
+    both the stand-in's build and Docker mode's base-image lookup read it. Heredocs are not understood."""
     instructions, buffer = [], ""
     for raw in text.splitlines():
         line = raw.strip()
@@ -53,6 +55,10 @@ def _ignored(relative: str, patterns: list[str]) -> bool:
 
 
 def build(context: Path, tags: list[str], dockerfile: str = "Dockerfile") -> str:
+    """``docker build`` without an engine: the context's COPY/ADD files laid out under the WORKDIR (minus what
+    .dockerignore leaves out), CMD, ENTRYPOINT, ENV and EXPOSE kept, RUN steps printed as skipped; the image is stored
+    in the stand-in's folder and tagged. Returns its id, the digest of its config (which includes a digest of its
+    files). DockerError with docker's message for a missing Dockerfile, a COPY source not found, or no FROM."""
     path = context / dockerfile
     if not path.exists():
         raise DockerError(f"failed to read dockerfile: open {dockerfile}: no such file or directory")

@@ -36,6 +36,7 @@ class EngineUnavailable(Exception):
 
 
 def docker_host(environ: Mapping[str, str] | None = None) -> str:
+    """Where the engine is asked for: ``DOCKER_HOST``, as the docker CLI reads it, else the default socket."""
     environ = os.environ if environ is None else environ
     return environ.get("DOCKER_HOST", "").strip() or DEFAULT_SOCKET
 

@@ -39,10 +39,13 @@ class CommandFailed(Exception):
 
 
 def enabled() -> bool:
+    """Whether this build's ``docker`` uses the real CLI: the sandbox decided on Docker mode when it started."""
     return engine.current() == engine.DOCKER
 
 
 def privileged() -> bool:
+    """Whether this build may reach the Docker daemon: only a CodeBuild project with ``privilegedMode: true`` gets it,
+    as on AWS; in any other build every docker command answers what docker answers with no daemon."""
     return os.environ.get(PRIVILEGED_VARIABLE, "") == "1"
 
 

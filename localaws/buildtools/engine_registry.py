@@ -33,10 +33,15 @@ class Refused(Exception):
 
 
 def address() -> str:
+    """The loopback address (``127.0.0.1:PORT``) of the real registry behind the sandbox's ECR, which the sandbox passes
+    to privileged builds; empty when it runs none, and the stand-in's ``login`` and ``push`` are used instead."""
     return os.environ.get(ADDRESS_VARIABLE, "")
 
 
 def login(arguments: list[str], registry: str, password: str) -> None:
+    """``docker login`` in Docker mode: an ECR address does not resolve here, so the engine logs in to the registry
+    behind ECR instead, as user ``AWS`` with the password, which that registry checks as ECR checks its token. Any
+    other registry is logged in to as named (also as ``AWS``). ``arguments`` is not read."""
     target = address() if parse_ecr_uri(f"{registry}/x") else registry
     answer = subprocess.run(
         [engine_build.cli_path(), "login", "--username", "AWS", "--password-stdin", target],
@@ -76,6 +81,10 @@ def _upload_config(ecr: Any, repository: str, digest: str, password: str) -> Non
 
 
 def push(reference: str, image_id: str | None, home: Path, data_dir: Path, password: str | None) -> None:
+    """``docker push`` in Docker mode. To the sandbox's ECR: checks that the repository exists (ECR's "name unknown"),
+    has the engine push to the registry behind ECR, uploads the image's config through ECR's layer API when ECR lacks
+    it, then puts the manifest with PutImage under its real digest, each ECR call signed as the build's role.
+    Refused, with docker's wording, for no login, a denial or an immutable tag. Another registry: the engine's push."""
     parts = parse_ecr_uri(reference)
     if parts is None:  # another registry: the engine's own push
         engine_build.run_cli(["push", reference])

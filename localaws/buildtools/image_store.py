@@ -18,13 +18,17 @@ _ECR_URI = re.compile(
 
 
 def store_root(data_dir: Path) -> Path:
+    """The folder that holds every image the sandbox can run: ``<data>/images``."""
     return data_dir / "images"
 
 
 def image_folder(data_dir: Path, config_digest: str) -> Path:
+    """One image's folder in the store, named by its config digest (without ``sha256:``), which its manifest names."""
     return store_root(data_dir) / config_digest.replace("sha256:", "")
 
 
 def parse_ecr_uri(uri: str) -> dict[str, str] | None:
+    """An ECR image URI as ``account``, ``region``, ``repository``, ``tag`` and ``digest`` (None when the URI has no tag
+    or digest); None for an image of any other registry (Docker Hub, ECR Public)."""
     match = _ECR_URI.match(uri)
     return match.groupdict() if match else None

@@ -28,7 +28,8 @@ __all__ = ["AccessDenied", "RoleSession", "TrustRefused", "assume", "enabled", "
 
 
 def install() -> None:
-
+    """Plug enforcement into moto once, at start (``services.install``): the request hook evaluates every request signed
+    by an identity IAM evaluates (``requests.py``), and GetCallerIdentity names the identity a key belongs to."""
     requests.install()
     _answer_who_a_session_is()
 

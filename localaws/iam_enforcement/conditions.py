@@ -37,6 +37,8 @@ class Unresolvable(Exception):
 
 
 def as_list(value: Any) -> list[Any]:
+    """A policy element as a list: IAM takes one value or a list alike (Action, Resource, Principal, condition values);
+    None is no value at all."""
     if value is None:
         return []
     return list(value) if isinstance(value, list | tuple) else [value]

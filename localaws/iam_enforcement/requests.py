@@ -41,6 +41,8 @@ _ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
 
 
 def install() -> None:
+    """Have moto call the request hook before it serves each request (moto's authorization hook, which the sandbox
+    replaces through ``seams/moto.py``)."""
     moto_seam.authorize_every_request(_authorize_request)
 
 

@@ -14,7 +14,10 @@ from .sessions import _document
 def simulate(
     backend: Any, source_arn: str, actions: list[str], resources: list[str], context: dict[str, list[str]]
 ) -> list[dict[str, Any]]:
-
+    """IAM's SimulatePrincipalPolicy for a user or a role: each action on each resource evaluated against its identity
+    policies (inline, attached managed, and a user's groups'), as IAM's ``EvaluationResults``. Unlike IAM, it leaves
+    out permissions boundaries and resource policies and never reports ``MissingContextValues``; a group's (or any
+    other) ARN is InvalidInput, a user that does not exist NoSuchEntity."""
     kind, _, name = source_arn.split(":", 5)[-1].partition("/")
     name = name.rsplit("/", 1)[-1]
     policies: list[dict[str, Any]]

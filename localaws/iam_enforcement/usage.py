@@ -18,6 +18,8 @@ _lock = threading.Lock()
 
 
 def record(role_arn: str, action: str, resource: str, allowed: bool) -> None:
+    """Count one check of ``action`` on ``resource``, or keep it among the refusals (the latest 500). ``role_arn`` is
+    the ARN of whoever was checked: a service's role, an IAM user or an assumed-role session."""
     with _lock:
         if allowed:
             _used[(role_arn, action, resource)] += 1
@@ -29,6 +31,8 @@ def record(role_arn: str, action: str, resource: str, allowed: bool) -> None:
 
 
 def record_assume(role_arn: str, service: str, admitted: bool) -> None:
+    """Count one attempt by ``service`` to assume ``role_arn``; a refused one (the trust policy does not admit the
+    service) is kept among the refusals too."""
     with _lock:
         _assumed[(role_arn, service, admitted)] += 1
         if not admitted:
@@ -66,6 +70,7 @@ def snapshot() -> dict[str, Any]:
 
 
 def reset() -> None:
+    """Forget every count and refusal (``DELETE /_sandbox/iam/usage``, and ``runtime.reset`` between tests)."""
     with _lock:
         _used.clear()
         _denied.clear()

@@ -14,10 +14,12 @@ _store: list[_Store] = []
 
 
 def attach(store: _Store) -> None:
+    """Send every ``touched`` to ``store`` from now on (``serve.py`` does, once the saved state is loaded)."""
     _store[:] = [store]
 
 
 def detach() -> None:
+    """Stop passing changes on: the server is shutting down and has closed its store."""
     _store.clear()
 
 

@@ -23,11 +23,15 @@ _endpoint = {"url": config.endpoint()}
 
 
 def set_endpoint(url: str) -> None:
+    """Aim the clients made from now on at ``url``, the server's own address (``services.install``, at start); clients
+    made before are forgotten."""
     _endpoint["url"] = url
     client.cache_clear()
 
 
 def endpoint() -> str:
+    """The sandbox's own URL, for a build's ``AWS_ENDPOINT_URL`` and a repository's clone URL; outside the server, empty
+    unless ``LOCALAWS_ENDPOINT`` is set."""
     return _endpoint["url"]
 
 

@@ -15,6 +15,9 @@ _TAGGING = ("ListTagsForResource", "TagResource", "UntagResource")
 
 
 def ecr(r: Request) -> list[Check]:
+    """ECR's row: a repository's ARN for the operations that name one (CreateRepository with tags needs
+    ``ecr:TagResource`` too), ``repository/*`` for DescribeRepositories without names, ``*`` for
+    GetAuthorizationToken, and the tagged resource's ARN for the tagging operations."""
     op = r.operation
     if op == "GetAuthorizationToken":
         return r.checks([UNSCOPED])
@@ -115,6 +118,9 @@ _ECS_ROWS: dict[str, Callable[[Request], list[Check]]] = {
 
 
 def ecs(r: Request) -> list[Check]:
+    """ECS's row: each operation on the resource AWS evaluates it against (cluster, service, task definition, capacity
+    provider, or ``*``), with the implicit ``iam:PassRole`` of a task definition's roles and ``ecs:TagResource`` of a
+    create with tags."""
     row = _ECS_ROWS.get(r.operation)
     if row is None:
         raise NotInTable(r.action)

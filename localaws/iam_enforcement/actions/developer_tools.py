@@ -9,6 +9,8 @@ _TAGGING = ("ListTagsForResource", "TagResource", "UntagResource")
 
 
 def codecommit(r: Request) -> list[Check]:
+    """CodeCommit's row: the repository's ARN (CreateRepository with tags needs ``codecommit:TagResource`` too), ``*``
+    for ListRepositories, the tagged resource's ARN for the tagging operations."""
     if r.operation in _TAGGING:
         return r.checks([str(r.param("resourceArn"))])
     if r.operation == "ListRepositories":
@@ -23,6 +25,9 @@ def codecommit(r: Request) -> list[Check]:
 
 
 def codepipeline(r: Request) -> list[Check]:
+    """CodePipeline's row, scoped as the service authorization reference scopes it: a pipeline's ARN, a stage's
+    (``pipeline/stage``) for RetryStageExecution and RollbackStage, an action's (``pipeline/stage/action``) for
+    PutApprovalResult, ``*`` for ListPipelines."""
     op = r.operation
     if op in _TAGGING:
         return r.checks([str(r.param("resourceArn"))])
@@ -43,6 +48,8 @@ def codepipeline(r: Request) -> list[Check]:
 
 
 def codebuild(r: Request) -> list[Check]:
+    """CodeBuild's row: a project's ARN, also for builds (BatchGetBuilds is evaluated on the projects its build ids
+    name), ``*`` for ListProjects and ListBuilds."""
     op = r.operation
     if op in ("ListProjects", "ListBuilds"):
         return r.checks([UNSCOPED])

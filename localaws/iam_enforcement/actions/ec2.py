@@ -57,6 +57,9 @@ def _ec2_create(r: Request) -> list[Check]:
 
 
 def ec2(r: Request) -> list[Check]:
+    """EC2's row: Describe* unscoped; a create on ``TYPE/*`` with the request's tags (and ``ec2:CreateTags`` with
+    ``ec2:CreateAction`` when it tags); an operation of ``_EC2_TARGETS`` on each resource it names, with that
+    resource's tags as ``aws:ResourceTag/…`` (``*`` when it names none); any other is ``NotInTable``."""
     op = r.operation
     if op.startswith("Describe"):
         return r.checks([UNSCOPED])
@@ -85,6 +88,9 @@ def ec2(r: Request) -> list[Check]:
 
 
 def elbv2(r: Request) -> list[Check]:
+    """Elastic Load Balancing's row: a create on the ARN the new resource will have, ``*`` for its id not yet known (and
+    ``elasticloadbalancing:AddTags`` when it carries tags), a change on the ARN it names, Describe* unscoped. A load
+    balancer is always taken for an Application Load Balancer (``loadbalancer/app/``)."""
     op = r.operation
     tags = query_tags(r, "Tags.member.")
     if op.startswith("Describe"):
@@ -110,6 +116,9 @@ def elbv2(r: Request) -> list[Check]:
 
 
 def autoscaling(r: Request) -> list[Check]:
+    """Auto Scaling's row: a group's ARN with ``*`` for the group id, which a caller cannot know
+    (``autoScalingGroup:*:autoScalingGroupName/NAME``), plus ``autoscaling:CreateOrUpdateTags`` for a create with
+    tags; Describe* unscoped."""
     if r.operation.startswith("Describe"):
         return r.checks([UNSCOPED])
     name = r.param("AutoScalingGroupName")

@@ -91,6 +91,9 @@ def _user(r: Request) -> list[Check]:
 
 
 def iam(r: Request) -> list[Check]:
+    """IAM's row: roles, instance profiles and users on their ARNs, CreateServiceLinkedRole on the role it makes (with
+    ``iam:AWSServiceName``), SimulatePrincipalPolicy on the simulated principal; a create with tags needs
+    ``iam:TagRole`` or ``iam:TagInstanceProfile`` too, and AddRoleToInstanceProfile ``iam:PassRole`` to EC2."""
     op = r.operation
     if op == "CreateServiceLinkedRole":
         return _service_linked_role(r)
@@ -106,6 +109,7 @@ def iam(r: Request) -> list[Check]:
 
 
 def sts(r: Request) -> list[Check]:
+    """STS's row: AssumeRole on the role assumed; GetCallerIdentity needs no permission at all, as on AWS."""
     if r.operation == "AssumeRole":
         return r.checks([str(r.param("RoleArn"))])
     if r.operation == "GetCallerIdentity":

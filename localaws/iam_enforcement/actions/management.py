@@ -8,6 +8,8 @@ from .request import UNSCOPED, Check, NotInTable, Request, json_tags, query_tags
 
 
 def cloudformation(r: Request) -> list[Check]:
+    """CloudFormation's row: a stack named by its ARN, or by ``stack/NAME/*`` when the caller gives a name (the id is
+    not known); ``*`` for ValidateTemplate, ListStacks and a DescribeStacks of every stack."""
     if r.operation in ("ValidateTemplate", "ListStacks"):
         return r.checks([UNSCOPED])
     name = r.param("StackName")
@@ -19,6 +21,8 @@ def cloudformation(r: Request) -> list[Check]:
 
 
 def logs(r: Request) -> list[Check]:
+    """CloudWatch Logs' row: a log group's ARN, a log stream's for CreateLogStream, PutLogEvents and GetLogEvents, and
+    ``logs:TagResource`` too for a CreateLogGroup with tags; DescribeLogGroups unscoped."""
     op = r.operation
     if op == "DescribeLogGroups":
         return r.checks([UNSCOPED])
@@ -38,6 +42,8 @@ def logs(r: Request) -> list[Check]:
 
 
 def sns(r: Request) -> list[Check]:
+    """SNS's row: a topic's ARN (CreateTopic with tags needs ``sns:TagResource`` too); ListTopics and ListSubscriptions
+    unscoped."""
     op = r.operation
     if op == "CreateTopic":
         arn = r.arn("sns", str(r.param("Name")))
@@ -55,6 +61,7 @@ def sns(r: Request) -> list[Check]:
 
 
 def events(r: Request) -> list[Check]:
+    """EventBridge's row: a rule's ARN on the default event bus (``rule/NAME``), or the tagged resource's ARN."""
     if r.operation in ("ListTagsForResource", "TagResource", "UntagResource"):
         return r.checks([str(r.param("ResourceARN"))])
     rule = r.param("Name") or r.param("Rule")
@@ -64,10 +71,14 @@ def events(r: Request) -> list[Check]:
 
 
 def ssm(r: Request) -> list[Check]:
+    """SSM's row: a parameter's ARN; AWS's public parameters (``/aws/service/…``, such as the ECS-optimized AMI's id)
+    belong to no account, so theirs has none."""
     name = str(r.param("Name") or "")
     public = name.startswith("/aws/service/")  # AWS's public parameters belong to no account
     return r.checks([r.arn("ssm", "parameter" + (name if name.startswith("/") else "/" + name), account=not public)])
 
 
 def unscoped(r: Request) -> list[Check]:
+    """The row of a service whose operations the sandbox evaluates on ``*`` alone (Service Quotas: the kit only reads
+    quotas)."""
     return r.checks([UNSCOPED])

@@ -66,6 +66,8 @@ def last_segment(value: Any) -> str:
 
 
 def tags_context(pairs: list[tuple[str, str]]) -> Context:
+    """A create's tags as the context keys IAM gives them: ``aws:RequestTag/KEY`` for each, and ``aws:TagKeys`` listing
+    the keys, absent (not empty) when the request carries no tags."""
     context: Context = {f"aws:RequestTag/{k}": v for k, v in pairs}
     if pairs:
         context["aws:TagKeys"] = [k for k, _ in pairs]

@@ -65,6 +65,10 @@ def _action(r: Request, resource: str) -> str:
 
 
 def s3(r: Request, resource: str) -> list[Check]:
+    """S3's row: the request's IAM action (a bucket's from its method and subresource) on the bucket's or object's ARN;
+    CreateBucket with ``x-amz-object-ownership`` needs ``s3:PutBucketOwnershipControls`` too. DeleteObjects is checked
+    as s3:DeleteObject (or DeleteObjectVersion) on each key its body names; a single DeleteObject takes the same path
+    and, having no body, is checked on ``BUCKET/*`` rather than on its key."""
     action = _action(r, resource)
     if action == "s3:DeleteObject":  # DeleteObjects: each key, and each version named (DeleteObjectVersion)
         return _delete_objects(r, resource)

@@ -13,6 +13,8 @@ from .models import OfferedTypesAutoScalingBackend, OfferedTypesAutoScalingGroup
 
 
 def install(data_dir: Path) -> None:
+    """Make moto's Auto Scaling build groups that launch only the instance types a zone offers, and the backend that
+    checks IAM propagation and records scaling activities."""
     # moto's backend builds its groups from this module-level name; ours launches only offered types.
     moto_seam.patch(moto_models, "FakeAutoScalingGroup", OfferedTypesAutoScalingGroup)
     moto_seam.use_backend_class(moto_models.autoscaling_backends, OfferedTypesAutoScalingBackend)

@@ -38,6 +38,8 @@ class Scope:
 
 
 def mappings_of(section: Any) -> dict[str, Any]:
+    """The template's Mappings, which Fn::FindInMap's lookups are checked against; a Mappings section that is not an
+    object is refused with CloudFormation's "Template format error"."""
     if section is None:
         return {}
     if not isinstance(section, dict):
@@ -93,6 +95,9 @@ def _collect(value: Any, refs: list[str], conditions: list[str]) -> None:
 
 
 def check_references(section: Any, scope: Scope, block: str) -> None:
+    """Check the references of every entry of a section (Resources or Outputs, which ``block`` names in the message):
+    DependsOn and Ref to names the template declares, Condition and Fn::If to declared conditions, and Fn::GetAtt,
+    Fn::Sub and Fn::FindInMap. ValidationError with CloudFormation's message, listing every unresolved name at once."""
     unresolved: list[str] = []
     for entry in section.values() if isinstance(section, dict) else ():
         if not isinstance(entry, dict):

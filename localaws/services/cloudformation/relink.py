@@ -10,6 +10,8 @@ from moto.core.common_models import CloudFormationModel
 
 
 def physical_id(resource: Any) -> str | None:
+    """A resource's physical id, the key that finds its live object after a restart; None when moto computes it from
+    state that the restored copy no longer has."""
     try:
         return str(resource.physical_resource_id)
     except Exception:  # some models compute it from state they no longer have

@@ -11,6 +11,8 @@ from . import validation
 
 
 def validate_template(self: CloudFormationResponse) -> ActionResult:
+    """ValidateTemplate, patched onto moto's ``CloudFormationResponse``: the template from TemplateBody, or from the S3
+    object TemplateURL names, checked as CloudFormation checks it (``validation.py``); its answer or ValidationError."""
     body = moto_seam.param_of(self, "TemplateBody")
     url = moto_seam.param_of(self, "TemplateURL")
     if url:

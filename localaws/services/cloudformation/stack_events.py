@@ -11,6 +11,9 @@ from ...seams import moto as moto_seam
 
 
 def record_resource_event(stack: Any, logical_id: str, resource_type: str, status: str) -> None:
+    """Add one step of a resource (``CREATE_IN_PROGRESS`` and the like) to the stack's events, with the resource's
+    physical id once moto has made it. Unlike ``record_stack_event`` it is not sent to the stack's SNS topics, which
+    AWS notifies of resource events as well."""
     resource = moto_seam.stack_parsed_resources(stack).get(logical_id)
     physical = getattr(resource, "physical_resource_id", "") if resource is not None else ""
     stack.events.append(

@@ -14,6 +14,8 @@ from .models import RunningCodeBuildBackend
 
 
 def install(data_dir: Path) -> None:
+    """Make moto's CodeBuild build the backend whose builds run their buildspec; ``data_dir`` keeps the builds' work
+    folders, the ``docker`` and ``aws`` wrappers, and the image store the docker stand-in fills."""
     RunningCodeBuildBackend.data_dir = data_dir
     moto_seam.use_backend_class(moto_models.codebuild_backends, RunningCodeBuildBackend)
 

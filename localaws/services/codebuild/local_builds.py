@@ -21,6 +21,7 @@ VARIABLE = config.LOCAL_BUILDS
 
 
 def limit(environ: dict[str, str] | None = None) -> int:
+    """How many builds may run their commands on this machine at once: ``LOCALAWS_LOCAL_BUILDS``, else two per CPU."""
     return config.local_builds(environ)
 
 
@@ -46,4 +47,5 @@ def acquire(should_stop: Callable[[], bool]) -> bool:
 
 
 def release() -> None:
+    """Give a build's slot back when its commands are done, so that a build waiting in PROVISIONING can start."""
     slots().release()

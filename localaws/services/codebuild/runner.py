@@ -51,6 +51,8 @@ class BuildOutcome:
 
 
 def load_buildspec(text: str) -> dict[str, Any]:
+    """The buildspec as a dict; BuildspecError with CodeBuild's ``YAML_FILE_ERROR`` when it is not YAML, has neither
+    ``phases`` nor ``artifacts``, or has a version other than 0.1 and 0.2 (the build then fails in DOWNLOAD_SOURCE)."""
     try:
         spec = yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -16,6 +16,11 @@ from .models import codecommit_backend
 
 
 def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """The ``/_sandbox/git/REGION/NAME/…`` route, a repository's clone URL: git's smart HTTP protocol, answered by
+    ``git http-backend`` (404 for a repository that does not exist). After a push, each branch it moved is announced
+    like any CodeCommit change (an EventBridge rule on it starts its pipeline), and the first push to an empty
+    repository sets its default branch (``master`` if pushed, else the first by name). Repositories of the default
+    account only; unlike AWS, no credentials are asked for nor checked (``codecommit:GitPull``/``GitPush``)."""
     rest = environ["PATH_INFO"][len(routes.GIT) :]
     region, _, tail = rest.partition("/")
     name, _, path = tail.partition("/")

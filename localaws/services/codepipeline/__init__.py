@@ -19,6 +19,8 @@ from .triggers import on_reference_change
 
 
 def install(data_dir: Path) -> None:
+    """Make moto's CodePipeline build the backend whose executions run, and have CodeCommit's branch changes reach the
+    EventBridge rules that start pipelines (``triggers.py``)."""
     moto_seam.use_backend_class(moto_models.codepipeline_backends, EnginePipelineBackend)
     GitCodeCommitBackend.reference_listeners.append(on_reference_change)
 

@@ -32,6 +32,9 @@ APPROVAL_EXPIRY = timedelta(days=7)
 
 
 def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
+    """The CodeCommit source action: as the pipeline's role (GetBranch, GetCommit, UploadArchive and
+    GetUploadArchiveStatus on the repository), zips the branch's head commit into each output artifact, and sets the
+    action's variables (CommitId, BranchName, CommitMessage...) and the execution's source revision."""
     configuration = action.declaration.get("configuration", {})
     name, branch = configuration.get("RepositoryName"), configuration.get("BranchName")
     repository = codecommit_backend(execution.account, execution.region).repositories.get(name)
@@ -78,6 +81,9 @@ def run_codecommit_source(execution: Execution, action: ActionRun) -> None:
 
 
 def run_codebuild(execution: Execution, action: ActionRun) -> None:
+    """The CodeBuild build action: StartBuild on the project as the pipeline's role, the first input artifact as the
+    build's source and the first output artifact as its output, then waits for the build to end. A refused StartBuild
+    or a failed build fails the action with CodePipeline's message."""
     configuration = action.declaration.get("configuration", {})
     project = configuration.get("ProjectName")
     if not action.inputs:
@@ -164,6 +170,8 @@ def _service_error_text(error: Exception) -> str:
 
 
 def run_manual_approval(execution: Execution, action: ActionRun) -> None:
+    """The Manual approval action: a new token, AWS's approval notification published to the configured SNS topic (a
+    publish that fails fails the action), then a wait for PutApprovalResult or the 7-day expiry."""
     configuration = action.declaration.get("configuration", {})
     action.token = str(uuid.uuid4())
     action.started = clock.now()
@@ -270,6 +278,10 @@ def _wait_for_deployment(
 
 
 def run_ecs_deploy(execution: Execution, action: ActionRun) -> None:
+    """The ECS (rolling update) deploy action, through the pipeline's role: reads the input artifact's
+    ``imagedefinitions.json``, registers a copy of the service's task definition with those images (its tags kept),
+    updates the service to it and follows the deployment until it completes, fails, or outlasts DeploymentTimeout
+    (60 minutes unless configured)."""
     configuration = action.declaration.get("configuration", {})
     cluster, service_name = configuration.get("ClusterName"), configuration.get("ServiceName")
     file_name = configuration.get("FileName") or "imagedefinitions.json"

@@ -14,6 +14,8 @@ from ...persistence import changes
 
 
 def now() -> datetime:
+    """The time an execution's records show: real time in UTC, not the sandbox's clock (``clock.py``), which approvals
+    and stage conditions read; once the clock is moved on, the two disagree."""
     return datetime.now(UTC)
 
 

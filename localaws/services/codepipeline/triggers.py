@@ -18,6 +18,8 @@ from .models import codepipeline_backend
 def reference_event(
     account: str, region: str, repository: Any, branch: str, old: str | None, new: str | None
 ) -> dict[str, Any]:
+    """AWS's "CodeCommit Repository State Change" event for one branch created, updated or deleted, as EventBridge
+    matches it against rules. ``callerUserArn`` is always ``user/moto``, and ``time`` is real time."""
     kind = "referenceCreated" if old is None else "referenceDeleted" if new is None else "referenceUpdated"
     detail: dict[str, Any] = {
         "callerUserArn": f"arn:aws:iam::{account}:user/moto",
@@ -48,6 +50,8 @@ def reference_event(
 def on_reference_change(
     account: str, region: str, repository: Any, branch: str, old: str | None, new: str | None
 ) -> None:
+    """CodeCommit's listener for a branch that moved: the event goes to the default bus's rules in a thread of its own,
+    so that the push or call that moved the branch answers without waiting for pipelines to start."""
     event = reference_event(account, region, repository, branch, old, new)
     threading.Thread(target=_deliver, args=(account, region, event), daemon=True).start()
 

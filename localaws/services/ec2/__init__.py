@@ -12,6 +12,8 @@ from .models import ReservedNamesEC2Backend
 
 
 def install(data_dir: Path) -> None:
+    """Make moto's EC2 build the backend that refuses security-group names starting ``sg-`` and answers the opt-in
+    regions' status from the account's settings."""
     moto_seam.use_backend_class(moto_models.ec2_backends, ReservedNamesEC2Backend)
 
 

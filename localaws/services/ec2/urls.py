@@ -1,3 +1,8 @@
+"""EC2's routes for moto's server, moto's own, unchanged.
+
+moto looks for a backend's routes in the ``urls`` module beside the module of its backend class; the sandbox's
+EC2 backend lives in this package, so this module hands moto its own ``url_bases`` and ``url_paths``."""
+
 from moto.ec2.urls import url_bases, url_paths
 
 __all__ = ["url_bases", "url_paths"]

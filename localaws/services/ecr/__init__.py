@@ -15,6 +15,7 @@ from .models import RegistryECRBackend
 
 
 def install(data_dir: Path) -> None:
+    """Make moto's ECR build the sandbox's backend and, in Docker mode, start the real registry behind it."""
     moto_seam.use_backend_class(moto_models.ecr_backends, RegistryECRBackend)
     registry.start(data_dir)  # Docker mode: the real registry behind the API (registry.py)
 

@@ -64,6 +64,8 @@ _registry = _Registry()
 
 
 def account() -> str:
+    """The account whose ECR password the registry accepts: ``MOTO_ACCOUNT_ID``, else moto's default account. The
+    registry has one login, so another account's token is refused."""
     return os.environ.get("MOTO_ACCOUNT_ID", "123456789012")
 
 
@@ -73,6 +75,7 @@ def password(account_id: str | None = None) -> str:
 
 
 def address() -> str | None:
+    """The running registry's ``127.0.0.1:PORT``; None when none runs."""
     return _registry.address
 
 
@@ -122,6 +125,7 @@ def start(data_dir: Path) -> str | None:
 
 
 def stop() -> None:
+    """Stop the registry with the sandbox and forget its address; its storage stays on disk for the next start."""
     process, _registry.process, _registry.address = _registry.process, None, None
     os.environ.pop(ADDRESS_VARIABLE, None)
     if process is not None and process.poll() is None:
@@ -174,6 +178,8 @@ def put_manifest(repository: str, tag: str, body: bytes, media_type: str) -> boo
 
 
 def delete_manifest(repository: str, digest: str) -> None:
+    """Delete one manifest, by digest, from the registry (BatchDeleteImage removed its image from ECR); does nothing
+    when no registry runs."""
     if _registry.address is not None:
         _request("DELETE", f"/v2/{repository}/manifests/{digest}")
 

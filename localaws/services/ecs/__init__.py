@@ -16,6 +16,8 @@ from .models import ServingECSBackend
 
 
 def install(data_dir: Path) -> None:
+    """Make moto's ECS build the backend whose services run their tasks as local processes, in folders under
+    ``data_dir/ecs``, from images found in the sandbox's ECR."""
     ServingECSBackend.work_root = data_dir / "ecs"
     ServingECSBackend.image_lookup = EcrImageLookup(data_dir)
     moto_seam.use_backend_class(moto_models.ecs_backends, ServingECSBackend)
@@ -32,6 +34,7 @@ def resume() -> Resumed:
 
 
 def shutdown() -> None:
+    """Stop every task process (the sandbox is stopping); the services stay, and ``resume`` starts their tasks again."""
     for backend in _backends():
         backend.stop_all_tasks()
 

@@ -46,6 +46,9 @@ ImageLookup = Callable[[str], "ImageSource | None"]
 
 
 def resolve_image(image: str, lookup: ImageLookup | None) -> ImageSource:
+    """What stands for a container's image: the folder ``lookup`` finds in the sandbox's ECR, else, for a public node
+    image, no folder and ``node`` as the command; any other image is ImageNotRunnable with ECS's
+    CannotPullContainerError."""
     found = lookup(image) if lookup else None
     if found is not None:
         return found
@@ -58,6 +61,8 @@ def resolve_image(image: str, lookup: ImageLookup | None) -> ImageSource:
 
 
 def free_port() -> int:
+    """A loopback port free right now, for a task's ``PORT``: each awsvpc task has its own address on AWS, here each
+    task has its own port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

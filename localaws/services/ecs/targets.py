@@ -56,6 +56,8 @@ def report(backend: Any, service: Service, task: TaskProcess, healthy: bool) -> 
 
 
 def failure(last: int | str | None) -> Health:
+    """The ``unhealthy`` state of a task whose health check failed: ``Target.ResponseCodeMismatch`` with the HTTP code
+    it answered, ``Target.Timeout`` when it did not answer in time, ``Target.FailedHealthChecks`` otherwise."""
     if isinstance(last, int):
         return response_code_mismatch(last)
     return TIMEOUT if last == "timeout" else FAILED
@@ -74,6 +76,8 @@ def deregister(backend: Any, service: Service, tasks: list[TaskProcess]) -> floa
 
 
 def health_check_path(backend: Any, service: Service) -> str:
+    """The path a task's health check requests: that of the first of the service's target groups that sets one, else
+    ``/``."""
     elbv2 = _elbv2(backend)
     for group_arn in _groups(service):
         group = elbv2.target_groups.get(group_arn)

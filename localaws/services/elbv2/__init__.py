@@ -14,6 +14,7 @@ from .models import ServingELBv2Backend
 
 
 def install(data_dir: Path) -> None:
+    """Make moto's ELBv2 build the backend whose HTTP listeners listen on 127.0.0.1 and forward to the ECS tasks."""
     moto_seam.use_backend_class(moto_models.elbv2_backends, ServingELBv2Backend)
 
 
@@ -27,6 +28,7 @@ def resume() -> Resumed:
 
 
 def shutdown() -> None:
+    """Close every listener's port (the sandbox is stopping); ``resume`` listens on them again."""
     for _, backend in _backends():
         backend.close_all()
 

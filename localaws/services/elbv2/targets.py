@@ -28,6 +28,8 @@ DEFAULT_DELAY_SECONDS = 300.0
 
 
 def response_code_mismatch(code: int) -> tuple[str, str, str]:
+    """The ``unhealthy`` state AWS reports for a health check answered with a code its matcher does not accept:
+    ``Target.ResponseCodeMismatch``, naming the code."""
     return ("unhealthy", "Target.ResponseCodeMismatch", f"Health checks failed with these codes: [{code}]")
 
 

@@ -70,5 +70,5 @@ class TaggedProfilesIAMBackend(IAMBackend):
 
 
 def backend(account_id: str, partition: str = "aws") -> TaggedProfilesIAMBackend:
-
+    """The sandbox's IAM backend of an account (IAM is global: one per partition, not per region)."""
     return iam_backends[account_id][partition]  # type: ignore[return-value]  # install() made it this class

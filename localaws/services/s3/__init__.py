@@ -13,6 +13,8 @@ from .models import ReservedNamesS3Backend, bucket_permission
 
 
 def install(data_dir: Path) -> None:
+    """Have moto's S3 ask the sandbox's evaluator about bucket policies, and build the backend that refuses the bucket
+    names AWS reserves."""
     # moto's policy check is a FakeBucket method; replacing it is the only hook (see models.py for why).
     moto_seam.patch(moto_models.FakeBucket, "get_permission", bucket_permission)
     moto_seam.use_backend_class(moto_models.s3_backends, ReservedNamesS3Backend)

@@ -34,7 +34,9 @@ class ReservedNamesS3Backend(S3Backend):
 
 
 def bucket_permission(bucket: Any, action: str, resource: str) -> Any:
-
+    """Stands in for moto's ``FakeBucket.get_permission``: the bucket policy's answer for ``action`` on ``resource``,
+    with ``aws:SecureTransport`` true. DENIED on an explicit Deny, PERMITTED on an Allow, NEUTRAL otherwise or with no
+    policy; the statements' Principal is not checked, since moto does not say who asks."""
     if bucket.policy is None:
         return PermissionResult.NEUTRAL
     decision = evaluate([], action, resource, dict(REQUEST_CONTEXT), json.loads(bucket.policy.decode()))

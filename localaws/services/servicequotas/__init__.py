@@ -12,6 +12,8 @@ from .models import AccountQuotasBackend
 
 
 def install(data_dir: Path) -> None:
+    """Make moto's Service Quotas build the backend that answers CodeBuild's concurrent-build quotas from the account's
+    settings."""
     moto_seam.use_backend_class(moto_models.servicequotas_backends, AccountQuotasBackend)
 
 

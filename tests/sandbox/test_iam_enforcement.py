@@ -321,3 +321,42 @@ def test_enforcement_can_be_switched_off(tmp_path, monkeypatch):
     finally:
         api.stop(home)
         assert os.environ["LOCALAWS_IAM_ENFORCEMENT"] == "0"
+
+
+def test_a_single_delete_object_is_evaluated_on_its_own_key():
+    """DeleteObject is authorized on ``bucket/key`` (DeleteObjectVersion when a version is named), so a
+    policy scoped to a prefix allows deletes under it and refuses the others, as on AWS."""
+    bucket, user = unique("del-bucket"), unique("deleter")
+    s3, iam = sandbox_client("s3"), sandbox_client("iam")
+    s3.create_bucket(Bucket=bucket)
+    for key in ("tmp/a", "keep/b"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    iam.create_user(UserName=user)
+    statement = {"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": f"arn:aws:s3:::{bucket}/tmp/*"}
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="tmp-only",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    wait_for_iam_propagation()
+    theirs = boto3.client(
+        "s3",
+        endpoint_url=api.endpoint(),
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    try:
+        theirs.delete_object(Bucket=bucket, Key="tmp/a")
+        with pytest.raises(theirs.exceptions.ClientError) as refused:
+            theirs.delete_object(Bucket=bucket, Key="keep/b")
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"
+        assert f"arn:aws:s3:::{bucket}/keep/b" in str(refused.value)
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["keep/b"]
+    finally:
+        iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
+        iam.delete_user_policy(UserName=user, PolicyName="tmp-only")
+        iam.delete_user(UserName=user)
+        s3.delete_object(Bucket=bucket, Key="keep/b")
+        s3.delete_bucket(Bucket=bucket)

@@ -67,11 +67,14 @@ def _action(r: Request, resource: str) -> str:
 def s3(r: Request, resource: str) -> list[Check]:
     """S3's row: the request's IAM action (a bucket's from its method and subresource) on the bucket's or object's ARN;
     CreateBucket with ``x-amz-object-ownership`` needs ``s3:PutBucketOwnershipControls`` too. DeleteObjects is checked
-    as s3:DeleteObject (or DeleteObjectVersion) on each key its body names; a single DeleteObject takes the same path
-    and, having no body, is checked on ``BUCKET/*`` rather than on its key."""
+    as s3:DeleteObject (or DeleteObjectVersion) on each key its body names; a single DeleteObject on its own key
+    (s3:DeleteObjectVersion when it names a version), as AWS checks it."""
     action = _action(r, resource)
-    if action == "s3:DeleteObject":  # DeleteObjects: each key, and each version named (DeleteObjectVersion)
+    is_object = "/" in resource.split(":::", 1)[-1]
+    if action == "s3:DeleteObject" and not is_object:  # DeleteObjects: each key, and each version named
         return _delete_objects(r, resource)
+    if action == "s3:DeleteObject" and "versionId" in dict(getattr(r.response, "querystring", {}) or {}):
+        action = "s3:DeleteObjectVersion"
     found: list[Check] = [(action, resource, {})]
     if action == "s3:CreateBucket" and r.response.headers.get("x-amz-object-ownership"):
         # "If your CreateBucket request includes the x-amz-object-ownership header, then the

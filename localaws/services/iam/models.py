@@ -33,8 +33,9 @@ class TaggedProfilesIAMBackend(IAMBackend):
     ) -> list[dict[str, Any]]:
         """IAM's policy simulator on the sandbox, answered by the sandbox's own evaluator: the identity
         policies of a role or user (inline, attached managed, and a user's groups'), for each action on
-        each resource. The sandbox's account identity (``user/moto``, the ``testing`` credentials) is
-        the account's administrator, as the workshop treats it: everything is allowed."""
+        each resource. The ``testing`` credentials are the account's root user, which IAM cannot simulate:
+        asking about an ARN that is no role or user is NoSuchEntity, as on AWS. Simpler than AWS: permissions
+        boundaries and resource policies are not part of the answer, and ``MissingContextValues`` is empty."""
 
         return simulate(self, source_arn, actions, resources or ["*"], context)
 

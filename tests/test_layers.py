@@ -42,6 +42,7 @@ class Import:
     path: str
     line: int
     module_level: bool
+    type_only: bool = False  # under ``if TYPE_CHECKING:``: a dependency of the design, not of the running code
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.importer} imports {self.imported}"
@@ -63,17 +64,18 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _import_nodes(tree: ast.Module) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
-    """Every import with whether it runs when the module loads (not in a function, not under TYPE_CHECKING)."""
-    found: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
+def _import_nodes(tree: ast.Module) -> list[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
+    """Every import with whether it runs when the module loads (not in a function, not under TYPE_CHECKING), and
+    whether it is there for the type checker only."""
+    found: list[tuple[ast.Import | ast.ImportFrom, bool, bool]] = []
 
-    def visit(node: ast.AST, module_level: bool) -> None:
+    def visit(node: ast.AST, module_level: bool, type_only: bool = False) -> None:
         if isinstance(node, ast.Import | ast.ImportFrom):
-            found.append((node, module_level))
+            found.append((node, module_level, type_only))
             return
         if isinstance(node, ast.If) and _is_type_checking(node.test):
             for child in node.body:
-                visit(child, False)
+                visit(child, False, module_level)
             for child in node.orelse:
                 visit(child, module_level)
             return
@@ -93,7 +95,7 @@ def _imports(package: str, root: Path = REPO_ROOT) -> list[Import]:
     found = []
     for name, path in modules.items():
         is_package = path.name == "__init__.py"
-        for node, module_level in _import_nodes(ast.parse(path.read_text(), filename=str(path))):
+        for node, module_level, type_only in _import_nodes(ast.parse(path.read_text(), filename=str(path))):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             else:
@@ -108,7 +110,9 @@ def _imports(package: str, root: Path = REPO_ROOT) -> list[Import]:
                 ]
             for target in dict.fromkeys(targets):
                 if target in modules and target != name:
-                    found.append(Import(name, target, str(path.relative_to(root)), node.lineno, module_level))
+                    found.append(
+                        Import(name, target, str(path.relative_to(root)), node.lineno, module_level, type_only)
+                    )
     return found
 
 
@@ -133,11 +137,12 @@ def layer_violations(imports: list[Import]) -> list[str]:
     return wrong
 
 
-def cycles(imports: list[Import]) -> list[list[Import]]:
-    """The module-level import cycles: one cycle (as its imports, in order) per strongly connected component."""
+def cycles(imports: list[Import], with_type_only: bool = False) -> list[list[Import]]:
+    """The module-level import cycles (with ``with_type_only``, counting the type checker's imports too): one cycle
+    (as its imports, in order) per strongly connected component."""
     edges: dict[str, list[Import]] = {}
     for each in imports:
-        if each.module_level:
+        if each.module_level or (with_type_only and each.type_only):
             edges.setdefault(each.importer, []).append(each)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -207,6 +212,14 @@ def test_no_module_level_import_cycle_in_helpers_or_localaws():
     found = [cycle for package in ("helpers", "localaws") for cycle in cycles(_imports(package))]
     described = ["\n  ".join(str(edge) for edge in cycle) for cycle in found]
     assert not found, "module-level import cycles:\n  " + "\n\n  ".join(described)
+
+
+def test_no_cycle_even_through_the_type_checkers_imports():
+    """Two modules that need each other's types are one design split in two: a leaf (a Protocol, a shared
+    module) breaks the tie instead of ``if TYPE_CHECKING:``."""
+    found = [cycle for package in ("helpers", "localaws") for cycle in cycles(_imports(package), with_type_only=True)]
+    described = ["\n  ".join(str(edge) for edge in cycle) for cycle in found]
+    assert not found, "import cycles through TYPE_CHECKING imports:\n  " + "\n\n  ".join(described)
 
 
 def test_the_checks_see_a_planted_violation_and_cycle(tmp_path):

@@ -11,20 +11,18 @@ your credentials, then re-run this cell" must work without restarting the kernel
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
-import botocore.loaders
-import botocore.session
 from botocore.config import Config
 
 from .. import __version__
 from . import sandbox
 from .errors import CredentialsError
+from .sessions import new_session, new_sessions
 
 if TYPE_CHECKING:
     from mypy_boto3_autoscaling import AutoScalingClient
@@ -185,34 +183,6 @@ def _make(session: boto3.Session, service: str, **options: Any) -> Any:
     return factory(service, config=_CONFIG, **options)
 
 
-@cache
-def _shared_loader() -> botocore.loaders.Loader:
-    """botocore's model loader, shared by every session the kit makes. Each new session would
-    otherwise parse botocore's JSON models again (the endpoint list alone takes about 0.1 s of CPU);
-    a kernel makes a session per region, per profile and after each ``reset()``."""
-    return botocore.loaders.create_loader()
-
-
-_LOADER_LOCK = threading.Lock()
-
-
-def new_session(**options: Any) -> boto3.Session:
-    """``boto3.Session(**options)`` on the shared model loader. Use it instead of ``boto3.Session``."""
-    return _new_sessions(**options)[0]
-
-
-def _new_sessions(**options: Any) -> tuple[boto3.Session, botocore.session.Session]:
-    """A boto3 session and the botocore session under it (made here, so the kit need not ask boto3 for it)."""
-    core = botocore.session.Session()
-    loader = _shared_loader()
-    core.register_component("data_loader", loader)
-    with _LOADER_LOCK:
-        made = boto3.Session(botocore_session=core, **options)
-        # boto3 appends its own folder to the loader's search path once per session: keep one of each.
-        loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
-    return made, core
-
-
 def sandbox_profiles_file() -> Path:
     """The AWS config file that holds the sandbox's IAM identities (an event's participants), one
     ``[profile NAME]`` each with its access key (``python -m helpers event credentials`` prints them)."""
@@ -252,7 +222,7 @@ def _sandbox_client(service: str, region: str, endpoint: str, profile: str | Non
 @lru_cache(maxsize=8)
 def _aws_session(profile: str | None, region: str) -> boto3.Session:
     try:
-        session, core = _new_sessions(profile_name=profile, region_name=region)
+        session, core = new_sessions(profile_name=profile, region_name=region)
         # Read the config files now (a session on the shared loader would only at its first client),
         # so that a missing profile or a broken file is this clear error.
         core.get_scoped_config()

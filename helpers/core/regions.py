@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
-from .clients import new_session
+from .sessions import new_session
 
 #: Every service the architecture needs, as botocore names them.
 REQUIRED_SERVICES: tuple[str, ...] = (

@@ -24,8 +24,8 @@ from ...persistence import changes
 from ..codebuild.build import PipelineInput
 from ..codebuild.models import codebuild_backend
 from ..codecommit.models import codecommit_backend
-from .engine import POLL_SECONDS, ActionFailed, Execution, ExecutionStopped, Executor
-from .runs import ActionRun
+from .engine import ActionFailed, Execution, Executor
+from .runs import POLL_SECONDS, ActionRun, ExecutionStopped
 
 #: A manual approval nobody answers fails after seven days (CodePipeline user guide, "Approve or reject").
 APPROVAL_EXPIRY = timedelta(days=7)

@@ -18,7 +18,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
 from botocore.exceptions import ClientError
 from moto.utilities.utils import get_partition
@@ -27,12 +27,9 @@ from ...iam_enforcement import AccessDenied, RoleSession, TrustRefused, assume
 from ...persistence import changes
 from . import conditions
 from .conditions import ConditionRun
-from .runs import ActionRun, Artifact, StageRun, now
+from .runs import ActionRun, Artifact, ExecutionStopped, StageRun, now
+from .stage_gate import StageGate
 
-if TYPE_CHECKING:
-    from .stage_gate import StageGate
-
-POLL_SECONDS = 0.05
 RESTART_REASON = (
     "The sandbox restarted while this execution ran, so it was stopped; start it again "
     "(Release change, or retry the failed stage)."
@@ -43,10 +40,6 @@ class ActionFailed(Exception):
     def __init__(self, message: str, code: str = "JobFailed") -> None:
         super().__init__(message)
         self.code = code
-
-
-class ExecutionStopped(Exception):
-    pass
 
 
 #: What runs one kind of action (``actions.py``): it returns when the action succeeded, raises ActionFailed if not.

@@ -12,6 +12,13 @@ from typing import Any
 
 from ...persistence import changes
 
+#: How often an execution's thread looks again at what it waits for (a stage, a build, an approval).
+POLL_SECONDS = 0.05
+
+
+class ExecutionStopped(Exception):
+    """Raised in an execution's thread when a stop (or a newer execution superseding it) ends its work."""
+
 
 def now() -> datetime:
     """The time an execution's records show: real time in UTC, not the sandbox's clock (``clock.py``), which approvals

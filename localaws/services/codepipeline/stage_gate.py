@@ -4,9 +4,20 @@ executions work"); the engine (``engine.py``) asks the gate before an execution 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
-from .engine import POLL_SECONDS, Execution, ExecutionStopped
+from .runs import POLL_SECONDS, ExecutionStopped
+
+
+class Execution(Protocol):
+    """What the gate reads of an execution (``engine.Execution``), so the gate need not import the engine."""
+
+    id: str
+    mode: str
+    started: datetime
+    status: str
+    stop_requested: Any
 
 
 class StageGate:

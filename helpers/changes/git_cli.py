@@ -4,6 +4,7 @@ git-remote-codecommit serves with your AWS credentials; on the sandbox its git e
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..core import clients
 from ..core.context import Workshop
 from ..core.errors import ReleaseError
 from ..core.paths import workshop_home
@@ -92,6 +94,8 @@ def clone(workshop: Workshop, folder: str | Path | None = None) -> Path:
     repository_id = str(metadata["repositoryId"])
     if (target / ".git").exists():
         if _recorded_repository_id(target) == repository_id:
+            if workshop.on_sandbox:  # a copy cloned before the sandbox asked for credentials, or for another identity
+                run_git("config", "http.extraHeader", _sandbox_authorization(workshop), cwd=target)
             run_git("pull", "--ff-only", "origin", "master", cwd=target)
             return target
         if folder is not None:
@@ -103,7 +107,8 @@ def clone(workshop: Workshop, folder: str | Path | None = None) -> Path:
         print(f"{target} was cloned from an earlier {workshop.names.repository}; cloning the new one afresh.")
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    run_git("clone", _clone_url(workshop, metadata), str(target))
+    credentials = ["-c", f"http.extraHeader={_sandbox_authorization(workshop)}"] if workshop.on_sandbox else []
+    run_git("clone", *credentials, _clone_url(workshop, metadata), str(target))
     run_git("config", REPOSITORY_ID_KEY, repository_id, cwd=target)
     return target
 
@@ -116,6 +121,15 @@ def forget_working_copy(workshop: Workshop) -> Path | None:
         return None
     shutil.rmtree(target)
     return target
+
+
+def _sandbox_authorization(workshop: Workshop) -> str:
+    """The header that identifies you to the sandbox's git endpoint, as git-remote-codecommit does on AWS: your
+    access key id as the Basic user name (the sandbox does not check signatures, so the secret stands in for one).
+    The clone keeps it in its git config, so its pulls and pushes are yours (a branch event names you)."""
+    keys = clients.sandbox_credentials(workshop.settings.profile)
+    pair = f"{keys['aws_access_key_id']}:{keys['aws_secret_access_key']}"
+    return f"Authorization: Basic {base64.b64encode(pair.encode()).decode()}"
 
 
 def _repository_metadata(workshop: Workshop) -> dict[str, Any]:

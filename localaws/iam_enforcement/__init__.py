@@ -10,7 +10,8 @@ default credentials (``testing``) are the account's root user: not evaluated, an
 ``sessions.py`` assumes roles and authorizes; ``requests.py`` evaluates requests signed with a
 session's or a user's credentials; ``actions.py`` is the table of what each operation is evaluated
 against; ``usage.py`` records which permissions each role used; ``simulator.py``
-answers IAM's SimulatePrincipalPolicy. ``LOCALAWS_IAM_ENFORCEMENT=0`` turns the checks off (usage is
+answers IAM's SimulatePrincipalPolicy; ``signer.py`` keeps who signed the request being served (a branch event's
+``callerUserArn``). ``LOCALAWS_IAM_ENFORCEMENT=0`` turns the checks off (usage is
 still recorded).
 """
 

@@ -33,6 +33,7 @@ from ..seams import moto as moto_seam
 from . import actions
 from .callers import Caller, caller_for
 from .sessions import AccessDenied, RoleSession, enabled, session_for
+from .signer import set_signer
 
 _CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([\w-]+)/([\w-]+)/")
 _JSON_SERVICES = {"ecr", "logs", "ecs", "codebuild", "codepipeline", "codecommit", "events", "ssm", "servicequotas"}
@@ -48,6 +49,7 @@ def install() -> None:
 
 def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*") -> None:
     headers = response.headers
+    set_signer(None)  # the account's root user unless the key is an identity's
     match = _CREDENTIAL.search(str(headers.get("Authorization") or ""))
     if match is None:
         return
@@ -58,9 +60,11 @@ def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*"
         caller = caller_for(match.group(1), account, get_partition(region))
         if caller is None:
             raise _invalid_token(prefix)
+        set_signer(caller.arn)
         if enabled():
             _authorize_caller(caller, response, prefix, region, resource)
         return
+    set_signer(session.arn)
     operation = str(response.data.get("Action")) if prefix == "s3" else moto_seam.action_of(response)
     for action, arn, context, policy in checks(prefix, operation, response, resource, session, region):
         if action in _ALWAYS_ALLOWED:

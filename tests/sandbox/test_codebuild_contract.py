@@ -327,7 +327,26 @@ def test_a_codecommit_source_builds_the_branch_head():
         environment=ENVIRONMENT,
         serviceRole=ROLE,
     )
-    build = wait(codebuild.start_build(projectName=name, sourceVersion="master")["build"]["id"])
+    # The build's role clones the repository: without codecommit:GitPull on it the source cannot be downloaded.
+    refused = wait(codebuild.start_build(projectName=name, sourceVersion="master")["build"]["id"])
+    assert refused["buildStatus"] == "FAILED"
+    download = next(p for p in refused["phases"] if p["phaseType"] == "DOWNLOAD_SOURCE")
+    assert download["phaseStatus"] == "FAILED"
+    assert download["contexts"][0]["statusCode"] == "CLIENT_ERROR"
+    assert "authorization failed for primary source" in download["contexts"][0]["message"]
+
+    iam, arn = sandbox_client("iam"), codecommit.get_repository(repositoryName=repo)["repositoryMetadata"]["Arn"]
+    pull = {"Effect": "Allow", "Action": "codecommit:GitPull", "Resource": arn}
+    iam.put_role_policy(
+        RoleName=ROLE.rsplit("/", 1)[-1],
+        PolicyName=f"pull-{repo}",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [pull]}),
+    )
+    try:
+        wait_for_iam_propagation()
+        build = wait(codebuild.start_build(projectName=name, sourceVersion="master")["build"]["id"])
+    finally:
+        iam.delete_role_policy(RoleName=ROLE.rsplit("/", 1)[-1], PolicyName=f"pull-{repo}")
     assert build["buildStatus"] == "SUCCEEDED"
     assert build["resolvedSourceVersion"] == commit
     assert f"resolved={commit}" in log_text(build)

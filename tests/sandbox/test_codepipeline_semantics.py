@@ -4,7 +4,10 @@ approvals that expire after seven days with AWS's notification format."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
@@ -343,3 +346,116 @@ def test_an_approval_nobody_answers_fails_after_seven_days(world):
             result={"summary": "too late", "status": "Approved"}, token=token,
         )  # fmt: skip
     codepipeline.delete_pipeline(name=name)
+
+
+def _user_with(actions: list[str]) -> tuple[str, Any]:
+    """An IAM user allowed ``actions`` on every resource, and a boto3 session signed with their new key."""
+    import boto3
+
+    iam, name = sandbox_client("iam"), unique("caller")
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    iam.put_user_policy(UserName=name, PolicyName="test", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    session = boto3.Session(
+        aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"], region_name="us-east-1"
+    )
+    return arn, session
+
+
+def _git(*args: str, cwd: Any = None, key: str = "testing") -> subprocess.CompletedProcess[str]:
+    """``git`` against the sandbox's git endpoint, identified by ``key`` as git-remote-codecommit would be."""
+    header = "Authorization: Basic " + base64.b64encode(f"{key}:secret".encode()).decode()
+    return subprocess.run(
+        ["git", "-c", f"http.extraHeader={header}", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+
+
+def test_events_and_manual_starts_name_their_caller(world, tmp_path):
+    """A branch event's ``detail.callerUserArn`` is whoever moved the branch, through the API or with ``git push``
+    (CodeCommit user guide, "Monitoring CodeCommit events in Amazon EventBridge"), so a rule can match it; a manual
+    start's ``trigger.triggerDetail`` is the caller's ARN (API reference, ExecutionTrigger)."""
+    events, codecommit = sandbox_client("events"), sandbox_client("codecommit")
+    name = _pipeline(world, _approval(world))
+    user, session = _user_with(
+        ["codecommit:PutFile", "codecommit:GitPull", "codecommit:GitPush", "codepipeline:StartPipelineExecution"]
+    )
+    events_role = _trusting("events.amazonaws.com")
+    sandbox_client("iam").put_role_policy(
+        RoleName=events_role.rsplit("/", 1)[-1],
+        PolicyName="start",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "codepipeline:StartPipelineExecution", "Resource": "*"}],
+            }
+        ),
+    )
+    pattern = {"source": ["aws.codecommit"], "detail": {"callerUserArn": [user], "referenceName": ["main"]}}
+    rule = unique("by-user")
+    events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
+    pipeline_arn = f"arn:aws:codepipeline:us-east-1:123456789012:{name}"
+    events.put_targets(Rule=rule, Targets=[{"Id": "p", "Arn": pipeline_arn, "RoleArn": events_role}])
+
+    def started_by_rule() -> int:
+        return sum(e["trigger"]["triggerType"] == "CloudWatchEvent" for e in _executions(name).values())
+
+    try:
+        head = codecommit.get_branch(repositoryName=world["name"], branchName="main")["branch"]["commitId"]
+        head = codecommit.put_file(  # the root user's commit: the rule does not match it
+            repositoryName=world["name"], branchName="main", fileContent=b"r", filePath="root.txt", parentCommitId=head
+        )["commitId"]
+        session.client("codecommit", endpoint_url=sandbox.endpoint()).put_file(
+            repositoryName=world["name"], branchName="main", fileContent=b"u", filePath="user.txt", parentCommitId=head
+        )
+        _until("the user's PutFile starts the pipeline through the rule", lambda: started_by_rule() == 1)
+
+        url = codecommit.get_repository(repositoryName=world["name"])["repositoryMetadata"]["cloneUrlHttp"]
+        key = session.get_credentials().access_key
+        assert _git("clone", "--quiet", url, str(tmp_path / "copy"), key=key).returncode == 0
+        (tmp_path / "copy" / "pushed.txt").write_text("git")
+        _git("add", ".", cwd=tmp_path / "copy")
+        _git("commit", "-qm", "pushed", cwd=tmp_path / "copy")
+        assert _git("push", "-q", "origin", "HEAD:main", cwd=tmp_path / "copy", key=key).returncode == 0
+        _until("the user's git push starts it too", lambda: started_by_rule() == 2)
+        time.sleep(0.5)
+        assert started_by_rule() == 2  # the root user's commit never matched
+
+        started = session.client("codepipeline", endpoint_url=sandbox.endpoint()).start_pipeline_execution(name=name)
+        trigger = _executions(name)[started["pipelineExecutionId"]]["trigger"]
+        assert trigger == {"triggerType": "StartPipelineExecution", "triggerDetail": user}
+    finally:
+        events.remove_targets(Rule=rule, Ids=["p"])
+        events.delete_rule(Name=rule)
+
+
+def test_git_asks_for_credentials_and_evaluates_pull_and_push_apart(world, tmp_path):
+    """CodeCommit's git endpoint asks for credentials (git-remote-codecommit sends the access key id), refuses a key
+    that is no identity's, and evaluates ``codecommit:GitPull`` for a clone and ``codecommit:GitPush`` for a push
+    (CodeCommit user guide, "Permissions reference": GitPull, GitPush)."""
+    url = sandbox_client("codecommit").get_repository(repositoryName=world["name"])["repositoryMetadata"][
+        "cloneUrlHttp"
+    ]
+    anonymous = subprocess.run(
+        ["git", "clone", "--quiet", url, str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    assert anonymous.returncode != 0 and "Username" in anonymous.stderr
+    unknown = _git("clone", "--quiet", url, str(tmp_path / "unknown"), key="AKIAUNKNOWNUNKNOWN00")
+    assert unknown.returncode != 0 and "403" in unknown.stderr
+
+    _user, session = _user_with(["codecommit:GitPull"])
+    key = session.get_credentials().access_key
+    assert _git("clone", "--quiet", url, str(tmp_path / "mine"), key=key).returncode == 0
+    (tmp_path / "mine" / "x.txt").write_text("x")
+    _git("add", ".", cwd=tmp_path / "mine")
+    _git("commit", "-qm", "x", cwd=tmp_path / "mine")
+    refused = _git("push", "-q", "origin", "HEAD:main", cwd=tmp_path / "mine", key=key)
+    assert refused.returncode != 0 and "403" in refused.stderr
+    assert _git("clone", "--quiet", url, str(tmp_path / "root")).returncode == 0  # the root user's

@@ -26,7 +26,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ...buildtools import engine_build
-from ...iam_enforcement import RoleSession, TrustRefused, assume
+from ...iam_enforcement import AccessDenied, RoleSession, TrustRefused, assume
 from .. import loopback
 from ..codecommit.models import codecommit_backend
 from . import local_builds
@@ -244,6 +244,7 @@ class BuildRun:
                 source.get("location", ""),
                 self.overrides.get("source_version") or self.project.get("sourceVersion"),
                 target,
+                role,
             )
         if source["type"] == "S3":
             bucket, _, key = source.get("location", "").partition("/")
@@ -252,11 +253,18 @@ class BuildRun:
             return None
         raise _SourceError(f"CLIENT_ERROR: source type {source['type']} is not supported by the sandbox")
 
-    def _checkout(self, location: str, version: str | None, target: Path) -> str:
+    def _checkout(self, location: str, version: str | None, target: Path, role: RoleSession) -> str:
+        """A CODECOMMIT source: the build's role clones it, so it needs ``codecommit:GitPull`` on the repository."""
         name = location.rstrip("/").rsplit("/", 1)[-1]
         repository = codecommit_backend(self.account_id, self.region_name).repositories.get(name)
         if repository is None:
             raise _SourceError(f"CLIENT_ERROR: repository not found for primary source {location}")
+        try:
+            role.authorize("codecommit:GitPull", repository.arn)
+        except AccessDenied:
+            raise _SourceError(
+                f"CLIENT_ERROR: authorization failed for primary source and source version {version or 'HEAD'}"
+            ) from None
         commit = repository.git.resolve_commit(version)
         if commit is None:
             raise _SourceError(f"CLIENT_ERROR: reference not found for primary source and source version {version}")

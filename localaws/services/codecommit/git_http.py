@@ -12,6 +12,8 @@ from typing import Any
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from ... import routes
+from ...iam_enforcement.signer import set_signer
+from .git_auth import GitRefused, git_caller, is_push
 from .models import codecommit_backend
 
 
@@ -19,8 +21,9 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
     """The ``/_sandbox/git/REGION/NAME/…`` route, a repository's clone URL: git's smart HTTP protocol, answered by
     ``git http-backend`` (404 for a repository that does not exist). After a push, each branch it moved is announced
     like any CodeCommit change (an EventBridge rule on it starts its pipeline), and the first push to an empty
-    repository sets its default branch (``master`` if pushed, else the first by name). Repositories of the default
-    account only; unlike AWS, no credentials are asked for nor checked (``codecommit:GitPull``/``GitPush``)."""
+    repository sets its default branch (``master`` if pushed, else the first by name). The caller's credentials are
+    asked for and evaluated as CodeCommit does (``git_auth.py``); the branch events name them as ``callerUserArn``.
+    Repositories of the default account only."""
     rest = environ["PATH_INFO"][len(routes.GIT) :]
     region, _, tail = rest.partition("/")
     name, _, path = tail.partition("/")
@@ -30,6 +33,11 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
     if repository is None:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [f"repository {name} not found in {region}\n".encode()]
+    try:
+        set_signer(git_caller(environ, repository, region, is_push(environ, path)))
+    except GitRefused as refused:
+        start_response(refused.status, [("Content-Type", "text/plain"), *refused.headers])
+        return [f"{refused}\n".encode()]
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length else b""
     pushing = path.endswith("git-receive-pack") and environ.get("REQUEST_METHOD") == "POST"
@@ -55,9 +63,18 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
     with repository.lock:
         result = subprocess.run(["git", "http-backend"], input=body, capture_output=True, env=cgi_env)
         after = repository.git.branches() if pushing else {}
-    head, _, payload = result.stdout.partition(b"\r\n\r\n")
-    if not _:
-        head, _, payload = result.stdout.partition(b"\n\n")
+    status, headers, payload = _cgi_answer(result.stdout)
+    start_response(status, [*headers, ("Content-Length", str(len(payload)))])
+    if pushing:
+        _announce(backend, repository, before, after)
+    return [payload]
+
+
+def _cgi_answer(output: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
+    """``git http-backend``'s CGI output as an HTTP status, headers and body."""
+    head, separator, payload = output.partition(b"\r\n\r\n")
+    if not separator:
+        head, _, payload = output.partition(b"\n\n")
     status, headers = "200 OK", []
     for line in head.decode(errors="replace").splitlines():
         key, _, value = line.partition(":")
@@ -65,13 +82,16 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
             status = value.strip()
         elif key:
             headers.append((key.strip(), value.strip()))
-    start_response(status, [*headers, ("Content-Length", str(len(payload)))])
-    if pushing:
-        if not before and after:
-            first = "master" if "master" in after else sorted(after)[0]
-            repository.git.set_default_branch(first)
-        repository.touch()
-        for branch in sorted(set(before) | set(after)):
-            if before.get(branch) != after.get(branch):
-                backend.notify(repository, branch, before.get(branch), after.get(branch))
-    return [payload]
+    return status, headers, payload
+
+
+def _announce(backend: Any, repository: Any, before: dict[str, str], after: dict[str, str]) -> None:
+    """After a push: the first push to an empty repository sets its default branch, and each branch that moved is
+    announced like any CodeCommit change."""
+    if not before and after:
+        first = "master" if "master" in after else sorted(after)[0]
+        repository.git.set_default_branch(first)
+    repository.touch()
+    for branch in sorted(set(before) | set(after)):
+        if before.get(branch) != after.get(branch):
+            backend.notify(repository, branch, before.get(branch), after.get(branch))

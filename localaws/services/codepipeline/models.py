@@ -10,6 +10,7 @@ from typing import Any, cast
 from moto.codepipeline.exceptions import InvalidStructureException
 from moto.codepipeline.models import CodePipelineBackend, codepipeline_backends
 
+from ...iam_enforcement.signer import signer
 from ..iam import propagation
 from . import conditions, descriptions
 from .actions import EXECUTORS, RESUMERS
@@ -277,7 +278,8 @@ class EnginePipelineBackend(CodePipelineBackend):
         )
 
     def _caller(self) -> str:
-        return f"arn:{self.partition}:iam::{self.account_id}:user/moto"
+        """Who a manual start or rollback names as its ``triggerDetail``: the request's signer, as on AWS."""
+        return signer(self.account_id, self.partition)
 
 
 def _check_execution_mode(pipeline: dict[str, Any]) -> None:

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from moto.events.models import EventMessageType, events_backends
+from moto.utilities.utils import get_partition
 
 from ...iam_enforcement import AccessDenied, TrustRefused, assume
+from ...iam_enforcement.signer import signer
 from .models import codepipeline_backend
 
 
@@ -19,10 +21,11 @@ def reference_event(
     account: str, region: str, repository: Any, branch: str, old: str | None, new: str | None
 ) -> dict[str, Any]:
     """AWS's "CodeCommit Repository State Change" event for one branch created, updated or deleted, as EventBridge
-    matches it against rules. ``callerUserArn`` is always ``user/moto``, and ``time`` is real time."""
+    matches it against rules. ``callerUserArn`` is whoever moved the branch (the request's signer: an IAM user, an
+    assumed role's session, or the account's root user), and ``time`` is real time."""
     kind = "referenceCreated" if old is None else "referenceDeleted" if new is None else "referenceUpdated"
     detail: dict[str, Any] = {
-        "callerUserArn": f"arn:aws:iam::{account}:user/moto",
+        "callerUserArn": signer(account, get_partition(region)),
         "event": kind,
         "referenceType": "branch",
         "referenceName": branch,

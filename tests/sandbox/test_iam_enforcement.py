@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from typing import Any
 
 import boto3
 import pytest
@@ -213,6 +214,17 @@ def test_attached_managed_policies_count():
     assert run_build(role)["buildStatus"] == "SUCCEEDED"
 
 
+def _signed_by(key: dict[str, str], service: str) -> Any:
+    """A client of ``service`` on the sandbox that signs with an access key CreateAccessKey returned."""
+    return boto3.client(
+        service,
+        endpoint_url=api.endpoint(),
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+
+
 def test_the_root_users_calls_are_not_evaluated_an_iam_users_are():
     """The ``testing`` credentials stand for the account's root user, whom IAM policies do not restrict; the
     same call signed by an IAM user with no policy is refused, so the leniency is root's alone."""
@@ -222,13 +234,7 @@ def test_the_root_users_calls_are_not_evaluated_an_iam_users_are():
     iam, user = sandbox_client("iam"), unique("nopolicy")
     iam.create_user(UserName=user)
     key = iam.create_access_key(UserName=user)["AccessKey"]
-    ecr = boto3.client(
-        "ecr",
-        endpoint_url=api.endpoint(),
-        region_name="us-east-1",
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-    )
+    ecr = _signed_by(key, "ecr")
     try:
         with pytest.raises(ecr.exceptions.ClientError) as refused:
             ecr.get_authorization_token()
@@ -340,13 +346,7 @@ def test_a_single_delete_object_is_evaluated_on_its_own_key():
     )
     key = iam.create_access_key(UserName=user)["AccessKey"]
     wait_for_iam_propagation()
-    theirs = boto3.client(
-        "s3",
-        endpoint_url=api.endpoint(),
-        region_name="us-east-1",
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-    )
+    theirs = _signed_by(key, "s3")
     try:
         theirs.delete_object(Bucket=bucket, Key="tmp/a")
         with pytest.raises(theirs.exceptions.ClientError) as refused:

@@ -6,7 +6,9 @@ AWS: TargetHealth (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIRe
 passes its health checks, ``unhealthy`` with ``Target.FailedHealthChecks`` (``Target.Timeout``,
 ``Target.ResponseCodeMismatch``) when it fails them, ``draining`` with ``Target.DeregistrationInProgress``
 once deregistered. "Elastic Load Balancing stops sending requests to targets that are deregistering" and
-waits the target group's ``deregistration_delay.timeout_seconds`` before the deregistration completes
+waits the target group's ``deregistration_delay.timeout_seconds`` before the deregistration completes, except
+that "if a deregistering target has no in-flight requests and no active connections, Elastic Load Balancing
+immediately completes the deregistration process"
 (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html);
 ECS stops a task it replaces only after its target has drained
 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/load-balancer-connection-draining.html).
@@ -16,6 +18,7 @@ An unknown target group is ``TargetGroupNotFound``.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
 
@@ -87,25 +90,51 @@ def test_a_new_task_is_initial_until_its_health_check_passes_then_healthy(stack)
     assert get(listener_url(stack["listener"])) == (200, "v1")
 
 
-def test_an_old_task_drains_for_the_deregistration_delay_then_is_gone(stack):  # noqa: F811
+def slow_on_request(message: str, slow_ms: int) -> list[str]:
+    """A server that answers ``/slow`` after ``slow_ms`` and everything else at once."""
+    js = (
+        "require('http').createServer((q,s)=>q.url==='/slow'"
+        f"?setTimeout(()=>s.end({json.dumps(message)}),{slow_ms}):s.end({json.dumps(message)}))"
+        ".listen(Number(process.env.PORT), process.env.HOST)"
+    )
+    return ["node", "-e", js]
+
+
+def _roll_to_v2(made: dict, delay: int, first: list[str]) -> tuple[tuple[str, int], str]:
+    """A stable service on ``first`` behind the group of ``made`` (the ``stack`` fixture), now with ``delay``: the
+    task's target and the listener's URL."""
     ecs, elbv2 = sandbox_client("ecs"), sandbox_client("elbv2")
-    delay = 3
     elbv2.modify_target_group_attributes(
-        TargetGroupArn=stack["group"], Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(delay)}]
+        TargetGroupArn=made["group"], Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(delay)}]
     )
-    create_service(stack, server("v1"))
+    create_service(made, first)
     ecs.get_waiter("services_stable").wait(
-        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+        cluster=made["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
     )
-    (old,) = states(stack["group"])
-    url = listener_url(stack["listener"])
-    second = ecs.register_task_definition(family=stack["name"], containerDefinitions=[container(server("v2"))])
+    (old,) = states(made["group"])
+    return old, listener_url(made["listener"])
+
+
+def _update_to_v2(made: dict) -> None:
+    ecs = sandbox_client("ecs")
+    second = ecs.register_task_definition(family=made["name"], containerDefinitions=[container(server("v2"))])
     ecs.update_service(
-        cluster=stack["name"], service="web", taskDefinition=second["taskDefinition"]["taskDefinitionArn"]
+        cluster=made["name"], service="web", taskDefinition=second["taskDefinition"]["taskDefinitionArn"]
     )
 
+
+def test_an_old_task_drains_while_a_request_is_in_flight_then_is_gone(stack):  # noqa: F811
+    """The old target is ``draining`` and gets no new request while one it was serving is still in flight; the
+    deregistration completes when that request does, before the delay (ALB user guide, "Deregistration delay")."""
+    ecs, delay = sandbox_client("ecs"), 30
+    old, url = _roll_to_v2(stack, delay, slow_on_request("v1", 4000))
+    slow: list[tuple[int, str]] = []
+    request = threading.Thread(target=lambda: slow.append(get(url + "/slow")))
+    request.start()
+    time.sleep(0.3)  # the slow request is in flight to the old task
+    _update_to_v2(stack)
+
     seen = watch(stack["group"], lambda now: old in now and now[old]["State"] == "draining")
-    draining_from = seen[-1][0]
     now = seen[-1][1]
     assert now[old] == {
         "State": "draining",
@@ -118,13 +147,28 @@ def test_an_old_task_drains_for_the_deregistration_delay_then_is_gone(stack):  #
     moving = ecs.describe_services(cluster=stack["name"], services=["web"])["services"][0]
     assert moving["deployments"][0]["rolloutState"] == "IN_PROGRESS"  # ECS waits for the drain
 
-    seen = watch(stack["group"], lambda now: old not in now)
-    assert seen[-1][0] - draining_from >= delay - 0.5
+    request.join(timeout=15)
+    assert slow == [(200, "v1")]  # the request in flight was answered by the old task
+    seen = watch(stack["group"], lambda now: old not in now, timeout=delay / 2)  # gone once nothing is in flight
     assert [h["State"] for h in seen[-1][1].values()] == ["healthy"]
     ecs.get_waiter("services_stable").wait(
         cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
     )
     assert not any(row["port"] == old[1] for row in task_rows())  # stopped once drained
+
+
+def test_an_idle_old_task_is_deregistered_without_waiting_out_the_delay(stack):  # noqa: F811
+    """With no request in flight, ELB completes the deregistration at once, and ECS stops the task: the rolling
+    update does not wait the group's delay of 60 s."""
+    ecs, delay = sandbox_client("ecs"), 60
+    old, url = _roll_to_v2(stack, delay, server("v1"))
+    _update_to_v2(stack)
+    watch(stack["group"], lambda now: old not in now and len(now) == 1, timeout=delay / 3)
+    ecs.get_waiter("services_stable").wait(
+        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 15}
+    )
+    assert get(url) == (200, "v2")
+    assert not any(row["port"] == old[1] for row in task_rows())
 
 
 def test_a_target_whose_task_stopped_is_unhealthy(stack):  # noqa: F811

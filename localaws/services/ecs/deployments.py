@@ -278,7 +278,7 @@ class DeployingECSBackend(CapacityECSBackend):
             return
         delay = targets.deregister(self, service, tasks)
         if drain and delay > 0:
-            time.sleep(delay)
+            targets.drain(self, service, tasks, delay)
         for task in tasks:
             task.stop()
         ids = ", ".join(f"(task {t.task_id})" for t in tasks)
@@ -368,11 +368,13 @@ class DeployingECSBackend(CapacityECSBackend):
         changes.touched("ecs")  # every step of a deployment is announced by an event
 
     def _stop_service_tasks(self, service: ServingService) -> None:
-        """A deleted service's tasks: their targets drain (ECS deregisters them) while the tasks stop."""
+        """A deleted service's tasks stop at once; their targets are deregistered, and with nothing left in flight
+        to a stopped task, their deregistration completes."""
         tasks = [t for d in service.deployments for t in self.task_processes.pop(str(d["id"]), [])]
         targets.deregister(self, service, tasks)
         for task in tasks:
             task.stop()
+        targets.drain(self, service, tasks, 0.0)
 
     def _work_dir(self) -> Path:
         path = type(self).work_root / self.account_id / self.region_name

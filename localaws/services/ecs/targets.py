@@ -15,6 +15,7 @@ from typing import Any
 from moto.ecs.models import Service
 from moto.elbv2.models import elbv2_backends
 
+from ..elbv2 import inflight
 from ..elbv2.targets import FAILED, TIMEOUT, LocalTarget, response_code_mismatch
 from .runner import TaskProcess
 
@@ -73,6 +74,18 @@ def deregister(backend: Any, service: Service, tasks: list[TaskProcess]) -> floa
             if hasattr(elbv2, "deregister_local_target"):
                 delay = max(delay, float(elbv2.deregister_local_target(group, task.endpoint)))
     return delay
+
+
+def drain(backend: Any, service: Service, tasks: list[TaskProcess], delay: float) -> None:
+    """Wait while a request is still in flight to one of the tasks, at most ``delay`` (the longest deregistration
+    delay of their groups), then complete their targets' deregistration: ELB does not wait out the delay for a
+    target with nothing in flight (ALB user guide, "Deregistration delay")."""
+    inflight.wait_idle([task.endpoint for task in tasks], delay)
+    elbv2 = _elbv2(backend)
+    for group in _groups(service):
+        for task in tasks:
+            if hasattr(elbv2, "finish_draining"):
+                elbv2.finish_draining(group, task.endpoint)
 
 
 def health_check_path(backend: Any, service: Service) -> str:

@@ -109,6 +109,11 @@ class ServingELBv2Backend(ELBv2Backend):
         with self._lock:
             return delay if self.local_targets.deregister(group_arn, endpoint, delay) else 0.0
 
+    def finish_draining(self, group_arn: str, endpoint: Endpoint) -> None:
+        """The task's target had no request in flight (or its delay passed): it leaves the group now."""
+        with self._lock:
+            self.local_targets.drained(group_arn, endpoint)
+
     def deregistration_delay(self, group_arn: str) -> float:
         group = self.target_groups.get(group_arn)
         if group is None:

@@ -9,6 +9,8 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from .inflight import forwarding
+
 Endpoint = tuple[str, int]
 _HOP_BY_HOP = {
     "connection",
@@ -65,11 +67,12 @@ class ListenerProxy:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
         headers["X-Forwarded-For"] = request.client_address[0]
         try:
-            connection = http.client.HTTPConnection(host, port, timeout=30)
-            connection.request(request.command, request.path, body=body, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
-            connection.close()
+            with forwarding((host, port)):  # a draining target is let go as soon as nothing is in flight to it
+                connection = http.client.HTTPConnection(host, port, timeout=30)
+                connection.request(request.command, request.path, body=body, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+                connection.close()
         except OSError:
             self._reply(request, 502, b"502 Bad Gateway\n")
             return

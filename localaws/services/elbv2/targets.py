@@ -79,6 +79,13 @@ class TargetTable:
         self.settle()
         return found
 
+    def drained(self, group_arn: str, endpoint: Endpoint) -> None:
+        """The draining target at ``endpoint`` has nothing in flight: its deregistration completes now."""
+        for target in self.groups.get(group_arn, {}).values():
+            if target.endpoint == endpoint and target.drained_at is not None:
+                target.drained_at = min(target.drained_at, time.monotonic())
+        self.settle()
+
     def drop_owner(self, owner: str) -> None:
         for group in self.groups.values():
             for key in [k for k, t in group.items() if t.owner == owner]:

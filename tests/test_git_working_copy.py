@@ -67,3 +67,10 @@ def test_cleanup_deletes_the_kits_working_copy_with_the_repository():
     assert report.ok
     assert ("git working copy", str(copy), "deleted") in {(r.kind, r.name, r.outcome) for r in report.rows}
     assert not copy.exists()
+
+
+def test_a_failing_git_command_never_shows_the_credentials_it_was_given():
+    header = "http.extraHeader=Authorization: Basic " + "c2VjcmV0OnNlY3JldA=="
+    with pytest.raises(ReleaseError) as failed:
+        git_cli.run_git("clone", "-c", header, "http://127.0.0.1:9/none.git", "/nonexistent/target")
+    assert "c2VjcmV0OnNlY3JldA==" not in str(failed.value) and "Authorization: Basic …" in str(failed.value)

@@ -67,8 +67,13 @@ def run_git(*args: str, cwd: Path | None = None) -> str:
             if "codecommit::" in " ".join(args)
             else ""
         )
-        raise ReleaseError(f"git {' '.join(args)} failed{hint}: {result.stderr.strip()}")
+        raise ReleaseError(f"git {' '.join(_shown(args))} failed{hint}: {result.stderr.strip()}")
     return result.stdout + result.stderr
+
+
+def _shown(args: tuple[str, ...]) -> list[str]:
+    """The arguments as an error message may show them: an Authorization header's credentials left out."""
+    return [arg.split("Basic ", 1)[0] + "Basic …" if "Authorization: Basic " in arg else arg for arg in args]
 
 
 def default_working_copy(workshop: Workshop) -> Path:

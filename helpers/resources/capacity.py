@@ -359,10 +359,14 @@ def capacity_provider_exists(workshop: Workshop, entry: Entry) -> bool:
 
 
 def launch_template_exists(workshop: Workshop, entry: Entry) -> bool:
-    """Matched by the recorded id or name in one listing of the account's templates, so a template that is
-    gone answers False instead of EC2's NotFound error for an id."""
-    templates = workshop.client("ec2").describe_launch_templates()["LaunchTemplates"]
-    return any(t["LaunchTemplateId"] == entry.get("arn") or t["LaunchTemplateName"] == entry["name"] for t in templates)
+    """Matched by the recorded id or name in a listing of the account's templates (every page: an account may
+    hold many), so a template that is gone answers False instead of EC2's NotFound error for an id."""
+    pages = workshop.client("ec2").get_paginator("describe_launch_templates").paginate()
+    return any(
+        t["LaunchTemplateId"] == entry.get("arn") or t["LaunchTemplateName"] == entry["name"]
+        for page in pages
+        for t in page["LaunchTemplates"]
+    )
 
 
 AUTO_SCALING_GROUPS = Kind(

@@ -149,10 +149,10 @@ def delete_cluster(workshop: Workshop, found: Found) -> None:
 
 # -- presence -----------------------------------------------------------------------------------------
 def cluster_exists(workshop: Workshop, entry: Entry) -> bool:
-    """Only an ACTIVE cluster counts (a deleted one stays INACTIVE for a while). ``raise_if_resources_gone``
-    asks it to notice a reset sandbox."""
+    """An ACTIVE cluster counts, and one still PROVISIONING its capacity providers, as ``ensure_cluster`` treats it
+    (a deleted one stays INACTIVE for a while). ``raise_if_resources_gone`` asks it to notice a reset sandbox."""
     answer = workshop.client("ecs").describe_clusters(clusters=[entry_id(entry)])
-    return any(c.get("status") == "ACTIVE" for c in answer["clusters"])
+    return any(c.get("status") in ("ACTIVE", "PROVISIONING") for c in answer["clusters"])
 
 
 #: The clusters; for EC2 their ensure first makes each one's launch template, Auto Scaling group and

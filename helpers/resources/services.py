@@ -318,8 +318,10 @@ def service_exists(workshop: Workshop, entry: Entry) -> bool:
 def task_definition_exists(workshop: Workshop, entry: Entry) -> bool:
     """Whether the family has an active revision (the pipelines register new ones after the recorded one)."""
     family = entry["name"]
-    answer = workshop.client("ecs").list_task_definitions(familyPrefix=family, status="ACTIVE")
-    return any(arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family for arn in answer["taskDefinitionArns"])
+    pages = workshop.client("ecs").get_paginator("list_task_definitions").paginate(familyPrefix=family, status="ACTIVE")
+    return any(
+        arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family for page in pages for arn in page["taskDefinitionArns"]
+    )
 
 
 SERVICES = Kind(

@@ -45,6 +45,7 @@ def record_assume(role_arn: str, service: str, admitted: bool) -> None:
                     "time": datetime.now(UTC).isoformat(),
                 }
             )
+            del _denied[:-500]  # the latest 500, as ``record`` keeps
 
 
 def snapshot() -> dict[str, Any]:

@@ -48,3 +48,18 @@ def test_reading_needs_no_token_and_the_api_sends_it():
         assert changed["settings"]["codebuild_concurrency"] == 7
     finally:
         api.reset_account()
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"advance_seconds": "soon"}'])
+def test_a_bad_clock_request_is_a_400_with_a_json_error_and_moves_nothing(body):
+    from localaws import control
+
+    before = api.sandbox_time()["offset_seconds"]
+    token = control.read_token(api.default_home() / "data")
+    request = urllib.request.Request(
+        api.endpoint() + routes.CLOCK, data=body, method="POST", headers={control.HEADER: token or ""}
+    )
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=5)
+    assert answered.value.code == 400 and "advance_seconds" in json.loads(answered.value.read())["error"]
+    assert api.sandbox_time()["offset_seconds"] == before

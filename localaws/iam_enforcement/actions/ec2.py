@@ -70,7 +70,7 @@ def ec2(r: Request) -> list[Check]:
     found: list[Check] = []
     backend = ec2_backends[r.account][r.region]
     for name in _EC2_TARGETS[op]:
-        ids = [v for k, v in r.query(name).items() if k == name or k.startswith(name.rstrip(".1") + ".")]
+        ids = [v for k, v in r.query(name).items() if k == name or k.startswith(name.removesuffix(".1") + ".")]
         if op == "DeleteLaunchTemplate" and not ids and r.param("LaunchTemplateName"):
             template = next(
                 (t for t in backend.launch_templates.values() if t.name == r.param("LaunchTemplateName")), None

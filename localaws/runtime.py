@@ -47,6 +47,16 @@ HOLDERS: tuple[Holder, ...] = (
         None,
     ),
     Holder(
+        "iam_enforcement.signer._SIGNER",
+        "who signed the request each thread serves (a context variable every request sets); not reset",
+        None,
+    ),
+    Holder(
+        "services.elbv2.inflight._open",
+        "the requests the listeners are forwarding to each target now; not reset, as they are live connections",
+        None,
+    ),
+    Holder(
         "services.loopback._endpoint",
         "the sandbox's own endpoint, set once by services.install(); not reset",
         None,

@@ -24,9 +24,11 @@ from typing import Any
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.exceptions import JsonRESTError
+from moto.ecr.models import ecr_backends
 from moto.ecs.models import ecs_backends
 from moto.s3.exceptions import S3ClientError
 from moto.s3.models import s3_backends
+from moto.sns.models import sns_backends
 from moto.utilities.utils import get_partition
 
 from ..seams import moto as moto_seam
@@ -86,7 +88,7 @@ def _authorize_caller(caller: Caller, response: Any, prefix: str, region: str, r
     for action, arn, context in found:
         if action in _ALWAYS_ALLOWED:
             continue
-        policy = _bucket_policy(caller.account, caller.partition, arn) if action.startswith("s3:") else None
+        policy = resource_policy(caller.account, caller.partition, arn)
         try:
             caller.authorize(action, arn, context, policy)
         except AccessDenied as denied:
@@ -149,14 +151,16 @@ def checks(prefix: str, operation: str, response: Any, resource: str, session: R
     if prefix == "ecr":
         if operation == "GetAuthorizationToken":
             return [(action, "*", {}, None)]
-        return [(action, arn("ecr", f"repository/{param('repositoryName')}"), {}, None)]
+        repository = arn("ecr", f"repository/{param('repositoryName')}")
+        return [(action, repository, {}, resource_policy(account, partition, repository))]
     if prefix == "logs":
         group = param("logGroupName")
         if operation in ("CreateLogStream", "PutLogEvents"):
             return [(action, arn("logs", f"log-group:{group}:log-stream:{param('logStreamName')}"), {}, None)]
         return [(action, arn("logs", f"log-group:{group}"), {}, None)]
     if prefix == "sns":
-        return [(action, str(param("TopicArn") or "*"), {}, None)]
+        topic = str(param("TopicArn") or "*")
+        return [(action, topic, {}, resource_policy(account, partition, topic))]
     if prefix == "codepipeline":
         return [(action, arn("codepipeline", str(param("name"))), {}, None)]
     if prefix == "codebuild":
@@ -193,6 +197,24 @@ def _next_revision(family: str, account: str, region: str) -> int:
 
     definitions = ecs_backends[account][region].task_definitions.get(family, {})
     return (max(definitions) if definitions else 0) + 1
+
+
+def resource_policy(account: str, partition: str, resource: str) -> dict[str, Any] | None:
+    """The policy of the resource an ARN names, which IAM evaluates with the caller's own: an S3 bucket's, an ECR
+    repository's (SetRepositoryPolicy) or an SNS topic's (its ``Policy`` attribute); None for any other resource,
+    or one that has none."""
+    service = resource.split(":")[2] if resource.count(":") >= 5 else ""
+    if service == "s3":
+        return _bucket_policy(account, partition, resource)
+    if service == "ecr" and ":repository/" in resource:
+        region, name = resource.split(":")[3], resource.split(":repository/", 1)[1]
+        repository = ecr_backends[account][region].repositories.get(name)
+        text = getattr(repository, "policy", None)
+        return dict(json.loads(text)) if text else None
+    if service == "sns":
+        topic = sns_backends[account][resource.split(":")[3]].topics.get(resource)
+        return dict(json.loads(topic.policy)) if topic is not None else None
+    return None
 
 
 def _bucket_policy(account: str, partition: str, resource: str) -> dict[str, Any] | None:

@@ -360,3 +360,62 @@ def test_a_single_delete_object_is_evaluated_on_its_own_key():
         iam.delete_user(UserName=user)
         s3.delete_object(Bucket=bucket, Key="keep/b")
         s3.delete_bucket(Bucket=bucket)
+
+
+def _user(actions: list[str], resource: str = "*") -> tuple[str, dict[str, str]]:
+    """A new IAM user allowed ``actions`` on ``resource``: its ARN and access key."""
+    iam, name = sandbox_client("iam"), unique("rp-user")
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    if actions:
+        statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
+        iam.put_user_policy(
+            UserName=name,
+            PolicyName="identity",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        )
+    return arn, iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def test_an_ecr_repository_policy_denies_and_allows_as_iam_evaluates_it():
+    """A repository policy's explicit Deny refuses a caller whose identity policy allows the action; its Allow
+    naming a user of the account grants what no identity policy does (IAM user guide, "Policy evaluation logic":
+    within one account, an allow in either kind of policy is enough, and any explicit deny wins)."""
+    ecr, repository = sandbox_client("ecr"), unique("rp-repo")
+    ecr.create_repository(repositoryName=repository)
+    allowed, allowed_key = _user(["ecr:DescribeImages", "ecr:ListImages"])
+    named, named_key = _user([])
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Principal": {"AWS": allowed}, "Action": "ecr:DescribeImages"},
+            {"Effect": "Allow", "Principal": {"AWS": named}, "Action": "ecr:ListImages"},
+        ],
+    }
+    ecr.set_repository_policy(repositoryName=repository, policyText=json.dumps(policy))
+    wait_for_iam_propagation()
+    theirs = _signed_by(allowed_key, "ecr")
+    with pytest.raises(theirs.exceptions.ClientError) as refused:
+        theirs.describe_images(repositoryName=repository)
+    assert "with an explicit deny in a resource-based policy" in str(refused.value)
+    assert theirs.list_images(repositoryName=repository)["imageIds"] == []  # their identity policy allows it
+    assert _signed_by(named_key, "ecr").list_images(repositoryName=repository)["imageIds"] == []  # the repository's
+    ecr.delete_repository(repositoryName=repository, force=True)
+
+
+def test_an_sns_topic_policy_can_deny_a_publish_the_identity_policy_allows():
+    sns = sandbox_client("sns")
+    topic = sns.create_topic(Name=unique("rp-topic"))["TopicArn"]
+    user, key = _user(["sns:Publish"])
+    theirs = _signed_by(key, "sns")
+    wait_for_iam_propagation()
+    assert theirs.publish(TopicArn=topic, Message="allowed")["MessageId"]  # the default topic policy changes nothing
+    deny = {"Effect": "Deny", "Principal": {"AWS": user}, "Action": "sns:Publish", "Resource": topic}
+    sns.set_topic_attributes(
+        TopicArn=topic,
+        AttributeName="Policy",
+        AttributeValue=json.dumps({"Version": "2012-10-17", "Statement": [deny]}),
+    )
+    with pytest.raises(theirs.exceptions.ClientError) as refused:
+        theirs.publish(TopicArn=topic, Message="denied")
+    assert refused.value.response["Error"]["Code"] == "AuthorizationError"
+    sns.delete_topic(TopicArn=topic)

@@ -31,7 +31,7 @@ from typing import Any
 from . import engine_build, engine_registry
 from .docker_state import DockerError, home, load_state, normalise, save_state
 from .dockerfile import build, parse_dockerfile
-from .image_store import image_folder, parse_ecr_uri
+from .image_store import ecr_password, image_folder, parse_ecr_uri
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
@@ -142,8 +142,16 @@ def _login_arguments(arguments: list[str]) -> tuple[str, str]:
 
 def login(arguments: list[str]) -> None:
     """``docker login`` without an engine: the registry is remembered, which ``push`` requires as docker requires
-    credentials. A password must be given (``--password-stdin`` or ``-p``), but nothing checks it."""
-    registry, _ = _login_arguments(arguments)
+    credentials. A login to the sandbox's ECR is checked as ECR checks it: user ``AWS`` and the password of the
+    registry's account's authorization token (``aws ecr get-login-password``); another one fails as docker reports
+    ECR's refusal. Other registries are remembered as given (the sandbox cannot reach them)."""
+    registry, password = _login_arguments(arguments)
+    ecr = parse_ecr_uri(f"{registry}/x:latest")
+    user = _value(arguments, "--username", "-u") or "AWS"
+    if ecr is not None and (user != "AWS" or password != ecr_password(ecr["account"])):
+        raise DockerError(
+            f"Error response from daemon: login attempted to https://{registry}/v2/ failed with status: 400 Bad Request"
+        )
     state = load_state()
     if registry and registry not in state["auths"]:
         state["auths"].append(registry)

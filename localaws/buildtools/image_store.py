@@ -17,6 +17,12 @@ _ECR_URI = re.compile(
 )
 
 
+def ecr_password(account: str) -> str:
+    """The password in an account's ECR authorization token (moto's GetAuthorizationToken answers
+    ``AWS:<account>-auth-token``, which ``aws ecr get-login-password`` prints): what a registry login must give."""
+    return f"{account}-auth-token"
+
+
 def store_root(data_dir: Path) -> Path:
     """The folder that holds every image the sandbox can run: ``<data>/images``."""
     return data_dir / "images"

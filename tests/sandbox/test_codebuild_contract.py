@@ -3,6 +3,7 @@ and the AWS CLI."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 
@@ -377,7 +378,13 @@ def test_the_docker_stand_in_needs_a_login_and_an_existing_repository(tmp_path, 
     assert docker.main(["build", "--tag", uri, str(tmp_path)]) == 0
     assert docker.main(["push", uri]) == 1  # not logged in
     registry = uri.split("/")[0]
-    assert docker.main(["login", "--username", "AWS", "--password", "token", registry]) == 0
+    # ECR checks the token: a made-up password is refused as docker reports it; get-login-password's is accepted
+    assert docker.main(["login", "--username", "AWS", "--password", "token", registry]) == 1
+    assert docker.main(["push", uri]) == 1  # still not logged in
+    token = sandbox_client("ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]
+    user, password = base64.b64decode(token).decode().split(":", 1)
+    assert docker.main(["login", "--username", "Admin", "--password", password, registry]) == 1
+    assert docker.main(["login", "--username", user, "--password", password, registry]) == 0
     assert docker.main(["push", uri]) == 1  # the repository does not exist
     repository = uri.split("/", 1)[1].split(":")[0]
     sandbox_client("ecr").create_repository(repositoryName=repository)

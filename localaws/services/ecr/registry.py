@@ -27,6 +27,7 @@ import warnings
 from pathlib import Path
 
 from ...buildtools import engine
+from ...buildtools.image_store import ecr_password
 
 #: The registry's address (``127.0.0.1:PORT``), for a build's ``docker`` (``engine_build.build_environment``).
 ADDRESS_VARIABLE = "SANDBOX_REGISTRY"
@@ -71,7 +72,7 @@ def account() -> str:
 
 def password(account_id: str | None = None) -> str:
     """The password in the account's ECR authorization token (moto's GetAuthorizationToken answer)."""
-    return f"{account_id or account()}-auth-token"
+    return ecr_password(account_id or account())
 
 
 def address() -> str | None:

@@ -91,12 +91,6 @@ def run_checks(state: WorkshopState, session: boto3.Session | None = None) -> li
     return checks
 
 
-def preflight_table(state: WorkshopState, session: boto3.Session | None = None) -> pd.DataFrame:
-    """The checks as a plain DataFrame, without ``show_preflight``'s caption or its stop at a red row.
-    Nothing in the kit calls it."""
-    return _table(run_checks(state, session))
-
-
 def _table(checks: list[Check]) -> pd.DataFrame:
     rows = [
         {"check": c.check, "status": _ICONS[c.status], "detail": c.detail, "next step": c.next_step} for c in checks

@@ -149,24 +149,30 @@ def retry_while_iam_propagates(
     workshop: Workshop, what: str, call: Callable[[], _T], refused: Callable[[Exception], bool]
 ) -> _T:
     """``call()``, retried while ``refused(error)`` says a new role or instance profile is not yet
-    usable by the service (IAM changes take seconds to reach other services), with a line of
-    progress per attempt; after ``iam_propagation_timeout`` the refusal is raised as it is."""
+    usable by the service (IAM changes take seconds to reach other services). One line says so at the
+    first refusal (resources made at once would otherwise repeat it every second), one when it is
+    accepted; after ``iam_propagation_timeout`` the refusal is raised as it is."""
     timing = workshop.timing
-    deadline = time.monotonic() + timing.iam_propagation_timeout
-    attempt = 1
+    started = time.monotonic()
+    waited = False
     while True:
         try:
-            return call()
+            answer = call()
         except Exception as error:
-            if not refused(error) or time.monotonic() > deadline:
+            if not refused(error) or time.monotonic() > started + timing.iam_propagation_timeout:
                 raise
-            print(
-                f"{what}: AWS does not accept the new IAM role yet (IAM takes a few seconds to propagate); "
-                f"retrying in {timing.retry_delay:.0f} s (attempt {attempt})",
-                flush=True,
-            )
-            attempt += 1
+            if not waited:
+                print(
+                    f"{what}: AWS does not accept the new IAM role yet (IAM takes a few seconds to propagate); "
+                    f"retrying every {timing.retry_delay:.0f} s",
+                    flush=True,
+                )
+            waited = True
             time.sleep(timing.retry_delay)
+            continue
+        if waited:
+            print(f"{what}: accepted after {time.monotonic() - started:.0f} s", flush=True)
+        return answer
 
 
 #: At most this many resources are created at once (a step has three to six).

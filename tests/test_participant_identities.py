@@ -180,6 +180,28 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     assert used <= granted
     print(f"participant policy: {len(granted)} actions granted, {len(used)} used in notebooks 00-05 (Fargate)")
     print("not exercised:", ", ".join(sorted(granted - used)))
+    # Every statement proven by use: each one below allowed a request that no other statement allowed, so without it
+    # that request, and the step that made it, would be refused (implicit deny). The three left are exercised only by
+    # the EC2 launch type (its Auto Scaling groups and the ECS-optimized AMI's parameter) and by retrying or rolling
+    # back a stage (notebook 04's retry, the advanced module); test_a_statement_removed_... removes four for real.
+    statements = usage["statements"][user_arn]
+    alone = {sid for sid, counts in statements.items() if counts["alone"]}
+    assert set(_statement_sids(first)) - alone == {"Autoscaling", "Ssm", "Codepipeline2"}
+    print("statement: requests it allowed / of them, allowed by it alone")
+    for sid, counts in sorted(statements.items()):
+        print(f"  {sid}: {counts['allowed']} / {counts['alone']}")
+
+
+def _statement_sids(prefix: str) -> list[str]:
+    """The Sids of every statement of the participant's managed policies."""
+    iam, sids = sandbox_client("iam"), []
+    for attached in iam.list_attached_user_policies(UserName=prefix)["AttachedPolicies"]:
+        arn = attached["PolicyArn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        raw = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+        document = raw if isinstance(raw, dict) else json.loads(unquote(raw))
+        sids += [s["Sid"] for s in document["Statement"]]
+    return sids
 
 
 def _remove_statement(prefix: str, sid: str) -> None:

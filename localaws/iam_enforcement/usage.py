@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,15 +15,21 @@ from .. import config
 _used: Counter[tuple[str, str, str]] = Counter()
 _denied: list[dict[str, str]] = []
 _assumed: Counter[tuple[str, str, bool]] = Counter()
+#: (identity ARN, statement Sid, alone): how often a statement allowed an identity's request, ``alone`` when no other
+#: statement did: removing that statement would refuse the request, so the step that made it would fail.
+_statements: Counter[tuple[str, str, bool]] = Counter()
 _lock = threading.Lock()
 
 
-def record(role_arn: str, action: str, resource: str, allowed: bool) -> None:
+def record(role_arn: str, action: str, resource: str, allowed: bool, allowed_by: Sequence[str] = ()) -> None:
     """Count one check of ``action`` on ``resource``, or keep it among the refusals (the latest 500). ``role_arn`` is
-    the ARN of whoever was checked: a service's role, an IAM user or an assumed-role session."""
+    the ARN of whoever was checked: a service's role, an IAM user or an assumed-role session; ``allowed_by`` the Sids
+    of the statements that allowed it."""
     with _lock:
         if allowed:
             _used[(role_arn, action, resource)] += 1
+            for sid in allowed_by:
+                _statements[(role_arn, sid, len(allowed_by) == 1)] += 1
         else:
             _denied.append(
                 {"role": role_arn, "action": action, "resource": resource, "time": datetime.now(UTC).isoformat()}
@@ -61,10 +68,16 @@ def snapshot() -> dict[str, Any]:
             {"role": role, "service": service, "admitted": admitted, "count": count}
             for (role, service, admitted), count in sorted(_assumed.items())
         ]
+        statements: dict[str, dict[str, dict[str, int]]] = {}
+        for (who, sid, alone), count in sorted(_statements.items()):
+            counts = statements.setdefault(who, {}).setdefault(sid, {"allowed": 0, "alone": 0})
+            counts["allowed"] += count
+            counts["alone"] += count if alone else 0
         return {
             "enforcement": config.iam_enforcement(),
             "roles": roles,
             "identities": identities,
+            "statements": statements,
             "assumed": assumed,
             "denied": list(_denied),
         }
@@ -76,3 +89,4 @@ def reset() -> None:
         _used.clear()
         _denied.clear()
         _assumed.clear()
+        _statements.clear()

@@ -27,7 +27,7 @@ from moto.core.utils import utcnow
 from moto.ecs.models import Service
 
 from ...persistence import changes
-from . import targets
+from . import blue_green, service_deployments, targets
 from .awslogs import awslogs_sink
 from .capacity import CapacityECSBackend
 from .roles import check_task_start
@@ -177,6 +177,7 @@ class DeployingECSBackend(CapacityECSBackend):
                 if older["status"] == "PRIMARY":
                     older["status"] = "ACTIVE"
             service.deployments.insert(0, deployment)
+            service_deployments.record(self, service, deployment)
         thread = threading.Thread(target=self._roll_out, args=(service, deployment, lock), daemon=True)
         self.rollouts[service.arn] = thread
         thread.start()  # AWS answers at once; the caller waits (services_stable) for the rollout
@@ -186,7 +187,10 @@ class DeployingECSBackend(CapacityECSBackend):
             if deployment not in service.deployments or service.status != "ACTIVE":
                 return
             try:
-                self._run_deployment(service, deployment)
+                if blue_green.applies(service, deployment):
+                    blue_green.run(self, service, deployment)
+                else:
+                    self._run_deployment(service, deployment)
             except Exception as error:  # never leave a deployment IN_PROGRESS forever
                 self._fail(service, deployment, f"ECS deployment failed: {error}")
             finally:
@@ -208,18 +212,16 @@ class DeployingECSBackend(CapacityECSBackend):
             if self._lacks_capacity(service):
                 if service.status != "ACTIVE":
                     return
-                told = told or self._tell_no_capacity(service)
+                if not told:
+                    self._event(service, f"(service {service.name}) {NO_CONTAINER_INSTANCES}")
+                told = True
                 time.sleep(CAPACITY_POLL_SECONDS)
                 continue
             if len(self.local_tasks(service)) + 1 > maximum:  # no room for one more: an old task goes first
                 if not self._stop_an_old_task(service, deployment, minimum):
-                    running = len(self.local_tasks(service))
-                    self._fail(
-                        service,
-                        deployment,
-                        f"the deployment cannot start a task: {running} tasks run, "
-                        f"maximumPercent allows {maximum} and minimumHealthyPercent keeps {minimum}.",
-                    )
+                    running, bounds = len(self.local_tasks(service)), f"maximumPercent allows {maximum}"
+                    reason = f"{running} tasks run, {bounds} and minimumHealthyPercent keeps {minimum}."
+                    self._fail(service, deployment, f"the deployment cannot start a task: {reason}")
                     return
                 continue
             deployment["pendingCount"] = deployment["desiredCount"] - len(tasks)
@@ -235,10 +237,6 @@ class DeployingECSBackend(CapacityECSBackend):
             if self._launch_failed(service, deployment, failures, reason):
                 return
         self._complete(service, deployment)
-
-    def _tell_no_capacity(self, service: ServingService) -> bool:
-        self._event(service, f"(service {service.name}) {NO_CONTAINER_INSTANCES}")
-        return True
 
     def _launch_failed(self, service: ServingService, deployment: dict[str, Any], failures: int, reason: str) -> bool:
         """Count a task that failed to start; True when the deployment fails (the circuit breaker's threshold)."""

@@ -22,6 +22,7 @@ from moto.ecs.exceptions import (
 from moto.ecs.models import Service
 
 from ... import account
+from .blue_green import validate as validate_strategy
 
 # ServingService must stay importable from this module: snapshots saved before deployments.py existed
 # name the class of every saved service localaws.services.ecs.models.ServingService.
@@ -63,6 +64,8 @@ class ServingECSBackend(DeployingECSBackend):
             raise InvalidParameterException("Creation of service was not idempotent.")
         if existing is not None and existing.status == "DRAINING":
             raise InvalidParameterException("Unable to Start a service that is still Draining.")
+        load_balancers = kwargs.get("load_balancers", args[0] if args else None)
+        validate_strategy(self, deployment_configuration, load_balancers)
         service = serving(
             super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
         )
@@ -89,6 +92,12 @@ class ServingECSBackend(DeployingECSBackend):
         if before.status != "ACTIVE":
             raise ServiceNotActiveException()
         old_definition, old_desired = before.task_definition, before.desired_count
+        if service_properties.get("deployment_configuration") or service_properties.get("load_balancers"):
+            validate_strategy(
+                self,
+                service_properties.get("deployment_configuration") or serving(before).deployment_configuration,
+                service_properties.get("load_balancers") or before.load_balancers,
+            )
         force = bool(service_properties.get("force_new_deployment"))
         task_definition = service_properties.get("task_definition")
         if task_definition:

@@ -7,6 +7,7 @@ from moto.core.responses import ActionResult
 from moto.ecs.responses import EC2ContainerServiceResponse
 
 from ...seams.moto import ResponseParams
+from . import service_deployments
 from .models import ServingECSBackend
 
 
@@ -42,3 +43,29 @@ class ServingECSResponse(ResponseParams, EC2ContainerServiceResponse):
     def describe_capacity_providers(self) -> ActionResult:
         providers, failures = self.ecs_backend.describe_capacity_providers(self.param("capacityProviders"))
         return ActionResult({"capacityProviders": providers, "failures": failures})
+
+    # ECS's service deployments (moto has none): ``service_deployments.py``
+    def list_service_deployments(self) -> ActionResult:
+        backend = self.ecs_backend
+        service = backend._service(self.param("cluster", "default"), self.param("service"))
+        rows = service_deployments.listed(backend, service, self.param("status"))
+        return ActionResult({"serviceDeployments": rows})
+
+    def describe_service_deployments(self) -> ActionResult:
+        found, failures = [], []
+        for arn in self.param("serviceDeploymentArns") or []:
+            try:
+                found.append(service_deployments.public(service_deployments.find(self.ecs_backend, arn)))
+            except service_deployments.ServiceDeploymentNotFoundException:
+                failures.append({"arn": arn, "reason": "MISSING"})
+        return ActionResult({"serviceDeployments": found, "failures": failures})
+
+    def stop_service_deployment(self) -> ActionResult:
+        arn = service_deployments.stop(self.ecs_backend, self.param("serviceDeploymentArn"), self.param("stopType"))
+        return ActionResult({"serviceDeploymentArn": arn})
+
+    def continue_service_deployment(self) -> ActionResult:
+        arn = service_deployments.continue_(
+            self.ecs_backend, self.param("serviceDeploymentArn"), self.param("hookId"), self.param("action")
+        )
+        return ActionResult({"serviceDeploymentArn": arn})

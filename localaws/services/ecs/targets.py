@@ -27,13 +27,27 @@ def _elbv2(backend: Any) -> Any:
 
 
 def _groups(service: Service) -> list[str]:
-    return [str(b["targetGroupArn"]) for b in service.load_balancers if b.get("targetGroupArn")]
+    """Every target group of the service's load balancers, a blue/green deployment's alternate groups too."""
+    groups = [str(b["targetGroupArn"]) for b in service.load_balancers if b.get("targetGroupArn")]
+    alternates = [(b.get("advancedConfiguration") or {}).get("alternateTargetGroupArn") for b in service.load_balancers]
+    return groups + [str(a) for a in alternates if a and a not in groups]
+
+
+def registering(service: Service) -> list[str]:
+    """The groups a task that starts now joins: a blue/green deployment's green groups while it scales up, else
+    each load balancer's group that serves production now (the alternate one after a blue/green deployment)."""
+    green = getattr(service, "green_groups", None)
+    if green:
+        return list(green)
+    live: dict[str, str] = getattr(service, "live_groups", None) or {}
+    groups = [str(b["targetGroupArn"]) for b in service.load_balancers if b.get("targetGroupArn")]
+    return [live.get(group, group) for group in groups]
 
 
 def register(backend: Any, service: Service, task: TaskProcess) -> None:
-    """Register the task with each of the service's target groups (``initial``)."""
+    """Register the task with the target groups it joins (``registering``), ``initial``."""
     elbv2 = _elbv2(backend)
-    for group in _groups(service):
+    for group in registering(service):
         if not hasattr(elbv2, "register_local_target") or group not in elbv2.target_groups:
             continue
         target_id = task.endpoint[0]

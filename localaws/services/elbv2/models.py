@@ -14,6 +14,7 @@ from typing import Any, cast
 from moto.elbv2.exceptions import ValidationError
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeListener, FakeLoadBalancer, elbv2_backends
 
+from . import rules
 from .proxy import Endpoint, ListenerProxy
 from .targets import DEFAULT_DELAY_SECONDS, LocalTarget, TargetTable
 
@@ -58,7 +59,7 @@ class ServingELBv2Backend(ELBv2Backend):
             for arn in balancer.listeners:
                 if arn in self.proxies:
                     continue
-                targets = lambda arn=arn: self._targets_for(arn)  # noqa: E731
+                targets = lambda method, path, host, arn=arn: self._targets_for(arn, method, path, host)  # noqa: E731
                 try:
                     self.proxies[arn] = ListenerProxy(targets, ports.get(arn, 0))
                 except OSError as error:
@@ -73,8 +74,8 @@ class ServingELBv2Backend(ELBv2Backend):
         listener = super().create_listener(*args, **kwargs)
         arn = str(listener.arn)
 
-        def targets() -> list[Endpoint]:
-            return self._targets_for(arn)
+        def targets(method: str, path: str, host: str) -> list[Endpoint]:
+            return self._targets_for(arn, method, path, host)
 
         self.proxies[arn] = ListenerProxy(targets)
         return listener
@@ -162,13 +163,17 @@ class ServingELBv2Backend(ELBv2Backend):
             self._close(arn)
 
     # -- internals -------------------------------------------------------------------------------
-    def _targets_for(self, listener_arn: str) -> list[Endpoint]:
+    def _targets_for(self, listener_arn: str, method: str, path: str, host: str) -> list[Endpoint]:
+        """Where the listener sends this request: its rules decide the target group (``rules.py``)."""
         for balancer in self.load_balancers.values():
             listener = balancer.listeners.get(listener_arn)
             if listener is not None:
-                with self._lock:
-                    return [e for tg in _forward_targets(listener) for e in self.local_targets.serving(tg)]
+                return rules.route(listener, method, path, host, self._serving)
         return []
+
+    def _serving(self, group_arn: str) -> list[Endpoint]:
+        with self._lock:
+            return self.local_targets.serving(group_arn)
 
     def _close(self, listener_arn: str) -> None:
         proxy = self.proxies.pop(listener_arn, None)

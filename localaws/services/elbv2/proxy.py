@@ -1,5 +1,6 @@
 """A listener that really listens: a small HTTP reverse proxy on 127.0.0.1 that forwards to the
-healthy local targets of its target group, as an ALB listener forwards to registered targets."""
+healthy local targets of its target group, as an ALB listener forwards to registered targets; which group is the
+listener's rules' choice (``rules.py``), given the request's method, path and host."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ _HOP_BY_HOP = {
 class ListenerProxy:
     """``port`` 0 takes any free port; a restored listener asks for the port it had, so its URL stays."""
 
-    def __init__(self, targets: Callable[[], list[Endpoint]], port: int = 0) -> None:
+    def __init__(self, targets: Callable[[str, str, str], list[Endpoint]], port: int = 0) -> None:
         self._targets = targets
         self._turn = itertools.count()
         proxy = self
@@ -57,7 +58,7 @@ class ListenerProxy:
         return f"http://127.0.0.1:{self.port}"
 
     def forward(self, request: BaseHTTPRequestHandler) -> None:
-        targets = self._targets()
+        targets = self._targets(request.command, request.path, request.headers.get("Host") or "")
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else None
         if not targets:

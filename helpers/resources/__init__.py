@@ -21,8 +21,8 @@ one line in the registry, and its test.
 - ``image_repositories``: one ECR repository per environment
 - ``network``: VPC, subnets, security groups
 - ``load_balancer``: the ALB, its target groups and listeners
-- ``capacity``: the EC2 capacity of EC2 clusters: launch templates, Auto Scaling groups, capacity
-  providers, instances
+- ``launch_templates``: the EC2 clusters' launch templates (AMI, instance type, boot script)
+- ``capacity``: the rest of the EC2 clusters' capacity: Auto Scaling groups, capacity providers, instances
 - ``clusters``: the ECS clusters
 - ``log_groups``: the services' and the build projects' CloudWatch log groups
 - ``services``: task definitions and services

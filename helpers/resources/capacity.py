@@ -4,15 +4,14 @@ provider that scales it. ``clusters.ensure`` makes them before each cluster; the
 
 Cleanup takes them apart in the order AWS needs: the capacity providers detached from their cluster,
 the Auto Scaling groups deleted (and awaited), their instances, the providers, and after the clusters
-the launch templates.
+the launch templates (``launch_templates.py``).
 """
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -27,8 +26,7 @@ ASG_MAX_SIZE = 2  # room for a second instance while a deployment runs old and n
 _SUFFIX_KEY = "capacity_provider_suffix"
 
 if TYPE_CHECKING:
-    from mypy_boto3_ec2.literals import InstanceTypeType
-    from mypy_boto3_ec2.type_defs import FilterTypeDef, RequestLaunchTemplateDataTypeDef
+    from mypy_boto3_ec2.type_defs import FilterTypeDef
 
 
 def capacity_provider_name(workshop: Workshop, env: str) -> str:
@@ -45,56 +43,6 @@ def capacity_provider_name(workshop: Workshop, env: str) -> str:
 def forget_capacity_provider_suffix(workshop: Workshop) -> None:
     """After cleanup: the next run draws new provider names."""
     workshop.state.extra.pop(_SUFFIX_KEY, None)
-
-
-def user_data(cluster: str) -> str:
-    """The instances' boot script, base64-encoded as a launch template wants it: it writes ``cluster`` into
-    ``/etc/ecs/ecs.config``, so the ECS agent joins that cluster instead of ``default``."""
-    script = f"#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config\n"
-    return base64.b64encode(script.encode()).decode()
-
-
-def ensure_launch_template(workshop: Workshop, env: str, image_id: str, instance: str) -> Row:
-    """The template of ``env``'s instances; its row's ``arn`` is the template's id."""
-    ec2 = workshop.client("ec2")
-    name = workshop.names.launch_template(env)
-    data: RequestLaunchTemplateDataTypeDef = {
-        "ImageId": image_id,
-        "InstanceType": cast("InstanceTypeType", instance),  # checked against the region's offerings
-        "IamInstanceProfile": {"Name": workshop.names.instance_profile},
-        "SecurityGroupIds": [recorded_network(workshop).tasks_sg],
-        "UserData": user_data(workshop.names.cluster(env)),
-        "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
-        "TagSpecifications": [
-            {
-                "ResourceType": "instance",
-                "Tags": [*workshop.tag_list(env), {"Key": "Name", "Value": f"{workshop.prefix}-{env}-ecs-instance"}],
-            }
-        ],
-    }
-    found = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": [name]}])[
-        "LaunchTemplates"
-    ]
-    if found:
-        template = found[0]
-        if not workshop.is_ours(template.get("Tags")):
-            raise ResourceConflictError("launch template", name, workshop.prefix)
-        action = "exists"
-    else:
-        template = ec2.create_launch_template(
-            LaunchTemplateName=name,
-            LaunchTemplateData=data,
-            TagSpecifications=[{"ResourceType": "launch-template", "Tags": workshop.tag_list(env)}],
-        )["LaunchTemplate"]
-        action = "created"
-    return LAUNCH_TEMPLATES.record(
-        workshop,
-        f"launch-template/{env}",
-        name=name,
-        arn=template["LaunchTemplateId"],
-        action=f"{action} ({instance}, {image_id})",
-        environment=env,
-    )
 
 
 def ensure_auto_scaling_group(workshop: Workshop, env: str, template_id: str) -> Row:
@@ -326,25 +274,6 @@ def delete_capacity_provider(workshop: Workshop, found: Found) -> None:
     workshop.client("ecs").delete_capacity_provider(capacityProvider=found.ident)
 
 
-def find_launch_templates(workshop: Workshop) -> Iterable[Found]:
-    """The environments' launch templates by name (a filter, so missing names are no error); deleted by id."""
-    ec2 = workshop.client("ec2")
-    names = [workshop.names.launch_template(env) for env in ENVIRONMENTS]
-    templates = ec2.describe_launch_templates(Filters=[{"Name": "launch-template-name", "Values": names}])
-    for template in templates["LaunchTemplates"]:
-        yield Found(
-            "launch template",
-            template["LaunchTemplateName"],
-            template["LaunchTemplateId"],
-            workshop.is_ours(template.get("Tags")),
-        )
-
-
-def delete_launch_template(workshop: Workshop, found: Found) -> None:
-    """Delete the template with all its versions; cleanup gets here after the groups that launched from it."""
-    workshop.client("ec2").delete_launch_template(LaunchTemplateId=found.ident)
-
-
 # -- presence -----------------------------------------------------------------------------------------
 def auto_scaling_group_exists(workshop: Workshop, entry: Entry) -> bool:
     """By the recorded name; an empty answer is how Auto Scaling says the group is gone."""
@@ -356,17 +285,6 @@ def capacity_provider_exists(workshop: Workshop, entry: Entry) -> bool:
     """Only an ACTIVE provider counts: ECS goes on describing a deleted one, as INACTIVE, for a while."""
     answer = workshop.client("ecs").describe_capacity_providers(capacityProviders=[entry["name"]])
     return any(p.get("status") == "ACTIVE" for p in answer["capacityProviders"])
-
-
-def launch_template_exists(workshop: Workshop, entry: Entry) -> bool:
-    """Matched by the recorded id or name in a listing of the account's templates (every page: an account may
-    hold many), so a template that is gone answers False instead of EC2's NotFound error for an id."""
-    pages = workshop.client("ec2").get_paginator("describe_launch_templates").paginate()
-    return any(
-        t["LaunchTemplateId"] == entry.get("arn") or t["LaunchTemplateName"] == entry["name"]
-        for page in pages
-        for t in page["LaunchTemplates"]
-    )
 
 
 AUTO_SCALING_GROUPS = Kind(
@@ -390,13 +308,4 @@ CAPACITY_PROVIDERS = Kind(
     noun="capacity provider",
     exists=capacity_provider_exists,
     forget=forget_capacity_provider_suffix,
-)
-
-LAUNCH_TEMPLATES = Kind(
-    "launch templates",
-    find_launch_templates,
-    delete_launch_template,
-    cfn_type="AWS::EC2::LaunchTemplate",
-    noun="launch template",
-    exists=launch_template_exists,
 )

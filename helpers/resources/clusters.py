@@ -16,12 +16,8 @@ from ..core.context import Row, Workshop
 from ..core.environments import ENVIRONMENTS
 from ..core.errors import ResourceConflictError, WorkshopError
 from .base import Entry, Found, Kind, at_once, entry_id, retry_while_iam_propagates
-from .capacity import (
-    ensure_auto_scaling_group,
-    ensure_capacity_provider,
-    ensure_launch_template,
-    service_linked_role_not_ready,
-)
+from .capacity import ensure_auto_scaling_group, ensure_capacity_provider, service_linked_role_not_ready
+from .launch_templates import ensure_launch_template
 
 ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 #: When no instance type is chosen: the first of these the region offers (T2 is missing in some regions).

@@ -181,12 +181,15 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     print(f"participant policy: {len(granted)} actions granted, {len(used)} used in notebooks 00-05 (Fargate)")
     print("not exercised:", ", ".join(sorted(granted - used)))
     # Every statement proven by use: each one below allowed a request that no other statement allowed, so without it
-    # that request, and the step that made it, would be refused (implicit deny). The three left are exercised only by
-    # the EC2 launch type (its Auto Scaling groups and the ECS-optimized AMI's parameter) and by retrying or rolling
-    # back a stage (notebook 04's retry, the advanced module); test_a_statement_removed_... removes four for real.
+    # that request, and the step that made it, would be refused (implicit deny). Those left are exercised only by the
+    # EC2 launch type (its Auto Scaling groups and the ECS-optimized AMI's parameter), by retrying or rolling back a
+    # stage (notebook 04's retry, the advanced module), and Iam2 (CreateServiceLinkedRole) only in an account that has
+    # no ECS service-linked role yet (an earlier test on this worker may have made it); test_a_statement_removed_...
+    # removes four for real.
     statements = usage["statements"][user_arn]
     alone = {sid for sid, counts in statements.items() if counts["alone"]}
-    assert set(_statement_sids(first)) - alone == {"Autoscaling", "Ssm", "Codepipeline2"}
+    assert set(_statement_sids(first)) - alone <= {"Autoscaling", "Ssm", "Codepipeline2", "Iam2"}
+    assert len(alone) >= 27
     print("statement: requests it allowed / of them, allowed by it alone")
     for sid, counts in sorted(statements.items()):
         print(f"  {sid}: {counts['allowed']} / {counts['alone']}")

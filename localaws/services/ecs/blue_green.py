@@ -28,6 +28,7 @@ from moto.ecs.exceptions import InvalidParameterException
 from moto.elbv2.models import elbv2_backends
 
 from ... import clock
+from ..elbv2.rules import listener_rules
 from . import service_deployments
 from .service_deployments import wake
 
@@ -132,7 +133,7 @@ def _validate_hooks(hooks: list[dict[str, Any]]) -> None:
 def _rule(elbv2: Any, arn: str) -> Any:
     for balancer in elbv2.load_balancers.values():
         for listener in balancer.listeners.values():
-            rule = listener._non_default_rules.get(arn)
+            rule = next((r for r in listener_rules(listener) if r.arn == arn), None)
             if rule is not None:
                 return rule
     return None

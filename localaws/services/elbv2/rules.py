@@ -15,14 +15,22 @@ from collections.abc import Callable
 from fnmatch import fnmatchcase
 from typing import Any
 
+from moto.elbv2.models import FakeListenerRule
+
 Endpoint = tuple[str, int]
 Serving = Callable[[str], list[Endpoint]]
+
+
+def listener_rules(listener: Any) -> list[Any]:
+    """A listener's own rules by priority, without its default action (moto's public ``rules`` holds both)."""
+    own = [rule for rule in listener.rules.values() if isinstance(rule, FakeListenerRule)]
+    return sorted(own, key=lambda rule: int(rule.priority))
 
 
 def route(listener: Any, method: str, path: str, host: str, serving: Serving) -> list[Endpoint]:
     """The endpoints that may take this request (one target group's, chosen by weight), given ``serving``: a target
     group's ARN -> the endpoints it sends requests to now."""
-    for rule in sorted(listener._non_default_rules.values(), key=lambda r: int(r.priority)):
+    for rule in listener_rules(listener):
         if all(_meets(condition, method, path, host) for condition in rule.conditions):
             return forward(rule.actions, serving)
     return forward(listener.default_actions, serving)

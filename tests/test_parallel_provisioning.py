@@ -5,6 +5,7 @@ barrier that all of them must reach together would time out)."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -111,3 +112,35 @@ def test_services_not_stable_in_time_say_where_each_stands():
     message = str(raised.value)
     assert "['prod'] were not stable after 0 s" in message
     assert "prod runs 0 of 1 tasks in 1 deployment(s)" in message and "unable to place a task" in message
+
+
+def test_the_capacity_provider_suffix_is_drawn_once_when_the_environments_ask_at_once(monkeypatch):
+    """The three clusters are made at once; each asks for its provider's name. One suffix must serve all three
+    (a service names its provider by it), however the threads interleave."""
+    from helpers.resources import capacity
+
+    saves = threading.Barrier(3, timeout=10)
+    draw = capacity.secrets.token_hex
+
+    def slow_draw(n: int) -> str:  # os.urandom lets other threads run, as a loaded machine does for longer
+        time.sleep(0.05)
+        return draw(n)
+
+    monkeypatch.setattr(capacity.secrets, "token_hex", slow_draw)
+
+    class _State:
+        def __init__(self) -> None:
+            self.extra: dict[str, str] = {}
+
+        def save(self) -> None:
+            pass
+
+    workshop = _FakeWorkshop("EC2")
+    workshop.state = _State()
+
+    def name(env: str) -> str:
+        saves.wait()  # the three ask together
+        return capacity.capacity_provider_name(workshop, env)
+
+    names = base.at_once([(env, lambda env=env: name(env)) for env in ("dev", "qa", "prod")])
+    assert len({n.rsplit("-", 1)[-1] for n in names}) == 1, names

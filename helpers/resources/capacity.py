@@ -10,6 +10,7 @@ the launch templates (``launch_templates.py``).
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from .network import recorded_network
 
 ASG_MAX_SIZE = 2  # room for a second instance while a deployment runs old and new tasks side by side
 _SUFFIX_KEY = "capacity_provider_suffix"
+_SUFFIX_DRAWN = threading.Lock()
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import FilterTypeDef
@@ -31,12 +33,14 @@ if TYPE_CHECKING:
 
 def capacity_provider_name(workshop: Workshop, env: str) -> str:
     """``cp-<prefix>-<env>-<6 hex>``: the suffix is drawn once per workshop run and kept in the state
-    file, because ECS refuses the name of a provider deleted not long ago."""
-    suffix = workshop.state.extra.get(_SUFFIX_KEY)
-    if not suffix:
-        suffix = secrets.token_hex(3)
-        workshop.state.extra[_SUFFIX_KEY] = suffix
-        workshop.state.save()
+    file, because ECS refuses the name of a provider deleted not long ago. The three environments' clusters
+    are made at once, so the suffix is drawn under a lock: one draw, the same suffix for every environment."""
+    with _SUFFIX_DRAWN:
+        suffix = workshop.state.extra.get(_SUFFIX_KEY)
+        if not suffix:
+            suffix = secrets.token_hex(3)
+            workshop.state.extra[_SUFFIX_KEY] = suffix
+            workshop.state.save()
     return workshop.names.capacity_provider(env, str(suffix))
 
 

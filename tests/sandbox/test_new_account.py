@@ -744,3 +744,25 @@ def test_a_pipeline_build_action_whose_start_build_is_refused_fails_like_aws():
     assert message.startswith("Error calling startBuild: Cannot have more than 0 builds in queue for the account")
     assert "Error Code: AccountLimitExceededException" in message
     codepipeline.delete_pipeline(name=name)
+
+
+def test_a_strategy_naming_a_provider_the_cluster_does_not_have_is_refused():
+    """CreateService refuses a capacity provider strategy with a provider not associated with the cluster (AWS's
+    InvalidParameterException), instead of a service that waits for capacity forever."""
+    ecs = sandbox_client("ecs")
+    cluster = unique("no-such-provider")
+    ecs.create_cluster(clusterName=cluster, capacityProviders=["FARGATE"])
+    definition = ecs.register_task_definition(
+        family=cluster, containerDefinitions=[{"name": "web", "image": "node:22-alpine", "memory": 128}]
+    )["taskDefinition"]["taskDefinitionArn"]
+    with pytest.raises(ecs.exceptions.InvalidParameterException) as refused:
+        ecs.create_service(
+            cluster=cluster,
+            serviceName="web",
+            taskDefinition=definition,
+            desiredCount=1,
+            capacityProviderStrategy=[{"capacityProvider": "cp-not-this-clusters", "weight": 1}],
+        )
+    assert "not associated with the cluster" in str(refused.value)
+    assert ecs.list_services(cluster=cluster)["serviceArns"] == []
+    ecs.delete_cluster(cluster=cluster)

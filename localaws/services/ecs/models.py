@@ -66,6 +66,7 @@ class ServingECSBackend(DeployingECSBackend):
             raise InvalidParameterException("Unable to Start a service that is still Draining.")
         load_balancers = kwargs.get("load_balancers", args[0] if args else None)
         validate_strategy(self, deployment_configuration, load_balancers)
+        self._check_providers_associated(cluster_str, capacity_provider_strategy or [])
         service = serving(
             super().create_service(cluster_str, service_name, desired_count, task_definition_str, *args, **kwargs)
         )
@@ -83,6 +84,18 @@ class ServingECSBackend(DeployingECSBackend):
         service.deployments = []
         self._start_deployment(service)
         return service
+
+    def _check_providers_associated(self, cluster_str: str, strategy: list[dict[str, Any]]) -> None:
+        """ECS refuses a capacity provider strategy that names a provider the cluster does not have (a typo, or a
+        provider of another run), with its own message, instead of creating a service that never gets capacity."""
+        cluster = self.clusters.get(cluster_str.split("/")[-1])
+        associated = set(getattr(cluster, "capacity_providers", None) or [])
+        if cluster is not None and any(item.get("capacityProvider") not in associated for item in strategy):
+            raise InvalidParameterException(
+                "The specified capacity provider strategy cannot contain a capacity provider that is not associated "
+                "with the cluster. Associate the capacity provider with the cluster or specify a valid capacity "
+                "provider and try again."
+            )
 
     def update_service(self, service_properties: dict[str, Any]) -> Service:
         cluster = service_properties.get("cluster", "default")

@@ -391,3 +391,25 @@ def test_the_docker_stand_in_needs_a_login_and_an_existing_repository(tmp_path, 
     assert docker.main(["push", uri]) == 0
     image = sandbox_client("ecr").describe_images(repositoryName=repository)["imageDetails"][0]
     assert image["imageTags"] == ["v1"]
+
+
+def test_a_build_record_is_answered_as_one_snapshot():
+    """The build's thread completes its record while requests read it (CI once saw ``buildComplete``
+    true with ``buildStatus`` IN_PROGRESS): every answer is a copy taken in one step, so a later change
+    to the live record never shows half-applied in a response already taken."""
+    from localaws.services.codebuild.models import RunningCodeBuildBackend
+
+    backend = RunningCodeBuildBackend("us-east-1", "123456789012")
+    live = {
+        "id": "p:1",
+        "buildStatus": "IN_PROGRESS",
+        "buildComplete": False,
+        "phases": [{"phaseType": "BUILD"}],
+    }
+    backend.builds["p:1"] = live
+    [answer] = backend.batch_get_builds(["p:1"])
+    live["phases"][0]["phaseStatus"] = "SUCCEEDED"
+    live.update(buildStatus="SUCCEEDED", buildComplete=True)
+    assert (answer["buildStatus"], answer["buildComplete"]) == ("IN_PROGRESS", False)
+    assert "phaseStatus" not in answer["phases"][0]
+    assert backend.batch_get_builds(["p:1"])[0]["buildStatus"] == "SUCCEEDED"

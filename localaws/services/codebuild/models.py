@@ -227,7 +227,7 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         }
 
     def batch_get_builds(self, ids: list[str]) -> list[dict[str, Any]]:
-        return [self.builds[i] for i in ids if i in self.builds]
+        return [snapshot(self.builds[i]) for i in ids if i in self.builds]
 
     def list_builds(self) -> list[str]:
         return sorted(self.builds, key=lambda i: self.builds[i]["startTime"], reverse=True)
@@ -243,11 +243,11 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         if not self.builds[build_id]["buildComplete"]:
             self.stop_requested.add(build_id)
             self.finished[build_id].wait(15)
-        return self.builds[build_id]
+        return snapshot(self.builds[build_id])
 
     def wait_for_build(self, build_id: str, timeout: float) -> dict[str, Any]:
         self.finished[build_id].wait(timeout)
-        return self.builds[build_id]
+        return snapshot(self.builds[build_id])
 
     # -- the account's concurrent-build quota -------------------------------------------------------
     def _admit(self, build_id: str) -> None:
@@ -340,6 +340,19 @@ class RunningCodeBuildBackend(CodeBuildBackend):
         path = self.data_dir / "builds"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def snapshot(build: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a build record taken in one step, for answering a request.
+
+    The build's thread completes a record with one ``dict.update`` (status, end time and
+    ``buildComplete`` together); a response serialized from the live record could still show
+    ``buildComplete: true`` with ``buildStatus: IN_PROGRESS`` when the thread switched mid-way.
+    ``dict(...)`` copies in one C call under the GIL, so a reader sees the record before or after.
+    """
+    copied = dict(build)
+    copied["phases"] = [dict(phase) for phase in list(copied.get("phases", []))]
+    return copied
 
 
 def codebuild_backend(account_id: str, region_name: str) -> RunningCodeBuildBackend:

@@ -1,4 +1,5 @@
-"""ECS's built-in blue/green deployments (``deploymentConfiguration.strategy`` BLUE_GREEN) in the sandbox.
+"""ECS's built-in blue/green, canary and linear deployments (``deploymentConfiguration.strategy`` BLUE_GREEN, CANARY,
+LINEAR) in the sandbox.
 
 AWS: "Amazon ECS blue/green deployments"
 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html) and "Application
@@ -9,10 +10,15 @@ the weights of the test listener rule's forward action (green 100, blue 0), then
 revisions run for ``bakeTimeInMinutes``; then the blue tasks are deregistered (they drain) and stop. Each step
 is a ``lifecycleStage`` of the service deployment (``service_deployments.py``); a lifecycle hook at a stage
 runs there: a PAUSE hook waits for ContinueServiceDeployment (or its timeout). The sandbox runs no Lambda
-function: an AWS_LAMBDA hook is reported SUCCEEDED at once, with an event that says so.
+function: an AWS_LAMBDA hook is reported SUCCEEDED at once, with an event that says so. CANARY and LINEAR deployments
+go through the same stages; only PRODUCTION_TRAFFIC_SHIFT differs: the production rule's weights move in the steps
+``traffic_shift.py`` computes (a canary share, then 100; or equal steps), with the canary's or the step's bake time
+between them, and the stage's hooks run at every step ("Amazon ECS canary deployments",
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment.html; "Amazon ECS linear deployments",
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-linear.html).
 
-Sandbox time: a minute of bake time or of a hook's timeout passes in one second, or when the sandbox's clock
-(``clock.py``) has moved on that far.
+Sandbox time: a minute of bake time (``bakeTimeInMinutes``, ``canaryBakeTimeInMinutes``, ``stepBakeTimeInMinutes``)
+or of a hook's timeout passes in one second, or when the sandbox's clock (``clock.py``) has moved on that far.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from moto.elbv2.models import elbv2_backends
 
 from ... import clock
 from ..elbv2.rules import listener_rules
-from . import service_deployments
+from . import service_deployments, traffic_shift
 from .service_deployments import wake
 
 #: Real seconds a sandbox minute of bake time (or of a hook's timeout) lasts.
@@ -67,32 +73,29 @@ def _elbv2(backend: Any) -> Any:
 
 # -- CreateService / UpdateService -------------------------------------------------------------------
 def validate(backend: Any, configuration: dict[str, Any] | None, load_balancers: list[dict[str, Any]] | None) -> None:
-    """Refuse a BLUE_GREEN configuration ECS refuses (InvalidParameterException)."""
+    """Refuse a BLUE_GREEN, CANARY or LINEAR configuration ECS refuses (InvalidParameterException)."""
     configuration = configuration or {}
     strategy = configuration.get("strategy", "ROLLING")
-    if strategy not in ("ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"):
+    if strategy not in ("ROLLING", *traffic_shift.SHIFTING):
         raise InvalidParameterException(f"Invalid deployment strategy: {strategy}.")
-    if strategy in ("LINEAR", "CANARY"):
-        raise InvalidParameterException(
-            f"The sandbox does not run {strategy} deployments (ROLLING and BLUE_GREEN only)."
-        )
     bake = configuration.get("bakeTimeInMinutes")
     if bake is not None and not 0 <= int(bake) <= 1440:
         raise InvalidParameterException("bakeTimeInMinutes must be between 0 and 1440.")
+    traffic_shift.validate(configuration)
     _validate_hooks(configuration.get("lifecycleHooks") or [])
-    if strategy != "BLUE_GREEN":
+    if strategy not in traffic_shift.SHIFTING:
         return
     if not load_balancers:
-        return  # a service without a load balancer: blue/green replaces its tasks without traffic shifting
+        return  # a service without a load balancer: its tasks are replaced without traffic shifting
     for balancer in load_balancers:
-        _validate_balancer(backend, balancer)
+        _validate_balancer(backend, balancer, strategy)
 
 
-def _validate_balancer(backend: Any, balancer: dict[str, Any]) -> None:
+def _validate_balancer(backend: Any, balancer: dict[str, Any], strategy: str) -> None:
     advanced = balancer.get("advancedConfiguration")
     if not advanced or not advanced.get("alternateTargetGroupArn"):
         raise InvalidParameterException(
-            "The BLUE_GREEN deployment strategy requires an advancedConfiguration with an alternateTargetGroupArn "
+            f"The {strategy} deployment strategy requires an advancedConfiguration with an alternateTargetGroupArn "
             "for each load balancer."
         )
     elbv2 = _elbv2(backend)
@@ -141,8 +144,9 @@ def _rule(elbv2: Any, arn: str) -> Any:
 
 # -- the deployment ------------------------------------------------------------------------------------
 def applies(service: Any, deployment: dict[str, Any]) -> bool:
-    """A BLUE_GREEN service's deployment that replaces a revision that serves (the first one just starts)."""
-    if (service.deployment_configuration or {}).get("strategy") != "BLUE_GREEN":
+    """A BLUE_GREEN, CANARY or LINEAR service's deployment that replaces a revision that serves (the first one just
+    starts)."""
+    if (service.deployment_configuration or {}).get("strategy") not in traffic_shift.SHIFTING:
         return False
     return any(d is not deployment and d.get("rolloutState") == "COMPLETED" for d in service.deployments)
 
@@ -167,11 +171,16 @@ def _entry(backend: Any, deployment: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(backend: Any, service: Any, deployment: dict[str, Any]) -> None:
-    """The stages of a blue/green deployment, in the order the developer guide gives (the service's lock is held)."""
+    """The stages of a blue/green, canary or linear deployment, in the order the developer guide gives (the service's
+    lock is held)."""
     entry = _entry(backend, deployment)
-    entry["_managed"] = True
+    configuration = service.deployment_configuration or {}
+    blue = next((d for d in service.deployments if d is not deployment and d.get("rolloutState") == "COMPLETED"), None)
+    entry.update(_managed=True, _blue=service_deployments.revision_arn(service, blue) if blue else None)
     swaps = _swaps(service)
     try:
+        _shift(backend, service, swaps, entry, production=True, green_percent=0)
+        _shift(backend, service, swaps, entry, production=False, green_percent=0)
         if sum(1 for d in service.deployments if d is not deployment) > 1:
             _stage(backend, service, entry, "RECONCILE_SERVICE")
         _stage(backend, service, entry, "PRE_SCALE_UP")
@@ -179,15 +188,16 @@ def run(backend: Any, service: Any, deployment: dict[str, Any]) -> None:
         _scale_up(backend, service, deployment, entry, swaps)
         _stage(backend, service, entry, "POST_SCALE_UP")
         _stage(backend, service, entry, "TEST_TRAFFIC_SHIFT")
-        _shift(backend, swaps, production=False, to_green=True)
+        _shift(backend, service, swaps, entry, production=False, green_percent=100)
         _stage(backend, service, entry, "POST_TEST_TRAFFIC_SHIFT")
         _stage(backend, service, entry, "PRE_PRODUCTION_TRAFFIC_SHIFT", record_stage=False)
-        _stage(backend, service, entry, "PRODUCTION_TRAFFIC_SHIFT")
-        _shift(backend, swaps, production=True, to_green=True)
+        for step, (percent, bake) in enumerate(traffic_shift.production_steps(configuration)):
+            _stage(backend, service, entry, "PRODUCTION_TRAFFIC_SHIFT", record_stage=step == 0)  # hooks: every step
+            _shift(backend, service, swaps, entry, production=True, green_percent=percent)
+            _wait(entry, bake, lambda: False)
         _stage(backend, service, entry, "POST_PRODUCTION_TRAFFIC_SHIFT")
         _stage(backend, service, entry, "BAKE_TIME")
-        bake = int((service.deployment_configuration or {}).get("bakeTimeInMinutes") or 0)
-        _wait(entry, bake, lambda: False)
+        _wait(entry, int(configuration.get("bakeTimeInMinutes") or 0), lambda: False)
         _stage(backend, service, entry, "CLEAN_UP")
     except RollBack as reason:
         _roll_back(backend, service, deployment, entry, swaps, str(reason))
@@ -279,27 +289,39 @@ def _scale_up(backend: Any, service: Any, deployment: dict[str, Any], entry: dic
         service.green_groups = None
 
 
-def _shift(backend: Any, swaps: list[Swap], production: bool, to_green: bool) -> None:
-    """Give the green (or, rolling back, the blue) group weight 100 and the other 0 in the rule's forward action."""
+def _shift(
+    backend: Any, service: Any, swaps: list[Swap], entry: dict[str, Any], production: bool, green_percent: float
+) -> None:
+    """Send ``green_percent`` of the rule's requests to the green group and the rest to the blue one (the weights of
+    its forward action), and report the shares on the service deployment's revisions."""
     elbv2 = _elbv2(backend)
+    green_weight, blue_weight = traffic_shift.weights(green_percent)
     for swap in swaps:
         arn = swap.production_rule if production else swap.test_rule
         rule = _rule(elbv2, arn) if arn else None
         if rule is None:
             continue
-        serving, idle = (swap.green, swap.blue) if to_green else (swap.blue, swap.green)
         actions = []
         for action in rule.actions:
             data = {k: v for k, v in action.data.items() if k != "TargetGroupArn"}
             if data.get("Type") == "forward":
                 config = dict(data.get("ForwardConfig") or {})
                 config["TargetGroups"] = [
-                    {"TargetGroupArn": serving, "Weight": 100},
-                    {"TargetGroupArn": idle, "Weight": 0},
+                    {"TargetGroupArn": swap.blue, "Weight": blue_weight},
+                    {"TargetGroupArn": swap.green, "Weight": green_weight},
                 ]
                 data["ForwardConfig"] = config
             actions.append(data)
         elbv2.modify_rule(arn, [], actions)
+    with wake:  # one update a reader sees whole
+        traffic_shift.report(entry, entry.get("_blue"), "Production" if production else "Test", green_percent)
+        entry["updatedAt"] = utcnow()
+    if production and green_percent not in (0, 100):
+        backend._event(
+            service,
+            f"(service {service.name}) deployment {entry['_deploymentId']} shifted {green_percent:g}% of "
+            "production traffic to the new service revision.",
+        )
 
 
 def _clean_up(backend: Any, service: Any, deployment: dict[str, Any], entry: dict[str, Any], swaps: list[Swap]) -> None:
@@ -316,7 +338,10 @@ def _clean_up(backend: Any, service: Any, deployment: dict[str, Any], entry: dic
     entry.update(
         status="SUCCESSFUL", statusReason=deployment.get("rolloutStateReason"), finishedAt=utcnow(), updatedAt=utcnow()
     )
-    entry["targetServiceRevision"] = service_deployments._revision(service, deployment)
+    entry["targetServiceRevision"] = {
+        **entry["targetServiceRevision"],
+        **service_deployments._revision(service, deployment),
+    }
 
 
 def _roll_back(
@@ -330,8 +355,8 @@ def _roll_back(
         "startedAt": utcnow(),
         "serviceRevisionArn": service_deployments.revision_arn(service, blue or deployment),
     }
-    _shift(backend, swaps, production=True, to_green=False)
-    _shift(backend, swaps, production=False, to_green=False)
+    _shift(backend, service, swaps, entry, production=True, green_percent=0)
+    _shift(backend, service, swaps, entry, production=False, green_percent=0)
     backend._retire(service, backend.task_processes.pop(deployment["id"], []))
     deployment.update(
         status="INACTIVE",

@@ -1,6 +1,7 @@
 """Service deployments as ECS reports them (ListServiceDeployments, DescribeServiceDeployments): one record per
-deployment a service starts, with its ``status`` and, for a blue/green deployment, its ``lifecycleStage`` as it
-moves; StopServiceDeployment and ContinueServiceDeployment ask the deployment (``blue_green.py``) to roll back or
+deployment a service starts, with its ``status`` and, for a blue/green, canary or linear deployment, its
+``lifecycleStage`` and its revisions' ``requestedProductionTrafficWeight``/``requestedTestTrafficWeight`` as it moves;
+StopServiceDeployment and ContinueServiceDeployment ask the deployment (``blue_green.py``) to roll back or
 to go on past a PAUSE hook.
 
 AWS: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html,
@@ -10,6 +11,7 @@ https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContinueServiceDep
 
 from __future__ import annotations
 
+import copy
 import threading
 from typing import Any
 
@@ -119,7 +121,7 @@ def listed(backend: Any, service: Any, statuses: list[str] | None) -> list[dict[
 
 
 def stop(backend: Any, arn: str, stop_type: str | None) -> str:
-    """StopServiceDeployment: a blue/green deployment IN_PROGRESS rolls back to the blue revision."""
+    """StopServiceDeployment: a blue/green, canary or linear deployment IN_PROGRESS rolls back to the blue revision."""
     entry = find(backend, arn)
     if (stop_type or "ROLLBACK") != "ROLLBACK":
         raise InvalidParameterException(
@@ -128,7 +130,9 @@ def stop(backend: Any, arn: str, stop_type: str | None) -> str:
     if entry["status"] != "IN_PROGRESS":
         raise ConflictException(f"The service deployment is {entry['status']}: only one IN_PROGRESS can be stopped.")
     if not entry["_managed"]:
-        raise InvalidParameterException("The sandbox rolls back BLUE_GREEN service deployments only.")
+        raise InvalidParameterException(
+            "The sandbox rolls back BLUE_GREEN, CANARY and LINEAR service deployments only."
+        )
     with wake:
         entry.update(status="ROLLBACK_REQUESTED", updatedAt=utcnow())
         wake.notify_all()
@@ -149,5 +153,7 @@ def continue_(backend: Any, arn: str, hook_id: str | None, action: str | None) -
 
 
 def public(entry: dict[str, Any]) -> dict[str, Any]:
-    """The record as the API returns it (without the sandbox's own keys)."""
-    return {k: v for k, v in entry.items() if not k.startswith("_")}
+    """The record as the API returns it (without the sandbox's own keys), one snapshot: the deployment's thread
+    changes the record's traffic weights under ``wake``, so a reader never sees half a shift."""
+    with wake:
+        return copy.deepcopy({k: v for k, v in entry.items() if not k.startswith("_")})

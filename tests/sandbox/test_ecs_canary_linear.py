@@ -283,6 +283,30 @@ def test_the_circuit_breaker_rolls_back_a_canary_whose_tasks_fail(shifting):
     assert [get(listener_url(setup["listener"])) for _ in range(4)] == [(200, "v1")] * 4
 
 
+def test_the_circuit_breaker_rolls_back_a_canary_whose_task_stops_while_it_serves(shifting):
+    """A release that passes its health check, takes its canary share, then exits: with the circuit breaker's rollback
+    on, the deployment rolls back during the canary bake; the weights go back to blue 100 and production serves v1."""
+    ecs, setup = sandbox_client("ecs"), shifting
+    configuration = {
+        "strategy": "CANARY",
+        "canaryConfiguration": {"canaryPercent": 50.0, "canaryBakeTimeInMinutes": 60},
+        "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+    }
+    _service(setup, configuration)
+    js = (
+        "require('http').createServer((q,s)=>s.end('v2')).listen(Number(process.env.PORT), process.env.HOST);"
+        "setTimeout(()=>process.exit(1), 4000)"
+    )
+    dying = ecs.register_task_definition(family=setup["name"], containerDefinitions=[container(["node", "-e", js])])
+    arn = _update(setup, dying["taskDefinition"]["taskDefinitionArn"])
+    _until("the canary share", lambda: _green_share(setup) == 50.0)
+    record = _until("the rollback", lambda: (r := _deployment(arn))["status"] == "ROLLBACK_SUCCESSFUL" and r)
+    assert "circuit breaker" in record["rollback"]["reason"] and "stopped" in record["rollback"]["reason"]
+    assert record["targetServiceRevision"]["requestedProductionTrafficWeight"] == 0.0
+    assert _weights(setup["rules"]["production"]) == {setup["group"]: 100, setup["alternate"]: 0}
+    assert [get(listener_url(setup["listener"])) for _ in range(6)] == [(200, "v1")] * 6
+
+
 @pytest.mark.parametrize(
     ("configuration", "message"),
     [

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -177,7 +178,7 @@ def run(backend: Any, service: Any, deployment: dict[str, Any]) -> None:
     configuration = service.deployment_configuration or {}
     blue = next((d for d in service.deployments if d is not deployment and d.get("rolloutState") == "COMPLETED"), None)
     entry.update(_managed=True, _blue=service_deployments.revision_arn(service, blue) if blue else None)
-    swaps = _swaps(service)
+    swaps, watch = _swaps(service), _breaker(backend, service, deployment)
     try:
         _shift(backend, service, swaps, entry, production=True, green_percent=0)
         _shift(backend, service, swaps, entry, production=False, green_percent=0)
@@ -194,10 +195,10 @@ def run(backend: Any, service: Any, deployment: dict[str, Any]) -> None:
         for step, (percent, bake) in enumerate(traffic_shift.production_steps(configuration)):
             _stage(backend, service, entry, "PRODUCTION_TRAFFIC_SHIFT", record_stage=step == 0)  # hooks: every step
             _shift(backend, service, swaps, entry, production=True, green_percent=percent)
-            _wait(entry, bake, lambda: False)
+            _wait(entry, bake, lambda: False, watch)
         _stage(backend, service, entry, "POST_PRODUCTION_TRAFFIC_SHIFT")
         _stage(backend, service, entry, "BAKE_TIME")
-        _wait(entry, int(configuration.get("bakeTimeInMinutes") or 0), lambda: False)
+        _wait(entry, int(configuration.get("bakeTimeInMinutes") or 0), lambda: False, watch)
         _stage(backend, service, entry, "CLEAN_UP")
     except RollBack as reason:
         _roll_back(backend, service, deployment, entry, swaps, str(reason))
@@ -248,18 +249,39 @@ def _run_hook(backend: Any, service: Any, entry: dict[str, Any], hook: dict[str,
         raise RollBack(f"lifecycle hook {detail['hookId']}: " + ("ROLLBACK asked for." if answered else "timed out."))
 
 
-def _wait(entry: dict[str, Any], minutes: int, done: Any) -> bool:
-    """Wait until ``done()``; False once ``minutes`` sandbox minutes pass. A rollback asked for meanwhile raises."""
+def _wait(entry: dict[str, Any], minutes: int, done: Any, failing: Callable[[], str | None] | None = None) -> bool:
+    """Wait until ``done()``; False once ``minutes`` sandbox minutes pass. A rollback asked for meanwhile, or a reason
+    ``failing()`` gives (the circuit breaker's), raises."""
     until_clock = clock.now() + timedelta(minutes=minutes)
     until_real = time.monotonic() + minutes * SECONDS_PER_MINUTE
     with wake:
         while not done():
             if entry["status"] == "ROLLBACK_REQUESTED":
                 raise RollBack("StopServiceDeployment asked for a rollback.")
+            reason = failing() if failing else None
+            if reason:
+                raise RollBack(reason)
             if clock.now() >= until_clock or time.monotonic() >= until_real:
                 return False
             wake.wait(0.1)
     return True
+
+
+def _breaker(backend: Any, service: Any, deployment: dict[str, Any]) -> Callable[[], str | None]:
+    """While traffic shifts and bakes: with the circuit breaker's rollback on, a green task that stops (its process
+    exits) rolls the deployment back ("Amazon ECS deployment circuit breaker",
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html)."""
+    breaker = (service.deployment_configuration or {}).get("deploymentCircuitBreaker") or {}
+
+    def failing() -> str | None:
+        if not (breaker.get("enable") and breaker.get("rollback")):
+            return None
+        stopped = [t for t in backend.task_processes.get(deployment["id"], []) if t.exited()]
+        if not stopped:
+            return None
+        return f"ECS deployment circuit breaker: task {stopped[0].task_id} of the new service revision stopped."
+
+    return failing
 
 
 def _scale_up(backend: Any, service: Any, deployment: dict[str, Any], entry: dict[str, Any], swaps: list[Swap]) -> None:

@@ -70,10 +70,10 @@ def _service(setup: dict, configuration: dict, first: list[str] | None = None) -
     return v2["taskDefinition"]["taskDefinitionArn"]
 
 
-def _update(setup: dict, definition: str) -> str:
-    """UpdateService to ``definition``; the ARN of the service deployment it starts."""
+def _update(setup: dict, definition: str, **extra: Any) -> str:
+    """UpdateService to ``definition`` (and ``extra``); the ARN of the service deployment it starts."""
     ecs = sandbox_client("ecs")
-    ecs.update_service(cluster=setup["name"], service="web", taskDefinition=definition)
+    ecs.update_service(cluster=setup["name"], service="web", taskDefinition=definition, **extra)
     listed = ecs.list_service_deployments(cluster=setup["name"], service="web")["serviceDeployments"]
     return str(listed[0]["serviceDeploymentArn"])
 
@@ -191,8 +191,9 @@ def test_canary_splits_real_requests_by_the_weights_and_the_clock_ends_its_bake(
 
 
 def test_linear_moves_production_in_equal_steps_and_calls_its_hook_at_each(shifting):
-    """LINEAR 40 % steps, 2 minutes apart: the service reports 0, 40, 80, 100 % in that order (the last step is capped
-    at 100, and no step bake follows it); an AWS_LAMBDA hook at PRODUCTION_TRAFFIC_SHIFT runs at each of the 3 steps."""
+    """A BLUE_GREEN service updated to LINEAR 40 % steps, 2 minutes apart, with its new revision: the service reports
+    40, 80, 100 % in that order (the last step is capped at 100, and no step bake follows it); an AWS_LAMBDA hook at
+    PRODUCTION_TRAFFIC_SHIFT runs at each of the 3 steps."""
     ecs, setup = sandbox_client("ecs"), shifting
     hook = {"targetType": "AWS_LAMBDA", "hookTargetArn": LAMBDA, "roleArn": ROLE}
     configuration = {
@@ -201,7 +202,9 @@ def test_linear_moves_production_in_equal_steps_and_calls_its_hook_at_each(shift
         "bakeTimeInMinutes": 0,
         "lifecycleHooks": [{**hook, "lifecycleStages": ["PRODUCTION_TRAFFIC_SHIFT"]}],
     }
-    arn = _update(setup, _service(setup, configuration))
+    second = _service(setup, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0})
+    arn = _update(setup, second, deploymentConfiguration=configuration)
+    assert _deployment(arn)["deploymentConfiguration"]["strategy"] == "LINEAR"
     samples = _sample(setup, arn)  # the green task may start before the first sample: 0 % may be missed here
     assert [share for share in _shares(samples, 0) if share] == [40.0, 80.0, 100.0], samples
     assert [share for share in _shares(samples, 1) if share] == [40.0, 80.0, 100.0], samples

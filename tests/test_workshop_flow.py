@@ -1,5 +1,6 @@
-"""The whole workshop, 00 -> 05, on the sandbox for Fargate and EC2, checking at each step what each
-environment's URL answers, and that nothing is left at the end."""
+"""The whole workshop, 00 -> 05, on the sandbox on Fargate, checking at each step what each environment's URL
+answers, and that nothing is left at the end. The EC2 workshop is ``test_workshop_flow_ec2.py`` (a file of its
+own, so that xdist's ``--dist loadfile`` runs the two on different workers)."""
 
 from __future__ import annotations
 
@@ -27,17 +28,25 @@ def answers(prefix: str) -> dict[str, str]:
     return result
 
 
-@pytest.mark.parametrize("launch_type", ["FARGATE", "EC2"])
-def test_the_whole_workshop(launch_type, tmp_path):
+def test_the_whole_workshop_on_fargate(tmp_path):
+    whole_workshop(tmp_path, "FARGATE")
+
+
+def whole_workshop(tmp_path, launch_type: str, region: str | None = None, after_01=None) -> str:
+    """Notebooks 00 -> 05 with the checks after each; ``after_01(prefix)`` adds a launch type's own checks.
+    Returns the prefix."""
     prefix = unique(f"wf{launch_type[:1].lower()}")
-    run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, launch_type=launch_type)
+    run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, launch_type=launch_type, region=region)
+    region = region or "us-east-1"  # notebook 00's default
     # `status --json` answers after every notebook (the README documents it for instructors and CI).
     assert status_after(prefix)["resources"] == []
     run_notebook("01-prerequisites.ipynb", tmp_path, prefix=prefix)
     placeholder = {env: f"Placeholder for {env}: waiting for the first pipeline run" for env in ENVIRONMENTS}
     assert answers(prefix) == placeholder
-    after_01 = status_after(prefix, "AWS::ECS::Cluster", "AWS::ECS::Service", "AWS::CodeCommit::Repository")
-    assert {env: e["answer"] for env, e in after_01["environments"].items()} == placeholder
+    status_01 = status_after(prefix, "AWS::ECS::Cluster", "AWS::ECS::Service", "AWS::CodeCommit::Repository")
+    assert {env: e["answer"] for env, e in status_01["environments"].items()} == placeholder
+    if after_01:
+        after_01(prefix)
 
     projects = plain_text(run_notebook("02-build-projects.ipynb", tmp_path, prefix=prefix))
     assert projects.count("CREATE_COMPLETE (created)") == 2  # re-runs are tested in test_stacks.py
@@ -47,7 +56,7 @@ def test_the_whole_workshop(launch_type, tmp_path):
     pipelines = plain_text(run_notebook("03-pipelines.ipynb", tmp_path, prefix=prefix))
     assert "Prod ✋ Waiting (waiting for approval)" in pipelines
     assert answers(prefix) == {"dev": "Hello world", "qa": "Hello world", "prod": placeholder["prod"]}
-    assert_pipelines_as_designed(prefix)
+    assert_pipelines_as_designed(prefix, region)
     assert build_log_groups(status_after(prefix, "AWS::CodePipeline::Pipeline", "AWS::Events::Rule")) == {"yes"}
 
     release = run_notebook(
@@ -79,16 +88,17 @@ def test_the_whole_workshop(launch_type, tmp_path):
     assert status_after(prefix)["resources"] == []
     code, report = helpers_cli_json("cleanup", "--prefix", prefix)  # a second cleanup: nothing to do, and says so
     assert code == 0 and report["ok"], report
+    return prefix
 
 
 def build_log_groups(status: dict) -> set[str]:
     return {r["exists"] for r in status["resources"] if r["name"].startswith("/aws/codebuild/")}
 
 
-def assert_pipelines_as_designed(prefix: str) -> None:
+def assert_pipelines_as_designed(prefix: str, region: str) -> None:
     """Three pipelines; Prod's approval comes before its builds and notifies the topic; each pipeline is
     started by a rule on its own branch."""
-    codepipeline, events = sandbox_client("codepipeline"), sandbox_client("events")
+    codepipeline, events = sandbox_client("codepipeline", region), sandbox_client("events", region)
     names = {p["name"] for p in codepipeline.list_pipelines()["pipelines"]}
     assert {f"{prefix}-{env}" for env in ENVIRONMENTS} <= names
     prod = codepipeline.get_pipeline(name=f"{prefix}-prod")["pipeline"]

@@ -28,7 +28,7 @@ from helpers.event import hub
 from tests.helpers_for_tests import free_port, unique
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _event_quota():
     """The sandbox plays a new account (one CodeBuild build at a time); an event raises its quota first,
     as an instructor would (the plan says how), and the account is put back afterwards."""
@@ -84,9 +84,11 @@ def hub_for_an_event(tmp_path: Path, participants: int) -> Iterator[tuple[str, s
             process.kill()
 
 
-@pytest.fixture
-def running_hub(tmp_path):
-    with hub_for_an_event(tmp_path, participants=2) as running:
+@pytest.fixture(scope="module")
+def running_hub(tmp_path_factory):
+    """One hub for the module's tests, as an event has one: two participants' servers and the instructor's side
+    by side (each test started a hub and an event of its own: 15-20 s each, issue 26)."""
+    with hub_for_an_event(tmp_path_factory.mktemp("hub"), participants=2) as running:
         yield running
 
 

@@ -253,13 +253,17 @@ def test_moto_cloudformation_backend_has_export_and_parameter_helpers():
 def test_moto_cloudformation_finds_the_kits_types_among_direct_subclasses():
     """moto's CloudFormation looks resource types up in ``CloudFormationModel.__subclasses__()`` (direct ones
     only): the kit's types name it as a direct base (``named_resource.NamedServiceResource`` is a mixin)."""
-    from moto.cloudformation.parsing import get_model_map
+    from moto.cloudformation.parsing import get_model_list, get_model_map
     from moto.core.common_models import CloudFormationModel
 
     # each imports its cloudformation.py, which registers the type
     import localaws.services.codebuild
     import localaws.services.codepipeline  # noqa: F401
 
+    # moto caches the map at its first use; the sandbox drops that cache once every service is imported
+    # (cloudformation.install), and so does this test, since another test of this worker may have filled it first
+    get_model_list.cache_clear()
+    get_model_map.cache_clear()
     direct = {model.cloudformation_type() for model in CloudFormationModel.__subclasses__()}
     for kind in ("AWS::CodeBuild::Project", "AWS::CodePipeline::Pipeline"):
         assert kind in direct, (

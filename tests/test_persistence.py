@@ -71,6 +71,29 @@ def test_a_saved_service_comes_back_whole(tmp_path):
 
 
 @mock_aws
+def test_ssm_is_saved_although_moto_makes_its_tags_with_a_lambda(tmp_path):
+    """moto's SSM keeps tags in ``defaultdict(lambda: defaultdict(dict))``, which pickle cannot save: every save of
+    SSM failed (the log said so) once notebook 01 on EC2 had read the ECS image parameter."""
+    ssm = boto3.client("ssm", region_name=REGION)
+    ssm.get_parameter(Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id")
+    ssm.put_parameter(Name="/workshop/kept", Value="v1", Type="String", Tags=[{"Key": "workshop:prefix", "Value": "p"}])
+    store = StateStore(tmp_path)
+    store.touched("ssm")
+    store.save_pending()
+
+    _forget_every_backend()
+    assert StateStore(tmp_path).load() == ["ssm"]
+    assert ssm.get_parameter(Name="/workshop/kept")["Parameter"]["Value"] == "v1"
+    tags = ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/workshop/kept")["TagList"]
+    assert tags == [{"Key": "workshop:prefix", "Value": "p"}]
+    ssm.put_parameter(Name="/workshop/after", Value="v", Type="String")  # a loaded tag table still makes new rows
+    ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId="/workshop/after", Tags=[{"Key": "k", "Value": "v"}])
+    assert ssm.list_tags_for_resource(ResourceType="Parameter", ResourceId="/workshop/after")["TagList"] == [
+        {"Key": "k", "Value": "v"}
+    ]
+
+
+@mock_aws
 def test_a_reference_to_another_service_finds_the_live_backend_again(tmp_path):
     from moto.ec2.models import ec2_backends
     from moto.elbv2.models import elbv2_backends

@@ -19,6 +19,7 @@ is recognised (and refused) instead of loaded half.
 from __future__ import annotations
 
 import copyreg
+import functools
 import io
 import os
 import pickle
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import zlib
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,26 @@ def _reduce_raw_mapping(mapping: Any) -> tuple[Any, ...]:
     )
 
 
+def _savable_factory(factory: Any) -> Any:
+    """A default factory pickle can save, making what ``factory`` makes. moto builds some of its defaultdicts
+    with a lambda in ``__init__`` (SSM's tags: ``defaultdict(lambda: defaultdict(dict))``), which pickle cannot
+    name; an empty container of a plain type, or a defaultdict of one, is made the same way by a type or a
+    ``functools.partial`` of one. Anything else is refused by name rather than saved wrong."""
+    name = getattr(factory, "__qualname__", "")
+    if factory is None or ("<lambda>" not in name and "<locals>" not in name):
+        return factory
+    sample = factory()
+    if isinstance(sample, defaultdict) and not sample:
+        return functools.partial(defaultdict, _savable_factory(sample.default_factory))
+    if type(sample) in (dict, list, set, int, float, str) and sample == type(sample)():
+        return type(sample)
+    raise pickle.PicklingError(f"cannot save a defaultdict whose default factory {name} makes {sample!r}")
+
+
+def _reduce_defaultdict(mapping: defaultdict[Any, Any]) -> tuple[Any, ...]:
+    return (defaultdict, (_savable_factory(mapping.default_factory),), None, None, iter(mapping.items()))
+
+
 def _moto_reducers() -> dict[type, Any]:
     """Only modules already imported can have made such objects: importing the others would be wasted time."""
     reducers: dict[type, Any] = {}
@@ -122,7 +144,12 @@ def _moto_reducers() -> dict[type, Any]:
 
 
 _PROCESS_BOUND_TYPES = (threading.Thread, subprocess.Popen, socket.socket)
-_DISPATCH = {**copyreg.dispatch_table, **_LOCK_TYPES, **dict.fromkeys(_PROCESS_BOUND_TYPES, _reduce_to_nothing)}
+_DISPATCH = {
+    **copyreg.dispatch_table,
+    **_LOCK_TYPES,
+    **dict.fromkeys(_PROCESS_BOUND_TYPES, _reduce_to_nothing),
+    defaultdict: _reduce_defaultdict,
+}
 
 
 class StatePickler(pickle.Pickler):

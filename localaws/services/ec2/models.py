@@ -3,6 +3,7 @@ DescribeRegions answering each opt-in region's status from the account's setting
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from moto.ec2.exceptions import EC2ClientError
@@ -15,6 +16,10 @@ from ...seams import moto as moto_seam
 
 #: Marks a saved EC2 backend whose default images were left out (to be made again on load).
 _DEFAULT_IMAGES_LEFT_OUT = "_localaws_default_images_left_out"
+#: Launches take turns: moto draws a subnet's next private address from a generator, which two threads cannot
+#: advance at once ("generator already executing", answered as a 500). The sandbox serves requests on threads,
+#: and three Auto Scaling groups launching into one subnet at once (notebook 01 on EC2) met it.
+_LAUNCHES = threading.Lock()
 #: moto's status for a region that must be enabled first (its list of opt-in regions).
 NOT_OPTED_IN = "not-opted-in"
 
@@ -44,6 +49,10 @@ class ReservedNamesEC2Backend(EC2Backend):
             self.amis = {}
             moto_seam.load_default_images(self)
             self.amis.update(saved)
+
+    def run_instances(self, *args: Any, **kwargs: Any) -> Any:
+        with _LAUNCHES:
+            return super().run_instances(*args, **kwargs)
 
     def create_security_group(
         self,

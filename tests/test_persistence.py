@@ -290,14 +290,19 @@ def test_a_workshop_survives_a_stop_and_start_then_a_kill_while_a_pipeline_runs(
 
 
 def _wait_for_new_execution(prefix: str, env: str, before: set[str]) -> str:
+    """The new run's id once its Build stage is running: the kill then lands mid-run, whatever the machine's speed
+    (a fixed sleep after the start could let a fast machine finish the run first: audit §1.3)."""
+    workshop = setup.open_workshop(prefix)
+    client = workshop.client("codepipeline")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        for execution in _executions(prefix, env):
-            if execution["pipelineExecutionId"] not in before and execution["status"] == "InProgress":
-                time.sleep(1.0)  # into its source or build action
-                return str(execution["pipelineExecutionId"])
-        time.sleep(0.2)
-    pytest.fail(f"no new {env} execution started")
+        state = client.get_pipeline_state(name=workshop.names.pipeline(env))
+        build = next(stage for stage in state["stageStates"] if stage["stageName"] == "Build")
+        latest = build.get("latestExecution", {})
+        if latest.get("status") == "InProgress" and latest.get("pipelineExecutionId") not in before:
+            return str(latest["pipelineExecutionId"])
+        time.sleep(0.1)
+    pytest.fail(f"no new {env} execution reached its Build stage")
 
 
 @pytest.mark.slow

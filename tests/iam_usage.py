@@ -98,3 +98,50 @@ def report_table(rows: list[RoleUsage], launch_type: str) -> str:
             f"{row.pairs} | {row.calls} |"
         )
     return "\n".join(lines)
+
+
+@dataclass
+class IdentityUsage:
+    """What one participant identity (an IAM user or an assumed role's session) used of its policy, from the
+    sandbox's usage report: the actions, each statement's requests (``alone``: no other statement allowed them,
+    so the statement is proven needed), its refusals, and apart from it the requests the account's own (root)
+    credentials signed, which IAM does not evaluate (the instructor's ``event start``, the test's own setup)."""
+
+    arn: str
+    sids: list[str]
+    granted: set[str]
+    used: set[str]
+    statements: dict[str, dict[str, int]]
+    denied: list[tuple[str, str]]
+    root: dict[str, int]
+
+    @property
+    def proven(self) -> set[str]:
+        return {sid for sid, counts in self.statements.items() if counts["alone"]}
+
+    def table(self) -> str:
+        lines = ["| statement | requests it allowed | of them, allowed by it alone | proven |", "|---|---:|---:|---|"]
+        for sid in self.sids:
+            counts = self.statements.get(sid, {"allowed": 0, "alone": 0})
+            proven = "yes" if counts["alone"] else "no"
+            lines.append(f"| {sid} | {counts['allowed']} | {counts['alone']} | {proven} |")
+        lines.append(f"| (root: the account's own keys, not evaluated) | {sum(self.root.values())} | – | – |")
+        return "\n".join(lines)
+
+
+def identity_usage(arn: str, documents: list[dict[str, Any]]) -> IdentityUsage:
+    """``arn``'s usage (an IAM user's ARN, or an assumed role's session ARN) against its policy ``documents``."""
+    report = api.iam_usage()
+    sids = [s["Sid"] for document in documents for s in document["Statement"]]
+    granted: set[str] = set()
+    for document in documents:
+        granted |= _actions(document)
+    return IdentityUsage(
+        arn,
+        sids,
+        granted,
+        {u["action"] for u in report["identities"].get(arn, [])},
+        report["statements"].get(arn, {}),
+        [(d["action"], d["resource"]) for d in report["denied"] if d["role"] == arn],
+        dict(report.get("root", {})),
+    )

@@ -32,12 +32,14 @@ from moto.sns.models import sns_backends
 from moto.utilities.utils import get_partition
 
 from ..seams import moto as moto_seam
-from . import actions
+from . import actions, usage
 from .callers import Caller, caller_for
 from .sessions import AccessDenied, RoleSession, enabled, session_for
 from .signer import set_signer
 
 _CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([\w-]+)/([\w-]+)/")
+#: A request signed with the account's own keys (the sandbox's ``testing``): its service.
+_ROOT_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/[\w-]+/([\w-]+)/")
 _JSON_SERVICES = {"ecr", "logs", "ecs", "codebuild", "codepipeline", "codecommit", "events", "ssm", "servicequotas"}
 #: Actions AWS answers for any caller, even under an explicit Deny.
 _ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
@@ -52,8 +54,12 @@ def install() -> None:
 def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*") -> None:
     headers = response.headers
     set_signer(None)  # the account's root user unless the key is an identity's
-    match = _CREDENTIAL.search(str(headers.get("Authorization") or ""))
+    authorization = str(headers.get("Authorization") or "")
+    match = _CREDENTIAL.search(authorization)
     if match is None:
+        root = _ROOT_CREDENTIAL.search(authorization)
+        if root is not None:  # the account's own keys (``testing``): not evaluated, counted apart
+            usage.record_root(root.group(1))
         return
     region, prefix = match.group(2), match.group(3)
     session = session_for(match.group(1))

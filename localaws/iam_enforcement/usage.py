@@ -18,6 +18,9 @@ _assumed: Counter[tuple[str, str, bool]] = Counter()
 #: (identity ARN, statement Sid, alone): how often a statement allowed an identity's request, ``alone`` when no other
 #: statement did: removing that statement would refuse the request, so the step that made it would fail.
 _statements: Counter[tuple[str, str, bool]] = Counter()
+#: Requests signed with the account's own credentials (the root user's: the kit's admin work, the instructor), per
+#: service: IAM does not evaluate them, so they are counted apart from every identity's.
+_root: Counter[str] = Counter()
 _lock = threading.Lock()
 
 
@@ -35,6 +38,12 @@ def record(role_arn: str, action: str, resource: str, allowed: bool, allowed_by:
                 {"role": role_arn, "action": action, "resource": resource, "time": datetime.now(UTC).isoformat()}
             )
             del _denied[:-500]
+
+
+def record_root(service: str) -> None:
+    """Count one request signed with the account's root credentials (not evaluated)."""
+    with _lock:
+        _root[service] += 1
 
 
 def record_assume(role_arn: str, service: str, admitted: bool) -> None:
@@ -57,7 +66,8 @@ def record_assume(role_arn: str, service: str, admitted: bool) -> None:
 
 def snapshot() -> dict[str, Any]:
     """``roles``: role ARN -> [{action, resource, count}]; ``identities``: the same for IAM users and assumed-role
-    sessions (by their ARN); ``denied``: the refusals, oldest first."""
+    sessions (by their ARN); ``denied``: the refusals, oldest first; ``root``: per service, the requests signed with the
+    account's root credentials, which are not evaluated."""
     with _lock:
         roles: dict[str, list[dict[str, Any]]] = {}
         identities: dict[str, list[dict[str, Any]]] = {}
@@ -80,6 +90,7 @@ def snapshot() -> dict[str, Any]:
             "statements": statements,
             "assumed": assumed,
             "denied": list(_denied),
+            "root": dict(sorted(_root.items())),
         }
 
 
@@ -90,3 +101,4 @@ def reset() -> None:
         _denied.clear()
         _assumed.clear()
         _statements.clear()
+        _root.clear()

@@ -146,6 +146,7 @@ def _delete_user(iam: Any, name: str, path: str) -> None:
 
 
 def delete_policy(iam: Any, arn: str) -> None:
+    """Delete a customer managed policy (gone already is fine)."""
     try:
         iam.delete_policy(PolicyArn=arn)
     except iam.exceptions.NoSuchEntityException:

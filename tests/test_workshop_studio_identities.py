@@ -196,10 +196,74 @@ def _statements_proven(prefix: str) -> None:
     print(usage.table())
     print("not proven:", sorted(set(usage.sids) - usage.proven))
     assert usage.used <= usage.granted
-    # The one refusal allowed: cleanup's listing of every capacity provider, which the scoped policy does not allow.
-    assert set(usage.denied) <= {("ecs:DescribeCapacityProviders", "*")}
+    # The refusals allowed: cleanup's listing of every capacity provider, which the scoped policy does not allow (it
+    # then looks them up by name), and the preflight's GetRole on the participant's own role, which the policy does
+    # not grant (the simulator is then asked about the role's ARN without its path, which the sandbox resolves by name).
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{prefix.rsplit('-', 1)[0]}/{prefix}"
+    assert set(usage.denied) <= {("ecs:DescribeCapacityProviders", "*"), ("iam:GetRole", role_arn)}
     assert set(usage.sids) - usage.proven <= NOT_PROVEN_ON_FARGATE
     assert usage.root  # the test's own admin calls, counted apart from the participant's
+    _each_proven_statement_removed_is_refused(prefix, role_arn, usage.statements)
+
+
+def _each_proven_statement_removed_is_refused(prefix: str, role_arn: str, statements: dict) -> None:
+    """For every statement the run proved, its policy gets a version without it, and the first request that statement
+    alone allowed (action, resource and the request's own context keys, recorded by the sandbox) is asked again of
+    IAM's policy simulator for the participant's role: implicitly denied; then the version with it is put back."""
+    iam = sandbox_client("iam")
+    refused = []
+    for sid, counts in sorted(statements.items()):
+        example = counts.get("example")
+        if example is None:
+            continue
+        arn, version = _policy_holding(iam, prefix, sid)
+        document = _default_document(iam, arn, version)
+        without = {**document, "Statement": [s for s in document["Statement"] if s["Sid"] != sid]}
+        new = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(without), SetAsDefault=True)
+        try:
+            decision = _simulate(iam, role_arn, example)
+        finally:
+            iam.set_default_policy_version(PolicyArn=arn, VersionId=version)
+            iam.delete_policy_version(PolicyArn=arn, VersionId=new["PolicyVersion"]["VersionId"])
+        assert decision == "implicitDeny", (sid, example, decision)
+        assert _simulate(iam, role_arn, example) == "allowed", (sid, example)
+        refused.append(f"{sid}: {example['action']} on {example['resource']}")
+    print(f"{len(refused)} statements removed one at a time, each refusing the request it alone allowed:")
+    print("\n".join(refused))
+    assert len(refused) == len([s for s in statements.values() if s["alone"]])
+
+
+def _policy_holding(iam, prefix: str, sid: str) -> tuple[str, str]:
+    for attached in iam.list_attached_role_policies(RoleName=prefix)["AttachedPolicies"]:
+        arn = attached["PolicyArn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        if any(s["Sid"] == sid for s in _default_document(iam, arn, version)["Statement"]):
+            return arn, version
+    raise AssertionError(f"no statement {sid} in {prefix}'s policies")
+
+
+def _default_document(iam, arn: str, version: str) -> dict:
+    raw = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+    return raw if isinstance(raw, dict) else json.loads(unquote(raw))
+
+
+def _simulate(iam, role_arn: str, example: dict) -> str:
+    context = {**example["context"], "aws:PrincipalAccount": ACCOUNT}
+    entries = [
+        {
+            "ContextKeyName": key,
+            "ContextKeyValues": value if isinstance(value, list) else [value],
+            "ContextKeyType": "stringList" if isinstance(value, list) else "string",
+        }
+        for key, value in context.items()
+    ]
+    answer = iam.simulate_principal_policy(
+        PolicySourceArn=role_arn,
+        ActionNames=[example["action"]],
+        ResourceArns=[example["resource"]],
+        ContextEntries=entries,
+    )
+    return str(answer["EvaluationResults"][0]["EvalDecision"])
 
 
 def test_event_cleanup_removes_the_roles_and_policies_and_nothing_else(capsys):

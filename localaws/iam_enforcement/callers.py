@@ -58,7 +58,8 @@ class Caller:
             Principal(arn=self.arn, role_arn=self.role_arn, bounded=self.boundary is not None),
             self.boundary,
         )
-        usage.record(self.arn, action, resource, decision.allowed, decision.matched if decision.allowed else ())
+        matched = decision.matched if decision.allowed else ()
+        usage.record(self.arn, action, resource, decision.allowed, matched, context)
         if not decision.allowed:
             resource_deny = resource_policy is not None and decision.decision == EXPLICIT_DENY
             where = "a resource-based policy" if resource_deny else "an identity-based policy"

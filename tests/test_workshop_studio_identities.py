@@ -279,6 +279,31 @@ def _simulate(iam, role_arn: str, example: dict) -> str:
     return str(answer["EvaluationResults"][0]["EvalDecision"])
 
 
+def test_on_ec2_the_role_proves_the_auto_scaling_and_ami_parameter_statements(_event_quota):
+    """The two statements only the EC2 launch type needs: notebook 01's steps as the participant's role session (the
+    Auto Scaling groups, the ECS-optimized AMI's SSM parameter), each statement then removed and refused."""
+    from helpers import prerequisites
+    from helpers.cleanup import cleanup
+
+    name = unique("we")[:12]
+    argv = ["event", "start", "--event", name, "--participants", "1", "--workshop-studio", "--launch-type", "EC2"]
+    assert main([*argv, "--json"]) == 0
+    prefix = f"{name}-01"
+    try:
+        workshop = setup.open_workshop(prefix, expect_resources=False)
+        assert workshop.client("sts").get_caller_identity()["Arn"] == _session_arn(prefix)
+        prerequisites.ensure_all(workshop)
+        usage = identity_usage(_session_arn(prefix), _role_documents(prefix))
+        print(usage.table())
+        assert {"Autoscaling", "Ssm"} <= usage.proven
+        role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{name}/{prefix}"
+        proven = {sid: usage.statements[sid] for sid in ("Autoscaling", "Ssm")}
+        _each_proven_statement_removed_is_refused(prefix, role_arn, proven)
+        assert cleanup(setup.open_workshop(prefix), progress=False).ok
+    finally:
+        main(["event", "cleanup", "--event", name, "--json"])
+
+
 def test_event_cleanup_removes_the_roles_and_policies_and_nothing_else(capsys):
     name = unique("wc")[:12]
     assert main(["event", "start", "--event", name, "--participants", "1", "--workshop-studio", "--json"]) == 0

@@ -16,6 +16,7 @@ from parliament import analyze_policy_string
 from helpers.core.naming import Names
 from helpers.core.paths import DATA_DIR
 from helpers.permissions import learner_policy
+from helpers.permissions.studio import studio_policy_documents
 from helpers.resources.artifact_bucket import tls_only_policy
 from helpers.resources.roles import ROLES, SOURCE_ACCOUNT_SERVICES, render_policy, trust_policy
 
@@ -46,6 +47,8 @@ def rendered_policies() -> dict[str, dict[str, Any]]:
     documents.update({f"trust-{spec.key}": trust_policy(spec.trusted_service, ACCOUNT) for spec in ROLES})
     documents["artifact-bucket-policy"] = dict(tls_only_policy(_Workshop.names.artifact_bucket))
     documents["learner-policy"] = learner_policy(PREFIX, REGION, ACCOUNT)
+    studio = studio_policy_documents(PREFIX, REGION)  # the Workshop Studio participant role's, as one document
+    documents["studio-policy"] = {"Version": "2012-10-17", "Statement": [s for d in studio for s in d["Statement"]]}
     return documents
 
 

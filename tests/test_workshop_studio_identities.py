@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import unquote
 
 import boto3
@@ -100,6 +104,19 @@ def test_each_participant_is_a_role_their_profile_assumes(event, capsys):
     section = config[f"profile {first}"]
     assert (section["role_arn"], section["source_profile"]) == (role_arn, credentials["source_profile"])
     assert "aws_access_key_id" not in section
+    # The real AWS CLI resolves the same profile itself (AssumeRole with the source profile's keys, at the sandbox).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"AWS_CONFIG_FILE": credentials["config_file"], "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"})
+    cli = Path(sys.executable).with_name("aws")
+    done = subprocess.run(
+        [str(cli), "--profile", first, "sts", "get-caller-identity", "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["Arn"] == _session_arn(first)
     assert load_state(first).settings.profile == first
     workshop = setup.open_workshop(first, expect_resources=False)
     assert workshop.client("sts").get_caller_identity()["Arn"] == _session_arn(first)

@@ -139,6 +139,14 @@ def test_each_participant_is_a_role_their_profile_assumes(event, capsys):
             assert not any(variable_before_fifth_colon(r) for r in resources), statement
     assert "${aws:PrincipalAccount}" in text  # in the bucket's name, after the fifth colon
     assert studio_role(event, f"{event}-02") is not None
+    # Another participant's session may not become this one: its policy grants no sts:AssumeRole.
+    intruder = _credentials(capsys, event, f"{event}-02")
+    code, message = _refusal(lambda: _as(intruder, "sts").assume_role(RoleArn=role_arn, RoleSessionName="intruder"))
+    assert (code, message) == (
+        "AccessDenied",
+        f"User: {_session_arn(f'{event}-02')} is not authorized to perform: sts:AssumeRole on resource: {role_arn} "
+        "because no identity-based policy allows the sts:AssumeRole action",
+    )
 
 
 def test_notebooks_00_to_05_as_the_assumed_role_and_another_participant_refused(event, capsys, tmp_path):

@@ -32,7 +32,7 @@ from helpers.permissions import permissions_check, required_actions
 from helpers.permissions.studio import variable_before_fifth_colon
 from localaws import api as process
 from tests.helpers_for_tests import REGION, sandbox_client, unique
-from tests.iam_usage import identity_usage
+from tests.iam_usage import attached_documents, identity_usage, remove_each_proven_statement
 
 ACCOUNT = "123456789012"
 pytestmark = pytest.mark.slow
@@ -82,13 +82,7 @@ def _session_arn(prefix: str) -> str:
 
 
 def _role_documents(prefix: str) -> list[dict]:
-    iam, documents = sandbox_client("iam"), []
-    for attached in iam.list_attached_role_policies(RoleName=prefix)["AttachedPolicies"]:
-        arn = attached["PolicyArn"]
-        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-        raw = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
-        documents.append(raw if isinstance(raw, dict) else json.loads(unquote(raw)))
-    return documents
+    return [document for _, _, document in attached_documents("role", prefix)]
 
 
 def test_each_participant_is_a_role_their_profile_assumes(event, capsys):
@@ -245,63 +239,11 @@ def _statements_proven(prefix: str) -> None:
 
 
 def _each_proven_statement_removed_is_refused(prefix: str, role_arn: str, statements: dict) -> None:
-    """For every statement the run proved, its policy gets a version without it, and the first request that statement
-    alone allowed (action, resource and the request's own context keys, recorded by the sandbox) is asked again of
-    IAM's policy simulator for the participant's role: implicitly denied; then the version with it is put back."""
-    iam = sandbox_client("iam")
-    refused = []
-    for sid, counts in sorted(statements.items()):
-        example = counts.get("example")
-        if example is None:
-            continue
-        arn, version = _policy_holding(iam, prefix, sid)
-        document = _default_document(iam, arn, version)
-        without = {**document, "Statement": [s for s in document["Statement"] if s["Sid"] != sid]}
-        new = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(without), SetAsDefault=True)
-        try:
-            decision = _simulate(iam, role_arn, example)
-        finally:
-            iam.set_default_policy_version(PolicyArn=arn, VersionId=version)
-            iam.delete_policy_version(PolicyArn=arn, VersionId=new["PolicyVersion"]["VersionId"])
-        assert decision == "implicitDeny", (sid, example, decision)
-        assert _simulate(iam, role_arn, example) == "allowed", (sid, example)
-        refused.append(f"{sid}: {example['action']} on {example['resource']}")
-    print(f"{len(refused)} statements removed one at a time, each refusing the request it alone allowed:")
-    print("\n".join(refused))
-    assert len(refused) == len([s for s in statements.values() if s["alone"]])
-
-
-def _policy_holding(iam, prefix: str, sid: str) -> tuple[str, str]:
-    for attached in iam.list_attached_role_policies(RoleName=prefix)["AttachedPolicies"]:
-        arn = attached["PolicyArn"]
-        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-        if any(s["Sid"] == sid for s in _default_document(iam, arn, version)["Statement"]):
-            return arn, version
-    raise AssertionError(f"no statement {sid} in {prefix}'s policies")
-
-
-def _default_document(iam, arn: str, version: str) -> dict:
-    raw = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
-    return raw if isinstance(raw, dict) else json.loads(unquote(raw))
-
-
-def _simulate(iam, role_arn: str, example: dict) -> str:
-    context = {**example["context"], "aws:PrincipalAccount": ACCOUNT}
-    entries = [
-        {
-            "ContextKeyName": key,
-            "ContextKeyValues": value if isinstance(value, list) else [value],
-            "ContextKeyType": "stringList" if isinstance(value, list) else "string",
-        }
-        for key, value in context.items()
-    ]
-    answer = iam.simulate_principal_policy(
-        PolicySourceArn=role_arn,
-        ActionNames=[example["action"]],
-        ResourceArns=[example["resource"]],
-        ContextEntries=entries,
-    )
-    return str(answer["EvaluationResults"][0]["EvalDecision"])
+    """Every statement the run proved, removed one at a time: the first request it alone allowed is refused."""
+    removed = remove_each_proven_statement("role", prefix, role_arn, statements, ACCOUNT)
+    print(f"{len(removed)} statements removed one at a time, each refusing the request it alone allowed:")
+    print("\n".join(removed))
+    assert len(removed) == len([s for s in statements.values() if s["alone"]])
 
 
 def test_on_ec2_the_role_proves_the_auto_scaling_and_ami_parameter_statements(_event_quota):

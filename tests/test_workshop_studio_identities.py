@@ -98,6 +98,8 @@ def test_each_participant_is_a_role_their_profile_assumes(event, capsys):
     section = config[f"profile {first}"]
     assert (section["role_arn"], section["source_profile"]) == (role_arn, credentials["source_profile"])
     assert "aws_access_key_id" not in section
+    assert section["duration_seconds"] == "43200"  # a workshop day; the role's MaxSessionDuration allows it
+    assert sandbox_client("iam").get_role(RoleName=first)["Role"]["MaxSessionDuration"] == 43200
     # The real AWS CLI resolves the same profile itself (AssumeRole with the source profile's keys, at the sandbox).
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({"AWS_CONFIG_FILE": credentials["config_file"], "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"})

@@ -211,18 +211,20 @@ def sandbox_credentials(profile: str | None) -> dict[str, str]:
         source = sandbox_credentials(config.get(section, "source_profile"))
         region = config.get(section, "region", fallback="us-east-1")
         session_name = config.get(section, "role_session_name", fallback=profile)
-        return dict(_assumed(config.get(section, "role_arn"), session_name, region, tuple(sorted(source.items()))))
+        seconds = config.getint(section, "duration_seconds", fallback=3600)
+        role = config.get(section, "role_arn")
+        return dict(_assumed(role, session_name, region, seconds, tuple(sorted(source.items()))))
     return {k: config.get(section, k) for k in ("aws_access_key_id", "aws_secret_access_key")}
 
 
 @lru_cache(maxsize=16)
 def _assumed(
-    role_arn: str, session_name: str, region: str, source: tuple[tuple[str, str], ...]
+    role_arn: str, session_name: str, region: str, seconds: int, source: tuple[tuple[str, str], ...]
 ) -> tuple[tuple[str, str], ...]:
     """A session of ``role_arn`` from STS AssumeRole on the sandbox, signed with the source profile's keys, as the
     AWS CLI and SDKs resolve a profile with ``role_arn`` and ``source_profile``; kept until ``reset()``."""
     sts = _make(new_session(**dict(source), region_name=region), "sts", endpoint_url=sandbox.endpoint())
-    keys = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+    keys = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, DurationSeconds=seconds)["Credentials"]
     return (
         ("aws_access_key_id", keys["AccessKeyId"]),
         ("aws_secret_access_key", keys["SecretAccessKey"]),

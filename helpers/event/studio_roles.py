@@ -24,6 +24,9 @@ from .identities import as_account, delete_policy, iam_path, read_profile, save_
 
 #: The profile the participants' role profiles assume from: the sandbox account's own credentials (the instructor).
 SOURCE_PROFILE = "workshop-sandbox-account"
+#: A session lasts a workshop day (IAM allows up to 12 hours once the role's MaxSessionDuration says so); the AWS CLI
+#: reads ``duration_seconds`` from an assume-role profile, as the kit's clients do.
+SESSION_SECONDS = 43200
 #: The tag every role the event makes carries (cleanup deletes only what is under the event's IAM path and tagged).
 EVENT_TAG = "workshop:event"
 
@@ -77,6 +80,7 @@ def create_studio_roles(
             Path=path,
             AssumeRolePolicyDocument=json.dumps(trust_policy(account, partition)),
             Description=f"Workshop Studio participant role of event {event} (the kit's sandbox)",
+            MaxSessionDuration=SESSION_SECONDS,
             Tags=[{"Key": EVENT_TAG, "Value": event}],
         )["Role"]
         arns = []
@@ -163,6 +167,7 @@ def _write_profiles(event: str, roles: dict[str, StudioRole], region: str) -> No
             "role_arn": role.role_arn,
             "source_profile": SOURCE_PROFILE,
             "role_session_name": prefix,
+            "duration_seconds": str(SESSION_SECONDS),
             "region": region,
             "endpoint_url": sandbox.endpoint(),
             "workshop_event": event,

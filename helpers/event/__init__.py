@@ -63,6 +63,7 @@ INSTRUCTOR_OPERATIONS: dict[str, tuple[str, ...]] = {
         "list_policies",
         "list_user_policies",
         "list_users",
+        "put_user_policy",
     ),
     "ec2": ("describe_vpcs", "describe_subnets", "describe_instances", "describe_instance_types"),
     "codebuild": ("batch_get_projects",),

@@ -62,7 +62,7 @@ def create_identities(
     path = iam_path(event)
     made: dict[str, Identity] = {}
     for prefix in prefixes:
-        _delete_user(iam, prefix, path)
+        delete_user(iam, prefix, path)
         user = iam.create_user(UserName=prefix, Path=path, Tags=[{"Key": "workshop:event", "Value": event}])["User"]
         names = []
         documents = learner_policy_documents(prefix, settings.region, account, partition)
@@ -94,7 +94,7 @@ def delete_identities(event: str, settings: WorkshopSettings) -> list[str]:
     path = iam_path(event)
     users = [u["UserName"] for page in iam.get_paginator("list_users").paginate(PathPrefix=path) for u in page["Users"]]
     for user in users:
-        _delete_user(iam, user, path)
+        delete_user(iam, user, path)
     for page in iam.get_paginator("list_policies").paginate(Scope="Local", PathPrefix=path):
         for policy in page["Policies"]:
             delete_policy(iam, policy["Arn"])
@@ -129,7 +129,8 @@ def as_account(settings: WorkshopSettings) -> WorkshopSettings:
     return replace(settings, profile=None)
 
 
-def _delete_user(iam: Any, name: str, path: str) -> None:
+def delete_user(iam: Any, name: str, path: str) -> None:
+    """Delete one of the event's users with its keys and policies; a user of that name elsewhere is left alone."""
     try:
         user = iam.get_user(UserName=name)["User"]
     except iam.exceptions.NoSuchEntityException:

@@ -3,12 +3,13 @@
 On AWS Workshop Studio every participant gets an account of their own and works as an assumed role carrying the
 event's participant-role policy (``contentspec.yaml``). The sandbox has one account (its git endpoint, ECR registry
 and pipeline pages use the default one), so ``event start --workshop-studio`` gives each participant an IAM role
-``NAME-NN`` under ``/workshop/NAME/`` in that account: it trusts the instructor's account (whose administrator
-assumes it, as Workshop Studio's own federation does), carries the Studio policy rendered for the participant's
-prefix (``helpers.permissions.studio``) as customer managed policies, and is tagged with the event. The participant's
-profile in the sandbox's identities file is an assume-role profile (``role_arn`` + ``source_profile``), so every
-notebook opened with their prefix signs as a session of that role. ``event cleanup`` deletes the roles and their
-policies, and nothing outside the event's IAM path.
+``NAME-NN`` under ``/workshop/NAME/`` in that account, tagged with the event, trusting the instructor's account and
+carrying the Studio policy rendered for the participant's prefix (``helpers.permissions.studio``) as customer
+managed policies. AWS refuses AssumeRole to an account's root user, so the event's sign-in user ``NAME-studio``,
+which may only assume the event's roles, stands for Workshop Studio's own federation. The participant's profile in
+the sandbox's identities file is an assume-role profile (``role_arn``, ``source_profile = NAME-studio``), so every
+notebook opened with their prefix signs as a session of that role. ``event cleanup`` deletes the roles, the sign-in
+user and their policies, and nothing outside the event's IAM path.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ from typing import Any
 from ..core import clients
 from ..core.settings import WorkshopSettings
 from ..permissions.studio import studio_policy_documents
-from .identities import as_account, delete_policy, iam_path, read_profile, save_profiles
+from .identities import as_account, delete_policy, delete_user, iam_path, read_profile, save_profiles
 
-#: The profile the participants' role profiles assume from: the sandbox account's own credentials (the instructor).
-SOURCE_PROFILE = "workshop-sandbox-account"
 #: A session lasts a workshop day (IAM allows up to 12 hours once the role's MaxSessionDuration says so); the AWS CLI
 #: reads ``duration_seconds`` from an assume-role profile, as the kit's clients do.
 SESSION_SECONDS = 43200
@@ -72,6 +71,7 @@ def create_studio_roles(
     has a role (the event started again) gets it afresh."""
     iam = clients.client("iam", as_account(settings))
     path = iam_path(event)
+    source = _sign_in_user(iam, event, account, partition)
     made: dict[str, StudioRole] = {}
     for prefix in prefixes:
         delete_role(iam, prefix, path)
@@ -91,9 +91,36 @@ def create_studio_roles(
             iam.attach_role_policy(RoleName=prefix, PolicyArn=arn)
             arns.append(arn)
         made[prefix] = StudioRole(prefix, str(role["Arn"]), prefix, str(clients.sandbox_profiles_file()), tuple(arns))
-    _write_profiles(event, made, settings.region)
+    _write_profiles(event, made, settings.region, source)
     clients.reset()  # a participant's cached client would still sign with a previous session
     return made
+
+
+def source_profile(event: str) -> str:
+    """The event's sign-in user, and the profile the participants' role profiles assume from."""
+    return f"{event}-studio"
+
+
+def _sign_in_user(iam: Any, event: str, account: str, partition: str) -> dict[str, str]:
+    """The user the participants' sessions are assumed with (AWS refuses AssumeRole to the root user): it may only
+    assume the event's roles. Its keys, for the source profile."""
+    name, path = source_profile(event), iam_path(event)
+    delete_user(iam, name, path)
+    iam.create_user(UserName=name, Path=path, Tags=[{"Key": EVENT_TAG, "Value": event}])
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AssumeTheEventsParticipantRoles",
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": f"arn:{partition}:iam::{account}:role{path}*",
+            }
+        ],
+    }
+    iam.put_user_policy(UserName=name, PolicyName="assume-participant-roles", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return {"aws_access_key_id": str(key["AccessKeyId"]), "aws_secret_access_key": str(key["SecretAccessKey"])}
 
 
 def find_studio_roles(event: str, settings: WorkshopSettings) -> list[str]:
@@ -153,19 +180,18 @@ def session_credentials(role: StudioRole) -> dict[str, Any]:
         "access_key_id": keys["aws_access_key_id"],
         "secret_access_key": keys["aws_secret_access_key"],
         "session_token": keys["aws_session_token"],
-        "source_profile": SOURCE_PROFILE,
+        "source_profile": read_profile(role.profile).get("source_profile", ""),
     }
 
 
-def _write_profiles(event: str, roles: dict[str, StudioRole], region: str) -> None:
+def _write_profiles(event: str, roles: dict[str, StudioRole], region: str, keys: dict[str, str]) -> None:
     from ..core import sandbox
 
-    source = {**clients.SANDBOX_CREDENTIALS, "region": region, "endpoint_url": sandbox.endpoint()}
-    sections = {SOURCE_PROFILE: source}
+    sections = {source_profile(event): {**keys, "region": region, "endpoint_url": sandbox.endpoint()}}
     for prefix, role in roles.items():
         sections[prefix] = {
             "role_arn": role.role_arn,
-            "source_profile": SOURCE_PROFILE,
+            "source_profile": source_profile(event),
             "role_session_name": prefix,
             "duration_seconds": str(SESSION_SECONDS),
             "region": region,

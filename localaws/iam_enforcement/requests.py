@@ -33,7 +33,7 @@ from moto.utilities.utils import get_partition
 
 from ..seams import moto as moto_seam
 from . import actions, usage
-from .callers import Caller, caller_for
+from .callers import Caller, caller_for, trust_admits_caller
 from .sessions import AccessDenied, RoleSession, enabled, session_for
 from .signer import set_signer
 
@@ -60,6 +60,8 @@ def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*"
         root = _ROOT_CREDENTIAL.search(authorization)
         if root is not None:  # the account's own keys (``testing``): not evaluated, counted apart
             usage.record_root(root.group(1))
+            if root.group(1) == "sts" and enabled() and moto_seam.action_of(response) == "AssumeRole":
+                raise moto_seam.query_error("AccessDenied", _ROOT_MAY_NOT_ASSUME, 403)
         return
     region, prefix = match.group(2), match.group(3)
     session = session_for(match.group(1))
@@ -99,9 +101,14 @@ def _authorize_caller(caller: Caller, response: Any, prefix: str, region: str, r
             caller.authorize(action, arn, context, policy)
         except AccessDenied as denied:
             raise _wire_error(prefix, str(denied)) from None
+        if action == "sts:AssumeRole" and not trust_admits_caller(caller, arn):
+            message = f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {arn}"
+            raise _wire_error(prefix, message)
 
 
 _INVALID_TOKEN = "The security token included in the request is invalid."
+#: AWS's answer to AssumeRole signed with an account's root credentials (only IAM users and roles may assume a role).
+_ROOT_MAY_NOT_ASSUME = "Roles may not be assumed by root accounts."
 
 
 def _invalid_token(prefix: str) -> Exception:

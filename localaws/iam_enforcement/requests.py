@@ -9,7 +9,9 @@ before moto serves it, and refused in its protocol's shape with AWS's message:
   operation with no row there is refused, naming it.
 
 The sandbox's default credentials (``testing``, the kit's own admin work) stand for the account's root user
-and are not evaluated. Any other access key that is no identity's, or is inactive, is refused before any
+and are not evaluated (counted apart in the usage report), except that STS refuses them AssumeRole, as AWS does.
+A caller's AssumeRole also needs the role's trust policy to admit them (``callers.trust_admits_caller``).
+Any other access key that is no identity's, or is inactive, is refused before any
 policy is read, as AWS authenticates before it authorizes (``_invalid_token``).
 
 The hook is moto's request-authorization hook, which the sandbox never enables otherwise (replaced through

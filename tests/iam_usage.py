@@ -98,3 +98,118 @@ def report_table(rows: list[RoleUsage], launch_type: str) -> str:
             f"{row.pairs} | {row.calls} |"
         )
     return "\n".join(lines)
+
+
+@dataclass
+class IdentityUsage:
+    """What one participant identity (an IAM user or an assumed role's session) used of its policy, from the
+    sandbox's usage report: the actions, each statement's requests (``alone``: no other statement allowed them,
+    so the statement is proven needed), its refusals, and apart from it the requests the account's own (root)
+    credentials signed, which IAM does not evaluate (the instructor's ``event start``, the test's own setup)."""
+
+    arn: str
+    sids: list[str]
+    granted: set[str]
+    used: set[str]
+    statements: dict[str, dict[str, int]]
+    denied: list[tuple[str, str]]
+    root: dict[str, int]
+
+    @property
+    def proven(self) -> set[str]:
+        return {sid for sid, counts in self.statements.items() if counts["alone"]}
+
+    def table(self) -> str:
+        lines = ["| statement | requests it allowed | of them, allowed by it alone | proven |", "|---|---:|---:|---|"]
+        for sid in self.sids:
+            counts = self.statements.get(sid, {"allowed": 0, "alone": 0})
+            proven = "yes" if counts["alone"] else "no"
+            lines.append(f"| {sid} | {counts['allowed']} | {counts['alone']} | {proven} |")
+        lines.append(f"| (root: the account's own keys, not evaluated) | {sum(self.root.values())} | – | – |")
+        return "\n".join(lines)
+
+
+def identity_usage(arn: str, documents: list[dict[str, Any]]) -> IdentityUsage:
+    """``arn``'s usage (an IAM user's ARN, or an assumed role's session ARN) against its policy ``documents``."""
+    report = api.iam_usage()
+    sids = [s["Sid"] for document in documents for s in document["Statement"]]
+    granted: set[str] = set()
+    for document in documents:
+        granted |= _actions(document)
+    return IdentityUsage(
+        arn,
+        sids,
+        granted,
+        {u["action"] for u in report["identities"].get(arn, [])},
+        report["statements"].get(arn, {}),
+        [(d["action"], d["resource"]) for d in report["denied"] if d["role"] == arn],
+        dict(report.get("root", {})),
+    )
+
+
+def attached_documents(kind: str, name: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """The customer managed policies attached to a user or role (``kind``): ARN, default version and document."""
+    from urllib.parse import unquote
+
+    iam = sandbox_client("iam")
+    attached = (
+        iam.list_attached_user_policies(UserName=name)
+        if kind == "user"
+        else iam.list_attached_role_policies(RoleName=name)
+    )["AttachedPolicies"]
+    found = []
+    for policy in attached:
+        arn = policy["PolicyArn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        raw = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+        found.append((arn, version, raw if isinstance(raw, dict) else json.loads(unquote(raw))))
+    return found
+
+
+def remove_each_proven_statement(
+    kind: str, name: str, principal_arn: str, statements: dict[str, dict[str, Any]], account: str
+) -> list[str]:
+    """For every statement with an example (a request it alone allowed, as the sandbox recorded it), its policy gets a
+    version without it and the example is asked again of IAM's policy simulator for the user or role: it must be
+    implicitly denied; then the version with it is put back and the example is allowed again. Returns a line per
+    statement removed."""
+    iam = sandbox_client("iam")
+    documents = attached_documents(kind, name)
+    removed = []
+    for sid, counts in sorted(statements.items()):
+        example = counts.get("example")
+        if example is None:
+            continue
+        arn, version, document = next(
+            (a, v, d) for a, v, d in documents if any(s["Sid"] == sid for s in d["Statement"])
+        )
+        without = {**document, "Statement": [s for s in document["Statement"] if s["Sid"] != sid]}
+        new = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(without), SetAsDefault=True)
+        try:
+            decision = _simulate(iam, principal_arn, example, account)
+        finally:
+            iam.set_default_policy_version(PolicyArn=arn, VersionId=version)
+            iam.delete_policy_version(PolicyArn=arn, VersionId=new["PolicyVersion"]["VersionId"])
+        assert decision == "implicitDeny", (sid, example, decision)
+        assert _simulate(iam, principal_arn, example, account) == "allowed", (sid, example)
+        removed.append(f"{sid}: {example['action']} on {example['resource']}")
+    return removed
+
+
+def _simulate(iam: Any, principal_arn: str, example: dict[str, Any], account: str) -> str:
+    context = {**example["context"], "aws:PrincipalAccount": account}
+    entries = [
+        {
+            "ContextKeyName": key,
+            "ContextKeyValues": value if isinstance(value, list) else [value],
+            "ContextKeyType": "stringList" if isinstance(value, list) else "string",
+        }
+        for key, value in context.items()
+    ]
+    answer = iam.simulate_principal_policy(
+        PolicySourceArn=principal_arn,
+        ActionNames=[example["action"]],
+        ResourceArns=[example["resource"]],
+        ContextEntries=entries,
+    )
+    return str(answer["EvaluationResults"][0]["EvalDecision"])

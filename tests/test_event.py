@@ -18,6 +18,7 @@ from helpers.event import INSTRUCTOR_OPERATIONS, names, prices, quotas
 from helpers.event.plan import Plan
 from helpers.event.quotas import NEEDS, PlanContext, quota_rows
 from helpers.permissions import KIT_OPERATIONS
+from helpers.permissions.studio import variable_before_fifth_colon
 from tests.helpers_for_tests import unique
 from tests.test_permissions import HELPERS, scan_helpers
 
@@ -199,9 +200,16 @@ def test_start_writes_each_participants_settings_and_least_privilege_policy(caps
     spec = yaml.safe_load((folder / "workshop-studio" / "contentspec.yaml").read_text())
     regions = spec["awsAccountConfig"]["regionConfiguration"]
     assert regions["deployableRegions"]["required"] == ["us-east-1"]
+    studio_text = ""
     for policy_file in spec["awsAccountConfig"]["participantRole"]["iamPolicies"]:
         document = json.loads((folder / "workshop-studio" / policy_file).read_text())
-        assert "${aws:PrincipalAccount}" in json.dumps(document)
+        studio_text += json.dumps(document)
+        for statement in document["Statement"]:  # IAM allows a variable only after an ARN's fifth colon
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            assert not any(variable_before_fifth_colon(r) for r in resources), statement
+    # The account is the participant's own: named by the variable inside the bucket's name, "*" in account fields.
+    assert f"{event}-01-artifacts-${{aws:PrincipalAccount}}-us-east-1" in studio_text
+    assert "arn:aws:iam::*:role/" in studio_text and ":${aws:PrincipalAccount}:" not in studio_text
 
     code, out = run(capsys, "event", "status", "--event", event, "--json")
     document = json.loads(out)

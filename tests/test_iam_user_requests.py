@@ -174,7 +174,9 @@ def test_an_assumed_roles_session_is_evaluated_with_the_roles_policies_and_bound
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust), PermissionsBoundary=boundary)
     both = ["codepipeline:GetPipeline", "codepipeline:ListPipelineExecutions"]
     iam.put_role_policy(RoleName=role, PolicyName="p", PolicyDocument=json.dumps(_allow(both, "*")))  # type: ignore[arg-type]
-    answer = sandbox_client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{role}", RoleSessionName="session")
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/{role}"
+    _, assumer = _user(_allow("sts:AssumeRole", role_arn))  # the root user may not assume roles
+    answer = _as(assumer, "sts").assume_role(RoleArn=role_arn, RoleSessionName="session")
     keys = answer["Credentials"]
     session = boto3.client(
         "codepipeline",
@@ -188,6 +190,39 @@ def test_an_assumed_roles_session_is_evaluated_with_the_roles_policies_and_bound
     error = _error(lambda: session.list_pipeline_executions(pipelineName="p"))  # allowed, but not by the boundary
     assert error["code"] == "AccessDeniedException"
     assert error["message"].startswith(f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{role}/session is not authorized")
+
+
+def test_assume_role_needs_the_trust_policy_too_and_the_root_user_may_not():
+    """A role's trust policy must admit the caller even in its own account; one naming the account delegates to the
+    caller's identity policy; the root user is refused ("Roles may not be assumed by root accounts.", the answer AWS
+    STS gives to root credentials)."""
+    iam = sandbox_client("iam")
+    role = unique("role")
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/{role}"
+    only_ecs = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(only_ecs))
+    name, keys = _user(_allow("sts:AssumeRole", role_arn))
+    error = _error(lambda: _as(keys, "sts").assume_role(RoleArn=role_arn, RoleSessionName="session"))
+    assert (error["code"], error["status"]) == ("AccessDenied", 403)
+    assert error["message"] == (
+        f"User: arn:aws:iam::{ACCOUNT}:user/{name} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+    )
+    error = _error(lambda: sandbox_client("sts").assume_role(RoleArn=role_arn, RoleSessionName="session"))
+    assert (error["code"], error["message"]) == ("AccessDenied", "Roles may not be assumed by root accounts.")
+    # A trust policy naming the user itself admits them; one naming the account needs their identity policy too.
+    names_user = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/{name}"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(names_user))
+    assert _as(keys, "sts").assume_role(RoleArn=role_arn, RoleSessionName="session")["Credentials"]["AccessKeyId"]
 
 
 class _Request:

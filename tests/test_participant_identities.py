@@ -28,6 +28,7 @@ from helpers.event.identities import identity
 from helpers.permissions import permissions_check, required_actions
 from localaws import api as process
 from tests.helpers_for_tests import REGION, sandbox_client, unique, wait_for_iam_propagation
+from tests.iam_usage import remove_each_proven_statement
 
 ACCOUNT = "123456789012"
 pytestmark = pytest.mark.slow
@@ -193,6 +194,9 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     print("statement: requests it allowed / of them, allowed by it alone")
     for sid, counts in sorted(statements.items()):
         print(f"  {sid}: {counts['allowed']} / {counts['alone']}")
+    # Each proven statement removed one at a time: the first request it alone allowed is then refused.
+    removed = remove_each_proven_statement("user", first, user_arn, statements, ACCOUNT)
+    assert len(removed) == len(alone), removed
 
 
 def _statement_sids(prefix: str) -> list[str]:

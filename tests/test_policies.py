@@ -15,7 +15,8 @@ from parliament import analyze_policy_string
 
 from helpers.core.naming import Names
 from helpers.core.paths import DATA_DIR
-from helpers.permissions import learner_policy
+from helpers.permissions import MANAGED_POLICY_LIMIT, learner_policy
+from helpers.permissions.studio import studio_policy_documents, variable_before_fifth_colon
 from helpers.resources.artifact_bucket import tls_only_policy
 from helpers.resources.roles import ROLES, SOURCE_ACCOUNT_SERVICES, render_policy, trust_policy
 
@@ -46,6 +47,8 @@ def rendered_policies() -> dict[str, dict[str, Any]]:
     documents.update({f"trust-{spec.key}": trust_policy(spec.trusted_service, ACCOUNT) for spec in ROLES})
     documents["artifact-bucket-policy"] = dict(tls_only_policy(_Workshop.names.artifact_bucket))
     documents["learner-policy"] = learner_policy(PREFIX, REGION, ACCOUNT)
+    studio = studio_policy_documents(PREFIX, REGION)  # the Workshop Studio participant role's, as one document
+    documents["studio-policy"] = {"Version": "2012-10-17", "Statement": [s for d in studio for s in d["Statement"]]}
     return documents
 
 
@@ -103,3 +106,26 @@ def test_parliament_finds_only_what_is_explained():
     assert not unexplained, f"parliament findings without an explanation in parliament-findings.yaml: {unexplained}"
     assert not stale, f"parliament-findings.yaml explains findings parliament no longer reports: {stale}"
     assert all(len(why) > 40 for reasons in explained.values() for why in reasons.values())
+
+
+def test_the_workshop_studio_policy_uses_the_account_variable_only_where_iam_allows_it():
+    """IAM allows a policy variable in a Resource ARN only after its fifth colon (IAM User Guide, IAM policy elements:
+    Variables and tags, "Where you can use policy variables"): every account field is "*", and
+    ${aws:PrincipalAccount} names the participant's account only inside the artifact bucket's name."""
+    assert variable_before_fifth_colon("arn:aws:iam::${aws:PrincipalAccount}:role/x")
+    assert variable_before_fifth_colon("arn:aws:s3:${aws:RequestedRegion}::x")
+    assert not variable_before_fifth_colon("arn:aws:s3:::x-${aws:PrincipalAccount}-eu-west-1")
+    documents = studio_policy_documents(PREFIX, REGION)
+    resources = [r for d in documents for s in d["Statement"] for r in _list(s["Resource"])]
+    assert not [r for r in resources if variable_before_fifth_colon(r)]
+    with_variable = sorted({r for r in resources if "${" in r})
+    bucket = f"arn:aws:s3:::{PREFIX}-artifacts-${{aws:PrincipalAccount}}-{REGION}"
+    assert with_variable == [bucket, bucket + "/*"]
+    assert all(_size(d) <= MANAGED_POLICY_LIMIT for d in documents)
+    # The same statements as the shared account's policy, account aside.
+    shared = learner_policy(PREFIX, REGION, ACCOUNT)["Statement"]
+    assert [s["Sid"] for d in documents for s in d["Statement"]] == [s["Sid"] for s in shared]
+
+
+def _size(document: dict[str, Any]) -> int:
+    return len("".join(json.dumps(document).split()))

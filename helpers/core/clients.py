@@ -162,6 +162,7 @@ def reset() -> None:
     _aws_session.cache_clear()
     _sandbox_client.cache_clear()  # a sandbox identity's keys change when its event is started again
     _sandbox_session.cache_clear()
+    _assumed.cache_clear()  # an assumed role's session is asked for again
 
 
 def sandbox_environment(region: str) -> dict[str, str]:
@@ -206,7 +207,29 @@ def sandbox_credentials(profile: str | None) -> dict[str, str]:
             f"No sandbox identity {profile!r} in {sandbox_profiles_file()}: the instructor's `python -m helpers event "
             "start` makes one per participant (or leave profile empty to act as the sandbox's account)."
         )
+    if config.has_option(section, "role_arn"):  # a Workshop Studio participant: an assume-role profile
+        source = sandbox_credentials(config.get(section, "source_profile"))
+        region = config.get(section, "region", fallback="us-east-1")
+        session_name = config.get(section, "role_session_name", fallback=profile)
+        seconds = config.getint(section, "duration_seconds", fallback=3600)
+        role = config.get(section, "role_arn")
+        return dict(_assumed(role, session_name, region, seconds, tuple(sorted(source.items()))))
     return {k: config.get(section, k) for k in ("aws_access_key_id", "aws_secret_access_key")}
+
+
+@lru_cache(maxsize=16)
+def _assumed(
+    role_arn: str, session_name: str, region: str, seconds: int, source: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """A session of ``role_arn`` from STS AssumeRole on the sandbox, signed with the source profile's keys, as the
+    AWS CLI and SDKs resolve a profile with ``role_arn`` and ``source_profile``; kept until ``reset()``."""
+    sts = _make(new_session(**dict(source), region_name=region), "sts", endpoint_url=sandbox.endpoint())
+    keys = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, DurationSeconds=seconds)["Credentials"]
+    return (
+        ("aws_access_key_id", keys["AccessKeyId"]),
+        ("aws_secret_access_key", keys["SecretAccessKey"]),
+        ("aws_session_token", keys["SessionToken"]),
+    )
 
 
 @lru_cache(maxsize=8)

@@ -30,7 +30,8 @@ __all__ = [*sorted(_EXPORTS), "INSTRUCTOR_OPERATIONS"]
 #: What the event tooling calls with the instructor's identity, beyond the learner's own operations
 #: (``helpers.permissions.KIT_OPERATIONS``, which status and cleanup also use): the plan's quota and
 #: usage reads, the Price List API, status's reads of pipeline runs, and on the sandbox the participants' IAM
-#: users, keys and policies (``identities.py``). tests/test_event.py checks it.
+#: users, keys and policies (``identities.py``), or with ``--workshop-studio`` their roles (``studio_roles.py``).
+#: tests/test_event.py checks it.
 INSTRUCTOR_OPERATIONS: dict[str, tuple[str, ...]] = {
     "service-quotas": ("get_service_quota", "get_aws_default_service_quota"),
     "pricing": ("get_products",),
@@ -39,7 +40,15 @@ INSTRUCTOR_OPERATIONS: dict[str, tuple[str, ...]] = {
     "ecs": ("list_clusters", "describe_services"),
     "iam": (
         "list_roles",
+        "attach_role_policy",
         "attach_user_policy",
+        "create_role",
+        "delete_role",
+        "delete_role_policy",
+        "detach_role_policy",
+        "list_attached_role_policies",
+        "list_role_policies",
+        "list_role_tags",
         "create_access_key",
         "create_policy",
         "create_user",
@@ -54,10 +63,11 @@ INSTRUCTOR_OPERATIONS: dict[str, tuple[str, ...]] = {
         "list_policies",
         "list_user_policies",
         "list_users",
+        "put_user_policy",
     ),
     "ec2": ("describe_vpcs", "describe_subnets", "describe_instances", "describe_instance_types"),
     "codebuild": ("batch_get_projects",),
-    "sts": ("get_caller_identity",),
+    "sts": ("get_caller_identity", "assume_role"),
 }
 
 

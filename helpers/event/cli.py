@@ -29,6 +29,11 @@ def add_parser(commands: Any) -> None:
     plan.set_defaults(func=_plan)
     start = actions.add_parser("start", help="a prefix, state file and IAM policy per participant")
     start.add_argument("--event", required=True, help="the event's name: participants get NAME-01 ... NAME-NN")
+    start.add_argument(
+        "--workshop-studio",
+        action="store_true",
+        help="on the sandbox, each participant an IAM role of their own with the Workshop Studio policy",
+    )
     settings_options(start)
     start.set_defaults(func=_start)
     status = actions.add_parser("status", help="each participant's step, environments, failures, leftovers")
@@ -80,6 +85,7 @@ def _start(args: argparse.Namespace) -> int:
         launch_type=args.launch_type,
         instance_type=args.instance_type,
         hours=args.hours,
+        workshop_studio=args.workshop_studio,
     )
     if args.json:
         print(json.dumps(started.to_dict(), indent=2, default=str))
@@ -105,8 +111,20 @@ def _status(args: argparse.Namespace) -> int:
 def _credentials(args: argparse.Namespace) -> int:
     from ..core.errors import StateFileError
     from .identities import identity
+    from .studio_roles import session_credentials, studio_role
 
     _require_event(args.event)
+    role = studio_role(args.event, args.prefix)
+    if role is not None:  # Workshop Studio: the role, and a session of it
+        document = session_credentials(role)
+        if args.json:
+            print(json.dumps(document, indent=2))
+        else:
+            print(
+                f"{role.role_arn}\n  profile {role.profile} in {role.config_file} (assumes the role)\n"
+                f"  AWS_CONFIG_FILE={role.config_file} aws --profile {role.profile} sts get-caller-identity"
+            )
+        return 0
     found = identity(args.event, args.prefix)
     if found is None:
         raise StateFileError(

@@ -58,17 +58,17 @@ def create_identities(
     policies (the whole policy is larger than one managed policy, and far larger than a user's 2,048
     characters of inline policy) and one access key; written as profiles to the sandbox's identities file.
     A participant who already has a user (the event started again) gets it afresh."""
-    iam = clients.client("iam", _as_account(settings))
+    iam = clients.client("iam", as_account(settings))
     path = iam_path(event)
     made: dict[str, Identity] = {}
     for prefix in prefixes:
-        _delete_user(iam, prefix, path)
+        delete_user(iam, prefix, path)
         user = iam.create_user(UserName=prefix, Path=path, Tags=[{"Key": "workshop:event", "Value": event}])["User"]
         names = []
         documents = learner_policy_documents(prefix, settings.region, account, partition)
         for number, document in enumerate(documents, 1):
             name = f"{prefix}-{number}"
-            _delete_policy(iam, f"arn:{partition}:iam::{account}:policy{path}{name}")
+            delete_policy(iam, f"arn:{partition}:iam::{account}:policy{path}{name}")
             arn = iam.create_policy(PolicyName=name, Path=path, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
             iam.attach_user_policy(UserName=prefix, PolicyArn=arn)
             names.append(arn)
@@ -90,14 +90,14 @@ def create_identities(
 def delete_identities(event: str, settings: WorkshopSettings) -> list[str]:
     """Delete the event's users (their keys, attached and inline policies) and its managed policies, all
     under ``iam_path(event)``; drop their profiles. Returns the users deleted."""
-    iam = clients.client("iam", _as_account(settings))
+    iam = clients.client("iam", as_account(settings))
     path = iam_path(event)
     users = [u["UserName"] for page in iam.get_paginator("list_users").paginate(PathPrefix=path) for u in page["Users"]]
     for user in users:
-        _delete_user(iam, user, path)
+        delete_user(iam, user, path)
     for page in iam.get_paginator("list_policies").paginate(Scope="Local", PathPrefix=path):
         for policy in page["Policies"]:
-            _delete_policy(iam, policy["Arn"])
+            delete_policy(iam, policy["Arn"])
     _write_profiles({}, settings.region, remove=users)
     clients.reset()
     return users
@@ -108,6 +108,8 @@ def identity(event: str, prefix: str) -> Identity | None:
     config = _read_profiles()
     section = f"profile {prefix}"
     if not config.has_section(section) or config.get(section, "workshop_event", fallback="") != event:
+        return None
+    if config.has_option(section, "role_arn"):  # a Workshop Studio participant's role: studio_roles.py
         return None
     return Identity(
         prefix,
@@ -120,14 +122,15 @@ def identity(event: str, prefix: str) -> Identity | None:
     )
 
 
-def _as_account(settings: WorkshopSettings) -> WorkshopSettings:
+def as_account(settings: WorkshopSettings) -> WorkshopSettings:
     """The instructor's own settings: the account's credentials, whatever profile a participant's has."""
     from dataclasses import replace
 
     return replace(settings, profile=None)
 
 
-def _delete_user(iam: Any, name: str, path: str) -> None:
+def delete_user(iam: Any, name: str, path: str) -> None:
+    """Delete one of the event's users with its keys and policies; a user of that name elsewhere is left alone."""
     try:
         user = iam.get_user(UserName=name)["User"]
     except iam.exceptions.NoSuchEntityException:
@@ -143,7 +146,8 @@ def _delete_user(iam: Any, name: str, path: str) -> None:
     iam.delete_user(UserName=name)
 
 
-def _delete_policy(iam: Any, arn: str) -> None:
+def delete_policy(iam: Any, arn: str) -> None:
+    """Delete a customer managed policy (gone already is fine)."""
     try:
         iam.delete_policy(PolicyArn=arn)
     except iam.exceptions.NoSuchEntityException:
@@ -157,17 +161,11 @@ def _read_profiles() -> configparser.ConfigParser:
 
 
 def _write_profiles(identities: dict[str, Identity], region: str, remove: list[str]) -> None:
-    """The sandbox's identities file, an AWS config file (``AWS_CONFIG_FILE=... aws --profile NAME``), mode 600."""
+    """The participants' users as profiles of the sandbox's identities file."""
     from ..core import sandbox
 
-    config = _read_profiles()
-    for name in remove:
-        config.remove_section(f"profile {name}")
-    for prefix, made in identities.items():
-        section = f"profile {prefix}"
-        config.remove_section(section)
-        config.add_section(section)
-        values = {
+    sections = {
+        prefix: {
             "aws_access_key_id": made.access_key_id,
             "aws_secret_access_key": made.secret_access_key,
             "region": region,
@@ -176,10 +174,30 @@ def _write_profiles(identities: dict[str, Identity], region: str, remove: list[s
             "workshop_user_arn": made.user_arn,
             "workshop_policies": " ".join(made.policies),
         }
+        for prefix, made in identities.items()
+    }
+    save_profiles(sections, remove)
+
+
+def save_profiles(sections: dict[str, dict[str, str]], remove: list[str]) -> None:
+    """Write ``[profile NAME]`` sections (each replaced whole) into the sandbox's identities file, an AWS config
+    file (``AWS_CONFIG_FILE=... aws --profile NAME``), mode 600; drop the profiles named in ``remove``."""
+    config = _read_profiles()
+    for name in [*remove, *sections]:
+        config.remove_section(f"profile {name}")
+    for name, values in sections.items():
+        config.add_section(f"profile {name}")
         for key, value in values.items():
-            config.set(section, key, value)
+            config.set(f"profile {name}", key, value)
     text = io.StringIO()
     config.write(text)
     path: Path = clients.sandbox_profiles_file()
     _write_atomically(path, text.getvalue())
     os.chmod(path, 0o600)
+
+
+def read_profile(name: str) -> dict[str, str]:
+    """One profile of the sandbox's identities file ({} when there is none)."""
+    config = _read_profiles()
+    section = f"profile {name}"
+    return dict(config.items(section)) if config.has_section(section) else {}

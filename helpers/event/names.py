@@ -83,6 +83,8 @@ class EventRecord:
     settings: dict[str, Any]
     prefixes: list[str] = field(default_factory=list)
     created_at: str = ""
+    #: "shared-account" (participants are IAM users) or "workshop-studio" (each a role of their own).
+    variant: str = "shared-account"
 
     def save(self) -> None:
         _write_atomically(record_path(self.event), json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")

@@ -15,11 +15,8 @@ from typing import Any
 from ..core.regions import supported_regions
 from ..core.state import _write_atomically
 from ..permissions import learner_policy, learner_policy_documents
+from ..permissions.studio import studio_policy_documents
 from .names import event_folder
-
-#: In Workshop Studio each participant has an account of their own; the policy names it by the
-#: policy variable, so one file serves every participant's account.
-WORKSHOP_STUDIO_ACCOUNT = "${aws:PrincipalAccount}"
 
 
 def write_participant_policies(
@@ -51,7 +48,7 @@ def write_workshop_studio(event: str, region: str, launch_type: str, partition: 
 
     folder = event_folder(event) / "workshop-studio"
     prefix = workshop_studio_prefix(event)
-    documents = learner_policy_documents(prefix, region, WORKSHOP_STUDIO_ACCOUNT, partition)
+    documents = studio_policy_documents(prefix, region, partition)
     policy_files = []
     for old in (folder / "static").glob("iam_policy*.json"):
         old.unlink()

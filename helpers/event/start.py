@@ -24,6 +24,7 @@ from .identities import Identity, create_identities
 from .names import EventRecord, check_event, event_folder, load_record, participant_prefixes
 from .plan import DEFAULT_HOURS, Plan, plan_event
 from .policy import write_participant_policies, write_workshop_studio
+from .studio_roles import StudioRole, create_studio_roles
 
 
 class EventDoesNotFitError(WorkshopError):
@@ -38,6 +39,14 @@ class StartedEvent:
     workshop_studio: Path | None = None
     #: On the sandbox: each participant's IAM user (``python -m helpers event credentials`` prints its keys).
     identities: dict[str, Identity] = field(default_factory=dict)
+    #: On the sandbox with ``--workshop-studio``: each participant's role (``event credentials`` gives a session).
+    studio_roles: dict[str, StudioRole] = field(default_factory=dict)
+
+    def identity_arn(self, prefix: str) -> str | None:
+        """The participant's IAM user or (Workshop Studio) role on the sandbox; None elsewhere."""
+        if prefix in self.identities:
+            return self.identities[prefix].user_arn
+        return self.studio_roles[prefix].role_arn if prefix in self.studio_roles else None
 
     def frame(self) -> pd.DataFrame:
         rows = [
@@ -45,7 +54,7 @@ class StartedEvent:
                 "prefix": prefix,
                 "state file": str(state_path(prefix)),
                 "IAM policy": str(self.policies.get(prefix, "")),
-                "IAM user": self.identities[prefix].user_arn if prefix in self.identities else "",
+                "IAM identity": self.identity_arn(prefix) or "",
             }
             for prefix in self.record.prefixes
         ]
@@ -68,11 +77,13 @@ class StartedEvent:
                     "state_file": str(state_path(p)),
                     "policy": str(self.policies.get(p, "")),
                     "user_arn": self.identities[p].user_arn if p in self.identities else None,
-                    "profile": self.identities[p].profile if p in self.identities else None,
+                    "role_arn": self.studio_roles[p].role_arn if p in self.studio_roles else None,
+                    "profile": p if p in self.identities or p in self.studio_roles else None,
                 }
                 for p in self.record.prefixes
             ],
             "settings": self.record.settings,
+            "variant": self.record.variant,
             "workshop_studio": str(self.workshop_studio) if self.workshop_studio else None,
             "plan": self.plan.to_dict(),
         }
@@ -87,8 +98,11 @@ def start_event(
     instance_type: str | None = None,
     hours: float = DEFAULT_HOURS,
     session: boto3.Session | None = None,
+    workshop_studio: bool = False,
 ) -> StartedEvent:
-    """Validate, plan (refusing an event that does not fit), then write every participant's settings."""
+    """Validate, plan (refusing an event that does not fit), then write every participant's settings. On the
+    sandbox each participant gets an IAM user (shared account), or with ``workshop_studio`` a role of their own
+    carrying the Workshop Studio policy (``studio_roles.py``)."""
     check_event(event, participants)
     prefixes = participant_prefixes(event, participants)
     choices = {
@@ -108,24 +122,29 @@ def start_event(
     account = str(identity["Account"])
     partition = partition_of(settings.region)
     identities: dict[str, Identity] = {}
-    if settings.backend == "sandbox":  # participants are IAM users the sandbox evaluates (issue 21, item 2)
+    roles: dict[str, StudioRole] = {}
+    if settings.backend == "sandbox" and workshop_studio:  # each participant a role of their own (issue 21)
+        roles = create_studio_roles(event, prefixes, settings, account, partition)
+    elif settings.backend == "sandbox":  # participants are IAM users the sandbox evaluates (issue 21, item 2)
         identities = create_identities(event, prefixes, settings, account, partition)
     pointer = workshop_home() / "current-prefix"
     previous = pointer.read_text().strip() if pointer.exists() else None
     try:
         for prefix in prefixes:
-            profile = identities[prefix].profile if prefix in identities else values.get("profile")
+            profile = prefix if prefix in identities or prefix in roles else values.get("profile")
             setup.configure(prefix=prefix, **{**values, "profile": profile})
     finally:  # starting an event must not change which workshop the instructor's own notebooks open
         if previous:
             set_current_prefix(previous)
         elif pointer.exists():
             pointer.unlink()
-    record = EventRecord(event, participants, values, prefixes, datetime.now(UTC).isoformat(timespec="seconds"))
+    variant = "workshop-studio" if workshop_studio else "shared-account"
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    record = EventRecord(event, participants, values, prefixes, created, variant)
     record.save()
     policies = write_participant_policies(event, prefixes, settings.region, account, partition)
     studio = write_workshop_studio(event, settings.region, settings.launch_type, partition)
-    return StartedEvent(record, plan, policies, studio, identities)
+    return StartedEvent(record, plan, policies, studio, identities, roles)
 
 
 #: The environment variable ``make hub`` sets to the event it runs; the instructor's notebook follows it.

@@ -107,9 +107,11 @@ def cleanup_event(event: str, progress: bool = True) -> EventCleanup:
                 results[prefix] = ParticipantCleanup(prefix, False, error=f"{type(error).__name__}: {error}")
             bar.update(1)
     sandbox_settings = next((w.settings for w in workshops.values() if w.on_sandbox), None)
-    if sandbox_settings is not None:  # the participants' IAM users, keys and policies (under /workshop/<event>/)
+    if sandbox_settings is not None:  # the participants' IAM users or roles, keys and policies (/workshop/<event>/)
         from .identities import delete_identities
+        from .studio_roles import delete_studio_roles
 
+        delete_studio_roles(event, sandbox_settings)
         delete_identities(event, sandbox_settings)
     for prefix, workshop in workshops.items():  # verify: ask every service again, participant by participant
         try:

@@ -22,14 +22,23 @@ def simulate(workshop: Workshop) -> list[str]:
     """The actions the learner's identity may not perform, per IAM's policy simulator
     (SimulatePrincipalPolicy on the caller's own user or role; on the sandbox, its own evaluator)."""
     iam = workshop.client("iam")
-    principal = _principal_arn(iam, str(workshop.client("sts").get_caller_identity()["Arn"]))
+    caller = workshop.client("sts").get_caller_identity()
+    principal = _principal_arn(iam, str(caller["Arn"]))
     scope = Scope(workshop.names, workshop.partition)
-    return _simulate(iam, principal, scope)
+    return _simulate(iam, principal, scope, str(caller["Account"]))
 
 
-def _simulate(iam: Any, principal: str, scope: Scope) -> list[str]:
+def _account_entry(account: str) -> dict[str, Any]:
+    """``aws:PrincipalAccount``, which a Workshop Studio policy names its account by (``permissions/studio.py``): IAM
+    fills it in for a real request, but the simulator only knows the context keys it is given."""
+    return {"ContextKeyName": "aws:PrincipalAccount", "ContextKeyValues": [account], "ContextKeyType": "string"}
+
+
+def _simulate(iam: Any, principal: str, scope: Scope, account: str | None = None) -> list[str]:
     """Each action is asked about every resource the workshop uses it on (not one representative: a policy
-    that allows the first role but not the ECS service-linked role must show red here, not in notebook 01)."""
+    that allows the first role but not the ECS service-linked role must show red here, not in notebook 01);
+    ``account`` is the caller's (by default the workshop's)."""
+    account = account or scope.names.account
     missing: list[str] = []
     by_resources: dict[tuple[tuple[str, ...], bool], list[str]] = {}
     for action in required_actions():
@@ -42,24 +51,29 @@ def _simulate(iam: Any, principal: str, scope: Scope) -> list[str]:
             ActionNames=["iam:PassRole"],
             ResourceArns=[role],
             ContextEntries=[
-                {"ContextKeyName": "iam:PassedToService", "ContextKeyValues": [service], "ContextKeyType": "string"}
+                {"ContextKeyName": "iam:PassedToService", "ContextKeyValues": [service], "ContextKeyType": "string"},
+                _account_entry(account),
             ],
         )
         if any(r["EvalDecision"] != "allowed" for r in answer["EvaluationResults"]):
             missing.append("iam:PassRole")
     for (resources, tagged), actions in by_resources.items():
         for chunk in _chunks(actions, 100):  # the simulator's limit per call
-            arguments: dict[str, Any] = {"PolicySourceArn": principal, "ActionNames": chunk}
+            arguments: dict[str, Any] = {
+                "PolicySourceArn": principal,
+                "ActionNames": chunk,
+                "ContextEntries": [_account_entry(account)],
+            }
             if resources != ("*",):
                 arguments["ResourceArns"] = [_example(r) for r in resources]
             if tagged:  # the participant's own EC2 resources carry their prefix's tag
-                arguments["ContextEntries"] = [
+                arguments["ContextEntries"].append(
                     {
                         "ContextKeyName": f"aws:ResourceTag/{PREFIX_TAG}",
                         "ContextKeyValues": [scope.names.prefix],
                         "ContextKeyType": "string",
                     }
-                ]
+                )
             paginator = iam.get_paginator("simulate_principal_policy")
             for page in paginator.paginate(**arguments):
                 for result in page["EvaluationResults"]:

@@ -18,7 +18,7 @@ from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
 from . import usage
-from .evaluator import EXPLICIT_DENY, Decision, Principal, evaluate
+from .evaluator import EXPLICIT_DENY, Decision, Principal, evaluate, statement_applies
 from .sessions import AccessDenied, _document
 
 
@@ -58,11 +58,33 @@ class Caller:
             Principal(arn=self.arn, role_arn=self.role_arn, bounded=self.boundary is not None),
             self.boundary,
         )
-        usage.record(self.arn, action, resource, decision.allowed, decision.matched if decision.allowed else ())
+        matched = decision.matched if decision.allowed else ()
+        usage.record(self.arn, action, resource, decision.allowed, matched, context)
         if not decision.allowed:
             resource_deny = resource_policy is not None and decision.decision == EXPLICIT_DENY
             where = "a resource-based policy" if resource_deny else "an identity-based policy"
             raise AccessDenied(self.arn, action, resource, decision, where)
+
+
+def trust_admits_caller(caller: Caller, role_arn: str) -> bool:
+    """Whether a role's trust policy lets ``caller`` assume it: an Allow naming the caller, its role or its account,
+    and no Deny. A trust policy is the one resource policy that must allow for every caller, even in the role's own
+    account (IAM User Guide, Policy evaluation logic: "Role trust policies"); one that names only the account
+    delegates to the caller's identity policies, which ``Caller.authorize`` has asked already."""
+    try:
+        role = iam_backends[caller.account][caller.partition].get_role_by_arn(role_arn)
+    except Exception:  # moto's IAMNotFoundException: no such role, refused as AWS refuses it (no hint it is missing)
+        return False
+    trust = _document(role.assume_role_policy_document)
+    principal = Principal(arn=caller.arn, role_arn=caller.role_arn)
+    context: dict[str, str | list[str]] = {"aws:PrincipalArn": caller.role_arn or caller.arn}
+    allowed = False
+    for statement in trust.get("Statement", []):
+        named = statement_applies(statement, "sts:AssumeRole", role_arn, context, principal)
+        if named is not None and statement.get("Effect") == "Deny":
+            return False
+        allowed = allowed or named is not None
+    return allowed
 
 
 def caller_for(access_key_id: str, account: str, partition: str) -> Caller | None:

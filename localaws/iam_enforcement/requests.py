@@ -9,7 +9,9 @@ before moto serves it, and refused in its protocol's shape with AWS's message:
   operation with no row there is refused, naming it.
 
 The sandbox's default credentials (``testing``, the kit's own admin work) stand for the account's root user
-and are not evaluated. Any other access key that is no identity's, or is inactive, is refused before any
+and are not evaluated (counted apart in the usage report), except that STS refuses them AssumeRole, as AWS does.
+A caller's AssumeRole also needs the role's trust policy to admit them (``callers.trust_admits_caller``).
+Any other access key that is no identity's, or is inactive, is refused before any
 policy is read, as AWS authenticates before it authorizes (``_invalid_token``).
 
 The hook is moto's request-authorization hook, which the sandbox never enables otherwise (replaced through
@@ -32,12 +34,14 @@ from moto.sns.models import sns_backends
 from moto.utilities.utils import get_partition
 
 from ..seams import moto as moto_seam
-from . import actions
-from .callers import Caller, caller_for
+from . import actions, usage
+from .callers import Caller, caller_for, trust_admits_caller
 from .sessions import AccessDenied, RoleSession, enabled, session_for
 from .signer import set_signer
 
 _CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/\d{8}/([\w-]+)/([\w-]+)/")
+#: A request signed with the account's own keys (the sandbox's ``testing``): its service.
+_ROOT_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/[\w-]+/([\w-]+)/")
 _JSON_SERVICES = {"ecr", "logs", "ecs", "codebuild", "codepipeline", "codecommit", "events", "ssm", "servicequotas"}
 #: Actions AWS answers for any caller, even under an explicit Deny.
 _ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
@@ -52,8 +56,14 @@ def install() -> None:
 def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*") -> None:
     headers = response.headers
     set_signer(None)  # the account's root user unless the key is an identity's
-    match = _CREDENTIAL.search(str(headers.get("Authorization") or ""))
+    authorization = str(headers.get("Authorization") or "")
+    match = _CREDENTIAL.search(authorization)
     if match is None:
+        root = _ROOT_CREDENTIAL.search(authorization)
+        if root is not None:  # the account's own keys (``testing``): not evaluated, counted apart
+            usage.record_root(root.group(1))
+            if root.group(1) == "sts" and enabled() and moto_seam.action_of(response) == "AssumeRole":
+                raise moto_seam.query_error("AccessDenied", _ROOT_MAY_NOT_ASSUME, 403)
         return
     region, prefix = match.group(2), match.group(3)
     session = session_for(match.group(1))
@@ -93,9 +103,14 @@ def _authorize_caller(caller: Caller, response: Any, prefix: str, region: str, r
             caller.authorize(action, arn, context, policy)
         except AccessDenied as denied:
             raise _wire_error(prefix, str(denied)) from None
+        if action == "sts:AssumeRole" and not trust_admits_caller(caller, arn):
+            message = f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {arn}"
+            raise _wire_error(prefix, message)
 
 
 _INVALID_TOKEN = "The security token included in the request is invalid."
+#: AWS's answer to AssumeRole signed with an account's root credentials (only IAM users and roles may assume a role).
+_ROOT_MAY_NOT_ASSUME = "Roles may not be assumed by root accounts."
 
 
 def _invalid_token(prefix: str) -> Exception:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +18,23 @@ _assumed: Counter[tuple[str, str, bool]] = Counter()
 #: (identity ARN, statement Sid, alone): how often a statement allowed an identity's request, ``alone`` when no other
 #: statement did: removing that statement would refuse the request, so the step that made it would fail.
 _statements: Counter[tuple[str, str, bool]] = Counter()
+#: (identity ARN, statement Sid) -> the first request that statement alone allowed: action, resource and the request's
+#: own context keys (tags, iam:PassedToService), so a test can ask again without the statement.
+_examples: dict[tuple[str, str], dict[str, Any]] = {}
+#: Requests signed with the account's own credentials (the root user's: the kit's admin work, the instructor), per
+#: service: IAM does not evaluate them, so they are counted apart from every identity's.
+_root: Counter[str] = Counter()
 _lock = threading.Lock()
 
 
-def record(role_arn: str, action: str, resource: str, allowed: bool, allowed_by: Sequence[str] = ()) -> None:
+def record(
+    role_arn: str,
+    action: str,
+    resource: str,
+    allowed: bool,
+    allowed_by: Sequence[str] = (),
+    context: Mapping[str, str | list[str]] | None = None,
+) -> None:
     """Count one check of ``action`` on ``resource``, or keep it among the refusals (the latest 500). ``role_arn`` is
     the ARN of whoever was checked: a service's role, an IAM user or an assumed-role session; ``allowed_by`` the Sids
     of the statements that allowed it."""
@@ -30,11 +43,20 @@ def record(role_arn: str, action: str, resource: str, allowed: bool, allowed_by:
             _used[(role_arn, action, resource)] += 1
             for sid in allowed_by:
                 _statements[(role_arn, sid, len(allowed_by) == 1)] += 1
+            if len(allowed_by) == 1 and (role_arn, allowed_by[0]) not in _examples:
+                example = {"action": action, "resource": resource, "context": dict(context or {})}
+                _examples[(role_arn, allowed_by[0])] = example
         else:
             _denied.append(
                 {"role": role_arn, "action": action, "resource": resource, "time": datetime.now(UTC).isoformat()}
             )
             del _denied[:-500]
+
+
+def record_root(service: str) -> None:
+    """Count one request signed with the account's root credentials (not evaluated)."""
+    with _lock:
+        _root[service] += 1
 
 
 def record_assume(role_arn: str, service: str, admitted: bool) -> None:
@@ -57,7 +79,8 @@ def record_assume(role_arn: str, service: str, admitted: bool) -> None:
 
 def snapshot() -> dict[str, Any]:
     """``roles``: role ARN -> [{action, resource, count}]; ``identities``: the same for IAM users and assumed-role
-    sessions (by their ARN); ``denied``: the refusals, oldest first."""
+    sessions (by their ARN); ``denied``: the refusals, oldest first; ``root``: per service, the requests signed with the
+    account's root credentials, which are not evaluated."""
     with _lock:
         roles: dict[str, list[dict[str, Any]]] = {}
         identities: dict[str, list[dict[str, Any]]] = {}
@@ -68,11 +91,13 @@ def snapshot() -> dict[str, Any]:
             {"role": role, "service": service, "admitted": admitted, "count": count}
             for (role, service, admitted), count in sorted(_assumed.items())
         ]
-        statements: dict[str, dict[str, dict[str, int]]] = {}
+        statements: dict[str, dict[str, dict[str, Any]]] = {}
         for (who, sid, alone), count in sorted(_statements.items()):
             counts = statements.setdefault(who, {}).setdefault(sid, {"allowed": 0, "alone": 0})
             counts["allowed"] += count
             counts["alone"] += count if alone else 0
+            if (who, sid) in _examples:
+                counts["example"] = _examples[(who, sid)]
         return {
             "enforcement": config.iam_enforcement(),
             "roles": roles,
@@ -80,6 +105,7 @@ def snapshot() -> dict[str, Any]:
             "statements": statements,
             "assumed": assumed,
             "denied": list(_denied),
+            "root": dict(sorted(_root.items())),
         }
 
 
@@ -90,3 +116,5 @@ def reset() -> None:
         _denied.clear()
         _assumed.clear()
         _statements.clear()
+        _root.clear()
+        _examples.clear()

@@ -21,6 +21,9 @@ from helpers.resources.roles import ROLES, SOURCE_ACCOUNT_SERVICES, render_polic
 
 #: Actions AWS does not scope to resources: "*" is the only resource they accept.
 UNSCOPED_ACTIONS = {"ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:DiscoverPollEndpoint"}
+UNSCOPED_ACTIONS |= {  # ELB's Describe calls (the ECS infrastructure role's) take no resource either
+    f"elasticloadbalancing:{verb}" for verb in ("DescribeListeners", "DescribeRules", "DescribeTargetGroups")
+} | {"elasticloadbalancing:DescribeTargetHealth"}
 TEMPLATES = sorted((DATA_DIR / "policies").glob("*.json"))
 ACCOUNT, REGION, PREFIX = "111122223333", "eu-west-1", "ecs-cd-jd"
 

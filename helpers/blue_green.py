@@ -202,9 +202,9 @@ def answers(workshop: Workshop) -> dict[str, str]:
     return found
 
 
-def redeploy(workshop: Workshop, strategy: str) -> str:
+def redeploy(workshop: Workshop, strategy: str, pause: bool = False) -> str:
     """Deploy Prod's release again as a new task definition revision (a copy, as CodePipeline's ECS action
-    registers), with ``strategy`` and no pause: one UpdateService with the revision and the configuration.
+    registers), with ``strategy`` (and the PAUSE hook with ``pause``): one UpdateService with both.
 
     Returns
     -------
@@ -224,7 +224,7 @@ def redeploy(workshop: Workshop, strategy: str) -> str:
         cluster=cluster,
         service=service,
         taskDefinition=revision,
-        deploymentConfiguration=cast(Any, deployment_configuration(strategy, pause=False)),
+        deploymentConfiguration=cast(Any, deployment_configuration(strategy, pause)),
     )
     listed = ecs.list_service_deployments(cluster=cluster, service=service)["serviceDeployments"]
     return str(listed[0]["serviceDeploymentArn"])

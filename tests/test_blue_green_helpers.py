@@ -1,5 +1,5 @@
-"""The advanced module's blue/green helpers against the sandbox, on a workshop through notebook 01: ``ensure_blue_green``
-(idempotent, tagged, recorded; a rule on the listener that is not the workshop's is refused), Prod's switch to
+"""The advanced module's blue/green helpers against the sandbox, on a workshop through notebook 01:
+``ensure_blue_green`` (idempotent, tagged, recorded; a rule on the listener that is not the workshop's is refused), Prod's switch to
 BLUE_GREEN, a canary redeploy sampled from DescribeServiceDeployments and drawn, a paused deployment rolled back
 with ContinueServiceDeployment, and cleanup leaving nothing."""
 
@@ -44,9 +44,7 @@ def test_ensure_blue_green_creates_tagged_recorded_parts_and_is_idempotent(works
     ]
     assert [a for _, a in _names(first)][1:5] == ["created"] * 4
     again = blue_green.ensure_blue_green(workshop)
-    assert [a for _, a in _names(again)][1:5] == ["exists", "exists", "exists (ECS owns its weights)"] + [
-        "exists (ECS owns its weights)"
-    ]
+    assert [a for _, a in _names(again)][1:5] == ["exists", "exists", *["exists (ECS owns its weights)"] * 2]
     elbv2, ec2 = sandbox_client("elbv2"), sandbox_client("ec2")
     green = elbv2.describe_target_groups(Names=[workshop.names.green_target_group])["TargetGroups"]
     assert len(green) == 1 and load_balancer.is_ours(workshop, green[0]["TargetGroupArn"])

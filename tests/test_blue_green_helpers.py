@@ -1,7 +1,7 @@
 """The advanced module's blue/green helpers against the sandbox, on a workshop through notebook 01:
 ``ensure_blue_green`` (idempotent, tagged, recorded; a rule on the listener that is not the workshop's is refused),
-Prod's switch to BLUE_GREEN, a canary redeploy sampled from DescribeServiceDeployments and drawn, a paused deployment rolled back
-with ContinueServiceDeployment, and cleanup leaving nothing."""
+Prod's switch to BLUE_GREEN, a canary redeploy sampled from DescribeServiceDeployments and drawn, a paused
+deployment rolled back with ContinueServiceDeployment, and cleanup leaving nothing."""
 
 from __future__ import annotations
 

@@ -43,7 +43,9 @@ from .resources.load_balancer import (
 from .resources.network import open_listener_port, recorded_network
 from .resources.roles import INFRASTRUCTURE_ROLE, ensure_role
 from .stage_rollback import FAILING_CHECK
+from .views.pictures import Picture
 from .views.table import StatusTable
+from .views.traffic import draw_traffic
 
 #: Where the PAUSE hook stops a deployment: the test URL serves the new revision, production still the old one.
 PAUSE_STAGE = "POST_TEST_TRAFFIC_SHIFT"
@@ -114,7 +116,13 @@ def deployment_configuration(strategy: str, pause: bool = True) -> dict[str, Any
 
 def load_balancers(workshop: Workshop) -> list[dict[str, Any]]:
     """Prod's ``loadBalancers`` with the ``advancedConfiguration`` ECS's traffic shifting needs: the green
-    (alternate) target group, the production and test listener rules, and the role ECS changes them with."""
+    (alternate) target group, the production and test listener rules, and the role ECS changes them with.
+
+    Returns
+    -------
+    list of dict
+        What ``update_service(loadBalancers=...)`` takes.
+    """
     state = workshop.state.resources
     return [
         {
@@ -194,7 +202,13 @@ def urls(workshop: Workshop) -> dict[str, str | None]:
 
 
 def answers(workshop: Workshop) -> dict[str, str]:
-    """What Prod's production URL and test URL answer now (the body, or the HTTP status and why not)."""
+    """What Prod's production URL and test URL answer now.
+
+    Returns
+    -------
+    dict
+        ``production`` and ``test``: the body of each answer, or the HTTP status and why there is none.
+    """
     found = {}
     for which, url in urls(workshop).items():
         status, body = fetch(url)
@@ -256,3 +270,48 @@ def follow_traffic(workshop: Workshop, arn: str, timeout: float | None = None) -
             return samples
         time.sleep(min(workshop.timing.poll, 0.5))
     raise WorkshopError(f"The service deployment did not end in time; the last sample: {samples[-1:]}")
+
+
+def traffic_picture(samples: list[dict[str, Any]], strategy: str) -> Picture:
+    """Draw the old and new revisions' share of production traffic over the deployment ``follow_traffic`` sampled.
+
+    Returns
+    -------
+    Picture
+        The steps over time (SVG), with the lifecycle stages; its text form lists the samples.
+    """
+    took = samples[-1]["seconds"] if samples else 0
+    return draw_traffic(samples, f"{strategy}: production traffic per revision ({took:.0f} s on this clock)")
+
+
+def service_deployments(workshop: Workshop, limit: int = 4) -> pd.DataFrame:
+    """Prod's newest service deployments (ListServiceDeployments, DescribeServiceDeployments), newest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per deployment: its status, strategy, lifecycle stage, the revision it deployed and how it ended.
+    """
+    ecs = workshop.client("ecs")
+    listed = ecs.list_service_deployments(
+        cluster=workshop.names.cluster("prod"), service=workshop.names.service("prod"), maxResults=limit
+    )["serviceDeployments"]
+    if not listed:
+        return pd.DataFrame()
+    arns = [item["serviceDeploymentArn"] for item in listed]
+    described = {
+        d["serviceDeploymentArn"]: d
+        for d in ecs.describe_service_deployments(serviceDeploymentArns=arns)["serviceDeployments"]
+    }
+    rows = [
+        {
+            "deployment": arn.rsplit("/", 1)[-1][:10],
+            "status": described[arn]["status"],
+            "strategy": described[arn].get("deploymentConfiguration", {}).get("strategy", "ROLLING"),
+            "lifecycleStage": described[arn].get("lifecycleStage", ""),
+            "revision": str(described[arn].get("targetServiceRevision", {}).get("arn", "")).rsplit("/", 1)[-1][:10],
+            "reason": (described[arn].get("rollback") or {}).get("reason", described[arn].get("statusReason", "")),
+        }
+        for arn in arns
+    ]
+    return pd.DataFrame(rows).set_index("deployment")

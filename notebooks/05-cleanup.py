@@ -7,7 +7,8 @@
 # clusters, ECS task definitions and launch templates, then the listener rules (of the advanced module), load
 # balancers, target groups, security groups and VPCs, then the ECR repositories with their images, the S3 buckets
 # with every object version, the SNS topics, the CodeCommit repositories, the IAM roles and IAM instance profiles,
-# and last the log groups and build log groups. When nothing is left, the working copy notebook 04 cloned on this machine goes too.
+# and last the log groups and build log groups. When nothing is left, the working copy notebook 04 cloned on this
+# machine goes too.
 #
 # Only resources tagged `workshop:prefix=<your prefix>` are deleted; anything else with a similar name is left
 # alone and listed. Running it again is safe. From a terminal: `python -m helpers cleanup --prefix <prefix>`.

@@ -37,7 +37,9 @@ def _through_04(tmp_path: Path, prefix: str, launch_type: str) -> None:
 def _module(tmp_path: Path, prefix: str, auto_continue: bool | str) -> str:
     seconds = runner.run_notebook(NOTEBOOK_DIR / MODULE, tmp_path, {"prefix": prefix, "auto_continue": auto_continue})
     print(f"the module took {seconds:.1f} s")
-    return plain_text(nbformat.read(tmp_path / Path(MODULE).name, as_version=4))
+    text = plain_text(nbformat.read(tmp_path / Path(MODULE).name, as_version=4))
+    print(text[text.find("Blue/green for Prod") :])  # section 2's outputs, in the log of a failing run
+    return text
 
 
 def _section_1(prefix: str, module: str) -> list[dict]:
@@ -78,10 +80,11 @@ def _canary_and_linear(prefix: str, module: str) -> None:
     linear, canary = _deployments(prefix)[:2]
     assert (linear["deploymentConfiguration"]["strategy"], linear["status"]) == ("LINEAR", "SUCCESSFUL")
     assert (canary["deploymentConfiguration"]["strategy"], canary["status"]) == ("CANARY", "SUCCESSFUL")
-    assert "CANARY: production traffic per revision" in module and "LINEAR: production traffic per revision" in module
-    canary_text = module.split("CANARY: production traffic per revision")[1].split("LINEAR: production traffic")[0]
+    canary_title, linear_title = "CANARY 10 %: production traffic per revision", "LINEAR 25 %: production traffic"
+    assert canary_title in module and linear_title in module
+    canary_text = module.split(canary_title)[1].split(linear_title)[0]
     assert " 90.0    10.0" in canary_text and "  0.0   100.0" in canary_text
-    linear_text = module.split("LINEAR: production traffic per revision")[1]
+    linear_text = module.split(linear_title)[1]
     for old, new in ((75.0, 25.0), (50.0, 50.0), (25.0, 75.0)):
         assert f"{old:>5.1f}   {new:>5.1f}" in linear_text, linear_text[:2000]
     assert _service(prefix)["deploymentConfiguration"]["strategy"] == "LINEAR"

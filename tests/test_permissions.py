@@ -162,7 +162,7 @@ def test_learner_policy_grants_every_action_once_on_exact_resources(policy):
             assert "ecs-cd-jd-*" not in resource and "ecs-cd-jd*" not in resource, resource
     # iam:PassRole twice: the five roles to their services, and ECS's infrastructure role (advanced module) to ECS.
     assert granted.count("iam:PassRole") == 2
-    assert sorted(a for a in granted if a != "iam:PassRole") + ["iam:PassRole"] == sorted(
+    assert [*sorted(a for a in granted if a != "iam:PassRole"), "iam:PassRole"] == sorted(
         permissions.required_actions(), key=lambda a: (a == "iam:PassRole", a)
     )
     pass_roles = [s for s in policy["Statement"] if s["Action"] == "iam:PassRole"]

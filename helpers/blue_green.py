@@ -290,7 +290,7 @@ def service_deployments(workshop: Workshop, limit: int = 4) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Per deployment: its status, strategy, lifecycle stage, the revision it deployed and how it ended.
+        Per deployment: its status, strategy, the lifecycle stage it got to, when it finished and why.
     """
     ecs = workshop.client("ecs")
     listed = ecs.list_service_deployments(
@@ -298,7 +298,7 @@ def service_deployments(workshop: Workshop, limit: int = 4) -> pd.DataFrame:
     )["serviceDeployments"]
     if not listed:
         return pd.DataFrame()
-    arns = [item["serviceDeploymentArn"] for item in listed]
+    arns = [item["serviceDeploymentArn"] for item in listed][:limit]
     described = {
         d["serviceDeploymentArn"]: d
         for d in ecs.describe_service_deployments(serviceDeploymentArns=arns)["serviceDeployments"]
@@ -309,7 +309,7 @@ def service_deployments(workshop: Workshop, limit: int = 4) -> pd.DataFrame:
             "status": described[arn]["status"],
             "strategy": described[arn].get("deploymentConfiguration", {}).get("strategy", "ROLLING"),
             "lifecycleStage": described[arn].get("lifecycleStage", ""),
-            "revision": str(described[arn].get("targetServiceRevision", {}).get("arn", "")).rsplit("/", 1)[-1][:10],
+            "finished": described[arn].get("finishedAt", ""),
             "reason": (described[arn].get("rollback") or {}).get("reason", described[arn].get("statusReason", "")),
         }
         for arn in arns

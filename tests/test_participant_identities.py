@@ -166,6 +166,8 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     )
     code, _ = _refusal(lambda: _as(intruder, "codepipeline").get_pipeline_state(name=pipeline))
     assert code == "AccessDeniedException"
+    # The advanced module too: stage rollback, then Prod's ECS blue/green, canary and linear deployments.
+    run_participant(first, ["advanced/modern-deployments.ipynb"], tmp_path)
     run_participant(first, ["05-cleanup.ipynb"], tmp_path)  # cleanup, as the participant too
     # Used versus granted, as for the service roles: what the participant used in 00 -> 05.
     user_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{first}"

@@ -122,7 +122,7 @@ class Scope:
         found = [self.arn("ecs", f"cluster/{n.cluster(e)}") for e in envs]
         found += [self.arn("ecs", f"service/{n.cluster(e)}/{n.service(e)}") for e in envs]
         found += [self.arn("ecs", f"task-definition/{n.task_family(e)}:*") for e in envs]
-        if "ServiceDeployment" in name:  # the advanced module's: Prod's blue/green, canary and linear deployments
+        if name in ("DescribeServiceDeployments", "ContinueServiceDeployment"):  # the advanced module's (on Prod's)
             return [self.arn("ecs", f"service-deployment/{n.cluster('prod')}/{n.service('prod')}/*")]
         # Each run's providers carry a 6-hex suffix (ECS keeps deleted names a while); "?" matches exactly
         # one character, so a participant whose prefix extends this one's is not matched.

@@ -98,7 +98,15 @@ def test_switch_pause_roll_back_then_canary_and_cleanup(workshop):
     assert paused["serviceDeploymentArn"] == arn and paused["lifecycleStage"] == blue_green.PAUSE_STAGE
     hook = paused_deployment.waiting_hook(paused)
     assert hook is not None
-    assert paused_deployment.answer(workshop, paused, hook, "ROLLBACK").endswith(blue_green.PAUSE_STAGE)
+    # The panel shows both URLs with what each answers, and its Roll back button calls ContinueServiceDeployment.
+    panel = paused_deployment.pause_panel(workshop, paused, hook)
+    title, comparison, buttons, result = panel.children
+    assert blue_green.PAUSE_STAGE in title.value and "production URL" in comparison.value
+    assert comparison.value.count(before["production"]) == 2  # the same image on both: a redeploy of one release
+    continue_button, roll_back = buttons.children
+    roll_back.click()
+    assert result.value == f"<b>ContinueServiceDeployment: ROLLBACK at {blue_green.PAUSE_STAGE}</b>"
+    assert continue_button.disabled and roll_back.disabled
     samples = blue_green.follow_traffic(workshop, arn, timeout=60)
     assert samples[-1]["status"] == "ROLLBACK_SUCCESSFUL"
     now = ecs.describe_services(cluster=cluster, services=[service])["services"][0]["taskDefinition"]

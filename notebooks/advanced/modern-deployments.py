@@ -197,8 +197,8 @@ blue_green.switch_to_blue_green(workshop)
 # click, as at the approval.
 #
 # A Roll back makes the ECS deploy action fail, and section 1's `onFailure` condition then rolls Prod's Deploy
-# stage back: it deploys the last good release again, through the same blue/green steps and the same pause
-# (continue that one: both URLs answer the old release).
+# stage back: it deploys the last good release again (approvals in Deploy included), through the same blue/green
+# steps and the same pause (continue that one: both URLs answer the old release).
 
 # %%
 NEW_RELEASE = "Hello from a blue/green release"

@@ -184,13 +184,18 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     print("not exercised:", ", ".join(sorted(granted - used)))
     # Every statement proven by use: each one below allowed a request that no other statement allowed, so without it
     # that request, and the step that made it, would be refused (implicit deny). Those left are exercised only by the
-    # EC2 launch type (its Auto Scaling groups and the ECS-optimized AMI's parameter), by retrying or rolling back a
-    # stage (notebook 04's retry, the advanced module), and Iam2 (CreateServiceLinkedRole) only in an account that has
-    # no ECS service-linked role yet (an earlier test on this worker may have made it); test_a_statement_removed_...
-    # removes four for real.
+    # EC2 launch type (its Auto Scaling groups and the ECS-optimized AMI's parameter), and Iam2
+    # (CreateServiceLinkedRole) only in an account that has no ECS service-linked role yet (an earlier test on this
+    # worker may have made it); test_a_statement_removed_... removes four for real. The advanced module proves the
+    # stage rollback's statement (Codepipeline2) and its blue/green ones: PassRole of ECS's infrastructure role, the
+    # listener rules, the service deployments it follows and continues.
     statements = usage["statements"][user_arn]
     alone = {sid for sid, counts in statements.items() if counts["alone"]}
-    assert set(_statement_sids(first)) - alone <= {"Autoscaling", "Ssm", "Codepipeline2", "Iam2"}
+    assert set(_statement_sids(first)) - alone <= {"Autoscaling", "Ssm", "Iam2"}
+    assert {"Codepipeline2", "PassTheInfrastructureRoleToEcs"} <= alone
+    blue_green = {"ecs:ContinueServiceDeployment", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments"}
+    blue_green |= {f"elasticloadbalancing:{verb}Rule" for verb in ("Create", "Delete")}
+    assert blue_green | {"elasticloadbalancing:DescribeRules", "codepipeline:RollbackStage"} <= used
     assert len(alone) >= 27
     print("statement: requests it allowed / of them, allowed by it alone")
     for sid, counts in sorted(statements.items()):

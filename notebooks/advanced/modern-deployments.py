@@ -164,8 +164,6 @@ stage_rollback.executions(workshop, limit=3)
 # %%
 from helpers import blue_green, paused_deployment
 
-ecs = workshop.client("ecs")
-cluster, service = workshop.names.cluster("prod"), workshop.names.service("prod")
 blue_green.ensure_blue_green(workshop)
 
 # %% [markdown]

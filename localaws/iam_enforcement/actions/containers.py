@@ -89,8 +89,10 @@ def _services(r: Request) -> list[Check]:
     arns = [r.arn("ecs", f"service/{name_of_cluster}/{last_segment(n)}") for n in names]
     context: Context = {"ecs:cluster": _cluster_arn(r, name_of_cluster)}
     found = r.checks(arns, context)
-    for balancer in r.param("loadBalancers") or []:  # blue/green: ECS is handed the role that shifts traffic
-        role = (balancer.get("advancedConfiguration") or {}).get("roleArn")
+    balancers = r.param("loadBalancers")
+    for balancer in balancers if isinstance(balancers, list) else []:  # blue/green: ECS gets the traffic role
+        advanced = balancer.get("advancedConfiguration") if isinstance(balancer, dict) else None
+        role = (advanced or {}).get("roleArn")
         if role:
             found.append(("iam:PassRole", str(role), {"iam:PassedToService": "ecs.amazonaws.com"}))
     return _with_create_tags(r, found, arns[0]) if r.operation == "CreateService" else found

@@ -57,6 +57,9 @@ LINEAR = {"stepPercent": 25.0, "stepBakeTimeInMinutes": 3}
 #: What a task definition's copy keeps (as CodePipeline's ECS deploy action registers it).
 _REGISTERED = "family taskRoleArn executionRoleArn networkMode containerDefinitions volumes placementConstraints"
 _REGISTERED += " requiresCompatibilities cpu memory runtimePlatform"
+#: A service deployment's statuses before it ends (API_ServiceDeployment: SUCCESSFUL, STOPPED, ROLLBACK_SUCCESSFUL
+#: and ROLLBACK_FAILED end it).
+ONGOING = frozenset({"PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"})
 #: The rolling update's settings of notebook 01, kept by every strategy: the circuit breaker rolls back.
 CIRCUIT_BREAKER = {"enable": True, "rollback": True}
 
@@ -245,8 +248,9 @@ def redeploy(workshop: Workshop, strategy: str, pause: bool = False) -> str:
 
 
 def follow_traffic(workshop: Workshop, arn: str, timeout: float | None = None) -> list[dict[str, Any]]:
-    """Sample the service deployment ``arn`` (DescribeServiceDeployments) until it ends: each change of its
-    lifecycle stage or of the production traffic the service reports for the old and new revisions.
+    """Sample the service deployment ``arn`` (DescribeServiceDeployments) until it ends (a status not in
+    ``ONGOING``): each change of its lifecycle stage or of the production traffic the service reports for the old
+    and new revisions.
 
     Returns
     -------
@@ -266,7 +270,7 @@ def follow_traffic(workshop: Workshop, arn: str, timeout: float | None = None) -
         sample = {"stage": record.get("lifecycleStage", ""), "old": old, "new": new, "status": record["status"]}
         if not samples or {k: samples[-1][k] for k in sample} != sample:
             samples.append({"seconds": round(time.monotonic() - started, 1), **sample})
-        if record["status"] != "IN_PROGRESS":
+        if record["status"] not in ONGOING:
             return samples
         time.sleep(min(workshop.timing.poll, 0.5))
     raise WorkshopError(f"The service deployment did not end in time; the last sample: {samples[-1:]}")

@@ -5,6 +5,7 @@ exactly the event's participants."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -256,3 +257,17 @@ def test_event_cleanup_counts_the_rows_cleanup_reports():
     frame = EventCleanup("ws", [ParticipantCleanup("ws-01", True, rows)]).frame().set_index("prefix")
     assert frame.loc["ws-01", "deleted"] == 3
     assert frame.loc["ws-01", "left alone (not this participant's)"] == 1
+
+
+def test_the_plan_counts_the_advanced_modules_green_target_group_listener_role_and_task(monkeypatch):
+    """Blue/green for Prod adds per participant a target group, ECS's infrastructure role and (while a deployment
+    bakes) a second Prod task; its test listener is the fourth of the participant's own load balancer, so the
+    listeners needed do not grow with the participants."""
+    codes = {"L-B22855CB", "L-B6DF7632", "L-FE177D64", "L-3032A538"}
+    needs = tuple(dataclasses.replace(n, usage=None) for n in NEEDS if n.quota_code in codes)
+    monkeypatch.setattr(quotas, "NEEDS", needs)
+    monkeypatch.setattr(quotas, "quota_limit", lambda ctx, need: (None, "not read"))
+    settings = WorkshopSettings.build(backend="aws", region="eu-west-1", launch_type="FARGATE")
+    context = StubbedContext(settings, {})
+    rows = {row.code.split("/")[1]: row.needed for row in quota_rows(context, 10)}
+    assert rows == {"L-B22855CB": 40, "L-B6DF7632": 4, "L-FE177D64": 60, "L-3032A538": 10.0}

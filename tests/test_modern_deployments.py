@@ -1,6 +1,9 @@
 """The advanced module (notebooks/advanced/modern-deployments.ipynb) after notebooks 00-04 and before 05, on the
-sandbox with Fargate: Prod's Deploy stage gains an onFailure ROLLBACK condition, a release that fails its health
-check on purpose is rolled back, Prod still serves the last good release, and 05 then leaves nothing."""
+sandbox: section 1 (Prod's Deploy stage gains an onFailure ROLLBACK condition, a release that fails its health check
+on purpose is rolled back, Prod still serves the last good release), section 2 (Prod deploys ECS blue/green: a
+release serves the test URL while production serves the old one until the PAUSE hook is continued, or rolled back;
+then CANARY and LINEAR with the traffic ECS reports), and 05 then leaves nothing. Fargate continues the paused
+release; EC2 rolls it back."""
 
 from __future__ import annotations
 
@@ -19,40 +22,126 @@ from tests.workshop_runs import plain_text, run_notebook, status_after
 pytestmark = pytest.mark.slow  # runs whole notebooks: `make test`, not `make test-fast`
 
 MODULE = "advanced/modern-deployments.ipynb"
+GOOD = "Hello from the pipeline"
+RELEASE = "Hello from a blue/green release"
 
 
-def test_a_failing_release_in_prod_is_rolled_back_by_its_stage_condition(tmp_path):
-    prefix = unique("md")
-    run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, launch_type="FARGATE")
+def _through_04(tmp_path: Path, prefix: str, launch_type: str) -> None:
+    run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, launch_type=launch_type)
     for name in ("01-prerequisites.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb"):
         run_notebook(name, tmp_path, prefix=prefix)
     run_notebook("04-test-the-pipeline.ipynb", tmp_path, prefix=prefix, auto_approve=True)
-    good = "Hello from the pipeline"
-    assert answers(prefix)["prod"] == good
+    assert answers(prefix)["prod"] == GOOD
 
-    seconds = runner.run_notebook(NOTEBOOK_DIR / MODULE, tmp_path, {"prefix": prefix, "auto_continue": True})
+
+def _module(tmp_path: Path, prefix: str, auto_continue: bool | str) -> str:
+    seconds = runner.run_notebook(NOTEBOOK_DIR / MODULE, tmp_path, {"prefix": prefix, "auto_continue": auto_continue})
     print(f"the module took {seconds:.1f} s")
-    module = plain_text(nbformat.read(tmp_path / Path(MODULE).name, as_version=4))
+    text = plain_text(nbformat.read(tmp_path / Path(MODULE).name, as_version=4))
+    print(text[text.find("Blue/green for Prod") :])  # section 2's outputs, in the log of a failing run
+    return text
 
+
+def _section_1(prefix: str, module: str) -> list[dict]:
+    """Section 1's executions, newest first (the manual rollback, the automated one, the failed run, the good run),
+    checked; returns the executions section 2 added before them."""
     codepipeline = sandbox_client("codepipeline")
     deploy = next(
         s for s in codepipeline.get_pipeline(name=f"{prefix}-prod")["pipeline"]["stages"] if s["name"] == "Deploy"
     )
     assert deploy["onFailure"] == {"result": "ROLLBACK"}
     listed = codepipeline.list_pipeline_executions(pipelineName=f"{prefix}-prod")["pipelineExecutionSummaries"]
-    automated, failed, good_run = listed[1], listed[2], listed[3]  # newest first: the manual rollback is listed[0]
+    manual = next(i for i, e in enumerate(listed) if e["trigger"]["triggerType"] == "ManualRollback")
+    automated, failed, good_run = listed[manual + 1], listed[manual + 2], listed[manual + 3]
+    assert listed[manual]["status"] == "Succeeded"
     assert failed["status"] == "Failed" and "circuit breaker" in failed["statusSummary"]
     assert automated["executionType"] == "ROLLBACK" and automated["status"] == "Succeeded"
     assert automated["trigger"]["triggerType"] == "AutomatedRollback"
     assert automated["rollbackMetadata"] == {"rollbackTargetPipelineExecutionId": good_run["pipelineExecutionId"]}
-    assert listed[0]["trigger"]["triggerType"] == "ManualRollback" and listed[0]["status"] == "Succeeded"
-    assert f"'before the failing release': '{good}'" in module and f"'now': '{good}'" in module
-    assert answers(prefix)["prod"] == good  # Prod serves the last good release
-    assert status_after(prefix)["environments"]["prod"]["answer"] == good
+    assert f"'before the failing release': '{GOOD}'" in module and f"'now': '{GOOD}'" in module
+    return list(listed[:manual])
 
-    # The rollbacks needed no permission the service roles lacked, and every one they have is still used.
-    print(assert_least_privilege(prefix, "FARGATE"))
 
+def _service(prefix: str) -> dict:
+    ecs = sandbox_client("ecs")
+    return dict(ecs.describe_services(cluster=f"{prefix}-prod", services=[f"{prefix}-prod-service"])["services"][0])
+
+
+def _deployments(prefix: str) -> list[dict]:
+    ecs = sandbox_client("ecs")
+    listed = ecs.list_service_deployments(cluster=f"{prefix}-prod", service=f"{prefix}-prod-service")
+    arns = [d["serviceDeploymentArn"] for d in listed["serviceDeployments"]]
+    return list(ecs.describe_service_deployments(serviceDeploymentArns=arns[:6])["serviceDeployments"])
+
+
+def _canary_and_linear(prefix: str, module: str) -> None:
+    """The last two deployments are LINEAR then CANARY (newest first), both SUCCESSFUL, and the pictures' texts
+    show the shares the service reported: 10 then 100 for the canary, 25, 50, 75, 100 for the linear one."""
+    linear, canary = _deployments(prefix)[:2]
+    assert (linear["deploymentConfiguration"]["strategy"], linear["status"]) == ("LINEAR", "SUCCESSFUL")
+    assert (canary["deploymentConfiguration"]["strategy"], canary["status"]) == ("CANARY", "SUCCESSFUL")
+    canary_title, linear_title = "CANARY 10 %: production traffic per revision", "LINEAR 25 %: production traffic"
+    assert canary_title in module and linear_title in module
+    canary_text = module.split(canary_title)[1].split(linear_title)[0]
+    assert " 90.0    10.0" in canary_text and "  0.0   100.0" in canary_text
+    linear_text = module.split(linear_title)[1]
+    for old, new in ((75.0, 25.0), (50.0, 50.0), (25.0, 75.0)):
+        assert f"{old:>5.1f}   {new:>5.1f}" in linear_text, linear_text[:2000]
+    assert _service(prefix)["deploymentConfiguration"]["strategy"] == "LINEAR"
+
+
+def _cleanup_leaves_nothing(tmp_path: Path, prefix: str) -> None:
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
     assert [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem] == []
     assert status_after(prefix)["resources"] == []
+    elbv2 = sandbox_client("elbv2")
+    with pytest.raises(elbv2.exceptions.TargetGroupNotFoundException):
+        elbv2.describe_target_groups(Names=[f"{prefix}-prod-green"])
+    iam = sandbox_client("iam")
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_role(RoleName=f"{prefix}-ecs-infrastructure-role")
+
+
+def test_fargate_stage_rollback_then_blue_green_continued_canary_and_linear(tmp_path):
+    prefix = unique("md")
+    _through_04(tmp_path, prefix, "FARGATE")
+    module = _module(tmp_path, prefix, True)
+    release_runs = _section_1(prefix, module)
+    assert [e["status"] for e in release_runs] == ["Succeeded"]  # the blue/green release, continued
+
+    # While paused, the test URL served the release and production the last good one.
+    assert f"paused at POST_TEST_TRAFFIC_SHIFT: production {GOOD!r}, test {RELEASE!r}" in module
+    assert "ContinueServiceDeployment: CONTINUE at POST_TEST_TRAFFIC_SHIFT" in module
+    assert answers(prefix)["prod"] == RELEASE
+    blue_green_run = _deployments(prefix)[2]
+    assert blue_green_run["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    assert blue_green_run["status"] == "SUCCESSFUL"
+    _canary_and_linear(prefix, module)
+    advanced = _service(prefix)["loadBalancers"][0]["advancedConfiguration"]
+    assert advanced["alternateTargetGroupArn"].split("/")[-2] == f"{prefix}-prod-green"
+    assert status_after(prefix)["environments"]["prod"]["answer"] == RELEASE
+
+    # The rollbacks and the blue/green deployments needed no permission the service roles lacked.
+    print(assert_least_privilege(prefix, "FARGATE"))
+    _cleanup_leaves_nothing(tmp_path, prefix)
+
+
+def test_ec2_blue_green_rolled_back_leaves_production_on_the_old_release(tmp_path):
+    prefix = unique("mde")
+    _through_04(tmp_path, prefix, "EC2")
+    module = _module(tmp_path, prefix, "rollback")
+    release_runs = _section_1(prefix, module)
+    # Newest first: the pipeline's own rollback of Deploy (it redeployed the last good release), the release.
+    rollback, release = release_runs
+    assert release["status"] == "Failed"
+    assert (rollback["executionType"], rollback["status"]) == ("ROLLBACK", "Succeeded")
+
+    assert f"paused at POST_TEST_TRAFFIC_SHIFT: production {GOOD!r}, test {RELEASE!r}" in module
+    assert "ContinueServiceDeployment: ROLLBACK at POST_TEST_TRAFFIC_SHIFT" in module
+    # The pipeline's rollback paused at the same hook, with the last good release on both URLs, and was continued.
+    assert f"paused at POST_TEST_TRAFFIC_SHIFT: production {GOOD!r}, test {GOOD!r}" in module
+    statuses = [d["status"] for d in _deployments(prefix)[2:4]]
+    assert statuses == ["SUCCESSFUL", "ROLLBACK_SUCCESSFUL"]
+    assert answers(prefix)["prod"] == GOOD
+    _canary_and_linear(prefix, module)
+    _cleanup_leaves_nothing(tmp_path, prefix)

@@ -167,6 +167,8 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     )
     code, _ = _refusal(lambda: _as(intruder, "codepipeline").get_pipeline_state(name=pipeline))
     assert code == "AccessDeniedException"
+    # The advanced module too: stage rollback, then Prod's ECS blue/green, canary and linear deployments.
+    run_participant(first, ["advanced/modern-deployments.ipynb"], tmp_path)
     run_participant(first, ["05-cleanup.ipynb"], tmp_path)  # cleanup, as the participant too
     # Used versus granted, as for the service roles: what the participant used in 00 -> 05.
     user_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{first}"
@@ -183,13 +185,18 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     print("not exercised:", ", ".join(sorted(granted - used)))
     # Every statement proven by use: each one below allowed a request that no other statement allowed, so without it
     # that request, and the step that made it, would be refused (implicit deny). Those left are exercised only by the
-    # EC2 launch type (its Auto Scaling groups and the ECS-optimized AMI's parameter), by retrying or rolling back a
-    # stage (notebook 04's retry, the advanced module), and Iam2 (CreateServiceLinkedRole) only in an account that has
-    # no ECS service-linked role yet (an earlier test on this worker may have made it); test_a_statement_removed_...
-    # removes four for real.
+    # EC2 launch type (its Auto Scaling groups and the ECS-optimized AMI's parameter), and Iam2
+    # (CreateServiceLinkedRole) only in an account that has no ECS service-linked role yet (an earlier test on this
+    # worker may have made it); test_a_statement_removed_... removes four for real. The advanced module proves the
+    # stage rollback's statement (Codepipeline2) and its blue/green ones: PassRole of ECS's infrastructure role, the
+    # listener rules, the service deployments it follows and continues.
     statements = usage["statements"][user_arn]
     alone = {sid for sid, counts in statements.items() if counts["alone"]}
-    assert set(_statement_sids(first)) - alone <= {"Autoscaling", "Ssm", "Codepipeline2", "Iam2"}
+    assert set(_statement_sids(first)) - alone <= {"Autoscaling", "Ssm", "Iam2"}
+    assert {"Codepipeline2", "PassTheInfrastructureRoleToEcs"} <= alone
+    blue_green = {"ecs:ContinueServiceDeployment", "ecs:ListServiceDeployments", "ecs:DescribeServiceDeployments"}
+    blue_green |= {f"elasticloadbalancing:{verb}Rule" for verb in ("Create", "Delete")}
+    assert blue_green | {"elasticloadbalancing:DescribeRules", "codepipeline:RollbackStage"} <= used
     assert len(alone) >= 27
     print("statement: requests it allowed / of them, allowed by it alone")
     for sid, counts in sorted(statements.items()):

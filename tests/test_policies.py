@@ -22,6 +22,9 @@ from helpers.resources.roles import ROLES, SOURCE_ACCOUNT_SERVICES, render_polic
 
 #: Actions AWS does not scope to resources: "*" is the only resource they accept.
 UNSCOPED_ACTIONS = {"ecr:GetAuthorizationToken", "ecs:DescribeTaskDefinition", "ecs:DiscoverPollEndpoint"}
+UNSCOPED_ACTIONS |= {  # ELB's Describe calls (the ECS infrastructure role's) take no resource either
+    f"elasticloadbalancing:{verb}" for verb in ("DescribeListeners", "DescribeRules", "DescribeTargetGroups")
+} | {"elasticloadbalancing:DescribeTargetHealth"}
 TEMPLATES = sorted((DATA_DIR / "policies").glob("*.json"))
 ACCOUNT, REGION, PREFIX = "111122223333", "eu-west-1", "ecs-cd-jd"
 
@@ -93,14 +96,39 @@ def test_trust_policies_name_the_source_account(spec):
     )
 
 
+#: Actions newer than parliament's copy of the IAM action list. An unknown action makes parliament stop before its
+#: other auditors, so each is checked alone (UNKNOWN_ACTION, explained in parliament-findings.yaml) and the policy
+#: is audited without it.
+NEWER_THAN_PARLIAMENT = {"ecs:ContinueServiceDeployment"}
+
+
+def _without_newer_actions(document: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    statements, removed = [], set()
+    for statement in document["Statement"]:
+        actions = _list(statement["Action"])
+        kept = [a for a in actions if a not in NEWER_THAN_PARLIAMENT]
+        removed |= set(actions) - set(kept)
+        if kept:
+            statements.append({**statement, "Action": kept})
+    return {**document, "Statement": statements}, removed
+
+
+def _issues(document: dict[str, Any]) -> set[str]:
+    audited, removed = _without_newer_actions(document)
+    issues = {
+        f.issue for f in analyze_policy_string(json.dumps(audited, indent=2), include_community_auditors=True).findings
+    }
+    for action in removed:
+        alone = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+        issues |= {f.issue for f in analyze_policy_string(json.dumps(alone)).findings} & {"UNKNOWN_ACTION"}
+    return issues
+
+
 def test_parliament_finds_only_what_is_explained():
     explained: dict[str, dict[str, str]] = yaml.safe_load(
         (DATA_DIR / "policies" / "parliament-findings.yaml").read_text()
     )
-    found: dict[str, set[str]] = {}
-    for name, document in rendered_policies().items():
-        findings = analyze_policy_string(json.dumps(document, indent=2), include_community_auditors=True).findings
-        found[name] = {finding.issue for finding in findings}
+    found: dict[str, set[str]] = {name: _issues(document) for name, document in rendered_policies().items()}
     unexplained = {n: sorted(i - set(explained.get(n, {}))) for n, i in found.items() if i - set(explained.get(n, {}))}
     stale = {n: sorted(set(e) - found.get(n, set())) for n, e in explained.items() if set(e) - found.get(n, set())}
     assert not unexplained, f"parliament findings without an explanation in parliament-findings.yaml: {unexplained}"

@@ -10,3 +10,5 @@ BRANCHES: dict[str, str] = {"dev": "master", "qa": "qa", "prod": "prod"}
 LISTENER_PORTS: dict[str, int] = {"dev": 8080, "qa": 8081, "prod": 80}
 #: How the notebooks, tables and pictures name each environment.
 ENV_LABELS: dict[str, str] = {"dev": "Dev", "qa": "QA", "prod": "Prod"}
+#: The test listener of Prod's blue/green deployments (advanced module): the new revision answers here first.
+TEST_LISTENER_PORT = 9000

@@ -157,6 +157,16 @@ class Names:
     def target_group(self, env: str) -> str:
         return f"{self.prefix}-{env}-tg"
 
+    @property
+    def green_target_group(self) -> str:
+        """Prod's second (alternate) target group, for ECS blue/green deployments (advanced module)."""
+        return f"{self.prefix}-prod-green"
+
+    @property
+    def infrastructure_role(self) -> str:
+        """The role ECS assumes to change the load balancer's listener rules (advanced module)."""
+        return self.role("ecs-infrastructure-role")
+
     def stack(self, purpose: str) -> str:
         return f"{self.prefix}-{purpose}"
 
@@ -171,6 +181,8 @@ class Names:
             ("iam-role", self.events_role),
             ("iam-role", self.task_execution_role),
             ("iam-role", self.instance_role),
+            ("iam-role", self.infrastructure_role),
+            ("elbv2", self.green_target_group),
             ("codebuild-project", self.nodejs_project),
             ("codebuild-project", self.container_image_project),
             ("elbv2-load-balancer", self.load_balancer),

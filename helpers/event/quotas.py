@@ -36,6 +36,13 @@ HUB_MB_PER_PARTICIPANT = HUB_SERVER_MB + HUB_KERNELS_PER_PARTICIPANT * HUB_KERNE
 TASK_VCPU = 0.25
 ENVIRONMENTS = 3
 ROLES = 5
+# The advanced module's blue/green, canary and linear deployments of Prod: a second (green) target group, ECS's
+# infrastructure role, a second Prod task while a deployment bakes, and a test listener (the fourth of the
+# participant's own load balancer, far below the 50 listeners an Application Load Balancer may have).
+GREEN_TARGET_GROUPS = 1
+INFRASTRUCTURE_ROLES = 1
+GREEN_TASKS = 1
+LISTENERS_PER_LOAD_BALANCER = ENVIRONMENTS + 1
 CONCURRENT_BUILDS = 2  # the first Dev and QA runs of notebook 03 build at the same time
 
 
@@ -50,6 +57,7 @@ class Need:
     usage: Callable[[Any], float | None] | None = None  # what the account uses today, or None if not countable
     launch_type: str | None = None  # only for this launch type
     global_quota: bool = False  # IAM's quotas live in us-east-1 (the partition's global region)
+    per_load_balancer: bool = False  # a limit of each load balancer: every participant has their own
 
     @property
     def code(self) -> str:
@@ -150,8 +158,15 @@ NEEDS: tuple[Need, ...] = (
         "elasticloadbalancing",
         "L-B22855CB",
         "Target Groups per Region",
-        lambda ctx: ENVIRONMENTS,
+        lambda ctx: ENVIRONMENTS + GREEN_TARGET_GROUPS,
         lambda ctx: _count(ctx, "elbv2", "describe_target_groups", "TargetGroups"),
+    ),
+    Need(
+        "elasticloadbalancing",
+        "L-B6DF7632",
+        "Listeners per Application Load Balancer",
+        lambda ctx: LISTENERS_PER_LOAD_BALANCER,
+        per_load_balancer=True,
     ),
     Need(
         "codebuild",
@@ -177,7 +192,7 @@ NEEDS: tuple[Need, ...] = (
         "fargate",
         "L-3032A538",
         "Fargate On-Demand vCPU resource count",
-        lambda ctx: ENVIRONMENTS * TASK_VCPU,
+        lambda ctx: (ENVIRONMENTS + GREEN_TASKS) * TASK_VCPU,
         launch_type="FARGATE",
     ),
     Need(
@@ -199,7 +214,7 @@ NEEDS: tuple[Need, ...] = (
         "iam",
         "L-FE177D64",
         "Roles per account",
-        lambda ctx: ROLES,
+        lambda ctx: ROLES + INFRASTRUCTURE_ROLES,
         lambda ctx: _count(ctx, "iam", "list_roles", "Roles"),
         global_quota=True,
     ),
@@ -239,7 +254,7 @@ def quota_rows(ctx: PlanContext, participants: int) -> list[QuotaRow]:
             continue
         limit, source = quota_limit(ctx, need)
         in_use = need.usage(ctx) if need.usage else None
-        needed = participants * float(need.per_participant(ctx))
+        needed = (1 if need.per_load_balancer else participants) * float(need.per_participant(ctx))
         fits = limit is None or (in_use or 0) + needed <= limit
         rows.append(QuotaRow(need.name, need.code, limit, source, in_use, needed, fits))
     if ctx.settings.backend == "sandbox":

@@ -16,7 +16,8 @@ from ..runner import NOTEBOOK_DIR
 _RUN_ONE = (
     "import sys; from pathlib import Path; from helpers.runner import run_notebook; "
     "notebook, output, prefix = sys.argv[1:4]; "
-    "run_notebook(Path(notebook), Path(output).parent, {'prefix': prefix, 'auto_approve': True}, start_timeout=600)"
+    "answers = {'prefix': prefix, 'auto_approve': True, 'auto_continue': True}; "
+    "run_notebook(Path(notebook), Path(output).parent, answers, start_timeout=600)"
 )
 
 

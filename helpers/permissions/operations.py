@@ -103,6 +103,7 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
     "ecs": (
         "create_capacity_provider",
         "create_cluster",
+        "continue_service_deployment",  # the advanced module: a paused blue/green deployment's Continue / Roll back
         "create_service",
         "delete_capacity_provider",
         "delete_cluster",
@@ -111,8 +112,10 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "deregister_task_definition",
         "describe_capacity_providers",
         "describe_clusters",
+        "describe_service_deployments",
         "describe_services",
         "describe_task_definition",
+        "list_service_deployments",
         "list_task_definitions",
         "put_cluster_capacity_providers",
         "register_task_definition",
@@ -121,11 +124,14 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
     "elbv2": (
         "create_listener",
         "create_load_balancer",
+        "create_rule",  # the advanced module: Prod's production and test listener rules
         "create_target_group",
         "delete_load_balancer",
+        "delete_rule",
         "delete_target_group",
         "describe_listeners",
         "describe_load_balancers",
+        "describe_rules",
         "describe_tags",
         "describe_target_groups",
         "modify_listener",
@@ -248,6 +254,7 @@ UNSCOPED_ACTIONS: frozenset[str] = frozenset(
         "ecs:DeregisterTaskDefinition",
         "elasticloadbalancing:DescribeListeners",
         "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeRules",
         "elasticloadbalancing:DescribeTags",
         "elasticloadbalancing:DescribeTargetGroups",
         "logs:DescribeLogGroups",

@@ -36,6 +36,7 @@ def learner_policy(prefix: str, region: str, account: str, partition: str = "aws
         statements.append(statement)
     statements = [s for s in statements if s["Action"]]
     statements.append(_pass_role_statement(scope))
+    statements.append(_pass_infrastructure_role_statement(scope))
     _unique_sids(statements)
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -82,6 +83,18 @@ def _pass_role_statement(scope: Scope) -> dict[str, Any]:
                 ]
             }
         },
+    }
+
+
+def _pass_infrastructure_role_statement(scope: Scope) -> dict[str, Any]:
+    """PassRole for ECS's infrastructure role (the advanced module's blue/green), to ECS only."""
+    n = scope.names
+    return {
+        "Sid": "PassTheInfrastructureRoleToEcs",
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": f"arn:{scope.partition}:iam::{n.account}:role/{n.infrastructure_role}",
+        "Condition": {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}},
     }
 
 

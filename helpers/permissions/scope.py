@@ -49,6 +49,7 @@ class Scope:
         if name == "CreateServiceLinkedRole":  # ECS's, made once per account (finding 1)
             return [ecs_linked_role]
         roles = [n.codepipeline_role, n.codebuild_role, n.events_role, n.task_execution_role, n.instance_role]
+        roles.append(n.infrastructure_role)  # the advanced module's, for ECS's blue/green deployments
         found = [f"arn:{self.partition}:iam::{n.account}:role/{role}" for role in roles]
         if name == "GetRole":  # notebook 01 first asks whether ECS's service-linked role exists (review 2, row 1)
             found.append(ecs_linked_role)
@@ -111,7 +112,9 @@ class Scope:
         return [
             self.arn("elasticloadbalancing", f"loadbalancer/app/{n.load_balancer}/*"),
             self.arn("elasticloadbalancing", f"listener/app/{n.load_balancer}/*"),
+            self.arn("elasticloadbalancing", f"listener-rule/app/{n.load_balancer}/*"),
             *(self.arn("elasticloadbalancing", f"targetgroup/{n.target_group(e)}/*") for e in ENVIRONMENTS),
+            self.arn("elasticloadbalancing", f"targetgroup/{n.green_target_group}/*"),
         ]
 
     def _ecs(self, name: str) -> list[str]:
@@ -119,6 +122,8 @@ class Scope:
         found = [self.arn("ecs", f"cluster/{n.cluster(e)}") for e in envs]
         found += [self.arn("ecs", f"service/{n.cluster(e)}/{n.service(e)}") for e in envs]
         found += [self.arn("ecs", f"task-definition/{n.task_family(e)}:*") for e in envs]
+        if name in ("DescribeServiceDeployments", "ContinueServiceDeployment"):  # the advanced module's (on Prod's)
+            return [self.arn("ecs", f"service-deployment/{n.cluster('prod')}/{n.service('prod')}/*")]
         # Each run's providers carry a 6-hex suffix (ECS keeps deleted names a while); "?" matches exactly
         # one character, so a participant whose prefix extends this one's is not matched.
         found += [self.arn("ecs", f"capacity-provider/{n.capacity_provider(e, '??????')}") for e in envs]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core.context import Row, Workshop, normalise_tags
-from ..core.environments import ENVIRONMENTS, LISTENER_PORTS
+from ..core.environments import ENVIRONMENTS, LISTENER_PORTS, TEST_LISTENER_PORT
 from ..core.errors import ResourceConflictError
 from ..core.naming import CONTAINER_PORT
 from .base import Entry, Found, Kind, entry_id, retry_on_codes
@@ -23,6 +23,11 @@ def _target_group_key(env: str) -> str:
 
 def _listener_key(env: str) -> str:
     return f"listener/{env}"
+
+
+#: Prod's second target group and its test listener (the advanced module's blue/green deployments).
+GREEN_KEY = "target-group/prod-green"
+TEST_LISTENER_KEY = "listener/prod-test"
 
 
 def recorded_dns_name(workshop: Workshop) -> str | None:
@@ -84,12 +89,12 @@ def ensure_load_balancer(workshop: Workshop, subnet_ids: list[str], security_gro
     )
 
 
-def ensure_target_group(workshop: Workshop, env: str, vpc_id: str) -> Row:
+def ensure_target_group(workshop: Workshop, env: str, vpc_id: str, green: bool = False) -> Row:
     """``env``'s HTTP target group on the container port: ``ip`` targets for Fargate tasks, ``instance`` targets
     for EC2. Its deregistration delay is set to 5 s on every run, so a deployment does not wait ELB's 300 s
-    default for each old task."""
+    default for each old task. ``green``: Prod's second (alternate) group for blue/green deployments."""
     elbv2 = workshop.client("elbv2")
-    name = workshop.names.target_group(env)
+    name = workshop.names.green_target_group if green else workshop.names.target_group(env)
     try:
         group = elbv2.describe_target_groups(Names=[name])["TargetGroups"][0]
         _require_ours(workshop, group["TargetGroupArn"], "target group", name)
@@ -115,8 +120,38 @@ def ensure_target_group(workshop: Workshop, env: str, vpc_id: str) -> Row:
         TargetGroupArn=group["TargetGroupArn"],
         Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "5"}],
     )
-    return TARGET_GROUPS.record(
-        workshop, _target_group_key(env), name=name, arn=group["TargetGroupArn"], action=action, environment=env
+    key = GREEN_KEY if green else _target_group_key(env)
+    return TARGET_GROUPS.record(workshop, key, name=name, arn=group["TargetGroupArn"], action=action, environment=env)
+
+
+def ensure_test_listener(workshop: Workshop) -> Row:
+    """Prod's test listener on ``TEST_LISTENER_PORT``: it answers 404 until a listener rule (``listener_rules``)
+    forwards its requests to the revision under test. An existing listener on that port of the workshop's load
+    balancer is the workshop's."""
+    elbv2 = workshop.client("elbv2")
+    balancer_arn = workshop.state.resources[_LOAD_BALANCER_KEY]["arn"]
+    listeners = elbv2.describe_listeners(LoadBalancerArn=balancer_arn)["Listeners"]
+    existing = next((item for item in listeners if item["Port"] == TEST_LISTENER_PORT), None)
+    action = "exists"
+    if existing is None:
+        existing = elbv2.create_listener(
+            LoadBalancerArn=balancer_arn,
+            Protocol="HTTP",
+            Port=TEST_LISTENER_PORT,
+            Tags=workshop.tag_list("prod"),
+            DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}],
+        )["Listeners"][0]
+        action = "created"
+    return LOAD_BALANCERS.record(
+        workshop,
+        TEST_LISTENER_KEY,
+        type=_LISTENER,
+        shown_as="test listener",
+        name=f"HTTP:{TEST_LISTENER_PORT}",
+        arn=existing["ListenerArn"],
+        action=action,
+        environment="prod",
+        port=TEST_LISTENER_PORT,
     )
 
 
@@ -211,11 +246,12 @@ def delete_load_balancer(workshop: Workshop, found: Found) -> None:
 
 
 def find_target_groups(workshop: Workshop) -> Iterable[Found]:
-    """The environments' target groups that exist, with their tags read to tell ours."""
+    """The environments' target groups (and Prod's green one) that exist, with their tags read to tell ours."""
     elbv2 = workshop.client("elbv2")
-    for env in ENVIRONMENTS:
+    names = [workshop.names.target_group(env) for env in ENVIRONMENTS] + [workshop.names.green_target_group]
+    for name in names:
         try:
-            groups = elbv2.describe_target_groups(Names=[workshop.names.target_group(env)])["TargetGroups"]
+            groups = elbv2.describe_target_groups(Names=[name])["TargetGroups"]
         except elbv2.exceptions.TargetGroupNotFoundException:
             continue
         for group in groups:

@@ -90,6 +90,26 @@ def ensure(workshop: Workshop) -> list[Row]:
     return [*rows, alb_sg, tasks_sg]
 
 
+def open_listener_port(workshop: Workshop, port: int) -> Row:
+    """The load balancer's security group, with HTTP from anywhere on ``port`` too (the advanced module's test
+    listener). Rules it has stay; only a missing one is added."""
+    network = recorded_network(workshop)
+    rule: IpPermissionTypeDef = {
+        "IpProtocol": "tcp",
+        "FromPort": port,
+        "ToPort": port,
+        "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+    }
+    return ensure_security_group(
+        workshop,
+        workshop.names.load_balancer_security_group,
+        network.vpc_id,
+        "Workshop load balancer: HTTP from anywhere",
+        [rule],
+        "security-group/load-balancer",
+    )
+
+
 def ensure_vpc(workshop: Workshop) -> tuple[list[Row], str, list[str]]:
     """The rows, the VPC and its subnets: the default VPC's when it has two or more zones, else our own."""
     ec2 = workshop.client("ec2")

@@ -1,6 +1,6 @@
-"""The five IAM roles the architecture needs, each with a least-privilege inline policy rendered
-from ``data/policies/`` and scoped to this workshop's resource names; the EC2 instance profile; and
-ECS's service-linked role, which a new account does not have yet.
+"""The five IAM roles the architecture needs (a sixth, ECS's infrastructure role, is the advanced module's), each
+with a least-privilege inline policy rendered from ``data/policies/`` and scoped to this workshop's resource names;
+the EC2 instance profile; and ECS's service-linked role, which a new account does not have yet.
 
 Cleanup deletes the roles and the profile, never the service-linked role: it belongs to the account
 and to every ECS user in it."""
@@ -61,7 +61,15 @@ ROLES: tuple[RoleSpec, ...] = (
         "Lets the EC2 container instances join the workshop's clusters.",
         launch_types=("EC2",),
     ),
+    RoleSpec(
+        "ecs-infrastructure-role",
+        ECS_SERVICE,
+        "Lets ECS move Prod's traffic between its two target groups in blue/green, canary and linear deployments.",
+        launch_types=(),  # not notebook 01's: the advanced module's blue/green step creates it (helpers.blue_green)
+    ),
 )
+#: The ECS infrastructure role for load balancers (ECS blue/green, canary and linear deployments).
+INFRASTRUCTURE_ROLE = ROLES[-1]
 
 
 def role_name(workshop: Workshop, spec: RoleSpec) -> str:

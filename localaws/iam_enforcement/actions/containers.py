@@ -89,12 +89,24 @@ def _services(r: Request) -> list[Check]:
     arns = [r.arn("ecs", f"service/{name_of_cluster}/{last_segment(n)}") for n in names]
     context: Context = {"ecs:cluster": _cluster_arn(r, name_of_cluster)}
     found = r.checks(arns, context)
+    balancers = r.param("loadBalancers")
+    for balancer in balancers if isinstance(balancers, list) else []:  # blue/green: ECS gets the traffic role
+        advanced = balancer.get("advancedConfiguration") if isinstance(balancer, dict) else None
+        role = (advanced or {}).get("roleArn")
+        if role:
+            found.append(("iam:PassRole", str(role), {"iam:PassedToService": "ecs.amazonaws.com"}))
     return _with_create_tags(r, found, arns[0]) if r.operation == "CreateService" else found
 
 
 def _capacity_providers(r: Request) -> list[Check]:
     names = [n for n in r.param("capacityProviders") or [r.param("capacityProvider")] if n]
     return r.checks([r.arn("ecs", f"capacity-provider/{last_segment(n)}") for n in names] or [UNSCOPED])
+
+
+def _service_deployments(r: Request) -> list[Check]:
+    """The service deployments named (``service-deployment/<cluster>/<service>/<id>``, as their ARNs are)."""
+    arns = r.param("serviceDeploymentArns") or [r.param("serviceDeploymentArn")]
+    return r.checks([str(arn) for arn in arns if arn] or [UNSCOPED])
 
 
 def _tagging(r: Request) -> list[Check]:
@@ -111,7 +123,12 @@ _ECS_ROWS: dict[str, Callable[[Request], list[Check]]] = {
     "CreateCluster": _create_cluster,
     **dict.fromkeys(("DeleteCluster", "PutClusterCapacityProviders", "ListServices", "ListTasks"), _in_cluster),
     "DescribeClusters": _describe_clusters,
-    **dict.fromkeys(("CreateService", "UpdateService", "DeleteService", "DescribeServices"), _services),
+    **dict.fromkeys(
+        ("CreateService", "UpdateService", "DeleteService", "DescribeServices", "ListServiceDeployments"), _services
+    ),
+    **dict.fromkeys(
+        ("DescribeServiceDeployments", "ContinueServiceDeployment", "StopServiceDeployment"), _service_deployments
+    ),
     **dict.fromkeys(("DescribeCapacityProviders", "DeleteCapacityProvider"), _capacity_providers),
     **dict.fromkeys(_TAGGING, _tagging),
 }

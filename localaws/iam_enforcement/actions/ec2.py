@@ -105,13 +105,17 @@ def elbv2(r: Request) -> list[Check]:
         arn = str(r.param("LoadBalancerArn"))
     elif op in ("DeleteTargetGroup", "ModifyTargetGroupAttributes", "RegisterTargets", "DeregisterTargets"):
         arn = str(r.param("TargetGroupArn"))
-    elif op in ("DeleteListener", "ModifyListener"):
+    elif op in ("DeleteListener", "ModifyListener", "CreateRule"):
         arn = str(r.param("ListenerArn"))
+    elif op in ("DeleteRule", "ModifyRule"):
+        arn = str(r.param("RuleArn"))
     else:
         raise NotInTable(r.action)
     found = r.checks([arn], tags_context(tags))
     if op.startswith("Create") and tags:
-        found.append(("elasticloadbalancing:AddTags", arn, tags_context(tags)))
+        # A new rule is tagged on its own ARN (listener-rule/app/<lb>/<id>/<listener id>/<rule id>).
+        tagged = arn.replace(":listener/", ":listener-rule/") + "/*" if op == "CreateRule" else arn
+        found.append(("elasticloadbalancing:AddTags", tagged, tags_context(tags)))
     return found
 
 

@@ -17,7 +17,7 @@ from moto.elbv2.models import elbv2_backends
 
 from ..elbv2 import inflight
 from ..elbv2.targets import FAILED, TIMEOUT, LocalTarget, response_code_mismatch
-from .runner import TaskProcess
+from .runner import RunningTask
 
 Health = tuple[str, str | None, str | None]
 
@@ -44,7 +44,7 @@ def registering(service: Service) -> list[str]:
     return [live.get(group, group) for group in groups]
 
 
-def register(backend: Any, service: Service, task: TaskProcess) -> None:
+def register(backend: Any, service: Service, task: RunningTask) -> None:
     """Register the task with the target groups it joins (``registering``), ``initial``."""
     elbv2 = _elbv2(backend)
     for group in registering(service):
@@ -57,11 +57,11 @@ def register(backend: Any, service: Service, task: TaskProcess) -> None:
         elbv2.register_local_target(group, target)
 
 
-def _alive(task: TaskProcess) -> Callable[[], bool]:
+def _alive(task: RunningTask) -> Callable[[], bool]:
     return lambda: not task.exited()
 
 
-def report(backend: Any, service: Service, task: TaskProcess, healthy: bool) -> None:
+def report(backend: Any, service: Service, task: RunningTask, healthy: bool) -> None:
     """The health check's result: ``healthy``, or ``unhealthy`` with AWS's reason for the last failure."""
     health: Health = ("healthy", None, None) if healthy else failure(task.last_failure)
     elbv2 = _elbv2(backend)
@@ -78,7 +78,7 @@ def failure(last: int | str | None) -> Health:
     return TIMEOUT if last == "timeout" else FAILED
 
 
-def deregister(backend: Any, service: Service, tasks: list[TaskProcess]) -> float:
+def deregister(backend: Any, service: Service, tasks: list[RunningTask]) -> float:
     """Deregister the tasks from every target group; the longest deregistration delay, which the caller
     waits before it stops them (0 when none was registered)."""
     elbv2 = _elbv2(backend)
@@ -90,7 +90,7 @@ def deregister(backend: Any, service: Service, tasks: list[TaskProcess]) -> floa
     return delay
 
 
-def drain(backend: Any, service: Service, tasks: list[TaskProcess], delay: float) -> None:
+def drain(backend: Any, service: Service, tasks: list[RunningTask], delay: float) -> None:
     """Wait while a request is still in flight to one of the tasks, at most ``delay`` (the longest deregistration
     delay of their groups), then complete their targets' deregistration: ELB does not wait out the delay for a
     target with nothing in flight (ALB user guide, "Deregistration delay")."""

@@ -31,7 +31,7 @@ from . import blue_green, service_deployments, service_tasks, targets
 from .runner import ImageLookup, RunningTask
 from .tasks import SCHEDULER, TaskListingECSBackend, scaling_activity
 
-#: Failed task launches before the circuit breaker trips (AWS: at least 3).
+#: Failed task launches before a restart gives up on a service's tasks (the circuit breaker's smallest threshold).
 CIRCUIT_BREAKER_THRESHOLD = 3
 #: How often a deployment waiting for EC2 capacity looks again.
 CAPACITY_POLL_SECONDS = 1.0
@@ -243,7 +243,7 @@ class DeployingECSBackend(TaskListingECSBackend):
         """Count a task that failed to start; True when the deployment fails (the circuit breaker's threshold)."""
         deployment["failedTasks"] = failures
         self._event(service, f"(service {service.name}) was unable to place a task: {reason}")
-        if failures < CIRCUIT_BREAKER_THRESHOLD:
+        if failures < breaker_threshold(int(deployment["desiredCount"])):
             return False
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
         self._fail(
@@ -359,6 +359,13 @@ class DeployingECSBackend(TaskListingECSBackend):
         path = type(self).work_root / self.account_id / self.region_name
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def breaker_threshold(desired: int) -> int:
+    """Failed tasks before the deployment fails: half the desired count, at least 3 and at most 200 (AWS's
+    ServiceDeploymentCircuitBreaker ``threshold``: "0.5 * desired task count", "a minimum threshold of 3 and a maximum
+    threshold of 200"). The sandbox rounds a half up."""
+    return min(200, max(3, (desired + 1) // 2))
 
 
 def deployment_bounds(configuration: dict[str, Any], desired: int) -> tuple[int, int]:

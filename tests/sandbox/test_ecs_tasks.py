@@ -1,0 +1,127 @@
+"""A service's tasks through the ECS API, in process mode (Docker mode: test_docker_tasks.py): ListTasks and
+DescribeTasks show them with ECS's fields, a task that exits is reported STOPPED with ECS's reason, stop code and its
+exit code, and the service scheduler replaces it; StopTask stops one (UserInitiated) and the service replaces it too.
+The circuit breaker's threshold is AWS's.
+
+AWS: "Essential container in task exited" with stopCode EssentialContainerExited (ECS developer guide, "Stopped
+tasks error codes"); a service's tasks have ``group`` ``service:NAME`` and ``startedBy`` the deployment's id; the
+ServiceDeploymentCircuitBreaker threshold is "0.5 * desired task count" with "a minimum threshold of 3 and a maximum
+threshold of 200" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from localaws import api as process
+from localaws.services.ecs.deployments import breaker_threshold
+from tests.helpers_for_tests import sandbox_client
+from tests.sandbox.test_ecs_serving import create_service, get, listener_url, stack  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("LOCALAWS_CONTAINERS") == "docker", reason="process mode; Docker mode is test_docker_tasks.py"
+)
+
+
+def crashing_server(message: str) -> list[str]:
+    """A server that answers ``message`` and exits with code 3 on GET /crash."""
+    js = (
+        "require('http').createServer((q,s)=>{if(q.url==='/crash'){s.end('bye');setTimeout(()=>process.exit(3),10);"
+        f"return}}s.end({json.dumps(message)})}}).listen(Number(process.env.PORT), process.env.HOST)"
+    )
+    return ["node", "-e", js]
+
+
+def running_tasks(cluster: str) -> list[dict]:
+    ecs = sandbox_client("ecs")
+    arns = ecs.list_tasks(cluster=cluster, serviceName="web")["taskArns"]
+    return ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
+
+
+def wait_for(condition, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.2)
+    pytest.fail(f"not within {timeout} s: {condition.__doc__}")
+
+
+def stable(cluster: str) -> None:
+    sandbox_client("ecs").get_waiter("services_stable").wait(
+        cluster=cluster, services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 20}
+    )
+
+
+def test_a_crashed_task_is_reported_and_replaced(stack):  # noqa: F811 - the fixture
+    ecs = sandbox_client("ecs")
+    create_service(stack, crashing_server("v1"))
+    stable(stack["name"])
+    [task] = running_tasks(stack["name"])
+    assert task["lastStatus"] == "RUNNING" and task["group"] == "service:web"
+    assert task["startedBy"].startswith("ecs-svc/")
+    port = task["containers"][0]["networkBindings"][0]["hostPort"]
+
+    assert get(f"http://127.0.0.1:{port}/crash") == (200, "bye")  # the task exits with code 3
+
+    def stopped() -> dict | None:
+        """the crashed task is STOPPED"""
+        found = ecs.describe_tasks(cluster=stack["name"], tasks=[task["taskArn"]])["tasks"]
+        return found[0] if found and found[0]["lastStatus"] == "STOPPED" else None
+
+    record = wait_for(stopped)
+    assert record["stoppedReason"] == "Essential container in task exited"
+    assert record["stopCode"] == "EssentialContainerExited"
+    assert record["containers"][0]["exitCode"] == 3
+
+    def replaced() -> list[dict]:
+        """another task of the service runs"""
+        return [t for t in running_tasks(stack["name"]) if t["taskArn"] != task["taskArn"]]
+
+    [replacement] = wait_for(replaced)
+    assert replacement["lastStatus"] == "RUNNING"
+    assert get(listener_url(stack["listener"])) == (200, "v1")  # the listener serves through the new task
+    stopped_arns = ecs.list_tasks(cluster=stack["name"], serviceName="web", desiredStatus="STOPPED")["taskArns"]
+    assert task["taskArn"] in stopped_arns
+    events = [
+        e["message"] for e in ecs.describe_services(cluster=stack["name"], services=["web"])["services"][0]["events"]
+    ]
+    assert any(task["taskArn"].split("/")[-1] in m and "has stopped 1 running tasks" in m for m in events)
+
+
+def test_a_killed_task_reports_137_and_stop_task_is_user_initiated(stack):  # noqa: F811 - the fixture
+    ecs = sandbox_client("ecs")
+    create_service(stack, crashing_server("v1"))
+    stable(stack["name"])
+    [task] = running_tasks(stack["name"])
+    [row] = [r for r in process.task_summaries() if r["taskId"] == task["taskArn"].split("/")[-1]]
+    os.kill(int(row["pid"]), signal.SIGKILL)
+
+    def killed() -> dict | None:
+        """the killed task is STOPPED"""
+        found = ecs.describe_tasks(cluster=stack["name"], tasks=[task["taskArn"]])["tasks"][0]
+        return found if found["lastStatus"] == "STOPPED" else None
+
+    assert wait_for(killed)["containers"][0]["exitCode"] == 137  # 128 + SIGKILL, as ECS reports a killed container
+
+    [second] = wait_for(lambda: running_tasks(stack["name"]))
+    ecs.stop_task(cluster=stack["name"], task=second["taskArn"], reason="testing StopTask")
+
+    def user_stopped() -> dict | None:
+        """the task StopTask stopped is STOPPED"""
+        found = ecs.describe_tasks(cluster=stack["name"], tasks=[second["taskArn"]])["tasks"][0]
+        return found if found["lastStatus"] == "STOPPED" else None
+
+    record = wait_for(user_stopped)
+    assert (record["stoppedReason"], record["stopCode"]) == ("testing StopTask", "UserInitiated")
+    wait_for(lambda: [t for t in running_tasks(stack["name"]) if t["taskArn"] != second["taskArn"]])
+
+
+def test_the_circuit_breaker_threshold_is_awss():
+    assert [breaker_threshold(n) for n in (1, 2, 6, 7, 8, 10, 400, 1000)] == [3, 3, 3, 4, 4, 5, 200, 200]

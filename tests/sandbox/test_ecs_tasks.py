@@ -125,3 +125,76 @@ def test_a_killed_task_reports_137_and_stop_task_is_user_initiated(stack):  # no
 
 def test_the_circuit_breaker_threshold_is_awss():
     assert [breaker_threshold(n) for n in (1, 2, 6, 7, 8, 10, 400, 1000)] == [3, 3, 3, 4, 4, 5, 200, 200]
+
+
+def sickening_server() -> list[str]:
+    """A server whose /health answers 200 until GET /sick, then 500."""
+    js = (
+        "let sick=false;require('http').createServer((q,s)=>{if(q.url==='/sick'){sick=true;return s.end('ok')}"
+        "if(q.url==='/health'){s.statusCode=sick?500:200;return s.end()}s.end('v1')})"
+        ".listen(Number(process.env.PORT), process.env.HOST)"
+    )
+    return ["node", "-e", js]
+
+
+def test_periodic_health_checks_use_the_groups_settings_and_ecs_replaces_an_unhealthy_task(stack):  # noqa: F811
+    """ALB user guide, "Health checks for Application Load Balancer target groups": a check every
+    HealthCheckIntervalSeconds on HealthCheckPath, the Matcher's codes pass, UnhealthyThresholdCount consecutive
+    failures make the target unhealthy (Target.ResponseCodeMismatch); ECS then stops the task ("Task failed ELB health
+    checks in (target-group ...)") and starts another."""
+    ecs, elbv2 = sandbox_client("ecs"), sandbox_client("elbv2")
+    elbv2.modify_target_group(
+        TargetGroupArn=stack["group"],
+        HealthCheckPath="/health",
+        HealthCheckIntervalSeconds=5,
+        HealthCheckTimeoutSeconds=2,
+        HealthyThresholdCount=2,
+        UnhealthyThresholdCount=2,
+        Matcher={"HttpCode": "200"},
+    )
+    definition = ecs.register_task_definition(
+        family=stack["name"],
+        containerDefinitions=[{"name": "web", "image": "node:20", "memory": 128, "command": sickening_server()}],
+    )["taskDefinition"]
+    ecs.create_service(
+        cluster=stack["name"],
+        serviceName="web",
+        taskDefinition=definition["taskDefinitionArn"],
+        desiredCount=1,
+        loadBalancers=[{"targetGroupArn": stack["group"], "containerName": "web", "containerPort": 8080}],
+    )
+    stable(stack["name"])
+    [task] = running_tasks(stack["name"])
+    port = task["containers"][0]["networkBindings"][0]["hostPort"]
+    assert get(f"http://127.0.0.1:{port}/sick") == (200, "ok")
+    sick_at = time.monotonic()
+
+    def unhealthy() -> dict | None:
+        """the task's target is unhealthy"""
+        found = elbv2.describe_target_health(TargetGroupArn=stack["group"])["TargetHealthDescriptions"]
+        states = [d["TargetHealth"] for d in found if d["Target"]["Port"] == port]
+        return states[0] if states and states[0]["State"] == "unhealthy" else None
+
+    state = wait_for(unhealthy, 30)
+    waited = time.monotonic() - sick_at
+    assert state["Reason"] == "Target.ResponseCodeMismatch" and "[500]" in state["Description"]
+    assert waited > 6, waited  # two failed checks 5 s apart (the first comes at most 5 s after /sick)
+
+    def stopped() -> dict | None:
+        """the unhealthy task is STOPPED"""
+        found = ecs.describe_tasks(cluster=stack["name"], tasks=[task["taskArn"]])["tasks"][0]
+        return found if found["lastStatus"] == "STOPPED" else None
+
+    record = wait_for(stopped)
+    assert record["stoppedReason"] == f"Task failed ELB health checks in (target-group {stack['group']})"
+    assert record["stopCode"] == "ServiceSchedulerInitiated"
+    wait_for(lambda: [t for t in running_tasks(stack["name"]) if t["taskArn"] != task["taskArn"]])
+    assert get(listener_url(stack["listener"])) == (200, "v1")
+
+
+def test_a_matcher_accepts_its_codes():
+    from localaws.services.ecs.health_checks import accepts
+
+    assert accepts("200", 200) and not accepts("200", 204)
+    assert accepts("200,202", 202) and not accepts("200,202", 201)
+    assert accepts("200-299", 204) and not accepts("200-299", 302)

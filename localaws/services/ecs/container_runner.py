@@ -8,8 +8,9 @@ the engine or pullable. It runs on the host's network with a port of its own pas
 its own address on AWS, here its own port on 127.0.0.1, with ``HOST=127.0.0.1``), the task definition's environment,
 entry point, command, working directory, user, ``stopTimeout`` and ``initProcessEnabled``, and its CPU and memory
 limits (``cpu`` units / 1024 as ``--cpus``, ``memory`` MiB as ``--memory``, ``memoryReservation`` as
-``--memory-reservation``; the container's own values, else the task's). ECS's agent labels (``com.amazonaws.ecs.*``) and the sandbox's (``localaws.*``, with its data folder) let
-``docker ps`` and a restarted sandbox find it. Its output is copied line by line to the ``awslogs`` group.
+``--memory-reservation``; the container's own values, else the task's). ECS's agent labels (``com.amazonaws.ecs.*``)
+and the sandbox's (``localaws.*``, with its data folder) let ``docker ps`` and a restarted sandbox find it. Its output
+is copied line by line to the ``awslogs`` group.
 """
 
 from __future__ import annotations

@@ -3,11 +3,12 @@
 ``launch`` starts a task as a process (process mode, ``runner.py``) or a container (Docker mode,
 ``container_runner.py``), registers it with the service's target groups and waits for its health check.
 
-``watch`` is ECS's service scheduler noticing a stopped task: every ``WATCH_SECONDS`` it looks at each service's
-running tasks; one whose container exited (a crash, ``docker kill``, a killed process) or that StopTask stopped is
-deregistered from its target groups, recorded STOPPED with ECS's reason (``Essential container in task exited``,
-``EssentialContainerExited`` and the container's exit code), announced in the service's events, and replaced by a new
-task, in both runtimes. A service whose deployment is in progress is looked at once its deployment lets go of it.
+``watch`` is ECS's service scheduler noticing a stopped task (it also runs the load balancer's periodic health
+checks, ``health_checks.py``, which stop a task whose target became unhealthy): every ``WATCH_SECONDS`` it looks at
+each service's running tasks; one whose container exited (a crash, ``docker kill``, a killed process) or that StopTask
+stopped is deregistered from its target groups, recorded STOPPED with ECS's reason (``Essential container in task
+exited``, ``EssentialContainerExited`` and the container's exit code), announced in the service's events, and replaced
+by a new task, in both runtimes. A service whose deployment is in progress is looked at once the deployment ends.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from moto.ecs.models import Service
 
 from ...buildtools import engine
-from . import targets
+from . import health_checks, targets
 from .awslogs import awslogs_sink
 from .container_runner import TaskContainer
 from .container_runner import labels as container_labels
@@ -78,14 +79,26 @@ def watch(backend: Any) -> None:
 
 
 def _watch_loop(backend: Any) -> None:
+    counters: dict[tuple[str, str], health_checks.Counter] = {}  # the load balancer's checks: results per task, group
     while True:
         time.sleep(WATCH_SECONDS)
         for service in list(backend.services.values()):
             if service.status == "ACTIVE":
                 try:
                     replace_stopped(backend, service)
+                    _check_health(backend, service, counters)
                 except Exception as error:  # the watch must go on
                     backend._event(service, f"(service {service.name}) could not replace a stopped task: {error}")
+
+
+def _check_health(backend: Any, service: Service, counters: dict[tuple[str, str], health_checks.Counter]) -> None:
+    """The periodic health checks, while no deployment holds the service (a deployment checks its own tasks)."""
+    lock = backend.service_locks.setdefault(service.arn, threading.Lock())
+    if lock.acquire(blocking=False):
+        try:
+            health_checks.replace_unhealthy(backend, service, counters)
+        finally:
+            lock.release()
 
 
 def _stopped(backend: Any, service: Service) -> list[tuple[dict[str, Any], RunningTask]]:

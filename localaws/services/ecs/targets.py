@@ -26,7 +26,7 @@ def _elbv2(backend: Any) -> Any:
     return elbv2_backends[backend.account_id][backend.region_name]
 
 
-def _groups(service: Service) -> list[str]:
+def groups(service: Service) -> list[str]:
     """Every target group of the service's load balancers, a blue/green deployment's alternate groups too."""
     groups = [str(b["targetGroupArn"]) for b in service.load_balancers if b.get("targetGroupArn")]
     alternates = [(b.get("advancedConfiguration") or {}).get("alternateTargetGroupArn") for b in service.load_balancers]
@@ -65,9 +65,16 @@ def report(backend: Any, service: Service, task: RunningTask, healthy: bool) -> 
     """The health check's result: ``healthy``, or ``unhealthy`` with AWS's reason for the last failure."""
     health: Health = ("healthy", None, None) if healthy else failure(task.last_failure)
     elbv2 = _elbv2(backend)
-    for group in _groups(service):
+    for group in groups(service):
         if hasattr(elbv2, "set_local_target_health"):
             elbv2.set_local_target_health(group, task.endpoint, health)
+
+
+def set_health(backend: Any, group_arn: str, task: RunningTask, health: Health) -> None:
+    """A periodic health check's verdict on the task's target in one group (``health_checks.py``)."""
+    elbv2 = _elbv2(backend)
+    if hasattr(elbv2, "set_local_target_health"):
+        elbv2.set_local_target_health(group_arn, task.endpoint, health)
 
 
 def failure(last: int | str | None) -> Health:
@@ -83,7 +90,7 @@ def deregister(backend: Any, service: Service, tasks: list[RunningTask]) -> floa
     waits before it stops them (0 when none was registered)."""
     elbv2 = _elbv2(backend)
     delay = 0.0
-    for group in _groups(service):
+    for group in groups(service):
         for task in tasks:
             if hasattr(elbv2, "deregister_local_target"):
                 delay = max(delay, float(elbv2.deregister_local_target(group, task.endpoint)))
@@ -96,7 +103,7 @@ def drain(backend: Any, service: Service, tasks: list[RunningTask], delay: float
     target with nothing in flight (ALB user guide, "Deregistration delay")."""
     inflight.wait_idle([task.endpoint for task in tasks], delay)
     elbv2 = _elbv2(backend)
-    for group in _groups(service):
+    for group in groups(service):
         for task in tasks:
             if hasattr(elbv2, "finish_draining"):
                 elbv2.finish_draining(group, task.endpoint)
@@ -106,7 +113,7 @@ def health_check_path(backend: Any, service: Service) -> str:
     """The path a task's health check requests: that of the first of the service's target groups that sets one, else
     ``/``."""
     elbv2 = _elbv2(backend)
-    for group_arn in _groups(service):
+    for group_arn in groups(service):
         group = elbv2.target_groups.get(group_arn)
         if group is not None and group.health_check_path:
             return str(group.health_check_path)

@@ -80,12 +80,12 @@ class DeployingECSBackend(TaskListingECSBackend):
         self.task_processes: dict[str, list[RunningTask]] = {}
         self.service_locks: dict[str, threading.Lock] = {}
         self.rollouts: dict[str, threading.Thread] = {}
+        self.task_watch: threading.Thread | None = None  # the scheduler's watch (service_tasks.watch)
 
     # -- persistence: task processes, locks and rollout threads stay with the process ---------------
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.update(task_processes={}, service_locks={}, rollouts={})
-        state.pop("_watch", None)
+        state.update(task_processes={}, service_locks={}, rollouts={}, task_watch=None)
         return state
 
     def resume(self) -> list[threading.Thread]:

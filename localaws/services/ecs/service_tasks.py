@@ -72,10 +72,10 @@ def launch(
 # -- the scheduler's watch ----------------------------------------------------------------------------------------
 def watch(backend: Any) -> None:
     """Start the backend's watch over its services' tasks, once per backend (and per process)."""
-    if getattr(backend, "_watch", None) is not None:
+    if getattr(backend, "task_watch", None) is not None:
         return
-    backend._watch = threading.Thread(target=_watch_loop, args=(backend,), name="ecs-task-watch", daemon=True)
-    backend._watch.start()
+    backend.task_watch = threading.Thread(target=_watch_loop, args=(backend,), name="ecs-task-watch", daemon=True)
+    backend.task_watch.start()
 
 
 def _watch_loop(backend: Any) -> None:

@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from moto.core.utils import utcnow
+from moto.ecs.exceptions import ClusterNotFoundException
 from moto.ecs.models import Service
 
 from ...persistence import changes
@@ -37,6 +38,13 @@ class TaskListingECSBackend(CapacityECSBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.task_records: dict[str, dict[str, Any]] = {}  # task id -> its DescribeTasks record
+
+    def _cluster(self, cluster_str: str) -> Any:
+        """A cluster by name or ARN, with moto's not-found error (as moto's own lookup, which is private)."""
+        cluster = self.clusters.get(cluster_str.split("/")[-1])
+        if cluster is None:
+            raise ClusterNotFoundException
+        return cluster
 
     def _records(self) -> dict[str, dict[str, Any]]:
         return self.__dict__.setdefault("task_records", {})  # a backend saved before records existed has none
@@ -134,7 +142,7 @@ class TaskListingECSBackend(CapacityECSBackend):
     # -- the API ---------------------------------------------------------------------------------------
     def describe_tasks(self, cluster_str: str, tasks: list[str]) -> list[Any]:
         found: list[Any] = list(super().describe_tasks(cluster_str, tasks))
-        return found + self._matching(self._get_cluster(cluster_str), tasks)
+        return found + self._matching(self._cluster(cluster_str), tasks)
 
     def list_tasks(
         self,
@@ -151,7 +159,7 @@ class TaskListingECSBackend(CapacityECSBackend):
         )
         if service_name:  # moto cannot filter its RunTask tasks by service: none of them belongs to one
             found = []
-        cluster = self._get_cluster(cluster_str or "default")
+        cluster = self._cluster(cluster_str or "default")
         families = set(self.list_task_definitions(family)) if family else None
         for record in self._records().values():
             if record["clusterArn"] != cluster.arn or record["desiredStatus"] != (desiredStatus or "RUNNING"):
@@ -169,7 +177,7 @@ class TaskListingECSBackend(CapacityECSBackend):
         """A service's task stops (``UserInitiated``, with the caller's reason) and its service starts another."""
         running = self._running_task(task_str.split("/")[-1])
         if running is None:
-            matching = self._matching(self._get_cluster(cluster_str), [task_str])
+            matching = self._matching(self._cluster(cluster_str), [task_str])
             return matching[0] if matching else super().stop_task(cluster_str, task_str, reason)
         running.stop_request = (reason or "Task stopped by user", USER)
         threading.Thread(target=running.stop, daemon=True).start()  # the service's watch records and replaces it

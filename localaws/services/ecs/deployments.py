@@ -280,7 +280,7 @@ class DeployingECSBackend(TaskListingECSBackend):
             targets.drain(self, service, tasks, delay)
         for task in tasks:
             task.stop()
-            self.record_stop(task, reason or scaling_activity(str(service.deployments[0]["id"])), SCHEDULER)
+            self.record_stop(task, reason or scaling_activity(service), SCHEDULER)
         ids = ", ".join(f"(task {t.task_id})" for t in tasks)
         self._event(service, f"(service {service.name}) has stopped {len(tasks)} running tasks: {ids}.")
 
@@ -352,7 +352,7 @@ class DeployingECSBackend(TaskListingECSBackend):
         targets.deregister(self, service, tasks)
         for task in tasks:
             task.stop()
-            self.record_stop(task, scaling_activity(str(service.deployments[0]["id"])), SCHEDULER)
+            self.record_stop(task, scaling_activity(service), SCHEDULER)
         targets.drain(self, service, tasks, 0.0)
 
     def _work_dir(self) -> Path:

@@ -27,9 +27,10 @@ ESSENTIAL_EXITED = "Essential container in task exited"
 EXITED, SCHEDULER, USER = "EssentialContainerExited", "ServiceSchedulerInitiated", "UserInitiated"
 
 
-def scaling_activity(deployment_id: str) -> str:
+def scaling_activity(service: Service) -> str:
     """The ``stoppedReason`` of a task a deployment (or a deleted service) stopped, as ECS words it."""
-    return f"Scaling activity initiated by (deployment {deployment_id})"
+    deployment = service.deployments[0]["id"] if service.deployments else service.name
+    return f"Scaling activity initiated by (deployment {deployment})"
 
 
 class TaskListingECSBackend(CapacityECSBackend):

@@ -198,3 +198,37 @@ def test_a_matcher_accepts_its_codes():
     assert accepts("200", 200) and not accepts("200", 204)
     assert accepts("200,202", 202) and not accepts("200,202", 201)
     assert accepts("200-299", 204) and not accepts("200-299", 302)
+
+
+def test_tasks_that_never_start_are_stopped_as_ecs_reports_them(stack):  # noqa: F811 - the fixture
+    """ECS developer guide, "Stopped tasks error codes": a task whose image cannot be pulled stops with stopCode
+    TaskFailedToStart and a CannotPullContainerError reason; one whose container exits at once with
+    EssentialContainerExited and its exit code."""
+    ecs = sandbox_client("ecs")
+    create_service(stack, ["node", "-e", "process.exit(4)"])
+
+    def exited() -> list[dict]:
+        """the service's failed tasks are listed as STOPPED"""
+        arns = ecs.list_tasks(cluster=stack["name"], serviceName="web", desiredStatus="STOPPED")["taskArns"]
+        return ecs.describe_tasks(cluster=stack["name"], tasks=arns)["tasks"] if arns else []
+
+    record = wait_for(exited)[0]
+    assert (record["stopCode"], record["stoppedReason"]) == (
+        "EssentialContainerExited",
+        "Essential container in task exited",
+    )
+    assert record["containers"][0]["exitCode"] == 4
+
+    definition = ecs.register_task_definition(
+        family=stack["name"],
+        containerDefinitions=[{"name": "web", "image": "nginx:latest", "memory": 128, "portMappings": []}],
+    )["taskDefinition"]
+    ecs.update_service(cluster=stack["name"], service="web", taskDefinition=definition["taskDefinitionArn"])
+
+    def failed_to_start() -> list[dict]:
+        """a task of the nginx revision is STOPPED with TaskFailedToStart"""
+        return [t for t in exited() if t["taskDefinitionArn"] == definition["taskDefinitionArn"]]
+
+    record = wait_for(failed_to_start)[0]
+    assert record["stopCode"] == "TaskFailedToStart"
+    assert record["stoppedReason"].startswith("CannotPullContainerError")

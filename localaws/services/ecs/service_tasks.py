@@ -27,7 +27,7 @@ from .container_runner import TaskContainer
 from .container_runner import labels as container_labels
 from .roles import check_task_start
 from .runner import ImageNotRunnable, RunningTask, TaskProcess, resolve_image
-from .tasks import ESSENTIAL_EXITED, EXITED
+from .tasks import ESSENTIAL_EXITED, EXITED, SCHEDULER
 
 HEALTH_TIMEOUT_SECONDS = 20.0
 WATCH_SECONDS = 0.5
@@ -54,6 +54,7 @@ def launch(
         check_task_start(backend, service, definition, container, task_id)
         task = start_task(backend, service, definition, container, task_id)
     except ImageNotRunnable as error:
+        backend.record_failed_start(service, deployment, definition, container, task_id, str(error))
         return None, str(error)
     targets.register(backend, service, task)  # initial (Elb.RegistrationInProgress) until its health check passes
     path = targets.health_check_path(backend, service)
@@ -65,8 +66,17 @@ def launch(
         return task, ""
     output = " | ".join(task.output[-3:])
     targets.deregister(backend, service, [task])
+    backend.record_task(service, deployment, definition, task, container)
+    exited = task.exited()
     task.stop()
+    groups = targets.groups(service)
+    reason = (ESSENTIAL_EXITED, EXITED) if exited or not groups else (_elb_failure(groups[0]), SCHEDULER)
+    backend.record_stop(task, *reason)
     return None, f"task {task_id} failed its health check on {path}" + (f": {output}" if output else "")
+
+
+def _elb_failure(group_arn: str) -> str:
+    return f"Task failed ELB health checks in (target-group {group_arn})"
 
 
 # -- the scheduler's watch ----------------------------------------------------------------------------------------

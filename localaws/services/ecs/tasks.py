@@ -25,6 +25,7 @@ KEEP_STOPPED = 100
 ESSENTIAL_EXITED = "Essential container in task exited"
 #: ECS's stop codes (DescribeTasks' ``stopCode``).
 EXITED, SCHEDULER, USER = "EssentialContainerExited", "ServiceSchedulerInitiated", "UserInitiated"
+FAILED_TO_START = "TaskFailedToStart"
 
 
 def scaling_activity(service: Service) -> str:
@@ -96,6 +97,43 @@ class TaskListingECSBackend(CapacityECSBackend):
         }
         changes.touched("ecs")
 
+    def record_failed_start(
+        self,
+        service: Service,
+        deployment: dict[str, Any],
+        definition: Any,
+        container: dict[str, Any],
+        task_id: str,
+        reason: str,
+    ) -> None:
+        """A task that could not start (``CannotPullContainerError``, ``CannotStartContainerError``): STOPPED at once,
+        ``TaskFailedToStart``, as ECS shows it."""
+        now, arn = utcnow(), self.task_arn(service.cluster_name, task_id)
+        self._records()[task_id] = {
+            "taskArn": arn,
+            "clusterArn": service.cluster_arn,
+            "taskDefinitionArn": definition.arn,
+            "group": f"service:{service.name}",
+            "startedBy": deployment["id"],
+            "launchType": deployment.get("launchType") or "FARGATE",
+            "lastStatus": "STOPPED",
+            "desiredStatus": "STOPPED",
+            "stoppedReason": reason,
+            "stopCode": FAILED_TO_START,
+            "createdAt": now,
+            "stoppedAt": now,
+            "containers": [
+                {
+                    "taskArn": arn,
+                    "name": container.get("name", "app"),
+                    "image": container.get("image", ""),
+                    "lastStatus": "STOPPED",
+                    "reason": reason,
+                }
+            ],
+        }
+        self._trim()
+
     def record_stop(self, task: RunningTask, reason: str, code: str) -> None:
         """The task has stopped: ECS's ``stoppedReason`` and ``stopCode``, the container's exit code."""
         record = self._records().get(task.task_id)
@@ -118,6 +156,9 @@ class TaskListingECSBackend(CapacityECSBackend):
             container.update(lastStatus="STOPPED", networkBindings=[])
             if exit_code is not None:
                 container["exitCode"] = exit_code
+        self._trim()
+
+    def _trim(self) -> None:
         stopped = [k for k, r in self._records().items() if r["lastStatus"] == "STOPPED"]
         for old in stopped[:-KEEP_STOPPED]:
             del self._records()[old]

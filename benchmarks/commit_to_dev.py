@@ -12,6 +12,7 @@ import argparse
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +49,26 @@ def _rss_mb(pid: int) -> float:
     return total
 
 
+def _containers_mb(data_dir: str) -> tuple[int, float]:
+    """Docker mode: how many task containers the sandbox runs, and their memory as their cgroups are charged
+    (``docker stats``); they are the engine's children, not the sandbox's, so ``_rss_mb`` does not count them."""
+    from localaws.buildtools import engine_tasks
+
+    ids = [row["Id"] for row in engine_tasks.labelled(engine_tasks.LABEL_DATA_DIR, str(Path(data_dir).resolve()))]
+    if not ids:
+        return 0, 0.0
+    shown = subprocess.run(
+        ["docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", *ids], capture_output=True, text=True
+    ).stdout.split("\n")
+    units = {"KiB": 1 / 1024, "kB": 1 / 1024, "MiB": 1.0, "MB": 1.0, "GiB": 1024.0}
+    total = 0.0
+    for line in filter(None, shown):
+        used = line.split("/")[0].strip()
+        unit = next(u for u in units if used.endswith(u))
+        total += float(used[: -len(unit)]) * units[unit]
+    return len(ids), total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -67,8 +88,13 @@ def main() -> None:
         build_projects.deploy_container_image_project(workshop)
         pipelines.deploy_pipelines(workshop)
         pipelines.watch(workshop, pipelines.first_runs_settled)
-        resident = _rss_mb(process.status().pid)
+        status = process.status()
+        resident = _rss_mb(status.pid)
         print(f"sandbox with three services: {resident:.0f} MB resident (all processes)")
+        data_dir = Path(str(status.log_file)).parent / "data"
+        containers = _containers_mb(str(data_dir)) if status.containers == "docker" else (0, 0.0)
+        if containers[0]:
+            print(f"and {containers[0]} task containers: {containers[1]:.0f} MB (their cgroups)")
         url = environment_urls(workshop)["dev"]
         timings = []
         for run in range(args.runs):
@@ -102,6 +128,8 @@ def main() -> None:
         "runs": [round(t, 2) for t in timings],
         "median_seconds": round(statistics.median(timings), 2),
         "sandbox_resident_mb": round(resident),
+        "containers": containers[0],
+        "containers_mb": round(containers[1]),
     }
     record("commit_to_dev", figures, headline="median_seconds")
 

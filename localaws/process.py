@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config, persistence, routes
-from .buildtools import base_image, engine
+from .buildtools import base_image, engine, engine_tasks
 from .errors import SandboxError
 
 DEFAULT_PORT = 4750
@@ -129,6 +129,7 @@ def start(home: Path, port: int = DEFAULT_PORT, timeout: float = 60.0, fresh: bo
         _refuse_a_used_port(port)
         data_dir = _ensure(home) / "data"
         _stop_leftover_processes(data_dir)
+        _remove_leftover_containers(data_dir)
         sandbox_id = _prepare_data(data_dir, fresh or not persistence.enabled())
         containers, base = _containers()
         log_file = home / "server.log"
@@ -175,6 +176,7 @@ def stop(home: Path) -> SandboxStatus:
     """Stop the sandbox and everything it started (idempotent)."""
     with _lock(home):
         _stop_recorded_process(home)
+        _remove_leftover_containers(home / "data")
     return SandboxStatus(running=False)
 
 
@@ -247,6 +249,17 @@ def _stop_leftover_processes(data_dir: Path) -> None:
         while signal_number == signal.SIGTERM and any(_running(p) for p in leftovers) and time.monotonic() < deadline:
             time.sleep(0.05)
         leftovers = [p for p in leftovers if _running(p)]
+
+
+def _remove_leftover_containers(data_dir: Path) -> None:
+    """Remove the task containers a killed sandbox left running (labelled with its data folder); a stopped sandbox
+    removed its own. Nothing to do without an engine."""
+    if not engine.reachable(timeout=1.0):
+        return
+    try:
+        engine_tasks.remove_labelled(engine_tasks.LABEL_DATA_DIR, str(data_dir.resolve()))
+    except (OSError, engine_tasks.EngineError):
+        pass
 
 
 def _containers() -> tuple[str, dict[str, Any] | None]:

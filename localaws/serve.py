@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -246,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
         config.check()
     except ValueError as error:
         sys.exit(f"The sandbox cannot start: {error}")
+    listening = _listen(args.port)  # before the restore: resumed tasks' health checks take ephemeral ports
     services.install(args.data_dir, f"http://127.0.0.1:{args.port}")
     store = _restore(args.data_dir) if persistence.enabled() else None
 
@@ -255,7 +257,9 @@ def main(argv: list[str] | None = None) -> None:
 
     token = control.ensure_token(Path(args.data_dir))
     app = SandboxApp(DomainDispatcherApplication(create_backend_app), args.sandbox_id, store, token)
-    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(
+        "127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler, fd=listening.fileno()
+    )
 
     def shut_down(signum: int, frame: Any) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -280,6 +284,20 @@ def main(argv: list[str] | None = None) -> None:
             persistence.changes.detach()
         services.shutdown()
     sys.exit(0)
+
+
+def _listen(port: int) -> socket.socket:
+    """The server's socket, bound and listening before anything else runs: the restore starts tasks whose health checks
+    connect from ephemeral ports, and the sandbox's own port (often an ephemeral one too, in tests) must not be one."""
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind(("127.0.0.1", port))
+    except OSError as error:
+        listening.close()
+        sys.exit(f"{error.strerror}: port {port} is in use by another program; stop it or start the sandbox elsewhere.")
+    listening.listen(128)
+    return listening
 
 
 def _since_process_start() -> float:

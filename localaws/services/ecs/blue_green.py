@@ -294,7 +294,7 @@ def _scale_up(backend: Any, service: Any, deployment: dict[str, Any], entry: dic
         while len(tasks) < deployment["desiredCount"]:
             if entry["status"] == "ROLLBACK_REQUESTED":
                 raise RollBack("StopServiceDeployment asked for a rollback.")
-            task, reason = backend._launch(service, definition)
+            task, reason = backend._launch(service, definition, deployment)
             if task is None:
                 failures += 1
                 deployment["failedTasks"] = failures

@@ -27,14 +27,11 @@ from moto.core.utils import utcnow
 from moto.ecs.models import Service
 
 from ...persistence import changes
-from . import blue_green, service_deployments, targets
-from .awslogs import awslogs_sink
-from .capacity import CapacityECSBackend
-from .roles import check_task_start
-from .runner import ImageLookup, ImageNotRunnable, TaskProcess, resolve_image
+from . import blue_green, service_deployments, service_tasks, targets
+from .runner import ImageLookup, RunningTask
+from .tasks import SCHEDULER, TaskListingECSBackend, scaling_activity
 
-HEALTH_TIMEOUT_SECONDS = 20.0
-#: Failed task launches before the circuit breaker trips (AWS: at least 3).
+#: Failed task launches before a restart gives up on a service's tasks (the circuit breaker's smallest threshold).
 CIRCUIT_BREAKER_THRESHOLD = 3
 #: How often a deployment waiting for EC2 capacity looks again.
 CAPACITY_POLL_SECONDS = 1.0
@@ -69,7 +66,7 @@ def serving(service: Service) -> ServingService:
     return promoted
 
 
-class DeployingECSBackend(CapacityECSBackend):
+class DeployingECSBackend(TaskListingECSBackend):
     """The backend's task processes and deployments: what runs, and what a deployment does until it settles."""
 
     #: Set by ``install()``.
@@ -80,20 +77,23 @@ class DeployingECSBackend(CapacityECSBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         # deployment id -> its running task processes (moto's own ``tasks`` holds RunTask's tasks)
-        self.task_processes: dict[str, list[TaskProcess]] = {}
+        self.task_processes: dict[str, list[RunningTask]] = {}
         self.service_locks: dict[str, threading.Lock] = {}
         self.rollouts: dict[str, threading.Thread] = {}
+        self.task_watch: threading.Thread | None = None  # the scheduler's watch (service_tasks.watch)
 
     # -- persistence: task processes, locks and rollout threads stay with the process ---------------
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.update(task_processes={}, service_locks={}, rollouts={})
+        state.update(task_processes={}, service_locks={}, rollouts={}, task_watch=None)
         return state
 
     def resume(self) -> list[threading.Thread]:
         """After a restart, start every ACTIVE service's tasks again and carry on the deployments that
         were in progress. Returns the threads doing it, one per service, so the caller may wait."""
         shutil.rmtree(self._work_dir(), ignore_errors=True)  # what the stopped tasks left behind
+        self.forget_running_records("The sandbox restarted: its service started the task again.")
+        service_tasks.watch(self)
         threads = []
         for service in list(self.services.values()):
             if service.status == "ACTIVE" and service.deployments:
@@ -128,7 +128,7 @@ class DeployingECSBackend(CapacityECSBackend):
         tasks = self.task_processes.setdefault(deployment["id"], [])
         failures = 0
         while len(tasks) < deployment["desiredCount"] and failures < CIRCUIT_BREAKER_THRESHOLD:
-            task, reason = self._launch(service, definition)
+            task, reason = self._launch(service, definition, deployment)
             if task is None:
                 failures += 1
                 self._event(service, f"(service {service.name}) was unable to place a task: {reason}")
@@ -145,12 +145,13 @@ class DeployingECSBackend(CapacityECSBackend):
                 task.stop(timeout=2)
         self.task_processes.clear()
 
-    def local_tasks(self, service: Service) -> list[TaskProcess]:
+    def local_tasks(self, service: Service) -> list[RunningTask]:
         return [t for d in service.deployments for t in self.task_processes.get(str(d["id"]), [])]
 
     # -- deployments -------------------------------------------------------------------------------
     def _start_deployment(self, service: ServingService, scale_only: bool = False) -> None:
         lock = self.service_locks.setdefault(service.arn, threading.Lock())
+        service_tasks.watch(self)
         now = utcnow()
         deployment: dict[str, Any] = {
             "id": f"ecs-svc/{uuid.uuid4().int % 10**19:019d}",
@@ -225,7 +226,7 @@ class DeployingECSBackend(CapacityECSBackend):
                     return
                 continue
             deployment["pendingCount"] = deployment["desiredCount"] - len(tasks)
-            task, reason = self._launch(service, definition)
+            task, reason = self._launch(service, definition, deployment)
             if task is not None:
                 tasks.append(task)
                 deployment.update(
@@ -242,7 +243,7 @@ class DeployingECSBackend(CapacityECSBackend):
         """Count a task that failed to start; True when the deployment fails (the circuit breaker's threshold)."""
         deployment["failedTasks"] = failures
         self._event(service, f"(service {service.name}) was unable to place a task: {reason}")
-        if failures < CIRCUIT_BREAKER_THRESHOLD:
+        if failures < breaker_threshold(int(deployment["desiredCount"])):
             return False
         breaker = service.deployment_configuration.get("deploymentCircuitBreaker", {})
         self._fail(
@@ -269,7 +270,7 @@ class DeployingECSBackend(CapacityECSBackend):
                 return True
         return False
 
-    def _retire(self, service: ServingService, tasks: list[TaskProcess], drain: bool = True) -> None:
+    def _retire(self, service: ServingService, tasks: list[RunningTask], drain: bool = True, reason: str = "") -> None:
         """Deregister the tasks from the service's target groups, wait while their targets drain (``drain``),
         then stop them. A task that never served (failed its health check) is not waited for."""
         if not tasks:
@@ -279,6 +280,7 @@ class DeployingECSBackend(CapacityECSBackend):
             targets.drain(self, service, tasks, delay)
         for task in tasks:
             task.stop()
+            self.record_stop(task, reason or scaling_activity(service), SCHEDULER)
         ids = ", ".join(f"(task {t.task_id})" for t in tasks)
         self._event(service, f"(service {service.name}) has stopped {len(tasks)} running tasks: {ids}.")
 
@@ -287,32 +289,10 @@ class DeployingECSBackend(CapacityECSBackend):
         service.running_count = len(self.local_tasks(service))
         service.pending_count = sum(int(str(d.get("pendingCount", 0))) for d in service.deployments)
 
-    def _launch(self, service: ServingService, definition: Any) -> tuple[TaskProcess | None, str]:
-        container = _serving_container(service, definition)
-        task_id = uuid.uuid4().hex
-        try:
-            check_task_start(self, service, definition, container, task_id)
-            source = resolve_image(container["image"], type(self).image_lookup)
-            task = TaskProcess(
-                task_id,
-                container,
-                source,
-                self._work_dir(),
-                log_sink=awslogs_sink(self.account_id, self.region_name, container),
-            )
-        except ImageNotRunnable as error:
-            return None, str(error)
-        targets.register(self, service, task)  # initial (Elb.RegistrationInProgress) until its health check passes
-        path = targets.health_check_path(self, service)
-        healthy = task.wait_healthy(path, HEALTH_TIMEOUT_SECONDS)
-        targets.report(self, service, task, healthy)
-        if healthy:
-            self._event(service, f"(service {service.name}) has started 1 tasks: (task {task_id}).")
-            return task, ""
-        output = " | ".join(task.output[-3:])
-        targets.deregister(self, service, [task])
-        task.stop()
-        return None, f"task {task_id} failed its health check on {path}" + (f": {output}" if output else "")
+    def _launch(
+        self, service: ServingService, definition: Any, deployment: dict[str, Any]
+    ) -> tuple[RunningTask | None, str]:
+        return service_tasks.launch(self, service, deployment, definition, _serving_container(service, definition))
 
     def _complete(self, service: ServingService, deployment: dict[str, Any]) -> None:
         if deployment not in service.deployments or deployment["status"] != "PRIMARY":
@@ -372,12 +352,20 @@ class DeployingECSBackend(CapacityECSBackend):
         targets.deregister(self, service, tasks)
         for task in tasks:
             task.stop()
+            self.record_stop(task, scaling_activity(service), SCHEDULER)
         targets.drain(self, service, tasks, 0.0)
 
     def _work_dir(self) -> Path:
         path = type(self).work_root / self.account_id / self.region_name
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def breaker_threshold(desired: int) -> int:
+    """Failed tasks before the deployment fails: half the desired count, at least 3 and at most 200 (AWS's
+    ServiceDeploymentCircuitBreaker ``threshold``: "0.5 * desired task count", "a minimum threshold of 3 and a maximum
+    threshold of 200"). The sandbox rounds a half up."""
+    return min(200, max(3, (desired + 1) // 2))
 
 
 def deployment_bounds(configuration: dict[str, Any], desired: int) -> tuple[int, int]:

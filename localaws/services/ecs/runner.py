@@ -1,6 +1,7 @@
-"""Run an ECS task as a local process: the container's command, with the machine's Node.js.
+"""A running ECS task, as the rest of the sandbox's ECS sees it (``RunningTask``: its port, health, exit code, output,
+stop), and the process runner of process mode (``TaskProcess``); Docker mode's runner is ``container_runner.py``.
 
-The sandbox has no container engine. A task's container runs as a process in a folder that stands
+In process mode the sandbox has no container engine. A task's container runs as a process in a folder that stands
 for the image: an image built in the sandbox's ECR (its build context and Dockerfile CMD), or a
 public ``node`` image (an empty folder, the task definition's command). Each task gets its own port
 through the ``PORT`` variable, as each awsvpc task gets its own address on AWS.
@@ -68,8 +69,86 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class TaskProcess:
-    """One running task: a process, its port, and a log pump."""
+class RunningTask:
+    """One running task, whatever runs it: its id, its port (``PORT``), its output, whether it has exited and with which
+    code (as ECS reports a container's: 128 + the signal for a killed one), its health check, and ``stop``."""
+
+    task_id: str
+    container_name: str
+    port: int
+    started_at: float
+    last_failure: int | str | None
+    output: list[str]
+
+    def __init__(self, task_id: str, container: dict[str, Any]) -> None:
+        self.task_id = task_id
+        self.container_name = container.get("name", "app")
+        self.port = free_port()
+        self.started_at = time.time()
+        self.last_failure = None
+        self.output = []
+        #: Set by the sandbox when it stops the task itself (the exit that follows is not a crash).
+        self.stopping = False
+        #: StopTask's reason and stop code: the service's scheduler records the task with them and replaces it.
+        self.stop_request: tuple[str, str] | None = None
+
+    def exit_code(self) -> int | None:
+        """None while it runs; else the container's exit code as ECS reports it."""
+        raise NotImplementedError
+
+    def exited(self) -> bool:
+        return self.exit_code() is not None
+
+    def stop(self, timeout: float | None = None) -> None:
+        raise NotImplementedError
+
+    def summary(self) -> dict[str, Any]:
+        """What the sandbox's tasks page shows of it besides the ECS API."""
+        return {"taskId": self.task_id, "port": self.port, "running": not self.exited(), "exitCode": self.exit_code()}
+
+    def _keep(self, line: str, sink: Callable[[str, str], None] | None) -> None:
+        self.output.append(line)
+        del self.output[:-200]
+        if sink is not None:
+            try:
+                sink(self.task_id, line)
+            except Exception:  # logging must never break a task
+                pass
+
+    @property
+    def endpoint(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.port)
+
+    def wait_healthy(self, path: str = "/", timeout: float = 20.0) -> bool:
+        """True once the task answers 2xx/3xx on ``path``; False if it exits or never does. ``last_failure``
+        keeps why the last check failed: the HTTP code it answered, "timeout", or "error" (no answer)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.exited():
+                self.last_failure = "error"
+                return False
+            self.last_failure = self._check(path)
+            if self.last_failure is None:
+                return True
+            time.sleep(0.03)
+        return False
+
+    def _check(self, path: str) -> int | str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2) as response:
+                return None if 200 <= response.status < 400 else int(response.status)
+        except urllib.error.HTTPError as error:
+            return None if 200 <= error.code < 400 else int(error.code)
+        except TimeoutError:
+            return "timeout"
+        except urllib.error.URLError as error:
+            return "timeout" if isinstance(error.reason, TimeoutError) else "error"
+        except OSError:
+            return "error"
+
+
+class TaskProcess(RunningTask):
+    """One running task in process mode: a process, its port, and a log pump."""
 
     def __init__(
         self,
@@ -79,11 +158,7 @@ class TaskProcess:
         work_root: Path,
         log_sink: Callable[[str, str], None] | None = None,
     ) -> None:
-        self.task_id = task_id
-        self.container_name = container.get("name", "app")
-        self.port = free_port()
-        self.started_at = time.time()
-        self.last_failure: int | str | None = None
+        super().__init__(task_id, container)
         self._workdir = Path(tempfile.mkdtemp(prefix=f"task-{task_id[:8]}-", dir=work_root))
         if source.folder is not None:
             shutil.copytree(source.folder, self._workdir, dirs_exist_ok=True)
@@ -113,45 +188,19 @@ class TaskProcess:
         except OSError as error:
             shutil.rmtree(self._workdir, ignore_errors=True)
             raise ImageNotRunnable(f"CannotStartContainerError: {error}") from None
-        self.output: list[str] = []
         self._pump = threading.Thread(target=self._read_output, args=(log_sink,), daemon=True)
         self._pump.start()
 
-    @property
-    def endpoint(self) -> tuple[str, int]:
-        return ("127.0.0.1", self.port)
+    def exit_code(self) -> int | None:
+        code = self.process.poll()
+        return None if code is None else (128 - code if code < 0 else code)  # -9 (SIGKILL) is 137, as docker says
 
-    def exited(self) -> bool:
-        return self.process.poll() is not None
+    def summary(self) -> dict[str, Any]:
+        return {**super().summary(), "pid": self.process.pid, "output": self.output[-5:]}
 
-    def wait_healthy(self, path: str = "/", timeout: float = 20.0) -> bool:
-        """True once the task answers 2xx/3xx on ``path``; False if it exits or never does. ``last_failure``
-        keeps why the last check failed: the HTTP code it answered, "timeout", or "error" (no answer)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.exited():
-                self.last_failure = "error"
-                return False
-            self.last_failure = self._check(path)
-            if self.last_failure is None:
-                return True
-            time.sleep(0.03)
-        return False
-
-    def _check(self, path: str) -> int | str | None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2) as response:
-                return None if 200 <= response.status < 400 else int(response.status)
-        except urllib.error.HTTPError as error:
-            return None if 200 <= error.code < 400 else int(error.code)
-        except TimeoutError:
-            return "timeout"
-        except urllib.error.URLError as error:
-            return "timeout" if isinstance(error.reason, TimeoutError) else "error"
-        except OSError:
-            return "error"
-
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        self.stopping = True
+        timeout = 5.0 if timeout is None else timeout
         if not self.exited():
             self.process.terminate()
             try:
@@ -164,11 +213,4 @@ class TaskProcess:
     def _read_output(self, sink: Callable[[str, str], None] | None) -> None:
         assert self.process.stdout is not None
         for raw in self.process.stdout:
-            line = raw.decode(errors="replace").rstrip("\n")
-            self.output.append(line)
-            del self.output[:-200]
-            if sink is not None:
-                try:
-                    sink(self.task_id, line)
-                except Exception:  # logging must never break a task
-                    pass
+            self._keep(raw.decode(errors="replace").rstrip("\n"), sink)

@@ -17,7 +17,7 @@ from moto.elbv2.models import elbv2_backends
 
 from ..elbv2 import inflight
 from ..elbv2.targets import FAILED, TIMEOUT, LocalTarget, response_code_mismatch
-from .runner import TaskProcess
+from .runner import RunningTask
 
 Health = tuple[str, str | None, str | None]
 
@@ -26,7 +26,7 @@ def _elbv2(backend: Any) -> Any:
     return elbv2_backends[backend.account_id][backend.region_name]
 
 
-def _groups(service: Service) -> list[str]:
+def groups(service: Service) -> list[str]:
     """Every target group of the service's load balancers, a blue/green deployment's alternate groups too."""
     groups = [str(b["targetGroupArn"]) for b in service.load_balancers if b.get("targetGroupArn")]
     alternates = [(b.get("advancedConfiguration") or {}).get("alternateTargetGroupArn") for b in service.load_balancers]
@@ -44,7 +44,7 @@ def registering(service: Service) -> list[str]:
     return [live.get(group, group) for group in groups]
 
 
-def register(backend: Any, service: Service, task: TaskProcess) -> None:
+def register(backend: Any, service: Service, task: RunningTask) -> None:
     """Register the task with the target groups it joins (``registering``), ``initial``."""
     elbv2 = _elbv2(backend)
     for group in registering(service):
@@ -57,17 +57,24 @@ def register(backend: Any, service: Service, task: TaskProcess) -> None:
         elbv2.register_local_target(group, target)
 
 
-def _alive(task: TaskProcess) -> Callable[[], bool]:
+def _alive(task: RunningTask) -> Callable[[], bool]:
     return lambda: not task.exited()
 
 
-def report(backend: Any, service: Service, task: TaskProcess, healthy: bool) -> None:
+def report(backend: Any, service: Service, task: RunningTask, healthy: bool) -> None:
     """The health check's result: ``healthy``, or ``unhealthy`` with AWS's reason for the last failure."""
     health: Health = ("healthy", None, None) if healthy else failure(task.last_failure)
     elbv2 = _elbv2(backend)
-    for group in _groups(service):
+    for group in groups(service):
         if hasattr(elbv2, "set_local_target_health"):
             elbv2.set_local_target_health(group, task.endpoint, health)
+
+
+def set_health(backend: Any, group_arn: str, task: RunningTask, health: Health) -> None:
+    """A periodic health check's verdict on the task's target in one group (``health_checks.py``)."""
+    elbv2 = _elbv2(backend)
+    if hasattr(elbv2, "set_local_target_health"):
+        elbv2.set_local_target_health(group_arn, task.endpoint, health)
 
 
 def failure(last: int | str | None) -> Health:
@@ -78,25 +85,25 @@ def failure(last: int | str | None) -> Health:
     return TIMEOUT if last == "timeout" else FAILED
 
 
-def deregister(backend: Any, service: Service, tasks: list[TaskProcess]) -> float:
+def deregister(backend: Any, service: Service, tasks: list[RunningTask]) -> float:
     """Deregister the tasks from every target group; the longest deregistration delay, which the caller
     waits before it stops them (0 when none was registered)."""
     elbv2 = _elbv2(backend)
     delay = 0.0
-    for group in _groups(service):
+    for group in groups(service):
         for task in tasks:
             if hasattr(elbv2, "deregister_local_target"):
                 delay = max(delay, float(elbv2.deregister_local_target(group, task.endpoint)))
     return delay
 
 
-def drain(backend: Any, service: Service, tasks: list[TaskProcess], delay: float) -> None:
+def drain(backend: Any, service: Service, tasks: list[RunningTask], delay: float) -> None:
     """Wait while a request is still in flight to one of the tasks, at most ``delay`` (the longest deregistration
     delay of their groups), then complete their targets' deregistration: ELB does not wait out the delay for a
     target with nothing in flight (ALB user guide, "Deregistration delay")."""
     inflight.wait_idle([task.endpoint for task in tasks], delay)
     elbv2 = _elbv2(backend)
-    for group in _groups(service):
+    for group in groups(service):
         for task in tasks:
             if hasattr(elbv2, "finish_draining"):
                 elbv2.finish_draining(group, task.endpoint)
@@ -106,7 +113,7 @@ def health_check_path(backend: Any, service: Service) -> str:
     """The path a task's health check requests: that of the first of the service's target groups that sets one, else
     ``/``."""
     elbv2 = _elbv2(backend)
-    for group_arn in _groups(service):
+    for group_arn in groups(service):
         group = elbv2.target_groups.get(group_arn)
         if group is not None and group.health_check_path:
             return str(group.health_check_path)

@@ -1,4 +1,4 @@
-"""What the emulator shows about its ECS tasks besides the ECS API: the local processes."""
+"""What the emulator shows about its ECS tasks besides the ECS API: the local processes or containers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from moto.ecs.models import ecs_backends
 
 
 def task_summaries() -> list[dict[str, object]]:
-    """Every task process the sandbox's ECS has started and still tracks: what runs where."""
+    """Every task the sandbox's ECS has started and still tracks (its pid, or container and image): what runs where."""
     rows = []
     for account, region, backend in ecs_backends.iter_backends():
         for service in list(getattr(backend, "services", {}).values()):
@@ -19,12 +19,7 @@ def task_summaries() -> list[dict[str, object]]:
                             "cluster": service.cluster_name,
                             "service": service.name,
                             "deployment": deployment["id"],
-                            "taskId": task.task_id,
-                            "pid": task.process.pid,
-                            "port": task.port,
-                            "running": not task.exited(),
-                            "exitCode": task.process.returncode,
-                            "output": task.output[-5:],
+                            **task.summary(),
                         }
                     )
     return rows

@@ -80,6 +80,22 @@ def _upload_config(ecr: Any, repository: str, digest: str, password: str) -> Non
     ecr.complete_layer_upload(repositoryName=repository, uploadId=upload, layerDigests=[digest])
 
 
+def _config_in_repository(ecr: Any, repository: str, account: str, config_digest: str) -> bool:
+    """Whether ECR has the image's config already; the repository must exist before the engine sends anything
+    (ECR answers "name unknown"), and a denial is docker's "denied"."""
+    from botocore.exceptions import ClientError
+
+    try:
+        checked = ecr.batch_check_layer_availability(repositoryName=repository, layerDigests=[config_digest])
+    except ecr.exceptions.RepositoryNotFoundException:
+        raise Refused(
+            f"name unknown: The repository with name '{repository}' does not exist in the registry with id '{account}'"
+        ) from None
+    except ClientError as error:
+        raise Refused(f"denied: {error.response.get('Error', {}).get('Message')}") from None
+    return any(layer.get("layerAvailability") == "AVAILABLE" for layer in checked.get("layers", []))
+
+
 def push(reference: str, image_id: str | None, home: Path, data_dir: Path, password: str | None) -> None:
     """``docker push`` in Docker mode. To the sandbox's ECR: checks that the repository exists (ECR's "name unknown"),
     has the engine push to the registry behind ECR, uploads the image's config through ECR's layer API when ECR lacks
@@ -97,17 +113,7 @@ def push(reference: str, image_id: str | None, home: Path, data_dir: Path, passw
     from botocore.exceptions import ClientError
 
     ecr = boto3.client("ecr", region_name=parts["region"])
-    config_digest = image_id or "sha256:" + "0" * 64
-    try:  # the repository must exist before the engine sends anything (ECR answers "name unknown")
-        checked = ecr.batch_check_layer_availability(repositoryName=repository, layerDigests=[config_digest])
-        config_there = any(layer.get("layerAvailability") == "AVAILABLE" for layer in checked.get("layers", []))
-    except ecr.exceptions.RepositoryNotFoundException:
-        raise Refused(
-            f"name unknown: The repository with name '{repository}' does not exist in the registry with id "
-            f"'{parts['account']}'"
-        ) from None
-    except ClientError as error:
-        raise Refused(f"denied: {error.response.get('Error', {}).get('Message')}") from None
+    config_there = _config_in_repository(ecr, repository, parts["account"], image_id or "sha256:" + "0" * 64)
     engine_build.run_cli(["tag", reference, local])
     try:
         engine_build.run_cli(["push", local])

@@ -23,7 +23,7 @@ from .core import links
 from .core.context import Workshop
 from .core.errors import WorkshopError
 from .pipelines import FINISHED, RunSummary, watch
-from .prod_approval import approval_panel, decide, pending_approval
+from .prod_approval import answer_when_waiting
 from .views.widgets import keep_responsive
 
 AutoContinue = bool | str
@@ -144,12 +144,4 @@ def follow_release(workshop: Workshop, after: str | None, auto_continue: AutoCon
             continue
         if summary["prod"]["status"] != "Waiting":
             return summary
-        waiting = pending_approval(workshop)
-        if waiting is None:
-            continue
-        if auto_continue:
-            print(decide(workshop, True, f"auto_continue: {waiting['stageName']} / {waiting['actionName']}"))
-            continue
-        display(approval_panel(workshop))
-        while (pending_approval(workshop) or {}).get("token") == waiting["token"]:
-            time.sleep(workshop.timing.poll)
+        answer_when_waiting(workshop, auto_continue)

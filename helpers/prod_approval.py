@@ -5,11 +5,13 @@ notebook 04, answered in a kernel subshell while the next cell already waits for
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import ipywidgets as widgets
+from IPython.display import display
 
 from .core.context import Workshop
 from .core.errors import ReleaseError, WorkshopError
@@ -159,3 +161,20 @@ def approval_panel(workshop: Workshop) -> widgets.VBox:
         [widgets.HTML("<b>Prod is waiting for your approval.</b>"), comment, widgets.HBox([approve, reject]), result]
     )
     return keep_responsive(panel)
+
+
+def answer_when_waiting(workshop: Workshop, auto_continue: object) -> None:
+    """Prod waits at an approval while a cell follows its run: approved at once with ``auto_continue`` (headless
+    runs), else the Approve and Reject buttons, and the cell waits (at most ``prod_timeout``) for the click."""
+    waiting = pending_approval(workshop)
+    if waiting is None:
+        return
+    if auto_continue:
+        print(decide(workshop, True, f"auto_continue: {waiting['stageName']} / {waiting['actionName']}"))
+        return
+    display(approval_panel(workshop))
+    deadline = time.monotonic() + workshop.timing.prod_timeout
+    while (pending_approval(workshop) or {}).get("token") == waiting["token"]:
+        if time.monotonic() > deadline:
+            raise WorkshopError("Nobody answered Prod's approval in time.")
+        time.sleep(workshop.timing.poll)

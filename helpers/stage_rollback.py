@@ -11,20 +11,18 @@ the edit (``pipeline_edits`` in it) so a re-run of the module sees what it did.
 
 from __future__ import annotations
 
-import time
 from typing import Any, cast
 
 import pandas as pd
-from IPython.display import display
 
 from .changes.app_message import APP_FILE, read_app
 from .changes.gitflow import commit_file
 from .changes.pipeline_edits import with_stage_condition
 from .core.context import Workshop
-from .core.errors import ReleaseError, WorkshopError
+from .core.errors import ReleaseError
 from .inventory import environment_urls, fetch
 from .pipelines import FINISHED, RunSummary, latest_execution_ids, watch
-from .prod_approval import approval_panel, decide, pending_approval
+from .prod_approval import answer_when_waiting
 
 #: Prod's Deploy stage rolls back to the last execution that succeeded in it when it fails.
 ROLLBACK_ON_FAILURE = {"result": "ROLLBACK"}
@@ -89,26 +87,11 @@ def follow_prod(workshop: Workshop, after: str | None, auto_continue: bool = Fal
         summary = watch(workshop, _finished_or_waiting, ("prod",), since, workshop.timing.prod_timeout)
         if summary["prod"]["status"] != "Waiting":
             return summary
-        waiting = pending_approval(workshop)
-        if waiting is None:
-            continue
-        if auto_continue:
-            print(decide(workshop, True, f"auto_continue: {waiting['stageName']} / {waiting['actionName']}"))
-            continue
-        display(approval_panel(workshop))
-        _wait_for_decision(workshop, waiting["token"])
+        answer_when_waiting(workshop, auto_continue)
 
 
 def _finished_or_waiting(rows: dict[str, dict[str, Any]]) -> bool:
     return bool(rows["prod"]["status"] in FINISHED | {"Waiting"})
-
-
-def _wait_for_decision(workshop: Workshop, token: str) -> None:
-    deadline = time.monotonic() + workshop.timing.prod_timeout
-    while (pending_approval(workshop) or {}).get("token") == token:
-        if time.monotonic() > deadline:
-            raise WorkshopError("Nobody answered Prod's approval in time.")
-        time.sleep(workshop.timing.poll)
 
 
 def newest_prod_execution(workshop: Workshop) -> str | None:

@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from ..core.context import Row, Workshop
 from ..core.errors import ResourceConflictError, WorkshopError
 from .base import Entry, Found, Kind, entry_id
-from .load_balancer import GREEN_KEY, TEST_LISTENER_KEY, is_ours, recorded_listener_arn, recorded_target_group_arn
+from .load_balancer import (
+    GREEN_KEY,
+    TEST_LISTENER_KEY,
+    is_ours,
+    load_balancers_named,
+    recorded_listener_arn,
+    recorded_target_group_arn,
+)
 
 _TYPE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 #: Every request: the rule matches any path, so it decides where all of a listener's traffic goes.
@@ -95,11 +102,7 @@ def weights(workshop: Workshop, which: str) -> dict[str, int]:
 def find_rules(workshop: Workshop) -> Iterable[Found]:
     """The non-default rules of the workshop's load balancer's listeners, each ours by its tag."""
     elbv2 = workshop.client("elbv2")
-    try:
-        balancers = elbv2.describe_load_balancers(Names=[workshop.names.load_balancer])["LoadBalancers"]
-    except elbv2.exceptions.LoadBalancerNotFoundException:
-        return
-    for balancer in balancers:
+    for balancer in load_balancers_named(workshop):
         for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]:
             for rule in elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]:
                 if rule.get("IsDefault"):

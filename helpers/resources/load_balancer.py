@@ -223,14 +223,18 @@ def wait_for_load_balancer(workshop: Workshop) -> None:
 
 
 # -- cleanup ------------------------------------------------------------------------------------------
-def find_load_balancers(workshop: Workshop) -> Iterable[Found]:
-    """The workshop's load balancer by name when it exists; its tags say whether it is ours."""
+def load_balancers_named(workshop: Workshop) -> list[Any]:
+    """The load balancer with the workshop's name (ours or not: its tags say), or none."""
     elbv2 = workshop.client("elbv2")
     try:
-        balancers = elbv2.describe_load_balancers(Names=[workshop.names.load_balancer])["LoadBalancers"]
+        return list(elbv2.describe_load_balancers(Names=[workshop.names.load_balancer])["LoadBalancers"])
     except elbv2.exceptions.LoadBalancerNotFoundException:
-        return
-    for balancer in balancers:
+        return []
+
+
+def find_load_balancers(workshop: Workshop) -> Iterable[Found]:
+    """The workshop's load balancer by name when it exists; its tags say whether it is ours."""
+    for balancer in load_balancers_named(workshop):
         arn = balancer["LoadBalancerArn"]
         yield Found("load balancer", balancer["LoadBalancerName"], arn, is_ours(workshop, arn))
 

@@ -2,8 +2,10 @@
 sandbox: section 1 (Prod's Deploy stage gains an onFailure ROLLBACK condition, a release that fails its health check
 on purpose is rolled back, Prod still serves the last good release), section 2 (Prod deploys ECS blue/green: a
 release serves the test URL while production serves the old one until the PAUSE hook is continued, or rolled back;
-then CANARY and LINEAR with the traffic ECS reports), and 05 then leaves nothing. Fargate continues the paused
-release; EC2 rolls it back."""
+then CANARY and LINEAR with the traffic ECS reports), and 05 then leaves nothing. EC2 rolls the paused release back
+here; on Fargate a participant continues it (tests/test_participant_identities.py runs 00 -> 05 and the module as an
+event's participant, with ``assert_continued_release`` and ``assert_nothing_left`` from here: one workshop proves the
+module and the participant's policy at once, issue 26)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def _through_04(tmp_path: Path, prefix: str, launch_type: str) -> None:
 def _module(tmp_path: Path, prefix: str, auto_continue: bool | str) -> str:
     seconds = runner.run_notebook(NOTEBOOK_DIR / MODULE, tmp_path, {"prefix": prefix, "auto_continue": auto_continue})
     print(f"the module took {seconds:.1f} s")
-    text = plain_text(nbformat.read(tmp_path / Path(MODULE).name, as_version=4))
+    text = module_output(tmp_path / Path(MODULE).name)
     print(text[text.find("Blue/green for Prod") :])  # section 2's outputs, in the log of a failing run
     return text
 
@@ -92,6 +94,11 @@ def _canary_and_linear(prefix: str, module: str) -> None:
 
 def _cleanup_leaves_nothing(tmp_path: Path, prefix: str) -> None:
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
+    assert_nothing_left(prefix)
+
+
+def assert_nothing_left(prefix: str) -> None:
+    """After 05: nothing of the workshop, the module's green target group and infrastructure role included."""
     assert [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem] == []
     assert status_after(prefix)["resources"] == []
     elbv2 = sandbox_client("elbv2")
@@ -102,13 +109,17 @@ def _cleanup_leaves_nothing(tmp_path: Path, prefix: str) -> None:
         iam.get_role(RoleName=f"{prefix}-ecs-infrastructure-role")
 
 
-def test_fargate_stage_rollback_then_blue_green_continued_canary_and_linear(tmp_path):
-    prefix = unique("md")
-    _through_04(tmp_path, prefix, "FARGATE")
-    module = _module(tmp_path, prefix, True)
+def module_output(path: Path) -> str:
+    """The module's outputs as text (an executed copy of the notebook)."""
+    return plain_text(nbformat.read(path, as_version=4))
+
+
+def assert_continued_release(prefix: str, module: str) -> None:
+    """Section 1 rolled the failing release back; section 2's release served the test URL while production served
+    the last good one, was continued and serves production; canary and linear followed; the service roles were
+    asked for nothing they lack."""
     release_runs = _section_1(prefix, module)
     assert [e["status"] for e in release_runs] == ["Succeeded"]  # the blue/green release, continued
-
     # While paused, the test URL served the release and production the last good one.
     assert f"paused at POST_TEST_TRAFFIC_SHIFT: production {GOOD!r}, test {RELEASE!r}" in module
     assert "ContinueServiceDeployment: CONTINUE at POST_TEST_TRAFFIC_SHIFT" in module
@@ -120,10 +131,8 @@ def test_fargate_stage_rollback_then_blue_green_continued_canary_and_linear(tmp_
     advanced = _service(prefix)["loadBalancers"][0]["advancedConfiguration"]
     assert advanced["alternateTargetGroupArn"].split("/")[-2] == f"{prefix}-prod-green"
     assert status_after(prefix)["environments"]["prod"]["answer"] == RELEASE
-
     # The rollbacks and the blue/green deployments needed no permission the service roles lacked.
     print(assert_least_privilege(prefix, "FARGATE"))
-    _cleanup_leaves_nothing(tmp_path, prefix)
 
 
 def test_ec2_blue_green_rolled_back_leaves_production_on_the_old_release(tmp_path):

@@ -29,6 +29,7 @@ from helpers.permissions import permissions_check, required_actions
 from localaws import api as process
 from tests.helpers_for_tests import REGION, sandbox_client, unique, wait_for_iam_propagation
 from tests.iam_usage import remove_each_proven_statement
+from tests.test_modern_deployments import assert_continued_release, assert_nothing_left, module_output
 
 ACCOUNT = "123456789012"
 pytestmark = pytest.mark.slow
@@ -169,6 +170,8 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     assert code == "AccessDeniedException"
     # The advanced module too: stage rollback, then Prod's ECS blue/green, canary and linear deployments.
     run_participant(first, ["advanced/modern-deployments.ipynb"], tmp_path)
+    module = module_output(tmp_path / first / "advanced" / "modern-deployments.ipynb")
+    assert_continued_release(first, module)  # what tests/test_modern_deployments.py checks of the module on Fargate
     run_participant(first, ["05-cleanup.ipynb"], tmp_path)  # cleanup, as the participant too
     # Used versus granted, as for the service roles: what the participant used in 00 -> 05.
     user_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{first}"
@@ -204,6 +207,7 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     # Each proven statement removed one at a time: the first request it alone allowed is then refused.
     removed = remove_each_proven_statement("user", first, user_arn, statements, ACCOUNT)
     assert len(removed) == len(alone), removed
+    assert_nothing_left(first)  # 05 left nothing, the module's green target group and infrastructure role included
 
 
 def _statement_sids(prefix: str) -> list[str]:

@@ -10,8 +10,8 @@ from typing import Any
 
 from .pictures import Picture
 
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 60, 20, 36, 70
+WIDTH, HEIGHT = 720, 276
+LEFT, RIGHT, TOP, BOTTOM = 60, 20, 52, 70  # the title, then the legend on a line of its own, above the plot
 BLUE, GREEN = "#1f6fb2", "#2e8b57"
 
 
@@ -74,9 +74,9 @@ def draw_traffic(samples: Sequence[Mapping[str, Any]], title: str) -> Picture:
         if samples:
             points = _steps(samples, key, x, y, end)
             parts.append(f"<polyline points='{points}' fill='none' stroke='{colour}' stroke-width='3'/>")
-        legend_x = LEFT + 200 + 170 * row
-        parts.append(f"<rect x='{legend_x}' y='10' width='12' height='12' fill='{colour}'/>")
-        parts.append(f"<text x='{legend_x + 16}' y='20' font-size='11'>{label}</text>")
+        legend_x = LEFT + 170 * row
+        parts.append(f"<rect x='{legend_x}' y='28' width='12' height='12' fill='{colour}'/>")
+        parts.append(f"<text x='{legend_x + 16}' y='38' font-size='11'>{label}</text>")
     parts.append("</svg>")
     lines = [title, "seconds  stage                          old %   new %"]
     lines += [f"{s['seconds']:>7}  {s['stage']!s:<30} {s['old']:>5.1f}   {s['new']:>5.1f}" for s in samples]

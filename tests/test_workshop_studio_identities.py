@@ -32,7 +32,12 @@ from helpers.permissions import permissions_check, required_actions
 from helpers.permissions.studio import variable_before_fifth_colon
 from localaws import api as process
 from tests.helpers_for_tests import REGION, sandbox_client, unique
-from tests.iam_usage import attached_documents, identity_usage, remove_each_proven_statement
+from tests.iam_usage import (
+    advanced_module_statements,
+    attached_documents,
+    identity_usage,
+    remove_each_proven_statement,
+)
 
 ACCOUNT = "123456789012"
 pytestmark = pytest.mark.slow
@@ -221,22 +226,6 @@ def test_notebooks_00_to_05_as_the_assumed_role_and_another_participant_refused(
 #: yet (an earlier test on the worker may have made it). The stage retry's (Codepipeline2) is proven by a retry the
 #: test asks for.
 NOT_PROVEN_ON_FARGATE = {"Autoscaling", "Ssm", "Iam2"}
-#: What only the advanced module calls: its statements are proven where the module runs as a participant
-#: (tests/test_participant_identities.py), the Studio policy being the learner's with other account fields.
-ADVANCED_MODULE_ACTIONS = {"ecs:ContinueServiceDeployment", "ecs:DescribeServiceDeployments"}
-ADVANCED_MODULE_STATEMENTS = {"PassTheInfrastructureRoleToEcs"}
-
-
-def _advanced_module_only(documents: list[dict]) -> set[str]:
-    """The Sids of the statements only the advanced module needs (numbered Sids such as Ecs2 move as statements
-    are added, so they are found by their actions)."""
-    found = set(ADVANCED_MODULE_STATEMENTS)
-    for document in documents:
-        for statement in document["Statement"]:
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            if set(actions) <= ADVANCED_MODULE_ACTIONS:
-                found.add(statement["Sid"])
-    return found
 
 
 def _statements_proven(prefix: str) -> None:
@@ -251,7 +240,7 @@ def _statements_proven(prefix: str) -> None:
     # not grant (the simulator is then asked about the role's ARN without its path, which the sandbox resolves by name).
     role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{prefix.rsplit('-', 1)[0]}/{prefix}"
     assert set(usage.denied) <= {("ecs:DescribeCapacityProviders", "*"), ("iam:GetRole", role_arn)}
-    assert set(usage.sids) - usage.proven <= NOT_PROVEN_ON_FARGATE | _advanced_module_only(_role_documents(prefix))
+    assert set(usage.sids) - usage.proven <= NOT_PROVEN_ON_FARGATE | advanced_module_statements(_role_documents(prefix))
     assert usage.root  # the test's own admin calls, counted apart from the participant's
     _each_proven_statement_removed_is_refused(prefix, role_arn, usage.statements)
 

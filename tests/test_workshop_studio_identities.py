@@ -222,9 +222,10 @@ def test_notebooks_00_to_05_as_the_assumed_role_and_another_participant_refused(
 
 
 #: Statements the Fargate run 00 -> 05 cannot prove, and why: EC2 capacity only (the Auto Scaling groups, the
-#: ECS-optimized AMI's parameter), and CreateServiceLinkedRole only in an account that has no ECS service-linked role
-#: yet (an earlier test on the worker may have made it). The stage retry's (Codepipeline2) is proven by a retry the
-#: test asks for.
+#: ECS-optimized AMI's parameter: a Studio role's EC2 run, 00 -> 04, the advanced module and 05, proves them and every
+#: other statement in tests/test_modern_deployments.py), and CreateServiceLinkedRole only in an account that has no
+#: ECS service-linked role yet (an earlier test on the worker may have made it). The stage retry's (Codepipeline2) is
+#: proven by a retry the test asks for.
 NOT_PROVEN_ON_FARGATE = {"Autoscaling", "Ssm", "Iam2"}
 
 
@@ -251,31 +252,6 @@ def _each_proven_statement_removed_is_refused(prefix: str, role_arn: str, statem
     print(f"{len(removed)} statements removed one at a time, each refusing the request it alone allowed:")
     print("\n".join(removed))
     assert len(removed) == len([s for s in statements.values() if s["alone"]])
-
-
-def test_on_ec2_the_role_proves_the_auto_scaling_and_ami_parameter_statements(_event_quota):
-    """The two statements only the EC2 launch type needs: notebook 01's steps as the participant's role session (the
-    Auto Scaling groups, the ECS-optimized AMI's SSM parameter), each statement then removed and refused."""
-    from helpers import prerequisites
-    from helpers.cleanup import cleanup
-
-    name = unique("we")[:12]
-    argv = ["event", "start", "--event", name, "--participants", "1", "--workshop-studio", "--launch-type", "EC2"]
-    assert main([*argv, "--json"]) == 0
-    prefix = f"{name}-01"
-    try:
-        workshop = setup.open_workshop(prefix, expect_resources=False)
-        assert workshop.client("sts").get_caller_identity()["Arn"] == _session_arn(prefix)
-        prerequisites.ensure_all(workshop)
-        usage = identity_usage(_session_arn(prefix), _role_documents(prefix))
-        print(usage.table())
-        assert {"Autoscaling", "Ssm"} <= usage.proven
-        role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{name}/{prefix}"
-        proven = {sid: usage.statements[sid] for sid in ("Autoscaling", "Ssm")}
-        _each_proven_statement_removed_is_refused(prefix, role_arn, proven)
-        assert cleanup(setup.open_workshop(prefix), progress=False).ok
-    finally:
-        main(["event", "cleanup", "--event", name, "--json"])
 
 
 def test_event_cleanup_removes_the_roles_and_policies_and_nothing_else(capsys):

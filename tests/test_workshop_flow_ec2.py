@@ -3,7 +3,10 @@ picks the first type the region offers), then notebook 01 again with the same pr
 meets the first run's capacity-provider names still taken (INACTIVE) and services that had to drain.
 
 One workshop for what were three flows (the whole EC2 workshop, the region without t2.micro, and 01 again after
-a cleanup): each of them was a workshop of its own (issue 26).
+a cleanup): each of them was a workshop of its own (issue 26). It runs as a participant of an event (issue 21):
+``event start`` makes them an IAM user with the kit's policy for the region, so every notebook signs as them; a second
+participant is refused the first's Auto Scaling group, instance and launch template with AWS's messages; and every
+statement the run alone needed (the EC2-only ones included) is removed one at a time and its request refused.
 """
 
 from __future__ import annotations

@@ -213,3 +213,24 @@ def _simulate(iam: Any, principal_arn: str, example: dict[str, Any], account: st
         ContextEntries=entries,
     )
     return str(answer["EvaluationResults"][0]["EvalDecision"])
+
+
+#: What only the advanced module calls: the statements that grant nothing else are proven where the module runs as a
+#: participant (tests/test_participant_identities.py, and as a Workshop Studio role in test_modern_deployments.py).
+ADVANCED_MODULE_ACTIONS = frozenset({"ecs:ContinueServiceDeployment", "ecs:DescribeServiceDeployments"})
+ADVANCED_MODULE_STATEMENTS = frozenset({"PassTheInfrastructureRoleToEcs"})
+#: A stage's own ARN: the advanced module's RollbackStage, and notebook 04's retry of a build CodeBuild's quota
+#: refused (a run that meets no such refusal never asks).
+STAGE_ACTIONS = frozenset({"codepipeline:RetryStageExecution", "codepipeline:RollbackStage"})
+
+
+def advanced_module_statements(documents: list[dict[str, Any]], also: frozenset[str] = frozenset()) -> set[str]:
+    """The Sids of the statements that grant only what the advanced module (and ``also``) calls: numbered Sids such as
+    Ecs2 move as statements are added, so they are found by their actions."""
+    found = set(ADVANCED_MODULE_STATEMENTS)
+    for document in documents:
+        for statement in document["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if set(actions) <= ADVANCED_MODULE_ACTIONS | also:
+                found.add(statement["Sid"])
+    return found

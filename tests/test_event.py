@@ -271,3 +271,97 @@ def test_the_plan_counts_the_advanced_modules_green_target_group_listener_role_a
     context = StubbedContext(settings, {})
     rows = {row.code.split("/")[1]: row.needed for row in quota_rows(context, 10)}
     assert rows == {"L-B22855CB": 40, "L-B6DF7632": 4, "L-FE177D64": 60, "L-3032A538": 10.0}
+
+
+# -- identities on aws: the aws backend's code, answered by the sandbox ------------------------------------
+@pytest.fixture
+def aws_is_the_sandbox(monkeypatch, tmp_path):
+    """The aws backend pointed at the sandbox (``AWS_ENDPOINT_URL``) with the account's own keys, as an instructor's
+    administrator credentials; the plan is the sandbox's (the Price List API has no sandbox)."""
+    from helpers.core import sandbox
+    from helpers.event import start
+    from helpers.event.plan import plan_event
+
+    for name, value in {
+        "AWS_ENDPOINT_URL": sandbox.endpoint(),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(
+        start, "plan_event", lambda n, s, hours, session: plan_event(n, dataclasses.replace(s, backend="sandbox"))
+    )
+    clients.reset()
+    yield
+    clients.reset()
+
+
+@pytest.mark.parametrize("studio", [False, True], ids=["shared-account", "workshop-studio"])
+def test_on_aws_start_makes_the_identities_only_when_asked_and_prints_them(capsys, aws_is_the_sandbox, studio):
+    import configparser
+    import os
+    import stat
+
+    import boto3
+
+    from helpers.core import sandbox
+    from helpers.event.identities import aws_identities_file
+    from tests.helpers_for_tests import sandbox_client
+
+    iam = sandbox_client("iam")
+    variant = ["--workshop-studio"] if studio else []
+    unasked = event_name()
+    code, out = run(capsys, "event", "start", "--event", unasked, "--participants", "1", "--backend", "aws", *variant)
+    assert code == 0, out
+    assert iam.list_users(PathPrefix=f"/workshop/{unasked}/")["Users"] == []  # not asked: nothing made on AWS
+    assert iam.list_roles(PathPrefix=f"/workshop/{unasked}/")["Roles"] == []
+    assert "Made " not in out
+
+    event = event_name()
+    argv = ["event", "start", "--event", event, "--participants", "1", "--backend", "aws", "--identities", *variant]
+    code, out = run(capsys, *argv)
+    assert code == 0, out
+    path, config_file = f"/workshop/{event}/", aws_identities_file(event)
+    kind = "role" if studio else "user"
+    arns = [f"arn:aws:iam::123456789012:{kind}{path}{event}-01"]
+    assert f"Made 1 IAM {kind}s under {path} (profiles in {config_file}):" in out
+    for arn in arns:
+        assert arn in out
+    assert "aws_secret_access_key" not in out and "testing" not in out
+    listed = iam.list_roles(PathPrefix=path)["Roles"] if studio else iam.list_users(PathPrefix=path)["Users"]
+    assert sorted(r["Arn"] for r in listed) == arns
+    attached = (
+        iam.list_attached_role_policies(RoleName=f"{event}-01")
+        if studio
+        else iam.list_attached_user_policies(UserName=f"{event}-01")
+    )["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached][:1] == [f"{event}-01-1"]
+    # The profiles: the event's own file, mode 600, no endpoint (real AWS); the state files keep the instructor's.
+    assert stat.S_IMODE(os.stat(config_file).st_mode) == 0o600
+    config = configparser.ConfigParser()
+    config.read(config_file)
+    profile = config[f"profile {event}-01"]
+    assert "endpoint_url" not in profile
+    assert state.load_state(f"{event}-01").settings.profile is None
+    keys = config[f"profile {event}-studio"] if studio else profile
+    caller = boto3.client(
+        "sts",
+        endpoint_url=sandbox.endpoint(),
+        region_name="us-east-1",
+        aws_access_key_id=keys["aws_access_key_id"],
+        aws_secret_access_key=keys["aws_secret_access_key"],
+    )
+    if studio:
+        assumed = caller.assume_role(RoleArn=profile["role_arn"], RoleSessionName=f"{event}-01")["AssumedRoleUser"]
+        assert assumed["Arn"] == f"arn:aws:sts::123456789012:assumed-role/{event}-01/{event}-01"
+    else:
+        assert caller.get_caller_identity()["Arn"] == arns[0]
+
+    code, out = run(capsys, "event", "cleanup", "--event", event, "--json")
+    assert code == 0, out
+    assert iam.list_users(PathPrefix=path)["Users"] == [] and iam.list_roles(PathPrefix=path)["Roles"] == []
+    assert iam.list_policies(Scope="Local", PathPrefix=path)["Policies"] == []
+    assert f"profile {event}-01" not in config_file.read_text()

@@ -5,24 +5,33 @@ release serves the test URL while production serves the old one until the PAUSE 
 then CANARY and LINEAR with the traffic ECS reports), and 05 then leaves nothing. EC2 rolls the paused release back
 here; on Fargate a participant continues it (tests/test_participant_identities.py runs 00 -> 05 and the module as an
 event's participant, with ``assert_continued_release`` and ``assert_nothing_left`` from here: one workshop proves the
-module and the participant's policy at once, issue 26)."""
+module and the participant's policy at once, issue 26).
+
+The EC2 run is a Workshop Studio participant's (issue 21): ``event start --workshop-studio --launch-type EC2`` makes
+the participant a role, and every notebook, 00 -> 04, the module and 05, signs as a session of it; then every
+statement of the Studio policy the run alone needed is removed one at a time and the simulator refuses its request.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from helpers import cleanup, runner, setup
+from helpers.__main__ import main
 from helpers.runner import NOTEBOOK_DIR
+from localaws import api
 from tests.helpers_for_tests import sandbox_client, unique
-from tests.iam_usage import assert_least_privilege
+from tests.iam_usage import assert_least_privilege, attached_documents, identity_usage, remove_each_proven_statement
 from tests.test_workshop_flow import answers
 from tests.workshop_runs import plain_text, run_notebook, status_after
 
 pytestmark = pytest.mark.slow  # runs whole notebooks: `make test`, not `make test-fast`
 
+ACCOUNT = "123456789012"
 MODULE = "advanced/modern-deployments.ipynb"
 GOOD = "Hello from the pipeline"
 RELEASE = "Hello from a blue/green release"
@@ -135,8 +144,25 @@ def assert_continued_release(prefix: str, module: str) -> None:
     print(assert_least_privilege(prefix, "FARGATE"))
 
 
-def test_ec2_blue_green_rolled_back_leaves_production_on_the_old_release(tmp_path):
-    prefix = unique("mde")
+@pytest.fixture
+def studio_participant() -> Iterator[str]:
+    """A Workshop Studio event of one on EC2: the participant's profile assumes their role, so their notebooks sign as
+    a session of it. The CodeBuild quota is the one the event's plan asks for (two concurrent builds each)."""
+    api.configure_account({"codebuild_concurrency": 2})
+    name = unique("ms")[:12]
+    argv = ["event", "start", "--event", name, "--participants", "1", "--workshop-studio", "--launch-type", "EC2"]
+    assert main([*argv, "--json"]) == 0
+    try:
+        yield f"{name}-01"
+    finally:
+        main(["event", "cleanup", "--event", name, "--json"])
+        api.reset_account()
+
+
+def test_ec2_blue_green_rolled_back_leaves_production_on_the_old_release(tmp_path, studio_participant):
+    prefix = studio_participant
+    session_arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/{prefix}/{prefix}"
+    assert setup.open_workshop(prefix, expect_resources=False).client("sts").get_caller_identity()["Arn"] == session_arn
     _through_04(tmp_path, prefix, "EC2")
     module = _module(tmp_path, prefix, "rollback")
     release_runs = _section_1(prefix, module)
@@ -154,3 +180,25 @@ def test_ec2_blue_green_rolled_back_leaves_production_on_the_old_release(tmp_pat
     assert answers(prefix)["prod"] == GOOD
     _canary_and_linear(prefix, module)
     _cleanup_leaves_nothing(tmp_path, prefix)
+    _studio_statements_proven(prefix, session_arn)
+
+
+def _studio_statements_proven(prefix: str, session_arn: str) -> None:
+    """Used versus granted for the Studio role's session on EC2, the advanced module included: every statement is
+    proven needed (CreateServiceLinkedRole's only in an account without ECS's service-linked role yet), and each,
+    removed one at a time, makes the simulator refuse the first request it alone allowed."""
+    documents = [document for _, _, document in attached_documents("role", prefix)]
+    usage = identity_usage(session_arn, documents)
+    print(f"Studio policy (EC2): {len(usage.sids)} statements, {len(usage.granted)} actions granted, ", end="")
+    print(f"{len(usage.used)} used in 00 -> 04, the advanced module and 05")
+    print(usage.table())
+    print("not used:", ", ".join(sorted(usage.granted - usage.used)))
+    assert usage.used <= usage.granted
+    # The refusals by design: cleanup's listing of every capacity provider (then looked up by name), and the
+    # preflight's GetRole on the participant's own role (then simulated by its name).
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{prefix.rsplit('-', 1)[0]}/{prefix}"
+    assert set(usage.denied) <= {("ecs:DescribeCapacityProviders", "*"), ("iam:GetRole", role_arn)}, usage.denied
+    assert set(usage.sids) - usage.proven <= {"Iam2"}, set(usage.sids) - usage.proven
+    removed = remove_each_proven_statement("role", prefix, role_arn, usage.statements, ACCOUNT)
+    assert len(removed) == len(usage.proven), removed
+    print(f"{len(removed)} statements removed one at a time, each refusing the request it alone allowed")

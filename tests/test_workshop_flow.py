@@ -32,10 +32,13 @@ def test_the_whole_workshop_on_fargate(tmp_path):
     whole_workshop(tmp_path, "FARGATE")
 
 
-def whole_workshop(tmp_path, launch_type: str, region: str | None = None, after_01=None) -> str:
+def whole_workshop(
+    tmp_path, launch_type: str, region: str | None = None, after_01=None, prefix: str | None = None
+) -> str:
     """Notebooks 00 -> 05 with the checks after each; ``after_01(prefix)`` adds a launch type's own checks.
-    Returns the prefix."""
-    prefix = unique(f"wf{launch_type[:1].lower()}")
+    ``prefix``: an event participant's (``event start`` wrote its state file and profile), so every notebook signs
+    as them; by default a new prefix, signed with the account's own keys. Returns the prefix."""
+    prefix = prefix or unique(f"wf{launch_type[:1].lower()}")
     run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, launch_type=launch_type, region=region)
     region = region or "us-east-1"  # notebook 00's default
     # `status --json` answers after every notebook (the README documents it for instructors and CI).

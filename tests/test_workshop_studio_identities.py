@@ -32,7 +32,12 @@ from helpers.permissions import permissions_check, required_actions
 from helpers.permissions.studio import variable_before_fifth_colon
 from localaws import api as process
 from tests.helpers_for_tests import REGION, sandbox_client, unique
-from tests.iam_usage import attached_documents, identity_usage, remove_each_proven_statement
+from tests.iam_usage import (
+    advanced_module_statements,
+    attached_documents,
+    identity_usage,
+    remove_each_proven_statement,
+)
 
 ACCOUNT = "123456789012"
 pytestmark = pytest.mark.slow
@@ -217,26 +222,11 @@ def test_notebooks_00_to_05_as_the_assumed_role_and_another_participant_refused(
 
 
 #: Statements the Fargate run 00 -> 05 cannot prove, and why: EC2 capacity only (the Auto Scaling groups, the
-#: ECS-optimized AMI's parameter), and CreateServiceLinkedRole only in an account that has no ECS service-linked role
-#: yet (an earlier test on the worker may have made it). The stage retry's (Codepipeline2) is proven by a retry the
-#: test asks for.
+#: ECS-optimized AMI's parameter: a Studio role's EC2 run, 00 -> 04, the advanced module and 05, proves them and every
+#: other statement in tests/test_modern_deployments.py), and CreateServiceLinkedRole only in an account that has no
+#: ECS service-linked role yet (an earlier test on the worker may have made it). The stage retry's (Codepipeline2) is
+#: proven by a retry the test asks for.
 NOT_PROVEN_ON_FARGATE = {"Autoscaling", "Ssm", "Iam2"}
-#: What only the advanced module calls: its statements are proven where the module runs as a participant
-#: (tests/test_participant_identities.py), the Studio policy being the learner's with other account fields.
-ADVANCED_MODULE_ACTIONS = {"ecs:ContinueServiceDeployment", "ecs:DescribeServiceDeployments"}
-ADVANCED_MODULE_STATEMENTS = {"PassTheInfrastructureRoleToEcs"}
-
-
-def _advanced_module_only(documents: list[dict]) -> set[str]:
-    """The Sids of the statements only the advanced module needs (numbered Sids such as Ecs2 move as statements
-    are added, so they are found by their actions)."""
-    found = set(ADVANCED_MODULE_STATEMENTS)
-    for document in documents:
-        for statement in document["Statement"]:
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            if set(actions) <= ADVANCED_MODULE_ACTIONS:
-                found.add(statement["Sid"])
-    return found
 
 
 def _statements_proven(prefix: str) -> None:
@@ -251,7 +241,7 @@ def _statements_proven(prefix: str) -> None:
     # not grant (the simulator is then asked about the role's ARN without its path, which the sandbox resolves by name).
     role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{prefix.rsplit('-', 1)[0]}/{prefix}"
     assert set(usage.denied) <= {("ecs:DescribeCapacityProviders", "*"), ("iam:GetRole", role_arn)}
-    assert set(usage.sids) - usage.proven <= NOT_PROVEN_ON_FARGATE | _advanced_module_only(_role_documents(prefix))
+    assert set(usage.sids) - usage.proven <= NOT_PROVEN_ON_FARGATE | advanced_module_statements(_role_documents(prefix))
     assert usage.root  # the test's own admin calls, counted apart from the participant's
     _each_proven_statement_removed_is_refused(prefix, role_arn, usage.statements)
 
@@ -262,31 +252,6 @@ def _each_proven_statement_removed_is_refused(prefix: str, role_arn: str, statem
     print(f"{len(removed)} statements removed one at a time, each refusing the request it alone allowed:")
     print("\n".join(removed))
     assert len(removed) == len([s for s in statements.values() if s["alone"]])
-
-
-def test_on_ec2_the_role_proves_the_auto_scaling_and_ami_parameter_statements(_event_quota):
-    """The two statements only the EC2 launch type needs: notebook 01's steps as the participant's role session (the
-    Auto Scaling groups, the ECS-optimized AMI's SSM parameter), each statement then removed and refused."""
-    from helpers import prerequisites
-    from helpers.cleanup import cleanup
-
-    name = unique("we")[:12]
-    argv = ["event", "start", "--event", name, "--participants", "1", "--workshop-studio", "--launch-type", "EC2"]
-    assert main([*argv, "--json"]) == 0
-    prefix = f"{name}-01"
-    try:
-        workshop = setup.open_workshop(prefix, expect_resources=False)
-        assert workshop.client("sts").get_caller_identity()["Arn"] == _session_arn(prefix)
-        prerequisites.ensure_all(workshop)
-        usage = identity_usage(_session_arn(prefix), _role_documents(prefix))
-        print(usage.table())
-        assert {"Autoscaling", "Ssm"} <= usage.proven
-        role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{name}/{prefix}"
-        proven = {sid: usage.statements[sid] for sid in ("Autoscaling", "Ssm")}
-        _each_proven_statement_removed_is_refused(prefix, role_arn, proven)
-        assert cleanup(setup.open_workshop(prefix), progress=False).ok
-    finally:
-        main(["event", "cleanup", "--event", name, "--json"])
 
 
 def test_event_cleanup_removes_the_roles_and_policies_and_nothing_else(capsys):

@@ -29,8 +29,9 @@ __all__ = [*sorted(_EXPORTS), "INSTRUCTOR_OPERATIONS"]
 
 #: What the event tooling calls with the instructor's identity, beyond the learner's own operations
 #: (``helpers.permissions.KIT_OPERATIONS``, which status and cleanup also use): the plan's quota and
-#: usage reads, the Price List API, status's reads of pipeline runs, and on the sandbox the participants' IAM
-#: users, keys and policies (``identities.py``), or with ``--workshop-studio`` their roles (``studio_roles.py``).
+#: usage reads, the Price List API, status's reads of pipeline runs, and on the sandbox (on AWS with ``--identities``)
+#: the participants' IAM users, keys and policies (``identities.py``), or with ``--workshop-studio`` their roles
+#: (``studio_roles.py``).
 #: tests/test_event.py checks it.
 INSTRUCTOR_OPERATIONS: dict[str, tuple[str, ...]] = {
     "service-quotas": ("get_service_quota", "get_aws_default_service_quota"),

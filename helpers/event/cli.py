@@ -34,6 +34,12 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="on the sandbox, each participant an IAM role of their own with the Workshop Studio policy",
     )
+    start.add_argument(
+        "--identities",
+        action="store_true",
+        help="on AWS too: make each participant's IAM user (or, with --workshop-studio, role) with their policy, "
+        "and print what was made (the sandbox always makes them)",
+    )
     settings_options(start)
     start.set_defaults(func=_start)
     status = actions.add_parser("status", help="each participant's step, environments, failures, leftovers")
@@ -86,6 +92,7 @@ def _start(args: argparse.Namespace) -> int:
         instance_type=args.instance_type,
         hours=args.hours,
         workshop_studio=args.workshop_studio,
+        identities_on_aws=args.identities,
     )
     if args.json:
         print(json.dumps(started.to_dict(), indent=2, default=str))
@@ -93,6 +100,10 @@ def _start(args: argparse.Namespace) -> int:
         print(repr(started.show()))
         print()
         print(started.plan.summary())
+        made = started.made()
+        if made:
+            print()
+            print(made)
     return 0
 
 

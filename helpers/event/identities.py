@@ -4,6 +4,10 @@ identities file; the participant's state file names that profile, so every noteb
 (and every kernel ``make hub`` starts for them) signs its requests as them, and the sandbox evaluates each one
 as AWS would. ``event cleanup`` deletes those users, their keys and policies, and nothing else: everything it
 touches lives under the IAM path ``/workshop/<event>/``.
+
+On AWS the same users are made only when the instructor asks (``event start --identities``): their profiles (no
+endpoint) go to the event's own file, ``aws_identities_file(event)``, and the participants' state files keep the
+instructor's settings, as participants sign in to a real account by the account's own means.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ def create_identities(
     A participant who already has a user (the event started again) gets it afresh."""
     iam = clients.client("iam", as_account(settings))
     path = iam_path(event)
+    config_file = profiles_file(event, settings)
     made: dict[str, Identity] = {}
     for prefix in prefixes:
         delete_user(iam, prefix, path)
@@ -79,10 +84,10 @@ def create_identities(
             str(key["AccessKeyId"]),
             str(key["SecretAccessKey"]),
             prefix,
-            str(clients.sandbox_profiles_file()),
+            str(config_file),
             tuple(names),
         )
-    _write_profiles(made, settings.region, remove=[])
+    _write_profiles(made, settings, remove=[], path=config_file)
     clients.reset()  # a participant's cached client would still sign with their previous key
     return made
 
@@ -98,7 +103,7 @@ def delete_identities(event: str, settings: WorkshopSettings) -> list[str]:
     for page in iam.get_paginator("list_policies").paginate(Scope="Local", PathPrefix=path):
         for policy in page["Policies"]:
             delete_policy(iam, policy["Arn"])
-    _write_profiles({}, settings.region, remove=users)
+    _write_profiles({}, settings, remove=users, path=profiles_file(event, settings))
     clients.reset()
     return users
 
@@ -154,35 +159,56 @@ def delete_policy(iam: Any, arn: str) -> None:
         pass
 
 
-def _read_profiles() -> configparser.ConfigParser:
+def aws_identities_file(event: str) -> Path:
+    """On AWS, where ``event start --identities`` writes the participants' profiles: an AWS config file of the
+    event's own (mode 600), never the instructor's ``~/.aws/config``."""
+    from .names import event_folder
+
+    return event_folder(event) / "identities" / "config"
+
+
+def profiles_file(event: str, settings: WorkshopSettings) -> Path:
+    """The participants' profiles: the sandbox's identities file, or on AWS the event's own file."""
+    return clients.sandbox_profiles_file() if settings.backend == "sandbox" else aws_identities_file(event)
+
+
+def endpoint_of(settings: WorkshopSettings) -> dict[str, str]:
+    """A profile's ``endpoint_url``: the sandbox's; none on AWS."""
+    from ..core import sandbox
+
+    return {"endpoint_url": sandbox.endpoint()} if settings.backend == "sandbox" else {}
+
+
+def _read_profiles(path: Path | None = None) -> configparser.ConfigParser:
     config = configparser.ConfigParser()
-    config.read(clients.sandbox_profiles_file())
+    config.read(path or clients.sandbox_profiles_file())
     return config
 
 
-def _write_profiles(identities: dict[str, Identity], region: str, remove: list[str]) -> None:
-    """The participants' users as profiles of the sandbox's identities file."""
-    from ..core import sandbox
-
+def _write_profiles(identities: dict[str, Identity], settings: WorkshopSettings, remove: list[str], path: Path) -> None:
+    """The participants' users as profiles of the identities file ``path``."""
     sections = {
         prefix: {
             "aws_access_key_id": made.access_key_id,
             "aws_secret_access_key": made.secret_access_key,
-            "region": region,
-            "endpoint_url": sandbox.endpoint(),
+            "region": settings.region,
+            **endpoint_of(settings),
             "workshop_event": made.user_arn.split("/")[-2],
             "workshop_user_arn": made.user_arn,
             "workshop_policies": " ".join(made.policies),
         }
         for prefix, made in identities.items()
     }
-    save_profiles(sections, remove)
+    save_profiles(sections, remove, path)
 
 
-def save_profiles(sections: dict[str, dict[str, str]], remove: list[str]) -> None:
-    """Write ``[profile NAME]`` sections (each replaced whole) into the sandbox's identities file, an AWS config
-    file (``AWS_CONFIG_FILE=... aws --profile NAME``), mode 600; drop the profiles named in ``remove``."""
-    config = _read_profiles()
+def save_profiles(sections: dict[str, dict[str, str]], remove: list[str], path: Path | None = None) -> None:
+    """Write ``[profile NAME]`` sections (each replaced whole) into an identities file (by default the sandbox's), an
+    AWS config file (``AWS_CONFIG_FILE=... aws --profile NAME``), mode 600; drop the profiles named in ``remove``."""
+    path = path or clients.sandbox_profiles_file()
+    if not sections and not path.exists():
+        return
+    config = _read_profiles(path)
     for name in [*remove, *sections]:
         config.remove_section(f"profile {name}")
     for name, values in sections.items():
@@ -191,7 +217,7 @@ def save_profiles(sections: dict[str, dict[str, str]], remove: list[str]) -> Non
             config.set(f"profile {name}", key, value)
     text = io.StringIO()
     config.write(text)
-    path: Path = clients.sandbox_profiles_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(path, text.getvalue())
     os.chmod(path, 0o600)
 

@@ -85,6 +85,9 @@ class EventRecord:
     created_at: str = ""
     #: "shared-account" (participants are IAM users) or "workshop-studio" (each a role of their own).
     variant: str = "shared-account"
+    #: Whether ``event start`` made the participants' IAM users or roles (always on the sandbox; on AWS with
+    #: ``--identities``): ``event cleanup`` then deletes them.
+    identities: bool = False
 
     def save(self) -> None:
         _write_atomically(record_path(self.event), json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")

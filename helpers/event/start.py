@@ -48,6 +48,20 @@ class StartedEvent:
             return self.identities[prefix].user_arn
         return self.studio_roles[prefix].role_arn if prefix in self.studio_roles else None
 
+    def made(self) -> str:
+        """What ``event start`` made in IAM, one line per identity, and where their profiles are (no secrets)."""
+        made: dict[str, Identity | StudioRole] = {**self.identities, **self.studio_roles}
+        if not made:
+            return ""
+        kind = "IAM roles" if self.studio_roles else "IAM users"
+        lines = [
+            f"Made {len(made)} {kind} under /workshop/{self.record.event}/ (profiles in {self._identities_file()}):"
+        ]
+        for prefix, found in sorted(made.items()):
+            arn = found.role_arn if isinstance(found, StudioRole) else found.user_arn
+            lines.append(f"  {arn}  profile {prefix}, policies {', '.join(found.policies)}")
+        return "\n".join(lines)
+
     def frame(self) -> pd.DataFrame:
         rows = [
             {
@@ -85,8 +99,14 @@ class StartedEvent:
             "settings": self.record.settings,
             "variant": self.record.variant,
             "workshop_studio": str(self.workshop_studio) if self.workshop_studio else None,
+            "identities": self.record.identities,
+            "identities_file": self._identities_file(),
             "plan": self.plan.to_dict(),
         }
+
+    def _identities_file(self) -> str | None:
+        made: list[Identity | StudioRole] = [*self.identities.values(), *self.studio_roles.values()]
+        return made[0].config_file if made else None
 
 
 def start_event(
@@ -99,10 +119,13 @@ def start_event(
     hours: float = DEFAULT_HOURS,
     session: boto3.Session | None = None,
     workshop_studio: bool = False,
+    identities_on_aws: bool = False,
 ) -> StartedEvent:
     """Validate, plan (refusing an event that does not fit), then write every participant's settings. On the
     sandbox each participant gets an IAM user (shared account), or with ``workshop_studio`` a role of their own
-    carrying the Workshop Studio policy (``studio_roles.py``)."""
+    carrying the Workshop Studio policy (``studio_roles.py``). On AWS the same identities are made only with
+    ``identities_on_aws`` (``event start --identities``); their profiles go to the event's own file and the
+    participants' state files keep the instructor's settings."""
     check_event(event, participants)
     prefixes = participant_prefixes(event, participants)
     choices = {
@@ -123,15 +146,16 @@ def start_event(
     partition = partition_of(settings.region)
     identities: dict[str, Identity] = {}
     roles: dict[str, StudioRole] = {}
-    if settings.backend == "sandbox" and workshop_studio:  # each participant a role of their own (issue 21)
+    on_sandbox = settings.backend == "sandbox"
+    if (on_sandbox or identities_on_aws) and workshop_studio:  # each participant a role of their own (issue 21)
         roles = create_studio_roles(event, prefixes, settings, account, partition)
-    elif settings.backend == "sandbox":  # participants are IAM users the sandbox evaluates (issue 21, item 2)
+    elif on_sandbox or identities_on_aws:  # participants are IAM users the sandbox evaluates (issue 21, item 2)
         identities = create_identities(event, prefixes, settings, account, partition)
     pointer = workshop_home() / "current-prefix"
     previous = pointer.read_text().strip() if pointer.exists() else None
     try:
         for prefix in prefixes:
-            profile = prefix if prefix in identities or prefix in roles else values.get("profile")
+            profile = prefix if on_sandbox and (prefix in identities or prefix in roles) else values.get("profile")
             setup.configure(prefix=prefix, **{**values, "profile": profile})
     finally:  # starting an event must not change which workshop the instructor's own notebooks open
         if previous:
@@ -140,7 +164,7 @@ def start_event(
             pointer.unlink()
     variant = "workshop-studio" if workshop_studio else "shared-account"
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    record = EventRecord(event, participants, values, prefixes, created, variant)
+    record = EventRecord(event, participants, values, prefixes, created, variant, bool(identities or roles))
     record.save()
     policies = write_participant_policies(event, prefixes, settings.region, account, partition)
     studio = write_workshop_studio(event, settings.region, settings.launch_type, partition)

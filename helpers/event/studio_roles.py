@@ -21,7 +21,16 @@ from typing import Any
 from ..core import clients
 from ..core.settings import WorkshopSettings
 from ..permissions.studio import studio_policy_documents
-from .identities import as_account, delete_policy, delete_user, iam_path, read_profile, save_profiles
+from .identities import (
+    as_account,
+    delete_policy,
+    delete_user,
+    endpoint_of,
+    iam_path,
+    profiles_file,
+    read_profile,
+    save_profiles,
+)
 
 #: A session lasts a workshop day (IAM allows up to 12 hours once the role's MaxSessionDuration says so); the AWS CLI
 #: reads ``duration_seconds`` from an assume-role profile, as the kit's clients do.
@@ -71,6 +80,7 @@ def create_studio_roles(
     has a role (the event started again) gets it afresh."""
     iam = clients.client("iam", as_account(settings))
     path = iam_path(event)
+    config_file = profiles_file(event, settings)
     source = _sign_in_user(iam, event, account, partition)
     made: dict[str, StudioRole] = {}
     for prefix in prefixes:
@@ -79,7 +89,7 @@ def create_studio_roles(
             RoleName=prefix,
             Path=path,
             AssumeRolePolicyDocument=json.dumps(trust_policy(account, partition)),
-            Description=f"Workshop Studio participant role of event {event} (the kit's sandbox)",
+            Description=f"Workshop Studio participant role of event {event} (the kit's event start)",
             MaxSessionDuration=SESSION_SECONDS,
             Tags=[{"Key": EVENT_TAG, "Value": event}],
         )["Role"]
@@ -90,8 +100,8 @@ def create_studio_roles(
             arn = iam.create_policy(PolicyName=name, Path=path, PolicyDocument=json.dumps(document))["Policy"]["Arn"]
             iam.attach_role_policy(RoleName=prefix, PolicyArn=arn)
             arns.append(arn)
-        made[prefix] = StudioRole(prefix, str(role["Arn"]), prefix, str(clients.sandbox_profiles_file()), tuple(arns))
-    _write_profiles(event, made, settings.region, source)
+        made[prefix] = StudioRole(prefix, str(role["Arn"]), prefix, str(config_file), tuple(arns))
+    _write_profiles(event, made, settings, source)
     clients.reset()  # a participant's cached client would still sign with a previous session
     return made
 
@@ -142,7 +152,7 @@ def delete_studio_roles(event: str, settings: WorkshopSettings) -> list[str]:
     roles = find_studio_roles(event, settings)
     for name in roles:
         delete_role(iam, name, iam_path(event))
-    save_profiles({}, remove=roles)
+    save_profiles({}, remove=roles, path=profiles_file(event, settings))
     clients.reset()
     return roles
 
@@ -184,10 +194,9 @@ def session_credentials(role: StudioRole) -> dict[str, Any]:
     }
 
 
-def _write_profiles(event: str, roles: dict[str, StudioRole], region: str, keys: dict[str, str]) -> None:
-    from ..core import sandbox
-
-    sections = {source_profile(event): {**keys, "region": region, "endpoint_url": sandbox.endpoint()}}
+def _write_profiles(event: str, roles: dict[str, StudioRole], settings: WorkshopSettings, keys: dict[str, str]) -> None:
+    region, endpoint = settings.region, endpoint_of(settings)
+    sections = {source_profile(event): {**keys, "region": region, **endpoint}}
     for prefix, role in roles.items():
         sections[prefix] = {
             "role_arn": role.role_arn,
@@ -195,8 +204,8 @@ def _write_profiles(event: str, roles: dict[str, StudioRole], region: str, keys:
             "role_session_name": prefix,
             "duration_seconds": str(SESSION_SECONDS),
             "region": region,
-            "endpoint_url": sandbox.endpoint(),
+            **endpoint,
             "workshop_event": event,
             "workshop_policies": " ".join(role.policies),
         }
-    save_profiles(sections, remove=[])
+    save_profiles(sections, remove=[], path=profiles_file(event, settings))

@@ -17,8 +17,9 @@ from tqdm.auto import tqdm
 
 from ..cleanup import DELETED, NOT_OURS, cleanup, leftovers
 from ..core.context import Workshop
+from ..core.settings import WorkshopSettings
 from ..views.table import StatusTable
-from .names import known_prefixes
+from .names import known_prefixes, load_record
 from .status import participant_workshop
 
 #: Participants cleaned at once: their deletes are independent, and the APIs' rate limits stay far away.
@@ -84,6 +85,16 @@ class EventCleanup:
         return StatusTable(self.frame().set_index("prefix"), caption)
 
 
+def _identity_settings(event: str, workshops: dict[str, Workshop]) -> WorkshopSettings | None:
+    """The settings to delete the participants' identities with: on the sandbox always (``event start`` made them),
+    on AWS when its record says ``--identities`` made them; None when there are none to delete."""
+    sandbox_settings = next((w.settings for w in workshops.values() if w.on_sandbox), None)
+    if sandbox_settings is not None:
+        return sandbox_settings
+    record = load_record(event)
+    return record.participant_settings(record.prefixes[0]) if record and record.identities and record.prefixes else None
+
+
 def cleanup_event(event: str, progress: bool = True) -> EventCleanup:
     """Delete every participant's resources (several participants at once), then ask each service again."""
     prefixes = known_prefixes(event)
@@ -106,13 +117,13 @@ def cleanup_event(event: str, progress: bool = True) -> EventCleanup:
             except (ClientError, BotoCoreError) as error:
                 results[prefix] = ParticipantCleanup(prefix, False, error=f"{type(error).__name__}: {error}")
             bar.update(1)
-    sandbox_settings = next((w.settings for w in workshops.values() if w.on_sandbox), None)
-    if sandbox_settings is not None:  # the participants' IAM users or roles, keys and policies (/workshop/<event>/)
+    identity_settings = _identity_settings(event, workshops)
+    if identity_settings is not None:  # the participants' IAM users or roles, keys and policies (/workshop/<event>/)
         from .identities import delete_identities
         from .studio_roles import delete_studio_roles
 
-        delete_studio_roles(event, sandbox_settings)
-        delete_identities(event, sandbox_settings)
+        delete_studio_roles(event, identity_settings)
+        delete_identities(event, identity_settings)
     for prefix, workshop in workshops.items():  # verify: ask every service again, participant by participant
         try:
             results[prefix].left = [f"{r.kind} {r.name}: {r.outcome}" for r in leftovers(workshop) if r.is_problem]

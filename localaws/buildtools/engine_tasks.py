@@ -5,7 +5,8 @@
 - ``run``: create and start a container (host network, environment, command, CPU and memory limits, labels);
 - ``wait``, ``logs``: block until a container exits (its exit code), follow its output line by line;
 - ``stop``, ``remove``, ``inspect``, ``labelled``: what the sandbox needs to stop its containers and find them again
-  after a restart (every task container carries ``LABEL_DATA_DIR``, the data folder of the sandbox that started it).
+  after a restart (every task container carries ``LABEL_DATA_DIR``, the data folder of the sandbox that started it);
+- ``remove_images``: untag a deleted ECR repository's images (the builds' tags and the tasks' pulls).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from .changes.app_message import APP_FILE, has_message_line, read_app, with_empty_message, with_message
+from .changes.dockerfile import DOCKERFILE, read_dockerfile, with_build_note
 from .changes.git_cli import clone, clone_url, commit_and_push
 from .changes.gitflow import branch_head, commit_file, fast_forward, revert_breaking_commit
 from .changes.pipeline_edits import with_first_action, with_stage
@@ -42,6 +43,7 @@ __all__ = [
     "ReleaseError",
     "approval",
     "break_the_build",
+    "change_dockerfile",
     "change_message",
     "clone_url",
     "environments",
@@ -212,6 +214,21 @@ def change_message(workshop: Workshop, new_message: str, branch: str = "master")
     updated = with_message(source, new_message)
     return _commit_release(
         workshop, branch, lambda: commit_file(workshop, APP_FILE, updated, f"Say {new_message!r}", branch)
+    )
+
+
+def change_dockerfile(workshop: Workshop, note: str, branch: str = "master") -> Release:
+    """Commit the ``Dockerfile`` with a ``LABEL workshop.note`` and a ``RUN`` step writing ``note`` to a file in the
+    image (before its ``USER`` line; a re-run replaces them): a new image, built and deployed by Dev.
+
+    Returns
+    -------
+    Release
+        What was committed; its ``watch()`` follows the Dev run that builds and deploys the new image.
+    """
+    updated = with_build_note(read_dockerfile(workshop, branch), note)
+    return _commit_release(
+        workshop, branch, lambda: commit_file(workshop, DOCKERFILE, updated, f"Dockerfile: note {note!r}", branch)
     )
 
 

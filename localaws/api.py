@@ -28,6 +28,7 @@ __all__ = [
     "configure_account",
     "default_home",
     "endpoint",
+    "engine_containers",
     "iam_usage",
     "list_faults",
     "listener_urls",
@@ -94,6 +95,19 @@ def state_statistics(home: Path | None = None) -> dict[str, object]:
 def task_summaries(home: Path | None = None) -> list[dict[str, object]]:
     """Every ECS task process the sandbox runs: service, port, pid, last lines of output."""
     return _get_json(endpoint(home) + routes.ECS_TASKS)
+
+
+def engine_containers(home: Path | None = None) -> list[dict[str, object]]:
+    """In Docker mode, the engine's own view of the sandbox's task containers (``docker ps -a`` filtered by the label
+    of the sandbox's data folder): ``Id``, ``Image``, ``State``, ``Status``, ``Labels`` as the engine answers them.
+    Empty in process mode."""
+    from .buildtools import engine_tasks  # only Docker mode talks to the engine
+
+    running = status(home)
+    if running.containers != "docker":
+        return []
+    data_dir = ((home or default_home()) / "data").resolve()
+    return list(engine_tasks.labelled(engine_tasks.LABEL_DATA_DIR, str(data_dir)))
 
 
 def iam_usage(home: Path | None = None, reset: bool = False) -> dict[str, object]:

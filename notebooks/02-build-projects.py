@@ -48,3 +48,7 @@ build_projects.deploy_container_image_project(workshop)
 
 # %% [markdown]
 # Run either deploy cell again: the result says `no changes`.
+#
+# No image exists yet: the first one is built when the pipelines of notebook 03 run this project. Notebook 03 then
+# shows what ECR holds (`describe_images`: each image's tag, digest and size), and notebook 04 the containers that
+# run it.

@@ -13,7 +13,7 @@
 prefix = None  # None: the workshop chosen last in notebook 00
 
 # %%
-from helpers import excerpts, inventory, pictures, pipelines, setup
+from helpers import containers, excerpts, inventory, pictures, pipelines, setup
 
 workshop = setup.open_workshop(prefix)
 TEMPLATE = "data/templates/deployment-pipeline-for-all-env.yaml"
@@ -75,6 +75,18 @@ pipelines.watch_first_runs(workshop)
 
 # %%
 pictures.pipelines(workshop)
+
+# %% [markdown]
+# ## The images the first runs pushed
+#
+# Each run's **BuildContainer** action built the `Dockerfile` and pushed the image to its environment's ECR
+# repository, tagged with the commit it was built from. ECR's `describe_images` tells what it holds: the tag, the
+# image's **digest** (the hash of its manifest: the image's real identity, which a tag is only a name for) and its
+# size (its compressed layers, what a pull downloads). Dev's and QA's images come from the same commit; Prod has
+# none yet, as its first run waits at the approval.
+
+# %%
+containers.images(workshop)
 
 # %% [markdown]
 # ## What each environment serves now

@@ -16,9 +16,10 @@ git_message = "Hello from git"           # the message of the change pushed with
 auto_approve = False                     # True approves Prod without the buttons (headless runs: papermill, CI)
 approval_comment = "Looks good"          # the comment of an automatic approval
 clone_folder = None                      # None: a folder under WORKSHOP_HOME
+dockerfile_note = "Built by the pipeline"  # what the Dockerfile exercise writes into the image
 
 # %%
-from helpers import inventory, pictures, release, setup, timeline
+from helpers import containers, inventory, pictures, release, setup, timeline
 
 workshop = setup.open_workshop(prefix)
 codecommit = workshop.client("codecommit")
@@ -40,6 +41,16 @@ run.watch()
 
 # %%
 inventory.show_environments(workshop)
+
+# %% [markdown]
+# What runs is a **container** of the image Dev's build pushed. ECS says which: `list_tasks` finds each service's
+# running tasks and `describe_tasks` describes them, `docker ps`-like: the task, its task definition's revision
+# (each deployment registers a new one), the digest of the image its container runs, when it started, its health
+# and status. On the sandbox with a Docker engine (Docker mode) the table adds the engine's own view of each task's
+# container (`docker ps`: its id, image and status); in process mode each task is a local process instead.
+
+# %%
+containers.running(workshop)
 
 # %% [markdown]
 # ## 2. Promote to QA: fast-forward `qa` to `master`
@@ -177,7 +188,42 @@ run.watch()
 release.environments(workshop)
 
 # %% [markdown]
-# ## 6. Timeline
+# ## 6. Change the Dockerfile
+#
+# The `Dockerfile` is part of the release too: a change to it goes through the same pipeline. This commit adds three
+# lines before its `USER` line: a `LABEL` on the image, an `ENV` variable, and a `RUN` step that writes the variable
+# into a file of the image while it builds:
+#
+# ```dockerfile
+# LABEL workshop.note="Built by the pipeline"
+# ENV BUILD_NOTE="Built by the pipeline"
+# RUN echo "$BUILD_NOTE" > /usr/src/app/build-note.txt
+# ```
+#
+# Dev builds a new image from it and deploys it. The app answers as before: nothing it reads has changed.
+
+# %%
+run = release.change_dockerfile(workshop, dockerfile_note)
+run.watch()
+
+# %% [markdown]
+# Dev now runs the image built from this commit: the digest ECR has for the commit's tag is the digest its tasks
+# run, and it differs from the image before it (a new `ENV` is a new image).
+
+# %%
+containers.deployed(workshop, "dev", run.commit or "")
+
+# %%
+containers.running(workshop, ("dev",))
+
+# %% [markdown]
+# How much of the change ran depends on where the image was built. On AWS, and on the sandbox in Docker mode, the
+# `RUN` step ran: the file is in the image (in Docker mode, `docker exec <container id> cat
+# /usr/src/app/build-note.txt` in a terminal prints it). In the sandbox's process mode (no Docker engine) the
+# build's stand-in for `docker` keeps `ENV` (hence the new digest) but **does not execute `RUN` steps** and ignores
+# `LABEL`: the build log says "skipped", and the file is not there.
+#
+# ## 7. Timeline
 #
 # Every pipeline execution of this workshop: green succeeded, red failed, grey superseded or stopped.
 
@@ -185,7 +231,7 @@ release.environments(workshop)
 timeline.timeline(workshop)
 
 # %% [markdown]
-# ## 7. Going further
+# ## 8. Going further
 #
 # A few changes you could make next, each with the exact calls. The first two run here; the last one is shown,
 # and the optional module `advanced/modern-deployments` runs it (on both backends).

@@ -58,6 +58,7 @@ def whole_workshop(
 
     pipelines = plain_text(run_notebook("03-pipelines.ipynb", tmp_path, prefix=prefix))
     assert "Prod ✋ Waiting (waiting for approval)" in pipelines
+    assert "(no image yet)" in pipelines and pipelines.count("sha256:") >= 2  # Dev's and QA's images in ECR
     assert answers(prefix) == {"dev": "Hello world", "qa": "Hello world", "prod": placeholder["prod"]}
     assert_pipelines_as_designed(prefix, region)
     assert build_log_groups(status_after(prefix, "AWS::CodePipeline::Pipeline", "AWS::Events::Rule")) == {"yes"}
@@ -74,6 +75,8 @@ def whole_workshop(
     assert "Approved with comment: Looks good" in text
     assert "Dev ❌ Failed (Stage Build failed at action BuildApp" in text  # the broken build
     assert has_image(release)  # the timeline
+    assert "RUNNING" in text  # each environment's running containers (describe_tasks)
+    assert "✅ deployed" in text  # the Dockerfile exercise: the digest ECR has for its tag is the one Dev runs
     assert answers(prefix) == {
         "dev": "Hello from git",
         "qa": "Hello from the pipeline",

@@ -112,6 +112,12 @@ def listener_urls(api: Any) -> list[dict[str, object]]:
 
 
 @_translated
+def engine_containers(api: Any) -> list[dict[str, Any]]:
+    """In Docker mode, the engine's rows (``docker ps -a``) for the sandbox's task containers; empty in process mode."""
+    return cast(list[dict[str, Any]], api.engine_containers(home()))
+
+
+@_translated
 def pipeline_page_url(api: Any, region: str, name: str) -> str:
     """The sandbox's own page for a pipeline (what the console shows on AWS)."""
     return str(api.pipeline_page_url(region, name, home()))

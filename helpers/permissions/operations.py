@@ -95,6 +95,7 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
     "ecr": (
         "create_repository",
         "delete_repository",
+        "describe_images",  # notebooks 03 and 04: each environment's images (tag, digest, size)
         "describe_repositories",
         "list_tags_for_resource",
         "put_image_scanning_configuration",
@@ -115,8 +116,10 @@ KIT_OPERATIONS: dict[str, tuple[str, ...]] = {
         "describe_service_deployments",
         "describe_services",
         "describe_task_definition",
+        "describe_tasks",  # notebook 04: each environment's running containers
         "list_service_deployments",
         "list_task_definitions",
+        "list_tasks",
         "put_cluster_capacity_providers",
         "register_task_definition",
         "update_service",

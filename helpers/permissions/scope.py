@@ -122,6 +122,9 @@ class Scope:
         found = [self.arn("ecs", f"cluster/{n.cluster(e)}") for e in envs]
         found += [self.arn("ecs", f"service/{n.cluster(e)}/{n.service(e)}") for e in envs]
         found += [self.arn("ecs", f"task-definition/{n.task_family(e)}:*") for e in envs]
+        found += [self.arn("ecs", f"task/{n.cluster(e)}/*") for e in envs]  # DescribeTasks (notebook 04)
+        # ListTasks: AWS documents a container instance as its resource; the sandbox evaluates the cluster's ARN
+        found += [self.arn("ecs", f"container-instance/{n.cluster(e)}/*") for e in envs]
         if name in ("DescribeServiceDeployments", "ContinueServiceDeployment"):  # the advanced module's (on Prod's)
             return [self.arn("ecs", f"service-deployment/{n.cluster('prod')}/{n.service('prod')}/*")]
         # Each run's providers carry a 6-hex suffix (ECS keeps deleted names a while); "?" matches exactly

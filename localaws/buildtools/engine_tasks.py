@@ -5,7 +5,8 @@
 - ``run``: create and start a container (host network, environment, command, CPU and memory limits, labels);
 - ``wait``, ``logs``: block until a container exits (its exit code), follow its output line by line;
 - ``stop``, ``remove``, ``inspect``, ``labelled``: what the sandbox needs to stop its containers and find them again
-  after a restart (every task container carries ``LABEL_DATA_DIR``, the data folder of the sandbox that started it).
+  after a restart (every task container carries ``LABEL_DATA_DIR``, the data folder of the sandbox that started it);
+- ``remove_images``: untag a deleted ECR repository's images (the builds' tags and the tasks' pulls).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def _call(method: str, path: str, body: Any = None, headers: dict[str, str] | No
 def image_present(reference: str) -> bool:
     """Whether the engine has the image ``reference``."""
     try:
-        _call("GET", f"/images/{urllib.parse.quote(reference, safe='')}/json")
+        _call("GET", f"/images/{urllib.parse.quote(reference, safe='/:@')}/json")
         return True
     except EngineError as error:
         if error.status == 404:
@@ -195,3 +196,27 @@ def remove_labelled(label: str, value: str) -> int:
     for row in found:
         remove(str(row["Id"]))
     return len(found)
+
+
+def _references(row: dict[str, Any]) -> list[str]:
+    tags = [t for t in row.get("RepoTags") or [] if t != "<none>:<none>"]
+    return tags + [d for d in row.get("RepoDigests") or [] if d != "<none>@<none>"]
+
+
+def remove_images(repository_prefixes: list[str]) -> list[str]:
+    """Untag every image reference (tag or digest) that starts with one of ``repository_prefixes`` (e.g.
+    ``ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:`` and ``127.0.0.1:PORT/NAME@``); the engine deletes an image whose
+    last reference goes (``docker rmi`` of each name: an image another name still tags stays). What was removed."""
+    answer = _call("GET", "/images/json?all=0&digests=1")
+    removed = []
+    for row in answer if isinstance(answer, list) else []:
+        for reference in _references(row):
+            if not reference.startswith(tuple(repository_prefixes)):
+                continue
+            try:
+                _call("DELETE", f"/images/{urllib.parse.quote(reference, safe='/:@')}?force=1")
+                removed.append(reference)
+            except EngineError as error:
+                if error.status not in (404, 409):  # gone already, or a running container still uses it
+                    raise
+    return removed

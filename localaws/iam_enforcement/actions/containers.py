@@ -98,6 +98,13 @@ def _services(r: Request) -> list[Check]:
     return _with_create_tags(r, found, arns[0]) if r.operation == "CreateService" else found
 
 
+def _tasks(r: Request) -> list[Check]:
+    """DescribeTasks: each task's ARN (``task/<cluster>/<id>``, an id or an ARN as given), with ``ecs:cluster``."""
+    cluster = last_segment(r.param("cluster") or "default")
+    arns = [r.arn("ecs", f"task/{cluster}/{last_segment(t)}") for t in r.param("tasks") or []]
+    return r.checks(arns or [UNSCOPED], {"ecs:cluster": _cluster_arn(r, cluster)})
+
+
 def _capacity_providers(r: Request) -> list[Check]:
     names = [n for n in r.param("capacityProviders") or [r.param("capacityProvider")] if n]
     return r.checks([r.arn("ecs", f"capacity-provider/{last_segment(n)}") for n in names] or [UNSCOPED])
@@ -123,6 +130,7 @@ _ECS_ROWS: dict[str, Callable[[Request], list[Check]]] = {
     "CreateCluster": _create_cluster,
     **dict.fromkeys(("DeleteCluster", "PutClusterCapacityProviders", "ListServices", "ListTasks"), _in_cluster),
     "DescribeClusters": _describe_clusters,
+    "DescribeTasks": _tasks,
     **dict.fromkeys(
         ("CreateService", "UpdateService", "DeleteService", "DescribeServices", "ListServiceDeployments"), _services
     ),

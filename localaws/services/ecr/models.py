@@ -4,7 +4,8 @@ bare exception, an HTTP 500) when the repository does not exist, as a registry p
 In Docker mode a real registry holds the content (``registry.py``): an image's digest is its manifest's (the push
 gives it to PutImage), its size the sum of its compressed layers (as DescribeImages documents ``imageSizeInBytes``),
 a push ECR refuses leaves the registry's tag as ECR has it, and DeleteRepository and BatchDeleteImage remove the
-content from the registry.
+content from the registry. DeleteRepository also removes the engine's images of the repository (a build's tag under the
+ECR address, a task's pull from the registry's loopback address): nothing of a deleted repository stays in the engine.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from moto.ecr.exceptions import RepositoryNotFoundException
 from moto.ecr.models import ECRBackend, Image
 
+from ...buildtools import engine_tasks
 from . import registry
 from .exceptions import ImageTagAlreadyExistsException
 
@@ -60,7 +62,21 @@ class RegistryECRBackend(ECRBackend):
     def delete_repository(self, repository_name: str, registry_id: str | None = None, force: bool = False) -> Any:
         deleted = super().delete_repository(repository_name, registry_id, force)
         registry.delete_repository(repository_name)
+        self._remove_engine_images(repository_name)
         return deleted
+
+    def _remove_engine_images(self, repository_name: str) -> None:
+        """In Docker mode (a registry runs), untag the engine's images of the repository: the build's
+        ``ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG`` and the tasks' ``127.0.0.1:PORT/NAME:TAG`` or ``@DIGEST``."""
+        address = registry.address()
+        if address is None:
+            return
+        ecr_host = f"{self.account_id}.dkr.ecr.{self.region_name}.amazonaws.com"
+        names = (f"{ecr_host}/{repository_name}", f"{address}/{repository_name}")
+        try:
+            engine_tasks.remove_images([name + end for name in names for end in (":", "@")])
+        except (OSError, engine_tasks.EngineError):
+            pass  # no engine answers: nothing of it to remove
 
     def batch_delete_image(self, repository_name: str, *args: Any, **kwargs: Any) -> Any:
         repository = self.repositories.get(repository_name)

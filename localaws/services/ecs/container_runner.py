@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ...buildtools import base_image, engine_tasks
+from ...buildtools import base_image, engine, engine_tasks
 from ...buildtools.image_store import parse_ecr_uri
 from ..ecr import registry
 from .runner import NODE_IMAGE, ImageNotRunnable, RunningTask
@@ -171,5 +171,16 @@ def remove_leftovers(data_dir: Path) -> int:
     start their tasks again. How many were removed; 0 when no engine answers."""
     try:
         return engine_tasks.remove_labelled(engine_tasks.LABEL_DATA_DIR, str(data_dir.resolve()))
+    except (OSError, engine_tasks.EngineError):
+        return 0
+
+
+def remove_service_containers(service_arn: str) -> int:
+    """Remove every container, running or exited, of a deleted service (its tasks have stopped; this also takes one a
+    replacement started meanwhile). How many; 0 in process mode or when no engine answers."""
+    if engine.current() != engine.DOCKER:
+        return 0
+    try:
+        return engine_tasks.remove_labelled(engine_tasks.LABEL_SERVICE, service_arn)
     except (OSError, engine_tasks.EngineError):
         return 0

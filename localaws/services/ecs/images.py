@@ -51,3 +51,17 @@ class EcrImageLookup:
         return ImageSource(
             folder=workdir, command=list(config.get("cmd") or []), entry_point=list(config.get("entrypoint") or [])
         )
+
+
+def image_digest(uri: str) -> str:
+    """The digest of the ECR image ``uri`` names (its own ``@sha256:…``, else its tag's in ECR), as DescribeTasks
+    reports a container's ``imageDigest``; empty for another registry's image or one ECR does not have."""
+    parts = parse_ecr_uri(uri)
+    if parts is None:
+        return ""
+    if parts["digest"]:
+        return parts["digest"]
+    repository = ecr_backends[parts["account"]][parts["region"]].repositories.get(parts["repository"])
+    tag = parts["tag"] or "latest"
+    found = next((i for i in repository.images if tag in i.image_tags), None) if repository else None
+    return str(found.image_digest) if found is not None else ""

@@ -22,6 +22,7 @@ from moto.ecs.exceptions import (
 from moto.ecs.models import Service
 
 from ... import account
+from . import container_runner
 from .blue_green import validate as validate_strategy
 
 # ServingService must stay importable from this module: snapshots saved before deployments.py existed
@@ -125,13 +126,15 @@ class ServingECSBackend(DeployingECSBackend):
         return service
 
     def delete_service(self, cluster_name: str, service_name: str, force: bool) -> Service:
-        """The service drains (its tasks stop) for ``service_draining_seconds``, then is INACTIVE."""
+        """The service drains (its tasks stop; in Docker mode its containers are removed) for
+        ``service_draining_seconds``, then is INACTIVE."""
         self._settle_draining()
         current = self._service(cluster_name, service_name)
         if current.status != "ACTIVE":
             return current  # already deleted: nothing more to do
         service = serving(super().delete_service(cluster_name, service_name, force))
         self._stop_service_tasks(service)
+        container_runner.remove_service_containers(str(service.arn))
         service.running_count = 0
         for deployment in service.deployments:
             deployment["status"] = "INACTIVE"

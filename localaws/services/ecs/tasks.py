@@ -19,6 +19,7 @@ from moto.ecs.models import Service
 
 from ...persistence import changes
 from .capacity import CapacityECSBackend
+from .images import image_digest
 from .runner import RunningTask
 
 KEEP_STOPPED = 100
@@ -89,6 +90,7 @@ class TaskListingECSBackend(CapacityECSBackend):
                     "taskArn": arn,
                     "name": task.container_name,
                     "image": container.get("image", ""),
+                    "imageDigest": image_digest(str(container.get("image", ""))),
                     "runtimeId": runtime,
                     "lastStatus": "RUNNING",
                     "networkBindings": [{"bindIP": "127.0.0.1", "containerPort": task.port, "hostPort": task.port}],

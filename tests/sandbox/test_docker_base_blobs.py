@@ -19,6 +19,7 @@ import os
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def _get(address: str, path: str, accept: str = "") -> tuple[dict[str, str], byt
         return dict(answer.headers), answer.read()
 
 
-def _manifest_reader(address: str):  # type: ignore[no-untyped-def]
+def _manifest_reader(address: str) -> Callable[[str, str], tuple[bytes, str, str]]:
     def read(repository: str, tag: str) -> tuple[bytes, str, str]:
         headers, body = _get(address, f"/v2/{repository}/manifests/{tag}", registry.MANIFEST_TYPES[0])
         return body, headers["Docker-Content-Digest"], headers["Content-Type"]

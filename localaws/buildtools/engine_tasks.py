@@ -160,6 +160,31 @@ def untag(reference: str) -> None:
             raise
 
 
+def image(reference: str) -> dict[str, Any]:
+    """The engine's ``docker image inspect`` of ``reference``; ``{}`` when it does not have the image."""
+    try:
+        answer = _call("GET", f"/images/{urllib.parse.quote(reference, safe='')}/json")
+    except EngineError as error:
+        if error.status == 404:
+            return {}
+        raise
+    return answer if isinstance(answer, dict) else {}
+
+
+def folder_archive(reference: str, path: str) -> bytes:
+    """``docker create`` then ``docker cp CONTAINER:path -``: the folder ``path`` of the image as a tar archive (the
+    folder itself at its top), from a container created for it and removed again."""
+    created = str(_call("POST", "/containers/create", {"Image": reference})["Id"])
+    try:
+        connection, response = _open("GET", f"/containers/{created}/archive?{urllib.parse.urlencode({'path': path})}")
+        try:
+            return bytes(response.read())
+        finally:
+            connection.close()
+    finally:
+        remove(created)
+
+
 def image_id(reference: str) -> str | None:
     """The engine's id (config digest) of the image ``reference``; None when it does not have it."""
     try:

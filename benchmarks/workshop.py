@@ -1,7 +1,10 @@
 """Benchmark: the whole workshop (00 -> 05, one launch type) headless on the sandbox, against the
 unavoidable work: one kernel start per notebook plus the real `npm test` runs the pipelines make.
 
-    .venv/bin/python benchmarks/workshop.py [--launch-type FARGATE]
+    .venv/bin/python benchmarks/workshop.py [--launch-type FARGATE] [--containers auto|docker|process]
+
+``--containers docker`` (Docker mode: real image builds, a real registry, tasks as containers) records
+``results/workshop_<launch type>_docker.json``; process mode records ``results/workshop_<launch type>.json``.
 """
 
 from __future__ import annotations
@@ -46,7 +49,14 @@ def npm_test_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--launch-type", default="FARGATE", choices=["FARGATE", "EC2"])
+    parser.add_argument(
+        "--containers",
+        default="auto",
+        choices=["auto", "docker", "process"],
+        help="the sandbox's runtime (LOCALAWS_CONTAINERS); Docker mode's figures go to a file of their own",
+    )
     args = parser.parse_args()
+    os.environ["LOCALAWS_CONTAINERS"] = args.containers
     os.environ["WORKSHOP_HOME"] = tempfile.mkdtemp(prefix="workshop-bench-")
     os.environ["WORKSHOP_SANDBOX_PORT"] = str(_free_port())
 
@@ -54,7 +64,7 @@ def main() -> None:
     from helpers.runner import notebooks, run_workshop
 
     try:
-        process.start()
+        mode = process.start().containers
         started = time.monotonic()
         per_notebook = run_workshop(
             Path(os.environ["WORKSHOP_HOME"]) / "build",
@@ -70,7 +80,7 @@ def main() -> None:
     npm = npm_test_seconds()
     nodejs_builds = builds // 2 + builds % 2
     unavoidable = kernel * len(notebooks()) + npm * nodejs_builds
-    print(f"workshop ({args.launch_type}): {total:.1f} s")
+    print(f"workshop ({args.launch_type}, {mode} mode): {total:.1f} s")
     print(
         f"unavoidable: {len(notebooks())} kernel starts x {kernel:.2f} s + {nodejs_builds} npm test runs x "
         f"{npm:.2f} s = {unavoidable:.1f} s; ratio {total / unavoidable:.2f}"
@@ -79,6 +89,7 @@ def main() -> None:
 
     figures = {
         "launch_type": args.launch_type,
+        "containers": mode,
         "workshop_seconds": round(total, 1),
         "per_notebook_seconds": {name: round(seconds, 1) for name, seconds in per_notebook.items()},
         "kernel_start_seconds": round(kernel, 2),
@@ -87,7 +98,8 @@ def main() -> None:
         "unavoidable_seconds": round(unavoidable, 1),
         "ratio": round(total / unavoidable, 2),
     }
-    record(f"workshop_{args.launch_type.lower()}", figures, headline="ratio")
+    suffix = "_docker" if mode == "docker" else ""
+    record(f"workshop_{args.launch_type.lower()}{suffix}", figures, headline="ratio")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
-from . import engine
+from . import engine, engine_tasks
 
 PRIVILEGED_VARIABLE = "SANDBOX_DOCKER_PRIVILEGED"
 #: What docker prints with no daemon to talk to (a CodeBuild project without privilegedMode).
@@ -65,13 +65,11 @@ def run_cli(arguments: list[str]) -> None:
 
 
 def _inspect(reference: str) -> dict[str, Any]:
-    answer = subprocess.run(
-        [cli_path(), "image", "inspect", reference], capture_output=True, text=True, check=False, timeout=60
-    )
-    if answer.returncode != 0:
+    """The engine's inspection of an image, through its API (a CLI process per call cost more than the call)."""
+    try:
+        return engine_tasks.image(reference)
+    except (OSError, engine_tasks.EngineError):
         return {}
-    found: list[dict[str, Any]] = json.loads(answer.stdout)
-    return found[0] if found else {}
 
 
 def export(reference: str, home: Path, base: str) -> str:
@@ -90,17 +88,10 @@ def export(reference: str, home: Path, base: str) -> str:
     rootfs = staging / "rootfs"
     rootfs.mkdir(parents=True)
     if workdir != "/":  # the app's folder, as the stand-in lays it out (the ECS runner runs the command there)
-        created = subprocess.run(
-            [cli_path(), "create", reference], capture_output=True, text=True, check=False, timeout=60
-        ).stdout.strip()
-        try:
-            copied = subprocess.run([cli_path(), "cp", f"{created}:{workdir}", "-"], capture_output=True, check=False)
-            parent = rootfs / str(Path(workdir).parent).lstrip("/")
-            parent.mkdir(parents=True, exist_ok=True)
-            with tarfile.open(fileobj=io.BytesIO(copied.stdout)) as archive:
-                archive.extractall(parent, filter="tar")
-        finally:
-            subprocess.run([cli_path(), "rm", "--force", created], capture_output=True, check=False, timeout=60)
+        parent = rootfs / str(Path(workdir).parent).lstrip("/")
+        parent.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=io.BytesIO(engine_tasks.folder_archive(reference, workdir))) as archive:
+            archive.extractall(parent, filter="tar")
     document = {
         "base": base,
         "workdir": workdir,

@@ -98,25 +98,103 @@ def image_present(reference: str) -> bool:
         raise
 
 
-def pull(reference: str, username: str | None = None, password: str | None = None, timeout: float = 300) -> None:
-    """Pull ``reference`` (``host:port/repository:tag`` or ``@sha256:…``); EngineError with the registry's message
-    when the pull fails (the engine reports a failed pull inside its progress stream, as an ``error`` line)."""
+def _split(reference: str) -> tuple[str, str]:
+    """A reference's name and tag (empty for a ``@sha256:…`` reference; ``latest`` when it names none)."""
     name, _, tag = reference.rpartition(":") if "@" not in reference else (reference, "", "")
     if "/" in tag or not name:  # a port, not a tag
         name, tag = reference, "latest"
-    headers = {}
-    if username is not None:
-        auth = {"username": username, "password": password or "", "serveraddress": reference.split("/")[0]}
-        headers["X-Registry-Auth"] = base64.urlsafe_b64encode(json.dumps(auth).encode()).decode()
-    query = urllib.parse.urlencode({"fromImage": name, "tag": tag} if tag else {"fromImage": name})
-    connection, response = _open("POST", f"/images/create?{query}", headers=headers, timeout=timeout)
+    return name, tag
+
+
+def _auth(reference: str, username: str | None, password: str | None) -> dict[str, str]:
+    if username is None:
+        return {}
+    auth = {"username": username, "password": password or "", "serveraddress": reference.split("/")[0]}
+    return {"X-Registry-Auth": base64.urlsafe_b64encode(json.dumps(auth).encode()).decode()}
+
+
+def _progress(method: str, path: str, headers: dict[str, str], timeout: float) -> list[str]:
+    """A call that answers with the engine's progress stream (pull, push); its lines. EngineError with the registry's
+    message when it fails (the engine reports a failure inside the stream, as an ``error`` line)."""
+    connection, response = _open(method, path, headers=headers, timeout=timeout)
+    lines = []
     try:
         for raw in response:
             line = raw.decode(errors="replace").strip()
             if line.startswith("{") and '"error"' in line:
                 raise EngineError(500, str(json.loads(line).get("error", line)))
+            lines.append(line)
     finally:
         connection.close()
+    return lines
+
+
+def pull(reference: str, username: str | None = None, password: str | None = None, timeout: float = 300) -> None:
+    """Pull ``reference`` (``host:port/repository:tag`` or ``@sha256:…``); EngineError with the registry's message
+    when the pull fails."""
+    name, tag = _split(reference)
+    query = urllib.parse.urlencode({"fromImage": name, "tag": tag} if tag else {"fromImage": name})
+    _progress("POST", f"/images/create?{query}", _auth(reference, username, password), timeout)
+
+
+def push(reference: str, username: str, password: str, timeout: float = 900) -> list[str]:
+    """Push ``reference`` (``host:port/repository:tag``) as ``docker push`` does; the engine's progress lines."""
+    name, tag = _split(reference)
+    query = urllib.parse.urlencode({"tag": tag})
+    path = f"/images/{urllib.parse.quote(name, safe='/:')}/push?{query}"
+    return _progress("POST", path, _auth(reference, username, password), timeout)
+
+
+def tag(source: str, target: str) -> None:
+    """``docker tag source target``."""
+    name, tag_ = _split(target)
+    query = urllib.parse.urlencode({"repo": name, "tag": tag_})
+    _call("POST", f"/images/{urllib.parse.quote(source, safe='')}/tag?{query}")
+
+
+def untag(reference: str) -> None:
+    """``docker rmi`` of one tag: the image stays while another tag names it; nothing if the tag is gone."""
+    try:
+        _call("DELETE", f"/images/{urllib.parse.quote(reference, safe='')}?noprune=1")
+    except EngineError as error:
+        if error.status not in (404, 409):
+            raise
+
+
+def image(reference: str) -> dict[str, Any]:
+    """The engine's ``docker image inspect`` of ``reference``; ``{}`` when it does not have the image."""
+    try:
+        answer = _call("GET", f"/images/{urllib.parse.quote(reference, safe='')}/json")
+    except EngineError as error:
+        if error.status == 404:
+            return {}
+        raise
+    return answer if isinstance(answer, dict) else {}
+
+
+def folder_archive(reference: str, path: str) -> bytes:
+    """``docker create`` then ``docker cp CONTAINER:path -``: the folder ``path`` of the image as a tar archive (the
+    folder itself at its top), from a container created for it and removed again."""
+    created = str(_call("POST", "/containers/create", {"Image": reference})["Id"])
+    try:
+        connection, response = _open("GET", f"/containers/{created}/archive?{urllib.parse.urlencode({'path': path})}")
+        try:
+            return bytes(response.read())
+        finally:
+            connection.close()
+    finally:
+        remove(created)
+
+
+def image_id(reference: str) -> str | None:
+    """The engine's id (config digest) of the image ``reference``; None when it does not have it."""
+    try:
+        answer = _call("GET", f"/images/{urllib.parse.quote(reference, safe='')}/json")
+    except EngineError as error:
+        if error.status == 404:
+            return None
+        raise
+    return str(answer.get("Id")) if isinstance(answer, dict) else None
 
 
 def run(name: str, spec: dict[str, Any]) -> str:

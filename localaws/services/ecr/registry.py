@@ -26,8 +26,9 @@ import urllib.request
 import warnings
 from pathlib import Path
 
-from ...buildtools import engine
+from ...buildtools import engine, engine_tasks
 from ...buildtools.image_store import ecr_password
+from . import base_blobs
 
 #: The registry's address (``127.0.0.1:PORT``), for a build's ``docker`` (``engine_build.build_environment``).
 ADDRESS_VARIABLE = "SANDBOX_REGISTRY"
@@ -80,12 +81,19 @@ def address() -> str | None:
     return _registry.address
 
 
+#: bcrypt's cost (log2 of its rounds) for the registry's htpasswd. The registry checks the password on every request
+#: (each blob HEAD, upload chunk and manifest of a push or pull), and at crypt's default cost (12) one check took
+#: 0.3-0.6 s of CPU on a 2-core machine: seconds per push. Cost 4, bcrypt's minimum, is still a real check; the
+#: secret is a token the sandbox made, not a person's password that a slow hash protects from guessing.
+BCRYPT_COST = 4
+
+
 def _bcrypt(secret: str) -> str:
     with warnings.catch_warnings():  # crypt is deprecated (PEP 594) but the one bcrypt in the standard library
         warnings.simplefilter("ignore", DeprecationWarning)
         import crypt
 
-        return crypt.crypt(secret, crypt.mksalt(crypt.METHOD_BLOWFISH))
+        return crypt.crypt(secret, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=2**BCRYPT_COST))
 
 
 def _free_port() -> int:
@@ -119,10 +127,21 @@ def start(data_dir: Path) -> str | None:
     while time.monotonic() < deadline:
         if _status("GET", "/v2/", authorized=False) == 401:
             os.environ[ADDRESS_VARIABLE] = location
+            _provide_base(folder / "storage", location)
             return location
         time.sleep(0.05)
     stop()
     raise RuntimeError(f"docker-registry did not answer on {location}; see {folder / 'registry.log'}")
+
+
+def _provide_base(storage: Path, location: str) -> None:
+    """The base image's blobs in the registry from the machine-wide cache (``base_blobs.py``), so that a build's push
+    mounts them instead of uploading them; the answer is in ``registry.log``'s folder as ``base.txt``."""
+    try:
+        provided = base_blobs.provide(storage, location, password(), manifest)
+    except (OSError, engine_tasks.EngineError, ValueError, KeyError) as error:
+        provided = f"not provided: {error}"
+    (storage.parent / "base.txt").write_text(provided + "\n")
 
 
 def stop() -> None:

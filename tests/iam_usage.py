@@ -7,13 +7,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
+import pytest
 import yaml
+from botocore.exceptions import ClientError
 
 from helpers import setup
+from helpers.__main__ import main
 from helpers.core.paths import DATA_DIR
 from helpers.resources.roles import INLINE_POLICY_NAME, required_roles, role_name
 from localaws import api
-from tests.helpers_for_tests import sandbox_client
+from tests.helpers_for_tests import REGION, sandbox_client
 
 NOT_EXERCISED: dict[str, dict[str, str]] = yaml.safe_load((DATA_DIR / "policies" / "not-exercised.yaml").read_text())
 
@@ -234,3 +238,30 @@ def advanced_module_statements(documents: list[dict[str, Any]], also: frozenset[
             if set(actions) <= ADVANCED_MODULE_ACTIONS | also:
                 found.add(statement["Sid"])
     return found
+
+
+# -- a participant's own calls ------------------------------------------------------------------------------------
+def participant_credentials(capsys: Any, event: str, prefix: str) -> dict[str, Any]:
+    """What ``event credentials --json`` prints for one participant (a user's keys, or a role session's)."""
+    capsys.readouterr()
+    assert main(["event", "credentials", "--event", event, "--prefix", prefix, "--json"]) == 0
+    return dict(json.loads(capsys.readouterr().out))
+
+
+def signed_as(credentials: dict[str, Any], service: str) -> Any:
+    """A client of the sandbox that signs as the participant (with the session token of a role's session)."""
+    return boto3.client(
+        service,
+        endpoint_url=api.endpoint(),
+        region_name=REGION,
+        aws_access_key_id=credentials["access_key_id"],
+        aws_secret_access_key=credentials["secret_access_key"],
+        aws_session_token=credentials.get("session_token"),
+    )
+
+
+def refusal(call: Any) -> tuple[str, str]:
+    """The error code and message of a call that must be refused."""
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]

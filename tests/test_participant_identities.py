@@ -15,7 +15,6 @@ import os
 import stat
 from urllib.parse import unquote
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -28,7 +27,7 @@ from helpers.event.identities import identity
 from helpers.permissions import permissions_check, required_actions
 from localaws import api as process
 from tests.helpers_for_tests import REGION, sandbox_client, unique, wait_for_iam_propagation
-from tests.iam_usage import remove_each_proven_statement
+from tests.iam_usage import participant_credentials, refusal, remove_each_proven_statement, signed_as
 from tests.test_modern_deployments import assert_continued_release, assert_nothing_left, module_output
 
 ACCOUNT = "123456789012"
@@ -51,31 +50,9 @@ def event(_event_quota):
     main(["event", "cleanup", "--event", name, "--json"])
 
 
-def _credentials(capsys, event: str, prefix: str) -> dict:
-    capsys.readouterr()
-    assert main(["event", "credentials", "--event", event, "--prefix", prefix, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-def _as(credentials: dict, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=process.endpoint(),
-        region_name=REGION,
-        aws_access_key_id=credentials["access_key_id"],
-        aws_secret_access_key=credentials["secret_access_key"],
-    )
-
-
-def _refusal(call) -> tuple[str, str]:
-    with pytest.raises(ClientError) as raised:
-        call()
-    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
-
-
 def test_each_participant_is_an_iam_user_their_notebooks_sign_as(event, capsys):
     first = f"{event}-01"
-    credentials = _credentials(capsys, event, first)
+    credentials = participant_credentials(capsys, event, first)
     user_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{first}"
     assert credentials["user_arn"] == user_arn
     assert credentials["access_key_id"].startswith("AKIA")
@@ -104,20 +81,20 @@ def test_a_participant_runs_notebook_01_and_another_cannot_touch_what_they_made(
     first, second = f"{event}-01", f"{event}-02"
     workshop = setup.open_workshop(first, expect_resources=False)
     prerequisites.ensure_all(workshop)  # notebook 01, signed as the first participant
-    intruder = _credentials(capsys, event, second)
+    intruder = participant_credentials(capsys, event, second)
     intruder_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{second}"
     names = workshop.names
 
     bucket = names.artifact_bucket
-    code, message = _refusal(lambda: _as(intruder, "s3").put_object(Bucket=bucket, Key="x", Body=b"x"))
+    code, message = refusal(lambda: signed_as(intruder, "s3").put_object(Bucket=bucket, Key="x", Body=b"x"))
     assert (code, message) == (
         "AccessDenied",
         f"User: {intruder_arn} is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::{bucket}/x "
         "because no identity-based policy allows the s3:PutObject action",
     )
     cluster, service = names.cluster("dev"), names.service("dev")
-    code, message = _refusal(
-        lambda: _as(intruder, "ecs").update_service(cluster=cluster, service=service, desiredCount=0)
+    code, message = refusal(
+        lambda: signed_as(intruder, "ecs").update_service(cluster=cluster, service=service, desiredCount=0)
     )
     assert (code, message) == (
         "AccessDeniedException",
@@ -130,7 +107,7 @@ def test_a_participant_runs_notebook_01_and_another_cannot_touch_what_they_made(
     )["SecurityGroups"]
     assert groups
     group = groups[0]["GroupId"]
-    code, message = _refusal(lambda: _as(intruder, "ec2").delete_security_group(GroupId=group))
+    code, message = refusal(lambda: signed_as(intruder, "ec2").delete_security_group(GroupId=group))
     assert (code, message) == (
         "UnauthorizedOperation",
         f"You are not authorized to perform this operation. User: {intruder_arn} is not authorized to perform: "
@@ -138,15 +115,15 @@ def test_a_participant_runs_notebook_01_and_another_cannot_touch_what_they_made(
         "identity-based policy allows the ec2:DeleteSecurityGroup action",
     )
     pipeline = names.pipeline("dev")
-    code, message = _refusal(lambda: _as(intruder, "codepipeline").delete_pipeline(name=pipeline))
+    code, message = refusal(lambda: signed_as(intruder, "codepipeline").delete_pipeline(name=pipeline))
     assert code == "AccessDeniedException"
     assert f"codepipeline:DeletePipeline on resource: arn:aws:codepipeline:{REGION}:{ACCOUNT}:{pipeline} " in message
     # The owner may (their policy grants what the kit calls on their own resources; PutObject is the
     # pipelines' and not the participant's): the refusals above are about whose resources they are.
-    owner = _credentials(capsys, event, first)
-    _as(owner, "s3").list_object_versions(Bucket=bucket)
-    assert _as(owner, "ecs").describe_services(cluster=cluster, services=[service])["services"]
-    code, _ = _refusal(lambda: _as(intruder, "s3").list_object_versions(Bucket=bucket))
+    owner = participant_credentials(capsys, event, first)
+    signed_as(owner, "s3").list_object_versions(Bucket=bucket)
+    assert signed_as(owner, "ecs").describe_services(cluster=cluster, services=[service])["services"]
+    code, _ = refusal(lambda: signed_as(intruder, "s3").list_object_versions(Bucket=bucket))
     assert code == "AccessDenied"
 
 
@@ -157,16 +134,16 @@ def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_ano
     notebooks = ["00-setup.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb", "04-test-the-pipeline.ipynb"]
     run_participant(first, notebooks, tmp_path)
     pipeline = setup.open_workshop(first).names.pipeline("dev")
-    owner, intruder = _credentials(capsys, event, first), _credentials(capsys, event, second)
-    assert _as(owner, "codepipeline").get_pipeline_state(name=pipeline)["stageStates"]
-    code, message = _refusal(lambda: _as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
+    owner, intruder = participant_credentials(capsys, event, first), participant_credentials(capsys, event, second)
+    assert signed_as(owner, "codepipeline").get_pipeline_state(name=pipeline)["stageStates"]
+    code, message = refusal(lambda: signed_as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
     assert (code, message) == (
         "AccessDeniedException",
         f"User: arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{second} is not authorized to perform: "
         f"codepipeline:StartPipelineExecution on resource: arn:aws:codepipeline:{REGION}:{ACCOUNT}:{pipeline} "
         "because no identity-based policy allows the codepipeline:StartPipelineExecution action",
     )
-    code, _ = _refusal(lambda: _as(intruder, "codepipeline").get_pipeline_state(name=pipeline))
+    code, _ = refusal(lambda: signed_as(intruder, "codepipeline").get_pipeline_state(name=pipeline))
     assert code == "AccessDeniedException"
     # The advanced module too: stage rollback, then Prod's ECS blue/green, canary and linear deployments.
     run_participant(first, ["advanced/modern-deployments.ipynb"], tmp_path)

@@ -20,9 +20,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 from helpers import setup
 from helpers.__main__ import main
@@ -36,7 +34,10 @@ from tests.iam_usage import (
     advanced_module_statements,
     attached_documents,
     identity_usage,
+    participant_credentials,
+    refusal,
     remove_each_proven_statement,
+    signed_as,
 )
 
 ACCOUNT = "123456789012"
@@ -59,29 +60,6 @@ def event(_event_quota):
     main(["event", "cleanup", "--event", name, "--json"])
 
 
-def _credentials(capsys, event: str, prefix: str) -> dict:
-    capsys.readouterr()
-    assert main(["event", "credentials", "--event", event, "--prefix", prefix, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-def _as(credentials: dict, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=process.endpoint(),
-        region_name=REGION,
-        aws_access_key_id=credentials["access_key_id"],
-        aws_secret_access_key=credentials["secret_access_key"],
-        aws_session_token=credentials["session_token"],
-    )
-
-
-def _refusal(call) -> tuple[str, str]:
-    with pytest.raises(ClientError) as raised:
-        call()
-    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
-
-
 def _session_arn(prefix: str) -> str:
     return f"arn:aws:sts::{ACCOUNT}:assumed-role/{prefix}/{prefix}"
 
@@ -92,11 +70,11 @@ def _role_documents(prefix: str) -> list[dict]:
 
 def test_each_participant_is_a_role_their_profile_assumes(event, capsys):
     first = f"{event}-01"
-    credentials = _credentials(capsys, event, first)
+    credentials = participant_credentials(capsys, event, first)
     role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{event}/{first}"
     assert credentials["role_arn"] == role_arn
     assert credentials["access_key_id"].startswith("ASIA") and credentials["session_token"]
-    assert _as(credentials, "sts").get_caller_identity()["Arn"] == _session_arn(first)
+    assert signed_as(credentials, "sts").get_caller_identity()["Arn"] == _session_arn(first)
     # The profile is an assume-role profile, as the AWS CLI reads one: role_arn + source_profile.
     config = configparser.ConfigParser()
     config.read(credentials["config_file"])
@@ -141,8 +119,10 @@ def test_each_participant_is_a_role_their_profile_assumes(event, capsys):
     assert "${aws:PrincipalAccount}" in text  # in the bucket's name, after the fifth colon
     assert studio_role(event, f"{event}-02") is not None
     # Another participant's session may not become this one: its policy grants no sts:AssumeRole.
-    intruder = _credentials(capsys, event, f"{event}-02")
-    code, message = _refusal(lambda: _as(intruder, "sts").assume_role(RoleArn=role_arn, RoleSessionName="intruder"))
+    intruder = participant_credentials(capsys, event, f"{event}-02")
+    code, message = refusal(
+        lambda: signed_as(intruder, "sts").assume_role(RoleArn=role_arn, RoleSessionName="intruder")
+    )
     assert (code, message) == (
         "AccessDenied",
         f"User: {_session_arn(f'{event}-02')} is not authorized to perform: sts:AssumeRole on resource: {role_arn} "
@@ -167,18 +147,18 @@ def test_notebooks_00_to_05_as_the_assumed_role_and_another_participant_refused(
         tmp_path,
     )
     names = setup.open_workshop(first).names
-    intruder = _credentials(capsys, event, second)
+    intruder = participant_credentials(capsys, event, second)
     intruder_arn = _session_arn(second)
     bucket = names.artifact_bucket
-    code, message = _refusal(lambda: _as(intruder, "s3").put_object(Bucket=bucket, Key="x", Body=b"x"))
+    code, message = refusal(lambda: signed_as(intruder, "s3").put_object(Bucket=bucket, Key="x", Body=b"x"))
     assert (code, message) == (
         "AccessDenied",
         f"User: {intruder_arn} is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::{bucket}/x "
         "because no identity-based policy allows the s3:PutObject action",
     )
     cluster, service = names.cluster("dev"), names.service("dev")
-    code, message = _refusal(
-        lambda: _as(intruder, "ecs").update_service(cluster=cluster, service=service, desiredCount=0)
+    code, message = refusal(
+        lambda: signed_as(intruder, "ecs").update_service(cluster=cluster, service=service, desiredCount=0)
     )
     assert (code, message) == (
         "AccessDeniedException",
@@ -190,24 +170,24 @@ def test_notebooks_00_to_05_as_the_assumed_role_and_another_participant_refused(
         Filters=[{"Name": "tag:workshop:prefix", "Values": [first]}]
     )["SecurityGroups"]
     group = groups[0]["GroupId"]
-    code, message = _refusal(lambda: _as(intruder, "ec2").delete_security_group(GroupId=group))
+    code, message = refusal(lambda: signed_as(intruder, "ec2").delete_security_group(GroupId=group))
     assert code == "UnauthorizedOperation"
     assert f"User: {intruder_arn} is not authorized to perform: ec2:DeleteSecurityGroup on resource: " in message
     pipeline = names.pipeline("dev")
-    code, message = _refusal(lambda: _as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
+    code, message = refusal(lambda: signed_as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
     assert (code, message) == (
         "AccessDeniedException",
         f"User: {intruder_arn} is not authorized to perform: codepipeline:StartPipelineExecution on resource: "
         f"arn:aws:codepipeline:{REGION}:{ACCOUNT}:{pipeline} because no identity-based policy allows the "
         "codepipeline:StartPipelineExecution action",
     )
-    owner = _credentials(capsys, event, first)
-    codepipeline = _as(owner, "codepipeline")
+    owner = participant_credentials(capsys, event, first)
+    codepipeline = signed_as(owner, "codepipeline")
     assert codepipeline.get_pipeline_state(name=pipeline)["stageStates"]
     # A stage retry (notebook 04 retries only a build CodeBuild's quota refused): IAM allows it on the stage's ARN
     # before CodePipeline finds nothing to retry in a stage that succeeded.
     execution = codepipeline.list_pipeline_executions(pipelineName=pipeline)["pipelineExecutionSummaries"][0]
-    code, _ = _refusal(
+    code, _ = refusal(
         lambda: codepipeline.retry_stage_execution(
             pipelineName=pipeline,
             stageName="Build",

@@ -41,8 +41,10 @@ def docker_host(environ: Mapping[str, str] | None = None) -> str:
     return environ.get("DOCKER_HOST", "").strip() or DEFAULT_SOCKET
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float) -> None:
+class UnixConnection(http.client.HTTPConnection):
+    """HTTP to the engine over its Unix socket (``DOCKER_HOST=unix://...`` or the default one)."""
+
+    def __init__(self, path: str, timeout: float | None) -> None:
         super().__init__("localhost", timeout=timeout)
         self.socket_path = path
 
@@ -59,7 +61,7 @@ def reachable(host: str | None = None, timeout: float = 2.0) -> bool:
     if url.scheme == "unix":
         if not os.path.exists(url.path):
             return False
-        connection = _UnixConnection(url.path, timeout)
+        connection = UnixConnection(url.path, timeout)
     elif url.scheme in ("tcp", "http"):
         connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port or 2375, timeout=timeout)
     else:  # ssh://, https:// (TLS needs the client's certificates): the CLI would know; the sandbox does not guess

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import socket
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
@@ -37,21 +36,10 @@ class EngineError(Exception):
         self.status = status
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float | None) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self.socket_path = path
-
-    def connect(self) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.socket_path)
-
-
 def _connection(timeout: float | None) -> http.client.HTTPConnection:
     url = urllib.parse.urlparse(engine.docker_host())
     if url.scheme == "unix":
-        return _UnixConnection(url.path, timeout)
+        return engine.UnixConnection(url.path, timeout)
     return http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port or 2375, timeout=timeout)
 
 

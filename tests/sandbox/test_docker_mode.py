@@ -156,8 +156,14 @@ def test_a_failing_run_step_fails_with_dockers_message(docker_cli, tmp_path, mon
     context = _context(tmp_path, "RUN exit 3")
 
     def containers() -> set[str]:
-        listed = subprocess.run([docker_cli, "ps", "--all", "--quiet"], capture_output=True, text=True, check=True)
-        return set(listed.stdout.split())
+        """The engine's containers of a `RUN exit 3` step (other workers' tests run containers of their own)."""
+        listed = subprocess.run(
+            [docker_cli, "ps", "--all", "--no-trunc", "--format", "{{.ID}}\t{{.Command}}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return {line.split("\t")[0] for line in listed.stdout.splitlines() if "exit 3" in line}
 
     before = containers()
     assert docker.main(["build", "--tag", f"localaws-tests/fail:{unique('t')}", str(context)]) == 3

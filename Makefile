@@ -77,13 +77,17 @@ test: install browser hub-proxy docker-engine lint
 classroom: install browser hub-proxy
 	$(BIN)/python -m pytest -m classroom -q
 
-# `make test-fast` (about 50 s): all but the notebook and workshop flows and the browser. Three workers, each with
+# `make test-fast` (about 2 minutes): all but the notebook and workshop flows and the browser. Three workers, each with
 # a sandbox of its own (on two cores: much of a test is waiting for builds), in an account whose IAM changes
 # propagate and whose services drain in 1 s instead of 5. Tests of those delays set their own; the flows in
-# `make test` prove the kit waits out the full ones.
+# `make test` prove the kit waits out the full ones. As in `make test`, the tests run in process mode and the
+# docker-marked ones in a second session in Docker mode (a process-mode test reads a task's pid, which a container
+# does not have).
 FAST_ACCOUNT := LOCALAWS_IAM_PROPAGATION_SECONDS=1 LOCALAWS_SERVICE_DRAINING_SECONDS=1
 test-fast: install docker-engine
-	$(FAST_ACCOUNT) $(BIN)/python -m pytest -m "not slow and not browser" -q -n 3 --dist loadfile
+	LOCALAWS_CONTAINERS=process $(FAST_ACCOUNT) $(BIN)/python -m pytest -m "not slow and not browser and not docker" \
+	  -q -n 3 --dist loadfile
+	LOCALAWS_CONTAINERS=docker $(FAST_ACCOUNT) $(BIN)/python -m pytest -m "docker and not slow" -q -n 3 --dist loadfile
 
 # Static gates: Python (ruff, mypy) and the CloudFormation templates (cfn-lint, checkov; offline).
 lint: install

@@ -1,0 +1,13 @@
+"""ECS blue/green, canary and linear deployments in Docker mode: the contract tests of ``test_ecs_blue_green.py``
+and ``test_ecs_canary_linear.py``, collected again here under the ``docker`` marker, so that `make test` runs them
+once with tasks as processes and once with tasks as containers (issue 25: the sandbox does it all in both container
+runtimes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.sandbox.test_ecs_blue_green import *  # noqa: F403 (the tests and their fixtures, collected again here)
+from tests.sandbox.test_ecs_canary_linear import *  # noqa: F403
+
+pytestmark = pytest.mark.docker  # Docker mode: `make test` runs these in its second session

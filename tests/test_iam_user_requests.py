@@ -142,6 +142,44 @@ def test_ec2_refuses_with_unauthorized_operation_and_evaluates_the_resources_tag
     _as(credentials, "ec2").delete_security_group(GroupId=mine)  # the tag now matches the condition
 
 
+def test_disassociate_route_table_is_evaluated_on_the_associations_route_table_and_its_tags():
+    """EC2's DisassociateRouteTable names only the association; IAM evaluates it on the route table (Service
+    Authorization Reference, Amazon EC2: DisassociateRouteTable, resource type route-table), so a participant whose
+    policy allows it on their tagged route tables may undo their own association (notebook 05 in an account without a
+    default VPC) and not another's. moto keeps a table's associations apart from its public list of them."""
+    ec2 = sandbox_client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24")["Subnet"]["SubnetId"]
+    tables = {}
+    for owner in ("mine", "theirs"):
+        table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.create_tags(Resources=[table], Tags=[{"Key": "workshop:prefix", "Value": owner}])
+        tables[owner] = table
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "ec2:DisassociateRouteTable",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:ResourceTag/workshop:prefix": "mine"}},
+            }
+        ],
+    }
+    _, credentials = _user(policy)
+    theirs = ec2.associate_route_table(RouteTableId=tables["theirs"], SubnetId=subnet)["AssociationId"]
+    error = _error(lambda: _as(credentials, "ec2").disassociate_route_table(AssociationId=theirs))
+    assert error["code"] == "UnauthorizedOperation"
+    assert f"on resource: arn:aws:ec2:{REGION}:{ACCOUNT}:route-table/{tables['theirs']}" in error["message"]
+    ec2.disassociate_route_table(AssociationId=theirs)
+    mine = ec2.associate_route_table(RouteTableId=tables["mine"], SubnetId=subnet)["AssociationId"]
+    _as(credentials, "ec2").disassociate_route_table(AssociationId=mine)  # allowed: the table carries their tag
+    for table in tables.values():
+        ec2.delete_route_table(RouteTableId=table)
+    ec2.delete_subnet(SubnetId=subnet)
+    ec2.delete_vpc(VpcId=vpc)
+
+
 def test_query_protocols_refuse_with_access_denied_and_sns_with_authorization_error():
     name, credentials = _user()
     iam_error = _error(lambda: _as(credentials, "iam").get_role(RoleName="anything"))

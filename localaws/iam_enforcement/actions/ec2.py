@@ -78,7 +78,7 @@ def ec2(r: Request) -> list[Check]:
             ids = [t.id for t in [template] if t is not None]
         if name == "AssociationId":  # DisassociateRouteTable: the route table the association belongs to
             tables = backend.route_tables.values()
-            ids = [t.id for t in tables for i in ids if i in getattr(t, "associations", {})]
+            ids = [t.id for t in tables for i in ids if i in getattr(t, "all_associations_ids", ())]
         for resource_id in ids:
             kind = _EC2_TYPES.get(resource_id.split("-")[0], resource_id.split("-")[0])
             tags = backend.tags.get(resource_id, {})

@@ -193,6 +193,11 @@ def test_scaling_to_zero_and_deleting_stop_the_tasks(stack):
     ecs.get_waiter("services_stable").wait(  # ECS answers at once; the caller waits for the tasks
         cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
     )
+    # A running task is not yet a healthy target: the load balancer routes to it once its health check passed
+    # (on AWS too), so the caller waits for that as well before asking.
+    sandbox_client("elbv2").get_waiter("target_in_service").wait(
+        TargetGroupArn=stack["group"], WaiterConfig={"Delay": 1, "MaxAttempts": 20}
+    )
     assert get(url) == (200, "v1")
     ecs.delete_service(cluster=stack["name"], service="web", force=True)
     assert get(url)[0] == 503

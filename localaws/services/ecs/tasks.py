@@ -69,12 +69,7 @@ class TaskListingECSBackend(CapacityECSBackend):
         runtime = getattr(task, "container_id", "") or str(getattr(getattr(task, "process", None), "pid", ""))
         arn = self.task_arn(service.cluster_name, task.task_id)
         self._records()[task.task_id] = {
-            "taskArn": arn,
-            "clusterArn": service.cluster_arn,
-            "taskDefinitionArn": definition.arn,
-            "group": f"service:{service.name}",
-            "startedBy": deployment["id"],
-            "launchType": deployment.get("launchType") or "FARGATE",
+            **_service_task(service, deployment, definition, arn),
             "cpu": str(getattr(definition, "cpu", None) or ""),
             "memory": str(getattr(definition, "memory", None) or ""),
             "lastStatus": "RUNNING",
@@ -112,12 +107,7 @@ class TaskListingECSBackend(CapacityECSBackend):
         ``TaskFailedToStart``, as ECS shows it."""
         now, arn = utcnow(), self.task_arn(service.cluster_name, task_id)
         self._records()[task_id] = {
-            "taskArn": arn,
-            "clusterArn": service.cluster_arn,
-            "taskDefinitionArn": definition.arn,
-            "group": f"service:{service.name}",
-            "startedBy": deployment["id"],
-            "launchType": deployment.get("launchType") or "FARGATE",
+            **_service_task(service, deployment, definition, arn),
             "lastStatus": "STOPPED",
             "desiredStatus": "STOPPED",
             "stoppedReason": reason,
@@ -242,3 +232,15 @@ class _Listed:
 
     def __init__(self, task_arn: str) -> None:
         self.task_arn = task_arn
+
+
+def _service_task(service: Service, deployment: dict[str, Any], definition: Any, arn: str) -> dict[str, Any]:
+    """What every record of a service's task says of where it belongs (its service, deployment and definition)."""
+    return {
+        "taskArn": arn,
+        "clusterArn": service.cluster_arn,
+        "taskDefinitionArn": definition.arn,
+        "group": f"service:{service.name}",
+        "startedBy": deployment["id"],
+        "launchType": deployment.get("launchType") or "FARGATE",
+    }

@@ -16,7 +16,7 @@ import configparser
 import io
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +39,7 @@ class Identity:
     policies: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "prefix": self.prefix,
-            "user_arn": self.user_arn,
-            "access_key_id": self.access_key_id,
-            "secret_access_key": self.secret_access_key,
-            "profile": self.profile,
-            "config_file": self.config_file,
-            "policies": list(self.policies),
-        }
+        return {**asdict(self), "policies": list(self.policies)}
 
 
 def iam_path(event: str) -> str:

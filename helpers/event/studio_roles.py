@@ -15,7 +15,7 @@ user and their policies, and nothing outside the event's IAM path.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..core import clients
@@ -50,13 +50,7 @@ class StudioRole:
     policies: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "prefix": self.prefix,
-            "role_arn": self.role_arn,
-            "profile": self.profile,
-            "config_file": self.config_file,
-            "policies": list(self.policies),
-        }
+        return {**asdict(self), "policies": list(self.policies)}
 
 
 def trust_policy(account: str, partition: str) -> dict[str, Any]:

@@ -69,9 +69,10 @@ lab: install
 # most of a workshop flow is waiting for builds, deployments and AWS's delays, so three flows share two cores well.
 # Two sessions: everything in process mode (tasks as local processes, Dockerfiles read, not run), then the tests
 # marked `docker` with Docker-mode sandboxes (a real engine builds the images, a real registry behind ECR).
-test: install browser hub-proxy docker-engine lint
+test: install browser hub-proxy lint
 	LOCALAWS_CONTAINERS=process $(BIN)/python -m pytest -m "not classroom and not docker" -n 3 --dist loadfile
-	LOCALAWS_CONTAINERS=docker $(BIN)/python -m pytest -m "docker" -n 3 --dist loadfile
+	@if tools/docker-engine; then LOCALAWS_CONTAINERS=docker $(BIN)/python -m pytest -m "docker" -n 3 --dist loadfile; \
+	else $(DOCKER_UNTESTED); fi
 
 # `make classroom`: a class of three on the hub, driven in Chromium through the hub's URL (several minutes).
 classroom: install browser hub-proxy
@@ -84,10 +85,12 @@ classroom: install browser hub-proxy
 # docker-marked ones in a second session in Docker mode (a process-mode test reads a task's pid, which a container
 # does not have).
 FAST_ACCOUNT := LOCALAWS_IAM_PROPAGATION_SECONDS=1 LOCALAWS_SERVICE_DRAINING_SECONDS=1
-test-fast: install docker-engine
+test-fast: install
 	LOCALAWS_CONTAINERS=process $(FAST_ACCOUNT) $(BIN)/python -m pytest -m "not slow and not browser and not docker" \
 	  -q -n 3 --dist loadfile
-	LOCALAWS_CONTAINERS=docker $(FAST_ACCOUNT) $(BIN)/python -m pytest -m "docker and not slow" -q -n 3 --dist loadfile
+	@if tools/docker-engine; then \
+	  LOCALAWS_CONTAINERS=docker $(FAST_ACCOUNT) $(BIN)/python -m pytest -m "docker and not slow" -q -n 3 --dist loadfile; \
+	else $(DOCKER_UNTESTED); fi
 
 # Static gates: Python (ruff, mypy) and the CloudFormation templates (cfn-lint, checkov; offline).
 lint: install
@@ -110,23 +113,15 @@ browser:
 	  else echo "Chromium is needed for the browser test: sudo apt-get install chromium (or your OS's package)"; exit 1; fi; }
 
 # Docker mode (issue 23): the sandbox uses a Docker engine when one answers (DOCKER_HOST or the default socket). As
-# root (CI, containers) this installs Debian's docker.io (engine and CLI), docker-registry and mmdebstrap (the
-# offline base image) when missing, and starts dockerd when no engine answers; `make test` runs in Docker mode.
-DOCKER_PACKAGES := docker.io docker-registry mmdebstrap
-DOCKERD_LOG ?= /var/log/localaws-dockerd.log
+# root (CI, containers) `tools/docker-engine` installs Debian's docker.io, docker-registry and mmdebstrap when missing
+# and starts dockerd when no engine answers (clearing a dead dockerd's leftovers first; log: DOCKERD_LOG).
+export DOCKERD_LOG ?= /var/log/localaws-dockerd.log
 docker-engine:
-	@command -v dockerd >/dev/null && command -v docker >/dev/null && command -v mmdebstrap >/dev/null \
-	  && command -v docker-registry >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DOCKER_PACKAGES) >/dev/null; \
-	  else echo "Docker mode needs $(DOCKER_PACKAGES): sudo apt-get install $(DOCKER_PACKAGES)"; exit 1; fi; }
-	@docker info >/dev/null 2>&1 || { \
-	  if [ -n "$$DOCKER_HOST" ]; then echo "DOCKER_HOST=$$DOCKER_HOST does not answer: start that engine"; exit 1; fi; \
-	  if [ "$$(id -u)" != 0 ]; then echo "No Docker engine answers: start dockerd (sudo dockerd &)"; exit 1; fi; \
-	  echo "starting dockerd (log: $(DOCKERD_LOG))"; setsid dockerd >$(DOCKERD_LOG) 2>&1 </dev/null & \
-	  for i in $$(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done; \
-	  echo "dockerd did not answer within 30 s; see $(DOCKERD_LOG)"; exit 1; }
+	@tools/docker-engine
 
+# The Docker-mode session of `make test` and `make test-fast`. Where no engine can be started on the machine, it says
+# so in capitals at the end instead of failing the process-mode results: those still stand, Docker mode is untested.
+DOCKER_UNTESTED := echo; echo "*** DOCKER MODE NOT TESTED: no Docker engine could be started here (see above). ***"
 workshop: install
 	$(BIN)/python -m helpers sandbox start
 	$(BIN)/python -m helpers workshop --launch-type $(LAUNCH_TYPE) --output build

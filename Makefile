@@ -52,7 +52,7 @@ upgrade: $(BIN)/uv
 	$(LOCK_COMPILE) --upgrade
 	$(BIN)/python tools/lock_changes.py $(VENV)/lock.before $(LOCK)
 	$(MAKE) --no-print-directory install test-fast
-	$(BIN)/python -m pytest -q -p no:randomly tests/test_workshop_flow.py::test_the_whole_workshop_on_fargate
+	$(BIN)/python -m pytest -q -p no:randomly tests/test_participant_identities.py
 	$(BIN)/python tools/lock_changes.py $(VENV)/lock.before $(LOCK)
 
 # JupyterLab opens on the notebooks folder with the kit's settings (jupyterlab-settings/overrides.json:

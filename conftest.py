@@ -15,6 +15,9 @@ import tempfile
 
 import pytest
 
+# Longest test files first, so that the workers finish together (tests/file_order.py).
+pytest_plugins = ["tests.file_order"]
+
 # jsonschema (under nbformat) checks IRI formats with rfc3987_syntax when it is installed, which compiles
 # a grammar on import: a second of CPU in every test process, for a format no notebook schema uses.
 # The sandbox does the same (localaws/serve.py).

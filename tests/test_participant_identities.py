@@ -24,11 +24,13 @@ from helpers.core import clients
 from helpers.core.context import Workshop
 from helpers.core.state import load_state
 from helpers.event.identities import identity
+from helpers.event.rehearse import run_participant
 from helpers.permissions import permissions_check, required_actions
 from localaws import api as process
 from tests.helpers_for_tests import REGION, sandbox_client, unique, wait_for_iam_propagation
 from tests.iam_usage import participant_credentials, refusal, remove_each_proven_statement, signed_as
 from tests.test_modern_deployments import assert_continued_release, assert_nothing_left, module_output
+from tests.test_workshop_flow import whole_workshop
 
 ACCOUNT = "123456789012"
 pytestmark = pytest.mark.slow
@@ -128,28 +130,31 @@ def test_a_participant_runs_notebook_01_and_another_cannot_touch_what_they_made(
 
 
 def test_notebooks_00_to_05_as_the_participant_and_their_pipeline_refused_to_another(event, capsys, tmp_path):
-    from helpers.event.rehearse import run_participant
+    """The whole Fargate workshop of the suite (issue 26: it was also run signed as the account, a workshop more),
+    with every check of ``whole_workshop`` after each notebook, as the participant; before 05, the second
+    participant is refused the first's pipeline, and the first runs the advanced module."""
+    first, second = f"{event}-01", f"{event}-02"  # the first ran notebook 01's helpers in the test above
 
-    first, second = f"{event}-01", f"{event}-02"  # the first ran notebook 01 (its helpers) in the test above
-    notebooks = ["00-setup.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb", "04-test-the-pipeline.ipynb"]
-    run_participant(first, notebooks, tmp_path)
-    pipeline = setup.open_workshop(first).names.pipeline("dev")
-    owner, intruder = participant_credentials(capsys, event, first), participant_credentials(capsys, event, second)
-    assert signed_as(owner, "codepipeline").get_pipeline_state(name=pipeline)["stageStates"]
-    code, message = refusal(lambda: signed_as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
-    assert (code, message) == (
-        "AccessDeniedException",
-        f"User: arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{second} is not authorized to perform: "
-        f"codepipeline:StartPipelineExecution on resource: arn:aws:codepipeline:{REGION}:{ACCOUNT}:{pipeline} "
-        "because no identity-based policy allows the codepipeline:StartPipelineExecution action",
-    )
-    code, _ = refusal(lambda: signed_as(intruder, "codepipeline").get_pipeline_state(name=pipeline))
-    assert code == "AccessDeniedException"
-    # The advanced module too: stage rollback, then Prod's ECS blue/green, canary and linear deployments.
-    run_participant(first, ["advanced/modern-deployments.ipynb"], tmp_path)
-    module = module_output(tmp_path / first / "advanced" / "modern-deployments.ipynb")
-    assert_continued_release(first, module)  # what tests/test_modern_deployments.py checks of the module on Fargate
-    run_participant(first, ["05-cleanup.ipynb"], tmp_path)  # cleanup, as the participant too
+    def refused_then_advanced_module(prefix: str) -> None:
+        pipeline = setup.open_workshop(prefix).names.pipeline("dev")
+        owner = participant_credentials(capsys, event, prefix)
+        intruder = participant_credentials(capsys, event, second)
+        assert signed_as(owner, "codepipeline").get_pipeline_state(name=pipeline)["stageStates"]
+        code, message = refusal(lambda: signed_as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
+        assert (code, message) == (
+            "AccessDeniedException",
+            f"User: arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{second} is not authorized to perform: "
+            f"codepipeline:StartPipelineExecution on resource: arn:aws:codepipeline:{REGION}:{ACCOUNT}:{pipeline} "
+            "because no identity-based policy allows the codepipeline:StartPipelineExecution action",
+        )
+        code, _ = refusal(lambda: signed_as(intruder, "codepipeline").get_pipeline_state(name=pipeline))
+        assert code == "AccessDeniedException"
+        # The advanced module too: stage rollback, then Prod's ECS blue/green, canary and linear deployments.
+        run_participant(prefix, ["advanced/modern-deployments.ipynb"], tmp_path)
+        module = module_output(tmp_path / prefix / "advanced" / "modern-deployments.ipynb")
+        assert_continued_release(prefix, module)  # what tests/test_modern_deployments.py checks of the module
+
+    whole_workshop(tmp_path, "FARGATE", prefix=first, before_05=refused_then_advanced_module, begun=True)
     # Used versus granted, as for the service roles: what the participant used in 00 -> 05.
     user_arn = f"arn:aws:iam::{ACCOUNT}:user/workshop/{event}/{first}"
     usage = process.iam_usage()

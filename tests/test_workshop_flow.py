@@ -1,6 +1,10 @@
-"""The whole workshop, 00 -> 05, on the sandbox on Fargate, checking at each step what each environment's URL
-answers, and that nothing is left at the end. The EC2 workshop is ``test_workshop_flow_ec2.py`` (a file of its
-own, so that xdist's ``--dist loadfile`` runs the two on different workers)."""
+"""The whole workshop, 00 -> 05, on the sandbox, checking at each step what each environment's URL answers, what
+`status --json` says, that the service roles used every permission they were granted, and that nothing is left at
+the end. The flows that run it are participants' (issue 26: one workshop per flow, not a workshop of its own for
+each question): Fargate in ``test_participant_identities.py`` (a shared-account IAM user, with the advanced module
+before 05) and EC2 in ``test_workshop_flow_ec2.py`` (files of their own, so that xdist's ``--dist loadfile`` runs
+them on different workers). Signed with the account's own keys, the way a self-paced learner runs it, the workshop
+runs in ``test_browser.py`` (Run All in JupyterLab) and ``test_persistence.py``."""
 
 from __future__ import annotations
 
@@ -28,21 +32,25 @@ def answers(prefix: str) -> dict[str, str]:
     return result
 
 
-def test_the_whole_workshop_on_fargate(tmp_path):
-    whole_workshop(tmp_path, "FARGATE")
-
-
 def whole_workshop(
-    tmp_path, launch_type: str, region: str | None = None, after_01=None, prefix: str | None = None
+    tmp_path,
+    launch_type: str,
+    region: str | None = None,
+    after_01=None,
+    prefix: str | None = None,
+    before_05=None,
+    begun: bool = False,
 ) -> str:
-    """Notebooks 00 -> 05 with the checks after each; ``after_01(prefix)`` adds a launch type's own checks.
-    ``prefix``: an event participant's (``event start`` wrote its state file and profile), so every notebook signs
-    as them; by default a new prefix, signed with the account's own keys. Returns the prefix."""
+    """Notebooks 00 -> 05 with the checks after each; ``after_01(prefix)`` adds a launch type's own checks, and
+    ``before_05(prefix)`` what a flow does with the finished workshop before the cleanup (the advanced module, a
+    second participant's refusals). ``prefix``: an event participant's (``event start`` wrote its state file and
+    profile), so every notebook signs as them; by default a new prefix, signed with the account's own keys. Returns
+    the prefix. ``begun``: an earlier test already made some of the workshop's resources under this prefix."""
     prefix = prefix or unique(f"wf{launch_type[:1].lower()}")
     run_notebook("00-setup.ipynb", tmp_path, prefix=prefix, launch_type=launch_type, region=region)
     region = region or "us-east-1"  # notebook 00's default
     # `status --json` answers after every notebook (the README documents it for instructors and CI).
-    assert status_after(prefix)["resources"] == []
+    assert begun or status_after(prefix)["resources"] == []
     run_notebook("01-prerequisites.ipynb", tmp_path, prefix=prefix)
     placeholder = {env: f"Placeholder for {env}: waiting for the first pipeline run" for env in ENVIRONMENTS}
     assert answers(prefix) == placeholder
@@ -87,6 +95,8 @@ def whole_workshop(
 
     # Least privilege measured: every permission granted to a service role was used by some step above.
     print(assert_least_privilege(prefix, launch_type))
+    if before_05:
+        before_05(prefix)
 
     run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
     left = [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem]

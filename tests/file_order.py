@@ -1,0 +1,83 @@
+"""Longest test files first, so that three workers finish together.
+
+``make test`` hands whole files to its workers (``--dist loadfile``), in the order pytest collected them. A file of
+two minutes handed out last keeps one worker busy while the others have nothing left: the suite's wall time is then
+that file's, not a third of the total. Handing the longest files out first (the classic longest-processing-time rule)
+removes that tail. The order comes from ``tests/file_durations.json``, the seconds each file took in a recorded run
+(``pytest --record-file-durations tests/file_durations.json``); a file it does not know yet goes first, as it may be
+long. Only the order changes: every test still runs, with the same fixtures, in its file's own order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+DURATIONS = Path(__file__).resolve().parent / "file_durations.json"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-file-durations",
+        metavar="PATH",
+        default=None,
+        help="write the seconds each test file took (set-up, call and tear-down of its tests) to PATH as JSON",
+    )
+
+
+def _file_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def known_durations(path: Path = DURATIONS) -> dict[str, float]:
+    """The recorded seconds per test file (relative to the repository), or nothing when none were recorded."""
+    if not path.exists():
+        return {}
+    return {str(name): float(seconds) for name, seconds in json.loads(path.read_text())["files"].items()}
+
+
+def longest_first(nodeids: list[str], durations: dict[str, float]) -> list[int]:
+    """The positions of ``nodeids`` in the order to run them: files by recorded duration, longest first (unknown
+    files before all, as they may be long), each file's tests in their own order, ties in collection order."""
+    first_seen: dict[str, int] = {}
+    for position, nodeid in enumerate(nodeids):
+        first_seen.setdefault(_file_of(nodeid), position)
+
+    def key(position: int) -> tuple[float, int, int]:
+        name = _file_of(nodeids[position])
+        seconds = durations.get(name, float("inf"))
+        return (-seconds, first_seen[name], position)
+
+    return sorted(range(len(nodeids)), key=key)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    durations = known_durations()
+    if durations:
+        order = longest_first([item.nodeid for item in items], durations)
+        items[:] = [items[position] for position in order]
+
+
+class _Recorder:
+    """Adds up each file's test phases as reports arrive (on the xdist controller, from every worker)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.seconds[_file_of(report.nodeid)] += report.duration
+
+    def pytest_sessionfinish(self) -> None:
+        files = {name: round(seconds, 1) for name, seconds in sorted(self.seconds.items(), key=lambda kv: -kv[1])}
+        self.path.write_text(json.dumps({"unit": "seconds", "files": files}, indent=1) + "\n")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    path = config.getoption("--record-file-durations")
+    if path and not hasattr(config, "workerinput"):  # the controller sees every worker's reports
+        config.pluginmanager.register(_Recorder(Path(path)), "file-durations-recorder")

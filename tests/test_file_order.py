@@ -1,0 +1,60 @@
+"""The order ``make test`` hands files to its workers (tests/file_order.py): longest first, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.file_order import DURATIONS, known_durations, longest_first
+
+NODEIDS = [
+    "tests/test_a.py::test_one",
+    "tests/test_a.py::test_two",
+    "tests/test_b.py::test_one",
+    "tests/test_c.py::test_one",
+    "tests/test_c.py::test_two",
+]
+
+
+def test_longest_files_go_first_each_with_its_tests_in_their_own_order() -> None:
+    order = longest_first(NODEIDS, {"tests/test_a.py": 1.0, "tests/test_b.py": 30.0, "tests/test_c.py": 5.0})
+    assert [NODEIDS[i] for i in order] == [
+        "tests/test_b.py::test_one",
+        "tests/test_c.py::test_one",
+        "tests/test_c.py::test_two",
+        "tests/test_a.py::test_one",
+        "tests/test_a.py::test_two",
+    ]
+
+
+def test_a_file_never_recorded_goes_before_every_recorded_one() -> None:
+    order = longest_first(NODEIDS, {"tests/test_a.py": 100.0, "tests/test_b.py": 30.0})
+    assert [NODEIDS[i] for i in order][:2] == ["tests/test_c.py::test_one", "tests/test_c.py::test_two"]
+
+
+def test_the_recorded_durations_name_test_files_that_exist() -> None:
+    """A renamed or removed file in the record would silently fall back to 'unknown, first'."""
+    root = DURATIONS.parent.parent
+    durations = known_durations()
+    assert durations, "tests/file_durations.json is missing: record it with --record-file-durations"
+    missing = [name for name in durations if not (root / name).exists()]
+    assert not missing, f"record again (pytest --record-file-durations {DURATIONS.relative_to(root)}): {missing}"
+
+
+def test_recording_writes_each_files_seconds(tmp_path: Path) -> None:
+    (tmp_path / "test_sample.py").write_text("import time\n\ndef test_waits():\n    time.sleep(0.2)\n")
+    record = tmp_path / "durations.json"
+    environ = {**os.environ, "PYTHONPATH": str(DURATIONS.parents[1])}
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "tests.file_order", "--record-file-durations", str(record)],
+        cwd=tmp_path,
+        env=environ,
+        check=True,
+        capture_output=True,
+    )
+    files = json.loads(record.read_text())["files"]
+    assert list(files) == ["test_sample.py"]
+    assert files["test_sample.py"] >= 0.2

@@ -11,18 +11,38 @@ ECR address, a task's pull from the registry's loopback address): nothing of a d
 from __future__ import annotations
 
 import json
-from typing import Any
+import shutil
+from pathlib import Path
+from typing import Any, cast
 
 from moto.ecr.exceptions import RepositoryNotFoundException
-from moto.ecr.models import ECRBackend, Image
+from moto.ecr.models import ECRBackend, Image, ecr_backends
 
+from ... import clock
 from ...buildtools import engine_tasks
-from . import registry
+from ...buildtools.image_store import image_folder
+from . import lifecycle, registry
 from .exceptions import ImageTagAlreadyExistsException
 
 
 class RegistryImage(Image):
-    """An image whose size is its layers' (compressed, as pushed), as ECR reports it."""
+    """An image whose size is its layers' (compressed, as pushed), as ECR reports it, and that knows when it was
+    pushed on the sandbox's clock (``pushed_clock``), which a lifecycle policy's ``sinceImagePushed`` reads."""
+
+    pushed_clock: float | None = None
+
+    @property
+    def pushed_at(self) -> float:
+        """When the image was pushed (seconds since the epoch, the sandbox's clock); moto's whole second for an image
+        from a state saved before the sandbox kept its own."""
+        return float(self.pushed_clock if self.pushed_clock is not None else self.image_pushed_at)
+
+    def config_digest(self) -> str:
+        """The digest of the image's config, which names its folder in the image store (process mode)."""
+        try:
+            return str(json.loads(self.image_manifest).get("config", {}).get("digest", ""))
+        except (ValueError, AttributeError):
+            return ""
 
     def get_image_size_in_bytes(self) -> int | None:
         document = json.loads(self.image_manifest)
@@ -33,6 +53,9 @@ class RegistryImage(Image):
 
 
 class RegistryECRBackend(ECRBackend):
+    #: The sandbox's data folder (``install`` sets it): the image store an expired image leaves.
+    data_dir: Path | None = None
+
     def put_image(self, repository_name: str, *args: Any, **kwargs: Any) -> Any:
         if repository_name not in self.repositories:
             raise RepositoryNotFoundException(repository_name, self.account_id)
@@ -57,7 +80,42 @@ class RegistryECRBackend(ECRBackend):
             raise
         if type(image) is Image:
             image.__class__ = RegistryImage
+            cast(RegistryImage, image).pushed_clock = clock.now().timestamp()
+        self.apply_lifecycle_policy(repository_name)
         return image
+
+    def put_lifecycle_policy(self, registry_id: str, repository_name: str, lifecycle_policy_text: str) -> Any:
+        answer = super().put_lifecycle_policy(registry_id, repository_name, lifecycle_policy_text)
+        self.apply_lifecycle_policy(repository_name)
+        return answer
+
+    def apply_lifecycle_policy(self, repository_name: str) -> list[lifecycle.Verdict]:
+        """Expire what the repository's lifecycle policy expires (``lifecycle.py``): gone from ECR's answers, from the
+        registry (Docker mode) and from the image store when no image left in the sandbox's ECR uses its folder.
+        An image a running task uses is expired too: ECR does not know about ECS, on AWS either."""
+        repository = self.repositories.get(repository_name)
+        if repository is None or not repository.lifecycle_policy:
+            return []
+        images = [image for image in repository.images if isinstance(image, RegistryImage)]
+        verdicts = lifecycle.expired(repository.lifecycle_policy, images, clock.now().timestamp())
+        for verdict in verdicts:
+            repository.images.remove(verdict.image)
+            registry.delete_manifest(repository_name, verdict.image.image_digest)
+        self._remove_unused_folders({verdict.image.config_digest() for verdict in verdicts})
+        return verdicts
+
+    def _remove_unused_folders(self, config_digests: set[str]) -> None:
+        """Remove the image store's folders of ``config_digests`` that no image in any account's ECR still names."""
+        if self.data_dir is None or not config_digests:
+            return
+        for _, _, backend in ecr_backends.iter_backends():
+            for repository in cast(ECRBackend, backend).repositories.values():
+                for image in repository.images:
+                    if isinstance(image, RegistryImage):
+                        config_digests.discard(image.config_digest())
+        for digest in config_digests:
+            if digest:
+                shutil.rmtree(image_folder(self.data_dir, digest), ignore_errors=True)
 
     def delete_repository(self, repository_name: str, registry_id: str | None = None, force: bool = False) -> Any:
         deleted = super().delete_repository(repository_name, registry_id, force)

@@ -14,6 +14,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from helpers.resources.image_repositories import lifecycle_policy
 from localaws import api
 from tests.helpers_for_tests import cli_json, sandbox_client, unique
@@ -167,3 +169,34 @@ def test_an_expired_image_leaves_the_image_store_unless_another_image_uses_its_f
 
     assert not (store / configs[0].removeprefix("sha256:")).exists()
     assert (store / configs[1].removeprefix("sha256:")).exists()
+
+
+def test_a_preview_says_what_a_policy_would_expire_and_expires_nothing():
+    ecr = sandbox_client("ecr")
+    name = _repository(ecr)
+    with pytest.raises(ecr.exceptions.LifecyclePolicyPreviewNotFoundException):
+        ecr.get_lifecycle_policy_preview(repositoryName=name)
+    with pytest.raises(ecr.exceptions.LifecyclePolicyNotFoundException):
+        ecr.start_lifecycle_policy_preview(repositoryName=name)  # no policy given, none on the repository
+    pushed = [_push(ecr, name, f"v{n}") for n in range(3)] + [_push(ecr, name), _push(ecr, name)]
+    policy = _policy(
+        {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1},
+        {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 2},
+    )
+
+    started = ecr.start_lifecycle_policy_preview(repositoryName=name, lifecyclePolicyText=policy)
+    assert (started["status"], started["lifecyclePolicyText"]) == ("IN_PROGRESS", policy)
+    preview = ecr.get_lifecycle_policy_preview(repositoryName=name)
+    assert preview["status"] == "COMPLETE"
+    # The two untagged images are the newest two that the second rule keeps; the first rule expires the older.
+    assert preview["summary"] == {"expiringImageTotalCount": 4}
+    assert [(r["imageDigest"], r.get("imageTags"), r["appliedRulePriority"]) for r in preview["previewResults"]] == [
+        (pushed[0], ["v0"], 2),
+        (pushed[1], ["v1"], 2),
+        (pushed[2], ["v2"], 2),
+        (pushed[3], None, 1),
+    ]
+    assert {r["action"]["type"] for r in preview["previewResults"]} == {"EXPIRE"}
+    untagged = ecr.get_lifecycle_policy_preview(repositoryName=name, filter={"tagStatus": "UNTAGGED"})
+    assert [r["imageDigest"] for r in untagged["previewResults"]] == [pushed[3]]
+    assert _digests(ecr, name) == set(pushed)  # a preview expires nothing

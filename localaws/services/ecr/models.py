@@ -15,13 +15,14 @@ import shutil
 from pathlib import Path
 from typing import Any, cast
 
-from moto.ecr.exceptions import RepositoryNotFoundException
+from moto.ecr.exceptions import LifecyclePolicyNotFoundException, RepositoryNotFoundException
 from moto.ecr.models import ECRBackend, Image, ecr_backends
+from moto.ecr.policy_validation import EcrLifecyclePolicyValidator
 
 from ... import clock
 from ...buildtools import engine_tasks
 from ...buildtools.image_store import image_folder
-from . import lifecycle, registry
+from . import lifecycle, previews, registry
 from .exceptions import ImageTagAlreadyExistsException
 
 
@@ -103,6 +104,66 @@ class RegistryECRBackend(ECRBackend):
             registry.delete_manifest(repository_name, verdict.image.image_digest)
         self._remove_unused_folders({verdict.image.config_digest() for verdict in verdicts})
         return verdicts
+
+    def start_lifecycle_policy_preview(
+        self, repository_name: str, registry_id: str | None, policy_text: str | None
+    ) -> dict[str, Any]:
+        """What ``policy_text`` (else the repository's policy) would expire now (``previews.py``)."""
+        repository = self._repository(repository_name, registry_id)
+        text = policy_text or repository.lifecycle_policy
+        if not text:
+            raise LifecyclePolicyNotFoundException(repository_name, registry_id or self.account_id)
+        if policy_text:
+            EcrLifecyclePolicyValidator(policy_text).validate()
+        images = [image for image in repository.images if isinstance(image, RegistryImage)]
+        self._previews()[repository_name] = previews.evaluate(text, images, clock.now().timestamp())
+        return {
+            "registryId": repository.registry_id,
+            "repositoryName": repository_name,
+            "lifecyclePolicyText": text,
+            "status": "IN_PROGRESS",
+        }
+
+    def get_lifecycle_policy_preview(
+        self,
+        repository_name: str,
+        registry_id: str | None,
+        image_ids: list[dict[str, str]] | None,
+        tag_status: str | None,
+        next_token: str | None,
+        max_results: int | None,
+    ) -> dict[str, Any]:
+        repository = self._repository(repository_name, registry_id)
+        preview = self._previews().get(repository_name)
+        if preview is None:
+            raise previews.LifecyclePolicyPreviewNotFoundException(repository_name, repository.registry_id)
+        rows = previews.selected(preview, image_ids, tag_status)
+        start = int(next_token or 0)
+        end = start + int(max_results or 100)
+        answer: dict[str, Any] = {
+            "registryId": repository.registry_id,
+            "repositoryName": repository_name,
+            "lifecyclePolicyText": preview.policy_text,
+            "status": "COMPLETE",
+            "previewResults": rows[start:end],
+            "summary": {"expiringImageTotalCount": len(preview.results)},
+        }
+        if end < len(rows):
+            answer["nextToken"] = str(end)
+        return answer
+
+    def _repository(self, repository_name: str, registry_id: str | None) -> Any:
+        repository = self.repositories.get(repository_name)
+        if repository is None:
+            raise RepositoryNotFoundException(repository_name, registry_id or self.account_id)
+        return repository
+
+    def _previews(self) -> dict[str, previews.Preview]:
+        """The last preview of each repository (an attribute made on first use: a backend restored from a state saved
+        before previews existed has none)."""
+        if not hasattr(self, "lifecycle_previews"):
+            self.lifecycle_previews: dict[str, previews.Preview] = {}
+        return self.lifecycle_previews
 
     def _remove_unused_folders(self, config_digests: set[str]) -> None:
         """Remove the image store's folders of ``config_digests`` that no image in any account's ECR still names."""

@@ -152,8 +152,9 @@ class TaskContainer(RunningTask):
 
 
 def labels(data_dir: Path, task_arn: str, service: Any, definition: Any, container: str) -> dict[str, str]:
-    """ECS agent's labels and the sandbox's own: the data folder of the sandbox that started it comes first."""
-    return {
+    """ECS agent's labels and the sandbox's own: the data folder of the sandbox that started it comes first. A RunTask
+    task (``service`` a ``run_tasks.TaskGroup``, whose ``arn`` is empty) has no service label."""
+    found = {
         engine_tasks.LABEL_DATA_DIR: str(data_dir.resolve()),
         engine_tasks.LABEL_TASK: task_arn,
         engine_tasks.LABEL_SERVICE: str(service.arn),
@@ -164,6 +165,7 @@ def labels(data_dir: Path, task_arn: str, service: Any, definition: Any, contain
         "com.amazonaws.ecs.task-definition-family": str(getattr(definition, "family", "")),
         "com.amazonaws.ecs.task-definition-version": str(getattr(definition, "revision", "")),
     }
+    return {key: value for key, value in found.items() if value or key != engine_tasks.LABEL_SERVICE}
 
 
 def remove_leftovers(data_dir: Path) -> int:

@@ -1,0 +1,150 @@
+"""RunTask starts real tasks (issue 23): a standalone task runs the task definition's container in the sandbox's runtime
+and DescribeTasks shows PROVISIONING -> RUNNING -> STOPPED with ECS's reasons: "Essential container in task exited" and
+the exit code for a container that exits by itself; StopTask's reason, or "Task stopped by user", and UserInitiated for
+one StopTask stops. Its output lands in the awslogs group, in ECS's stream ``PREFIX/CONTAINER/TASK_ID``.
+
+Runs in both runtimes: unmarked in process mode (a process); ``test_docker_run_task.py`` runs the same checks with the
+task as a container. AWS: "Amazon ECS task lifecycle" and "Stopped tasks error codes" (ECS developer guide).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.helpers_for_tests import sandbox_client, unique
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("LOCALAWS_CONTAINERS") == "docker", reason="process mode; Docker mode is test_docker_run_task.py"
+)
+
+NODE = "public.ecr.aws/docker/library/node:22-alpine"
+WAITS_FOR_SIGTERM = "console.log('waiting'); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000)"
+EXITS_WITH_3 = "console.log('hello from run-task'); setTimeout(() => process.exit(3), 300)"
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.2)
+    pytest.fail(f"not within {timeout} s: {condition.__doc__}")
+
+
+def standalone_cluster() -> tuple[str, str, str]:
+    """A cluster, an awslogs group and a task definition whose container waits for SIGTERM: their names and ARN."""
+    ecs, logs = sandbox_client("ecs"), sandbox_client("logs")
+    name = unique("runtask")
+    ecs.create_cluster(clusterName=name)
+    logs.create_log_group(logGroupName=f"/ecs/{name}")
+    definition = ecs.register_task_definition(
+        family=name,
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[
+            {
+                "name": "job",
+                "image": NODE,
+                "essential": True,
+                "command": ["node", "-e", WAITS_FOR_SIGTERM],
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {
+                        "awslogs-group": f"/ecs/{name}",
+                        "awslogs-region": "us-east-1",
+                        "awslogs-stream-prefix": "ecs",
+                    },
+                },
+            }
+        ],
+    )["taskDefinition"]["taskDefinitionArn"]
+    return name, f"/ecs/{name}", definition
+
+
+def described(cluster: str, arn: str) -> dict:
+    return sandbox_client("ecs").describe_tasks(cluster=cluster, tasks=[arn])["tasks"][0]
+
+
+def status_is(cluster: str, arn: str, status: str) -> Callable[[], dict | None]:
+    def check() -> dict | None:
+        """the task reaches the status"""
+        found = described(cluster, arn)
+        return found if found["lastStatus"] == status else None
+
+    return check
+
+
+def test_a_task_that_exits_is_stopped_with_its_exit_code_and_its_output_is_in_cloudwatch():
+    ecs = sandbox_client("ecs")
+    cluster, group, definition = standalone_cluster()
+    answer = ecs.run_task(
+        cluster=cluster,
+        taskDefinition=definition,
+        launchType="FARGATE",
+        startedBy="a-test",
+        overrides={"containerOverrides": [{"name": "job", "command": ["node", "-e", EXITS_WITH_3]}]},
+    )
+    [task] = answer["tasks"]
+    assert answer["failures"] == []
+    assert (task["lastStatus"], task["desiredStatus"]) == ("PROVISIONING", "RUNNING")
+    assert (task["group"], task["startedBy"]) == (f"family:{cluster}", "a-test")
+
+    stopped = wait_for(status_is(cluster, task["taskArn"], "STOPPED"))
+    assert (stopped["stoppedReason"], stopped["stopCode"]) == (
+        "Essential container in task exited",
+        "EssentialContainerExited",
+    )
+    assert stopped["containers"][0]["exitCode"] == 3
+    assert stopped["desiredStatus"] == "STOPPED"
+    assert "startedAt" in stopped  # it ran
+    assert ecs.list_tasks(cluster=cluster)["taskArns"] == []
+    assert ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED")["taskArns"] == [task["taskArn"]]
+
+    task_id = task["taskArn"].split("/")[-1]
+    events = sandbox_client("logs").get_log_events(logGroupName=group, logStreamName=f"ecs/job/{task_id}")["events"]
+    assert [e["message"] for e in events] == ["hello from run-task"]
+
+
+def test_stop_task_stops_a_running_task_with_the_reason_given_or_ecss_default():
+    ecs = sandbox_client("ecs")
+    cluster, _, definition = standalone_cluster()
+    first, second = ecs.run_task(cluster=cluster, taskDefinition=definition, launchType="FARGATE", count=2)["tasks"]
+
+    running = wait_for(status_is(cluster, first["taskArn"], "RUNNING"))
+    assert running["containers"][0]["lastStatus"] == "RUNNING"
+    wait_for(status_is(cluster, second["taskArn"], "RUNNING"))
+    assert sorted(ecs.list_tasks(cluster=cluster, family=cluster)["taskArns"]) == sorted(
+        [first["taskArn"], second["taskArn"]]
+    )
+    time.sleep(1)  # still running: a task that waits is not stopped by the sandbox
+    assert described(cluster, first["taskArn"])["lastStatus"] == "RUNNING"
+
+    ecs.stop_task(cluster=cluster, task=first["taskArn"], reason="the test is done")
+    ecs.stop_task(cluster=cluster, task=second["taskArn"])
+    one = wait_for(status_is(cluster, first["taskArn"], "STOPPED"))
+    two = wait_for(status_is(cluster, second["taskArn"], "STOPPED"))
+    assert (one["stoppedReason"], one["stopCode"]) == ("the test is done", "UserInitiated")
+    assert (two["stoppedReason"], two["stopCode"]) == ("Task stopped by user", "UserInitiated")
+    assert one["containers"][0]["exitCode"] == 0  # its SIGTERM handler exited cleanly
+    assert ecs.list_tasks(cluster=cluster)["taskArns"] == []
+
+
+def test_a_task_whose_image_cannot_run_fails_to_start():
+    ecs = sandbox_client("ecs")
+    cluster = unique("runtask")
+    ecs.create_cluster(clusterName=cluster)
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/no-such-repository:v1"
+    definition = ecs.register_task_definition(
+        family=cluster, containerDefinitions=[{"name": "job", "image": image, "memory": 128}]
+    )["taskDefinition"]["taskDefinitionArn"]
+    [task] = ecs.run_task(cluster=cluster, taskDefinition=definition, launchType="FARGATE")["tasks"]
+    stopped = wait_for(status_is(cluster, task["taskArn"], "STOPPED"))
+    assert stopped["stopCode"] == "TaskFailedToStart"
+    assert stopped["stoppedReason"].startswith("CannotPullContainerError")

@@ -15,7 +15,14 @@ import pytest
 from localaws import api
 from localaws.buildtools import engine, engine_tasks
 from tests.helpers_for_tests import sandbox_client
-from tests.sandbox.test_ecs_run_task import EXITS_WITH_3, standalone_cluster, status_is, wait_for
+from tests.sandbox.test_ecs_run_task import (
+    EXITS_WITH_3,
+    seconds_to_stop,
+    standalone_cluster,
+    status_is,
+    stop_timeout_task,
+    wait_for,
+)
 
 pytestmark = pytest.mark.docker  # Docker mode: `make test` runs these with a Docker-mode sandbox
 
@@ -86,3 +93,14 @@ def test_stop_task_stops_the_container_with_the_reason_given():
     assert (stopped["stoppedReason"], stopped["stopCode"]) == ("the test is done", "UserInitiated")
     assert stopped["containers"][0]["exitCode"] == 0  # its SIGTERM handler exited cleanly
     assert wait_for(lambda: not containers_of(task["taskArn"]) or None, timeout=20) is True
+
+
+@pytest.mark.parametrize(("stop_timeout", "low", "high"), [(1, 0.8, 3.5), (4, 3.8, 7.5)])
+def test_stop_task_kills_a_container_that_ignores_sigterm_after_its_stop_timeout(stop_timeout, low, high):
+    cluster, group, arn = stop_timeout_task(stop_timeout)
+    took, stopped = seconds_to_stop(cluster, arn)
+    assert low <= took <= high
+    assert stopped["containers"][0]["exitCode"] == 137
+    task_id = arn.split("/")[-1]
+    events = sandbox_client("logs").get_log_events(logGroupName=group, logStreamName=f"ecs/job/{task_id}")["events"]
+    assert "ignoring SIGTERM" in [e["message"] for e in events]

@@ -148,3 +148,42 @@ def test_a_task_whose_image_cannot_run_fails_to_start():
     stopped = wait_for(status_is(cluster, task["taskArn"], "STOPPED"))
     assert stopped["stopCode"] == "TaskFailedToStart"
     assert stopped["stoppedReason"].startswith("CannotPullContainerError")
+
+
+IGNORES_SIGTERM = "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000)"
+
+
+def stop_timeout_task(stop_timeout: int | None) -> tuple[str, str, str]:
+    """A running task whose container ignores SIGTERM, its definition's ``stopTimeout`` as given: cluster, log group,
+    task ARN."""
+    ecs = sandbox_client("ecs")
+    cluster, group, definition = standalone_cluster()
+    container = ecs.describe_task_definition(taskDefinition=definition)["taskDefinition"]["containerDefinitions"][0]
+    container["command"] = ["node", "-e", IGNORES_SIGTERM]
+    if stop_timeout is not None:
+        container["stopTimeout"] = stop_timeout
+    arn = ecs.register_task_definition(family=cluster, containerDefinitions=[container], cpu="256", memory="512")[
+        "taskDefinition"
+    ]["taskDefinitionArn"]
+    [task] = ecs.run_task(cluster=cluster, taskDefinition=arn, launchType="FARGATE")["tasks"]
+    wait_for(status_is(cluster, task["taskArn"], "RUNNING"))
+    time.sleep(0.5)  # node has installed its SIGTERM handler
+    return cluster, group, task["taskArn"]
+
+
+def seconds_to_stop(cluster: str, arn: str) -> tuple[float, dict]:
+    started = time.monotonic()
+    sandbox_client("ecs").stop_task(cluster=cluster, task=arn)
+    stopped = wait_for(status_is(cluster, arn, "STOPPED"))
+    return time.monotonic() - started, stopped
+
+
+@pytest.mark.parametrize(("stop_timeout", "low", "high"), [(1, 0.8, 3.0), (4, 3.8, 7.0), (None, 1.8, 4.5)])
+def test_stop_task_sends_sigterm_then_sigkill_after_the_containers_stop_timeout(stop_timeout, low, high):
+    cluster, group, arn = stop_timeout_task(stop_timeout)
+    took, stopped = seconds_to_stop(cluster, arn)
+    assert low <= took <= high  # unset: the sandbox's documented 2 s (runner.STOP_TIMEOUT)
+    assert stopped["containers"][0]["exitCode"] == 137  # it ignored SIGTERM: SIGKILL
+    task_id = arn.split("/")[-1]
+    events = sandbox_client("logs").get_log_events(logGroupName=group, logStreamName=f"ecs/job/{task_id}")["events"]
+    assert "ignoring SIGTERM" in [e["message"] for e in events]  # SIGTERM came first

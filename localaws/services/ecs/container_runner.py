@@ -26,11 +26,6 @@ from ...buildtools.image_store import parse_ecr_uri
 from ..ecr import registry
 from .runner import NODE_IMAGE, ImageNotRunnable, RunningTask
 
-#: Seconds between SIGTERM and SIGKILL when the container's ``stopTimeout`` does not say (ECS waits 30 s; the sandbox
-#: waits less, as a process that ignores SIGTERM, such as ``node`` as PID 1 without a handler, would hold every
-#: deployment up; the kit's app exits at once on SIGTERM).
-STOP_TIMEOUT = 2
-
 
 def local_image(image: str) -> str:
     """The engine's reference for ``image``, pulled if needed; ImageNotRunnable (CannotPullContainerError) otherwise."""
@@ -88,7 +83,6 @@ class TaskContainer(RunningTask):
         log_sink: Callable[[str, str], None] | None = None,
     ) -> None:
         super().__init__(task_id, container)
-        self.stop_timeout = int(container.get("stopTimeout") or STOP_TIMEOUT)
         self.image = local_image(str(container["image"]))
         self._code: int | None = None
         environment = {"HOST": "127.0.0.1"}

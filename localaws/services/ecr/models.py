@@ -6,6 +6,10 @@ gives it to PutImage), its size the sum of its compressed layers (as DescribeIma
 a push ECR refuses leaves the registry's tag as ECR has it, and DeleteRepository and BatchDeleteImage remove the
 content from the registry. DeleteRepository also removes the engine's images of the repository (a build's tag under the
 ECR address, a task's pull from the registry's loopback address): nothing of a deleted repository stays in the engine.
+
+Lifecycle policies are applied (moto only stores them): ``lifecycle.py`` decides, ``apply_lifecycle_policy`` removes
+what expired from ECR, the registry and the image store, right after each push and PutLifecyclePolicy and when the
+sandbox's clock moves on (AWS: within 24 hours of a push).
 """
 
 from __future__ import annotations

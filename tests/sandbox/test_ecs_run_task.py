@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from localaws import api
 from tests.helpers_for_tests import sandbox_client, unique
 
 pytestmark = pytest.mark.skipif(
@@ -119,6 +120,9 @@ def test_stop_task_stops_a_running_task_with_the_reason_given_or_ecss_default():
 
     running = wait_for(status_is(cluster, first["taskArn"], "RUNNING"))
     assert running["containers"][0]["lastStatus"] == "RUNNING"
+    [row] = [r for r in api.task_summaries() if r["taskId"] == first["taskArn"].split("/")[-1]]
+    assert (row["service"], row["group"], row["running"]) == (None, f"family:{cluster}", True)
+    assert str(row["pid"]) == running["containers"][0]["runtimeId"]  # a process of this machine
     wait_for(status_is(cluster, second["taskArn"], "RUNNING"))
     assert sorted(ecs.list_tasks(cluster=cluster, family=cluster)["taskArns"]) == sorted(
         [first["taskArn"], second["taskArn"]]

@@ -105,6 +105,29 @@ def test_untagged_rule_expires_only_untagged_images():
     ]
 
 
+def test_a_pushed_tag_leaves_the_previous_image_untagged_for_an_untagged_rule_to_expire():
+    ecr = sandbox_client("ecr")
+    name = _repository(ecr)
+    first = _push(ecr, name, "latest")
+    second = _push(ecr, name, "latest")  # ECR moves the tag; the first image stays, untagged
+    assert ecr.list_images(repositoryName=name, filter={"tagStatus": "UNTAGGED"})["imageIds"] == [
+        {"imageDigest": first}
+    ]
+    assert (
+        "imageTags"
+        not in ecr.describe_images(repositoryName=name, imageIds=[{"imageDigest": first}])["imageDetails"][0]
+    )
+
+    ecr.put_lifecycle_policy(
+        repositoryName=name,
+        lifecyclePolicyText=_policy({"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1}),
+    )
+    third = _push(ecr, name, "latest")
+    assert _digests(ecr, name) == {second, third}  # the newest untagged image is kept, the older expired
+    [tagged] = ecr.describe_images(repositoryName=name, imageIds=[{"imageTag": "latest"}])["imageDetails"]
+    assert tagged["imageDigest"] == third
+
+
 def test_tagged_rules_select_by_prefix_and_pattern_and_an_image_is_expired_by_one_rule_at_most():
     ecr = sandbox_client("ecr")
     name = _repository(ecr)

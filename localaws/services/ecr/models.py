@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,6 +29,9 @@ from ...buildtools import engine_tasks
 from ...buildtools.image_store import image_folder
 from . import lifecycle, previews, registry
 from .exceptions import ImageTagAlreadyExistsException
+
+#: Set while moto's put_image runs in this thread: its BatchDeleteImage of the pushed tag moves the tag instead.
+_moving_tag = threading.local()
 
 
 class RegistryImage(Image):
@@ -73,7 +77,11 @@ class RegistryECRBackend(ECRBackend):
             repository = self.repositories[repository_name]
             if before is not None and repository.is_tag_immutable() and before.image_manifest != manifest:
                 raise ImageTagAlreadyExistsException(repository_name, str(image_tag))
-            image = super().put_image(repository_name, *args, **kwargs)
+            _moving_tag.active = True
+            try:
+                image = super().put_image(repository_name, *args, **kwargs)
+            finally:
+                _moving_tag.active = False
         except Exception:
             if before is not None:  # the registry took the push; ECR refused it: the tag stays what ECR has
                 registry.put_manifest(
@@ -202,6 +210,9 @@ class RegistryECRBackend(ECRBackend):
             pass  # no engine answers: nothing of it to remove
 
     def batch_delete_image(self, repository_name: str, *args: Any, **kwargs: Any) -> Any:
+        if getattr(_moving_tag, "active", False):  # moto's put_image taking a tag from the image that had it
+            image_ids = kwargs.get("image_ids", args[1] if len(args) > 1 else None) or []
+            return self._move_tags(repository_name, [i["imageTag"] for i in image_ids if i.get("imageTag")])
         repository = self.repositories.get(repository_name)
         before = {i.image_digest for i in repository.images} if repository else set()
         answer = super().batch_delete_image(repository_name, *args, **kwargs)
@@ -209,3 +220,14 @@ class RegistryECRBackend(ECRBackend):
         for digest in sorted(before - left):
             registry.delete_manifest(repository_name, digest)
         return answer
+
+    def _move_tags(self, repository_name: str, tags: list[str]) -> dict[str, Any]:
+        """A push takes ``tags`` from the images that have them; an image left without a tag stays, untagged, as on
+        ECR ("the tag is moved to the new image and the previous image becomes untagged"). moto deletes it instead,
+        so a lifecycle rule for untagged images would never see one."""
+        for image in self.repositories[repository_name].images:
+            for tag in tags:
+                image.remove_tag(tag)
+            if not image.image_tags:
+                image.image_tag = None  # type: ignore[assignment]  # moto keeps None for an untagged push
+        return {"imageIds": [], "failures": []}

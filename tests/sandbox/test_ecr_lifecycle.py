@@ -18,7 +18,7 @@ import pytest
 
 from helpers.resources.image_repositories import lifecycle_policy
 from localaws import api
-from tests.helpers_for_tests import cli_json, sandbox_client, unique
+from tests.helpers_for_tests import assert_matches_output_shape, cli_json, sandbox_client, unique
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
@@ -209,7 +209,9 @@ def test_a_preview_says_what_a_policy_would_expire_and_expires_nothing():
 
     started = ecr.start_lifecycle_policy_preview(repositoryName=name, lifecyclePolicyText=policy)
     assert (started["status"], started["lifecyclePolicyText"]) == ("IN_PROGRESS", policy)
+    assert_matches_output_shape(ecr, "StartLifecyclePolicyPreview", started)
     preview = ecr.get_lifecycle_policy_preview(repositoryName=name)
+    assert_matches_output_shape(ecr, "GetLifecyclePolicyPreview", preview)
     assert preview["status"] == "COMPLETE"
     # The two untagged images are the newest two that the second rule keeps; the first rule expires the older.
     assert preview["summary"] == {"expiringImageTotalCount": 4}

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from localaws import api
-from tests.helpers_for_tests import sandbox_client, unique
+from tests.helpers_for_tests import assert_matches_output_shape, sandbox_client, unique
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("LOCALAWS_CONTAINERS") == "docker", reason="process mode; Docker mode is test_docker_run_task.py"
@@ -94,6 +94,7 @@ def test_a_task_that_exits_is_stopped_with_its_exit_code_and_its_output_is_in_cl
     )
     [task] = answer["tasks"]
     assert answer["failures"] == []
+    assert_matches_output_shape(ecs, "RunTask", answer)
     assert (task["lastStatus"], task["desiredStatus"]) == ("PROVISIONING", "RUNNING")
     assert (task["group"], task["startedBy"]) == (f"family:{cluster}", "a-test")
 
@@ -104,6 +105,7 @@ def test_a_task_that_exits_is_stopped_with_its_exit_code_and_its_output_is_in_cl
     )
     assert stopped["containers"][0]["exitCode"] == 3
     assert stopped["desiredStatus"] == "STOPPED"
+    assert_matches_output_shape(ecs, "DescribeTasks", ecs.describe_tasks(cluster=cluster, tasks=[task["taskArn"]]))
     assert "startedAt" in stopped  # it ran
     assert ecs.list_tasks(cluster=cluster)["taskArns"] == []
     assert ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED")["taskArns"] == [task["taskArn"]]

@@ -9,9 +9,13 @@ task as a container. AWS: "Amazon ECS task lifecycle" and "Stopped tasks error c
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -193,3 +197,58 @@ def test_stop_task_sends_sigterm_then_sigkill_after_the_containers_stop_timeout(
     task_id = arn.split("/")[-1]
     events = sandbox_client("logs").get_log_events(logGroupName=group, logStreamName=f"ecs/job/{task_id}")["events"]
     assert "ignoring SIGTERM" in [e["message"] for e in events]  # SIGTERM came first
+
+
+def test_an_image_a_running_task_uses_is_still_expired_and_can_no_longer_start_a_task(tmp_path):
+    """ECR does not know about ECS (on AWS either): the running task keeps running, a new one cannot pull the image."""
+    ecr, ecs = sandbox_client("ecr"), sandbox_client("ecs")
+    repository = unique("runtask-images")
+    ecr.create_repository(repositoryName=repository)
+    store = Path(os.environ["LOCALAWS_HOME"]) / "data" / "images"
+    config = "sha256:" + hashlib.sha256(uuid.uuid4().bytes).hexdigest()
+    folder = store / config.removeprefix("sha256:")
+    (folder / "rootfs" / "app").mkdir(parents=True)
+    (folder / "rootfs" / "app" / "job.js").write_text(WAITS_FOR_SIGTERM)
+    document = {"base": NODE, "cmd": ["node", "job.js"], "workdir": "/app"}
+    (folder / "config.json").write_text(json.dumps(document))
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2, "digest": config},
+        "layers": [],
+    }
+    ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag="v1")
+    uri = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{repository}:v1"
+    cluster = unique("runtask")
+    ecs.create_cluster(clusterName=cluster)
+    definition = ecs.register_task_definition(
+        family=cluster, containerDefinitions=[{"name": "job", "image": uri, "memory": 128}]
+    )["taskDefinition"]["taskDefinitionArn"]
+    [task] = ecs.run_task(cluster=cluster, taskDefinition=definition, launchType="FARGATE")["tasks"]
+    wait_for(status_is(cluster, task["taskArn"], "RUNNING"))
+
+    policy = {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+    ecr.put_lifecycle_policy(repositoryName=repository, lifecyclePolicyText=json.dumps(policy))
+    newer = dict(manifest, config=dict(manifest["config"], digest="sha256:" + "0" * 64))
+    ecr.put_image(repositoryName=repository, imageManifest=json.dumps(newer), imageTag="v2")
+
+    assert [i["imageTags"] for i in ecr.describe_images(repositoryName=repository)["imageDetails"]] == [["v2"]]
+    assert not folder.exists()
+    time.sleep(1)
+    assert described(cluster, task["taskArn"])["lastStatus"] == "RUNNING"  # the running task is not touched
+    [again] = ecs.run_task(cluster=cluster, taskDefinition=definition, launchType="FARGATE")["tasks"]
+    failed = wait_for(status_is(cluster, again["taskArn"], "STOPPED"))
+    assert (failed["stopCode"], failed["stoppedReason"]) == (
+        "TaskFailedToStart",
+        f"CannotPullContainerError: {uri}: not found",
+    )
+    ecs.stop_task(cluster=cluster, task=task["taskArn"])
+    wait_for(status_is(cluster, task["taskArn"], "STOPPED"))

@@ -112,6 +112,8 @@ class RegistryECRBackend(ECRBackend):
         images = [image for image in repository.images if isinstance(image, RegistryImage)]
         verdicts = lifecycle.expired(repository.lifecycle_policy, images, clock.now().timestamp())
         for verdict in verdicts:
+            if verdict.image not in repository.images:  # a concurrent evaluation (a push, the clock) expired it
+                continue
             repository.images.remove(verdict.image)
             registry.delete_manifest(repository_name, verdict.image.image_digest)
         self._remove_unused_folders({verdict.image.config_digest() for verdict in verdicts})

@@ -9,10 +9,20 @@ is back on real time.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 _lock = threading.Lock()
 _offset = timedelta()
+#: What runs once the clock has moved on: AWS's periodic work that the sandbox does at once (ECR's lifecycle
+#: policies, evaluated within a day of a push on AWS: ``services/ecr/lifecycle.py``).
+_on_advance: list[Callable[[], None]] = []
+
+
+def on_advance(callback: Callable[[], None]) -> None:
+    """Call ``callback`` each time the clock is moved on (once per callback, however often it is registered)."""
+    if callback not in _on_advance:
+        _on_advance.append(callback)
 
 
 def now() -> datetime:
@@ -28,6 +38,8 @@ def advance(seconds: float) -> datetime:
     global _offset
     with _lock:
         _offset += timedelta(seconds=seconds)
+    for callback in list(_on_advance):
+        callback()
     return now()
 
 

@@ -38,6 +38,11 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("faults.FAULTS", "the injected faults (/_sandbox/faults)", faults.FAULTS.clear),
     Holder("clock._offset", "how far the sandbox's clock was moved on (/_sandbox/clock)", clock.reset),
     Holder(
+        "clock._on_advance",
+        "what runs when the clock moves on (ECR's lifecycle policies), registered once by install(); not reset",
+        None,
+    ),
+    Holder(
         "iam_enforcement.usage", "the permissions each role used and the refusals (/_sandbox/iam/usage)", usage.reset
     ),
     Holder("iam_enforcement.sessions", "the role sessions services assumed, by access key", sessions.forget_sessions),

@@ -56,7 +56,7 @@ class SandboxApp:
                 Route(routes.FAULTS, guarded(_faults_add), method="POST"),
                 Route(routes.FAULTS, guarded(_faults_clear), method="DELETE"),
                 Route(routes.FAULTS, json_view(lambda: [f.document() for f in faults.FAULTS.list()])),
-                Route(routes.CLOCK, guarded(_clock_advance), method="POST"),
+                Route(routes.CLOCK, guarded(_clock_advance), method="POST", saves=("ecr",)),  # lifecycle expiry
                 Route(routes.CLOCK, json_view(_clock_document)),
                 *services.routes(),
             ]

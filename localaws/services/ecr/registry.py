@@ -8,7 +8,8 @@ registry, 2.8) on a loopback port, started with the sandbox's server and stopped
   manifest into ECR with PutImage and the manifest's real digest, so DescribeImages and BatchGetImage answer what
   the registry holds (``models.py``); a PutImage ECR refuses (an immutable tag) puts the registry's tag back.
 - DeleteRepository (``--force``) removes the repository's content from the registry's storage (its blobs stay until
-  a ``docker-registry garbage-collect``, as a registry's do).
+  a ``docker-registry garbage-collect``, as a registry's do); BatchDeleteImage and a lifecycle policy's expiry delete
+  the image's manifest through the registry's API (its configuration enables deletion), so a pull of it fails.
 
 Docker pushes to 127.0.0.0/8 over plain HTTP without configuration (an insecure registry by default).
 """

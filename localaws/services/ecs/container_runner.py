@@ -26,11 +26,6 @@ from ...buildtools.image_store import parse_ecr_uri
 from ..ecr import registry
 from .runner import NODE_IMAGE, ImageNotRunnable, RunningTask
 
-#: Seconds between SIGTERM and SIGKILL when the container's ``stopTimeout`` does not say (ECS waits 30 s; the sandbox
-#: waits less, as a process that ignores SIGTERM, such as ``node`` as PID 1 without a handler, would hold every
-#: deployment up; the kit's app exits at once on SIGTERM).
-STOP_TIMEOUT = 2
-
 
 def local_image(image: str) -> str:
     """The engine's reference for ``image``, pulled if needed; ImageNotRunnable (CannotPullContainerError) otherwise."""
@@ -88,7 +83,6 @@ class TaskContainer(RunningTask):
         log_sink: Callable[[str, str], None] | None = None,
     ) -> None:
         super().__init__(task_id, container)
-        self.stop_timeout = int(container.get("stopTimeout") or STOP_TIMEOUT)
         self.image = local_image(str(container["image"]))
         self._code: int | None = None
         environment = {"HOST": "127.0.0.1"}
@@ -152,8 +146,9 @@ class TaskContainer(RunningTask):
 
 
 def labels(data_dir: Path, task_arn: str, service: Any, definition: Any, container: str) -> dict[str, str]:
-    """ECS agent's labels and the sandbox's own: the data folder of the sandbox that started it comes first."""
-    return {
+    """ECS agent's labels and the sandbox's own: the data folder of the sandbox that started it comes first. A RunTask
+    task (``service`` a ``run_tasks.TaskGroup``, whose ``arn`` is empty) has no service label."""
+    found = {
         engine_tasks.LABEL_DATA_DIR: str(data_dir.resolve()),
         engine_tasks.LABEL_TASK: task_arn,
         engine_tasks.LABEL_SERVICE: str(service.arn),
@@ -164,6 +159,7 @@ def labels(data_dir: Path, task_arn: str, service: Any, definition: Any, contain
         "com.amazonaws.ecs.task-definition-family": str(getattr(definition, "family", "")),
         "com.amazonaws.ecs.task-definition-version": str(getattr(definition, "revision", "")),
     }
+    return {key: value for key, value in found.items() if value or key != engine_tasks.LABEL_SERVICE}
 
 
 def remove_leftovers(data_dir: Path) -> int:

@@ -27,7 +27,8 @@ from .blue_green import validate as validate_strategy
 
 # ServingService must stay importable from this module: snapshots saved before deployments.py existed
 # name the class of every saved service localaws.services.ecs.models.ServingService.
-from .deployments import DeployingECSBackend, ServingService, serving
+from .deployments import ServingService, serving
+from .run_tasks import StandaloneTaskECSBackend
 
 
 class ServiceNotActiveException(ECSException):
@@ -35,7 +36,7 @@ class ServiceNotActiveException(ECSException):
         super().__init__("ServiceNotActiveException", "Service was not ACTIVE.")
 
 
-class ServingECSBackend(DeployingECSBackend):
+class ServingECSBackend(StandaloneTaskECSBackend):
     """The sandbox's ECS backend (``install()`` makes moto build this class): services whose tasks run."""
 
     def __init__(self, region_name: str, account_id: str) -> None:

@@ -29,6 +29,23 @@ NODE_IMAGE = re.compile(
 )
 
 
+#: Seconds between SIGTERM and SIGKILL when the container's ``stopTimeout`` does not say, in both runtimes. ECS waits
+#: 30 s; the sandbox waits less, as a process that ignores SIGTERM, such as ``node`` as PID 1 without a handler, would
+#: hold every deployment up (the kit's app exits at once on SIGTERM). A ``stopTimeout`` the task definition gives is
+#: used as given, up to ECS's maximum.
+STOP_TIMEOUT = 2
+#: ECS's largest ``stopTimeout`` (seconds; "Container definitions": "the max stop timeout value is 120 seconds").
+MAX_STOP_TIMEOUT = 120
+
+
+def stop_timeout(container: dict[str, Any]) -> int:
+    """Seconds between SIGTERM and SIGKILL for the container: its ``stopTimeout`` (at most 120), else STOP_TIMEOUT."""
+    value = container.get("stopTimeout")
+    if value is None or value == "":
+        return STOP_TIMEOUT
+    return max(0, min(int(value), MAX_STOP_TIMEOUT))
+
+
 class ImageNotRunnable(Exception):
     """The sandbox cannot run this image (ECS would report CannotPullContainerError)."""
 
@@ -91,6 +108,8 @@ class RunningTask:
         self.stopping = False
         #: StopTask's reason and stop code: the service's scheduler records the task with them and replaces it.
         self.stop_request: tuple[str, str] | None = None
+        #: Seconds between SIGTERM and SIGKILL when the task is stopped (``stop_timeout``).
+        self.stop_timeout = stop_timeout(container)
 
     def exit_code(self) -> int | None:
         """None while it runs; else the container's exit code as ECS reports it."""
@@ -199,8 +218,9 @@ class TaskProcess(RunningTask):
         return {**super().summary(), "pid": self.process.pid, "output": self.output[-5:]}
 
     def stop(self, timeout: float | None = None) -> None:
+        """SIGTERM, then SIGKILL after the container's ``stopTimeout`` (or ``timeout``), as ECS stops a container."""
         self.stopping = True
-        timeout = 5.0 if timeout is None else timeout
+        timeout = self.stop_timeout if timeout is None else timeout
         if not self.exited():
             self.process.terminate()
             try:

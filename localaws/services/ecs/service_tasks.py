@@ -33,8 +33,9 @@ HEALTH_TIMEOUT_SECONDS = 20.0
 WATCH_SECONDS = 0.5
 
 
-def start_task(backend: Any, service: Service, definition: Any, container: dict[str, Any], task_id: str) -> RunningTask:
-    """The task's process or container, by the runtime the sandbox runs in; ImageNotRunnable when it cannot start."""
+def start_task(backend: Any, service: Any, definition: Any, container: dict[str, Any], task_id: str) -> RunningTask:
+    """The task's process or container, by the runtime the sandbox runs in; ImageNotRunnable when it cannot start.
+    ``service`` is the task's service, or for a RunTask task its ``run_tasks.TaskGroup`` (its cluster, no service)."""
     sink = awslogs_sink(backend.account_id, backend.region_name, container)
     if engine.current() == engine.DOCKER:
         arn = backend.task_arn(service.cluster_name, task_id)

@@ -148,7 +148,7 @@ def start_event(
     roles: dict[str, StudioRole] = {}
     on_sandbox = settings.backend == "sandbox"
     if (on_sandbox or identities_on_aws) and workshop_studio:  # each participant a role of their own (issue 21)
-        roles = create_studio_roles(event, prefixes, settings, account, partition)
+        roles = create_studio_roles(event, prefixes, settings, account, partition, own_accounts=on_sandbox)
     elif on_sandbox or identities_on_aws:  # participants are IAM users the sandbox evaluates (issue 21, item 2)
         identities = create_identities(event, prefixes, settings, account, partition)
     pointer = workshop_home() / "current-prefix"
@@ -165,6 +165,7 @@ def start_event(
     variant = "workshop-studio" if workshop_studio else "shared-account"
     created = datetime.now(UTC).isoformat(timespec="seconds")
     record = EventRecord(event, participants, values, prefixes, created, variant, bool(identities or roles))
+    record.accounts = {p: r.account for p, r in roles.items() if r.account != account}
     record.save()
     policies = write_participant_policies(event, prefixes, settings.region, account, partition)
     studio = write_workshop_studio(event, settings.region, settings.launch_type, partition)

@@ -30,6 +30,7 @@ from helpers import setup
 from helpers.__main__ import main
 from helpers.core.state import load_state
 from helpers.event.names import load_record
+from helpers.event.status import event_status
 from helpers.event.studio_roles import participant_accounts, studio_role
 from helpers.permissions import permissions_check, required_actions
 from helpers.permissions.studio import variable_before_fifth_colon
@@ -171,6 +172,9 @@ def test_notebooks_00_to_05_as_the_assumed_role_and_another_participant_refused(
         ],
         tmp_path,
     )
+    # The instructor's `event status` reads the participant's resources in their own account (as its root user).
+    watched = {p["prefix"]: p for p in event_status(event)["participants"]}
+    assert (watched[first]["step"], watched[first].get("error")) == ("04-test-the-pipeline", None), watched[first]
     names = setup.open_workshop(first).names
     intruder = participant_credentials(capsys, event, second)
     intruder_arn = _session_arn(second)
@@ -199,6 +203,7 @@ def test_notebooks_00_to_05_as_the_assumed_role_and_another_participant_refused(
     assert code == "UnauthorizedOperation"
     assert f"User: {intruder_arn} is not authorized to perform: ec2:DeleteSecurityGroup on resource: " in message
     pipeline = names.pipeline("dev")
+    _pipeline_page_is_the_accounts(pipeline, _account(first), _account(second))
     code, message = refusal(lambda: signed_as(intruder, "codepipeline").start_pipeline_execution(name=pipeline))
     assert (code, message) == (
         "AccessDeniedException",
@@ -251,6 +256,21 @@ def _another_account_has_not_the_repository(
     clone_url = own.get_repository(repositoryName=repository)["repositoryMetadata"]["cloneUrlHttp"]
     assert _git_refs_status(clone_url, owner) == 200
     assert _git_refs_status(clone_url, intruder) == 404
+
+
+def _pipeline_page_is_the_accounts(pipeline: str, own_account: str, their_account: str) -> None:
+    """The sandbox's pipeline page (the console's, on AWS) shows the participant's pipeline from their account: the
+    link the kit prints (no account: the one account that has a pipeline of that name), and the page of their
+    account; the other participant's account has no such pipeline."""
+    for url in (
+        process.pipeline_page_url(REGION, pipeline),
+        process.pipeline_page_url(REGION, pipeline, None, own_account),
+    ):
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            assert f"<h1>Pipeline {pipeline}</h1>" in answer.read().decode()
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(process.pipeline_page_url(REGION, pipeline, None, their_account), timeout=30)
+    assert missing.value.code == 404
 
 
 def _git_refs_status(clone_url: str, credentials: dict) -> int:

@@ -116,9 +116,10 @@ def iam_usage(home: Path | None = None, reset: bool = False) -> dict[str, object
     return dict(_request_json("DELETE" if reset else "GET", endpoint(home) + routes.IAM_USAGE, home=home))
 
 
-def pipeline_page_url(region: str, name: str, home: Path | None = None) -> str:
-    """The sandbox's own page for a pipeline: stages, actions and runs, like the console's."""
-    return endpoint(home) + routes.pipeline_page(region, name)
+def pipeline_page_url(region: str, name: str, home: Path | None = None, account: str | None = None) -> str:
+    """The sandbox's own page for a pipeline: stages, actions and runs, like the console's (``account``'s pipeline
+    when named; else the default account's, else the one account's that has a pipeline of that name)."""
+    return endpoint(home) + routes.pipeline_page(region, name, account)
 
 
 def _get_json(url: str) -> list[dict[str, object]]:

@@ -79,14 +79,16 @@ _SIGNED_BY = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/")
 def caller_arn(environ: dict[str, Any]) -> str:
     """Who signed the request, as STS's GetCallerIdentity would name them (a role session, an IAM user, or
     the account's default identity), in the account the request's access key belongs to."""
-    from moto.iam.models import get_account_id_from
     from moto.sts.models import sts_backends
+
+    from .iam_enforcement.accounts import ACCOUNT_HEADER, account_of
 
     query = parse_qs(environ.get("QUERY_STRING", ""))
     credential = environ.get("HTTP_AUTHORIZATION", "") or "Credential=" + (query.get("X-Amz-Credential") or [""])[0]
     match = _SIGNED_BY.search(credential)
     access_key, region = (match.group(1), match.group(2)) if match else ("AKIAEXAMPLE", "us-east-1")
-    account_id = environ.get("HTTP_X_MOTO_ACCOUNT_ID") or get_account_id_from(access_key)
+    named = environ.get("HTTP_X_MOTO_ACCOUNT_ID")
+    account_id = account_of(access_key, {ACCOUNT_HEADER: named} if named else {})
     return str(sts_backends[account_id]["global"].get_caller_identity(access_key, region)[1])
 
 

@@ -23,9 +23,9 @@ STATE = ROOT + "state"
 CLOCK = ROOT + "clock"
 
 
-def pipeline_page(region: str, name: str) -> str:
-    """Path of the HTML page that shows one pipeline's stages and runs."""
-    return f"{PIPELINE_PAGES}{quote(region)}/{quote(name)}"
+def pipeline_page(region: str, name: str, account: str | None = None) -> str:
+    """Path of the HTML page that shows one pipeline's stages and runs (of ``account``'s pipeline, when named)."""
+    return f"{PIPELINE_PAGES}{quote(region)}/{quote(name)}" + (f"?account={quote(account)}" if account else "")
 
 
 def git_repository(region: str, name: str) -> str:

@@ -31,14 +31,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def sandbox_client(service: str, region: str = REGION) -> Any:
-    return boto3.client(
+def sandbox_client(service: str, region: str = REGION, account: str | None = None) -> Any:
+    """A client as the sandbox's root user: of the default account, or of ``account`` (the sandbox's admin header,
+    as ``event start --workshop-studio`` acts in a participant's own account)."""
+    made = boto3.client(
         service,
         endpoint_url=process.endpoint(),
         region_name=region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
+    if account is not None:
+        from helpers.core.clients import name_account
+
+        name_account(made, account)
+    return made
+
+
+def participant_client(service: str, prefix: str, region: str = REGION) -> Any:
+    """A root-user client of the account a participant's workshop acts in (theirs, with GetCallerIdentity's Account):
+    a Workshop Studio participant's own account, else the default one."""
+    from helpers import setup
+
+    account = setup.open_workshop(prefix, expect_resources=False).account
+    return sandbox_client(service, region, account=account)
 
 
 def signed_access_key(sts: Any) -> str | None:

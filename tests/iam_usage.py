@@ -47,7 +47,7 @@ def _actions(document: dict[str, Any]) -> set[str]:
 
 def role_usage(prefix: str) -> list[RoleUsage]:
     workshop = setup.open_workshop(prefix)
-    iam = sandbox_client("iam")
+    iam = sandbox_client("iam", account=workshop.account)  # the roles are in the participant's account
     report = api.iam_usage()
     rows = []
     for spec in required_roles(workshop):
@@ -151,11 +151,12 @@ def identity_usage(arn: str, documents: list[dict[str, Any]]) -> IdentityUsage:
     )
 
 
-def attached_documents(kind: str, name: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """The customer managed policies attached to a user or role (``kind``): ARN, default version and document."""
+def attached_documents(kind: str, name: str, account: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """The customer managed policies attached to a user or role (``kind``) in ``account`` (the default one unless
+    named): ARN, default version and document."""
     from urllib.parse import unquote
 
-    iam = sandbox_client("iam")
+    iam = sandbox_client("iam", account=account)
     attached = (
         iam.list_attached_user_policies(UserName=name)
         if kind == "user"
@@ -177,8 +178,8 @@ def remove_each_proven_statement(
     version without it and the example is asked again of IAM's policy simulator for the user or role: it must be
     implicitly denied; then the version with it is put back and the example is allowed again. Returns a line per
     statement removed."""
-    iam = sandbox_client("iam")
-    documents = attached_documents(kind, name)
+    iam = sandbox_client("iam", account=account)
+    documents = attached_documents(kind, name, account)
     removed = []
     for sid, counts in sorted(statements.items()):
         example = counts.get("example")

@@ -365,3 +365,18 @@ def test_on_aws_start_makes_the_identities_only_when_asked_and_prints_them(capsy
     assert iam.list_users(PathPrefix=path)["Users"] == [] and iam.list_roles(PathPrefix=path)["Roles"] == []
     assert iam.list_policies(Scope="Local", PathPrefix=path)["Policies"] == []
     assert f"profile {event}-01" not in config_file.read_text()
+
+
+def test_a_workshop_studio_participants_account_is_derived_stably_and_never_taken():
+    """Each participant's own account on the sandbox (``studio_roles.participant_accounts``): 12 digits, the same for
+    the same event and prefix, distinct from each other and from the instructor's, the next number when taken."""
+    from helpers.event.studio_roles import participant_account, participant_accounts
+
+    prefixes = [f"ev-{n:02d}" for n in range(1, 41)]
+    accounts = participant_accounts("ev", prefixes, "123456789012")
+    assert accounts == participant_accounts("ev", prefixes, "123456789012")
+    assert len(set(accounts.values())) == 40 and "123456789012" not in accounts.values()
+    assert all(len(a) == 12 and a.isdigit() and not a.startswith("0") for a in accounts.values())
+    assert participant_accounts("other", prefixes, "123456789012") != accounts
+    first = accounts["ev-01"]
+    assert participant_account("ev", "ev-01", {first}) == str(int(first) + 1)

@@ -8,8 +8,9 @@ event's participant, with ``assert_continued_release`` and ``assert_nothing_left
 module and the participant's policy at once, issue 26).
 
 The EC2 run is a Workshop Studio participant's (issue 21): ``event start --workshop-studio --launch-type EC2`` makes
-the participant a role, and every notebook, 00 -> 04, the module and 05, signs as a session of it; then every
-statement of the Studio policy the run alone needed is removed one at a time and the simulator refuses its request.
+the participant a role in an account of their own, and every notebook, 00 -> 04, the module and 05, signs as a session
+of it and works in that account (the test reads the participant's resources there); then every statement of the Studio
+policy the run alone needed is removed one at a time and the simulator refuses its request.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ import pytest
 
 from helpers import cleanup, runner, setup
 from helpers.__main__ import main
+from helpers.event.names import load_record
 from helpers.runner import NOTEBOOK_DIR
 from localaws import api
-from tests.helpers_for_tests import sandbox_client, unique
+from tests.helpers_for_tests import participant_client, unique
 from tests.iam_usage import assert_least_privilege, attached_documents, identity_usage, remove_each_proven_statement
 from tests.test_workshop_flow import answers
 from tests.workshop_runs import plain_text, run_notebook, status_after
 
 pytestmark = pytest.mark.slow  # runs whole notebooks: `make test`, not `make test-fast`
 
+#: The instructor's account (the sandbox's default); the Studio participant's is another.
 ACCOUNT = "123456789012"
 MODULE = "advanced/modern-deployments.ipynb"
 GOOD = "Hello from the pipeline"
@@ -56,7 +59,7 @@ def _module(tmp_path: Path, prefix: str, auto_continue: bool | str) -> str:
 def _section_1(prefix: str, module: str) -> list[dict]:
     """Section 1's executions, newest first (the manual rollback, the automated one, the failed run, the good run),
     checked; returns the executions section 2 added before them."""
-    codepipeline = sandbox_client("codepipeline")
+    codepipeline = participant_client("codepipeline", prefix)
     deploy = next(
         s for s in codepipeline.get_pipeline(name=f"{prefix}-prod")["pipeline"]["stages"] if s["name"] == "Deploy"
     )
@@ -74,12 +77,12 @@ def _section_1(prefix: str, module: str) -> list[dict]:
 
 
 def _service(prefix: str) -> dict:
-    ecs = sandbox_client("ecs")
+    ecs = participant_client("ecs", prefix)
     return dict(ecs.describe_services(cluster=f"{prefix}-prod", services=[f"{prefix}-prod-service"])["services"][0])
 
 
 def _deployments(prefix: str) -> list[dict]:
-    ecs = sandbox_client("ecs")
+    ecs = participant_client("ecs", prefix)
     listed = ecs.list_service_deployments(cluster=f"{prefix}-prod", service=f"{prefix}-prod-service")
     arns = [d["serviceDeploymentArn"] for d in listed["serviceDeployments"]]
     return list(ecs.describe_service_deployments(serviceDeploymentArns=arns[:6])["serviceDeployments"])
@@ -110,10 +113,10 @@ def assert_nothing_left(prefix: str) -> None:
     """After 05: nothing of the workshop, the module's green target group and infrastructure role included."""
     assert [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem] == []
     assert status_after(prefix)["resources"] == []
-    elbv2 = sandbox_client("elbv2")
+    elbv2 = participant_client("elbv2", prefix)
     with pytest.raises(elbv2.exceptions.TargetGroupNotFoundException):
         elbv2.describe_target_groups(Names=[f"{prefix}-prod-green"])
-    iam = sandbox_client("iam")
+    iam = participant_client("iam", prefix)
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName=f"{prefix}-ecs-infrastructure-role")
 
@@ -161,7 +164,9 @@ def studio_participant() -> Iterator[str]:
 
 def test_ec2_blue_green_rolled_back_leaves_production_on_the_old_release(tmp_path, studio_participant):
     prefix = studio_participant
-    session_arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/{prefix}/{prefix}"
+    account = load_record(prefix.rsplit("-", 1)[0]).accounts[prefix]  # the participant's own account
+    assert account != ACCOUNT
+    session_arn = f"arn:aws:sts::{account}:assumed-role/{prefix}/{prefix}"
     assert setup.open_workshop(prefix, expect_resources=False).client("sts").get_caller_identity()["Arn"] == session_arn
     _through_04(tmp_path, prefix, "EC2")
     module = _module(tmp_path, prefix, "rollback")
@@ -180,14 +185,14 @@ def test_ec2_blue_green_rolled_back_leaves_production_on_the_old_release(tmp_pat
     assert answers(prefix)["prod"] == GOOD
     _canary_and_linear(prefix, module)
     _cleanup_leaves_nothing(tmp_path, prefix)
-    _studio_statements_proven(prefix, session_arn)
+    _studio_statements_proven(prefix, session_arn, account)
 
 
-def _studio_statements_proven(prefix: str, session_arn: str) -> None:
+def _studio_statements_proven(prefix: str, session_arn: str, account: str) -> None:
     """Used versus granted for the Studio role's session on EC2, the advanced module included: every statement is
     proven needed (CreateServiceLinkedRole's only in an account without ECS's service-linked role yet), and each,
     removed one at a time, makes the simulator refuse the first request it alone allowed."""
-    documents = [document for _, _, document in attached_documents("role", prefix)]
+    documents = [document for _, _, document in attached_documents("role", prefix, account)]
     usage = identity_usage(session_arn, documents)
     print(f"Studio policy (EC2): {len(usage.sids)} statements, {len(usage.granted)} actions granted, ", end="")
     print(f"{len(usage.used)} used in 00 -> 04, the advanced module and 05")
@@ -196,9 +201,9 @@ def _studio_statements_proven(prefix: str, session_arn: str) -> None:
     assert usage.used <= usage.granted
     # The refusals by design: cleanup's listing of every capacity provider (then looked up by name), and the
     # preflight's GetRole on the participant's own role (then simulated by its name).
-    role_arn = f"arn:aws:iam::{ACCOUNT}:role/workshop/{prefix.rsplit('-', 1)[0]}/{prefix}"
+    role_arn = f"arn:aws:iam::{account}:role/workshop/{prefix.rsplit('-', 1)[0]}/{prefix}"
     assert set(usage.denied) <= {("ecs:DescribeCapacityProviders", "*"), ("iam:GetRole", role_arn)}, usage.denied
     assert set(usage.sids) - usage.proven <= {"Iam2"}, set(usage.sids) - usage.proven
-    removed = remove_each_proven_statement("role", prefix, role_arn, usage.statements, ACCOUNT)
+    removed = remove_each_proven_statement("role", prefix, role_arn, usage.statements, account)
     assert len(removed) == len(usage.proven), removed
     print(f"{len(removed)} statements removed one at a time, each refusing the request it alone allowed")

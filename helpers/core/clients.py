@@ -207,6 +207,8 @@ def sandbox_credentials(profile: str | None) -> dict[str, str]:
             f"No sandbox identity {profile!r} in {sandbox_profiles_file()}: the instructor's `python -m helpers event "
             "start` makes one per participant (or leave profile empty to act as the sandbox's account)."
         )
+    if config.has_option(section, ACCOUNT_OPTION):  # the root user of a Workshop Studio participant's account
+        return dict(SANDBOX_CREDENTIALS)
     if config.has_option(section, "role_arn"):  # a Workshop Studio participant: an assume-role profile
         source = sandbox_credentials(config.get(section, "source_profile"))
         region = config.get(section, "region", fallback="us-east-1")
@@ -237,9 +239,40 @@ def _sandbox_session(region: str, profile: str | None = None) -> boto3.Session:
     return new_session(**sandbox_credentials(profile), region_name=region)
 
 
+#: In a sandbox profile: the account that profile acts in as its root user (the account's own keys, ``testing``,
+#: with the sandbox's admin header naming the account). ``event start --workshop-studio`` writes one per participant's
+#: account; the instructor watches and cleans up a participant's account with it.
+ACCOUNT_OPTION = "sandbox_account"
+#: The sandbox's header that names the account a request with the root user's keys acts in (moto's).
+ACCOUNT_HEADER = "x-moto-account-id"
+
+
+def sandbox_account(profile: str | None) -> str | None:
+    """The account a sandbox profile acts in as its root user (``ACCOUNT_OPTION``); None for any other profile."""
+    if not profile:
+        return None
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(sandbox_profiles_file())
+    return config.get(f"profile {profile}", ACCOUNT_OPTION, fallback=None)
+
+
+def name_account(made: Any, account: str) -> Any:
+    """Have a sandbox client's requests act in ``account`` (the admin header, added before each is signed)."""
+
+    def add_header(request: Any, **_: Any) -> None:
+        request.headers[ACCOUNT_HEADER] = account
+
+    made.meta.events.register("before-sign", add_header)
+    return made
+
+
 @lru_cache(maxsize=64)
 def _sandbox_client(service: str, region: str, endpoint: str, profile: str | None = None) -> Any:
-    return _make(_sandbox_session(region, profile), service, endpoint_url=endpoint)
+    made = _make(_sandbox_session(region, profile), service, endpoint_url=endpoint)
+    account = sandbox_account(profile)
+    return name_account(made, account) if account else made
 
 
 @lru_cache(maxsize=8)

@@ -88,6 +88,8 @@ class EventRecord:
     #: Whether ``event start`` made the participants' IAM users or roles (always on the sandbox; on AWS with
     #: ``--identities``): ``event cleanup`` then deletes them.
     identities: bool = False
+    #: On the sandbox with ``--workshop-studio``: each participant's own account, by prefix (``studio_roles.py``).
+    accounts: dict[str, str] = field(default_factory=dict)
 
     def save(self) -> None:
         _write_atomically(record_path(self.event), json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")

@@ -144,13 +144,10 @@ def start_event(
     identity = clients.client("sts", settings, session).get_caller_identity()
     account = str(identity["Account"])
     partition = partition_of(settings.region)
-    identities: dict[str, Identity] = {}
-    roles: dict[str, StudioRole] = {}
     on_sandbox = settings.backend == "sandbox"
-    if (on_sandbox or identities_on_aws) and workshop_studio:  # each participant a role of their own (issue 21)
-        roles = create_studio_roles(event, prefixes, settings, account, partition)
-    elif on_sandbox or identities_on_aws:  # participants are IAM users the sandbox evaluates (issue 21, item 2)
-        identities = create_identities(event, prefixes, settings, account, partition)
+    identities, roles = _make_identities(
+        event, prefixes, settings, account, on_sandbox or identities_on_aws, workshop_studio
+    )
     pointer = workshop_home() / "current-prefix"
     previous = pointer.read_text().strip() if pointer.exists() else None
     try:
@@ -165,10 +162,23 @@ def start_event(
     variant = "workshop-studio" if workshop_studio else "shared-account"
     created = datetime.now(UTC).isoformat(timespec="seconds")
     record = EventRecord(event, participants, values, prefixes, created, variant, bool(identities or roles))
+    record.accounts = {p: r.account for p, r in roles.items() if r.account != account}
     record.save()
     policies = write_participant_policies(event, prefixes, settings.region, account, partition)
     studio = write_workshop_studio(event, settings.region, settings.launch_type, partition)
     return StartedEvent(record, plan, policies, studio, identities, roles)
+
+
+def _make_identities(
+    event: str, prefixes: list[str], settings: WorkshopSettings, account: str, wanted: bool, workshop_studio: bool
+) -> tuple[dict[str, Identity], dict[str, StudioRole]]:
+    """The participants' IAM users (issue 21, item 2), or with ``workshop_studio`` their roles, each in an account of
+    their own on the sandbox (``studio_roles.py``); none unless ``wanted`` (on AWS, ``--identities``)."""
+    partition = partition_of(settings.region)
+    if wanted and workshop_studio:
+        own_accounts = settings.backend == "sandbox"
+        return {}, create_studio_roles(event, prefixes, settings, account, partition, own_accounts=own_accounts)
+    return (create_identities(event, prefixes, settings, account, partition) if wanted else {}), {}
 
 
 #: The environment variable ``make hub`` sets to the event it runs; the instructor's notebook follows it.

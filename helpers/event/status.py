@@ -63,14 +63,28 @@ def participant_workshop(event: str, prefix: str) -> Workshop | None:
     if state_path(prefix).exists():
         state = load_state(prefix)
         if state.settings.backend == "sandbox" and state.settings.profile:
-            # The instructor watches and cleans up as themself (the account), not with the participant's key;
-            # what cleanup saves keeps the participant's profile.
-            state = _AsTheAccount(replace(state.settings, profile=None), state.resources, state.extra, state.settings)
+            # The instructor watches and cleans up as themself (the account), not with the participant's key, in
+            # the participant's own account when they have one (Workshop Studio: ``studio_roles.py``); what cleanup
+            # saves keeps the participant's profile.
+            acting = replace(state.settings, profile=_instructor_profile(event, prefix))
+            state = _AsTheAccount(acting, state.resources, state.extra, state.settings)
         return Workshop(state)
     record = load_record(event)
     if record is None:
         return None
-    return Workshop(WorkshopState(settings=record.participant_settings(prefix)))
+    settings = record.participant_settings(prefix)
+    return Workshop(WorkshopState(settings=replace(settings, profile=_instructor_profile(event, prefix))))
+
+
+def _instructor_profile(event: str, prefix: str) -> str | None:
+    """The profile the instructor acts with for a participant: in their own account's as its root user when the
+    event gave them one, else none (the instructor's account)."""
+    record = load_record(event)
+    if record is None or prefix not in record.accounts:
+        return None
+    from .studio_roles import account_profile
+
+    return account_profile(prefix)
 
 
 def participant_status(event: str, prefix: str) -> dict[str, Any]:

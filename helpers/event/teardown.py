@@ -122,7 +122,8 @@ def cleanup_event(event: str, progress: bool = True) -> EventCleanup:
         from .identities import delete_identities
         from .studio_roles import delete_studio_roles
 
-        delete_studio_roles(event, identity_settings)
+        record = load_record(event)
+        delete_studio_roles(event, identity_settings, record.accounts if record else None)
         delete_identities(event, identity_settings)
     for prefix, workshop in workshops.items():  # verify: ask every service again, participant by participant
         try:

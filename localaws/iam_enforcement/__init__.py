@@ -21,7 +21,7 @@ from moto.sts.models import STSBackend
 from moto.utilities.utils import get_partition
 
 from ..seams import moto as moto_seam
-from . import requests
+from . import accounts, requests
 from .callers import caller_for
 from .sessions import AccessDenied, RoleSession, TrustRefused, assume, enabled, session_for
 
@@ -32,6 +32,7 @@ def install() -> None:
     """Plug enforcement into moto once, at start (``services.install``): the request hook evaluates every request signed
     by an identity IAM evaluates (``requests.py``), and GetCallerIdentity names the identity a key belongs to."""
     requests.install()
+    accounts.install()
     _answer_who_a_session_is()
 
 

@@ -70,9 +70,12 @@ def trust_admits_caller(caller: Caller, role_arn: str) -> bool:
     """Whether a role's trust policy lets ``caller`` assume it: an Allow naming the caller, its role or its account,
     and no Deny. A trust policy is the one resource policy that must allow for every caller, even in the role's own
     account (IAM User Guide, Policy evaluation logic: "Role trust policies"); one that names only the account
-    delegates to the caller's identity policies, which ``Caller.authorize`` has asked already."""
+    delegates to the caller's identity policies, which ``Caller.authorize`` has asked already. The role is looked up in
+    its own account (the ARN's): a role in another account trusts callers of this one only if its policy says so."""
+    fields = role_arn.split(":")
+    account = fields[4] if len(fields) > 5 and fields[4].isdigit() else caller.account
     try:
-        role = iam_backends[caller.account][caller.partition].get_role_by_arn(role_arn)
+        role = iam_backends[account][caller.partition].get_role_by_arn(role_arn)
     except Exception:  # moto's IAMNotFoundException: no such role, refused as AWS refuses it (no hint it is missing)
         return False
     trust = _document(role.assume_role_policy_document)

@@ -24,7 +24,6 @@ import json
 import re
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.exceptions import JsonRESTError
 from moto.ecr.models import ecr_backends
 from moto.ecs.models import ecs_backends
@@ -35,6 +34,7 @@ from moto.utilities.utils import get_partition
 
 from ..seams import moto as moto_seam
 from . import actions, usage
+from .accounts import account_of
 from .callers import Caller, caller_for, trust_admits_caller
 from .sessions import AccessDenied, RoleSession, enabled, session_for
 from .signer import set_signer
@@ -68,7 +68,7 @@ def _authorize_request(response: Any, iam_request_cls: type, resource: str = "*"
     region, prefix = match.group(2), match.group(3)
     session = session_for(match.group(1))
     if session is None:
-        account = str(getattr(response, "current_account", "") or DEFAULT_ACCOUNT_ID)
+        account = str(getattr(response, "current_account", "") or account_of(match.group(1), headers))
         caller = caller_for(match.group(1), account, get_partition(region))
         if caller is None:
             raise _invalid_token(prefix)

@@ -56,6 +56,8 @@ PATCHED: dict[str, tuple[str, ...] | None] = {
         "resource",
     ),
     "moto.sts.models.STSBackend.get_caller_identity": ("self", "access_key_id", "region"),
+    # moto 5.2.6: public; which account a request acts in (a sandbox role session's key names its role's account).
+    "moto.core.responses.BaseResponse.get_current_account": ("self",),
     "moto.s3.models.FakeBucket.get_permission": ("self", "action", "resource"),
     "moto.autoscaling.models.FakeAutoScalingGroup": None,
     "moto.cloudformation.responses.CloudFormationResponse.validate_template": ("self",),

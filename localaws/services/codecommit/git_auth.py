@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from moto.utilities.utils import get_partition
 
 from ...iam_enforcement import AccessDenied, enabled, session_for
+from ...iam_enforcement.accounts import ACCOUNT_HEADER, account_of
 from ...iam_enforcement.callers import caller_for
 
 #: An access key IAM knows the shape of (AKIA…, ASIA…); the sandbox's default ``testing`` is the root user's.
@@ -37,6 +38,15 @@ class GitRefused(Exception):
 def is_push(environ: dict[str, Any], path: str) -> bool:
     """Whether the request is part of a push (git-receive-pack's refs advertisement or its POST) rather than a pull."""
     return path.endswith("git-receive-pack") or "service=git-receive-pack" in environ.get("QUERY_STRING", "")
+
+
+def git_account(environ: dict[str, Any]) -> str:
+    """The account a git request acts in: its credentials' (an IAM user's or a role session's key), or for the
+    sandbox's root credentials the account the sandbox's admin header names, else the default one. A request without
+    credentials is asked for them (``GitRefused``, 401), before any repository is looked up."""
+    key = _access_key(environ.get("HTTP_AUTHORIZATION", ""))
+    named = environ.get("HTTP_" + ACCOUNT_HEADER.upper().replace("-", "_"))
+    return account_of(key, {ACCOUNT_HEADER: named} if named else {})
 
 
 def git_caller(environ: dict[str, Any], repository: Any, region: str, push: bool) -> str | None:

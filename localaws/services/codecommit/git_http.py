@@ -9,11 +9,9 @@ import subprocess
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
-
 from ... import routes
 from ...iam_enforcement.signer import set_signer
-from .git_auth import GitRefused, git_caller, is_push
+from .git_auth import GitRefused, git_account, git_caller, is_push
 from .models import codecommit_backend
 
 
@@ -23,17 +21,18 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
     like any CodeCommit change (an EventBridge rule on it starts its pipeline), and the first push to an empty
     repository sets its default branch (``master`` if pushed, else the first by name). The caller's credentials are
     asked for and evaluated as CodeCommit does (``git_auth.py``); the branch events name them as ``callerUserArn``.
-    Repositories of the default account only."""
+    The clone URL names no account, as CodeCommit's does not: the repository is the one of that name in the account of
+    the credentials (``git_auth.git_account``), so another account's repository of the same name is not found."""
     rest = environ["PATH_INFO"][len(routes.GIT) :]
     region, _, tail = rest.partition("/")
     name, _, path = tail.partition("/")
     name = name.removesuffix(".git")
-    backend = codecommit_backend(DEFAULT_ACCOUNT_ID, region)
-    repository = backend.repositories.get(name)
-    if repository is None:
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [f"repository {name} not found in {region}\n".encode()]
     try:
+        backend = codecommit_backend(git_account(environ), region)
+        repository = backend.repositories.get(name)
+        if repository is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [f"repository {name} not found in {region}\n".encode()]
         set_signer(git_caller(environ, repository, region, is_push(environ, path)))
     except GitRefused as refused:
         start_response(refused.status, [("Content-Type", "text/plain"), *refused.headers])

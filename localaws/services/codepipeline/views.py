@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
+from moto.codepipeline.models import codepipeline_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from ... import routes
@@ -14,9 +15,10 @@ from .models import codepipeline_backend
 
 
 def page(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """``/_sandbox/codepipeline/<region>/<name>``: the pipeline's page, or 404."""
+    """``/_sandbox/codepipeline/<region>/<name>[?account=ACCOUNT]``: the pipeline's page, or 404."""
     region, _, name = environ.get("PATH_INFO", "")[len(routes.PIPELINE_PAGES) :].partition("/")
-    html_page = pipeline_page(unquote(region), unquote(name))
+    account = (parse_qs(environ.get("QUERY_STRING", "")).get("account") or [None])[0]
+    html_page = pipeline_page(unquote(region), unquote(name), account)
     if html_page is None:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"no such pipeline"]
@@ -25,10 +27,13 @@ def page(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterabl
     return [body]
 
 
-def pipeline_page(region: str, name: str) -> str | None:
-    """A small HTML page for one pipeline: what the CodePipeline console shows, for the sandbox."""
-    backend = codepipeline_backend(DEFAULT_ACCOUNT_ID, region)
-    if name not in backend.pipelines:
+def pipeline_page(region: str, name: str, account: str | None = None) -> str | None:
+    """A small HTML page for one pipeline: what the CodePipeline console shows, for the sandbox. The console shows
+    the account one is signed in to; this page is the sandbox's, signed in to none, so it shows the pipeline of the
+    account named, else the default account's, else the one account that has a pipeline of that name (a Workshop
+    Studio participant's: the kit's names carry the participant's prefix)."""
+    backend = _backend_with(region, name, account)
+    if backend is None:
         return None
     state = backend.get_pipeline_state(name)
     executions = backend.list_pipeline_executions(name)[:10]
@@ -55,6 +60,17 @@ def pipeline_page(region: str, name: str) -> str | None:
         f"<th>started</th><th>trigger</th><th>source</th>"
         f"<th>type</th></tr>{rows}</table></body></html>"
     )
+
+
+def _backend_with(region: str, name: str, account: str | None) -> Any:
+    if account is not None:
+        backend = codepipeline_backend(account, region) if account in codepipeline_backends else None
+        return backend if backend is not None and name in backend.pipelines else None
+    accounts = [DEFAULT_ACCOUNT_ID, *sorted(a for a in codepipeline_backends if a != DEFAULT_ACCOUNT_ID)]
+    for candidate in accounts:
+        if candidate in codepipeline_backends and name in codepipeline_backend(candidate, region).pipelines:
+            return codepipeline_backend(candidate, region)
+    return None
 
 
 def _action_item(action: dict[str, Any]) -> str:

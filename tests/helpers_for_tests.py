@@ -231,3 +231,20 @@ def provisioned_workshop(prefix: str, **settings: Any) -> Iterator[Any]:
         yield workshop
     finally:
         cleanup.cleanup(workshop)
+
+
+def git_refs_status(clone_url: str, user: str) -> int:
+    """The HTTP status of git's first request of a clone (the refs advertisement) as CodeCommit's credential helper
+    sends it: ``user`` is the access key id (``KEY%TOKEN`` for a session), the password a signature."""
+    import base64
+    import urllib.error
+    import urllib.request
+
+    token = base64.b64encode(f"{user}:signature".encode()).decode()
+    request = urllib.request.Request(f"{clone_url}/info/refs?service=git-upload-pack")
+    request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as refused:
+        return int(refused.code)

@@ -13,7 +13,6 @@ ARN's fifth colon (IAM User Guide, IAM policy elements: Variables and tags, "Whe
 
 from __future__ import annotations
 
-import base64
 import configparser
 import json
 import os
@@ -35,7 +34,7 @@ from helpers.event.studio_roles import participant_accounts, studio_role
 from helpers.permissions import permissions_check, required_actions
 from helpers.permissions.studio import variable_before_fifth_colon
 from localaws import api as process
-from tests.helpers_for_tests import REGION, sandbox_client, unique
+from tests.helpers_for_tests import REGION, git_refs_status, sandbox_client, unique
 from tests.iam_usage import (
     advanced_module_statements,
     attached_documents,
@@ -254,8 +253,8 @@ def _another_account_has_not_the_repository(
         "the codecommit:GetRepository action",
     )
     clone_url = own.get_repository(repositoryName=repository)["repositoryMetadata"]["cloneUrlHttp"]
-    assert _git_refs_status(clone_url, owner) == 200
-    assert _git_refs_status(clone_url, intruder) == 404
+    assert git_refs_status(clone_url, _git_user(owner)) == 200
+    assert git_refs_status(clone_url, _git_user(intruder)) == 404
 
 
 def _pipeline_page_is_the_accounts(pipeline: str, own_account: str, their_account: str) -> None:
@@ -271,20 +270,6 @@ def _pipeline_page_is_the_accounts(pipeline: str, own_account: str, their_accoun
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(process.pipeline_page_url(REGION, pipeline, None, their_account), timeout=30)
     assert missing.value.code == 404
-
-
-def _git_refs_status(clone_url: str, credentials: dict) -> int:
-    """The HTTP status of git's first request of a clone (the refs advertisement), with a session's credentials as
-    CodeCommit's credential helper sends them (the access key id and the token as the user name)."""
-    user = f"{credentials['access_key_id']}%{credentials['session_token']}"
-    token = base64.b64encode(f"{user}:signature".encode()).decode()
-    request = urllib.request.Request(f"{clone_url}/info/refs?service=git-upload-pack")
-    request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return int(answer.status)
-    except urllib.error.HTTPError as refused:
-        return int(refused.code)
 
 
 #: Statements the Fargate run 00 -> 05 cannot prove, and why: EC2 capacity only (the Auto Scaling groups, the
@@ -341,3 +326,8 @@ def test_event_cleanup_removes_the_roles_and_policies_and_nothing_else(capsys):
         assert iam.get_role(RoleName=bystander)["Role"]["RoleName"] == bystander
         iam.delete_role(RoleName=bystander)
     assert studio_role(name, f"{name}-01") is None
+
+
+def _git_user(credentials: dict) -> str:
+    """The user name CodeCommit's credential helper sends for a session: the access key id and the token."""
+    return f"{credentials['access_key_id']}%{credentials['session_token']}"

@@ -11,17 +11,14 @@ its project's account, with its service role's session.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
-import urllib.error
-import urllib.request
 
 import boto3
 import pytest
 
 from localaws import api as process
-from tests.helpers_for_tests import REGION, sandbox_client, unique
+from tests.helpers_for_tests import REGION, git_refs_status, sandbox_client, unique
 
 DEFAULT = "123456789012"
 OTHER = "210987654321"
@@ -51,17 +48,6 @@ def _allow(action: str | list[str], resource: str | list[str] = "*") -> str:
     return json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
     )
-
-
-def _git_refs_status(clone_url: str, access_key: str) -> int:
-    token = base64.b64encode(f"{access_key}:signature".encode()).decode()
-    request = urllib.request.Request(f"{clone_url}/info/refs?service=git-upload-pack")
-    request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return int(answer.status)
-    except urllib.error.HTTPError as refused:
-        return int(refused.code)
 
 
 @pytest.fixture
@@ -103,8 +89,8 @@ def test_a_session_of_a_role_in_another_account_acts_in_that_account(cross_accou
     with pytest.raises(default.exceptions.RepositoryDoesNotExistException, match=f"^.*: {name} does not exist$"):
         default.get_repository(repositoryName=name)
     # The git endpoint finds the repository in the account of the git credentials: the session's, not the user's.
-    assert _git_refs_status(made["cloneUrlHttp"], session["AccessKeyId"]) == 200
-    assert _git_refs_status(made["cloneUrlHttp"], user_keys["AccessKeyId"]) == 404
+    assert git_refs_status(made["cloneUrlHttp"], session["AccessKeyId"]) == 200
+    assert git_refs_status(made["cloneUrlHttp"], user_keys["AccessKeyId"]) == 404
     sandbox_client("codecommit", account=OTHER).delete_repository(repositoryName=name)
 
 

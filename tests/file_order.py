@@ -5,7 +5,8 @@ two minutes handed out last keeps one worker busy while the others have nothing 
 that file's, not a third of the total. Handing the longest files out first (the classic longest-processing-time rule)
 removes that tail. The order comes from ``tests/file_durations.json``, the seconds each file took in a recorded run
 (``pytest --record-file-durations PATH``; the committed file adds up both sessions of one ``make test``, recorded
-2026-12-06 at load 5-8, which matters for the order only); a file it does not know yet goes first, as it may be long. Only the order changes: every test still runs, with the same fixtures, in its file's own order.
+2026-12-06 at load 5-8, which matters for the order only); a file it does not know yet goes first, as it may be long.
+Only the order changes: every test still runs, with the same fixtures, in its file's own order.
 """
 
 from __future__ import annotations

@@ -9,14 +9,18 @@ first needs it (its first CreateRepository or GetAuthorizationToken, a privilege
   storage``; each one's login is ``htpasswd`` with the one user ECR's tokens name, ``AWS``, and the password
   ``GetAuthorizationToken`` gives that account (moto's ``<account>-auth-token``): a login with another password
   (another account's token) is refused by the registry itself, as account B's token is by account A's registry.
-- A build's ``docker push`` (``buildtools/engine_build.py``) sends the image there, then puts the registry's own
-  manifest into ECR with PutImage and the manifest's real digest, so DescribeImages and BatchGetImage answer what
-  the registry holds (``models.py``); a PutImage ECR refuses (an immutable tag) puts the registry's tag back.
-- DeleteRepository (``--force``) removes the repository's content from the registry's storage (its blobs stay until
-  a ``docker-registry garbage-collect``, as a registry's do); BatchDeleteImage and a lifecycle policy's expiry delete
-  the image's manifest through the registry's API (its configuration enables deletion), so a pull of it fails.
+- A privileged build gets its account's registry's address (``SANDBOX_REGISTRY``) and every running one's by account
+  (``SANDBOX_REGISTRIES``: ``build_variables``); its ``docker push`` (``buildtools/engine_registry.py``) sends the
+  image to the registry of the ECR address's account, then puts the registry's own manifest into ECR with PutImage
+  and the manifest's real digest, so DescribeImages and BatchGetImage answer what the registry holds
+  (``models.py``); a PutImage ECR refuses (an immutable tag) puts the registry's tag back.
+- DeleteRepository (``--force``) removes the repository's content from its account's registry's storage (its blobs
+  stay until a ``docker-registry garbage-collect``, as a registry's do); BatchDeleteImage and a lifecycle policy's
+  expiry delete the image's manifest through that registry's API (its configuration enables deletion), so a pull of
+  it fails.
 
-Docker pushes to 127.0.0.0/8 over plain HTTP without configuration (an insecure registry by default).
+Docker pushes to 127.0.0.0/8 over plain HTTP without configuration (an insecure registry by default). One registry
+idles at about 20 MB resident (27 MB at its peak while the base image was pushed to it; measured 2026-12-06).
 """
 
 from __future__ import annotations

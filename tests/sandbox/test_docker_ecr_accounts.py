@@ -19,14 +19,15 @@ import base64
 import json
 import os
 import re
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from localaws import api
-from localaws.buildtools import engine
-from tests.helpers_for_tests import sandbox_client, unique, wait_for_iam_propagation
+from localaws.buildtools import base_image, engine
+from tests.helpers_for_tests import free_port, sandbox_client, unique, wait_for_iam_propagation
 from tests.sandbox.test_accounts import _allow, _signed, _trusting
 from tests.sandbox.test_docker_ecr import SAMPLE_APP, _build, _registry
 from tests.sandbox.test_ecs_run_task import wait_for
@@ -184,3 +185,54 @@ def _stopped_in_other_account(cluster: str, arn: str):
         return found if found["lastStatus"] == "STOPPED" else None
 
     return check
+
+
+# -- a restart ---------------------------------------------------------------------------------------------------
+@pytest.fixture
+def own_sandbox(tmp_path, monkeypatch):
+    """A Docker-mode sandbox of its own (home and port), so stopping it leaves the session's sandbox alone."""
+    home = tmp_path / "sandbox"
+    monkeypatch.setenv("LOCALAWS_HOME", str(home))
+    monkeypatch.setenv("LOCALAWS_CONTAINERS", "docker")
+    port = free_port()
+    api.start(home, port)
+    yield home, port
+    api.stop(home)
+
+
+def _answers(address: str) -> bool:
+    host, port = address.split(":")
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        return probe.connect_ex((host, int(port))) == 0
+
+
+def test_another_accounts_registry_stops_with_the_sandbox_and_keeps_its_content_across_a_restart(own_sandbox, tmp_path):
+    home, port = own_sandbox
+    ecr = sandbox_client("ecr", account=OTHER)
+    name = unique("xecr-restart")
+    ecr.create_repository(repositoryName=name)  # starts B's registry
+    other = _address(f"registry-{OTHER}")
+    password, _ = _password(ecr)
+    local = f"{other}/{name}:v1"
+    docker = engine.cli() or "docker"
+    subprocess.run([docker, "tag", base_image.NODE_IMAGE, local], check=True)
+    try:
+        assert _docker_login(tmp_path, other, password).returncode == 0
+        subprocess.run([docker, "--config", str(tmp_path), "push", "--quiet", local], check=True, capture_output=True)
+    finally:
+        subprocess.run([docker, "rmi", local], check=False, capture_output=True)
+    status, headers, manifest = _registry(other, f"/v2/{name}/manifests/v1", password)
+    assert status == 200
+    digest = headers["Docker-Content-Digest"]
+    ecr.put_image(repositoryName=name, imageManifest=manifest.decode(), imageTag="v1", imageDigest=digest)
+
+    api.stop(home)
+    assert not _answers(other)  # B's registry stopped with the sandbox
+    api.start(home, port)
+    # B's content is still in B's ECR and, once B's registry runs again, in B's registry.
+    assert ecr.describe_images(repositoryName=name)["imageDetails"][0]["imageDigest"] == digest
+    ecr.batch_delete_image(repositoryName=name, imageIds=[{"imageDigest": digest}])
+    again = _address(f"registry-{OTHER}")
+    assert _answers(again)  # started again for the deletion, the content's account's registry
+    assert _registry(again, f"/v2/{name}/manifests/{digest}", password)[0] == 404  # the deletion reached it

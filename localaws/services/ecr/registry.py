@@ -119,9 +119,24 @@ def build_variables(account_id: str) -> dict[str, str]:
 
 
 def folder(account_id: str | None = None) -> Path | None:
-    """The account's registry's folder (``config.yml``, ``storage``, ``registry.log``) while it runs."""
-    running = _registries.get(account_id or account())
-    return running.folder if running else None
+    """The account's registry's folder (``config.yml``, ``storage``, ``registry.log``), whether it runs or not (its
+    storage stays on disk when the sandbox stops); None when no registry is started (process mode)."""
+    if not _data_dir:
+        return None
+    return _data_dir[0] / _folder_name(account_id or account())
+
+
+def _folder_name(account_id: str) -> str:
+    return "registry" if account_id == account() else f"registry-{account_id}"
+
+
+def _holding(account_id: str | None) -> str | None:
+    """The address of the account's registry when it holds content: started again if it ran before (its storage is
+    on disk, e.g. from before the sandbox restarted); None when the account never had one."""
+    existing = folder(account_id)
+    if address(account_id) is None and existing is not None and (existing / "storage").is_dir():
+        return ensure(account_id)
+    return address(account_id)
 
 
 #: bcrypt's cost (log2 of its rounds) for the registry's htpasswd. The registry checks the password on every request
@@ -165,7 +180,7 @@ def _start(data_dir: Path, account_id: str) -> None:
     binary = shutil.which("docker-registry")
     if binary is None:
         return
-    folder = data_dir / ("registry" if account_id == account() else f"registry-{account_id}")
+    folder = data_dir / _folder_name(account_id)
     (folder / "storage").mkdir(parents=True, exist_ok=True)
     htpasswd = folder / "htpasswd"
     htpasswd.write_text(f"AWS:{_bcrypt(password(account_id))}\n")
@@ -267,7 +282,7 @@ def manifest(repository: str, reference: str, account_id: str | None = None) -> 
 
 def put_manifest(repository: str, tag: str, body: bytes, media_type: str, account_id: str | None = None) -> bool:
     """Point ``tag`` at the manifest ``body`` again (what ECR keeps when it refuses a push)."""
-    if address(account_id) is None:
+    if _holding(account_id) is None:
         return False
     status, _, _ = _request(
         "PUT", f"/v2/{repository}/manifests/{tag}", body, {"Content-Type": media_type}, account_id=account_id
@@ -277,8 +292,8 @@ def put_manifest(repository: str, tag: str, body: bytes, media_type: str, accoun
 
 def delete_manifest(repository: str, digest: str, account_id: str | None = None) -> None:
     """Delete one manifest, by digest, from the account's registry (BatchDeleteImage removed its image from ECR);
-    does nothing when it runs no registry."""
-    if address(account_id) is not None:
+    does nothing when it never had a registry."""
+    if _holding(account_id) is not None:
         _request("DELETE", f"/v2/{repository}/manifests/{digest}", account_id=account_id)
 
 

@@ -25,8 +25,9 @@ ListRepositories lists their own account's, and a name of another account's repo
 ``event cleanup`` deletes the roles, their policies and the sign-in user, and nothing outside the event's IAM path.
 
 On AWS (``event start --identities --workshop-studio``) no account can be made, so the roles are made in the
-instructor's account, as before. Not yet: in Docker mode the real registry behind ECR has one login, the default
-account's (``localaws/services/ecr/registry.py``), so a participant's own account pushes images in process mode only.
+instructor's account, as before. In Docker mode each account has a real registry of its own behind its ECR, whose
+login is that account's token (``localaws/services/ecr/registry.py``), so a participant's own account pushes and
+pulls images there, in either mode, and another account's token is refused.
 """
 
 from __future__ import annotations

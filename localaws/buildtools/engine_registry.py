@@ -1,9 +1,10 @@
 """A build's ``docker login`` and ``docker push`` in Docker mode: the real CLI against the real registry behind the
-sandbox's ECR (``services/ecr/registry.py``, at ``SANDBOX_REGISTRY``).
+sandbox's ECR of the address's account (``services/ecr/registry.py``: one per account, at ``SANDBOX_REGISTRIES``;
+``SANDBOX_REGISTRY`` is the build's account's).
 
-An ECR address (``<account>.dkr.ecr.<region>.amazonaws.com``) does not resolve here, so the registry's loopback
-address stands for it: ``login`` is the engine's login to that registry (which checks the password the ECR token
-holds), ``push`` tags the image for it and pushes with the engine. Then, as ECR does at the end of a push, the
+An ECR address (``<account>.dkr.ecr.<region>.amazonaws.com``) does not resolve here, so the loopback address of that
+account's registry stands for it: ``login`` is the engine's login to that registry (which checks the password the
+ECR token holds), ``push`` tags the image for it and pushes with the engine. Then, as ECR does at the end of a push, the
 manifest is put with PutImage (signed as the build's role: ``ecr:PutImage`` is evaluated, and the tag immutability
 refusal is ECR's) under the registry's own digest.
 """
@@ -25,6 +26,7 @@ from . import engine_build
 from .image_store import image_folder, parse_ecr_uri
 
 ADDRESS_VARIABLE = "SANDBOX_REGISTRY"
+REGISTRIES_VARIABLE = "SANDBOX_REGISTRIES"
 _ACCEPT = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 
 
@@ -32,9 +34,15 @@ class Refused(Exception):
     """The registry's or ECR's refusal, as docker prints it."""
 
 
-def address() -> str:
-    """The loopback address (``127.0.0.1:PORT``) of the real registry behind the sandbox's ECR, which the sandbox passes
-    to privileged builds; empty when it runs none, and the stand-in's ``login`` and ``push`` are used instead."""
+def address(account: str | None = None) -> str:
+    """The loopback address (``127.0.0.1:PORT``) of the real registry behind the account's ECR (the build's account's
+    without one), which the sandbox passes to privileged builds; empty when it runs none, and the stand-in's
+    ``login`` and ``push`` are used instead."""
+    if account:
+        for pair in os.environ.get(REGISTRIES_VARIABLE, "").split(","):
+            name, _, location = pair.partition("=")
+            if name == account and location:
+                return location
     return os.environ.get(ADDRESS_VARIABLE, "")
 
 
@@ -42,7 +50,8 @@ def login(arguments: list[str], registry: str, password: str) -> None:
     """``docker login`` in Docker mode: an ECR address does not resolve here, so the engine logs in to the registry
     behind ECR instead, as user ``AWS`` with the password, which that registry checks as ECR checks its token. Any
     other registry is logged in to as named (also as ``AWS``). ``arguments`` is not read."""
-    target = address() if parse_ecr_uri(f"{registry}/x") else registry
+    parts = parse_ecr_uri(f"{registry}/x")
+    target = address(parts["account"]) if parts else registry
     answer = subprocess.run(
         [engine_build.cli_path(), "login", "--username", "AWS", "--password-stdin", target],
         input=password,
@@ -53,26 +62,26 @@ def login(arguments: list[str], registry: str, password: str) -> None:
         raise engine_build.CommandFailed(answer.returncode)
 
 
-def _manifest(repository: str, tag: str, password: str) -> tuple[bytes, str, str]:
-    request = urllib.request.Request(f"http://{address()}/v2/{repository}/manifests/{tag}")
+def _manifest(repository: str, tag: str, password: str, account: str) -> tuple[bytes, str, str]:
+    request = urllib.request.Request(f"http://{address(account)}/v2/{repository}/manifests/{tag}")
     request.add_header("Accept", _ACCEPT)
     request.add_header("Authorization", "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode())
     with urllib.request.urlopen(request, timeout=30) as answer:
         return answer.read(), answer.headers["Docker-Content-Digest"], answer.headers["Content-Type"]
 
 
-def _blob(repository: str, digest: str, password: str) -> bytes:
-    request = urllib.request.Request(f"http://{address()}/v2/{repository}/blobs/{digest}")
+def _blob(repository: str, digest: str, password: str, account: str) -> bytes:
+    request = urllib.request.Request(f"http://{address(account)}/v2/{repository}/blobs/{digest}")
     request.add_header("Authorization", "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode())
     with urllib.request.urlopen(request, timeout=30) as answer:
         return bytes(answer.read())
 
 
-def _upload_config(ecr: Any, repository: str, digest: str, password: str) -> None:
+def _upload_config(ecr: Any, repository: str, digest: str, password: str, account: str) -> None:
     """The image's config blob (a few KB) through ECR's layer API: InitiateLayerUpload, UploadLayerPart and
     CompleteLayerUpload are evaluated against the build's role, as each registry push of a new blob is on AWS (the
     engine has sent the layers themselves to the registry)."""
-    blob = _blob(repository, digest, password)
+    blob = _blob(repository, digest, password, account)
     upload = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
     ecr.upload_layer_part(
         repositoryName=repository, uploadId=upload, partFirstByte=0, partLastByte=len(blob) - 1, layerPartBlob=blob
@@ -108,7 +117,7 @@ def push(reference: str, image_id: str | None, home: Path, data_dir: Path, passw
     if password is None:
         raise Refused("no basic auth credentials")
     repository, tag = parts["repository"], parts["tag"] or "latest"
-    local = f"{address()}/{repository}:{tag}"
+    local = f"{address(parts['account'])}/{repository}:{tag}"
     import boto3  # only a push talks to ECR's API
     from botocore.exceptions import ClientError
 
@@ -119,10 +128,11 @@ def push(reference: str, image_id: str | None, home: Path, data_dir: Path, passw
         engine_build.run_cli(["push", local])
     finally:
         subprocess.run([engine_build.cli_path(), "rmi", local], capture_output=True, check=False)
-    body, digest, media_type = _manifest(repository, tag, password)
+    body, digest, media_type = _manifest(repository, tag, password, parts["account"])
     try:
         if not config_there:  # ECR authorizes a push's blob uploads as these three actions, as the build's role
-            _upload_config(ecr, repository, json.loads(body).get("config", {}).get("digest", ""), password)
+            config = json.loads(body).get("config", {}).get("digest", "")
+            _upload_config(ecr, repository, config, password, parts["account"])
         ecr.put_image(
             repositoryName=repository,
             imageManifest=body.decode(),

@@ -73,7 +73,7 @@ def role() -> str:
     return arn
 
 
-def _source(bucket: str, key: str, run: str, tag: str) -> None:
+def _source(bucket: str, key: str, run: str, tag: str, account: str | None = None) -> None:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         for path in SAMPLE_APP.rglob("*"):
@@ -83,14 +83,15 @@ def _source(bucket: str, key: str, run: str, tag: str) -> None:
                     text = text.replace(b"COPY package.json app.js ./", f"COPY package.json app.js ./\n{run}".encode())
                 zipped.writestr(path.relative_to(SAMPLE_APP).as_posix(), text)
         zipped.writestr("source_version", tag)
-    sandbox_client("s3").put_object(Bucket=bucket, Key=key, Body=archive.getvalue())
+    sandbox_client("s3", account=account).put_object(Bucket=bucket, Key=key, Body=archive.getvalue())
 
 
-def _build(role: str, repository_uri: str, run: str, tag: str) -> tuple[dict, str]:
+def _build(role: str, repository_uri: str, run: str, tag: str, account: str | None = None) -> tuple[dict, str]:
+    """The kit's buildspec in a privileged project of ``account`` (the default one without it), run to its end."""
     bucket = unique("dockerecr")
-    sandbox_client("s3").create_bucket(Bucket=bucket)
-    _source(bucket, "source.zip", run, tag)
-    codebuild = sandbox_client("codebuild")
+    sandbox_client("s3", account=account).create_bucket(Bucket=bucket)
+    _source(bucket, "source.zip", run, tag, account)
+    codebuild = sandbox_client("codebuild", account=account)
     name = unique("dockerecr")
     codebuild.create_project(
         name=name,
@@ -113,7 +114,7 @@ def _build(role: str, repository_uri: str, run: str, tag: str) -> tuple[dict, st
     while time.monotonic() < deadline:
         build = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
         if build["buildComplete"]:
-            events = sandbox_client("logs").get_log_events(
+            events = sandbox_client("logs", account=account).get_log_events(
                 logGroupName=build["logs"]["groupName"], logStreamName=build["logs"]["streamName"]
             )["events"]
             return build, "\n".join(e["message"] for e in events)

@@ -29,6 +29,7 @@ from ...buildtools import engine_build
 from ...iam_enforcement import AccessDenied, RoleSession, TrustRefused, assume
 from .. import loopback
 from ..codecommit.models import codecommit_backend
+from ..ecr import registry as ecr_registry
 from . import local_builds
 from .logs import BuildLog, LogStreamDenied
 from .phases import begin_phase, record_phase
@@ -319,6 +320,8 @@ class BuildRun:
             "SANDBOX_DOCKER_HOME": str(work / "docker"),
         }
         environment.update(engine_build.build_environment(bool(project["environment"].get("privilegedMode"))))
+        if engine_build.PRIVILEGED_VARIABLE in environment:  # its docker pushes to its account's registry
+            environment.update(ecr_registry.build_variables(self.account_id))
         if resolved:  # absent when the input is not a source revision, e.g. another build's artifact (user guide,
             # "Environment variables in build environments": "may not always be available" for CodePipeline)
             environment["CODEBUILD_RESOLVED_SOURCE_VERSION"] = resolved

@@ -89,6 +89,7 @@ class RegistryECRBackend(ECRBackend):
                     str(image_tag),
                     before.image_manifest.encode(),
                     before.image_manifest_media_type or registry.MANIFEST_TYPES[0],
+                    self.account_id,
                 )
             raise
         if type(image) is Image:
@@ -96,6 +97,12 @@ class RegistryECRBackend(ECRBackend):
             cast(RegistryImage, image).pushed_clock = clock.now().timestamp()
         self.apply_lifecycle_policy(repository_name)
         return image
+
+    def create_repository(self, *args: Any, **kwargs: Any) -> Any:
+        """Also starts the account's registry in Docker mode, if it runs none yet (``registry.ensure``)."""
+        created = super().create_repository(*args, **kwargs)
+        registry.ensure(self.account_id)
+        return created
 
     def put_lifecycle_policy(self, registry_id: str, repository_name: str, lifecycle_policy_text: str) -> Any:
         answer = super().put_lifecycle_policy(registry_id, repository_name, lifecycle_policy_text)
@@ -115,7 +122,7 @@ class RegistryECRBackend(ECRBackend):
             if verdict.image not in repository.images:  # a concurrent evaluation (a push, the clock) expired it
                 continue
             repository.images.remove(verdict.image)
-            registry.delete_manifest(repository_name, verdict.image.image_digest)
+            registry.delete_manifest(repository_name, verdict.image.image_digest, self.account_id)
         self._remove_unused_folders({verdict.image.config_digest() for verdict in verdicts})
         return verdicts
 
@@ -194,14 +201,14 @@ class RegistryECRBackend(ECRBackend):
 
     def delete_repository(self, repository_name: str, registry_id: str | None = None, force: bool = False) -> Any:
         deleted = super().delete_repository(repository_name, registry_id, force)
-        registry.delete_repository(repository_name)
+        registry.delete_repository(repository_name, self.account_id)
         self._remove_engine_images(repository_name)
         return deleted
 
     def _remove_engine_images(self, repository_name: str) -> None:
         """In Docker mode (a registry runs), untag the engine's images of the repository: the build's
         ``ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME:TAG`` and the tasks' ``127.0.0.1:PORT/NAME:TAG`` or ``@DIGEST``."""
-        address = registry.address()
+        address = registry.address(self.account_id)
         if address is None:
             return
         ecr_host = f"{self.account_id}.dkr.ecr.{self.region_name}.amazonaws.com"
@@ -220,7 +227,7 @@ class RegistryECRBackend(ECRBackend):
         answer = super().batch_delete_image(repository_name, *args, **kwargs)
         left = {i.image_digest for i in repository.images} if repository else set()
         for digest in sorted(before - left):
-            registry.delete_manifest(repository_name, digest)
+            registry.delete_manifest(repository_name, digest, self.account_id)
         return answer
 
     def _move_tags(self, repository_name: str, tags: list[str]) -> dict[str, Any]:

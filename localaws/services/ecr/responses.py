@@ -6,6 +6,7 @@ from moto.core.responses import ActionResult
 from moto.ecr.responses import ECRResponse
 
 from ...seams.moto import ResponseParams
+from . import registry
 from .models import RegistryECRBackend
 
 
@@ -13,6 +14,13 @@ class RegistryECRResponse(ResponseParams, ECRResponse):
     @property
     def ecr_backend(self) -> RegistryECRBackend:
         return super().ecr_backend  # type: ignore[return-value]
+
+    def get_authorization_token(self) -> ActionResult:
+        """moto's answer; in Docker mode each account named (the caller's by default) gets its registry started, if
+        it runs none yet (``registry.ensure``), so that the token's login finds one."""
+        for account_id in self._get_param("registryIds") or [self.current_account]:
+            registry.ensure(str(account_id))
+        return super().get_authorization_token()
 
     def start_lifecycle_policy_preview(self) -> ActionResult:
         return ActionResult(

@@ -1,16 +1,16 @@
 """Run an ECS task as a container in Docker mode (``buildtools/engine_tasks.py`` makes the engine's calls).
 
-The container is the image the task definition names: an ECR image is pulled from the registry behind the sandbox's
-ECR (``services/ecr/registry.py``) with the login ECR's token holds, as the ECS agent pulls with the task execution
-role's token; the public ``node`` images map to the base image the sandbox keeps in the engine
-(``buildtools/base_image.py``: the real one when it could be pulled, else its stand-in); any other image must be in
-the engine or pullable. It runs on the host's network with a port of its own passed as ``PORT`` (each awsvpc task has
-its own address on AWS, here its own port on 127.0.0.1, with ``HOST=127.0.0.1``), the task definition's environment,
-entry point, command, working directory, user, ``stopTimeout`` and ``initProcessEnabled``, and its CPU and memory
-limits (``cpu`` units / 1024 as ``--cpus``, ``memory`` MiB as ``--memory``, ``memoryReservation`` as
-``--memory-reservation``; the container's own values, else the task's). ECS's agent labels (``com.amazonaws.ecs.*``)
-and the sandbox's (``localaws.*``, with its data folder) let ``docker ps`` and a restarted sandbox find it. Its output
-is copied line by line to the ``awslogs`` group.
+The container is the image the task definition names: an ECR image is pulled from the registry behind the sandbox's ECR
+of the image's account (``services/ecr/registry.py``: one per account) with the login ECR's token holds, as the ECS
+agent pulls with the task execution role's token; the public ``node`` images map to the base image the sandbox keeps in
+the engine (``buildtools/base_image.py``: the real one when it could be pulled, else its stand-in); any other image must
+be in the engine or pullable. It runs on the host's network with a port of its own passed as ``PORT`` (each awsvpc task
+has its own address on AWS, here its own port on 127.0.0.1, with ``HOST=127.0.0.1``), the task definition's environment,
+entry point, command, working directory, user, ``stopTimeout`` and ``initProcessEnabled``, and its CPU and memory limits
+(``cpu`` units / 1024 as ``--cpus``, ``memory`` MiB as ``--memory``, ``memoryReservation`` as ``--memory-reservation``;
+the container's own values, else the task's). ECS's agent labels (``com.amazonaws.ecs.*``) and the sandbox's
+(``localaws.*``, with its data folder) let ``docker ps`` and a restarted sandbox find it. Its output is copied line by
+line to the ``awslogs`` group.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def local_image(image: str) -> str:
     parts = parse_ecr_uri(image)
     try:
         if parts is not None:
-            address = registry.address()
+            address = registry.ensure(parts["account"])  # the image's account's registry
             if address is None:
                 raise ImageNotRunnable(f"CannotPullContainerError: {image}: the sandbox runs no registry behind ECR")
             suffix = f"@{parts['digest']}" if parts["digest"] else f":{parts['tag'] or 'latest'}"

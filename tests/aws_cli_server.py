@@ -57,6 +57,10 @@ def run(argv: list[str], env: dict[str, str]) -> dict[str, object]:
             os.dup2(err.fileno(), 2)
             os.environ.clear()
             os.environ.update({**env, **AWSCLI_ENVIRONMENT})
+            if env.get("AWS_DATA_PATH"):  # a test's own models first, as in front of the CLI's own on AWS_DATA_PATH
+                os.environ["AWS_DATA_PATH"] = os.pathsep.join(
+                    filter(None, [env["AWS_DATA_PATH"], AWSCLI_ENVIRONMENT.get("AWS_DATA_PATH")])
+                )
             sys.stdout = sys.__stdout__  # the parent points sys.stdout elsewhere (see main)
             code = 255
             try:

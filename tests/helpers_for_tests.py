@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.loaders import create_loader
 from botocore.model import Shape
 
 from localaws import api as process
@@ -185,8 +186,11 @@ def _check(shape: Shape | None, value: Any, where: str) -> None:
 _cli_server: subprocess.Popen[str] | None = None
 
 
-def aws_cli(*args: str, region: str = REGION, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """The real AWS CLI (PyPI awscli), pointed at the sandbox, each command in a process of its own.
+def aws_cli(
+    *args: str, region: str = REGION, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real AWS CLI (PyPI awscli), pointed at the sandbox, each command in a process of its own (with ``env``
+    added to its environment; an ``AWS_DATA_PATH`` there comes before the CLI's own data).
 
     The processes are forked from one that imported awscli once (``tests/aws_cli_server.py``), which
     saves the 0.4 s of CPU a new ``aws`` process spends on Python's start and imports."""
@@ -200,13 +204,29 @@ def aws_cli(*args: str, region: str = REGION, check: bool = True) -> subprocess.
         )
     argv = ["--endpoint-url", process.endpoint(), "--output", "json", *args]
     assert _cli_server.stdin is not None and _cli_server.stdout is not None
-    _cli_server.stdin.write(json.dumps({"argv": argv, "env": {**os.environ, **sandbox_environment(region)}}) + "\n")
+    _cli_server.stdin.write(
+        json.dumps({"argv": argv, "env": {**os.environ, **sandbox_environment(region), **(env or {})}}) + "\n"
+    )
     _cli_server.stdin.flush()
     answer = json.loads(_cli_server.stdout.readline())
     result = subprocess.CompletedProcess(["aws", *argv], answer["returncode"], answer["stdout"], answer["stderr"])
     if check:
         assert result.returncode == 0, f"aws {' '.join(args)} failed: {result.stderr}"
     return result
+
+
+def quick_ecs_waiters(folder: Path) -> dict[str, str]:
+    """For ``aws_cli``'s ``env``: an AWS_DATA_PATH (in ``folder``) whose ECS waiters are botocore's own, acceptors and
+    all, but look every second, as long in all: the CLI's ServicesStable waits 15 s between its looks, and a
+    deployment here is over in one or two."""
+    model = create_loader().load_service_model("ecs", "waiters-2")
+    for waiter in model["waiters"].values():
+        waiter["maxAttempts"] = waiter["delay"] * waiter["maxAttempts"]
+        waiter["delay"] = 1
+    models = folder / "ecs" / str(sandbox_client("ecs").meta.service_model.api_version)
+    models.mkdir(parents=True)
+    (models / "waiters-2.json").write_text(json.dumps(model))
+    return {"AWS_DATA_PATH": str(folder)}
 
 
 def cli_json(*args: str, region: str = REGION) -> Any:

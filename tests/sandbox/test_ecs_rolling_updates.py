@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from localaws.services.ecs.deployments import deployment_bounds
-from tests.helpers_for_tests import aws_cli, cli_json, sandbox_client
+from tests.helpers_for_tests import aws_cli, cli_json, quick_ecs_waiters, sandbox_client
 from tests.sandbox.test_ecs_serving import container, get, listener_url, server, stack  # noqa: F401 (fixture)
 
 
@@ -83,7 +83,7 @@ def test_the_bounds_round_as_ecs_documents():
     assert deployment_bounds({"maximumPercent": 100, "minimumHealthyPercent": 0}, 1) == (1, 0)
 
 
-def test_update_service_answers_at_once_through_the_cli(stack):  # noqa: F811
+def test_update_service_answers_at_once_through_the_cli(stack, tmp_path):  # noqa: F811
     """The CLI's update-service returns while the new deployment is IN_PROGRESS next to the old one;
     ``aws ecs wait services-stable`` then waits for it."""
     second = _service(stack["name"], 1, {"minimumHealthyPercent": 0, "maximumPercent": 100})
@@ -95,7 +95,8 @@ def test_update_service_answers_at_once_through_the_cli(stack):  # noqa: F811
         ("PRIMARY", "IN_PROGRESS"),
         ("ACTIVE", "COMPLETED"),
     ]
-    aws_cli("ecs", "wait", "services-stable", "--cluster", stack["name"], "--services", "web")
+    waiters = quick_ecs_waiters(tmp_path)
+    aws_cli("ecs", "wait", "services-stable", "--cluster", stack["name"], "--services", "web", env=waiters)
     (only,) = cli_json("ecs", "describe-services", "--cluster", stack["name"], "--services", "web")["services"][0][
         "deployments"
     ]

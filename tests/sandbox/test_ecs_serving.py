@@ -12,7 +12,14 @@ import urllib.request
 import pytest
 
 from localaws import api as process
-from tests.helpers_for_tests import assert_matches_output_shape, aws_cli, cli_json, sandbox_client, unique
+from tests.helpers_for_tests import (
+    assert_matches_output_shape,
+    aws_cli,
+    cli_json,
+    quick_ecs_waiters,
+    sandbox_client,
+    unique,
+)
 
 # It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
 # with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
@@ -203,9 +210,10 @@ def test_scaling_to_zero_and_deleting_stop_the_tasks(stack):
     assert get(url)[0] == 503
 
 
-def test_services_stable_through_the_cli(stack):
+def test_services_stable_through_the_cli(stack, tmp_path):
     create_service(stack, server("cli"))
-    aws_cli("ecs", "wait", "services-stable", "--cluster", stack["name"], "--services", "web")
+    waiters = quick_ecs_waiters(tmp_path)  # the CLI's own looks 15 s apart would outlast the start of a task here
+    aws_cli("ecs", "wait", "services-stable", "--cluster", stack["name"], "--services", "web", env=waiters)
     described = cli_json("ecs", "describe-services", "--cluster", stack["name"], "--services", "web")
     assert described["services"][0]["runningCount"] == 1
 

@@ -43,6 +43,15 @@ phases:
 """
 
 
+@pytest.fixture(autouse=True, scope="module")
+def iam_propagates_at_once():
+    """These tests are about what a role may do once CodeBuild can assume it, not about IAM's propagation delay
+    (test_new_account.py is): new roles and users are visible at once, and the settings are put back afterwards."""
+    api.configure_account({"iam_propagation_seconds": 0})
+    yield
+    api.reset_account()
+
+
 def trust(service: str = "codebuild.amazonaws.com", condition: dict | None = None) -> str:
     statement: dict = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if condition:

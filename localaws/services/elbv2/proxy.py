@@ -23,6 +23,10 @@ _HOP_BY_HOP = {
     "transfer-encoding",
     "upgrade",
 }
+#: How often the listener's loop looks for a request to stop (``socketserver``'s default is 0.5 s). Closing a
+#: listener (DeleteListener, DeleteLoadBalancer, the sandbox's stop) waits for that look: at the default, up to half a
+#: second for every listener closed.
+SHUTDOWN_POLL_SECONDS = 0.05
 
 
 class ListenerProxy:
@@ -46,7 +50,7 @@ class ListenerProxy:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True)
         self.thread.start()
 
     @property

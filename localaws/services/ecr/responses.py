@@ -18,7 +18,7 @@ class RegistryECRResponse(ResponseParams, ECRResponse):
     def get_authorization_token(self) -> ActionResult:
         """moto's answer; in Docker mode each account named (the caller's by default) gets its registry started, if
         it runs none yet (``registry.ensure``), so that the token's login finds one."""
-        for account_id in self._get_param("registryIds") or [self.current_account]:
+        for account_id in self.param("registryIds") or [self.current_account]:
             registry.ensure(str(account_id))
         return super().get_authorization_token()
 

@@ -48,6 +48,7 @@ def backend_dict_own_attributes() -> frozenset[str]:
 PATCHED: dict[str, tuple[str, ...] | None] = {
     "moto.backends.list_of_moto_modules": (),
     "moto.core.utils.create_loader": (),
+    "moto.core.utils.service_name_from_moto_package_name": ("moto_package_name",),
     # moto 5.2.6: private; the one hook every request passes before it is served (moto's body checks IAM only
     # once its auth is switched on, which the sandbox never does).
     "moto.core.authorization.ActionAuthenticatorMixin._authenticate_and_authorize_action": (

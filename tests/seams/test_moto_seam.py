@@ -151,6 +151,18 @@ def test_moto_load_service_model_calls_create_loader():
     )
 
 
+def test_moto_error_model_names_the_service_with_service_name_from_moto_package_name():
+    from moto.core import errors
+
+    # services/moto_caches.py caches service_name_from_moto_package_name, which every error answer asks.
+    find = _member(errors, "get_exception_service_model", "PATCHED (and localaws/services/moto_caches.py)")
+    assert _calls(find, "service_name_from_moto_package_name"), _broken(
+        "moto.core.errors.get_exception_service_model",
+        "it no longer names the service with utils.service_name_from_moto_package_name",
+        "PATCHED (and localaws/services/moto_caches.py)",
+    )
+
+
 # -- the wire layer ----------------------------------------------------------------------------------------
 def test_moto_base_response_has_get_param():
     from moto.core.responses import BaseResponse

@@ -207,10 +207,15 @@ def _row(
     return latest_run(workshop, env, (after or {}).get(env), (commits or {}).get(env), (executions or {}).get(env))
 
 
-def _rows_table(rows: list[dict[str, Any]]) -> StatusTable:
+def _rows_table(rows: list[dict[str, Any]], now: datetime | None = None) -> StatusTable:
     frame = pd.DataFrame(rows).drop(columns=["token"], errors="ignore").set_index("environment")
     frame["status"] = [f"{_ICONS.get(s, '·')} {s}" for s in frame["status"]]
-    return StatusTable(frame, f"Pipeline runs at {datetime.now():%H:%M:%S}")
+    return StatusTable(frame, f"Pipeline runs at {now or datetime.now():%H:%M:%S}")
+
+
+def _shown_rows(rows: list[dict[str, Any]]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """What the table shows of the rows (approval tokens are left out), to compare with what it showed."""
+    return tuple(tuple((key, repr(value)) for key, value in row.items() if key != "token") for row in rows)
 
 
 class RunSummary(dict[str, dict[str, Any]]):
@@ -241,16 +246,22 @@ def watch(
     handle = display(status_table(workshop, envs, after, commits, executions), display_id=True)
     deadline = time.monotonic() + timeout
     quota_retries = QuotaRetries(workshop)
+    shown: tuple[Any, ...] | None = None
     while True:
         rows = {env: _row(workshop, env, after, commits, executions) for env in envs}
         for env, row in rows.items():
             quota_retries.handle(env, row)
-        table = _rows_table(list(rows.values()))
-        if handle is not None:
-            handle.update(table)
+        now = datetime.now()
+        # The table is drawn again only when it would look different: a row changed, or its caption's second
+        # (drawing it, a pandas Styler rendered to HTML, costs the kernel more CPU than the poll's requests).
+        seen = (_shown_rows(list(rows.values())), f"{now:%H:%M:%S}")
+        if handle is not None and seen != shown:
+            handle.update(_rows_table(list(rows.values()), now))
+            shown = seen
         if done(rows):
             return RunSummary(rows)
         if time.monotonic() > deadline:
+            table = _rows_table(list(rows.values()), now)
             raise WorkshopError(f"The pipelines did not get there within {timeout:.0f} s:\n{table!r}")
         # A click on a kit widget meanwhile is handled in a kernel subshell (see views.widgets.keep_responsive).
         time.sleep(delay)

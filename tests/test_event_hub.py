@@ -31,10 +31,11 @@ from tests.helpers_for_tests import free_port, unique
 @pytest.fixture(autouse=True, scope="module")
 def _event_quota():
     """The sandbox plays a new account (one CodeBuild build at a time); an event raises its quota first,
-    as an instructor would (the plan says how), and the account is put back afterwards."""
+    as an instructor would (the plan says how), and the account is put back afterwards. IAM's propagation and
+    the services' draining are no test's subject here (test_real_account_fixes.py's are): not waited for."""
     from localaws import api
 
-    api.configure_account({"codebuild_concurrency": 20})
+    api.configure_account({"codebuild_concurrency": 20, "iam_propagation_seconds": 0, "service_draining_seconds": 0})
     yield
     api.reset_account()
 
@@ -101,7 +102,7 @@ def _wait_for(condition, timeout, process, tmp_path):
                 return
         except requests.RequestException:
             pass
-        time.sleep(1)
+        time.sleep(0.25)
     raise AssertionError("timed out:\n" + (tmp_path / "hub.log").read_text()[-3000:])
 
 
@@ -127,7 +128,7 @@ def start_server(session: requests.Session, url: str, user: str) -> None:
         if page.status_code == 200 and page.url.endswith(f"/user/{user}/lab"):
             assert session.get(f"{url}/user/{user}/api/status", timeout=10).status_code == 200
             return
-        time.sleep(1)
+        time.sleep(0.25)
     raise AssertionError(f"{user}'s server did not start")
 
 

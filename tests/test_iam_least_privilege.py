@@ -27,8 +27,15 @@ pytestmark = pytest.mark.slow  # builds a whole EC2 workshop, pipelines and firs
 
 @pytest.fixture(scope="module")
 def workshop():
-    with provisioned_workshop(unique("lp"), launch_type="EC2") as workshop:
-        yield workshop
+    """One EC2 workshop for the module. IAM's propagation of new roles and instance profiles and the services'
+    draining are no test's subject here (a changed policy is not delayed by either): the sandbox's account skips
+    both while it is set up and cleaned up."""
+    api.configure_account({"iam_propagation_seconds": 0, "service_draining_seconds": 0})
+    try:
+        with provisioned_workshop(unique("lp"), launch_type="EC2") as workshop:
+            yield workshop
+    finally:
+        api.reset_account()
 
 
 def _spec(key: str) -> Any:

@@ -166,15 +166,16 @@ def test_setup_notebook_with_a_bad_prefix_fails_clearly(tmp_path):
     assert "e.g. 'ecs-cd" in excinfo.value.evalue
 
 
-@pytest.mark.slow  # papermill runs notebook 00 twice
+@pytest.mark.slow  # papermill runs notebook 00
 def test_running_notebook_00_again_keeps_what_the_widgets_chose(tmp_path):
-    """The prose promises it (walkthrough finding 8: a re-run went back to prefix ecs-cd and us-east-1)."""
+    """The prose promises it (walkthrough finding 8: a re-run went back to prefix ecs-cd and us-east-1). The first
+    run is its configure cell, in process; the run again is the whole notebook, as Run All runs it."""
     from helpers import setup, ui
     from helpers.core.state import current_prefix
     from tests.helpers_for_tests import unique
 
     first = unique("rr")
-    run_notebook("00-setup.ipynb", tmp_path, prefix=first)
+    setup.configure(prefix=first)
     chosen = unique("rw")
     panel = ui.settings_panel(setup.load(first))  # what the widgets do: prefix, then region
     panel.controls["prefix"].value = chosen

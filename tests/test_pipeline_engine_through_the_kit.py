@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from helpers import prod_approval, release
 from helpers.inventory import environment_urls
+from localaws import api as localaws_api
 from tests.helpers_for_tests import (
     assert_matches_output_shape,
     aws_cli,
@@ -26,8 +27,14 @@ pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make t
 
 @pytest.fixture(scope="module")
 def workshop():
-    with provisioned_workshop(unique("eng")) as workshop:
-        yield workshop
+    """One workshop for the module. IAM's propagation and the services' draining are no test's subject here
+    (test_real_account_fixes.py's are): the sandbox's account skips both while it is set up and cleaned up."""
+    localaws_api.configure_account({"iam_propagation_seconds": 0, "service_draining_seconds": 0})
+    try:
+        with provisioned_workshop(unique("eng")) as workshop:
+            yield workshop
+    finally:
+        localaws_api.reset_account()
 
 
 def serves(workshop, env: str) -> str:

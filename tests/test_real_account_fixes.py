@@ -159,7 +159,8 @@ def test_credentials_fixed_after_a_failed_check_are_used_without_a_restart(monke
 
 
 # -- 7: a stack whose first change set failed --------------------------------------------------------
-def test_a_stack_left_in_review_in_progress_is_created_not_updated():
+def test_a_stack_left_in_review_in_progress_is_created_not_updated(new_account):
+    new_account(iam_propagation_seconds=0)  # the role is made just before its project: not this test's subject
     prefix = unique("rip")
     workshop = _workshop(prefix)
     name = workshop.names.stack("build-nodejs")
@@ -184,9 +185,10 @@ def test_a_stack_left_in_review_in_progress_is_created_not_updated():
 
 # -- 8: capacity provider names ---------------------------------------------------------------------
 @pytest.mark.slow  # notebook 01's EC2 steps and a cleanup, twice
-def test_capacity_providers_get_new_names_after_a_cleanup():
+def test_capacity_providers_get_new_names_after_a_cleanup(new_account):
     """ECS refuses the name of a provider deleted not long ago, so each run draws a suffix, kept in
     the state file; cleanup finds the providers by tag and prefix and forgets the suffix."""
+    new_account(iam_propagation_seconds=0)  # the instance profile's propagation (twice) is not this test's subject
     workshop = _workshop(unique("cpx"), launch_type="EC2")
     prerequisites.ensure_roles(workshop)
     prerequisites.ensure_network(workshop)
@@ -309,24 +311,28 @@ def test_a_build_project_refused_a_new_role_is_retried(new_account, capsys):
     assert cleanup.cleanup(workshop, progress=False).ok
 
 
-@pytest.mark.slow  # runs notebooks 00 -> 03 and 05
+@pytest.mark.slow  # a workshop through notebook 02, then notebook 03 in a kernel of its own
 def test_builds_refused_by_the_concurrency_quota_are_retried(new_account, tmp_path):
     """One concurrent CodeBuild build and no queue: Dev's and QA's first runs start two builds at once,
     one is refused with AccountLimitExceededException, and the watch retries the stage's failed actions
     until both pass."""
+    from helpers import build_projects
     from tests.workshop_runs import plain_text
 
-    new_account(codebuild_concurrency=1, codebuild_queue=0)
+    # IAM's propagation delay is not this test's subject: the roles are usable at once
+    new_account(codebuild_concurrency=1, codebuild_queue=0, iam_propagation_seconds=0)
     quota = sandbox_client("service-quotas").get_service_quota(ServiceCode="codebuild", QuotaCode="L-9D07B6EF")
     assert quota["Quota"]["Value"] == 1
     prefix = unique("quota")
-    run_notebook("00-setup.ipynb", tmp_path, prefix=prefix)
-    run_notebook("01-prerequisites.ipynb", tmp_path, prefix=prefix)
-    run_notebook("02-build-projects.ipynb", tmp_path, prefix=prefix)
+    # notebooks 00-02 by the helpers their cells call (the watch, notebook 03, is what runs as the learner runs it)
+    workshop = _workshop(prefix)
+    prerequisites.ensure_all(workshop)
+    build_projects.deploy_nodejs_project(workshop)
+    build_projects.deploy_container_image_project(workshop)
     text = plain_text(run_notebook("03-pipelines.ipynb", tmp_path, prefix=prefix))
     assert "CodeBuild's concurrency quota refused a build" in text
     assert "Dev ✅ Succeeded" in text and "QA ✅ Succeeded" in text
-    run_notebook("05-cleanup.ipynb", tmp_path, prefix=prefix)
+    assert cleanup.cleanup(setup.open_workshop(prefix), progress=False).ok
     assert [r for r in cleanup.leftovers(setup.open_workshop(prefix)) if r.is_problem] == []
 
 

@@ -10,4 +10,6 @@ import pytest
 from tests.sandbox.test_ecs_blue_green import *  # noqa: F403 (the tests and their fixtures, collected again here)
 from tests.sandbox.test_ecs_canary_linear import *  # noqa: F403
 
-pytestmark = pytest.mark.docker  # Docker mode: `make test` runs these in its second session
+# Docker mode: `make test` runs these in its second session. `slow` too: `make test-fast` runs the same contract tests
+# once, in process mode, and leaves their second runtime (about 40 s of its Docker half) to `make test`.
+pytestmark = [pytest.mark.docker, pytest.mark.slow]

@@ -50,20 +50,31 @@ def _allow(action: str | list[str], resource: str | list[str] = "*") -> str:
     )
 
 
-@pytest.fixture
-def cross_account_session():
-    """A user of the default account, and a session of a role in another account that trusts the default account."""
-    name = unique("xacct")
+def role_session_in_other_account(name: str, allowed: str, wait=None) -> tuple[str, dict, dict]:
+    """A role ``name`` in account ``OTHER`` allowed ``allowed`` and trusting the default account, a user of the default
+    account allowed to assume it, and that user's session of the role: (role ARN, the user's keys, the session's
+    credentials). ``wait``: called between the user's key and the AssumeRole (IAM's propagation, where it applies)."""
     iam, other_iam = sandbox_client("iam"), sandbox_client("iam", account=OTHER)
     role_arn = other_iam.create_role(
         RoleName=name, AssumeRolePolicyDocument=_trusting({"AWS": f"arn:aws:iam::{DEFAULT}:root"})
     )["Role"]["Arn"]
-    other_iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=_allow("codecommit:*"))
+    other_iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=_allow(allowed))
     iam.create_user(UserName=name)
     iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=_allow("sts:AssumeRole", role_arn))
     user_keys = iam.create_access_key(UserName=name)["AccessKey"]
+    if wait:
+        wait()
     session = _signed("sts", user_keys).assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"]
+    return role_arn, user_keys, session
+
+
+@pytest.fixture
+def cross_account_session():
+    """A user of the default account, and a session of a role in another account that trusts the default account."""
+    name = unique("xacct")
+    role_arn, user_keys, session = role_session_in_other_account(name, "codecommit:*")
     yield name, role_arn, user_keys, session
+    iam, other_iam = sandbox_client("iam"), sandbox_client("iam", account=OTHER)
     other_iam.delete_role_policy(RoleName=name, PolicyName="all")
     other_iam.delete_role(RoleName=name)
     iam.delete_access_key(UserName=name, AccessKeyId=user_keys["AccessKeyId"])

@@ -28,7 +28,7 @@ import pytest
 from localaws import api
 from localaws.buildtools import base_image, engine
 from tests.helpers_for_tests import free_port, sandbox_client, unique, wait_for_iam_propagation
-from tests.sandbox.test_accounts import _allow, _signed, _trusting
+from tests.sandbox.test_accounts import _signed, _trusting, role_session_in_other_account
 from tests.sandbox.test_docker_ecr import SAMPLE_APP, _build, _registry
 from tests.sandbox.test_ecs_run_task import wait_for
 
@@ -69,17 +69,8 @@ def docker_mode() -> None:
 @pytest.fixture(scope="module")
 def session_in_other_account() -> dict:
     """A session of a role in account B (allowed ECR), assumed by a user of the default account."""
-    name = unique("xecr")
-    iam, other_iam = sandbox_client("iam"), sandbox_client("iam", account=OTHER)
-    role_arn = other_iam.create_role(
-        RoleName=name, AssumeRolePolicyDocument=_trusting({"AWS": f"arn:aws:iam::{DEFAULT}:root"})
-    )["Role"]["Arn"]
-    other_iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=_allow("ecr:*"))
-    iam.create_user(UserName=name)
-    iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=_allow("sts:AssumeRole", role_arn))
-    user_keys = iam.create_access_key(UserName=name)["AccessKey"]
-    wait_for_iam_propagation()
-    return dict(_signed("sts", user_keys).assume_role(RoleArn=role_arn, RoleSessionName=name)["Credentials"])
+    _, _, session = role_session_in_other_account(unique("xecr"), "ecr:*", wait=wait_for_iam_propagation)
+    return dict(session)
 
 
 @pytest.fixture(scope="module")

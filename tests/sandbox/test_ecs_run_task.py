@@ -28,7 +28,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 NODE = "public.ecr.aws/docker/library/node:22-alpine"
-WAITS_FOR_SIGTERM = "console.log('waiting'); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000)"
+# Each prints "waiting" once its SIGTERM handler is installed: a test stops the task only after that line is in its log
+# group (node takes a moment to start; a container's PID 1 without a handler ignores SIGTERM and is killed at 137).
+WAITS_FOR_SIGTERM = "process.on('SIGTERM', () => process.exit(0)); console.log('waiting'); setInterval(() => {}, 1000)"
 EXITS_WITH_3 = "console.log('hello from run-task'); setTimeout(() => process.exit(3), 300)"
 
 
@@ -40,6 +42,21 @@ def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
             return found
         time.sleep(0.2)
     pytest.fail(f"not within {timeout} s: {condition.__doc__}")
+
+
+def waiting(group: str, task_arn: str) -> Callable[[], bool]:
+    """A condition: the task's container has printed "waiting" (its SIGTERM handler is installed) to its log group."""
+
+    def check() -> bool:
+        stream = f"ecs/job/{task_arn.split('/')[-1]}"
+        try:
+            events = sandbox_client("logs").get_log_events(logGroupName=group, logStreamName=stream)["events"]
+        except sandbox_client("logs").exceptions.ResourceNotFoundException:
+            return False
+        return "waiting" in [e["message"] for e in events]
+
+    check.__doc__ = f"{task_arn} printed 'waiting' to {group}"
+    return check
 
 
 def standalone_cluster() -> tuple[str, str, str]:
@@ -121,7 +138,7 @@ def test_a_task_that_exits_is_stopped_with_its_exit_code_and_its_output_is_in_cl
 
 def test_stop_task_stops_a_running_task_with_the_reason_given_or_ecss_default():
     ecs = sandbox_client("ecs")
-    cluster, _, definition = standalone_cluster()
+    cluster, group, definition = standalone_cluster()
     first, second = ecs.run_task(cluster=cluster, taskDefinition=definition, launchType="FARGATE", count=2)["tasks"]
 
     running = wait_for(status_is(cluster, first["taskArn"], "RUNNING"))
@@ -133,6 +150,7 @@ def test_stop_task_stops_a_running_task_with_the_reason_given_or_ecss_default():
     assert sorted(ecs.list_tasks(cluster=cluster, family=cluster)["taskArns"]) == sorted(
         [first["taskArn"], second["taskArn"]]
     )
+    wait_for(waiting(group, first["taskArn"]))  # its SIGTERM handler is installed
     time.sleep(1)  # still running: a task that waits is not stopped by the sandbox
     assert described(cluster, first["taskArn"])["lastStatus"] == "RUNNING"
 
@@ -160,7 +178,9 @@ def test_a_task_whose_image_cannot_run_fails_to_start():
     assert stopped["stoppedReason"].startswith("CannotPullContainerError")
 
 
-IGNORES_SIGTERM = "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000)"
+IGNORES_SIGTERM = (
+    "process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('waiting'); setInterval(() => {}, 1000)"
+)
 
 
 def stop_timeout_task(stop_timeout: int | None) -> tuple[str, str, str]:
@@ -177,7 +197,7 @@ def stop_timeout_task(stop_timeout: int | None) -> tuple[str, str, str]:
     ]["taskDefinitionArn"]
     [task] = ecs.run_task(cluster=cluster, taskDefinition=arn, launchType="FARGATE")["tasks"]
     wait_for(status_is(cluster, task["taskArn"], "RUNNING"))
-    time.sleep(0.5)  # node has installed its SIGTERM handler
+    wait_for(waiting(group, task["taskArn"]))
     return cluster, group, task["taskArn"]
 
 
@@ -188,11 +208,13 @@ def seconds_to_stop(cluster: str, arn: str) -> tuple[float, dict]:
     return time.monotonic() - started, stopped
 
 
-@pytest.mark.parametrize(("stop_timeout", "low", "high"), [(1, 0.8, 3.0), (4, 3.8, 7.0), (None, 1.8, 4.5)])
-def test_stop_task_sends_sigterm_then_sigkill_after_the_containers_stop_timeout(stop_timeout, low, high):
+@pytest.mark.parametrize(("stop_timeout", "at_least"), [(1, 0.8), (4, 3.8), (None, 1.8)])
+def test_stop_task_sends_sigterm_then_sigkill_after_the_containers_stop_timeout(stop_timeout, at_least):
     cluster, group, arn = stop_timeout_task(stop_timeout)
     took, stopped = seconds_to_stop(cluster, arn)
-    assert low <= took <= high  # unset: the sandbox's documented 2 s (runner.STOP_TIMEOUT)
+    # It waited the container's stopTimeout (unset: the sandbox's documented 2 s, runner.STOP_TIMEOUT) before the
+    # SIGKILL: a lower bound, which a loaded machine cannot break; how much longer it took is the machine's business.
+    assert took >= at_least
     assert stopped["containers"][0]["exitCode"] == 137  # it ignored SIGTERM: SIGKILL
     task_id = arn.split("/")[-1]
     events = sandbox_client("logs").get_log_events(logGroupName=group, logStreamName=f"ecs/job/{task_id}")["events"]

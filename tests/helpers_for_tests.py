@@ -268,3 +268,19 @@ def git_refs_status(clone_url: str, user: str) -> int:
             return int(answer.status)
     except urllib.error.HTTPError as refused:
         return int(refused.code)
+
+
+def wait_for(condition: Any, timeout: float = 30.0) -> Any:
+    """``condition()``'s first true answer, asked every 0.2 s; the test fails, naming the condition's docstring, when
+    none comes within ``timeout`` seconds (a loaded machine retries the waiting, never the assertion)."""
+    import time
+
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.2)
+    pytest.fail(f"not within {timeout} s: {condition.__doc__}")

@@ -22,6 +22,7 @@ import pytest
 
 from localaws import api
 from tests.helpers_for_tests import assert_matches_output_shape, sandbox_client, unique
+from tests.helpers_for_tests import wait_for as shared_wait_for
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("LOCALAWS_CONTAINERS") == "docker", reason="process mode; Docker mode is test_docker_run_task.py"
@@ -35,13 +36,7 @@ EXITS_WITH_3 = "console.log('hello from run-task'); setTimeout(() => process.exi
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    pytest.fail(f"not within {timeout} s: {condition.__doc__}")
+    return shared_wait_for(condition, timeout)
 
 
 def waiting(group: str, task_arn: str) -> Callable[[], bool]:

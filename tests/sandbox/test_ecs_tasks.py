@@ -20,7 +20,7 @@ import pytest
 
 from localaws import api as process
 from localaws.services.ecs.deployments import breaker_threshold
-from tests.helpers_for_tests import sandbox_client
+from tests.helpers_for_tests import sandbox_client, wait_for
 from tests.sandbox.test_ecs_serving import create_service, get, listener_url, stack  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.skipif(
@@ -41,16 +41,6 @@ def running_tasks(cluster: str) -> list[dict]:
     ecs = sandbox_client("ecs")
     arns = ecs.list_tasks(cluster=cluster, serviceName="web")["taskArns"]
     return ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
-
-
-def wait_for(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    pytest.fail(f"not within {timeout} s: {condition.__doc__}")
 
 
 def stable(cluster: str) -> None:

@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from .iam_enforcement.accounts import ACCOUNT_HEADER, account_of
 from .operations import Operation
+from .services.loopback import ENGINE_USER_AGENT
 
-#: User-agent marker of the requests the sandbox makes to itself (see ``services/loopback.py``).
-ENGINE_USER_AGENT = "localaws-engine"
+__all__ = ["ENGINE_USER_AGENT"]  # serve.py lets the sandbox's own requests through injected faults by it
 
 #: HTTP statuses AWS uses for these codes; any other code answers 400.
 STATUS_BY_CODE = {
@@ -80,8 +81,6 @@ def caller_arn(environ: dict[str, Any]) -> str:
     """Who signed the request, as STS's GetCallerIdentity would name them (a role session, an IAM user, or
     the account's default identity), in the account the request's access key belongs to."""
     from moto.sts.models import sts_backends
-
-    from .iam_enforcement.accounts import ACCOUNT_HEADER, account_of
 
     query = parse_qs(environ.get("QUERY_STRING", ""))
     credential = environ.get("HTTP_AUTHORIZATION", "") or "Credential=" + (query.get("X-Amz-Credential") or [""])[0]

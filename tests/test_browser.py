@@ -1,7 +1,8 @@
 """JupyterLab in headless Chromium (Debian's chromium, driven by Playwright), as a learner uses it, with
 the settings ``make lab`` gives it: notebook 00's widgets render and their changes reach the state file;
 notebook 04 runs with "Run All Cells", and one click on Approve, while the next cell already waits, lets
-Prod deploy.
+Prod deploy. Before 04, its workshop goes through a sandbox stop and start and a kill -9 while a pipeline runs
+(tests/test_persistence.py), so that 04's Run All also shows a workshop that works after both.
 
 ``WORKSHOP_SCREENSHOTS=docs`` saves the README's screenshots (the approval, a pipeline picture) there."""
 
@@ -25,6 +26,7 @@ from helpers.core.paths import REPO_ROOT
 from helpers.core.state import load_state, state_path
 from helpers.inventory import environment_urls, fetch
 from tests.helpers_for_tests import free_port, sandbox_client, unique
+from tests.test_persistence import assert_a_workshop_survives_a_stop_and_start_then_a_kill
 from tests.workshop_runs import run_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]  # JupyterLab in headless Chromium
@@ -200,10 +202,12 @@ def _wait_until_all_cells_ran(page, timeout: float) -> None:
 
 
 def test_run_all_then_one_click_on_approve_deploys_prod(lab, tmp_path):
-    """As a learner: "Run All Cells" on notebook 04, one click on Approve, nothing else."""
+    """As a learner: "Run All Cells" on notebook 04, one click on Approve, nothing else; after a sandbox stop and
+    start, and a kill -9 while Dev's pipeline ran, between 03 and 04 (the persistence flow, on this workshop)."""
     prefix = unique("webapp")
     for name in ("00-setup.ipynb", "01-prerequisites.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb"):
         run_notebook(name, tmp_path, prefix=prefix)
+    assert_a_workshop_survives_a_stop_and_start_then_a_kill(prefix)
     message = "Hello from the browser"
     _copy_with_parameters(
         "04-test-the-pipeline.ipynb", lab["folder"], prefix=prefix, auto_approve=False, new_message=message

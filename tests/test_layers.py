@@ -6,11 +6,11 @@
 - ``helpers/views/`` imports only ``core/``, ``seams/`` and itself.
 - ``helpers/resources/``, ``permissions/`` and ``changes/`` import only those and themselves, not each other; the
   notebook-facing modules at the top of ``helpers`` (and ``prerequisites/``, ``event/``) may import any layer.
-- No module-level import cycle in ``helpers/`` or ``localaws/``: an import inside a function, or under
-  ``if TYPE_CHECKING:``, is not one (it runs after every module has loaded, or never).
+- No import cycle in ``helpers/`` or ``localaws/``: not at module level, not through ``if TYPE_CHECKING:``, and not
+  through an import inside a function either (that one would run, but it hides the cycle instead of removing it).
 
-A failure names the importing module, the line and what it imports, so the fix is to move that code down a layer
-(or the import into the function that needs it, if the cycle is one the layers allow).
+A failure names the importing module, the line and what it imports, so the fix is to move that code down a layer,
+into a module both sides can import.
 """
 
 from __future__ import annotations
@@ -137,12 +137,13 @@ def layer_violations(imports: list[Import]) -> list[str]:
     return wrong
 
 
-def cycles(imports: list[Import], with_type_only: bool = False) -> list[list[Import]]:
-    """The module-level import cycles (with ``with_type_only``, counting the type checker's imports too): one cycle
-    (as its imports, in order) per strongly connected component."""
+def cycles(imports: list[Import], with_type_only: bool = False, with_deferred: bool = False) -> list[list[Import]]:
+    """The module-level import cycles (with ``with_type_only``, counting the type checker's imports too; with
+    ``with_deferred``, every import, those inside functions included): one cycle (as its imports, in order) per
+    strongly connected component."""
     edges: dict[str, list[Import]] = {}
     for each in imports:
-        if each.module_level or (with_type_only and each.type_only):
+        if each.module_level or (with_type_only and each.type_only) or with_deferred:
             edges.setdefault(each.importer, []).append(each)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -222,6 +223,14 @@ def test_no_cycle_even_through_the_type_checkers_imports():
     assert not found, "import cycles through TYPE_CHECKING imports:\n  " + "\n\n  ".join(described)
 
 
+def test_no_cycle_even_through_imports_inside_functions():
+    """An import moved into a function to get past a cycle hides the cycle, it does not remove it (issue 20: no
+    import cycles): a constant or a function both sides need lives in the module below them both."""
+    found = [cycle for package in ("helpers", "localaws") for cycle in cycles(_imports(package), with_deferred=True)]
+    described = ["\n  ".join(str(edge) for edge in cycle) for cycle in found]
+    assert not found, "import cycles through imports inside functions:\n  " + "\n\n  ".join(described)
+
+
 def test_the_checks_see_a_planted_violation_and_cycle(tmp_path):
     """The checks above fail on what they are meant to catch: core importing a top-level module, views importing
     resources, and two modules importing each other at module level (but not inside a function)."""
@@ -240,6 +249,15 @@ def test_the_checks_see_a_planted_violation_and_cycle(tmp_path):
     assert any("helpers.views.table imports helpers.resources.base" in line for line in wrong), wrong
     found = cycles(imports)
     assert [sorted(edge.importer for edge in cycle) for cycle in found] == [["helpers.core.state", "helpers.setup"]]
+    (package / "views" / "table.py").write_text("")
+    (package / "core" / "state.py").write_text("")
+    (package / "views" / "chart.py").write_text("from ..resources import base\n")
+    (package / "resources" / "base.py").write_text("def later():\n    from ..views import chart\n")
+    deferred = cycles(_imports("helpers", tmp_path), with_deferred=True)
+    assert [sorted(edge.importer for edge in cycle) for cycle in deferred] == [
+        ["helpers.resources.base", "helpers.views.chart"]
+    ]
+    assert cycles(_imports("helpers", tmp_path)) == []
 
 
 # -- the README's layout follows the tree inside helpers/ as well ------------------------------------------------

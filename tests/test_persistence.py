@@ -1,8 +1,10 @@
 """The sandbox keeps its state on disk and resumes: nothing is lost when it stops, crashes or is reset on purpose.
 
 Fast tests check the snapshot files themselves (a service saved and loaded whole, references between
-services kept, a torn or damaged write never loaded); the slow ones run the workshop's notebooks around a
-``sandbox stop``/``start``, a SIGKILL while a pipeline runs, and a ``start --fresh``.
+services kept, a torn or damaged write never loaded); the slow one runs notebooks around a ``start --fresh``.
+A workshop's ``sandbox stop``/``start`` and a SIGKILL while a pipeline runs are checked on the browser test's workshop
+(``assert_a_workshop_survives_a_stop_and_start_then_a_kill``, used by ``tests/test_browser.py``), so that they need no
+workshop of their own.
 """
 
 from __future__ import annotations
@@ -209,11 +211,6 @@ def own_sandbox(tmp_path, monkeypatch):
     process.stop()
 
 
-def _run_up_to_pipelines(output: Path, prefix: str) -> None:
-    for name in ("00-setup.ipynb", "01-prerequisites.ipynb", "02-build-projects.ipynb", "03-pipelines.ipynb"):
-        run_notebook(name, output, prefix=prefix, auto_approve=True)
-
-
 def _answer(url: str | None) -> int | None:
     try:
         with urllib.request.urlopen(str(url), timeout=2) as response:
@@ -244,16 +241,14 @@ def _executions(prefix: str, env: str) -> list[dict]:
     return client.list_pipeline_executions(pipelineName=workshop.names.pipeline(env))["pipelineExecutionSummaries"]
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(1500)
-def test_a_workshop_survives_a_stop_and_start_then_a_kill_while_a_pipeline_runs(own_sandbox):
-    """One workshop through both restarts (each was a workshop of its own: issue 26). A stop and start keeps the
-    workshop, its URLs and Prod's pending approval (same token); a SIGKILL while Dev's pipeline runs fails that
-    run with the reason, the environments answer again, and notebooks 04 and 05 then work as if nothing happened."""
+def assert_a_workshop_survives_a_stop_and_start_then_a_kill(prefix: str) -> None:
+    """For a workshop at the end of notebook 03 on the running sandbox: a stop and start keeps the workshop, its URLs
+    and Prod's pending approval (same token); a SIGKILL while Dev's pipeline runs fails that run with the reason,
+    the environments answer again, and the approval is still pending. The browser test runs it on its workshop
+    before notebook 04's Run All, which then works as if nothing happened, and 05 leaves nothing (issue 26: it was a
+    workshop of its own here)."""
     from helpers import release
 
-    prefix = "persist"
-    _run_up_to_pipelines(own_sandbox / "out", prefix)
     urls = environment_urls(setup.open_workshop(prefix))
     approval = _prod_approval(prefix)
     assert approval is not None  # Prod's first run waits for its approval
@@ -284,9 +279,6 @@ def test_a_workshop_survives_a_stop_and_start_then_a_kill_while_a_pipeline_runs(
     assert interrupted["status"] == "Failed"
     assert "sandbox restarted" in interrupted["statusSummary"]
     assert _prod_approval(prefix) == approval  # a crash loses no more than a stop does
-
-    run_notebook("04-test-the-pipeline.ipynb", own_sandbox / "out", prefix=prefix, auto_approve=True)
-    run_notebook("05-cleanup.ipynb", own_sandbox / "out", prefix=prefix)
 
 
 def _wait_for_new_execution(prefix: str, env: str, before: set[str]) -> str:

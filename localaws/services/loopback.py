@@ -17,7 +17,9 @@ import boto3
 from botocore.config import Config
 
 from .. import config
-from ..faults import ENGINE_USER_AGENT
+
+#: User-agent marker of the requests the sandbox makes to itself: injected faults let them through (``faults``).
+ENGINE_USER_AGENT = "localaws-engine"
 
 _endpoint = {"url": config.endpoint()}
 

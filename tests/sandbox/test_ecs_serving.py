@@ -19,6 +19,7 @@ from tests.helpers_for_tests import (
     quick_ecs_waiters,
     sandbox_client,
     unique,
+    wait_for,
 )
 
 # It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
@@ -207,6 +208,15 @@ def test_scaling_to_zero_and_deleting_stop_the_tasks(stack):
     )
     assert get(url) == (200, "v1")
     ecs.delete_service(cluster=stack["name"], service="web", force=True)
+
+    def no_target_serves() -> bool:
+        """The deleted service's target is deregistering (draining) or gone: ELB then sends it nothing. ECS
+        deregisters it after DeleteService answers, on AWS too, so a request right after the call may still reach
+        it (seen once on a loaded machine)."""
+        targets = sandbox_client("elbv2").describe_target_health(TargetGroupArn=stack["group"])
+        return all(d["TargetHealth"]["State"] != "healthy" for d in targets["TargetHealthDescriptions"])
+
+    wait_for(no_target_serves, timeout=10)
     assert get(url)[0] == 503
 
 

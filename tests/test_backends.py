@@ -35,6 +35,33 @@ def test_clients_use_standard_retries_and_the_kit_user_agent():
     assert "ecs-cd-workshop/" in sts.meta.config.user_agent_extra
 
 
+def test_threads_that_first_use_a_new_client_at_once_see_one_class_per_modeled_exception():
+    """Notebook 01 creates roles from several threads with one IAM client; each ``except
+    iam.exceptions.NoSuchEntityException`` must catch what another thread's call raised. botocore loads a client's
+    exceptions at first use, and threads arriving at once each loaded their own classes (seen once in make test; here
+    every time, with the interpreter switching threads as often as it can)."""
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(10):
+            clients.reset()
+            iam = clients.client("iam", WorkshopSettings.build())
+            start, seen = threading.Barrier(6), []
+
+            def look(client=iam, start=start, seen=seen) -> None:
+                start.wait()
+                seen.append(client.exceptions.NoSuchEntityException)
+
+            threads = [threading.Thread(target=look) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert set(seen) == {iam.exceptions.NoSuchEntityException}
+    finally:
+        sys.setswitchinterval(switching)
+
+
 def test_aws_backend_with_a_missing_profile_is_a_clear_error():
     from helpers.core.errors import CredentialsError
 

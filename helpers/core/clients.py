@@ -179,9 +179,15 @@ def sandbox_environment(region: str) -> dict[str, str]:
 
 
 def _make(session: boto3.Session, service: str, **options: Any) -> Any:
+    """Every client the kit makes. Its modeled exceptions are loaded here, before any thread uses it: botocore loads
+    them at first use, and threads that get there at once (notebook 01 creates roles at once) can each load a class
+    of their own, so that ``except iam.exceptions.NoSuchEntityException`` misses the NoSuchEntity another thread's
+    call raised (seen once: a participant's notebook 01 failed on a role it was about to create)."""
     # The service name is a plain str here; the overloads above give callers the typed client.
     factory: Callable[..., Any] = session.client
-    return factory(service, config=_CONFIG, **options)
+    made = factory(service, config=_CONFIG, **options)
+    made.exceptions  # noqa: B018 - loaded now, the same class for every thread from here on
+    return made
 
 
 def sandbox_profiles_file() -> Path:

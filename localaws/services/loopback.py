@@ -10,6 +10,7 @@ accessor (``codecommit_backend(account, region)`` and the like), as moto's own s
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +23,7 @@ from .. import config
 ENGINE_USER_AGENT = "localaws-engine"
 
 _endpoint = {"url": config.endpoint()}
+_MAKING = threading.Lock()
 
 
 def set_endpoint(url: str) -> None:
@@ -48,12 +50,17 @@ def client(
     """A client for the sandbox's endpoint: as the account itself (``testing``, not evaluated), or with a
     role session's credentials, whose requests the sandbox evaluates against the role's policies."""
     make: Any = boto3.client  # the service name is a plain string here, not one of the stubs' literals
-    return make(
-        service,
-        region_name=region,
-        endpoint_url=_endpoint["url"],
-        aws_access_key_id=access_key_id,
-        aws_secret_access_key=secret_access_key,
-        aws_session_token=session_token,
-        config=Config(retries={"mode": "standard", "max_attempts": 3}, user_agent_extra=ENGINE_USER_AGENT),
-    )
+    with _MAKING:  # boto3's default session makes clients one thread at a time
+        made = make(
+            service,
+            region_name=region,
+            endpoint_url=_endpoint["url"],
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            aws_session_token=session_token,
+            config=Config(retries={"mode": "standard", "max_attempts": 3}, user_agent_extra=ENGINE_USER_AGENT),
+        )
+        # Loaded before any thread uses the client: loaded at first use by threads at once, each could get classes of
+        # its own and an ``except client.exceptions.X`` in one thread miss the X raised in another.
+        made.exceptions  # noqa: B018
+    return made

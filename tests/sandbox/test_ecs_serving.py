@@ -191,6 +191,11 @@ def test_scaling_to_zero_and_deleting_stop_the_tasks(stack):
     ecs = sandbox_client("ecs")
     create_service(stack, server("v1"))
     url = listener_url(stack["listener"])
+    # A service that runs its task first: scaled to zero while its first task still starts, it may report that task
+    # running for a moment after the waiter saw 0 of 0 (the waiter does not look at pending tasks, on AWS either).
+    ecs.get_waiter("services_stable").wait(
+        cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     ecs.update_service(cluster=stack["name"], service="web", desiredCount=0)
     ecs.get_waiter("services_stable").wait(
         cluster=stack["name"], services=["web"], WaiterConfig={"Delay": 1, "MaxAttempts": 10}

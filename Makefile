@@ -64,15 +64,13 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
 	  --LabApp.app_settings_dir=$(LAB_SETTINGS) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-# `make test` = the gates, then every test, with the new-account defaults (IAM propagates in 5 s, ...). Four
+# `make test` = the gates, then every test, with the new-account defaults (IAM propagates in 5 s, ...). Three
 # pytest-xdist workers, each with a sandbox of its own (tests of one file stay on one worker, with its fixtures):
-# most of a workshop flow is waiting for builds, deployments and AWS's delays, so four flows share two cores well
-# (from one clone, the process session took 9 min 15 s with three workers and 8 min 8 s with four; `make test-fast`,
-# whose tests wait less, took 97 s with either, so it keeps three).
+# most of a workshop flow is waiting for builds, deployments and AWS's delays, so three flows share two cores well.
 # Two sessions: everything in process mode (tasks as local processes, Dockerfiles read, not run), then the tests
 # marked `docker` with Docker-mode sandboxes (a real engine builds the images, a real registry behind ECR).
 test: install browser hub-proxy lint
-	LOCALAWS_CONTAINERS=process $(BIN)/python -m pytest -m "not classroom and not docker" -n 4 --dist loadfile
+	LOCALAWS_CONTAINERS=process $(BIN)/python -m pytest -m "not classroom and not docker" -n 3 --dist loadfile
 	@if tools/docker-engine; then LOCALAWS_CONTAINERS=docker $(BIN)/python -m pytest -m "docker" -n 3 --dist loadfile; \
 	else $(DOCKER_UNTESTED); fi
 

@@ -176,6 +176,9 @@ def stop(home: Path) -> SandboxStatus:
     """Stop the sandbox and everything it started (idempotent)."""
     with _lock(home):
         _stop_recorded_process(home)
+        # A task its scheduler started while the server shut down (it replaces the tasks the stop signal ended)
+        # outlives the server: nothing of the sandbox may go on running after a stop.
+        _stop_leftover_processes(home / "data")
         _remove_leftover_containers(home / "data")
     return SandboxStatus(running=False)
 

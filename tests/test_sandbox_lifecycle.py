@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +84,34 @@ def test_three_services_run_as_processes_and_stop_with_the_sandbox(own_sandbox):
     while (alive := [pid for pid in [*descendants, sandbox_pid] if _running(pid)]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert alive == []
+    assert _working_in(process.home() / "data") == []  # nor one started while it stopped
+
+
+def _working_in(folder: Path) -> list[int]:
+    """The running processes whose working directory is inside ``folder`` (a task's is its own folder there)."""
+    root, found = str(folder.resolve()) + os.sep, []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cwd = os.readlink(f"/proc/{entry}/cwd")
+            except OSError:
+                continue
+            if (cwd + os.sep).startswith(root) and _running(int(entry)):
+                found.append(int(entry))
+    return found
+
+
+def test_a_stop_also_ends_a_task_process_started_while_the_sandbox_stopped(own_sandbox):
+    """Seen after make test and the benchmarks: task processes of stopped sandboxes still running, started by the
+    scheduler as it replaced the tasks the stop signal had ended, just before the server exited. Here such a process
+    is planted in the data folder of a running sandbox, outside its process group: the stop must end it too."""
+    process.start()
+    folder = process.home() / "data" / "ecs" / "planted-task"
+    folder.mkdir(parents=True)
+    planted = subprocess.Popen(["sleep", "60"], cwd=folder, start_new_session=True)
+    try:
+        process.stop()
+        assert planted.wait(timeout=5) is not None
+        assert _working_in(process.home() / "data") == []
+    finally:
+        planted.kill()

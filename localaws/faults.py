@@ -20,9 +20,6 @@ from urllib.parse import parse_qs
 
 from .iam_enforcement.accounts import ACCOUNT_HEADER, account_of
 from .operations import Operation
-from .services.loopback import ENGINE_USER_AGENT
-
-__all__ = ["ENGINE_USER_AGENT"]  # serve.py lets the sandbox's own requests through injected faults by it
 
 #: HTTP statuses AWS uses for these codes; any other code answers 400.
 STATUS_BY_CODE = {

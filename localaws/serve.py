@@ -24,6 +24,7 @@ from typing import Any
 from . import account, clock, config, control, faults, operations, persistence, routes, services
 from .iam_enforcement import usage
 from .persistence.requests import changed_services
+from .services import loopback
 from .services._extension import Route, StartResponse, json_answer, json_view
 
 
@@ -70,7 +71,7 @@ class SandboxApp:
             if route.saves:
                 self._saved(*route.saves)
             return answer
-        if faults.FAULTS and faults.ENGINE_USER_AGENT not in environ.get("HTTP_USER_AGENT", ""):
+        if faults.FAULTS and loopback.ENGINE_USER_AGENT not in environ.get("HTTP_USER_AGENT", ""):
             injected = _injected_fault(environ)
             if injected is not None:
                 status, headers, body = injected

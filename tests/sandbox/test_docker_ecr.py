@@ -45,6 +45,21 @@ def registry() -> str:
     return re.search(r"addr: (\S+)", config.read_text()).group(1)  # type: ignore[union-attr]
 
 
+def build_policy_with_the_kits_ecr_grants() -> str:
+    """A build role's policy: logs and the artifacts in S3, and exactly the ECR actions the kit's CodeBuild service role
+    grants (``data/policies/codebuild-service-role.json``)."""
+    policy = json.loads((SAMPLE_APP.parents[1] / "data" / "policies" / "codebuild-service-role.json").read_text())
+    ecr_actions = sorted({a for s in policy["Statement"] for a in s["Action"] if a.startswith("ecr:")})
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["logs:*", "s3:GetObject", "s3:PutObject"], "Resource": "*"},
+            {"Effect": "Allow", "Action": ecr_actions, "Resource": "*"},
+        ],
+    }
+    return json.dumps(document)
+
+
 @pytest.fixture(scope="module")
 def role() -> str:
     iam = sandbox_client("iam")
@@ -59,16 +74,7 @@ def role() -> str:
     except iam.exceptions.NoSuchEntityException:
         pass
     arn = str(iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
-    policy = json.loads((SAMPLE_APP.parents[1] / "data" / "policies" / "codebuild-service-role.json").read_text())
-    ecr_actions = sorted({a for s in policy["Statement"] for a in s["Action"] if a.startswith("ecr:")})
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["logs:*", "s3:GetObject", "s3:PutObject"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ecr_actions, "Resource": "*"},  # exactly the kit's ECR grants
-        ],
-    }
-    iam.put_role_policy(RoleName=ROLE, PolicyName="builds", PolicyDocument=json.dumps(document))
+    iam.put_role_policy(RoleName=ROLE, PolicyName="builds", PolicyDocument=build_policy_with_the_kits_ecr_grants())
     wait_for_iam_propagation()
     return arn
 

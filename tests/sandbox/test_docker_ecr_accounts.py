@@ -16,7 +16,6 @@ Needs the engine and docker-registry (`make docker-engine`; `make test` runs it)
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 import socket
@@ -27,10 +26,10 @@ import pytest
 
 from localaws import api
 from localaws.buildtools import base_image, engine
-from tests.helpers_for_tests import free_port, sandbox_client, unique, wait_for_iam_propagation
+from tests.helpers_for_tests import sandbox_client, unique, wait_for, wait_for_iam_propagation
 from tests.sandbox.test_accounts import _signed, _trusting, role_session_in_other_account
-from tests.sandbox.test_docker_ecr import SAMPLE_APP, _build, _registry
-from tests.sandbox.test_ecs_run_task import wait_for
+from tests.sandbox.test_docker_ecr import _build, _registry, build_policy_with_the_kits_ecr_grants
+from tests.sandbox.test_docker_tasks import own_sandbox  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.docker  # Docker mode: `make test` runs these with a Docker-mode sandbox
 
@@ -80,16 +79,7 @@ def build_role_in_other_account() -> str:
     trust = _trusting({"Service": "codebuild.amazonaws.com"})
     name = unique("xecr-build")
     arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"])
-    policy = json.loads((SAMPLE_APP.parents[1] / "data" / "policies" / "codebuild-service-role.json").read_text())
-    ecr_actions = sorted({a for s in policy["Statement"] for a in s["Action"] if a.startswith("ecr:")})
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["logs:*", "s3:GetObject", "s3:PutObject"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ecr_actions, "Resource": "*"},
-        ],
-    }
-    iam.put_role_policy(RoleName=name, PolicyName="builds", PolicyDocument=json.dumps(document))
+    iam.put_role_policy(RoleName=name, PolicyName="builds", PolicyDocument=build_policy_with_the_kits_ecr_grants())
     wait_for_iam_propagation()
     return arn
 
@@ -179,18 +169,6 @@ def _stopped_in_other_account(cluster: str, arn: str):
 
 
 # -- a restart ---------------------------------------------------------------------------------------------------
-@pytest.fixture
-def own_sandbox(tmp_path, monkeypatch):
-    """A Docker-mode sandbox of its own (home and port), so stopping it leaves the session's sandbox alone."""
-    home = tmp_path / "sandbox"
-    monkeypatch.setenv("LOCALAWS_HOME", str(home))
-    monkeypatch.setenv("LOCALAWS_CONTAINERS", "docker")
-    port = free_port()
-    api.start(home, port)
-    yield home, port
-    api.stop(home)
-
-
 def _answers(address: str) -> bool:
     host, port = address.split(":")
     with socket.socket() as probe:
@@ -198,7 +176,10 @@ def _answers(address: str) -> bool:
         return probe.connect_ex((host, int(port))) == 0
 
 
-def test_another_accounts_registry_stops_with_the_sandbox_and_keeps_its_content_across_a_restart(own_sandbox, tmp_path):
+def test_another_accounts_registry_stops_with_the_sandbox_and_keeps_its_content_across_a_restart(
+    own_sandbox,  # noqa: F811 - the fixture imported above
+    tmp_path,
+):
     home, port = own_sandbox
     ecr = sandbox_client("ecr", account=OTHER)
     name = unique("xecr-restart")

@@ -33,7 +33,7 @@ import pytest
 
 from localaws import api
 from localaws.buildtools import base_image, engine, engine_tasks
-from tests.helpers_for_tests import free_port, sandbox_client, unique
+from tests.helpers_for_tests import free_port, sandbox_client, unique, wait_for
 from tests.sandbox.test_ecs_serving import get, listener_url, stack  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.docker  # Docker mode: `make test` runs these with a Docker-mode sandbox
@@ -138,16 +138,6 @@ def _container_of(task_arn: str) -> dict:
     return engine_tasks.inspect(rows[0]["Id"])
 
 
-def _wait(condition, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.25)
-    pytest.fail(f"not within {timeout} s: {condition.__doc__}")
-
-
 def test_a_task_is_a_container_of_its_image_with_its_settings_and_logs(stack, image):  # noqa: F811 - the fixture
     group = f"/ecs/{stack['name']}"
     _service(stack, image, group)
@@ -179,7 +169,7 @@ def test_a_task_is_a_container_of_its_image_with_its_settings_and_logs(stack, im
         lines = [e["message"] for e in events]
         return lines if f"listening on {port}" in lines and "request GET /" in lines else []
 
-    _wait(logged, 20)
+    wait_for(logged, timeout=20)
 
 
 def test_a_killed_container_is_reported_137_and_replaced(stack, image):  # noqa: F811 - the fixture
@@ -193,7 +183,7 @@ def test_a_killed_container_is_reported_137_and_replaced(stack, image):  # noqa:
         found = ecs.describe_tasks(cluster=stack["name"], tasks=[task["taskArn"]])["tasks"][0]
         return found if found["lastStatus"] == "STOPPED" else None
 
-    record = _wait(stopped)
+    record = wait_for(stopped, timeout=60)
     assert record["stoppedReason"] == "Essential container in task exited"
     assert record["stopCode"] == "EssentialContainerExited"
     assert record["containers"][0]["exitCode"] == 137
@@ -203,7 +193,7 @@ def test_a_killed_container_is_reported_137_and_replaced(stack, image):  # noqa:
         """a new task of the service runs"""
         return [t for t in _running(stack["name"]) if t["taskArn"] != task["taskArn"]]
 
-    [replacement] = _wait(replaced)
+    [replacement] = wait_for(replaced, timeout=60)
     assert _container_of(replacement["taskArn"])["State"]["Running"]
     assert get(listener_url(stack["listener"])) == (200, "built-by-run hello-from-the-task-definition")
 
@@ -211,7 +201,7 @@ def test_a_killed_container_is_reported_137_and_replaced(stack, image):  # noqa:
 # -- a restart ---------------------------------------------------------------------------------------------------
 @pytest.fixture
 def own_sandbox(tmp_path, monkeypatch):
-    """A Docker-mode sandbox of its own (home and port), so killing it leaves the session's sandbox alone."""
+    """A Docker-mode sandbox of its own (home and port): stopping or killing it leaves the session's sandbox alone."""
     home = tmp_path / "sandbox"
     monkeypatch.setenv("LOCALAWS_HOME", str(home))
     monkeypatch.setenv("LOCALAWS_CONTAINERS", "docker")
@@ -263,7 +253,7 @@ def test_a_sandbox_restart_leaves_no_orphaned_container(own_sandbox):
         now = {row["Id"] for row in _containers_of(home)}
         return now if len(now) == 2 and not now & before else set()
 
-    _wait(restarted, 30)
+    wait_for(restarted, timeout=30)
     tasks = _running(cluster)
     assert len(tasks) == 2 and all(
         get(f"http://127.0.0.1:{t['containers'][0]['networkBindings'][0]['hostPort']}")[1] == "up" for t in tasks

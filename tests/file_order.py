@@ -6,7 +6,9 @@ that file's, not a third of the total. Handing the longest files out first (the 
 removes that tail. The order comes from ``tests/file_durations.json``, the seconds each file took in a recorded run
 (``pytest --record-file-durations PATH``; the committed file adds up both sessions of one ``make test``, recorded
 2026-12-06 at load 5-8, which matters for the order only); a file it does not know yet goes first, as it may be long.
-Only the order changes: every test still runs, with the same fixtures, in its file's own order.
+Only the order changes: every test still runs, with the same fixtures, in its file's own order. xdist keeps it only
+with ``--no-loadscope-reorder`` (in pyproject.toml's addopts): by default it hands out the files with the most tests
+first.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ def _file_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
-def known_durations(path: Path = DURATIONS) -> dict[str, float]:
+def known_durations(path: Path | None = None) -> dict[str, float]:
     """The recorded seconds per test file (relative to the repository), or nothing when none were recorded."""
+    path = path or DURATIONS
     if not path.exists():
         return {}
     return {str(name): float(seconds) for name, seconds in json.loads(path.read_text())["files"].items()}

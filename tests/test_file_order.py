@@ -58,3 +58,30 @@ def test_recording_writes_each_files_seconds(tmp_path: Path) -> None:
     files = json.loads(record.read_text())["files"]
     assert list(files) == ["test_sample.py"]
     assert files["test_sample.py"] >= 0.2
+
+
+def test_xdist_hands_the_files_out_longest_first_not_by_their_number_of_tests(tmp_path: Path) -> None:
+    """The order is only worth something if xdist keeps it: by default ``--dist loadfile`` hands out the files with
+    the most tests first (a one-test workshop flow of two minutes then starts last). A worker writes down the files
+    in the order it gets them; the long file with one test must come before the short one with three."""
+    journal = tmp_path / "journal.txt"
+    (tmp_path / "test_short_but_many.py").write_text(
+        "".join(f"def test_{n}():\n    open({str(journal)!r}, 'a').write('many\\n')\n\n\n" for n in range(3))
+    )
+    (tmp_path / "test_long_alone.py").write_text(f"def test_it():\n    open({str(journal)!r}, 'a').write('long\\n')\n")
+    durations = tmp_path / "durations.json"
+    durations.write_text(json.dumps({"files": {"test_long_alone.py": 120.0, "test_short_but_many.py": 1.0}}))
+    (tmp_path / "conftest.py").write_text(
+        f"import pathlib\nimport tests.file_order\n\ntests.file_order.DURATIONS = pathlib.Path({str(durations)!r})\n"
+        "pytest_plugins = ['tests.file_order']\n"
+    )
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # not the kit's addopts: the option is passed below
+    environ = {**os.environ, "PYTHONPATH": str(DURATIONS.parents[1])}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "1", "--dist", "loadfile"]
+    subprocess.run([*command, "--no-loadscope-reorder"], cwd=tmp_path, env=environ, check=True, capture_output=True)
+    assert journal.read_text().split() == ["long", "many", "many", "many"]
+    # The kit's addopts carry the option: without it, xdist's own order (the control that makes this test mean it).
+    journal.unlink()
+    subprocess.run(command, cwd=tmp_path, env=environ, check=True, capture_output=True)
+    assert journal.read_text().split() == ["many", "many", "many", "long"]
+    assert "--no-loadscope-reorder" in (DURATIONS.parents[1] / "pyproject.toml").read_text()

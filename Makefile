@@ -65,13 +65,14 @@ lab: install
 	  --LabApp.app_settings_dir=$(LAB_SETTINGS) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # `make test` = the gates, then every test, with the new-account defaults (IAM propagates in 5 s, ...). Three
-# pytest-xdist workers, each with a sandbox of its own (tests of one file stay on one worker, with its fixtures):
+# pytest-xdist workers, each with a sandbox of its own (tests of one file stay on one worker, with its fixtures, and
+# the files that share a workshop go to one worker together: --dist loadgroup, conftest.py):
 # most of a workshop flow is waiting for builds, deployments and AWS's delays, so three flows share two cores well.
 # Two sessions: everything in process mode (tasks as local processes, Dockerfiles read, not run), then the tests
 # marked `docker` with Docker-mode sandboxes (a real engine builds the images, a real registry behind ECR).
 test: install browser hub-proxy lint
-	LOCALAWS_CONTAINERS=process $(BIN)/python -m pytest -m "not classroom and not docker" -n 3 --dist loadfile
-	@if tools/docker-engine; then LOCALAWS_CONTAINERS=docker $(BIN)/python -m pytest -m "docker" -n 3 --dist loadfile; \
+	LOCALAWS_CONTAINERS=process $(BIN)/python -m pytest -m "not classroom and not docker" -n 3 --dist loadgroup
+	@if tools/docker-engine; then LOCALAWS_CONTAINERS=docker $(BIN)/python -m pytest -m "docker" -n 3 --dist loadgroup; \
 	else $(DOCKER_UNTESTED); fi
 
 # `make classroom`: a class of three on the hub, driven in Chromium through the hub's URL (several minutes).
@@ -87,9 +88,9 @@ classroom: install browser hub-proxy
 FAST_ACCOUNT := LOCALAWS_IAM_PROPAGATION_SECONDS=1 LOCALAWS_SERVICE_DRAINING_SECONDS=1
 test-fast: install
 	LOCALAWS_CONTAINERS=process $(FAST_ACCOUNT) $(BIN)/python -m pytest -m "not slow and not browser and not docker" \
-	  -q -n 3 --dist loadfile
+	  -q -n 3 --dist loadgroup
 	@if tools/docker-engine; then \
-	  LOCALAWS_CONTAINERS=docker $(FAST_ACCOUNT) $(BIN)/python -m pytest -m "docker and not slow" -q -n 3 --dist loadfile; \
+	  LOCALAWS_CONTAINERS=docker $(FAST_ACCOUNT) $(BIN)/python -m pytest -m "docker and not slow" -q -n 3 --dist loadgroup; \
 	else $(DOCKER_UNTESTED); fi
 
 # Static gates: Python (ruff, mypy) and the CloudFormation templates (cfn-lint, checkov; offline).

@@ -15,8 +15,9 @@ import tempfile
 
 import pytest
 
-# Longest test files first, so that the workers finish together (tests/file_order.py).
-pytest_plugins = ["tests.file_order"]
+# How the workers get the tests: a file (or a group of files sharing a workshop) at a time, longest first
+# (tests/file_order.py); the workshops that several files share, one per worker (tests/shared_workshops.py).
+pytest_plugins = ["tests.file_order", "tests.shared_workshops"]
 
 # jsonschema (under nbformat) checks IRI formats with rfc3987_syntax when it is installed, which compiles
 # a grammar on import: a second of CPU in every test process, for a format no notebook schema uses.

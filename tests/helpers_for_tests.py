@@ -234,11 +234,10 @@ def cli_json(*args: str, region: str = REGION) -> Any:
     return json.loads(out) if out.strip() else {}
 
 
-@contextlib.contextmanager
-def provisioned_workshop(prefix: str, **settings: Any) -> Iterator[Any]:
-    """A workshop through notebook 03 by the helpers the notebooks call (01's steps, both build projects, the
-    pipelines and their first runs settled), cleaned up afterwards: for tests that read or extend one."""
-    from helpers import build_projects, cleanup, pipelines, prerequisites, setup
+def provision(prefix: str, **settings: Any) -> Any:
+    """A workshop through notebook 03 by the helpers the notebooks call: 01's steps, both build projects, the
+    pipelines and their first runs settled. Its cleanup is the caller's."""
+    from helpers import build_projects, pipelines, prerequisites, setup
 
     setup.configure(prefix=prefix, **settings)
     workshop = setup.open_workshop(prefix)
@@ -247,6 +246,16 @@ def provisioned_workshop(prefix: str, **settings: Any) -> Iterator[Any]:
     build_projects.deploy_container_image_project(workshop)
     pipelines.deploy_pipelines(workshop)
     pipelines.watch(workshop, pipelines.first_runs_settled)
+    return workshop
+
+
+@contextlib.contextmanager
+def provisioned_workshop(prefix: str, **settings: Any) -> Iterator[Any]:
+    """``provision``, cleaned up afterwards: for a test file that reads or extends a workshop of its own (one that
+    can share, asks ``tests/shared_workshops.py`` for one)."""
+    from helpers import cleanup
+
+    workshop = provision(prefix, **settings)
     try:
         yield workshop
     finally:

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.slow  # a whole notebook 01 and three deployments
 
 @pytest.fixture(scope="module")
 def workshop():
+    """A workshop through 01 of its own, not a shared one (tests/shared_workshops.py): its tests switch Prod to
+    blue/green deployments and clean that up, which the files sharing a workshop would notice."""
     prefix = unique("bgh")
     setup.configure(prefix=prefix, launch_type="FARGATE")
     opened = setup.open_workshop(prefix)

@@ -31,6 +31,8 @@ COPY = "COPY package.json app.js ./"
 
 @pytest.fixture(scope="module")
 def workshop():
+    """A workshop of its own: the only file of the Docker session that needs one (tests/shared_workshops.py's are
+    the process session's)."""
     if api.status().containers != "docker":
         pytest.fail(f"The session's sandbox runs in process mode. {engine.ENGINE_HINT}", pytrace=False)
     with provisioned_workshop(unique("dock")) as workshop:

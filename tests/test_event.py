@@ -23,7 +23,7 @@ from helpers.permissions.studio import variable_before_fifth_colon
 from tests.helpers_for_tests import unique
 from tests.test_permissions import HELPERS, scan_helpers
 
-# It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
+# It changes its worker's sandbox (account settings, faults): xdist's --dist loadgroup keeps this file on one worker
 # with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
 
 

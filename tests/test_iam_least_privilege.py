@@ -2,8 +2,8 @@
 with the AWS CLI (``aws iam put-role-policy``), the step that needs it fails with AWS's message where
 AWS reports it, and once the policy is restored the next run passes.
 
-One EC2 workshop (so that the instance role acts too) is shared by the module; the Dev pipeline is
-re-run for each check.
+The EC2 workshop it runs on (so that the instance role acts too) is shared with the other files of its group
+(``tests/shared_workshops.py``); the Dev pipeline is re-run for each check.
 """
 
 from __future__ import annotations
@@ -20,22 +20,17 @@ from helpers import release
 from helpers.changes import gitflow
 from helpers.resources.roles import INLINE_POLICY_NAME, ROLES, render_policy, role_name
 from localaws import api
-from tests.helpers_for_tests import aws_cli, provisioned_workshop, sandbox_client, unique
+from tests.helpers_for_tests import aws_cli, sandbox_client
+from tests.shared_workshops import EC2_WORKSHOP_GROUP, quick_account
 
-pytestmark = pytest.mark.slow  # builds a whole EC2 workshop, pipelines and first runs included
+# Runs on an EC2 workshop with its pipelines and first runs (a changed policy is not delayed by IAM's propagation).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(EC2_WORKSHOP_GROUP)]
 
 
 @pytest.fixture(scope="module")
-def workshop():
-    """One EC2 workshop for the module. IAM's propagation of new roles and instance profiles and the services'
-    draining are no test's subject here (a changed policy is not delayed by either): the sandbox's account skips
-    both while it is set up and cleaned up."""
-    api.configure_account({"iam_propagation_seconds": 0, "service_draining_seconds": 0})
-    try:
-        with provisioned_workshop(unique("lp"), launch_type="EC2") as workshop:
-            yield workshop
-    finally:
-        api.reset_account()
+def workshop(shared_ec2_workshop):
+    with quick_account():
+        yield shared_ec2_workshop
 
 
 def _spec(key: str) -> Any:

@@ -17,7 +17,7 @@ from helpers.inventory import environment_urls
 from localaws import api as localaws_api
 from tests.helpers_for_tests import sandbox_client, unique
 
-# It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
+# It changes its worker's sandbox (account settings, faults): xdist's --dist loadgroup keeps this file on one worker
 # with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
 
 

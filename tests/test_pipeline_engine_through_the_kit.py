@@ -12,29 +12,22 @@ from botocore.exceptions import ClientError
 
 from helpers import prod_approval, release
 from helpers.inventory import environment_urls
-from localaws import api as localaws_api
 from tests.helpers_for_tests import (
     assert_matches_output_shape,
     aws_cli,
     cli_json,
-    provisioned_workshop,
     sandbox_client,
-    unique,
 )
+from tests.shared_workshops import EC2_WORKSHOP_GROUP, quick_account
 
-pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make test`, not `make test-fast`
+# Runs on the EC2 workshop of its group (tests/shared_workshops.py): `make test`, not `make test-fast`.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(EC2_WORKSHOP_GROUP)]
 
 
 @pytest.fixture(scope="module")
-def workshop():
-    """One workshop for the module. IAM's propagation and the services' draining are no test's subject here
-    (test_real_account_fixes.py's are): the sandbox's account skips both while it is set up and cleaned up."""
-    localaws_api.configure_account({"iam_propagation_seconds": 0, "service_draining_seconds": 0})
-    try:
-        with provisioned_workshop(unique("eng")) as workshop:
-            yield workshop
-    finally:
-        localaws_api.reset_account()
+def workshop(shared_ec2_workshop):
+    with quick_account():
+        yield shared_ec2_workshop
 
 
 def serves(workshop, env: str) -> str:

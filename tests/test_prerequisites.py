@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow  # runs whole notebooks or workshop flows: `make t
 
 @pytest.fixture(scope="module", params=["FARGATE", "EC2"])
 def workshop_run(request, tmp_path_factory):
-    """Runs 00 and 01 once per launch type; yields (prefix, launch type, output folder, notebook 01).
+    """Runs 00 and 01 once per launch type; yields (prefix, launch type, output folder, notebook 01). Not a shared
+    workshop (tests/shared_workshops.py): notebooks 00, 01 and 05 from nothing are what this file tests.
 
     IAM's propagation and the services' draining are no test's subject here (test_real_account_fixes.py's and the
     workshop flows' are): the sandbox's account skips both while the module runs. Notebook 05 is the last test's;

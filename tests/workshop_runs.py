@@ -38,23 +38,37 @@ def plain_text(notebook: nbformat.NotebookNode) -> str:
     )
 
 
-def helpers_cli_json(*arguments: str) -> tuple[int, dict]:
-    """``python -m helpers ARGUMENTS --json`` in a process of its own, as the README shows it: exit status and JSON."""
+def helpers_cli_json(*arguments: str, own_process: bool = True) -> tuple[int, dict]:
+    """``python -m helpers ARGUMENTS --json``: exit status and JSON. In a process of its own, as the README shows it;
+    with ``own_process=False``, the same ``main`` called in this process (a flow asks ``status`` after every
+    notebook: a process each cost about a second of CPU to import the kit, on a machine the flows keep busy)."""
+    import contextlib
+    import io
     import json
     import subprocess
     import sys
 
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers", *arguments, "--json"], capture_output=True, text=True, timeout=300
-    )
-    assert result.stdout.strip().startswith("{"), f"`helpers {' '.join(arguments)} --json`: {result.stderr[-2000:]}"
-    return result.returncode, json.loads(result.stdout)
+    if own_process:
+        result = subprocess.run(
+            [sys.executable, "-m", "helpers", *arguments, "--json"], capture_output=True, text=True, timeout=300
+        )
+        code, output, errors = result.returncode, result.stdout, result.stderr
+    else:
+        from helpers.__main__ import main
+
+        captured, captured_errors = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured_errors):
+            code = main([*arguments, "--json"])
+        output, errors = captured.getvalue(), captured_errors.getvalue()
+    assert output.strip().startswith("{"), f"`helpers {' '.join(arguments)} --json`: {errors[-2000:]}"
+    return code, json.loads(output)
 
 
-def status_after(prefix: str, *kinds_expected: str) -> dict:
+def status_after(prefix: str, *kinds_expected: str, own_process: bool = False) -> dict:
     """`status --json` after a notebook: it answers, every recorded resource exists, and the kinds the notebook
-    made are among them (a type is the kit's resource type, e.g. ``codebuild-project``)."""
-    code, document = helpers_cli_json("status", "--prefix", prefix)
+    made are among them (a type is the kit's resource type, e.g. ``codebuild-project``). The command's own code
+    in this process unless ``own_process`` (a flow runs it as a process once, as the README shows it)."""
+    code, document = helpers_cli_json("status", "--prefix", prefix, own_process=own_process)
     assert code == 0 and document["prefix"] == prefix
     assert document["missing_resources"] == 0, document["next_step"]
     assert all(r["exists"] in ("yes", "not yet") for r in document["resources"]), document["resources"]

@@ -265,14 +265,57 @@ def test_every_resource_is_asked_not_one_representative():
     ]
 
 
+def _learner_user(prefix: str, removed: set[str]) -> str:
+    """An IAM user with the learner policy for ``prefix`` (as managed policies) less the ``removed`` actions, and a
+    sandbox profile named ``prefix`` that signs as them, as ``event start`` makes one; the user's ARN."""
+    from helpers.core import clients
+    from helpers.event.identities import save_profiles
+    from tests.helpers_for_tests import sandbox_client
+
+    iam = sandbox_client("iam")
+    arn = iam.create_user(UserName=prefix)["User"]["Arn"]
+    for index, document in enumerate(permissions.learner_policy_documents(prefix, "us-east-1", "123456789012")):
+        for statement in document["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            statement["Action"] = [a for a in actions if a not in removed] or ["sts:GetCallerIdentity"]
+        policy = iam.create_policy(PolicyName=f"{prefix}-{index}", PolicyDocument=json.dumps(document))["Policy"]
+        iam.attach_user_policy(UserName=prefix, PolicyArn=policy["Arn"])
+    key = iam.create_access_key(UserName=prefix)["AccessKey"]
+    profile = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    save_profiles({prefix: {**profile, "region": "us-east-1"}}, remove=[])
+    clients.reset()
+    return str(arn)
+
+
 def test_the_preflight_row_on_the_sandbox():
+    """The row a learner sees in notebook 00, on the sandbox: the sandbox's default credentials are the account's
+    root user (GetCallerIdentity says so, as AWS does for root credentials), whom the simulator cannot be asked
+    about and IAM does not restrict; an IAM user with the learner policy is green; the same user without three of
+    its actions is red, naming them and saying what to do."""
     from helpers import setup
     from tests.helpers_for_tests import unique
 
-    prefix = unique("perm")
-    setup.configure(prefix=prefix)
-    check = permissions.permissions_check(setup.open_workshop(prefix).state)
-    # The sandbox's default credentials are the account's root user (GetCallerIdentity says so, as AWS does for
-    # root credentials), whom the simulator cannot be asked about and IAM does not restrict.
+    root = unique("perm")
+    setup.configure(prefix=root)
+    check = permissions.permissions_check(setup.open_workshop(root).state)
     assert (check.check, check.status) == ("permissions", "ok")
     assert "root user may call every action" in check.detail
+
+    allowed = unique("permok")
+    _learner_user(allowed, removed=set())
+    setup.configure(prefix=allowed, profile=allowed)
+    check = permissions.permissions_check(setup.open_workshop(allowed).state)
+    assert (check.status, check.detail) == (
+        "ok",
+        f"all {len(permissions.required_actions())} actions the kit calls are allowed",
+    )
+
+    restricted = unique("permno")
+    removed = {"iam:PassRole", "ecs:CreateService", "codebuild:CreateProject"}
+    _learner_user(restricted, removed)
+    setup.configure(prefix=restricted, profile=restricted)
+    check = permissions.permissions_check(setup.open_workshop(restricted).state)
+    assert check.status == "fail"
+    assert check.detail.startswith(f"3 of {len(permissions.required_actions())} actions are not allowed: ")
+    assert set(check.detail.split(": ", 1)[1].split(", ")) == removed
+    assert "learner policy" in check.next_step

@@ -22,7 +22,7 @@ from tests.helpers_for_tests import (
     wait_for,
 )
 
-# It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
+# It changes its worker's sandbox (account settings, faults): xdist's --dist loadgroup keeps this file on one worker
 # with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
 
 

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from localaws import api as sandbox
 from tests.helpers_for_tests import REGION, aws_cli, codebuild_service_role, sandbox_client, unique
 
-# It changes its worker's sandbox (account settings, faults): xdist's --dist loadfile keeps this file on one worker
+# It changes its worker's sandbox (account settings, faults): xdist's --dist loadgroup keeps this file on one worker
 # with a sandbox of its own, and its fixtures put the settings back for the files that run there after it.
 
 

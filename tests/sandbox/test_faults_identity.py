@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from localaws import api as sandbox
 from tests.helpers_for_tests import REGION, aws_cli, sandbox_client, unique
 
-# Faults are the sandbox's: xdist's --dist loadfile keeps this file on one worker, and each test clears them.
+# Faults are the sandbox's: xdist's --dist loadgroup keeps this file on one worker, and each test clears them.
 
 
 @pytest.fixture(autouse=True)

@@ -70,6 +70,18 @@ def _wait_until_complete(codebuild, ids: list[str]) -> list[dict]:
     raise AssertionError(f"builds still running: {[b['currentPhase'] for b in builds]}")
 
 
+def _out_of_the_queue(codebuild, build_id: str) -> dict:
+    """The build as soon as it has left SUBMITTED and QUEUED: polled, not slept for, so that a loaded machine only
+    makes the wait longer. A build the account's quota does not admit stays QUEUED, and this fails."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        build = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
+        if build["currentPhase"] not in ("SUBMITTED", "QUEUED"):
+            return build
+        time.sleep(0.05)
+    raise AssertionError(f"build {build_id} still {build['currentPhase']} after 30 s")
+
+
 def _phase(build: dict, name: str) -> dict:
     return next(p for p in build["phases"] if p["phaseType"] == name)
 
@@ -77,8 +89,7 @@ def _phase(build: dict, name: str) -> dict:
 def test_a_build_past_the_machines_limit_waits_in_provisioning(one_local_build):
     codebuild = one_local_build
     first, second = (codebuild.start_build(projectName="sleeper")["build"]["id"] for _ in range(2))
-    time.sleep(0.5)
-    waiting = codebuild.batch_get_builds(ids=[second])["builds"][0]
+    waiting = _out_of_the_queue(codebuild, second)
     assert waiting["currentPhase"] == "PROVISIONING"  # admitted by the account's quota: not QUEUED
     done = {b["id"]: b for b in _wait_until_complete(codebuild, [first, second])}
     assert [done[i]["buildStatus"] for i in (first, second)] == ["SUCCEEDED", "SUCCEEDED"]
@@ -90,7 +101,7 @@ def test_a_build_past_the_machines_limit_waits_in_provisioning(one_local_build):
 def test_a_build_stopped_while_it_waits_for_the_machine_ends_stopped(one_local_build):
     codebuild = one_local_build
     running, waiting = (codebuild.start_build(projectName="sleeper")["build"]["id"] for _ in range(2))
-    time.sleep(0.3)
+    assert _out_of_the_queue(codebuild, waiting)["currentPhase"] == "PROVISIONING"
     codebuild.stop_build(id=waiting)
     stopped, done = (
         {b["id"]: b for b in _wait_until_complete(codebuild, [running, waiting])}[i] for i in (waiting, running)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import yaml
 
 from helpers.core.paths import DATA_DIR
+from tests.helpers_for_tests import free_port, wait_for
 
 APP = DATA_DIR / "sample-app"
 
@@ -34,11 +37,38 @@ def test_npm_test_fails_when_the_app_breaks(tmp_path):
     assert "# fail 1" in result.stdout
 
 
-def test_server_answers_hello_world_on_8080_by_default():
-    source = (APP / "app.js").read_text()
-    assert "const MESSAGE = 'Hello world';" in source
-    assert "process.env.PORT || 8080" in source
+def test_server_answers_hello_world_on_8080_by_default(tmp_path):
+    """What ECS's task definitions and the load balancer's target groups expect of the container: port 8080 when
+    PORT is not set (asked of node without taking 8080 on this machine: a module loaded first makes listen report
+    its port and exit), "Hello world" at / (on a free port), and no dependencies to install."""
+    environment = {name: value for name, value in os.environ.items() if name != "PORT"}
+    probe = tmp_path / "report-the-port.js"
+    probe.write_text("require('http').Server.prototype.listen = (port) => { console.log(port); process.exit(0); };\n")
+    default = subprocess.run(
+        ["node", "--require", str(probe), "app.js"],
+        cwd=APP,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert default.stdout.strip() == "8080", default.stderr
+    port = free_port()
+    server = subprocess.Popen(["node", "app.js"], cwd=APP, env={**environment, "PORT": str(port)})
+    try:
+        assert wait_for(lambda: _answer(f"http://127.0.0.1:{port}/"), timeout=30) == "Hello world"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
     assert json.loads((APP / "package.json").read_text()).get("dependencies") is None
+
+
+def _answer(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return str(response.read().decode())
+    except OSError:
+        return None
 
 
 def test_buildspecs_use_current_commands():

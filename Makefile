@@ -66,7 +66,7 @@ lab: install
 
 # `make test` = the gates, then every test, with the new-account defaults (IAM propagates in 5 s, ...). Three
 # pytest-xdist workers, each with a sandbox of its own (tests of one file stay on one worker, with its fixtures, and
-# the files that share a workshop go to one worker together: --dist loadgroup, conftest.py):
+# the files that share a workshop go to one worker together: --dist loadgroup, tests/file_order.py):
 # most of a workshop flow is waiting for builds, deployments and AWS's delays, so three flows share two cores well.
 # Two sessions: everything in process mode (tasks as local processes, Dockerfiles read, not run), then the tests
 # marked `docker` with Docker-mode sandboxes (a real engine builds the images, a real registry behind ECR).

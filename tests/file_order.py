@@ -1,16 +1,15 @@
-"""How ``make test`` hands its tests to the workers: whole files, longest first, so that three workers finish together.
+"""How ``make test`` hands its tests to the workers: whole files, longest first, so that the workers finish together.
 
 ``make test`` hands whole files to its workers (``--dist loadgroup``, every file a group of its own unless its tests
 name a group: the files that share a workshop, tests/shared_workshops.py, go to one worker together), in the order
-pytest collected them. A file of
-two minutes handed out last keeps one worker busy while the others have nothing left: the suite's wall time is then
-that file's, not a third of the total. Handing the longest files out first (the classic longest-processing-time rule)
-removes that tail. The order comes from ``tests/file_durations.json``, the seconds each file took in a recorded run
-(``pytest --record-file-durations PATH``; the committed file adds up both sessions of one ``make test``, recorded
-2026-12-06 at load 5-8, which matters for the order only); a file it does not know yet goes first, as it may be long.
-Only the order changes: every test still runs, with the same fixtures, in its file's own order. xdist keeps it only
-with ``--no-loadscope-reorder`` (in pyproject.toml's addopts): by default it hands out the groups with the most tests
-first.
+pytest collected them. A file of two minutes handed out last keeps one worker busy while the others have nothing
+left: the suite's wall time is then that file's, not a third of the total. Handing the longest files out first (the
+classic longest-processing-time rule) removes that tail. The order comes from ``tests/file_durations.json``, the
+seconds each file took in a recorded run (``pytest --record-file-durations PATH``; the committed file adds up both
+sessions of ``make test``, recorded on an idle machine, which matters for the order only); a file it does not know
+yet goes first, as it may be long. Only the order changes: every test still runs, with the same fixtures, in its
+file's own order. xdist keeps it only with ``--no-loadscope-reorder`` (in pyproject.toml's addopts): by default it
+hands out the groups with the most tests first.
 """
 
 from __future__ import annotations

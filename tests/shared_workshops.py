@@ -4,7 +4,7 @@ notebook 03 asks for one of these instead of building a workshop of its own.
 Each is built once per pytest-xdist worker (session scope) and cleaned up when that worker has run its last test. The
 files that use one carry ``pytest.mark.xdist_group`` with its group name: `make test` runs with ``--dist loadgroup``,
 which hands a group's files to one worker, one after the other (every other file is a group of its own, see
-``conftest.py``), so the workshop is built once, not once per file.
+``tests/file_order.py``), so the workshop is built once, not once per file.
 
 Files that build their own say why in their fixture: they change what a shared one would need unchanged (an account
 setting, a fault), start from nothing (notebooks 00 and 01 themselves, a new account, an event's participants), or

@@ -204,6 +204,17 @@ def test_principal_of_an_assumed_role_session_is_its_role_with_its_path():
 
 
 # -- the preflight check, answered by the sandbox's policy simulator -----------------------------------
+def _learner_documents(prefix: str, removed: set[str]) -> list[dict]:
+    """The learner policy's managed policies for ``prefix`` in the sandbox's account, without the ``removed``
+    actions (a statement left with none keeps a harmless one)."""
+    documents = permissions.learner_policy_documents(prefix, "us-east-1", "123456789012")
+    for document in documents:
+        for statement in document["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            statement["Action"] = [a for a in actions if a not in removed] or ["sts:GetCallerIdentity"]
+    return documents
+
+
 def _participant_role(documents: list[dict]) -> str:
     """A participant role as an event account would have it: the learner policy as managed policies."""
     from tests.helpers_for_tests import sandbox_client, unique
@@ -235,13 +246,8 @@ def test_a_restricted_participant_role_is_told_what_it_lacks():
     from tests.helpers_for_tests import sandbox_client
 
     scope = permissions.Scope(Names("ws", "123456789012", "us-east-1"), "aws")
-    documents = permissions.learner_policy_documents("ws", "us-east-1", "123456789012")
     removed = {"iam:PassRole", "ecs:CreateService", "codebuild:CreateProject"}
-    for document in documents:
-        for statement in document["Statement"]:
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            statement["Action"] = [a for a in actions if a not in removed] or ["sts:GetCallerIdentity"]
-    role = _participant_role(documents)
+    role = _participant_role(_learner_documents("ws", removed))
     assert check._simulate(sandbox_client("iam"), role, scope) == sorted(removed)
 
 
@@ -274,10 +280,7 @@ def _learner_user(prefix: str, removed: set[str]) -> str:
 
     iam = sandbox_client("iam")
     arn = iam.create_user(UserName=prefix)["User"]["Arn"]
-    for index, document in enumerate(permissions.learner_policy_documents(prefix, "us-east-1", "123456789012")):
-        for statement in document["Statement"]:
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            statement["Action"] = [a for a in actions if a not in removed] or ["sts:GetCallerIdentity"]
+    for index, document in enumerate(_learner_documents(prefix, removed)):
         policy = iam.create_policy(PolicyName=f"{prefix}-{index}", PolicyDocument=json.dumps(document))["Policy"]
         iam.attach_user_policy(UserName=prefix, PolicyArn=policy["Arn"])
     key = iam.create_access_key(UserName=prefix)["AccessKey"]
